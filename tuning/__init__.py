@@ -1,0 +1,30 @@
+"""Sweetspot's engine: hyperparameter searches stored in Optuna and run by worker processes.
+
+This is the API the dashboard and the CLI use. It never imports streamlit, and nothing
+here imports torch: only worker processes (``tuning.worker``) train.
+
+- ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one.
+- ``launch`` stores a run and starts its workers; ``create_run`` only stores it.
+- ``load_run``, ``list_run_names``, ``summarize``, ``trial_rows`` read runs.
+- ``request_stop`` asks every worker of a run to stop; ``delete_run`` removes it.
+"""
+
+from tuning.artifacts import read_weights
+from tuning.csv_data import CsvLimits, parse_csv, read_csv_frame
+from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
+from tuning.launcher import launch, spawn_workers, worker_command
+from tuning.presets import PRESET_HELP, PRESETS, preset_spec
+from tuning.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
+from tuning.samplers import STRATEGY_HELP
+from tuning.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
+from tuning.storage import default_storage_url, open_storage
+from tuning.summary import RunSummary, summarize, trial_rows
+
+__all__ = [
+    "PRESETS", "PRESET_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec", "FieldError",
+    "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
+    "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
+    "delete_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
+    "preset_spec", "read_csv_frame", "read_weights", "request_stop", "spawn_workers",
+    "summarize", "trial_rows", "worker_command",
+]  # fmt: skip

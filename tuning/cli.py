@@ -1,0 +1,178 @@
+"""``python -m tuning``: launch, join, stop and inspect runs from a shell.
+
+Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad input (spec, name,
+usage), 3 unknown run, 4 storage unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
+from tuning.launcher import launch
+from tuning.presets import PRESET_HELP, preset_spec
+from tuning.runs import list_run_names, load_run, request_stop
+from tuning.spec import RunSpec
+from tuning.summary import RunSummary, summarize
+
+EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE = 1, 2, 3, 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tuning", description="Sweetspot's engine.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    storage_help = "Optuna storage URL (default: $TUNING_STORAGE or the embedded journal file)"
+
+    cmd = commands.add_parser("launch", help="create a run and start its workers")
+    source = cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", help="a built-in run (see 'presets')")
+    source.add_argument("--spec", type=Path, help="a JSON run spec")
+    cmd.add_argument("--name", help="run name (default: strategy and time)")
+    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--workers", type=int, help="worker processes (default: the spec's)")
+    cmd.add_argument("--csv", type=Path, help="the CSV file of a 'csv' dataset")
+    cmd.add_argument("--wait", action="store_true", help="block until the run ends, then summarise")
+
+    cmd = commands.add_parser("worker", help="join a run as one more worker (on any machine)")
+    cmd.add_argument("--study", required=True, help="the run's name")
+    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--index", type=int, default=0, help="worker number; offsets the sampler seed")
+    cmd.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    cmd.add_argument(
+        "--reconnect-s", type=float, default=60.0, help="give up after this long without storage"
+    )
+
+    for command, help_text in (("stop", "ask every worker of a run to stop"), ("show", "one run")):
+        cmd = commands.add_parser(command, help=help_text)
+        cmd.add_argument("name")
+        cmd.add_argument("--storage", help=storage_help)
+        if command == "show":
+            cmd.add_argument("--json", action="store_true")
+
+    cmd = commands.add_parser("ls", help="every run in the storage")
+    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--json", action="store_true")
+
+    commands.add_parser("presets", help="the built-in runs")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except (RunNotFound, KeyError) as error:
+        return _fail(error.args[0] if error.args else str(error), EXIT_NOT_FOUND)
+    except StorageUnavailable as error:
+        return _fail(str(error), EXIT_STORAGE)
+    except (TuningError, ValueError, OSError) as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _launch(args: argparse.Namespace) -> int:
+    spec = preset_spec(args.preset) if args.preset else RunSpec.from_dict(json.loads(args.spec.read_text()))
+    if args.workers is not None:
+        spec = RunSpec.from_dict({**spec.to_dict(), "workers": args.workers})
+    csv_text = args.csv.read_text(encoding="utf-8") if args.csv else None
+    try:
+        run = launch(spec, args.name, args.storage, csv_text)
+    except RunExists as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
+    trials = spec.n_trials_planned() or "timed"
+    print(f"launched {run.name}: {spec.strategy.value}, {trials} trials, {spec.workers} worker(s)")
+    if not args.wait:
+        return 0
+    summary = wait_for_end(run.name, args.storage)
+    print(format_summary(summary))
+    return 0 if summary.state in ("finished", "stopped") else EXIT_RUN_FAILED
+
+
+def wait_for_end(name: str, storage: str | None, poll_s: float = 1.0) -> RunSummary:
+    """Poll until the run is neither starting nor active."""
+    while True:
+        summary = summarize(load_run(name, storage))
+        if not summary.active:
+            return summary
+        time.sleep(poll_s)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from tuning.worker import Worker, WorkerOptions  # imports torch: only workers pay for it
+
+    options = WorkerOptions(index=args.index, threads=args.threads, reconnect_s=args.reconnect_s)
+    report = Worker(args.study, args.storage, options).work()
+    print(
+        f"worker {report.worker_id}: {report.trials} trial(s)"
+        + (", finished the run" if report.finished_run else "")
+    )
+    return 0
+
+
+def _stop(args: argparse.Namespace) -> int:
+    request_stop(load_run(args.name, args.storage))
+    print(f"stop requested for {args.name}: workers end after their current trial")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    summary = summarize(load_run(args.name, args.storage))
+    print(json.dumps(summary.to_dict(), indent=2) if args.json else format_summary(summary))
+    return 0
+
+
+def _ls(args: argparse.Namespace) -> int:
+    summaries = [summarize(load_run(name, args.storage)) for name in list_run_names(args.storage)]
+    if args.json:
+        print(json.dumps([s.to_dict() for s in summaries], indent=2))
+    elif not summaries:
+        print("no runs yet; start one with: python -m tuning launch --preset article-grid")
+    for s in summaries:
+        done = s.n_complete + s.n_failed + s.n_pruned
+        best = f"{s.best_value:.5g}" if s.best_value is not None else "-"
+        print(f"{s.name:40} {s.strategy:9} {s.state:11} {done:>5}/{s.n_trials or '-':<5} best {best}")
+    return 0
+
+
+def _presets(args: argparse.Namespace) -> int:
+    for name, text in PRESET_HELP.items():
+        print(f"{name:16} {text}")
+    return 0
+
+
+def format_summary(s: RunSummary) -> str:
+    lines: list[Any] = [
+        f"run {s.name}: {s.state} ({s.strategy} on {s.dataset})",
+        f"trials: {s.n_complete} complete, {s.n_pruned} pruned, {s.n_failed} failed, "
+        f"{s.n_running} running, {s.n_waiting} queued (budget {s.n_trials or 'time'})",
+    ]
+    if s.best_value is not None:
+        lines.append(
+            f"best: trial {s.best_trial}, {s.metric} {s.best_value:.6g} with {json.dumps(s.best_params)}"
+        )
+    if s.test_loss is not None:
+        lines.append(f"test MSE of the best configuration: {s.test_loss:.6g}")
+    if s.error:
+        lines.append(f"first error: {s.error}")
+    return "\n".join(lines)
+
+
+COMMANDS = {
+    "launch": _launch,
+    "worker": _worker,
+    "stop": _stop,
+    "show": _show,
+    "ls": _ls,
+    "presets": _presets,
+}

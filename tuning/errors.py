@@ -1,0 +1,40 @@
+"""Errors the engine raises for things a user can fix; each message says what to do."""
+
+from __future__ import annotations
+
+
+class TuningError(Exception):
+    """Base class: anything the UI or CLI should show to the user as it is."""
+
+
+class FieldError(TuningError, ValueError):
+    """One field of a run spec (or an uploaded file) is not acceptable."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class SpecError(TuningError, ValueError):
+    """A run spec was refused; ``errors`` lists every field that is wrong."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+    def by_field(self) -> dict[str, str]:
+        """Messages keyed by field, so a UI can show each next to its widget."""
+        return {e.field: e.message for e in self.errors}
+
+
+class StorageUnavailable(TuningError):
+    """The storage URL is malformed or its server cannot be reached."""
+
+
+class RunNotFound(TuningError, LookupError):
+    """No run of that name exists in the storage."""
+
+
+class RunExists(TuningError):
+    """A run of that name already exists; names are unique per storage."""

@@ -1,0 +1,60 @@
+"""The objective a worker evaluates: suggest a configuration, train it, report each epoch.
+
+The data is loaded, split and moved to the device once per worker; each trial only
+builds and trains fresh models. Members are seeded from the run's seed and the repeat
+index, not from the trial, so equal configurations get equal results (and the winner
+can be retrained exactly for its one look at the test split).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import optuna
+
+from tuning.datasets import Dataset, load_dataset
+from tuning.model import pick_device
+from tuning.space import suggest
+from tuning.spec import Pruner, RunSpec
+from tuning.splits import Split, make_split
+from tuning.training import Member, TrainResult, make_members, train
+
+
+class Objective:
+    """Trains configurations of one run on its data."""
+
+    def __init__(self, spec: RunSpec, csv_text: str | None) -> None:
+        self.spec = spec
+        self.data: Dataset = load_dataset(spec.dataset, csv_text)
+        self.split: Split = make_split(
+            self.data.rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed
+        )
+        self.members: list[Member] = make_members(
+            self.data, self.split, spec.repeats, spec.seed, pick_device()
+        )
+
+    def params(self, trial: optuna.Trial) -> dict[str, Any]:
+        """Every hyperparameter's value for this trial: fixed ones and suggested ones."""
+        values = self.spec.fixed_values()
+        for name, param in self.spec.searched().items():
+            values[name] = suggest(trial, name, param)
+        return values
+
+    def __call__(self, trial: optuna.Trial, report: Callable[[int, float], None]) -> TrainResult:
+        """Train the trial's configuration; ``report`` stores each epoch's loss.
+
+        Raises optuna.TrialPruned when the pruner says so, training.Diverged on NaN.
+        """
+        pruning = self.spec.pruner is not Pruner.NONE
+
+        def on_epoch(epoch: int, loss: float) -> None:
+            report(epoch, loss)
+            if pruning and trial.should_prune():
+                raise optuna.TrialPruned(f"pruned at epoch {epoch} (validation loss {loss:.4g})")
+
+        return train(self.params(trial), self.members, on_epoch)
+
+    def retrain(self, params: dict[str, Any]) -> TrainResult:
+        """Train a finished trial's configuration again, e.g. on another machine."""
+        return train({**self.spec.fixed_values(), **params}, self.members)

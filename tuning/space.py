@@ -1,0 +1,223 @@
+"""The search space: each hyperparameter is fixed, a range, or a list of choices.
+
+A space is plain data (it round-trips through JSON) so it can be stored with the study,
+shown in the UI and copied into a command. Bounds are inclusive everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+
+from tuning.errors import FieldError
+
+Scalar = int | float | str
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What values a hyperparameter may take at all, whatever the space says."""
+
+    kind: type  # int, float or str
+    low: float | None = None
+    high: float | None = None
+    high_inclusive: bool = True
+    low_inclusive: bool = True
+    choices: tuple[str, ...] = ()
+    default: Scalar = 0
+
+    def check(self, value: Any) -> str | None:
+        """Return why ``value`` is not allowed, or None when it is."""
+        if self.kind is str:
+            if value not in self.choices:
+                return f"must be one of {list(self.choices)}, got {value!r}"
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"must be a number, got {value!r}"
+        if self.kind is int and not float(value).is_integer():
+            return f"must be a whole number, got {value!r}"
+        if not math.isfinite(value):
+            return f"must be finite, got {value!r}"
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+            return f"must be {'>=' if self.low_inclusive else '>'} {self.low:g}, got {value!r}"
+        if self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive)):
+            return f"must be {'<=' if self.high_inclusive else '<'} {self.high:g}, got {value!r}"
+        return None
+
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+ACTIVATIONS = ("relu", "tanh", "gelu", "silu")
+
+#: Every hyperparameter the engine knows, with the values it accepts and its default.
+DOMAINS: dict[str, Domain] = {
+    "n_layers": Domain(int, 1, 4, default=1),
+    "hidden_size": Domain(int, 1, 1024, default=16),
+    "activation": Domain(str, choices=ACTIVATIONS, default="relu"),
+    "dropout": Domain(float, 0.0, 1.0, high_inclusive=False, default=0.0),
+    "optimizer": Domain(str, choices=OPTIMIZERS, default="adam"),
+    "lr": Domain(float, 0.0, None, low_inclusive=False, default=1e-3),
+    "weight_decay": Domain(float, 0.0, None, default=0.0),
+    "batch_size": Domain(int, 1, 65536, default=16),
+    "epochs": Domain(int, 1, 10000, default=50),
+}
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """One value, not searched."""
+
+    value: Scalar
+
+    def values(self) -> list[Scalar]:
+        return [self.value]
+
+    def to_json(self) -> Scalar:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A categorical list; every entry is a candidate."""
+
+    options: tuple[Scalar, ...]
+
+    def values(self) -> list[Scalar]:
+        return list(self.options)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "choice", "values": list(self.options)}
+
+
+@dataclass(frozen=True)
+class Range:
+    """An int or float range with inclusive bounds, optionally log-scaled or stepped."""
+
+    kind: type  # int or float
+    low: float
+    high: float
+    log: bool = False
+    step: float | None = None
+
+    def values(self) -> list[Scalar]:
+        """The discrete points a grid visits: every ``step`` from ``low`` to ``high``."""
+        if self.step is None:
+            if self.kind is int:
+                return list(range(int(self.low), int(self.high) + 1))
+            raise ValueError("a float range needs a step to be enumerated")
+        count = int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
+        points = [self.low + i * self.step for i in range(count)]
+        if self.kind is int:
+            return [int(round(p)) for p in points]
+        return [round(p, 12) for p in points]
+
+    def size(self) -> int | None:
+        """How many grid points this range holds, or None when it is continuous."""
+        if self.step is None and self.kind is float:
+            return None
+        step = self.step or 1
+        return int(math.floor((self.high - self.low) / step + 1e-9)) + 1
+
+    def distribution(self) -> optuna.distributions.BaseDistribution:
+        if self.kind is int:
+            return optuna.distributions.IntDistribution(
+                int(self.low), int(self.high), log=self.log, step=int(self.step or 1)
+            )
+        return optuna.distributions.FloatDistribution(self.low, self.high, log=self.log, step=self.step)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "type": "int" if self.kind is int else "float",
+            "low": self.low,
+            "high": self.high,
+        }
+        if self.log:
+            data["log"] = True
+        if self.step is not None:
+            data["step"] = self.step
+        return data
+
+
+Param = Fixed | Choice | Range
+
+
+def parse_param(name: str, raw: Any) -> Param:
+    """Turn the JSON form of one hyperparameter into a validated Param.
+
+    Raises FieldError naming ``space.<name>`` and what is allowed.
+    """
+    field = f"space.{name}"
+    domain = DOMAINS.get(name)
+    if domain is None:
+        raise FieldError(field, f"unknown hyperparameter; known ones are {sorted(DOMAINS)}")
+    if not isinstance(raw, dict):
+        problem = domain.check(raw)
+        if problem:
+            raise FieldError(field, problem)
+        return Fixed(int(raw) if domain.kind is int else raw)
+    kind = raw.get("type")
+    if kind == "fixed":
+        return parse_param(name, raw.get("value"))
+    if kind == "choice":
+        return _parse_choice(field, domain, raw)
+    if kind in ("int", "float"):
+        return _parse_range(field, domain, raw, int if kind == "int" else float)
+    raise FieldError(field, f"type must be 'fixed', 'choice', 'int' or 'float', got {kind!r}")
+
+
+def _parse_choice(field: str, domain: Domain, raw: dict[str, Any]) -> Choice:
+    options = raw.get("values")
+    if not isinstance(options, list) or not options:
+        raise FieldError(field, "a choice needs a non-empty list of values")
+    for option in options:
+        problem = domain.check(option)
+        if problem:
+            raise FieldError(field, f"every value {problem}")
+    if len(set(options)) != len(options):
+        raise FieldError(field, f"values must not repeat, got {options}")
+    if domain.kind is int:
+        options = [int(o) for o in options]
+    return Choice(tuple(options))
+
+
+def _parse_range(field: str, domain: Domain, raw: dict[str, Any], kind: type) -> Range:
+    if domain.kind is str:
+        raise FieldError(field, f"is categorical; use a choice of {list(domain.choices)}")
+    if domain.kind is int and kind is float:
+        raise FieldError(field, "takes whole numbers; use an 'int' range")
+    low, high = raw.get("low"), raw.get("high")
+    for bound_name, bound in (("low", low), ("high", high)):
+        problem = domain.check(bound)
+        if problem:
+            raise FieldError(field, f"{bound_name} {problem}")
+    if low > high:
+        raise FieldError(field, f"low <= high must hold, but got low={low}, high={high}")
+    log = bool(raw.get("log", False))
+    step = raw.get("step")
+    if log and low <= 0:
+        raise FieldError(field, f"a log range must stay above 0, but got low={low}")
+    if step is not None:
+        if isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
+            raise FieldError(field, f"step must be a number > 0, got {step!r}")
+        if log:
+            raise FieldError(field, "a range cannot be both log-scaled and stepped")
+        if kind is int and not float(step).is_integer():
+            raise FieldError(field, f"an int range needs a whole-number step, got {step}")
+    if kind is int:
+        return Range(int, int(low), int(high), log, int(step) if step is not None else None)
+    return Range(float, float(low), float(high), log, float(step) if step is not None else None)
+
+
+def suggest(trial: optuna.Trial, name: str, param: Param) -> Scalar:
+    """Ask Optuna for a value of one hyperparameter; fixed ones are not suggested."""
+    if isinstance(param, Fixed):
+        return param.value
+    if isinstance(param, Choice):
+        return trial.suggest_categorical(name, list(param.options))
+    if param.kind is int:
+        return trial.suggest_int(
+            name, int(param.low), int(param.high), step=int(param.step or 1), log=param.log
+        )
+    return trial.suggest_float(name, param.low, param.high, step=param.step, log=param.log)

@@ -1,0 +1,86 @@
+"""Storage URLs → Optuna storages, and where local files (storage, weights, logs) live.
+
+The storage is the contract between workers and the dashboard: everything about a run is
+in it. The embedded default is Optuna's journal file (several local writer processes, no
+server); ``sqlite:///`` works for one writer; ``postgresql+psycopg2://`` (or
+``postgresql+psycopg://``) is the path to several machines.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import optuna
+from optuna.storages.journal import JournalFileBackend
+
+from tuning.errors import StorageUnavailable
+
+STORAGE_ENV = "TUNING_STORAGE"
+DATA_DIR_ENV = "TUNING_DATA_DIR"
+JOURNAL_SCHEME = "journal:///"
+RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
+
+
+def data_dir() -> Path:
+    """Local folder for the embedded storage, saved weights and worker logs."""
+    return Path(os.environ.get(DATA_DIR_ENV, "sweetspot-data")).resolve()
+
+
+def default_storage_url() -> str:
+    """``$TUNING_STORAGE`` if set, else a journal file in the data directory."""
+    return os.environ.get(STORAGE_ENV) or f"{JOURNAL_SCHEME}{data_dir() / 'runs.journal'}"
+
+
+def resolve_url(url: str | None) -> str:
+    """The URL to use: the one given, else the default."""
+    return url or default_storage_url()
+
+
+def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
+    """An Optuna storage for ``url`` (default: ``default_storage_url()``).
+
+    One storage object per URL and process: a journal storage then replays only the log
+    lines it has not seen yet, and an RDB storage keeps its connection pool.
+    Raises StorageUnavailable with what to do when the URL is wrong or unreachable.
+    """
+    return _open(resolve_url(url))
+
+
+@functools.lru_cache(maxsize=16)
+def _open(url: str) -> optuna.storages.BaseStorage:
+    if url.startswith(JOURNAL_SCHEME):
+        path = Path(url[len(JOURNAL_SCHEME) - 1 :])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+        except OSError as error:
+            raise StorageUnavailable(
+                f"cannot use the journal file {path}: {error.strerror}; "
+                f"choose a writable place with --storage or ${STORAGE_ENV}"
+            ) from None
+    if url.startswith(RDB_SCHEMES):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True})
+        except Exception as error:  # sqlalchemy raises many types; all mean "cannot use it"
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise StorageUnavailable(
+                f"cannot reach the storage {redact(url)}: {reason}. "
+                "Check that the database server is running and the URL is right."
+            ) from None
+    raise StorageUnavailable(
+        f"unsupported storage URL {redact(url)!r}; use {JOURNAL_SCHEME}/path/to/runs.journal "
+        "(embedded, the default), sqlite:///path/to/runs.db, or "
+        "postgresql+psycopg2://user@host:port/database"
+    )
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"

@@ -1,0 +1,133 @@
+"""Read-only views of a run for the CLI and the dashboard: its state, counts and best.
+
+Nothing here writes to the storage or imports torch. A trial whose worker is gone is
+shown as failed here even before a worker marks it so in the storage.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from optuna.trial import FrozenTrial, TrialState
+
+from tuning.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR, orphaned_trials, worker_records
+from tuning.runs import CREATED_ATTR, OWNER_ATTR, RESULT_ATTR, STOP_ATTR, Run
+
+METRIC = "val_mse"
+STARTUP_GRACE_S = 60.0
+ACTIVE_STATES = ("starting", "running", "stopping")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Everything ``show --json`` prints and the dashboard's header shows."""
+
+    name: str
+    strategy: str
+    state: str  # starting, running, stopping, finished, stopped, failed, interrupted
+    dataset: str
+    n_trials: int | None  # the budget: grid size or trial count; None for time-only
+    n_complete: int
+    n_failed: int
+    n_pruned: int
+    n_running: int
+    n_waiting: int
+    best_trial: int | None
+    best_params: dict[str, Any] | None
+    best_value: float | None
+    test_loss: float | None
+    metric: str
+    created_at: float
+    finished_at: float | None
+    workers_alive: int
+    owner: str | None
+    error: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
+    """The run's summary; pass ``trials`` when the caller has read them already."""
+    now = time.time()
+    attrs = run.attrs()
+    trials = run.study.get_trials(deepcopy=False) if trials is None else trials
+    orphans = {t.number for t, _ in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
+    counts = {state: 0 for state in TrialState}
+    for trial in trials:
+        counts[TrialState.FAIL if trial.number in orphans else trial.state] += 1
+    complete = [t for t in trials if t.state is TrialState.COMPLETE]
+    best = min(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
+    result = attrs.get(RESULT_ATTR) or {}
+    live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
+    return RunSummary(
+        name=run.name,
+        strategy=run.spec.strategy.value,
+        state=_state(attrs, result, live, now),
+        dataset=run.spec.dataset.name,
+        n_trials=run.spec.n_trials_planned(),
+        n_complete=counts[TrialState.COMPLETE],
+        n_failed=counts[TrialState.FAIL],
+        n_pruned=counts[TrialState.PRUNED],
+        n_running=counts[TrialState.RUNNING],
+        n_waiting=counts[TrialState.WAITING],
+        best_trial=best.number if best else None,
+        best_params=dict(best.params) if best else None,
+        best_value=best.value if best else None,
+        test_loss=result.get("test_loss"),
+        metric=METRIC,
+        created_at=attrs[CREATED_ATTR],
+        finished_at=result.get("finished_at"),
+        workers_alive=live,
+        owner=attrs.get(OWNER_ATTR),
+        error=result.get("error") or _first_error(trials),
+    )
+
+
+def _state(attrs: dict[str, Any], result: dict[str, Any], live: int, now: float) -> str:
+    if result:
+        return str(result["state"])
+    if STOP_ATTR in attrs:
+        return "stopping" if live else "stopped"
+    if live:
+        return "running"
+    if not worker_records(attrs) and now - attrs[CREATED_ATTR] < STARTUP_GRACE_S:
+        return "starting"
+    return "interrupted"
+
+
+def _first_error(trials: list[FrozenTrial]) -> str | None:
+    for trial in trials:
+        if trial.state is TrialState.FAIL and ERROR_ATTR in trial.user_attrs:
+            return f"trial {trial.number}: {trial.user_attrs[ERROR_ATTR]}"
+    return None
+
+
+def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
+    """One flat record per trial (queued tickets left out), for tables and exports."""
+    rows = []
+    for trial in trials:
+        if trial.state is TrialState.WAITING:
+            continue
+        end = trial.datetime_complete
+        start = trial.datetime_start
+        rows.append(
+            {
+                "number": trial.number,
+                "state": trial.state.name.lower(),
+                "value": trial.value,
+                **{f"param_{k}": v for k, v in trial.params.items()},
+                "epochs_run": len(trial.intermediate_values),
+                "duration_s": (end - start).total_seconds() if end and start else None,
+                "started_at": start.timestamp() if start else None,
+                "worker": trial.user_attrs.get(WORKER_TRIAL_ATTR),
+                "error": trial.user_attrs.get(ERROR_ATTR),
+            }
+        )
+    return rows

@@ -1,0 +1,177 @@
+"""A worker process: take queued trials of one run until none are left, then finish it.
+
+Any number of workers, on any machines that reach the storage, may join a run. Each one
+claims a waiting trial atomically, trains it, and tells Optuna the outcome; before every
+claim it fails the trials of dead workers and honours a stop request. Storage errors
+are retried with back-off; a worker that cannot reconnect in time exits non-zero, and
+its unfinished trial is reaped by the next worker, so no completed trial is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import optuna
+import sqlalchemy.exc
+from optuna.exceptions import UpdateFinishedTrialError
+from optuna.trial import TrialState
+
+from tuning.errors import StorageUnavailable
+from tuning.finalize import finalize, work_left
+from tuning.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, Heartbeat, reap_orphans
+from tuning.objective import Objective
+from tuning.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
+from tuning.samplers import make_pruner, make_sampler
+from tuning.storage import redact, resolve_url
+from tuning.training import Diverged, TrainResult
+
+log = logging.getLogger("tuning.worker")
+T = TypeVar("T")
+STORAGE_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How one worker behaves; the run's spec says what it trains."""
+
+    index: int = 0
+    threads: int = 1
+    reconnect_s: float = 60.0
+
+
+@dataclass
+class WorkerReport:
+    """What this worker did, for the CLI's exit message."""
+
+    worker_id: str
+    trials: int = 0
+    finished_run: bool = False
+    stop_seen: bool = False
+
+
+class Worker:
+    """Runs the trials of one run in this process."""
+
+    def __init__(self, name: str, storage_url: str | None, options: WorkerOptions) -> None:
+        self.options = options
+        self.url = resolve_url(storage_url)
+        self.run: Run = self._retry("load the run", lambda: load_run(name, self.url))
+        spec = self.run.spec
+        self.study = optuna.load_study(
+            study_name=name,
+            storage=self.run.storage,
+            sampler=make_sampler(spec, spec.seed + options.index),
+            pruner=make_pruner(spec),
+        )
+        self.objective = Objective(spec, self.run.csv_text())
+        self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        self.best: tuple[int, TrainResult] | None = None
+
+    def work(self) -> WorkerReport:
+        """Claim and run trials until the queue is empty, a stop arrives or time is up."""
+        import torch
+
+        torch.set_num_threads(self.options.threads)
+        log.info("worker %s joined run %s on %s", self.report.worker_id, self.run.name, redact(self.url))
+        heartbeat = Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
+        try:
+            while self._may_continue():
+                trial = self._retry("claim a trial", self._claim)
+                if trial is None:
+                    break
+                self._run_trial(trial)
+                self.report.trials += 1
+        finally:
+            heartbeat.stop()
+        if not self._retry("check the queue", lambda: work_left(self.run)) and (
+            RESULT_ATTR not in self.run.attrs()
+        ):
+            result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
+            self.report.finished_run = True
+            log.info("run %s ended %s: test loss %s", self.run.name, result["state"], result["test_loss"])
+        return self.report
+
+    def _may_continue(self) -> bool:
+        self._retry("reap dead workers' trials", lambda: reap_orphans(self.run))
+        attrs = self._retry("read the run", self.run.attrs)
+        if STOP_ATTR in attrs:
+            self.report.stop_seen = True
+            log.info("stop requested: leaving run %s", self.run.name)
+            return False
+        if deadline_passed(self.run, attrs):
+            log.info("time budget spent: leaving run %s", self.run.name)
+            return False
+        return True
+
+    def _claim(self) -> optuna.Trial | None:
+        """Take the oldest waiting trial; only one worker can move it to RUNNING."""
+        storage, study_id = self.run.storage, self.run.study_id
+        for waiting in storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,)):
+            trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
+            try:
+                if not storage.set_trial_state_values(trial_id, TrialState.RUNNING):
+                    continue
+            except UpdateFinishedTrialError:
+                continue
+            storage.set_trial_user_attr(trial_id, WORKER_TRIAL_ATTR, self.report.worker_id)
+            return optuna.trial.Trial(self.study, trial_id)
+        return None
+
+    def _run_trial(self, trial: optuna.Trial) -> None:
+        def report(epoch: int, loss: float) -> None:
+            self._retry("report an epoch", lambda: trial.report(loss, epoch))
+
+        try:
+            result = self.objective(trial, report)
+        except optuna.TrialPruned as pruned:
+            self._tell(trial, TrialState.PRUNED, None, str(pruned))
+        except Diverged as diverged:
+            self._tell(trial, TrialState.FAIL, None, str(diverged))
+        except StorageUnavailable:
+            raise
+        except Exception as error:  # any bug in one configuration must not end the run
+            log.error("trial %d failed:\n%s", trial.number, traceback.format_exc())
+            self._tell(trial, TrialState.FAIL, None, f"{type(error).__name__}: {error}")
+        else:
+            trial.set_user_attr("loss_spread", result.spread)
+            self._tell(trial, TrialState.COMPLETE, result.loss, None)
+            if self.best is None or result.loss < self.best[1].loss:
+                self.best = (trial.number, result)
+
+    def _tell(self, trial: optuna.Trial, state: TrialState, value: float | None, error: str | None) -> None:
+        def tell() -> None:
+            if error:
+                trial.set_user_attr(ERROR_ATTR, error)
+            self.study.tell(trial, value, state=state)
+
+        try:
+            self._retry(f"record trial {trial.number}", tell)
+        except UpdateFinishedTrialError:
+            log.warning("trial %d was already marked failed (this worker's heartbeat was late)", trial.number)
+        log.info(
+            "trial %d %s%s", trial.number, state.name.lower(), f": {error}" if error else f" {value:.6g}"
+        )
+
+    def _retry(self, what: str, operation: Callable[[], T]) -> T:
+        """Run a storage operation, retrying with back-off while the storage is unreachable."""
+        delay, deadline = 0.5, time.monotonic() + self.options.reconnect_s
+        while True:
+            try:
+                return operation()
+            except STORAGE_ERRORS as error:
+                if time.monotonic() + delay > deadline:
+                    raise StorageUnavailable(
+                        f"could not {what}: the storage {redact(self.url)} has been unreachable "
+                        f"for {self.options.reconnect_s:g} s ({str(error).splitlines()[0]}); "
+                        "start the worker again once it is back"
+                    ) from None
+                log.warning("could not %s (%s); retrying in %.1f s", what, type(error).__name__, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
