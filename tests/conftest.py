@@ -1,0 +1,26 @@
+"""Shared fixtures: every test gets its own data directory and embedded storage."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh TUNING_DATA_DIR (weights, logs, default journal) for each test."""
+    path = tmp_path / "data"
+    monkeypatch.setenv("TUNING_DATA_DIR", str(path))
+    monkeypatch.delenv("TUNING_STORAGE", raising=False)
+    return path
+
+
+@pytest.fixture
+def storage_url(data_dir: Path) -> str:
+    """An embedded (journal file) storage URL of this test's own."""
+    return f"journal:///{data_dir / 'runs.journal'}"
