@@ -23,4 +23,4 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def storage_url(data_dir: Path) -> str:
     """An embedded (journal file) storage URL of this test's own."""
-    return f"journal:///{data_dir / 'runs.journal'}"
+    return f"journal://{data_dir / 'runs.journal'}"

@@ -19,7 +19,7 @@ from tuning.errors import StorageUnavailable
 
 STORAGE_ENV = "TUNING_STORAGE"
 DATA_DIR_ENV = "TUNING_DATA_DIR"
-JOURNAL_SCHEME = "journal:///"
+JOURNAL_SCHEME = "journal://"  # followed by an absolute path: journal:///data/runs.journal
 RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
 
 
@@ -51,7 +51,11 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
 @functools.lru_cache(maxsize=16)
 def _open(url: str) -> optuna.storages.BaseStorage:
     if url.startswith(JOURNAL_SCHEME):
-        path = Path(url[len(JOURNAL_SCHEME) - 1 :])
+        path = Path(url[len(JOURNAL_SCHEME) :])
+        if not path.is_absolute():
+            raise StorageUnavailable(
+                f"a journal URL needs an absolute path, like journal:///data/runs.journal; got {url!r}"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
@@ -70,7 +74,7 @@ def _open(url: str) -> optuna.storages.BaseStorage:
                 "Check that the database server is running and the URL is right."
             ) from None
     raise StorageUnavailable(
-        f"unsupported storage URL {redact(url)!r}; use {JOURNAL_SCHEME}/path/to/runs.journal "
+        f"unsupported storage URL {redact(url)!r}; use journal:///path/to/runs.journal "
         "(embedded, the default), sqlite:///path/to/runs.db, or "
         "postgresql+psycopg2://user@host:port/database"
     )
