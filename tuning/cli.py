@@ -136,7 +136,8 @@ def _ls(args: argparse.Namespace) -> int:
     summaries = [summarize(load_run(name, args.storage)) for name in list_run_names(args.storage)]
     if args.json:
         print(json.dumps([s.to_dict() for s in summaries], indent=2))
-    elif not summaries:
+        return 0
+    if not summaries:
         print("no runs yet; start one with: python -m tuning launch --preset article-grid")
     for s in summaries:
         done = s.n_complete + s.n_failed + s.n_pruned

@@ -1,0 +1,96 @@
+"""``python -m tuning``: the commands, their JSON, and their exit codes on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from runs_helpers import quick_spec, wait_until_ended
+
+from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOW_FIELDS = {
+    "name", "strategy", "state", "n_trials", "n_complete", "n_failed", "n_pruned",
+    "best_params", "best_value", "test_loss", "metric",
+}  # fmt: skip
+
+
+def test_launch_wait_then_show_json(storage_url: str, tmp_path: Path, capsys) -> None:
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(quick_spec(budget={"n_trials": 4}).to_dict()))
+    assert (
+        main(["launch", "--spec", str(spec_file), "--name", "cli", "--storage", storage_url, "--wait"]) == 0
+    )
+    assert "run cli: finished" in capsys.readouterr().out
+    assert main(["show", "cli", "--json", "--storage", storage_url]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert set(shown) >= SHOW_FIELDS
+    assert shown["state"] == "finished" and shown["n_trials"] == 4 and shown["n_complete"] == 4
+    assert shown["test_loss"] is not None and shown["metric"] == "val_mse"
+    assert main(["ls", "--json", "--storage", storage_url]) == 0
+    assert [r["name"] for r in json.loads(capsys.readouterr().out)] == ["cli"]
+
+
+def test_stop_ends_a_running_run(storage_url: str, tmp_path: Path, capsys) -> None:
+    spec_file = tmp_path / "spec.json"
+    spec = quick_spec(budget={"n_trials": 500}, workers=2)
+    spec_file.write_text(json.dumps(spec.to_dict()))
+    assert main(["launch", "--spec", str(spec_file), "--name", "long", "--storage", storage_url]) == 0
+    assert "launched long" in capsys.readouterr().out
+    while json.loads(_show_json("long", storage_url, capsys))["n_complete"] < 2:
+        time.sleep(0.2)
+    assert main(["stop", "long", "--storage", storage_url]) == 0
+    summary = wait_until_ended("long", storage_url)
+    assert summary.state == "stopped"
+    assert 2 <= summary.n_complete < 500 and summary.n_running == 0
+    assert summary.test_loss is not None
+
+
+def _show_json(name: str, storage_url: str, capsys) -> str:
+    assert main(["show", name, "--json", "--storage", storage_url]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["show", "nope"], EXIT_NOT_FOUND, "no run named 'nope'"),
+        (["stop", "nope"], EXIT_NOT_FOUND, "no run named 'nope'"),
+        (["launch", "--preset", "nope"], EXIT_NOT_FOUND, "no preset named 'nope'"),
+        (
+            ["launch", "--preset", "article-grid", "--workers", "0"],
+            EXIT_BAD_INPUT,
+            "workers: must be a whole number",
+        ),
+        (
+            ["launch", "--preset", "article-grid", "--name", "../escape"],
+            EXIT_BAD_INPUT,
+            "not a valid run name",
+        ),
+        (
+            ["ls", "--storage", "postgresql+psycopg2://nobody@127.0.0.1:1/none"],
+            EXIT_STORAGE,
+            "cannot reach the storage",
+        ),
+        (["ls", "--storage", "redis://localhost"], EXIT_STORAGE, "unsupported storage URL"),
+    ],
+)
+def test_errors_have_a_message_and_an_exit_code(argv: list[str], code: int, message: str, capsys) -> None:
+    assert main(argv) == code
+    assert message in capsys.readouterr().err
+
+
+def test_bad_spec_file_exits_2_and_names_the_field(tmp_path: Path) -> None:
+    spec_file = tmp_path / "bad.json"
+    spec_file.write_text(json.dumps({"dataset": "article", "strategy": "grid", "space": {"lr": -1}}))
+    done = subprocess.run(
+        [sys.executable, "-m", "tuning", "launch", "--spec", str(spec_file)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == EXIT_BAD_INPUT
+    assert "space.lr: must be > 0, got -1" in done.stderr

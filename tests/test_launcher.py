@@ -1,0 +1,39 @@
+"""Detached workers: several processes share one queue on the embedded storage."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from optuna.trial import TrialState
+from runs_helpers import quick_spec, wait_until_ended
+
+from tuning.launcher import launch
+from tuning.presets import preset_spec
+from tuning.runs import load_run
+from tuning.spec import RunSpec
+
+
+def test_article_grid_runs_every_combination_once_with_two_workers(storage_url: str) -> None:
+    spec = RunSpec.from_dict({**preset_spec("article-grid").to_dict(), "workers": 2})
+    launch(spec, "grid", storage_url)
+    summary = wait_until_ended("grid", storage_url)
+    trials = load_run("grid", storage_url).study.get_trials()
+    assert summary.state == "finished" and summary.n_complete == 24
+    assert len(trials) == 24 and all(t.state is TrialState.COMPLETE for t in trials)
+    combos = Counter(json.dumps(t.params, sort_keys=True) for t in trials)
+    assert sorted(combos) == sorted(json.dumps(c, sort_keys=True) for c in spec.grid())
+    assert set(combos.values()) == {1}
+    assert len({t.user_attrs["worker"] for t in trials}) == 2
+    assert summary.test_loss is not None
+
+
+def test_two_workers_finish_a_40_trial_run_without_losing_or_repeating(storage_url: str) -> None:
+    launch(quick_spec(budget={"n_trials": 40}, workers=2), "forty", storage_url)
+    summary = wait_until_ended("forty", storage_url)
+    trials = load_run("forty", storage_url).study.get_trials()
+    assert summary.state == "finished"
+    assert (summary.n_complete, summary.n_failed, summary.n_waiting) == (40, 0, 0)
+    assert sorted(t.number for t in trials) == list(range(40))
+    per_worker = Counter(t.user_attrs["worker"] for t in trials)
+    assert len(per_worker) == 2 and sum(per_worker.values()) == 40

@@ -1,0 +1,36 @@
+"""Every strategy runs through its Optuna sampler; seeded ones repeat themselves exactly."""
+
+from __future__ import annotations
+
+import pytest
+from runs_helpers import finished_params, quick_spec, run_in_process
+
+from tuning.spec import Strategy
+
+
+@pytest.mark.parametrize("strategy", ["random", "bayesian"])
+def test_seeded_runs_repeat_the_same_params_in_the_same_order(strategy: str, tmp_path) -> None:
+    spec = quick_spec(strategy=strategy, budget={"n_trials": 12}, seed=7)
+    first = finished_params(run_in_process(spec, f"journal://{tmp_path / 'a.journal'}"))
+    again = finished_params(run_in_process(spec, f"journal://{tmp_path / 'b.journal'}"))
+    other = finished_params(
+        run_in_process(
+            quick_spec(strategy=strategy, budget={"n_trials": 12}, seed=8),
+            f"journal://{tmp_path / 'c.journal'}",
+        )
+    )
+    assert len(first) == 12
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("strategy", [s.value for s in Strategy])
+def test_every_strategy_completes_its_budget(strategy: str, storage_url: str) -> None:
+    space = {
+        "hidden_size": {"type": "int", "low": 4, "high": 16, "step": 4},
+        "lr": {"type": "float", "low": 0.001, "high": 0.01, "step": 0.003},
+        "epochs": 2,
+    }
+    run = run_in_process(quick_spec(strategy=strategy, space=space, budget={"n_trials": 4}), storage_url)
+    expected = 16 if strategy == "grid" else 4
+    assert len(finished_params(run)) == expected
