@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+from tuning.demo import guard_launch
 from tuning.runs import Run, create_run
 from tuning.spec import RunSpec
 from tuning.storage import data_dir, resolve_url
@@ -64,8 +65,9 @@ def launch(
     csv_text: str | None = None,
     owner: str | None = None,
 ) -> Run:
-    """Create the run and start its ``spec.workers`` workers; returns at once."""
+    """Check the run (CSV, demo caps), store it and start its workers; returns at once."""
     url = resolve_url(storage_url)
+    guard_launch(spec, url, owner, csv_text)
     run = create_run(spec, name, url, csv_text, owner)
     spawn_workers(run.name, url, spec.workers)
     return run

@@ -1,0 +1,160 @@
+"""Demo mode: caps and ownership that let strangers use a public deployment safely.
+
+Switched on by ``SWEETSPOT_DEMO=1`` in the environment; on Streamlit Community Cloud a
+root-level ``SWEETSPOT_DEMO = "1"`` in the app's secrets becomes that variable. Each cap
+can be changed with ``SWEETSPOT_DEMO_<CAP>`` (e.g. ``SWEETSPOT_DEMO_MAX_TRIALS=50``).
+The caps are enforced here, in the engine, so ``launch`` refuses what the UI would hide.
+
+Default caps were sized from measurements: a worker that imports torch and trains peaks
+near 450 MiB, so 3 concurrent runs × 1 worker plus the Streamlit server stay well
+under 2.5 GB (see docs/deploy.md for the measured peak).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from dataclasses import dataclass, fields
+from typing import Any
+
+from tuning.csv_data import CsvLimits, parse_csv
+from tuning.errors import FieldError, SpecError, TuningError
+from tuning.runs import Run, delete_run, list_run_names, load_run
+from tuning.spec import RunSpec, Strategy
+from tuning.summary import summarize
+
+DEMO_ENV = "SWEETSPOT_DEMO"
+ADMIN_TOKEN_ENV = "SWEETSPOT_ADMIN_TOKEN"
+
+
+class NotAllowed(TuningError):
+    """The demo forbids this to the current visitor."""
+
+
+@dataclass(frozen=True)
+class DemoLimits:
+    """Every cap of a public deployment; the UI shows each beside its widget."""
+
+    max_trials: int = 40
+    max_epochs: int = 100
+    max_workers: int = 1
+    max_active_runs: int = 3
+    max_active_runs_per_session: int = 1
+    max_rows: int = 5_000
+    max_upload_bytes: int = 1_000_000
+    max_columns: int = 50
+    keep_runs_hours: float = 24.0
+
+    @classmethod
+    def from_env(cls) -> DemoLimits | None:
+        """The caps in force, or None when demo mode is off."""
+        if os.environ.get(DEMO_ENV, "").strip().lower() not in ("1", "true", "yes", "on"):
+            return None
+        overrides: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = os.environ.get(f"{DEMO_ENV}_{field.name.upper()}")
+            if raw is not None:
+                overrides[field.name] = float(raw) if field.type == "float" else int(raw)
+        return cls(**overrides)
+
+    def csv_limits(self) -> CsvLimits:
+        return CsvLimits(
+            max_bytes=self.max_upload_bytes, max_rows=self.max_rows, max_columns=self.max_columns
+        )
+
+
+def csv_limits() -> CsvLimits:
+    """The CSV caps in force: the demo's when it is on, else the defaults."""
+    limits = DemoLimits.from_env()
+    return limits.csv_limits() if limits else CsvLimits()
+
+
+def check_spec(spec: RunSpec, limits: DemoLimits) -> None:
+    """Refuse a spec that exceeds a cap, naming the field and the cap."""
+    errors = []
+    planned = spec.n_trials_planned()
+    if planned is None or planned > limits.max_trials:
+        what = "a time-only budget" if planned is None else f"{planned:,} trials"
+        field = "space" if spec.strategy is Strategy.GRID else "budget.n_trials"
+        errors.append(FieldError(field, f"{what} is over the demo's cap of {limits.max_trials} trials"))
+    epochs = spec.space.get("epochs")
+    most_epochs = max(epochs.values()) if epochs else spec.fixed_values()["epochs"]
+    if most_epochs > limits.max_epochs:
+        errors.append(
+            FieldError("space.epochs", f"{most_epochs} epochs is over the demo's cap of {limits.max_epochs}")
+        )
+    if spec.workers > limits.max_workers:
+        errors.append(
+            FieldError("workers", f"{spec.workers} workers is over the demo's cap of {limits.max_workers}")
+        )
+    if spec.dataset.name == "synthetic-houses" and spec.dataset.rows > limits.max_rows:
+        errors.append(
+            FieldError(
+                "dataset.rows", f"{spec.dataset.rows:,} rows is over the demo's cap of {limits.max_rows:,}"
+            )
+        )
+    if errors:
+        raise SpecError(errors)
+
+
+def check_capacity(storage_url: str | None, owner: str | None, limits: DemoLimits) -> None:
+    """Refuse a new run while the demo (or this visitor) already runs its share."""
+    active = [
+        s for s in (summarize(load_run(n, storage_url)) for n in list_run_names(storage_url)) if s.active
+    ]
+    if len(active) >= limits.max_active_runs:
+        raise NotAllowed(
+            f"the demo runs at most {limits.max_active_runs} searches at once and all are busy; "
+            "watch one of them, or try again when one has finished"
+        )
+    mine = [s for s in active if owner and s.owner == owner]
+    if len(mine) >= limits.max_active_runs_per_session:
+        raise NotAllowed(
+            f"you already have {len(mine)} search running (the demo allows "
+            f"{limits.max_active_runs_per_session} per visitor); stop it or wait for it to finish"
+        )
+
+
+def remove_expired_runs(storage_url: str | None, limits: DemoLimits) -> list[str]:
+    """Delete runs that ended more than ``keep_runs_hours`` ago; returns their names."""
+    cutoff = time.time() - limits.keep_runs_hours * 3600
+    removed = []
+    for name in list_run_names(storage_url):
+        run = load_run(name, storage_url)
+        summary = summarize(run)
+        ended_at = summary.finished_at or summary.created_at
+        if not summary.active and ended_at < cutoff:
+            delete_run(run)
+            removed.append(name)
+    return removed
+
+
+def is_admin(token: str | None) -> bool:
+    """True when ``token`` matches the admin token from the secrets or environment."""
+    expected = os.environ.get(ADMIN_TOKEN_ENV)
+    return bool(expected and token) and hmac.compare_digest(expected, token or "")
+
+
+def check_control(run: Run, session_id: str | None, token: str | None = None) -> None:
+    """Refuse to stop or delete someone else's run in demo mode (the admin may)."""
+    if DemoLimits.from_env() is None or is_admin(token):
+        return
+    owner = summarize(run).owner
+    if owner is None or owner != session_id:
+        raise NotAllowed(
+            f"run {run.name} was started by another visitor; in the demo you can stop or delete "
+            "only the runs you started"
+        )
+
+
+def guard_launch(spec: RunSpec, storage_url: str | None, owner: str | None, csv_text: str | None) -> None:
+    """Every check before a launch: the CSV under the caps in force, and in demo mode the caps."""
+    if csv_text is not None:
+        parse_csv(csv_text.encode("utf-8"), spec.dataset.target or "", csv_limits())
+    limits = DemoLimits.from_env()
+    if limits is None:
+        return
+    check_spec(spec, limits)
+    remove_expired_runs(storage_url, limits)
+    check_capacity(storage_url, owner, limits)
