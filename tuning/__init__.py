@@ -7,10 +7,13 @@ here imports torch: only worker processes (``tuning.worker``) train.
 - ``launch`` stores a run and starts its workers; ``create_run`` only stores it.
 - ``load_run``, ``list_run_names``, ``summarize``, ``trial_rows`` read runs.
 - ``request_stop`` asks every worker of a run to stop; ``delete_run`` removes it.
+- Demo mode (``SWEETSPOT_DEMO=1``): ``DemoLimits.from_env`` gives the caps, ``launch``
+  enforces them, ``check_control`` says whether a visitor may stop or delete a run.
 """
 
 from tuning.artifacts import read_weights
 from tuning.csv_data import CsvLimits, parse_csv, read_csv_frame
+from tuning.demo import DemoLimits, NotAllowed, check_control, csv_limits, is_admin
 from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.presets import PRESET_HELP, PRESETS, preset_spec
@@ -21,7 +24,8 @@ from tuning.storage import default_storage_url, open_storage
 from tuning.summary import RunSummary, summarize, trial_rows
 
 __all__ = [
-    "PRESETS", "PRESET_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec", "FieldError",
+    "PRESETS", "PRESET_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec", "DemoLimits",
+    "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin",
     "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
     "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
     "delete_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
