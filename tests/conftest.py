@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from worker_processes import WorkerProcesses
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,3 +29,13 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def storage_url(data_dir: Path) -> str:
     """An embedded (journal file) storage URL of this test's own."""
     return f"journal://{data_dir / 'runs.journal'}"
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[WorkerProcesses]:
+    """Start worker processes with ``workers.start(run, url)``; all are killed at teardown."""
+    from worker_processes import WorkerProcesses  # imports tuning: only once ROOT is on sys.path
+
+    pool = WorkerProcesses(tmp_path)
+    yield pool
+    pool.kill_all()

@@ -3,18 +3,21 @@
 Every worker keeps a record in the run (host, PID, last heartbeat) and refreshes it from a
 background thread. A RUNNING trial whose worker is gone (its local PID has exited, or its
 heartbeat is older than the run's grace period, or the worker said it exited) is marked
-failed with the reason, and its configuration is queued once more. This works the same on
-the journal file and on PostgreSQL; it relies on the machines' clocks agreeing to within
-a fraction of the grace period.
+failed with the reason, and its configuration is queued once more. The same thread looks
+for such trials at every beat, so a dead worker's trial is failed within a beat of being
+noticed however long the live workers' own trials take. This works the same on the
+journal file and on PostgreSQL; it relies on the machines' clocks agreeing to within a
+fraction of the grace period.
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,10 +25,12 @@ from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.runs import RETRY_OF_ATTR, WORKER_ATTR_PREFIX, Run, requeue
+from tuning.storage import connection_error
 
 WORKER_TRIAL_ATTR = "worker"
 ERROR_ATTR = "error"
 HOST = socket.gethostname()
+log = logging.getLogger("tuning.liveness")
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,10 @@ def worker_records(attrs: dict[str, Any]) -> dict[str, WorkerRecord]:
 
 
 class Heartbeat:
-    """Writes this worker's record now, then every ``interval_s`` from a daemon thread."""
+    """This worker's record in the run, written now and then every ``interval_s``.
+
+    A daemon thread does the writing, and at every beat also reaps the trials of dead workers.
+    """
 
     def __init__(self, run: Run, worker_id: str, interval_s: float) -> None:
         now = time.time()
@@ -79,6 +87,7 @@ class Heartbeat:
         self.record = WorkerRecord(worker_id, HOST, os.getpid(), now, now)
         self.interval_s = interval_s
         self._stopped = threading.Event()
+        self._reaping = threading.Lock()
         self._write()
         self._thread = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         self._thread.start()
@@ -87,19 +96,44 @@ class Heartbeat:
         self.run.study.set_user_attr(WORKER_ATTR_PREFIX + self.record.id, asdict(self.record))
 
     def _beat(self) -> None:
-        while not self._stopped.wait(self.interval_s):
+        while True:
+            with self._reaping:
+                if self._stopped.is_set():
+                    return
+                _quietly(lambda: reap_orphans(self.run))
+            if self._stopped.wait(self.interval_s):
+                return
             self.record = WorkerRecord(**{**asdict(self.record), "beat_at": time.time()})
-            # A lost connection must not kill the worker; its main loop reports and retries.
-            with contextlib.suppress(Exception):
-                self._write()
+            _quietly(self._write)
+
+    def still_needed(self, work_left: Callable[[], bool]) -> bool:
+        """``work_left()``, read while this worker reaps nothing; if False, it reaps no more.
+
+        A reaped trial is failed first and queued again just after: a look in between would
+        see no work where there is some, and the worker would leave that trial to nobody.
+        """
+        with self._reaping:
+            if work_left():
+                return True
+            self._stopped.set()
+            return False
 
     def stop(self) -> None:
         """Say that this worker has exited, so nobody waits for its heartbeat to age."""
         self._stopped.set()
         self._thread.join()
         self.record = WorkerRecord(**{**asdict(self.record), "exited_at": time.time()})
-        with contextlib.suppress(Exception):  # storage gone: the heartbeat's age tells the others
-            self._write()
+        _quietly(self._write)  # storage gone: the heartbeat's age tells the others
+
+
+def _quietly(operation: Callable[[], object]) -> None:
+    """Run a background storage operation; a lost connection must not kill the worker (its main
+    loop reports and retries), and any other error is logged, not raised."""
+    try:
+        operation()
+    except Exception as error:
+        if connection_error(error) is None:
+            log.exception("heartbeat thread: %s", error)
 
 
 def orphaned_trials(

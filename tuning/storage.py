@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 
 import optuna
+import sqlalchemy.exc
+from optuna.exceptions import StorageInternalError
 from optuna.storages.journal import JournalFileBackend
 
 from tuning.errors import StorageUnavailable
@@ -78,6 +80,22 @@ def _open(url: str) -> optuna.storages.BaseStorage:
         "(embedded, the default), sqlite:///path/to/runs.db, or "
         "postgresql+psycopg2://user@host:port/database"
     )
+
+
+#: What a lost connection raises: SQLAlchemy's connection errors, and a journal file's I/O errors.
+CONNECTION_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError)
+
+
+def connection_error(error: BaseException) -> BaseException | None:
+    """The connection error behind ``error``, or None if ``error`` is not about reaching the storage.
+
+    Optuna's RDB storage wraps every SQLAlchemy error of a query in StorageInternalError
+    (whose message blames invalid data), so a dropped connection shows up as that; the
+    real cause is its ``__cause__``.
+    """
+    if isinstance(error, StorageInternalError):
+        error = error.__cause__  # type: ignore[assignment]
+    return error if isinstance(error, CONNECTION_ERRORS) else None
 
 
 def redact(url: str) -> str:

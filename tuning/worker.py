@@ -2,9 +2,11 @@
 
 Any number of workers, on any machines that reach the storage, may join a run. Each one
 claims a waiting trial atomically, trains it, and tells Optuna the outcome; before every
-claim it fails the trials of dead workers and honours a stop request. Storage errors
-are retried with back-off; a worker that cannot reconnect in time exits non-zero, and
-its unfinished trial is reaped by the next worker, so no completed trial is lost.
+claim it honours a stop request, and its heartbeat thread fails the trials of dead
+workers. A worker that finds the queue empty while others still train waits for them:
+if one of them dies, its configuration is queued again and someone must run it. Storage
+errors are retried with back-off; a worker that cannot reconnect in time exits non-zero,
+and its unfinished trial is reaped by another worker, so no completed trial is lost.
 """
 
 from __future__ import annotations
@@ -16,25 +18,23 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import optuna
-import sqlalchemy.exc
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import TrialState
 
 from tuning.errors import StorageUnavailable
 from tuning.finalize import finalize, work_left
-from tuning.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, Heartbeat, reap_orphans
+from tuning.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, Heartbeat
 from tuning.objective import Objective
 from tuning.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
 from tuning.samplers import make_pruner, make_sampler
-from tuning.storage import redact, resolve_url
+from tuning.storage import connection_error, redact, resolve_url
 from tuning.training import Diverged, TrainResult
 
 log = logging.getLogger("tuning.worker")
 T = TypeVar("T")
-STORAGE_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError)
 
 
 @dataclass(frozen=True)
@@ -80,14 +80,21 @@ class Worker:
 
         torch.set_num_threads(self.options.threads)
         log.info("worker %s joined run %s on %s", self.report.worker_id, self.run.name, redact(self.url))
-        heartbeat = Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
+        heartbeat = self._retry(
+            "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
+        )
         try:
             while self._may_continue():
                 trial = self._retry("claim a trial", self._claim)
-                if trial is None:
+                if trial is not None:
+                    self._run_trial(trial)
+                    self.report.trials += 1
+                elif heartbeat.still_needed(
+                    lambda: self._retry("check the queue", lambda: work_left(self.run))
+                ):
+                    time.sleep(self.run.spec.heartbeat_s)  # others still train; one may die
+                else:
                     break
-                self._run_trial(trial)
-                self.report.trials += 1
         finally:
             heartbeat.stop()
         if not self._retry("check the queue", lambda: work_left(self.run)) and (
@@ -99,7 +106,6 @@ class Worker:
         return self.report
 
     def _may_continue(self) -> bool:
-        self._retry("reap dead workers' trials", lambda: reap_orphans(self.run))
         attrs = self._retry("read the run", self.run.attrs)
         if STOP_ATTR in attrs:
             self.report.stop_seen = True
@@ -111,9 +117,13 @@ class Worker:
         return True
 
     def _claim(self) -> optuna.Trial | None:
-        """Take the oldest waiting trial; only one worker can move it to RUNNING."""
+        """Take the oldest waiting trial; only one worker can move it to RUNNING.
+
+        The list comes from this worker's study: for an RDB storage Optuna wraps the study's
+        storage in a cache that can only write to trials it has read.
+        """
         storage, study_id = self.run.storage, self.run.study_id
-        for waiting in storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,)):
+        for waiting in self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
             trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
             try:
                 if not storage.set_trial_state_values(trial_id, TrialState.RUNNING):
@@ -129,49 +139,77 @@ class Worker:
             self._retry("report an epoch", lambda: trial.report(loss, epoch))
 
         try:
-            result = self.objective(trial, report)
+            # Suggesting and pruning read the storage too: if it drops there, train again.
+            result = self._retry(f"run trial {trial.number}", lambda: self.objective(trial, report))
         except optuna.TrialPruned as pruned:
-            self._tell(trial, TrialState.PRUNED, None, str(pruned))
+            self._tell(trial, TrialState.PRUNED, None, {ERROR_ATTR: str(pruned)})
         except Diverged as diverged:
-            self._tell(trial, TrialState.FAIL, None, str(diverged))
+            self._tell(trial, TrialState.FAIL, None, {ERROR_ATTR: str(diverged)})
+        except UpdateFinishedTrialError:
+            self._log_taken_over(trial)
         except StorageUnavailable:
             raise
         except Exception as error:  # any bug in one configuration must not end the run
             log.error("trial %d failed:\n%s", trial.number, traceback.format_exc())
-            self._tell(trial, TrialState.FAIL, None, f"{type(error).__name__}: {error}")
+            self._tell(trial, TrialState.FAIL, None, {ERROR_ATTR: f"{type(error).__name__}: {error}"})
         else:
-            trial.set_user_attr("loss_spread", result.spread)
-            self._tell(trial, TrialState.COMPLETE, result.loss, None)
+            self._tell(trial, TrialState.COMPLETE, result.loss, {"loss_spread": result.spread})
             if self.best is None or result.loss < self.best[1].loss:
                 self.best = (trial.number, result)
 
-    def _tell(self, trial: optuna.Trial, state: TrialState, value: float | None, error: str | None) -> None:
-        def tell() -> None:
-            if error:
-                trial.set_user_attr(ERROR_ATTR, error)
-            self.study.tell(trial, value, state=state)
+    def _tell(
+        self, trial: optuna.Trial, state: TrialState, value: float | None, attrs: dict[str, Any]
+    ) -> None:
+        def tell() -> TrialState:
+            for key, attr in attrs.items():
+                trial.set_user_attr(key, attr)
+            return self.study.tell(trial, value, state=state, skip_if_finished=True).state
 
         try:
-            self._retry(f"record trial {trial.number}", tell)
+            told = self._retry(f"record trial {trial.number}", tell)
         except UpdateFinishedTrialError:
-            log.warning("trial %d was already marked failed (this worker's heartbeat was late)", trial.number)
+            told = TrialState.FAIL
+        if told is not state:
+            self._log_taken_over(trial)
+            return
+        error = attrs.get(ERROR_ATTR)
         log.info(
             "trial %d %s%s", trial.number, state.name.lower(), f": {error}" if error else f" {value:.6g}"
         )
 
+    @staticmethod
+    def _log_taken_over(trial: optuna.Trial) -> None:
+        log.warning(
+            "trial %d was marked failed while this worker ran it (its heartbeat was late, "
+            "e.g. the storage was out of reach); its result is dropped",
+            trial.number,
+        )
+
     def _retry(self, what: str, operation: Callable[[], T]) -> T:
-        """Run a storage operation, retrying with back-off while the storage is unreachable."""
-        delay, deadline = 0.5, time.monotonic() + self.options.reconnect_s
+        """Run a storage operation, retrying with back-off while the storage is unreachable.
+
+        The ``reconnect_s`` allowance starts at the first failure, so a long operation
+        (training a trial) gets the same grace as a short one.
+        """
+        delay, deadline = 0.5, None
         while True:
             try:
                 return operation()
-            except STORAGE_ERRORS as error:
-                if time.monotonic() + delay > deadline:
+            except Exception as error:
+                cause = connection_error(error)
+                if cause is None:
+                    raise
+                reason = f"{type(cause).__name__}: {(str(cause).strip() or '-').splitlines()[0]}"
+                if deadline is None:
+                    deadline = time.monotonic() + self.options.reconnect_s
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     raise StorageUnavailable(
                         f"could not {what}: the storage {redact(self.url)} has been unreachable "
-                        f"for {self.options.reconnect_s:g} s ({str(error).splitlines()[0]}); "
+                        f"for {self.options.reconnect_s:g} s ({reason}); "
                         "start the worker again once it is back"
                     ) from None
-                log.warning("could not %s (%s); retrying in %.1f s", what, type(error).__name__, delay)
+                delay = min(delay, remaining)
+                log.warning("could not %s (%s); retrying in %.1f s", what, reason, delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)
