@@ -38,3 +38,12 @@ def test_a_run_whose_every_trial_fails_ends_failed_with_the_first_error(storage_
     assert summary.state == "failed"
     assert summary.error and "validation loss became" in summary.error
     assert summary.test_loss is None
+
+
+def test_a_time_only_run_makes_trials_until_its_time_is_up(storage_url: str) -> None:
+    spec = quick_spec(budget={"timeout_s": 4})
+    assert spec.open_ended() and spec.n_trials_planned() is None
+    summary = summarize(run_in_process(spec, storage_url))
+    assert summary.state == "finished"
+    assert summary.n_complete >= 3 and summary.n_waiting == 0
+    assert summary.finished_at - summary.created_at < 4 + 10

@@ -51,6 +51,7 @@ def test_every_preset_round_trips_through_json(name: str) -> None:
         ({"cv_folds": 1}, "cv_folds", "0 (no cross-validation) or >= 2"),
         ({"val_fraction": 0.6, "test_fraction": 0.4}, "val_fraction", "must stay below 0.9"),
         ({"seeds": 3}, "seeds", "unknown field"),
+        ({"heartbeat_s": 10, "grace_s": 20}, "grace_s", "at least 3 × heartbeat_s"),
         ({"space": {"lr": {"type": "float", "low": 1, "high": 0.1}}}, "space.lr", "low <= high"),
         ({"space": {"dropout": 1.5}}, "space.dropout", "must be < 1"),
     ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -42,7 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("worker", help="join a run as one more worker (on any machine)")
     cmd.add_argument("--study", required=True, help="the run's name")
     cmd.add_argument("--storage", help=storage_help)
-    cmd.add_argument("--index", type=int, default=0, help="worker number; offsets the sampler seed")
+    cmd.add_argument(
+        "--index",
+        type=int,
+        help="worker number, added to the sampler seed (default: a random one, so workers "
+        "joining from other machines do not propose the same configurations)",
+    )
     cmd.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     cmd.add_argument(
         "--reconnect-s", type=float, default=60.0, help="give up after this long without storage"
@@ -99,7 +105,7 @@ def _launch(args: argparse.Namespace) -> int:
     return 0 if summary.state in ("finished", "stopped") else EXIT_RUN_FAILED
 
 
-def wait_for_end(name: str, storage: str | None, poll_s: float = 1.0) -> RunSummary:
+def wait_for_end(name: str, storage: str | None, poll_s: float = 0.25) -> RunSummary:
     """Poll until the run is neither starting nor active."""
     while True:
         summary = summarize(load_run(name, storage))
@@ -111,7 +117,8 @@ def wait_for_end(name: str, storage: str | None, poll_s: float = 1.0) -> RunSumm
 def _worker(args: argparse.Namespace) -> int:
     from tuning.worker import Worker, WorkerOptions  # imports torch: only workers pay for it
 
-    options = WorkerOptions(index=args.index, threads=args.threads, reconnect_s=args.reconnect_s)
+    index = args.index if args.index is not None else secrets.randbelow(2**20) + 1000
+    options = WorkerOptions(index=index, threads=args.threads, reconnect_s=args.reconnect_s)
     report = Worker(args.study, args.storage, options).work()
     print(
         f"worker {report.worker_id}: {report.trials} trial(s)"

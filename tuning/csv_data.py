@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from tuning.errors import FieldError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIELD = "dataset.csv"
 
@@ -36,6 +39,8 @@ class CsvTable:
 
 def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame:
     """Parse the bytes into a DataFrame, refusing what is not a usable CSV."""
+    import pandas as pd  # here, not at the top: workers of built-in datasets skip its import
+
     if not data.strip():
         raise FieldError(FIELD, "the file is empty; upload a CSV with a header row and data rows")
     if len(data) > limits.max_bytes:
@@ -77,6 +82,8 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
 
 def parse_csv(data: bytes, target: str, limits: CsvLimits = CsvLimits()) -> CsvTable:
     """Features and target from CSV bytes; every column must be numeric, finite, varying."""
+    import pandas as pd
+
     frame = read_csv_frame(data, limits)
     if target not in frame.columns:
         raise FieldError(

@@ -24,9 +24,12 @@ WEIGHTS_FORMAT = "sweetspot-mlp-v1"
 
 
 def work_left(run: Run) -> bool:
-    """True while trials are queued or running, and no stop or time limit ends the run."""
+    """True while trials are queued or running (or, for a time-only budget, while time is
+    left), and no stop or time limit ends the run."""
     if STOP_ATTR in run.attrs() or deadline_passed(run):
         return any(t.state is TrialState.RUNNING for t in run.study.get_trials(deepcopy=False))
+    if run.spec.open_ended():
+        return True
     states = {t.state for t in run.study.get_trials(deepcopy=False)}
     return bool(states & {TrialState.RUNNING, TrialState.WAITING})
 

@@ -130,6 +130,10 @@ class RunSpec:
             combos = [{**c, name: v} for c in combos for v in self.space[name].values()]
         return combos
 
+    def open_ended(self) -> bool:
+        """True when only the time limit ends the run, so no trials can be queued up front."""
+        return self.strategy is not Strategy.GRID and self.budget.n_trials is None
+
     def n_trials_planned(self) -> int | None:
         """Trials a run will make: the grid size for grid search, else the trial budget."""
         if self.strategy is Strategy.GRID:
@@ -182,6 +186,10 @@ class _SpecReader:
         )
         if spec_kwargs["cv_folds"] == 1:
             self.errors.append(FieldError("cv_folds", "must be 0 (no cross-validation) or >= 2"))
+        if spec_kwargs["grace_s"] < 3 * spec_kwargs["heartbeat_s"]:
+            self.errors.append(
+                FieldError("grace_s", "must be at least 3 × heartbeat_s, or live workers look dead")
+            )
         if spec_kwargs["val_fraction"] + spec_kwargs["test_fraction"] >= 0.9:
             self.errors.append(FieldError("val_fraction", "val_fraction + test_fraction must stay below 0.9"))
         if not self.errors and strategy is not None and budget is not None:

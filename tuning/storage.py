@@ -68,7 +68,7 @@ def _open(url: str) -> optuna.storages.BaseStorage:
             ) from None
     if url.startswith(RDB_SCHEMES):
         try:
-            return optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True})
+            return optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
         except Exception as error:  # sqlalchemy raises many types; all mean "cannot use it"
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise StorageUnavailable(
@@ -96,6 +96,21 @@ def connection_error(error: BaseException) -> BaseException | None:
     if isinstance(error, StorageInternalError):
         error = error.__cause__  # type: ignore[assignment]
     return error if isinstance(error, CONNECTION_ERRORS) else None
+
+
+def _engine_kwargs(url: str) -> dict[str, object]:
+    """Check pooled connections before use; on PostgreSQL, give up on a silent network
+    within seconds (libpq's connect timeout and TCP keepalives) instead of hanging."""
+    kwargs: dict[str, object] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        kwargs["connect_args"] = {
+            "connect_timeout": 10,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    return kwargs
 
 
 def redact(url: str) -> str:

@@ -132,6 +132,10 @@ class Worker:
                 continue
             storage.set_trial_user_attr(trial_id, WORKER_TRIAL_ATTR, self.report.worker_id)
             return optuna.trial.Trial(self.study, trial_id)
+        if self.run.spec.open_ended():
+            trial = self.study.ask()  # a time-only budget queues nothing: make trials as we go
+            trial.set_user_attr(WORKER_TRIAL_ATTR, self.report.worker_id)
+            return trial
         return None
 
     def _run_trial(self, trial: optuna.Trial) -> None:
