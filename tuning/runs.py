@@ -44,10 +44,7 @@ class Run:
     study: optuna.Study
     storage: optuna.storages.BaseStorage
     spec: RunSpec
-
-    @property
-    def study_id(self) -> int:
-        return self.storage.get_study_id_from_name(self.name)
+    study_id: int
 
     def attrs(self) -> dict[str, Any]:
         return self.storage.get_study_user_attrs(self.study_id)
@@ -94,7 +91,7 @@ def create_run(
     if owner:
         study.set_user_attr(OWNER_ATTR, owner)
     study.add_trials([_ticket(params) for params in _queue(spec)])
-    return Run(name, study, storage, spec)
+    return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
 
 
 def _queue(spec: RunSpec) -> list[dict[str, Any]]:
@@ -115,10 +112,25 @@ def requeue(run: Run, trial: optuna.trial.FrozenTrial) -> None:
     run.study.add_trial(_ticket(dict(trial.params), {RETRY_OF_ATTR: trial.number}))
 
 
+#: Runs this process has opened, by storage and name. Reusing the study keeps Optuna's
+#: trial cache warm, so re-reading a run on an RDB storage fetches only unfinished and new
+#: trials instead of all of them (a journal storage is incremental anyway).
+_opened: dict[tuple[int, str], Run] = {}
+
+
+def _remember(run: Run) -> Run:
+    _opened[(id(run.storage), run.name)] = run
+    return run
+
+
 def load_run(name: str, storage_url: str | None = None) -> Run:
     """The run called ``name``; RunNotFound names the runs that do exist."""
     storage = open_storage(storage_url)
+    opened = _opened.get((id(storage), name))
     try:
+        study_id = storage.get_study_id_from_name(name)
+        if opened is not None and opened.study_id == study_id:
+            return opened
         study = optuna.load_study(study_name=name, storage=storage)
     except KeyError:
         known = [s.study_name for s in storage.get_all_studies()]
@@ -127,7 +139,7 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     raw_spec = study.user_attrs.get(SPEC_ATTR)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
-    return Run(name, study, storage, RunSpec.from_dict(raw_spec))
+    return _remember(Run(name, study, storage, RunSpec.from_dict(raw_spec), study_id))
 
 
 def list_run_names(storage_url: str | None = None) -> list[str]:
@@ -154,3 +166,4 @@ def request_stop(run: Run) -> None:
 def delete_run(run: Run) -> None:
     """Remove the run and its trials from the storage."""
     optuna.delete_study(study_name=run.name, storage=run.storage)
+    _opened.pop((id(run.storage), run.name), None)
