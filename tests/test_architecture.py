@@ -27,7 +27,7 @@ def test_engine_never_imports_streamlit() -> None:
 
 
 def test_ui_never_imports_torch() -> None:
-    ui_files = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py")]
+    ui_files = [ROOT / "app.py", *(ROOT / "views").rglob("*.py")]
     offenders = [p.name for p in ui_files if p.exists() and "torch" in imported_modules(p)]
     assert offenders == []
 

@@ -1,0 +1,131 @@
+"""The dashboard in a real browser: launch, watch live, stop from another tab, every page.
+
+These run against one server for the whole session, in file order: the article's grid
+launched in the first test is raced against in the last one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tuning import list_run_names, load_run, preset_spec, summarize
+from tuning.launcher import launch
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+HISTORY = ".st-key-history .js-plotly-plot"
+STATE = ".st-key-run-state"
+
+
+def no_exception(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def complete_points(page: Page) -> int:
+    """Trial points in the loss-by-trial chart, read from the Plotly div itself."""
+    return int(
+        page.evaluate(
+            f"""() => {{
+            const plot = document.querySelector('{HISTORY}');
+            const trace = plot && plot._fullData.find(t => t.name === 'complete');
+            return trace ? trace._length : 0;
+        }}"""
+        )
+    )
+
+
+def progress_text(page: Page) -> str:
+    return page.get_by_test_id("stProgress").first.inner_text()
+
+
+def test_launch_the_article_grid_and_watch_it_live(
+    new_page: Callable[[str], Page], screenshot: Callable[..., Path], server: SimpleNamespace
+) -> None:
+    page = new_page("launch")
+    expect(page.get_by_role("heading", name="Launch a run")).to_be_visible()
+    expect(page.get_by_text("24 grid combinations")).to_be_visible()
+    no_exception(page)
+    screenshot(page, "launch")
+
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/monitor\?run=grid-"))
+    page.evaluate("() => { window.sweetspotMarker = 'no reload'; }")
+    expect(page.locator(HISTORY)).to_be_visible(timeout=60_000)
+    no_exception(page)
+
+    seen = set()
+    deadline = time.monotonic() + 120
+    while "24 / 24 trials done" not in (text := progress_text(page)):
+        seen.add(text.split(" · ")[0])
+        assert time.monotonic() < deadline, f"the grid did not finish; last seen: {text}"
+        page.wait_for_timeout(300)
+    assert len(seen) >= 3, f"the Monitor did not update live: {seen}"
+    assert page.evaluate("() => window.sweetspotMarker") == "no reload"
+
+    expect(page.locator(STATE)).to_contain_text("finished", timeout=60_000)
+    expect(page.get_by_text(re.compile(r"not refreshing"))).to_be_visible(timeout=30_000)
+    assert complete_points(page) == 24
+    expect(page.get_by_text(re.compile(r"Trial #\d+: validation loss"))).to_be_visible()
+    expect(page.get_by_text('"hidden_size"').first).to_be_visible()
+    expect(page.get_by_role("button", name="Download weights (.pt)")).to_be_visible()
+    no_exception(page)
+    screenshot(page, "monitor", copy_to=ROOT / "docs" / "images" / "monitor.png")
+
+
+def test_stop_a_run_from_a_second_tab(new_page: Callable[[str], Page], server: SimpleNamespace) -> None:
+    page = new_page("launch")
+    page.get_by_test_id("stSelectbox").filter(has_text="Start from a preset").click()
+    page.get_by_role("option", name=re.compile(r"^houses")).click()
+    expect(page.get_by_text("60 trials")).to_be_visible()
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/monitor\?run=bayesian-"))
+    name = page.url.split("run=")[1]
+    expect(page.locator(STATE)).to_contain_text("running", timeout=60_000)
+
+    second = new_page(f"monitor?run={name}")  # another tab: picks the run up, starts nothing
+    expect(second.locator(STATE)).to_contain_text("running", timeout=60_000)
+    assert sum(n.startswith("bayesian-") for n in list_run_names(server.storage)) == 1
+    second.get_by_role("button", name="Stop run").click()
+
+    expect(page.locator(STATE)).to_contain_text("stopped", timeout=120_000)
+    summary = summarize(load_run(name, server.storage))
+    assert summary.state == "stopped"
+    assert summary.n_complete + summary.n_failed + summary.n_pruned < 60
+    no_exception(page)
+
+
+def test_every_page_renders(
+    new_page: Callable[[str], Page], screenshot: Callable[..., Path], server: SimpleNamespace
+) -> None:
+    run = launch(preset_spec("article-optuna"), storage_url=server.storage)
+    deadline = time.monotonic() + 120
+    while summarize(load_run(run.name, server.storage)).active:
+        assert time.monotonic() < deadline, "the article's Optuna run did not finish"
+        time.sleep(1)
+
+    page = new_page("")
+    expect(page.get_by_role("heading", name="Sweetspot")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(page.locator("[role=gridcell]", has_text=run.name)).to_have_count(1)  # the grid is a canvas
+    no_exception(page)
+    screenshot(page, "home")
+
+    page = new_page("compare")
+    expect(page.locator(".st-key-race-trials .js-plotly-plot")).to_be_visible()
+    no_exception(page)
+    screenshot(page, "compare")
+
+    page = new_page(f"analysis?run={run.name}")
+    expect(page.locator(".st-key-analysis-importance .js-plotly-plot")).to_be_visible(timeout=30_000)
+    no_exception(page)
+    screenshot(page, "analysis")
+    page.get_by_test_id("stButtonGroup").get_by_text("Contour").click()
+    expect(page.locator(".st-key-analysis-contour .js-plotly-plot")).to_be_visible(timeout=30_000)
+    no_exception(page)

@@ -1,0 +1,119 @@
+"""Runs written straight into a storage, without workers: big, instant and deterministic.
+
+Charts, pages and timings need runs of a known shape (5,000 trials, a running trial, a
+failure) that real workers would take hours to make. Each one is stored exactly as
+``tuning.runs.create_run`` and the workers would leave it, so the UI cannot tell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import time
+from dataclasses import asdict
+from typing import Any
+
+import optuna
+from optuna.distributions import BaseDistribution, CategoricalDistribution
+from optuna.trial import TrialState, create_trial
+
+from tuning import RunSpec, open_storage, preset_spec
+from tuning.liveness import HOST, WorkerRecord
+from tuning.runs import CREATED_ATTR, RESULT_ATTR, SPEC_ATTR, WORKER_ATTR_PREFIX
+from tuning.space import Choice, Range
+
+
+def make_run(
+    storage_url: str,
+    name: str,
+    n_complete: int,
+    *,
+    spec: RunSpec | None = None,
+    n_running: int = 0,
+    n_failed: int = 0,
+    n_pruned: int = 0,
+    epochs: int = 30,
+    finished: bool = True,
+    seed: int = 0,
+    trial_s: float = 2.0,
+    worker_pid: int | None = None,
+) -> optuna.Study:
+    """Store a run named ``name`` with trials of every requested state.
+
+    Losses fall with the trial number, so best-so-far lines have steps; every trial has
+    ``epochs`` learning-curve points (running ones half of them). ``finished`` stores a
+    result as the last worker would; ``worker_pid`` records a live worker with that PID
+    on this host, so the run reads as running while that process lives.
+    """
+    spec = spec or preset_spec("houses")
+    rng = random.Random(seed)
+    storage = open_storage(storage_url)
+    study = optuna.create_study(study_name=name, storage=storage, direction="minimize")
+    created = time.time() - (n_complete + n_failed + n_pruned + 1) * trial_s
+    study.set_user_attr(SPEC_ATTR, spec.to_dict())
+    study.set_user_attr(CREATED_ATTR, created)
+    start = dt.datetime.fromtimestamp(created)
+    trials = []
+    states = (
+        [TrialState.COMPLETE] * n_complete + [TrialState.FAIL] * n_failed + [TrialState.PRUNED] * n_pruned
+    )
+    rng.shuffle(states)
+    for index, state in enumerate(states + [TrialState.RUNNING] * n_running):
+        trials.append(_trial(spec, rng, index, state, start, trial_s, epochs))
+    study.add_trials(trials)
+    if worker_pid is not None:
+        now = time.time()
+        record = WorkerRecord("fake-worker", HOST, worker_pid, now, now)
+        study.set_user_attr(WORKER_ATTR_PREFIX + record.id, asdict(record))
+    if finished:
+        result = {"state": "finished", "finished_at": time.time(), "test_loss": 250.0, "best_trial": 0}
+        study.set_user_attr(RESULT_ATTR, result)
+    return study
+
+
+def _trial(
+    spec: RunSpec,
+    rng: random.Random,
+    index: int,
+    state: TrialState,
+    start: dt.datetime,
+    trial_s: float,
+    epochs: int,
+) -> optuna.trial.FrozenTrial:
+    params: dict[str, Any] = {}
+    distributions: dict[str, BaseDistribution] = {}
+    for name, param in spec.searched().items():
+        if isinstance(param, Choice):
+            distributions[name] = CategoricalDistribution(list(param.options))
+            params[name] = rng.choice(param.options)
+            continue
+        assert isinstance(param, Range)
+        distributions[name] = param.distribution()
+        low, high = (math.log(param.low), math.log(param.high)) if param.log else (param.low, param.high)
+        value = rng.uniform(low, high)
+        value = math.exp(value) if param.log else value
+        if param.step:
+            value = param.low + round((value - param.low) / param.step) * param.step
+        params[name] = int(round(value)) if param.kind is int else value
+    dropout = float(params.get("dropout", 0.1))
+    floor = 200 + 3000 / (1 + index / 50) + 400 * dropout
+    shown = epochs if state is not TrialState.RUNNING else epochs // 2
+    if state is TrialState.PRUNED:
+        shown = epochs // 3
+    curve = {e: floor * (1 + 4 * math.exp(-e / 6)) * rng.uniform(0.97, 1.03) for e in range(1, shown + 1)}
+    began = start + dt.timedelta(seconds=index * trial_s)
+    trial = create_trial(
+        state=state,
+        value=curve[shown] if state is TrialState.COMPLETE else None,
+        params=params,
+        distributions=distributions,
+        intermediate_values=curve,
+        user_attrs={
+            "worker": "fake-worker",
+            **({"error": "loss became nan"} if state is TrialState.FAIL else {}),
+        },
+    )
+    trial.datetime_start = began
+    trial.datetime_complete = None if state is TrialState.RUNNING else began + dt.timedelta(seconds=trial_s)
+    return trial

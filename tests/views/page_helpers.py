@@ -1,0 +1,37 @@
+"""What the page tests read from an AppTest: figures and the text a user sees."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    """Every Plotly figure on the page, as the JSON the browser receives, arrays decoded."""
+    return [_decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def _decoded(value: Any) -> Any:
+    """Plotly 7 sends numpy arrays as ``{"dtype", "bdata"}`` (base64): turn them into lists."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            shape = [int(n) for n in str(value.get("shape", len(array))).split(",")]  # "100, 100"
+            return array.reshape(shape).tolist()
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, captions and alerts of the page, for "does the user see X" checks."""
+    parts = [*at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.success]
+    return "\n".join(str(p.value) for p in parts)

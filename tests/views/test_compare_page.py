@@ -1,0 +1,50 @@
+"""Compare: runs raced by trials and by wall time, and a table of their winners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from tests.fake_runs import make_run
+from tests.views.page_helpers import figures, texts
+from tuning import RunSpec, preset_spec
+
+
+def test_runs_of_one_space_are_raced(open_page: Callable[..., AppTest], storage_url: str) -> None:
+    bayesian = preset_spec("article-optuna")
+    random = RunSpec.from_dict({**bayesian.to_dict(), "strategy": "random"})
+    make_run(storage_url, "tpe", 20, spec=bayesian, seed=1)
+    make_run(storage_url, "rand", 20, spec=random, seed=2)
+    at = open_page("views/compare.py")
+    assert at.multiselect(key="compare_runs").value == ["rand", "tpe"]
+    by_trials, by_time = figures(at)
+    assert [t["name"] for t in by_trials["data"]] == ["rand (random)", "tpe (bayesian)"]
+    assert by_trials["data"][0]["line"]["color"] != by_trials["data"][1]["line"]["color"]
+    assert by_trials["layout"]["xaxis"]["title"]["text"] == "trials finished"
+    assert "seconds" in by_time["layout"]["xaxis"]["title"]["text"]
+    assert by_time["layout"]["yaxis"]["title"]["text"] == "validation MSE ($1000s²)"
+    table = at.dataframe[0].value
+    assert list(table["run"]) == ["rand", "tpe"] and table["test loss"].tolist() == [250.0, 250.0]
+    assert "Lowest validation loss" in texts(at)
+    assert not at.warning
+
+
+def test_runs_on_different_data_are_flagged(open_page: Callable[..., AppTest], storage_url: str) -> None:
+    make_run(storage_url, "houses", 5)
+    make_run(storage_url, "article", 5, spec=preset_spec("article-optuna"))
+    at = open_page("views/compare.py")
+    assert at.multiselect(key="compare_runs").value == ["article"]  # by default, runs on one dataset
+    at.multiselect(key="compare_runs").set_value(["article", "houses"]).run()
+    assert "not comparable" in at.warning[0].value
+
+
+def test_a_run_from_the_url_joins_the_race(open_page: Callable[..., AppTest], storage_url: str) -> None:
+    for name in ("a", "b", "c", "d"):
+        make_run(storage_url, name, 3)
+    at = open_page("views/compare.py", run="a")
+    assert at.multiselect(key="compare_runs").value == ["a", "d", "c", "b"]
+
+
+def test_no_runs_says_what_to_do(open_page: Callable[..., AppTest]) -> None:
+    assert "launch two searches" in texts(open_page("views/compare.py"))

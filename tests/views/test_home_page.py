@@ -1,0 +1,54 @@
+"""Home: the empty state's presets, the runs table, and the way to a new run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fake_runs import make_run
+from tests.views.page_helpers import APP, texts
+from tuning import PRESETS, list_run_names, load_run
+
+
+def test_an_empty_storage_offers_the_presets(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("views/home.py")
+    assert [s.value for s in at.subheader] == ["No runs yet"]
+    labels = [b.label for b in at.button]
+    assert labels.count("Start") == len(PRESETS)
+    assert "New run" in labels
+
+
+def test_a_preset_starts_in_one_click(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    at = open_page("views/home.py")
+    at.button(key="preset-article-grid").click().run()
+    assert not at.exception
+    assert list_run_names(storage_url) == no_workers  # stored, its workers asked for
+    run = load_run(no_workers[0], storage_url)
+    assert run.spec.to_dict()["space"]["hidden_size"] == PRESETS["article-grid"]["space"]["hidden_size"]
+    assert at.title[0].value == "Monitor"
+
+
+def test_runs_are_listed_with_state_progress_and_best(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    make_run(storage_url, "houses-done", 60, finished=True)
+    at = open_page("views/home.py")
+    table = at.dataframe[0].value
+    row = table.set_index("run").loc["houses-done"]
+    assert (row["strategy"], row["state"], row["trials"]) == ("bayesian", "finished", "60 / 60")
+    assert row["progress"] == 1.0
+    assert row["best loss"] > 0 and row["test loss"] == 250.0
+    assert [m.label for m in at.metric] == ["Runs", "Active now", "Trials finished"]
+    assert "not refreshing" in texts(at)
+
+
+def test_an_unreachable_storage_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNING_STORAGE", "postgresql+psycopg2://sweetspot@127.0.0.1:9/none")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "cannot reach the storage" in at.error[0].value

@@ -1,0 +1,114 @@
+"""Launch: the space as widgets, refusals next to their widget, presets, CSV, Start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.views.page_helpers import texts
+from tuning import PRESETS, list_run_names, load_run
+from tuning.space import DOMAINS
+
+HOUSES_CSV = b"size,rooms,price\n" + b"".join(
+    f"{50 + i},{1 + i % 4},{100 + 3 * i}\n".encode() for i in range(30)
+)
+
+
+def start_button(at: AppTest):  # noqa: ANN201 - AppTest's Button
+    return next(b for b in at.button if b.label == "Start")
+
+
+def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("views/launch.py")
+    assert at.radio(key="f_strategy").options == ["grid", "random", "bayesian", "gp", "cmaes"]
+    assert {c.key for c in at.segmented_control} == {f"f_{name}_mode" for name in DOMAINS}
+    assert at.selectbox(key="f_dataset").value == "article"
+    assert {n.key for n in at.number_input} >= {"f_trials", "f_timeout_min", "f_workers", "f_seed", "f_cv"}
+    assert at.multiselect(key="f_hidden_size_values").value == [8, 16, 32]
+    assert "**24 grid combinations**" in texts(at)
+    assert "About **" in texts(at)
+    assert not start_button(at).disabled
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"f_lr_mode": "range"}, "a grid needs discrete values"),
+        ({"f_lr_values": ["0.01", "fast"]}, "'fast' is not a number"),
+        ({"f_hidden_size_values": []}, "a choice needs a non-empty list of values"),
+        ({"f_name": "no spaces allowed"}, "is not a valid run name"),
+        ({"f_val": 0.5, "f_test": 0.45}, "val_fraction + test_fraction must stay below 0.9"),
+    ],
+)
+def test_invalid_input_is_refused_next_to_its_widget(
+    open_page: Callable[..., AppTest], change: dict[str, object], message: str
+) -> None:
+    at = open_page("views/launch.py")
+    for key, value in change.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert start_button(at).disabled
+    assert "problem(s) to fix above" in texts(at)
+
+
+def test_a_preset_fills_the_form(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("views/launch.py")
+    at.selectbox(key="f_preset").set_value("houses").run()
+    assert not at.exception
+    houses = PRESETS["houses"]
+    assert at.radio(key="f_strategy").value == "bayesian"
+    assert at.number_input(key="f_trials").value == houses["budget"]["n_trials"]
+    assert at.number_input(key="f_workers").value == 2
+    assert at.segmented_control(key="f_hidden_size_mode").value == "range"
+    assert at.session_state["f_hidden_size_range"] == (8, 128)
+    assert at.session_state["f_lr_range"] == (1e-4, 3e-2)
+    assert at.number_input(key="f_rows").value == 2000
+    assert "**60 trials**" in texts(at)
+    at.run()  # a second run keeps the ranges (select sliders keep both ends)
+    assert at.session_state["f_lr_range"] == (1e-4, 3e-2)
+
+
+def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("views/launch.py")
+    at.selectbox(key="f_dataset").set_value("csv").run()
+    assert any("upload a CSV file" in e.value for e in at.error)
+    assert start_button(at).disabled
+    at.file_uploader(key="f_csv").set_value(("houses.csv", HOUSES_CSV, "text/csv")).run()
+    assert not at.exception
+    assert at.selectbox(key="f_target").value == "price"
+    assert list(at.dataframe[0].value.columns) == ["size", "rooms", "price"]
+    assert "30 rows × 3 columns" in texts(at)
+    assert not start_button(at).disabled
+    at.file_uploader(key="f_csv").set_value(("bad.csv", b"a,b\nx,1\n" * 10, "text/csv")).run()
+    assert any("not numeric" in e.value for e in at.error)
+    assert start_button(at).disabled
+
+
+def test_start_stores_the_run_and_opens_its_monitor(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    at = open_page("views/launch.py")
+    at.session_state["f_name"] = "my-grid"
+    at.run()
+    start_button(at).click().run()
+    assert not at.exception
+    assert list_run_names(storage_url) == ["my-grid"] == no_workers
+    assert load_run("my-grid", storage_url).spec.n_trials_planned() == 24
+    assert at.title[0].value == "Monitor"
+    assert at.query_params["run"] == "my-grid"
+
+
+def test_the_demo_caps_are_shown_beside_their_widgets(
+    open_page: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    at = open_page("views/launch.py")
+    at.selectbox(key="f_preset").set_value("houses").run()
+    messages = " ".join(e.value for e in at.error)
+    assert "60 trials is over the demo's cap of 40 trials" in messages
+    assert "2 workers is over the demo's cap of 1" in messages
+    assert start_button(at).disabled

@@ -1,0 +1,99 @@
+"""Monitor: a run's trials, charts and best configuration; Stop; the run from the URL."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fake_runs import make_run
+from tests.views.page_helpers import figures, texts
+from tuning import load_run, preset_spec, summarize
+
+REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
+
+
+def test_a_finished_run_shows_its_trials_charts_and_best(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    make_run(storage_url, "grid-done", 24, spec=preset_spec("article-grid"), n_pruned=2, n_failed=1)
+    at = open_page("views/monitor.py", run="grid-done")
+    assert at.selectbox(key="monitor_run").value == "grid-done"
+    progress = at.get("progress")[0].proto.text
+    assert progress.startswith("27 / 24 trials done · 24 complete · 0 running · 2 pruned · 1 failed")
+    history, curves, parallel = figures(at)
+    complete = next(t for t in history["data"] if t["name"] == "complete")
+    assert len(complete["x"]) == 24
+    assert history["layout"]["yaxis"]["title"]["text"] == "validation MSE ($1000s²)"
+    assert history["layout"]["uirevision"] == "grid-done"
+    assert len(curves["data"]) == 10
+    assert parallel["data"][0]["type"] == "parcoords"
+    code = "\n".join(c.value for c in at.code)
+    assert '"hidden_size"' in code and "python -m tuning launch --spec grid-done-best.json --wait" in code
+    table = at.dataframe[0].value
+    assert len(table) == 27 and {"loss", "hidden_size", "duration_s", "error"} <= set(table.columns)
+    assert [b.label for b in at.download_button] == ["Download trials (CSV)"]
+    assert "not refreshing" in texts(at)
+    assert not [b for b in at.button if b.label == "Stop run"]
+
+
+def test_stop_asks_the_workers_to_stop(open_page: Callable[..., AppTest], storage_url: str) -> None:
+    make_run(storage_url, "live", 5, n_running=2, finished=False, worker_pid=os.getpid())
+    at = open_page("views/monitor.py", run="live")
+    assert "refreshes every 2 s" in texts(at)
+    next(b for b in at.button if b.label == "Stop run").click().run()
+    assert not at.exception
+    assert summarize(load_run("live", storage_url)).state == "stopping"
+    assert "stopping]" in texts(at)  # the state badge
+
+
+def test_the_run_comes_from_the_url_or_the_newest(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    make_run(storage_url, "older", 3)
+    make_run(storage_url, "newer", 3)
+    assert open_page("views/monitor.py", run="older").selectbox(key="monitor_run").value == "older"
+    at = open_page("views/monitor.py")
+    assert at.selectbox(key="monitor_run").value == "newer"
+    assert at.query_params["run"] == "newer"
+
+
+def test_no_runs_points_to_launch(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("views/monitor.py")
+    assert "No runs yet." in texts(at)
+
+
+@pytest.fixture(scope="module")
+def big_run(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A finished 5,000-trial run (built directly in a storage: seconds, not hours)."""
+    url = f"journal://{tmp_path_factory.mktemp('big') / 'runs.journal'}"
+    make_run(url, "big", 4990, n_failed=6, n_pruned=4)
+    return url
+
+
+def test_a_refresh_at_5000_trials_takes_well_under_a_second(
+    open_page: Callable[..., AppTest], big_run: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUNING_STORAGE", big_run)
+    at = open_page("views/monitor.py", run="big")
+    at.run()  # the second refresh of a session reuses the finished trials' rows
+    took = float(REFRESH.search(texts(at)).group(1))  # type: ignore[union-attr]
+    print(f"Monitor refresh at 5,000 trials: {took:.3f} s of server time")
+    assert took < 0.5
+    history, curves, parallel = figures(at)
+    assert history["data"][0]["type"] == "scattergl"
+    assert len(curves["data"]) == 10
+    assert "The 2,000 best of 4,990 complete trials" in texts(at)
+
+
+def test_in_the_demo_only_the_owner_may_stop(
+    open_page: Callable[..., AppTest], storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
+    at = open_page("views/monitor.py", run="theirs")
+    stop = next(b for b in at.button if b.label == "Stop run")
+    assert stop.disabled and "started by another visitor" in stop.help

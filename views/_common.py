@@ -1,0 +1,152 @@
+"""What every page shares: where the runs are, engine errors as messages, live panels.
+
+Pages stay thin: widgets in, a call into ``tuning``, a chart out. This module holds the
+little glue they all need, and nothing that computes chart data (that is ``tuning``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import streamlit as st
+
+from tuning import Run, RunSummary, TuningError, default_storage_url, list_run_names, load_run, summarize
+from tuning.storage import redact
+
+HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
+    "views/home.py",
+    "views/launch.py",
+    "views/monitor.py",
+    "views/compare.py",
+    "views/analysis.py",
+)
+REFRESH_S = 2.0
+INFO, WARNING, ERROR = ":material/info:", ":material/warning:", ":material/error:"
+STATE_BADGES = {
+    "starting": ("starting", "blue", ":material/hourglass_top:"),
+    "running": ("running", "orange", ":material/autorenew:"),
+    "stopping": ("stopping", "orange", ":material/pause_circle:"),
+    "finished": ("finished", "green", ":material/check_circle:"),
+    "stopped": ("stopped", "gray", ":material/stop_circle:"),
+    "failed": ("failed", "red", ":material/error:"),
+    "interrupted": ("interrupted", "red", ":material/warning:"),
+}
+
+
+def storage_url() -> str:
+    """The storage every page reads: ``$TUNING_STORAGE`` or the journal in the data folder.
+
+    ``tuning.open_storage`` keeps one storage object per URL and process (a journal then
+    replays only new lines), so pages share one handle across sessions without a cache here.
+    """
+    return default_storage_url()
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """Show an engine error (bad spec, unreachable storage, missing run) and stop the page."""
+    try:
+        yield
+    except TuningError as error:
+        st.error(str(error), icon=ERROR)
+        st.stop()
+
+
+def run_names() -> list[str]:
+    """Run names in the storage, newest first; a storage error ends the page with its message."""
+    with engine_errors():
+        return list_run_names(storage_url())
+
+
+def pick_run(names: list[str], key: str) -> str:
+    """A run picker that follows ``?run=NAME``: a link, a reload or a launch selects its run.
+
+    A new ``run`` query parameter (from Launch, Home or a pasted link) wins over the last
+    choice; otherwise the picker keeps what the user chose, and writes it to the URL so a
+    reload shows the same run.
+    """
+    wanted, seen = st.query_params.get("run"), f"{key}-seen"
+    if wanted in names and wanted != st.session_state.get(seen):
+        st.session_state[key] = wanted
+    elif st.session_state.get(key) not in names:
+        last = st.session_state.get(seen)
+        st.session_state[key] = last if last in names else names[0]
+    name = st.selectbox("Run", names, key=key)
+    st.session_state[seen] = name
+    st.query_params["run"] = name
+    return name
+
+
+def open_run(name: str) -> tuple[Run, RunSummary]:
+    """The run and its summary, or the page stops with the engine's message."""
+    with engine_errors():
+        run = load_run(name, storage_url())
+        return run, summarize(run)
+
+
+def state_badge(state: str) -> None:
+    """The run's state as a coloured badge, in a container keyed ``run-state`` (for tests)."""
+    label, color, icon = STATE_BADGES.get(state, (state, "gray", None))
+    st.container(key="run-state").badge(label, color=color, icon=icon)  # type: ignore[arg-type]
+
+
+def live_panel(body: Callable[[bool], None], live: bool, interval_s: float = REFRESH_S) -> None:
+    """Run ``body(live)`` as a fragment that reruns itself every ``interval_s`` while ``live``.
+
+    Only the fragment reruns, so widgets outside it keep their state and the page does
+    not flicker. ``body`` calls ``end_live()`` when what it watches has ended: the one
+    full rerun that follows registers the fragment again without a timer.
+    """
+    st.fragment(run_every=interval_s if live else None)(body)(live)
+
+
+def end_live() -> None:
+    """Stop a live panel's timer (see ``live_panel``) with one full-page rerun."""
+    st.rerun()
+
+
+def refreshed_caption(started: float, live: bool) -> None:
+    """When and how fast the panel was drawn: the server time of one refresh."""
+    took = time.perf_counter() - started
+    every = f" · refreshes every {REFRESH_S:g} s" if live else " · not refreshing"
+    st.caption(f"Updated {time.strftime('%H:%M:%S')} in {took:.2f} s{every}")
+
+
+def visitor() -> str:
+    """This browser session's id: the owner of the runs it starts (demo mode limits per owner)."""
+    return st.session_state.setdefault("visitor", uuid.uuid4().hex)
+
+
+def storage_caption() -> None:
+    st.caption(f"Storage: `{redact(storage_url())}`")
+
+
+def fmt_loss(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.5g}"
+
+
+def fmt_params(params: dict[str, Any] | None) -> str:
+    """``lr=0.001, hidden_size=16``: a configuration in one readable line."""
+    if not params:
+        return "–"
+    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """Seconds as people read them: 42 s, 3 min 05 s, 2 h 10 min."""
+    if seconds is None:
+        return "–"
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def fmt_age(timestamp: float) -> str:
+    return f"{fmt_duration(time.time() - timestamp)} ago"

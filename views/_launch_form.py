@@ -1,0 +1,140 @@
+"""The Launch form's state: filled from a spec (a preset), read back as a spec's plain data.
+
+Every widget of the form keeps its value in ``st.session_state`` under an ``f_`` key, so
+a preset fills the whole form in one callback and the values survive a page switch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from tuning import FieldError, csv_limits, parse_csv, read_csv_frame
+from views._space_form import space_from_state, space_state
+
+DATASET_LABELS = {
+    "article": "The article's 4 houses (size, bedrooms → price)",
+    "synthetic-houses": "Synthetic houses (4 features, non-linear price)",
+    "diabetes": "Diabetes progression (scikit-learn, 442 rows)",
+    "csv": "Upload a CSV file",
+}
+PRUNER_HELP = {
+    "none": "every trial trains all its epochs",
+    "median": "stops a trial whose loss is worse than the median of earlier trials at that epoch",
+    "hyperband": "successive halving: many trials get a few epochs, the promising ones get more",
+}
+
+
+def form_state(raw: dict[str, Any]) -> dict[str, Any]:
+    """Every form key's value for the raw spec ``raw`` (defaults for what it leaves out)."""
+    dataset = raw.get("dataset", {})
+    dataset = {"name": dataset} if isinstance(dataset, str) else dataset
+    budget = raw.get("budget", {})
+    return {
+        "f_strategy": raw["strategy"],
+        "f_dataset": dataset["name"],
+        "f_rows": dataset.get("rows", 1000),
+        "f_data_seed": dataset.get("seed", 0),
+        "f_trials": budget.get("n_trials", 20),
+        "f_timeout_min": budget.get("timeout_s", 0) / 60,
+        "f_workers": raw.get("workers", 1),
+        "f_pruner": raw.get("pruner", "none"),
+        "f_seed": raw.get("seed", 0),
+        "f_cv": raw.get("cv_folds", 0),
+        "f_val": raw.get("val_fraction", 0.2),
+        "f_test": raw.get("test_fraction", 0.2),
+        "f_repeats": raw.get("repeats", 1),
+        **space_state(raw.get("space", {})),
+    }
+
+
+def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The spec the form describes, as plain data, and messages for values it cannot read."""
+    space, problems = space_from_state(state)
+    dataset: dict[str, Any] = {"name": state["f_dataset"]}
+    if dataset["name"] == "synthetic-houses":
+        dataset.update(rows=state["f_rows"], seed=state["f_data_seed"])
+    if dataset["name"] == "csv":
+        dataset.update(target=csv.target if csv else None, filename=csv.filename if csv else None)
+    budget: dict[str, Any] = {}
+    if state["f_strategy"] != "grid":
+        budget["n_trials"] = state["f_trials"]
+    if state["f_timeout_min"]:
+        budget["timeout_s"] = state["f_timeout_min"] * 60
+    raw = {
+        "dataset": dataset,
+        "strategy": state["f_strategy"],
+        "space": space,
+        "budget": budget,
+        "workers": state["f_workers"],
+        "pruner": state["f_pruner"],
+        "seed": state["f_seed"],
+        "cv_folds": state["f_cv"],
+        "val_fraction": state["f_val"],
+        "test_fraction": state["f_test"],
+        "repeats": state["f_repeats"],
+    }
+    return raw, problems
+
+
+@dataclass(frozen=True)
+class CsvChoice:
+    """An uploaded CSV that parsed, and the target column picked from it."""
+
+    text: str
+    filename: str
+    target: str
+    shape: tuple[int, int]
+
+
+def csv_section(errors: dict[str, str]) -> CsvChoice | None:
+    """Upload, preview and target picker; problems go into ``errors`` under their field."""
+    upload = st.file_uploader(
+        "CSV file", type=["csv"], key="f_csv", help="numeric columns only, a header row, UTF-8"
+    )
+    if upload is None:
+        errors["dataset.csv"] = "upload a CSV file with a header row and numeric columns"
+        return None
+    data = upload.getvalue()
+    try:
+        frame = read_csv_frame(data, csv_limits())
+    except FieldError as error:
+        errors[error.field] = error.message
+        return None
+    columns = [str(c) for c in frame.columns]
+    if st.session_state.get("f_target") not in columns:
+        st.session_state["f_target"] = columns[-1]
+    target = st.selectbox("Target column (what the model predicts)", columns, key="f_target")
+    st.dataframe(
+        frame.head(5),
+        column_order=[target, *[c for c in columns if c != target]],
+        column_config={target: st.column_config.Column(f"🎯 {target}", pinned=True)},
+        hide_index=True,
+    )
+    st.caption(f"{len(frame):,} rows × {len(columns)} columns; the first 5 rows, target first.")
+    try:
+        parse_csv(data, target, csv_limits())
+    except FieldError as error:
+        errors[error.field] = error.message
+        return None
+    return CsvChoice(data.decode("utf-8-sig"), upload.name, target, (len(frame), len(columns)))
+
+
+def dataset_section(errors: dict[str, str]) -> CsvChoice | None:
+    """The dataset picker and its options; returns the CSV choice for a CSV dataset."""
+    name = st.selectbox(
+        "Dataset",
+        list(DATASET_LABELS),
+        format_func=DATASET_LABELS.get,
+        key="f_dataset",
+        persist_state="session",
+    )
+    if name == "synthetic-houses":
+        rows, seed = st.columns(2)
+        rows.number_input("Rows", 20, 1_000_000, step=500, key="f_rows", persist_state="session")
+        seed.number_input("Data seed", 0, 2**31 - 1, key="f_data_seed", persist_state="session")
+    if name == "csv":
+        return csv_section(errors)
+    return None

@@ -1,0 +1,183 @@
+"""The Monitor's panels, drawn on every refresh from one read of the run's trials."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import streamlit as st
+from optuna.trial import FrozenTrial
+
+from tuning import NotAllowed, Run, RunSummary, SpecError, check_control, read_weights, request_stop
+from tuning.chart_data import (
+    best_steps,
+    curves_frame,
+    history_frame,
+    loss_title,
+    parallel_frame,
+    param_columns,
+    trial_table,
+)
+from tuning.estimate import seconds_left
+from tuning.figures import curves_figure, history_figure, parallel_figure
+from tuning.reproduce import reproduce_command, reproduce_spec
+from views._common import ERROR, WARNING, fmt_duration, fmt_loss, state_badge, visitor
+
+
+def header(run: Run, summary: RunSummary) -> None:
+    """State, what the run is, and the Stop button while it is active."""
+    title, stop = st.columns([5, 1], vertical_alignment="center")
+    with title:
+        state_badge(summary.state)
+        spec = run.spec
+        st.caption(
+            f"{spec.strategy.value} search on {spec.dataset.name} · {len(spec.searched())} hyperparameters · "
+            f"{spec.workers} worker(s), {summary.workers_alive} alive · pruner {spec.pruner.value}"
+        )
+    if summary.active:
+        try:
+            check_control(run, visitor())
+            refusal = None
+        except NotAllowed as error:  # demo mode: only the visitor who started it may stop it
+            refusal = str(error)
+        stop.button(
+            "Stop run",
+            icon=":material/stop:",
+            on_click=request_stop,
+            args=(run,),
+            width="stretch",
+            disabled=summary.state == "stopping" or refusal is not None,
+            help=refusal or "workers finish their current trial, then the run ends",
+        )
+    if summary.error and summary.state in ("failed", "interrupted"):
+        st.error(summary.error, icon=ERROR)
+
+
+def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
+    """The progress bar with every state's count and the time left."""
+    done = summary.n_complete + summary.n_failed + summary.n_pruned
+    budget = summary.n_trials
+    timeout = run.spec.budget.timeout_s
+    left = seconds_left(summary, frame, summary.created_at + timeout if timeout else None)
+    parts = [
+        f"{done} / {budget or '–'} trials done",
+        f"{summary.n_complete} complete",
+        f"{summary.n_running} running",
+        f"{summary.n_pruned} pruned",
+        f"{summary.n_failed} failed",
+    ]
+    if left is not None:
+        parts.append(f"about {fmt_duration(left)} left" if left >= 1 else "finishing")
+    fraction = min(done / budget, 1.0) if budget else 0.0
+    st.progress(fraction, text=" · ".join(parts))
+    best, trial, test, elapsed = st.columns(4)
+    unit = loss_title(run.spec.dataset)
+    best.metric("Best validation loss", fmt_loss(summary.best_value), help=unit, border=True)
+    trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
+    test.metric(
+        "Test loss of the best",
+        fmt_loss(summary.test_loss),
+        border=True,
+        help=f"{unit} on held-out rows, computed once when the run ends",
+    )
+    end = summary.finished_at or time.time()
+    elapsed.metric("Elapsed", fmt_duration(end - summary.created_at), border=True)
+
+
+def charts(run: Run, trials: list[FrozenTrial], frame: pd.DataFrame, log_y: bool) -> None:
+    """Loss by trial with the best so far, learning curves, and parallel coordinates."""
+    unit = loss_title(run.spec.dataset)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Loss of each trial**")
+        figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
+        st.plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
+    with right:
+        selection = curves_frame(trials)
+        st.markdown("**Learning curves**")
+        st.plotly_chart(
+            curves_figure(selection, unit, log_y, run.name),
+            key="curves",
+            alt="validation loss per epoch of the best and the running trials",
+        )
+        st.caption(
+            f"The {selection.best_shown} best of {selection.complete_total} complete trials"
+            f" and {selection.running_shown} running."
+        )
+    lines = parallel_frame(frame)
+    if len(lines) >= 2 and param_columns(frame):
+        st.markdown("**Parameters against loss**")
+        st.plotly_chart(
+            parallel_figure(lines, run.spec.space, unit, run.name),
+            key="parallel",
+            alt="parallel coordinates of the hyperparameters and the loss",
+        )
+        complete = int((frame["state"] == "complete").sum())
+        if len(lines) < complete:
+            st.caption(
+                f"The {len(lines):,} best of {complete:,} complete trials; drag along an axis to filter."
+            )
+
+
+def best_panel(run: Run, summary: RunSummary) -> None:
+    """The winner so far: its configuration, losses, how to reproduce it, its weights."""
+    st.subheader("Best configuration")
+    if summary.best_params is None:
+        st.info("No trial has completed yet; the best configuration appears with the first.")
+        return
+    params = {**run.spec.fixed_values(), **summary.best_params}
+    config, reproduce = st.columns(2)
+    with config:
+        st.markdown(
+            f"Trial **#{summary.best_trial}**: validation loss **{fmt_loss(summary.best_value)}**, "
+            f"test loss **{fmt_loss(summary.test_loss)}**"
+            + (" (computed when the run ends)" if summary.test_loss is None else "")
+        )
+        st.code(json.dumps(params, indent=2), language="json")
+    with reproduce:
+        st.markdown("**Reproduce it** (same data, split and seed: same validation loss)")
+        try:
+            command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params))
+            st.code(command, language="bash", wrap_lines=True)
+        except SpecError as error:  # trials written by something else than Sweetspot's workers
+            st.warning(f"This configuration cannot be relaunched as it is: {error}", icon=WARNING)
+        weights = None if summary.active else read_weights(run)
+        if weights:
+            st.download_button(
+                "Download weights (.pt)",
+                weights,
+                file_name=f"{run.name}-best-weights.pt",
+                mime="application/octet-stream",
+                icon=":material/download:",
+                on_click="ignore",
+            )
+            st.caption("Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params.")
+        else:
+            st.caption("The weights of the best configuration can be downloaded once the run ends.")
+
+
+def trials_panel(run: Run, frame: pd.DataFrame) -> None:
+    """Every trial, sortable by any column, and the same table as CSV."""
+    st.subheader("Trials")
+    table = trial_table(frame)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="trials",
+        column_config={
+            "number": st.column_config.NumberColumn("trial", width="small"),
+            "loss": st.column_config.NumberColumn(format="%.5g", help=loss_title(run.spec.dataset)),
+            "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
+            "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
+            "error": st.column_config.TextColumn(width="large"),
+        },
+    )
+    st.download_button(
+        "Download trials (CSV)",
+        lambda: table.to_csv(index=False),
+        file_name=f"{run.name}-trials.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )

@@ -1,0 +1,280 @@
+"""The search space as widgets: one row per hyperparameter, fixed, a range, or listed values.
+
+The rows keep their values in ``st.session_state`` under ``f_<param>_<part>`` keys, so a
+preset fills them (``space_state``) and the page reads them back as the spec's plain data
+(``space_from_state``). Whether that data is a valid space is the engine's call
+(``RunSpec.from_dict``); only text that is not a number is refused here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from tuning.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
+
+MODES = {"fixed": "Fixed", "range": "Range", "values": "Values"}
+
+
+def _ladder(low_exp: int, high_exp: int) -> tuple[float, ...]:
+    """1-2-5 stops per decade, for log-scaled sliders."""
+    return tuple(float(f"{m}e{e}") for e in range(low_exp, high_exp) for m in (1, 2, 5)) + (10.0**high_exp,)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """How one hyperparameter is shown: a log ladder, a linear slider, or number inputs."""
+
+    label: str
+    help: str
+    default_range: tuple[float, float]
+    suggestions: tuple[Any, ...]
+    ladder: tuple[float, ...] = ()  # log-spaced stops: the range is log-scaled
+    slider: tuple[float, float, float] | None = None  # linear (min, max, step)
+
+
+POWERS_OF_TWO = tuple(2**i for i in range(0, 13))
+HINTS: dict[str, Hint] = {
+    "n_layers": Hint(
+        "Hidden layers",
+        "how many Linear → activation → Dropout blocks",
+        (1, 3),
+        (1, 2, 3, 4),
+        slider=(1, 4, 1),
+    ),
+    "hidden_size": Hint(
+        "Hidden units",
+        "width of every hidden layer",
+        (8, 128),
+        (8, 16, 32, 64, 128),
+        ladder=(1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024),
+    ),
+    "activation": Hint("Activation", "the non-linearity after each hidden layer", (0, 0), ACTIVATIONS),
+    "dropout": Hint(
+        "Dropout",
+        "share of hidden units switched off while training",
+        (0.0, 0.5),
+        (0.0, 0.1, 0.2, 0.3, 0.5),
+        slider=(0.0, 0.9, 0.05),
+    ),
+    "optimizer": Hint("Optimizer", "how the weights are updated", (0, 0), OPTIMIZERS),
+    "lr": Hint(
+        "Learning rate",
+        "step size of the optimizer (log scale)",
+        (1e-4, 1e-2),
+        (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1),
+        ladder=_ladder(-6, 0),
+    ),
+    "weight_decay": Hint(
+        "Weight decay",
+        "L2 penalty on the weights (log scale)",
+        (1e-6, 1e-2),
+        (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2),
+        ladder=_ladder(-8, -1),
+    ),
+    "batch_size": Hint(
+        "Batch size",
+        "rows per optimizer step (log scale)",
+        (16, 128),
+        (1, 2, 4, 8, 16, 32, 64, 128, 256),
+        ladder=POWERS_OF_TWO,
+    ),
+    "epochs": Hint(
+        "Epochs", "passes over the training rows; one loss point each", (20, 100), (10, 20, 30, 50, 100, 200)
+    ),
+}
+
+
+def key(name: str, part: str) -> str:
+    return f"f_{name}_{part}"
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def space_state(space: dict[str, Any]) -> dict[str, Any]:
+    """Session-state values for every row from a spec's raw ``space`` (a preset's, say)."""
+    state: dict[str, Any] = {}
+    for name, domain in DOMAINS.items():
+        hint, raw = HINTS[name], space.get(name, domain.default)
+        low, high = hint.default_range
+        state.update(
+            {
+                key(name, "mode"): "fixed",
+                key(name, "fixed"): domain.default,
+                key(name, "values"): list(domain.choices) if domain.kind is str else [domain.default],
+                key(name, "range"): (low, high),
+                key(name, "low"): low,
+                key(name, "high"): high,
+                key(name, "step"): 0.0,
+            }
+        )
+        if not isinstance(raw, dict):
+            state[key(name, "fixed")] = raw
+        elif raw.get("type") == "choice":
+            state.update({key(name, "mode"): "values", key(name, "values"): list(raw["values"])})
+        else:
+            low, high = raw["low"], raw["high"]
+            state.update(
+                {
+                    key(name, "mode"): "range",
+                    key(name, "range"): (low, high),
+                    key(name, "low"): low,
+                    key(name, "high"): high,
+                    key(name, "step"): float(raw.get("step") or 0.0),
+                }
+            )
+    return state
+
+
+def space_from_state(state: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The raw ``space`` the rows describe, and the rows whose typed values are not numbers."""
+    space: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, domain in DOMAINS.items():
+        hint, mode = HINTS[name], state[key(name, "mode")]
+        if mode == "fixed":
+            space[name] = state[key(name, "fixed")]
+        elif mode == "values":
+            try:
+                values = [_number(v, domain.kind) for v in state[key(name, "values")]]
+            except ValueError as error:
+                problems[f"space.{name}"] = str(error)
+                continue
+            space[name] = {"type": "choice", "values": values}
+        else:
+            bounds = (
+                state[key(name, "range")]
+                if hint.ladder or hint.slider
+                else (state[key(name, "low")], state[key(name, "high")])
+            )
+            raw: dict[str, Any] = {"type": domain.kind.__name__, "low": bounds[0], "high": bounds[1]}
+            if hint.ladder:
+                raw["log"] = True
+            step = state.get(key(name, "step")) or 0
+            if domain.kind is float and not hint.ladder and step > 0:
+                raw["step"] = step
+            space[name] = raw
+    return space, problems
+
+
+def _number(value: Any, kind: type) -> Any:
+    """A value typed into a multiselect as the hyperparameter's kind, or ValueError in words."""
+    if kind is str or not isinstance(value, str):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number; type values like 0.001 or 1e-3") from None
+    return int(number) if kind is int and number.is_integer() else number
+
+
+def param_row(name: str) -> Any:
+    """Draw one hyperparameter's row; returns the slot under it for its error message."""
+    hint, domain = HINTS[name], DOMAINS[name]
+    label, mode_col, value_col = st.columns([2, 2, 5], vertical_alignment="center")
+    label.markdown(f"**{hint.label}**", help=f"`{name}`: {hint.help}")
+    modes = ["fixed", "values"] if domain.kind is str else list(MODES)
+    mode = mode_col.segmented_control(
+        f"{name} mode",
+        modes,
+        format_func=MODES.get,
+        key=key(name, "mode"),
+        required=True,
+        label_visibility="collapsed",
+        persist_state="session",
+    )
+    with value_col:
+        if mode == "range":
+            _range(name, hint)
+        elif mode == "values":
+            options = sorted({*hint.suggestions, *st.session_state[key(name, "values")]}, key=_order)
+            st.multiselect(
+                f"{name} values",
+                options,
+                format_func=_fmt,
+                key=key(name, "values"),
+                accept_new_options=domain.kind is not str,
+                label_visibility="collapsed",
+                placeholder="pick or type values",
+                persist_state="session",
+            )
+        elif domain.kind is str:
+            st.selectbox(
+                f"{name} value",
+                domain.choices,
+                key=key(name, "fixed"),
+                label_visibility="collapsed",
+                persist_state="session",
+            )
+        else:
+            _number_input(name, "fixed", f"{name} value")
+    return st.empty()
+
+
+def _order(value: Any) -> tuple[int, Any]:
+    return (0, value) if isinstance(value, (int, float)) else (1, str(value))
+
+
+def _range(name: str, hint: Hint) -> None:
+    if hint.ladder:
+        options = sorted({*hint.ladder, *st.session_state[key(name, "range")]})
+        st.select_slider(
+            f"{name} range",
+            options,
+            # Streamlit 1.67 decides "range or single" from ``value`` alone, never from the
+            # session state: without a pair here a range comes back as one value.
+            value=(hint.ladder[0], hint.ladder[-1]),
+            format_func=_fmt,
+            key=key(name, "range"),
+            label_visibility="collapsed",
+            persist_state="session",
+        )
+        return
+    if hint.slider:
+        low, high, step = hint.slider
+        bounds, step_col = st.columns([4, 1]) if DOMAINS[name].kind is float else (st.container(), None)
+        bounds.slider(
+            f"{name} range",
+            low,
+            high,
+            step=step,
+            key=key(name, "range"),
+            label_visibility="collapsed",
+            persist_state="session",
+        )
+        if step_col is not None:
+            step_col.number_input(
+                "grid step",
+                0.0,
+                1.0,
+                step=0.05,
+                key=key(name, "step"),
+                format="%g",
+                help="0 = continuous; a grid needs a step",
+                persist_state="session",
+            )
+        return
+    low, high = st.columns(2)
+    with low:
+        _number_input(name, "low", f"{name} from")
+    with high:
+        _number_input(name, "high", f"{name} to")
+
+
+def _number_input(name: str, part: str, label: str) -> None:
+    domain = DOMAINS[name]
+    whole = domain.kind is int
+    st.number_input(
+        label,
+        min_value=int(domain.low or 0) if whole else 0.0,
+        max_value=int(domain.high) if whole and domain.high else None,
+        step=1 if whole else None,
+        format=None if whole else "%g",
+        key=key(name, part),
+        label_visibility="visible" if part != "fixed" else "collapsed",
+        persist_state="session",
+    )

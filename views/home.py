@@ -1,0 +1,122 @@
+"""Home: every run in the storage at a glance, and the way to start one.
+
+With no runs yet it offers the article's presets, each one click from a live Monitor.
+The table refreshes itself while any run is active.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from tuning import PRESET_HELP, RunSummary, launch, preset_spec
+from views._common import (
+    ANALYSIS,
+    COMPARE,
+    LAUNCH,
+    MONITOR,
+    end_live,
+    engine_errors,
+    fmt_age,
+    live_panel,
+    open_run,
+    refreshed_caption,
+    run_names,
+    storage_caption,
+    storage_url,
+    visitor,
+)
+
+title, new = st.columns([4, 1], vertical_alignment="center")
+with title:
+    st.title("Sweetspot")
+    st.caption("Hyperparameter searches you launch from the browser and watch as they run.")
+if new.button("New run", type="primary", icon=":material/add:", width="stretch"):
+    st.switch_page(LAUNCH)
+
+
+def start_preset(name: str) -> None:
+    with engine_errors():
+        run = launch(preset_spec(name), storage_url=storage_url(), owner=visitor())
+    st.switch_page(MONITOR, query_params={"run": run.name})
+
+
+def empty_state() -> None:
+    st.subheader("No runs yet")
+    st.write("Start with one of the article's searches; each one opens the Monitor at once.")
+    for column, (name, text) in zip(st.columns(len(PRESET_HELP)), PRESET_HELP.items(), strict=True):
+        with column.container(border=True, height="stretch"):
+            st.markdown(f"**{name}**")
+            st.caption(text)
+            if st.button("Start", key=f"preset-{name}", icon=":material/play_arrow:"):
+                start_preset(name)
+
+
+def summaries(names: list[str]) -> list[RunSummary]:
+    return [open_run(name)[1] for name in names]
+
+
+def runs_table(runs: list[RunSummary]) -> None:
+    """The runs as a table; selecting one offers its pages."""
+    rows = [
+        {
+            "run": s.name,
+            "strategy": s.strategy,
+            "state": s.state,
+            "progress": min(done / s.n_trials, 1.0) if s.n_trials else None,
+            "trials": f"{done} / {s.n_trials or '–'}",
+            "best loss": s.best_value,
+            "test loss": s.test_loss,
+            "dataset": s.dataset,
+            "started": fmt_age(s.created_at),
+        }
+        for s in runs
+        for done in [s.n_complete + s.n_failed + s.n_pruned]
+    ]
+    number = st.column_config.NumberColumn
+    event = st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        key="runs",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "progress": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
+            "best loss": number(help="lowest validation MSE so far, in the target's units²", format="%.5g"),
+            "test loss": number(help="the winner's MSE on held-out rows", format="%.5g"),
+        },
+    )
+    chosen = event.selection.rows  # type: ignore[union-attr]
+    if not chosen:
+        st.caption("Select a run to open it.")
+        return
+    name = rows[chosen[0]]["run"]
+    pages = (("Monitor", MONITOR), ("Analysis", ANALYSIS), ("Compare", COMPARE))
+    for column, (label, page) in zip(st.columns(len(pages)), pages, strict=True):
+        if column.button(f"{label}: {name}", key=f"open-{label}", width="stretch"):
+            st.switch_page(page, query_params={"run": name})
+
+
+def overview(live: bool) -> None:
+    started = time.perf_counter()
+    runs = summaries(run_names())
+    active = [s for s in runs if s.active]
+    if live and not active:
+        end_live()
+    total, running, trials = st.columns(3)
+    total.metric("Runs", len(runs), border=True)
+    running.metric("Active now", len(active), border=True)
+    finished = sum(s.n_complete + s.n_failed + s.n_pruned for s in runs)
+    trials.metric("Trials finished", f"{finished:,}", border=True)
+    runs_table(runs)
+    refreshed_caption(started, live)
+
+
+names = run_names()
+if not names:
+    empty_state()
+else:
+    live_panel(overview, live=any(s.active for s in summaries(names)))
+storage_caption()

@@ -1,0 +1,213 @@
+"""Launch: a run's search space as widgets, judged by the engine before Start is enabled.
+
+The page turns the widgets into a spec's plain data and asks ``RunSpec.from_dict``;
+each refusal is shown next to the widget it names, and Start stays disabled until there
+are none. Start only stores the run and spawns its workers; the Monitor takes over.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+
+from tuning import (
+    PRESET_HELP,
+    PRESETS,
+    STRATEGY_HELP,
+    DemoLimits,
+    FieldError,
+    RunSpec,
+    SpecError,
+    Strategy,
+    launch,
+)
+from tuning.demo import check_spec
+from tuning.estimate import forecast
+from tuning.runs import check_name
+from views._common import ERROR, MONITOR, engine_errors, fmt_duration, storage_caption, storage_url, visitor
+from views._launch_form import PRUNER_HELP, dataset_section, form_state, raw_spec
+from views._space_form import HINTS, param_row
+
+
+def apply_preset() -> None:
+    st.session_state.update(form_state(PRESETS[st.session_state["f_preset"]]))
+
+
+if "f_strategy" not in st.session_state:
+    st.session_state["f_preset"] = "article-grid"
+    apply_preset()
+
+st.title("Launch a run")
+st.selectbox(
+    "Start from a preset",
+    list(PRESETS),
+    key="f_preset",
+    on_change=apply_preset,
+    format_func=lambda name: f"{name}: {PRESET_HELP[name]}",
+    persist_state="session",
+)
+errors: dict[str, str] = {}
+slots: dict[str, Any] = {}
+
+strategy_col, data_col = st.columns(2, gap="large")
+with strategy_col:
+    st.subheader("Strategy")
+    strategies = [s.value for s in Strategy]
+    st.radio(
+        "How the next configuration is chosen",
+        strategies,
+        key="f_strategy",
+        captions=[STRATEGY_HELP[Strategy(s)] for s in strategies],
+        persist_state="session",
+    )
+    slots["strategy"] = st.empty()
+    st.selectbox(
+        "Pruner (early stopping)",
+        list(PRUNER_HELP),
+        key="f_pruner",
+        persist_state="session",
+        format_func=lambda p: f"{p}: {PRUNER_HELP[p]}",
+    )
+    slots["pruner"] = st.empty()
+with data_col:
+    st.subheader("Data")
+    csv = dataset_section(errors)
+    slots["dataset"] = st.empty()
+
+st.subheader("Search space")
+st.caption(
+    "**Fixed**: one value. **Range**: drawn between two bounds (inclusive). **Values**: the listed "
+    "ones; a grid tries every combination of them."
+)
+for name in HINTS:
+    slots[f"space.{name}"] = param_row(name)
+slots["space"] = st.empty()
+
+budget_col, advanced_col = st.columns(2, gap="large")
+grid = st.session_state["f_strategy"] == "grid"
+with budget_col:
+    st.subheader("Budget")
+    trials, timeout, workers = st.columns(3)
+    trials.number_input(
+        "Trials",
+        1,
+        100_000,
+        key="f_trials",
+        disabled=grid,
+        persist_state="session",
+        help="a grid runs every combination once instead",
+    )
+    timeout.number_input(
+        "Time limit (min)",
+        0.0,
+        10_000.0,
+        step=5.0,
+        key="f_timeout_min",
+        format="%g",
+        persist_state="session",
+        help="0 = none; trials running at the limit finish",
+    )
+    workers.number_input(
+        "Workers",
+        1,
+        64,
+        key="f_workers",
+        persist_state="session",
+        help=f"processes training in parallel; this machine has {os.cpu_count()} cores",
+    )
+    slots.update(dict.fromkeys(["budget", "workers"], st.empty()))
+with advanced_col:
+    st.subheader("Evaluation")
+    seed, folds, repeats = st.columns(3)
+    seed.number_input("Seed", 0, 2**31 - 1, key="f_seed", persist_state="session")
+    folds.number_input(
+        "CV folds",
+        0,
+        20,
+        key="f_cv",
+        persist_state="session",
+        help="0 = one validation split; 2 or more = k-fold cross-validation",
+    )
+    repeats.number_input(
+        "Repeats",
+        1,
+        20,
+        key="f_repeats",
+        persist_state="session",
+        help="models per fold with different seeds; their losses are averaged",
+    )
+    val, test = st.columns(2)
+    val.number_input("Validation share", 0.05, 0.8, step=0.05, key="f_val", persist_state="session")
+    test.number_input("Test share", 0.05, 0.8, step=0.05, key="f_test", persist_state="session")
+    slots.update(dict.fromkeys(["seed", "cv_folds", "repeats", "val_fraction", "test_fraction"], st.empty()))
+    name = st.text_input(
+        "Run name (optional)", key="f_name", placeholder="strategy-date-time", persist_state="session"
+    )
+    slots["name"] = st.empty()
+
+raw, problems = raw_spec(st.session_state, csv)
+errors.update(problems)
+spec: RunSpec | None = None
+demo = DemoLimits.from_env()
+try:
+    spec = RunSpec.from_dict(raw)
+    if demo is not None:
+        check_spec(spec, demo)  # the public demo's caps, shown beside their widgets
+except SpecError as error:
+    for field, message in error.by_field().items():
+        errors.setdefault(field, message)
+if name:
+    try:
+        check_name(name)
+    except FieldError as error:
+        errors[error.field] = error.message
+
+summary = st.container(border=True)
+unplaced, placed = [], {}
+for field, message in errors.items():
+    slot = slots.get(field) or slots.get(field.split(".")[0])
+    text = message if field.startswith("space.") else f"`{field}`: {message}"
+    if slot is None:
+        unplaced.append(text)
+    else:
+        placed.setdefault(id(slot), (slot, []))[1].append(text)
+for slot, texts in placed.values():
+    slot.error("  \n".join(texts), icon=ERROR)
+
+
+def describe(spec: RunSpec) -> str:
+    """What Start will run, in a sentence, with the forecast of its duration."""
+    plan = forecast(spec, csv.shape if csv else None)
+    searched = spec.searched()
+    if spec.strategy is Strategy.GRID:
+        sizes = " × ".join(f"{n} ({len(p.values())})" for n, p in searched.items())  # type: ignore[union-attr]
+        what = f"**{plan.trials:,} grid combinations**" + (f": {sizes}" if sizes else "")
+    else:
+        what = (
+            f"**{plan.trials:,} trials** of {spec.strategy.value} search over {len(searched)} hyperparameters"
+        )
+    members = max(spec.cv_folds, 1) * spec.repeats
+    limit = " (the time limit)" if plan.limited_by_time else ""
+    return (
+        f"{what}, each training {members} model(s) per configuration.  \n"
+        f"About **{fmt_duration(plan.seconds)}**{limit} with {spec.workers} worker(s); "
+        "pruning can make it shorter."
+    )
+
+
+with summary:
+    st.subheader("What will run")
+    for line in unplaced:
+        st.error(line, icon=ERROR)
+    if spec is not None and not errors:
+        st.markdown(describe(spec))
+    else:
+        st.warning(f"{len(errors)} problem(s) to fix above before the run can start.", icon=":material/edit:")
+    start = st.button("Start", type="primary", icon=":material/play_arrow:", disabled=bool(errors))
+if start and spec is not None:
+    with engine_errors():
+        run = launch(spec, name or None, storage_url(), csv.text if csv else None, owner=visitor())
+    st.switch_page(MONITOR, query_params={"run": run.name})
+storage_caption()

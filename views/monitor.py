@@ -1,0 +1,63 @@
+"""Monitor: one run, live. Refreshes itself while the run is active, then stops.
+
+Only a fragment reruns on the timer, so the picker and toggles keep their state and
+the charts keep their zoom (``uirevision``). Everything is drawn from one read of the
+storage per refresh; the journal storage replays only the lines added since the last.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from tuning import load_run, summarize
+from tuning.chart_data import TrialFrames
+from views._common import (
+    INFO,
+    LAUNCH,
+    end_live,
+    engine_errors,
+    live_panel,
+    pick_run,
+    refreshed_caption,
+    run_names,
+    storage_url,
+)
+from views._monitor_panels import best_panel, charts, header, progress, trials_panel
+
+st.title("Monitor")
+names = run_names()
+if not names:
+    st.info("No runs yet.", icon=INFO)
+    st.page_link(LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
+    st.stop()
+
+picker, live_toggle, log_toggle = st.columns([4, 1, 1], vertical_alignment="bottom")
+with picker:
+    name = pick_run(names, key="monitor_run")
+wants_live = live_toggle.toggle("Live refresh", value=True, key="live", help="pause to inspect a chart")
+log_y = log_toggle.toggle("Log-scale loss", key="log_y")
+
+
+def panel(live: bool) -> None:
+    """One refresh: a single read of the run's trials, drawn into every panel."""
+    started = time.perf_counter()
+    with engine_errors():
+        run = load_run(name, storage_url())
+        trials = run.study.get_trials(deepcopy=False)
+        summary = summarize(run, trials)
+    if live and not summary.active:
+        end_live()
+    frame = st.session_state.setdefault(f"trial-frames:{name}", TrialFrames()).frame(trials)
+    header(run, summary)
+    progress(run, summary, frame)
+    charts(run, trials, frame, log_y)
+    best_panel(run, summary)
+    trials_panel(run, frame)
+    refreshed_caption(started, live)
+
+
+with engine_errors():
+    active = summarize(load_run(name, storage_url())).active
+live_panel(panel, live=active and wants_live)
