@@ -1,0 +1,73 @@
+"""The benchmarks: ``python -m bench --quick`` must keep running, and its arithmetic must hold."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.__main__ import FULL_REPORT, main
+from bench.common import alternate
+from bench.curves import best_by_epochs, best_so_far, first_reach
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quick_run_writes_its_report_elsewhere_than_docs(tmp_path: Path, data_dir: Path) -> None:
+    before = FULL_REPORT.stat().st_mtime_ns if FULL_REPORT.exists() else None
+    env = {**os.environ, "TUNING_DATA_DIR": str(data_dir)}
+    if os.environ.get("TUNING_TEST_PG_URL"):  # scripts/test.sh's server: exercise the PostgreSQL path too
+        env["TUNING_BENCH_PG_URL"] = os.environ["TUNING_TEST_PG_URL"]
+    report = tmp_path / "report" / "benchmarks.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(report), "--results", str(tmp_path / "raw")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=280,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    text = report.read_text()
+    for title in ("## 1. Overhead", "## 2. Parallel", "## 3. Sample efficiency", "## 4. Dashboard"):
+        assert title in text
+    assert "| trials | build | cold read | refresh: engine reads | refresh: Monitor |" in text
+    images = sorted(p.name for p in (report.parent / "images").iterdir())
+    assert images == ["efficiency-diabetes.png", "efficiency-synthetic-houses.png"]
+    assert "](images/efficiency-diabetes.png)" in text
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == [
+        "dashboard-quick.json", "efficiency-quick.json", "overhead-quick.json", "parallel-quick.json",
+    ]  # fmt: skip
+    assert (FULL_REPORT.stat().st_mtime_ns if FULL_REPORT.exists() else None) == before
+
+
+@pytest.mark.parametrize("argv", [["--quick"], ["--only", "overhead"]])
+def test_a_partial_run_refuses_to_replace_the_full_report(argv: list[str], capsys) -> None:
+    assert main([*argv, "--out", str(FULL_REPORT)]) == 2
+    assert "must not replace" in capsys.readouterr().err
+
+
+def test_alternate_runs_each_case_once_per_round_in_mirrored_order() -> None:
+    calls: list[str] = []
+    results = alternate({"a": lambda: calls.append("a") or 1, "b": lambda: calls.append("b") or 2}, 3)
+    assert calls == ["a", "b", "b", "a", "a", "b"]
+    assert results == {"a": [1, 1, 1], "b": [2, 2, 2]}
+
+
+def test_best_so_far_skips_failed_and_pruned_trials() -> None:
+    trials = [
+        ("fail", None, 2),
+        ("complete", 5.0, 3),
+        ("pruned", None, 1),
+        ("complete", 7.0, 3),
+        ("complete", 4.0, 3),
+    ]
+    assert best_so_far(trials).tolist() == [np.inf, 5.0, 5.0, 5.0, 4.0]
+    assert first_reach(best_so_far(trials), 4.5) == 5
+    assert first_reach(best_so_far(trials), 3.0) is None
+
+
+def test_best_by_epochs_counts_the_compute_spent() -> None:
+    axis, curve = best_by_epochs([[("complete", 5.0, 10), ("complete", 3.0, 10)]], points=5)
+    assert axis.tolist() == [0.0, 5.0, 10.0, 15.0, 20.0]
+    assert curve.tolist() == [np.inf, np.inf, 5.0, 5.0, 3.0]
