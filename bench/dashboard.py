@@ -139,7 +139,6 @@ def add_trial(url: str) -> None:
             value=model.value,
             params=model.params,
             distributions=model.distributions,
-            intermediate_values=model.intermediate_values,
             user_attrs=model.user_attrs,
         )
     )

@@ -19,7 +19,7 @@ import numpy as np
 
 from bench.common import Context, Section, Table, Target, fmt_loss, median
 from bench.curves import Searches, Trials, best_so_far, first_reach, plot_dataset
-from tuning import RunSpec, create_run, load_run
+from tuning import RunSpec, create_run, learning_curve, load_run
 from tuning.presets import PRESETS
 
 Job = tuple[str, str, int]  # dataset, variant, seed
@@ -87,7 +87,7 @@ def search(raw_spec: dict[str, Any], name: str, url: str) -> Trials:
     create_run(RunSpec.from_dict(raw_spec), name, url)
     Worker(name, url, WorkerOptions()).work()
     trials = sorted(load_run(name, url).study.get_trials(deepcopy=False), key=lambda t: t.number)
-    return [(t.state.name.lower(), t.value, len(t.intermediate_values)) for t in trials]
+    return [(t.state.name.lower(), t.value, len(learning_curve(t))) for t in trials]
 
 
 def run(ctx: Context) -> Section:

@@ -22,6 +22,7 @@ from tuning import RunSpec, open_storage, preset_spec
 from tuning.liveness import HOST, WorkerRecord
 from tuning.runs import CREATED_ATTR, RESULT_ATTR, SPEC_ATTR, WORKER_ATTR_PREFIX
 from tuning.space import Choice, Range
+from tuning.summary import CURVE_ATTR
 
 
 def make_run(
@@ -101,15 +102,15 @@ def _trial(
     shown = epochs if state is not TrialState.RUNNING else epochs // 2
     if state is TrialState.PRUNED:
         shown = epochs // 3
-    curve = {e: floor * (1 + 4 * math.exp(-e / 6)) * rng.uniform(0.97, 1.03) for e in range(1, shown + 1)}
+    curve = [floor * (1 + 4 * math.exp(-e / 6)) * rng.uniform(0.97, 1.03) for e in range(1, shown + 1)]
     began = start + dt.timedelta(seconds=index * trial_s)
     trial = create_trial(
         state=state,
-        value=curve[shown] if state is TrialState.COMPLETE else None,
+        value=curve[-1] if state is TrialState.COMPLETE else None,
         params=params,
         distributions=distributions,
-        intermediate_values=curve,
         user_attrs={
+            CURVE_ATTR: curve,
             "worker": "fake-worker",
             **({"error": "loss became nan"} if state is TrialState.FAIL else {}),
         },

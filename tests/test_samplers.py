@@ -34,3 +34,9 @@ def test_every_strategy_completes_its_budget(strategy: str, storage_url: str) ->
     run = run_in_process(quick_spec(strategy=strategy, space=space, budget={"n_trials": 4}), storage_url)
     expected = 16 if strategy == "grid" else 4
     assert len(finished_params(run)) == expected
+
+
+def test_a_one_combination_grid_runs_its_single_trial(storage_url: str) -> None:
+    space = {"hidden_size": 8, "lr": 0.01, "epochs": 2}
+    run = run_in_process(quick_spec(strategy="grid", space=space), storage_url)
+    assert finished_params(run) == [{}]

@@ -23,7 +23,7 @@ from runs_helpers import QUICK_SPACE, quick_spec
 from tuning.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR
 from tuning.runs import RETRY_OF_ATTR, Run, create_run
 from tuning.spec import RunSpec
-from tuning.summary import summarize
+from tuning.summary import learning_curve, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -144,7 +144,7 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
         trials = trials_of(run)
         done = [t for t in trials if t.state is TrialState.COMPLETE]
         busy = [
-            t for t in trials if t.state is TrialState.RUNNING and victim.owns(t) and t.intermediate_values
+            t for t in trials if t.state is TrialState.RUNNING and victim.owns(t) and learning_curve(t)
         ]
         return (busy[0], done) if busy and done else None
 

@@ -21,11 +21,11 @@ from tuning.runs import Run, create_run, delete_run, list_run_names, load_run, r
 from tuning.samplers import STRATEGY_HELP
 from tuning.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
 from tuning.storage import default_storage_url, open_storage
-from tuning.summary import RunSummary, summarize, trial_rows
+from tuning.summary import RunSummary, learning_curve, summarize, trial_rows
 
 __all__ = [
     "PRESETS", "PRESET_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec", "DemoLimits",
-    "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin",
+    "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin", "learning_curve",
     "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
     "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
     "delete_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",

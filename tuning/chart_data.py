@@ -16,7 +16,7 @@ import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.spec import DatasetSpec
-from tuning.summary import trial_rows
+from tuning.summary import learning_curve, trial_rows
 
 PARAM_PREFIX = "param_"
 BASE_COLUMNS = ("number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "error")
@@ -89,8 +89,8 @@ def _derive(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _last_loss(trial: FrozenTrial) -> float | None:
-    values = trial.intermediate_values
-    return values[max(values)] if values else None
+    curve = learning_curve(trial)
+    return curve[-1] if curve else None
 
 
 def param_columns(frame: pd.DataFrame) -> list[str]:
@@ -137,17 +137,17 @@ def curves_frame(trials: Sequence[FrozenTrial], best_n: int = 10, max_running: i
     what good training looks like, and the running ones show what is happening now.
     """
     complete = sorted(
-        (t for t in trials if t.state is TrialState.COMPLETE and t.intermediate_values),
+        (t for t in trials if t.state is TrialState.COMPLETE and learning_curve(t)),
         key=lambda t: t.value,  # type: ignore[arg-type,return-value]
     )
-    running = [t for t in trials if t.state is TrialState.RUNNING and t.intermediate_values]
+    running = [t for t in trials if t.state is TrialState.RUNNING and learning_curve(t)]
     running = sorted(running, key=lambda t: t.number)[-max_running:]
     chosen = [(t, f"#{t.number} (best {i + 1})") for i, t in enumerate(complete[:best_n])]
     chosen += [(t, f"#{t.number} (running)") for t in running]
     rows = [
         (t.number, epoch, loss, t.state.name.lower(), label)
         for t, label in chosen
-        for epoch, loss in sorted(t.intermediate_values.items())
+        for epoch, loss in enumerate(learning_curve(t), start=1)
     ]
     frame = pd.DataFrame(rows, columns=["number", "epoch", "loss", "state", "label"])
     return CurveSelection(frame, min(best_n, len(complete)), len(complete), len(running))

@@ -8,6 +8,8 @@ can be retrained exactly for its one look at the test split).
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +21,8 @@ from tuning.space import suggest
 from tuning.spec import Pruner, RunSpec
 from tuning.splits import Split, make_split
 from tuning.training import Member, TrainResult, make_members, train
+
+CURVE_PUBLISH_S = 1.0
 
 
 class Objective:
@@ -41,19 +45,33 @@ class Objective:
             values[name] = suggest(trial, name, param)
         return values
 
-    def __call__(self, trial: optuna.Trial, report: Callable[[int, float], None]) -> TrainResult:
-        """Train the trial's configuration; ``report`` stores each epoch's loss.
+    def __call__(self, trial: optuna.Trial, publish: Callable[[list[float]], None]) -> TrainResult:
+        """Train the trial's configuration; ``publish`` stores the learning curve so far.
 
-        Raises optuna.TrialPruned when the pruner says so, training.Diverged on NaN.
+        The curve is published after the first epoch, then at most every
+        ``CURVE_PUBLISH_S``, and once more at the end however training ends. With a pruner
+        each epoch is also reported to Optuna. Raises optuna.TrialPruned when the pruner
+        says so, training.Diverged on NaN.
         """
         pruning = self.spec.pruner is not Pruner.NONE
+        curve: list[float] = []
+        published_at = -math.inf
 
         def on_epoch(epoch: int, loss: float) -> None:
-            report(epoch, loss)
-            if pruning and trial.should_prune():
-                raise optuna.TrialPruned(f"pruned at epoch {epoch} (validation loss {loss:.4g})")
+            nonlocal published_at
+            curve.append(loss)
+            if time.monotonic() - published_at >= CURVE_PUBLISH_S:
+                publish(list(curve))
+                published_at = time.monotonic()
+            if pruning:
+                trial.report(loss, epoch)
+                if trial.should_prune():
+                    raise optuna.TrialPruned(f"pruned at epoch {epoch} (validation loss {loss:.4g})")
 
-        return train(self.params(trial), self.members, on_epoch)
+        try:
+            return train(self.params(trial), self.members, on_epoch)
+        finally:
+            publish(list(curve))
 
     def retrain(self, params: dict[str, Any]) -> TrainResult:
         """Train a finished trial's configuration again, e.g. on another machine."""

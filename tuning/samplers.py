@@ -20,11 +20,25 @@ STRATEGY_HELP: dict[Strategy, str] = {
 }
 
 
+class QueuedGridSampler(optuna.samplers.GridSampler):
+    """Optuna's GridSampler for a grid whose combinations are queued in the storage.
+
+    Every combination is enqueued when the run is created and claimed atomically by one
+    worker, so the queue, not the sampler, decides when the grid is done. GridSampler's
+    own end check calls ``Study.stop()``, which Optuna allows only inside
+    ``Study.optimize`` (our workers run their own claim loop), and looks up a ``grid_id``
+    that queued trials do not carry; so it is left out.
+    """
+
+    def after_trial(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 def make_sampler(spec: RunSpec, seed: int) -> optuna.samplers.BaseSampler:
     """The sampler for ``spec``; each worker passes its own seed so they do not collide."""
     if spec.strategy is Strategy.GRID:
         space = {name: param.values() for name, param in spec.searched().items()}
-        return optuna.samplers.GridSampler(space, seed=seed)
+        return QueuedGridSampler(space, seed=seed)
     if spec.strategy is Strategy.RANDOM:
         return optuna.samplers.RandomSampler(seed=seed)
     if spec.strategy is Strategy.BAYESIAN:

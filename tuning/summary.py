@@ -16,6 +16,7 @@ from tuning.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR, orphaned_trials, work
 from tuning.runs import CREATED_ATTR, OWNER_ATTR, RESULT_ATTR, STOP_ATTR, Run
 
 METRIC = "val_mse"
+CURVE_ATTR = "curve"
 STARTUP_GRACE_S = 60.0
 ACTIVE_STATES = ("starting", "running", "stopping")
 
@@ -109,6 +110,17 @@ def _first_error(trials: list[FrozenTrial]) -> str | None:
     return None
 
 
+def learning_curve(trial: FrozenTrial) -> list[float]:
+    """The trial's validation loss after each epoch (epoch 1 first), as stored so far.
+
+    Workers store the whole curve as one attribute, refreshed about once a second while a
+    trial trains: one storage write per epoch (Optuna's ``trial.report``) would cost more
+    than training the article's model. Pruned runs also report each epoch to Optuna,
+    which their pruner needs; the curve attribute stays the one source for charts.
+    """
+    return list(trial.user_attrs.get(CURVE_ATTR, ()))
+
+
 def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
     """One flat record per trial (queued tickets left out), for tables and exports."""
     rows = []
@@ -123,7 +135,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "state": trial.state.name.lower(),
                 "value": trial.value,
                 **{f"param_{k}": v for k, v in trial.params.items()},
-                "epochs_run": len(trial.intermediate_values),
+                "epochs_run": len(learning_curve(trial)),
                 "duration_s": (end - start).total_seconds() if end and start else None,
                 "started_at": start.timestamp() if start else None,
                 "worker": trial.user_attrs.get(WORKER_TRIAL_ATTR),

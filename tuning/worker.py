@@ -31,6 +31,7 @@ from tuning.objective import Objective
 from tuning.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
 from tuning.samplers import make_pruner, make_sampler
 from tuning.storage import connection_error, redact, resolve_url
+from tuning.summary import CURVE_ATTR
 from tuning.training import Diverged, TrainResult
 
 log = logging.getLogger("tuning.worker")
@@ -139,12 +140,12 @@ class Worker:
         return None
 
     def _run_trial(self, trial: optuna.Trial) -> None:
-        def report(epoch: int, loss: float) -> None:
-            self._retry("report an epoch", lambda: trial.report(loss, epoch))
+        def publish(curve: list[float]) -> None:
+            self._retry("store the learning curve", lambda: trial.set_user_attr(CURVE_ATTR, curve))
 
         try:
             # Suggesting and pruning read the storage too: if it drops there, train again.
-            result = self._retry(f"run trial {trial.number}", lambda: self.objective(trial, report))
+            result = self._retry(f"run trial {trial.number}", lambda: self.objective(trial, publish))
         except optuna.TrialPruned as pruned:
             self._tell(trial, TrialState.PRUNED, None, {ERROR_ATTR: str(pruned)})
         except Diverged as diverged:

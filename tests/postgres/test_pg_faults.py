@@ -18,7 +18,7 @@ from worker_processes import (
 
 from tuning.liveness import ERROR_ATTR
 from tuning.runs import RETRY_OF_ATTR, Run, create_run
-from tuning.summary import summarize
+from tuning.summary import learning_curve, summarize
 
 if TYPE_CHECKING:
     from conftest import PostgresServer
@@ -40,7 +40,7 @@ def training(run: Run, worker: WorkerProcess) -> FrozenTrial | None:
         (
             t
             for t in trials_of(run)
-            if t.state is TrialState.RUNNING and worker.owns(t) and t.intermediate_values
+            if t.state is TrialState.RUNNING and worker.owns(t) and learning_curve(t)
         ),
         None,
     )
