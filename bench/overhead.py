@@ -2,8 +2,8 @@
 
 Both sides train the same 24 configurations for 50 epochs on two of the four houses
 (1,800 optimizer steps). The engine also standardizes the data, shuffles each epoch,
-validates on a third house every epoch, writes every epoch's loss, parameter and result
-to the storage, keeps a heartbeat, and finally tests the winner on the fourth house and
+validates on a third house every epoch, writes each trial's parameters, learning curve
+and result to the storage, keeps a heartbeat, and finally tests the winner on the fourth house and
 saves its weights. The question is what all that costs beside the training itself.
 
 Two views: whole processes (what a person waits for, start-up included), and the same
@@ -21,8 +21,6 @@ import runpy
 import time
 from collections.abc import Callable
 
-import optuna
-
 from bench.common import (
     PYTHON,
     ROOT,
@@ -36,7 +34,7 @@ from bench.common import (
     median,
     run_process,
 )
-from tuning import RunSpec, create_run, load_run, open_storage, summarize
+from tuning import RunSpec, create_run, load_run, summarize
 from tuning.presets import PRESETS
 
 REFERENCE = ROOT / "bench" / "article_reference.py"
@@ -51,11 +49,10 @@ TARGET_RATIO = 1.10
 
 
 def run(ctx: Context) -> Section:
-    process_rounds, warm_rounds, report_writes = (1, 1, 100) if ctx.quick else (5, 7, 1200)
+    process_rounds, warm_rounds = (1, 1) if ctx.quick else (5, 7)
     processes = whole_processes(ctx, process_rounds)
     warm = in_process(ctx, warm_rounds)
-    report_s = epoch_report_cost(ctx, report_writes)
-    return report(processes, warm, report_s, ctx.quick)
+    return report(processes, warm, ctx.quick)
 
 
 def whole_processes(ctx: Context, rounds: int) -> dict[str, list[Timing]]:
@@ -100,7 +97,7 @@ def in_process(ctx: Context, rounds: int) -> dict[str, list[float]]:
 
     ``reference`` is the article's script body; ``training`` is the engine's training of
     the same configurations without any storage; ``engine`` is a whole run through a
-    worker: create it, claim, suggest, train, report, tell, finish.
+    worker: create it, claim, suggest, train, store the curve, tell, finish.
     """
     import torch
 
@@ -136,16 +133,6 @@ def in_process(ctx: Context, rounds: int) -> dict[str, list[float]]:
     return alternate(cases, rounds)
 
 
-def epoch_report_cost(ctx: Context, writes: int) -> float:
-    """Seconds of one ``trial.report`` on the embedded storage: what each epoch pays."""
-    study = optuna.create_study(storage=open_storage(ctx.journal_url("reports")))
-    trial = study.ask()
-    started = time.perf_counter()
-    for step in range(writes):
-        trial.report(1.0, step)
-    return (time.perf_counter() - started) / writes
-
-
 PROCESS_LABELS = {
     "reference": "`python bench/article_reference.py` (the article)",
     "worker": "`python -m tuning worker` (run stored beforehand)",
@@ -155,9 +142,7 @@ PROCESS_LABELS = {
 }
 
 
-def report(
-    processes: dict[str, list[Timing]], warm: dict[str, list[float]], report_s: float, quick: bool
-) -> Section:
+def report(processes: dict[str, list[Timing]], warm: dict[str, list[float]], quick: bool) -> Section:
     wall = {name: median([t.wall_s for t in runs]) for name, runs in processes.items()}
     cpu = {name: median([t.cpu_s for t in runs]) for name, runs in processes.items()}
     ratio = wall["worker"] / wall["reference"]
@@ -172,14 +157,12 @@ def report(
         if name in processes
     ]
     ms = {name: median(values) / TRIALS * 1000 for name, values in warm.items()}
-    ms["reports"] = report_s * EPOCHS * 1000
-    ms["rest"] = ms["engine"] - ms["training"] - ms["reports"]
+    ms["rest"] = ms["engine"] - ms["training"]
     labels = {
         "reference": "the article's loop (script body, imports already paid)",
         "training": "engine training alone: scaling, shuffling, validation every epoch",
         "engine": "engine run: one worker, embedded storage, start to finish",
-        "reports": f"… of which {EPOCHS} epoch reports to the storage, {report_s * 1000:.2f} ms each",
-        "rest": "… of which creating the run, claims, parameters, results, heartbeat, finishing",
+        "rest": "… of which storage: the run, claims, parameters, curves, results, heartbeat, finishing",
     }
     warm_rows = [
         (label, f"{ms[name]:.1f}", f"{ms[name] * TRIALS / 1000:.2f}") for name, label in labels.items()
@@ -187,8 +170,8 @@ def report(
     overhead_ms = ms["engine"] - ms["reference"]
     why = (
         f"{overhead_ms:.0f} ms per trial beside {ms['reference']:.0f} ms of training: "
-        f"{ms['training'] - ms['reference']:.0f} ms of validation and shuffling, {ms['reports']:.0f} ms of "
-        f"epoch reports (each an fsync'd journal append), {ms['rest']:.0f} ms for the rest"
+        f"{ms['training'] - ms['reference']:.0f} ms of validation and shuffling, {ms['rest']:.0f} ms of "
+        "storage writes (each an fsync'd journal append)"
     )
     if "import tuning.worker" in wall:
         extra = wall["import tuning.worker"] - wall["import torch"]
@@ -206,7 +189,7 @@ def report(
             f"in-process view ran {len(warm['reference'])} rounds in one process, after a warm-up round "
             "in a full run, both sides on one "
             "torch thread. The script picks its winner on the test houses and stores nothing; the "
-            "engine validates every epoch, stores every epoch's loss, and tests only the winner."
+            "engine validates every epoch, stores each trial's learning curve, and tests only the winner."
         ),
         tables=[
             Table("Whole processes (medians)", ("command", "wall", "CPU", "wall ratio"), process_rows),
@@ -229,13 +212,12 @@ def report(
             "per configuration in the article's loop.",
             "The article's script runs torch on its default threads, a worker on one (`--threads 1`). "
             "Both pay the same lazy import on their first `optim.Adam()`.",
-            "`launch --wait` adds a second process, the launcher, which polls the run every second; it is "
+            "`launch --wait` adds a second process, the launcher, polling the run 4 times a second; it is "
             "what a person types, while the worker alone does the script's job.",
             *(["Quick mode: one round each, no launch or import rows."] if quick else []),
         ],
         raw={
             "processes": {n: [vars(t) for t in runs] for n, runs in processes.items()},
             "in_process_s": warm,
-            "epoch_report_s": report_s,
         },
     )
