@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tuning.datasets import load_dataset
+from tuning.datasets import load_dataset, target_unit
 from tuning.spec import DatasetSpec
 
 
@@ -32,3 +32,10 @@ def test_csv_comes_from_the_text_stored_with_the_run() -> None:
     text = "x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(10))
     data = load_dataset(DatasetSpec("csv", target="y"), text)
     assert data.feature_names == ("x",) and data.target[3] == 7
+
+
+def test_units_are_known_without_loading_the_data() -> None:
+    for name in ("article", "synthetic-houses", "diabetes"):
+        spec = DatasetSpec(name, rows=50)
+        assert target_unit(spec) == load_dataset(spec).target_unit
+    assert target_unit(DatasetSpec("csv", target="price")) == "price units"

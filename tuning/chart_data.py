@@ -15,19 +15,12 @@ import numpy as np
 import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
+from tuning.datasets import target_unit
 from tuning.spec import DatasetSpec
 from tuning.summary import learning_curve, trial_rows
 
 PARAM_PREFIX = "param_"
 BASE_COLUMNS = ("number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "error")
-
-#: Target units of the built-in datasets (tests check them against ``tuning.datasets``).
-TARGET_UNITS = {"article": "$1000s", "synthetic-houses": "$1000s", "diabetes": "score"}
-
-
-def target_unit(dataset: DatasetSpec) -> str:
-    """What the target is measured in; a CSV's unit is its target column's own."""
-    return TARGET_UNITS.get(dataset.name, f"{dataset.target or 'target'} units")
 
 
 def loss_title(dataset: DatasetSpec) -> str:

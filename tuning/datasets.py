@@ -13,6 +13,14 @@ import numpy as np
 from tuning.csv_data import parse_csv
 from tuning.spec import DatasetSpec
 
+#: What each built-in dataset's target is measured in; a CSV's is its target column's own.
+TARGET_UNITS = {"article": "$1000s", "synthetic-houses": "$1000s", "diabetes": "score"}
+
+
+def target_unit(spec: DatasetSpec) -> str:
+    """The target's unit, known without loading the data (charts need it for axis titles)."""
+    return TARGET_UNITS.get(spec.name, f"{spec.target or 'target'} units")
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -35,7 +43,9 @@ ARTICLE_PRICES = np.array([245.0, 312.0, 279.0, 308.0])
 
 
 def article() -> Dataset:
-    return Dataset(ARTICLE_FEATURES, ARTICLE_PRICES, ("size_sqft", "bedrooms"), "price", "$1000s")
+    return Dataset(
+        ARTICLE_FEATURES, ARTICLE_PRICES, ("size_sqft", "bedrooms"), "price", TARGET_UNITS["article"]
+    )
 
 
 def synthetic_houses(rows: int, seed: int) -> Dataset:
@@ -53,7 +63,7 @@ def synthetic_houses(rows: int, seed: int) -> Dataset:
     price = value + 0.01 * (size - 120) ** 2 + rng.normal(0, 15, rows)
     features = np.column_stack([size, bedrooms, age, distance])
     names = ("size_m2", "bedrooms", "age_years", "distance_km")
-    return Dataset(features, price, names, "price", "$1000s")
+    return Dataset(features, price, names, "price", TARGET_UNITS["synthetic-houses"])
 
 
 def diabetes() -> Dataset:
@@ -66,7 +76,7 @@ def diabetes() -> Dataset:
         np.asarray(bunch.target, dtype=np.float64),
         tuple(bunch.feature_names),
         "progression",
-        "score",
+        TARGET_UNITS["diabetes"],
     )
 
 
@@ -81,4 +91,4 @@ def load_dataset(spec: DatasetSpec, csv_text: str | None = None) -> Dataset:
     if csv_text is None:
         raise ValueError("a CSV dataset needs its text; it is stored with the run")
     table = parse_csv(csv_text.encode("utf-8"), spec.target or "")
-    return Dataset(table.features, table.target, table.feature_names, table.target_name, "target units")
+    return Dataset(table.features, table.target, table.feature_names, table.target_name, target_unit(spec))
