@@ -96,14 +96,16 @@ class Worker:
                     time.sleep(self.run.spec.heartbeat_s)  # others still train; one may die
                 else:
                     break
+            # Finish while the heartbeat still says this worker is alive: the run reads
+            # as running, not interrupted, while the winner is evaluated.
+            if not self._retry("check the queue", lambda: work_left(self.run)) and (
+                RESULT_ATTR not in self.run.attrs()
+            ):
+                result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
+                self.report.finished_run = True
+                log.info("run %s ended %s: test loss %s", self.run.name, result["state"], result["test_loss"])
         finally:
             heartbeat.stop()
-        if not self._retry("check the queue", lambda: work_left(self.run)) and (
-            RESULT_ATTR not in self.run.attrs()
-        ):
-            result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
-            self.report.finished_run = True
-            log.info("run %s ended %s: test loss %s", self.run.name, result["state"], result["test_loss"])
         return self.report
 
     def _may_continue(self) -> bool:
