@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from optuna.trial import TrialState
 from runs_helpers import finished_params, quick_spec, run_in_process
 
 from tuning.spec import Strategy
+from tuning.summary import learning_curve
 
 
 @pytest.mark.parametrize("strategy", ["random", "bayesian"])
@@ -40,3 +42,19 @@ def test_a_one_combination_grid_runs_its_single_trial(storage_url: str) -> None:
     space = {"hidden_size": 8, "lr": 0.01, "epochs": 2}
     run = run_in_process(quick_spec(strategy="grid", space=space), storage_url)
     assert finished_params(run) == [{}]
+
+
+@pytest.mark.parametrize("pruner", ["median", "hyperband"])
+def test_a_pruner_stops_poor_trials_early_and_records_why(pruner: str, storage_url: str) -> None:
+    space = {"lr": {"type": "float", "low": 1e-5, "high": 3e-2, "log": True}, "epochs": 12}
+    run = run_in_process(quick_spec(pruner=pruner, space=space, budget={"n_trials": 24}), storage_url)
+    pruned = [t for t in run.study.get_trials() if t.state is TrialState.PRUNED]
+    assert pruned, "no trial was pruned"
+    assert all(len(learning_curve(t)) < 12 for t in pruned)
+    assert all("pruned at epoch" in t.user_attrs["error"] for t in pruned)
+
+
+def test_repeats_store_the_spread_of_the_seeds(storage_url: str) -> None:
+    run = run_in_process(quick_spec(repeats=3, budget={"n_trials": 2}), storage_url)
+    spreads = [t.user_attrs["loss_spread"] for t in run.study.get_trials()]
+    assert len(spreads) == 2 and all(s > 0 for s in spreads)
