@@ -4,16 +4,17 @@ Run it with ``streamlit run app.py``. The pages only read the storage and start 
 processes through ``tuning``; nothing here trains or imports torch, so a reload, a second
 tab or a restart of this server never stops or duplicates a run.
 
-The pages live in ``views/``, not ``pages/``: with a ``pages/`` folder beside this file,
-Streamlit serves a session that opens a page URL first (``/monitor?run=…`` after a server
-restart) from that folder directly, without this file's navigation and page config.
+The pages are the scripts in ``pages/``, their shared helpers are in ``pages/_shared/``.
+Each page first checks that this file's navigation runs it (``pages/_shared/shell.py``):
+a restarted server's first request for a page URL reaches the page directly otherwise.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from views._common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR
+from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR
+from pages._shared.shell import app_shell
 
 st.set_page_config(page_title="Sweetspot", page_icon=":material/target:", layout="wide")
 
@@ -25,4 +26,5 @@ PAGES = [
     st.Page(ANALYSIS, title="Analysis", icon=":material/insights:"),
 ]
 
-st.navigation(PAGES, position="top").run()
+with app_shell():
+    st.navigation(PAGES, position="top").run()

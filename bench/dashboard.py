@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 from bench.common import PYTHON, ROOT, Context, Section, Table, Target, fmt_s, median, run_process
 from tuning import load_run, open_storage, summarize
 
-PAGES = {"Monitor": ROOT / "views" / "monitor.py", "Analysis": ROOT / "views" / "analysis.py"}
+PAGES = {"Monitor": ROOT / "pages" / "monitor.py", "Analysis": ROOT / "pages" / "analysis.py"}
 TARGET_S, TARGET_TRIALS = 0.5, 10_000
 RUN = "dashboard-bench"
 STORAGE_ENV = "TUNING_STORAGE"
@@ -111,8 +111,10 @@ def engine_reads(url: str) -> None:
 
 
 def session(path: Path) -> AppTest:
-    """A browser session on one page, showing the benchmark's run."""
-    app = AppTest.from_file(str(path), default_timeout=600)
+    """A browser session on one page, showing the benchmark's run: app.py runs every page."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    rerun(app)
+    app.switch_page(str(path.relative_to(ROOT)))
     app.query_params["run"] = RUN
     return app
 

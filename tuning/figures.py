@@ -1,9 +1,11 @@
 """Plotly figures of the frames in ``tuning.chart_data``: drawing only, no computing.
 
-Every figure sets ``uirevision`` so a live refresh keeps the user's zoom and legend
-choices, titles its axes with units, and explains each point on hover. Colours are fixed
-per strategy and per trial state, from the Okabe-Ito palette, which stays distinct for
-colour-blind readers and on light and dark backgrounds alike.
+Every figure sets ``uirevision`` (a renderer that updates one graph in place keeps the
+user's zoom and legend choices across refreshes; Streamlit 1.67 draws a new graph when
+the data changes, see docs/dashboard.md), titles its axes with units, and explains each
+point on hover. Colours are fixed per strategy and per trial state, from the Okabe-Ito
+palette, which stays distinct for colour-blind readers and on light and dark backgrounds
+alike.
 """
 
 from __future__ import annotations

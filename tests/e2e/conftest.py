@@ -3,25 +3,25 @@
 The server gets a data folder of its own (so its journal, weights and worker logs are
 the session's), every test a fresh browser context (a fresh Streamlit session). Workers
 the app starts outlive the server by design; teardown ends them by the PIDs they record.
+A test that needs a server of its own (a fresh or restarted one) uses ``app_server``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.e2e.app_servers import app_server, end_workers
+
+# A cold server's first render takes several seconds on 2 busy cores; Playwright's
+# 5 s default for expect() made the first check of a session flaky in CI.
+expect.set_options(timeout=30_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -32,69 +32,18 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-            return response.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    """The app on a free localhost port, with its own TUNING_DATA_DIR."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
-    folder = tmp_path_factory.mktemp("server")
-    data = folder / "data"
-    env = {k: v for k, v in os.environ.items() if k != "TUNING_STORAGE"}
-    env.update(TUNING_DATA_DIR=str(data), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    log_path = folder / "streamlit.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not _healthy(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("streamlit did not start:\n" + log_path.read_text())
-        time.sleep(0.25)
-    storage = f"journal://{data / 'runs.journal'}"
-    yield SimpleNamespace(url=url, storage=storage, data=data)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    _end_workers(storage)
-
-
-def _end_workers(storage: str) -> None:
-    """Kill the workers the app started (they record their PIDs in the runs)."""
-    from tuning import list_run_names, load_run
-    from tuning.liveness import HOST, worker_records
-
-    for name in list_run_names(storage):
-        for record in worker_records(load_run(name, storage).attrs()).values():
-            if record.host == HOST and record.exited_at is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(record.pid, signal.SIGKILL)
+    """The app for the whole session, on a free localhost port, with its own TUNING_DATA_DIR."""
+    with app_server(tmp_path_factory.mktemp("server") / "data") as running:
+        yield running
+    end_workers(running.storage)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield chromium
@@ -103,22 +52,28 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, server: SimpleNamespace) -> Iterator[Callable[[str], Page]]:
-    """Open a fresh browser context (a new Streamlit session) at a path of the app."""
+def browse(browser: Browser) -> Iterator[Callable[[str], Page]]:
+    """Open a URL in a fresh browser context: a new Streamlit session, as a new visitor's."""
     contexts = []
 
-    def open_page(path: str = "") -> Page:
+    def open_url(url: str) -> Page:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)
-        page.goto(f"{server.url}/{path}", wait_until="domcontentloaded")
+        page.goto(url, wait_until="domcontentloaded")
         page.wait_for_selector('[data-testid="stApp"]')
         return page
 
-    yield open_page
+    yield open_url
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_page(browse: Callable[[str], Page], server: SimpleNamespace) -> Callable[[str], Page]:
+    """Open a path of the session's app (``"monitor?run=NAME"``) in a fresh browser context."""
+    return lambda path="": browse(f"{server.url}/{path}")
 
 
 @pytest.fixture(scope="session")

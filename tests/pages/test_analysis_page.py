@@ -8,14 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
-from tests.views.page_helpers import figures, texts
+from tests.pages.page_helpers import figures, texts
 from tuning import preset_spec
 
 
 @pytest.mark.parametrize("view", ["importance", "slice", "contour", "edf"])
 def test_every_view_draws_a_run(open_page: Callable[..., AppTest], storage_url: str, view: str) -> None:
     make_run(storage_url, "tpe", 30, spec=preset_spec("article-optuna"))
-    at = open_page("views/analysis.py", run="tpe", view=view)
+    at = open_page("pages/analysis.py", run="tpe", view=view)
     assert at.segmented_control(key="view").value == view
     (figure,) = figures(at)
     assert figure["data"]
@@ -26,7 +26,7 @@ def test_too_few_trials_is_a_message_not_an_exception(
     open_page: Callable[..., AppTest], storage_url: str
 ) -> None:
     make_run(storage_url, "young", 3, spec=preset_spec("article-optuna"), finished=False)
-    at = open_page("views/analysis.py", run="young")
+    at = open_page("pages/analysis.py", run="young")
     assert "needs at least 5 complete trial(s); this run has 3 so far" in at.info[0].value
     assert not figures(at)
     at.segmented_control(key="view").set_value("slice").run()
@@ -35,6 +35,6 @@ def test_too_few_trials_is_a_message_not_an_exception(
 
 def test_a_contour_needs_two_hyperparameters(open_page: Callable[..., AppTest], storage_url: str) -> None:
     make_run(storage_url, "tpe", 10, spec=preset_spec("article-optuna"))
-    at = open_page("views/analysis.py", run="tpe", view="contour")
+    at = open_page("pages/analysis.py", run="tpe", view="contour")
     at.multiselect(key="contour_params").set_value(["lr"]).run()
     assert "Choose two or more hyperparameters" in texts(at)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.views.page_helpers import texts
+from tests.pages.page_helpers import texts
 from tuning import PRESETS, list_run_names, load_run
 from tuning.space import DOMAINS
 
@@ -21,7 +21,7 @@ def start_button(at: AppTest):  # noqa: ANN201 - AppTest's Button
 
 
 def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable[..., AppTest]) -> None:
-    at = open_page("views/launch.py")
+    at = open_page("pages/launch.py")
     assert at.radio(key="f_strategy").options == ["grid", "random", "bayesian", "gp", "cmaes"]
     assert {c.key for c in at.segmented_control} == {f"f_{name}_mode" for name in DOMAINS}
     assert at.selectbox(key="f_dataset").value == "article"
@@ -45,7 +45,7 @@ def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable
 def test_invalid_input_is_refused_next_to_its_widget(
     open_page: Callable[..., AppTest], change: dict[str, object], message: str
 ) -> None:
-    at = open_page("views/launch.py")
+    at = open_page("pages/launch.py")
     for key, value in change.items():
         at.session_state[key] = value
     at.run()
@@ -56,7 +56,7 @@ def test_invalid_input_is_refused_next_to_its_widget(
 
 
 def test_a_preset_fills_the_form(open_page: Callable[..., AppTest]) -> None:
-    at = open_page("views/launch.py")
+    at = open_page("pages/launch.py")
     at.selectbox(key="f_preset").set_value("houses").run()
     assert not at.exception
     houses = PRESETS["houses"]
@@ -73,7 +73,7 @@ def test_a_preset_fills_the_form(open_page: Callable[..., AppTest]) -> None:
 
 
 def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[..., AppTest]) -> None:
-    at = open_page("views/launch.py")
+    at = open_page("pages/launch.py")
     at.selectbox(key="f_dataset").set_value("csv").run()
     assert any("upload a CSV file" in e.value for e in at.error)
     assert start_button(at).disabled
@@ -91,7 +91,7 @@ def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[...,
 def test_start_stores_the_run_and_opens_its_monitor(
     open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
 ) -> None:
-    at = open_page("views/launch.py")
+    at = open_page("pages/launch.py")
     at.session_state["f_name"] = "my-grid"
     at.run()
     start_button(at).click().run()
@@ -106,7 +106,7 @@ def test_the_demo_caps_are_shown_beside_their_widgets(
     open_page: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
-    at = open_page("views/launch.py")
+    at = open_page("pages/launch.py")
     at.selectbox(key="f_preset").set_value("houses").run()
     messages = " ".join(e.value for e in at.error)
     assert "60 trials is over the demo's cap of 40 trials" in messages

@@ -8,12 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
-from tests.views.page_helpers import APP, texts
+from tests.pages.page_helpers import APP, texts
 from tuning import PRESETS, list_run_names, load_run
 
 
 def test_an_empty_storage_offers_the_presets(open_page: Callable[..., AppTest]) -> None:
-    at = open_page("views/home.py")
+    at = open_page("pages/home.py")
     assert [s.value for s in at.subheader] == ["No runs yet"]
     labels = [b.label for b in at.button]
     assert labels.count("Start") == len(PRESETS)
@@ -23,7 +23,7 @@ def test_an_empty_storage_offers_the_presets(open_page: Callable[..., AppTest]) 
 def test_a_preset_starts_in_one_click(
     open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
 ) -> None:
-    at = open_page("views/home.py")
+    at = open_page("pages/home.py")
     at.button(key="preset-article-grid").click().run()
     assert not at.exception
     assert list_run_names(storage_url) == no_workers  # stored, its workers asked for
@@ -36,7 +36,7 @@ def test_runs_are_listed_with_state_progress_and_best(
     open_page: Callable[..., AppTest], storage_url: str
 ) -> None:
     make_run(storage_url, "houses-done", 60, finished=True)
-    at = open_page("views/home.py")
+    at = open_page("pages/home.py")
     table = at.dataframe[0].value
     row = table.set_index("run").loc["houses-done"]
     assert (row["strategy"], row["state"], row["trials"]) == ("bayesian", "finished", "60 / 60")

@@ -12,6 +12,18 @@ from typing import Any
 
 import streamlit as st
 
+from pages._shared.common import (
+    ERROR,
+    MONITOR,
+    engine_errors,
+    fmt_duration,
+    storage_caption,
+    storage_url,
+    visitor,
+)
+from pages._shared.launch_form import PRUNER_HELP, dataset_section, form_state, raw_spec
+from pages._shared.shell import within_app
+from pages._shared.space_form import HINTS, param_row
 from tuning import (
     PRESET_HELP,
     PRESETS,
@@ -26,9 +38,8 @@ from tuning import (
 from tuning.demo import check_spec
 from tuning.estimate import forecast
 from tuning.runs import check_name
-from views._common import ERROR, MONITOR, engine_errors, fmt_duration, storage_caption, storage_url, visitor
-from views._launch_form import PRUNER_HELP, dataset_section, form_state, raw_spec
-from views._space_form import HINTS, param_row
+
+within_app()
 
 
 def apply_preset() -> None:

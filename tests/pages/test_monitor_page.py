@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
-from tests.views.page_helpers import figures, texts
+from tests.pages.page_helpers import figures, texts
 from tuning import load_run, preset_spec, summarize
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
@@ -20,7 +20,7 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
     open_page: Callable[..., AppTest], storage_url: str
 ) -> None:
     make_run(storage_url, "grid-done", 24, spec=preset_spec("article-grid"), n_pruned=2, n_failed=1)
-    at = open_page("views/monitor.py", run="grid-done")
+    at = open_page("pages/monitor.py", run="grid-done")
     assert at.selectbox(key="monitor_run").value == "grid-done"
     progress = at.get("progress")[0].proto.text
     assert progress.startswith("27 / 24 trials done · 24 complete · 0 running · 2 pruned · 1 failed")
@@ -42,7 +42,7 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
 
 def test_stop_asks_the_workers_to_stop(open_page: Callable[..., AppTest], storage_url: str) -> None:
     make_run(storage_url, "live", 5, n_running=2, finished=False, worker_pid=os.getpid())
-    at = open_page("views/monitor.py", run="live")
+    at = open_page("pages/monitor.py", run="live")
     assert "refreshes every 2 s" in texts(at)
     next(b for b in at.button if b.label == "Stop run").click().run()
     assert not at.exception
@@ -55,14 +55,14 @@ def test_the_run_comes_from_the_url_or_the_newest(
 ) -> None:
     make_run(storage_url, "older", 3)
     make_run(storage_url, "newer", 3)
-    assert open_page("views/monitor.py", run="older").selectbox(key="monitor_run").value == "older"
-    at = open_page("views/monitor.py")
+    assert open_page("pages/monitor.py", run="older").selectbox(key="monitor_run").value == "older"
+    at = open_page("pages/monitor.py")
     assert at.selectbox(key="monitor_run").value == "newer"
     assert at.query_params["run"] == "newer"
 
 
 def test_no_runs_points_to_launch(open_page: Callable[..., AppTest]) -> None:
-    at = open_page("views/monitor.py")
+    at = open_page("pages/monitor.py")
     assert "No runs yet." in texts(at)
 
 
@@ -78,7 +78,7 @@ def test_a_refresh_at_5000_trials_takes_well_under_a_second(
     open_page: Callable[..., AppTest], big_run: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TUNING_STORAGE", big_run)
-    at = open_page("views/monitor.py", run="big")
+    at = open_page("pages/monitor.py", run="big")
     at.run()  # the second refresh of a session reuses the finished trials' rows
     took = float(REFRESH.search(texts(at)).group(1))  # type: ignore[union-attr]
     print(f"Monitor refresh at 5,000 trials: {took:.3f} s of server time")
@@ -94,6 +94,6 @@ def test_in_the_demo_only_the_owner_may_stop(
 ) -> None:
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
     make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
-    at = open_page("views/monitor.py", run="theirs")
+    at = open_page("pages/monitor.py", run="theirs")
     stop = next(b for b in at.button if b.label == "Stop run")
     assert stop.disabled and "started by another visitor" in stop.help

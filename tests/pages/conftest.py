@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.views.page_helpers import APP
+from tests.pages.page_helpers import APP
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def no_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def open_page() -> Callable[..., AppTest]:
-    """Run the app on ``page`` (e.g. "views/monitor.py") with optional query parameters."""
+    """Run the app on ``page`` (e.g. "pages/monitor.py") with optional query parameters."""
 
     def run(page: str, **query: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)

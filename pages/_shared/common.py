@@ -18,11 +18,11 @@ from tuning import Run, RunSummary, TuningError, default_storage_url, list_run_n
 from tuning.storage import redact
 
 HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
-    "views/home.py",
-    "views/launch.py",
-    "views/monitor.py",
-    "views/compare.py",
-    "views/analysis.py",
+    "pages/home.py",
+    "pages/launch.py",
+    "pages/monitor.py",
+    "pages/compare.py",
+    "pages/analysis.py",
 )
 REFRESH_S = 2.0
 INFO, WARNING, ERROR = ":material/info:", ":material/warning:", ":material/error:"

@@ -11,8 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from pages._shared.space_form import space_from_state, space_state
 from tuning import FieldError, csv_limits, parse_csv, read_csv_frame
-from views._space_form import space_from_state, space_state
 
 DATASET_LABELS = {
     "article": "The article's 4 houses (size, bedrooms → price)",

@@ -9,10 +9,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from pages._shared.common import INFO, WARNING, engine_errors, pick_run, run_names, storage_url
+from pages._shared.shell import within_app
 from tuning import load_run
 from tuning.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
 from tuning.chart_data import loss_title
-from views._common import INFO, WARNING, engine_errors, pick_run, run_names, storage_url
+
+within_app()
 
 st.title("Analysis")
 names = run_names()

@@ -11,10 +11,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from tuning import load_run, summarize
-from tuning.chart_data import loss_title, race_frame
-from tuning.figures import race_figure
-from views._common import (
+from pages._shared.common import (
     INFO,
     WARNING,
     end_live,
@@ -26,6 +23,12 @@ from views._common import (
     run_names,
     storage_url,
 )
+from pages._shared.shell import within_app
+from tuning import load_run, summarize
+from tuning.chart_data import loss_title, race_frame
+from tuning.figures import race_figure
+
+within_app()
 
 st.title("Compare runs")
 names = run_names()

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from optuna.trial import FrozenTrial
 
+from pages._shared.common import ERROR, WARNING, fmt_duration, fmt_loss, state_badge, visitor
 from tuning import NotAllowed, Run, RunSummary, SpecError, check_control, read_weights, request_stop
 from tuning.chart_data import (
     best_steps,
@@ -22,7 +23,6 @@ from tuning.chart_data import (
 from tuning.estimate import seconds_left
 from tuning.figures import curves_figure, history_figure, parallel_figure
 from tuning.reproduce import reproduce_command, reproduce_spec
-from views._common import ERROR, WARNING, fmt_duration, fmt_loss, state_badge, visitor
 
 
 def header(run: Run, summary: RunSummary) -> None:

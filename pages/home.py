@@ -11,8 +11,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from tuning import PRESET_HELP, RunSummary, launch, preset_spec
-from views._common import (
+from pages._shared.common import (
     ANALYSIS,
     COMPARE,
     LAUNCH,
@@ -28,6 +27,10 @@ from views._common import (
     storage_url,
     visitor,
 )
+from pages._shared.shell import within_app
+from tuning import PRESET_HELP, RunSummary, launch, preset_spec
+
+within_app()
 
 title, new = st.columns([4, 1], vertical_alignment="center")
 with title:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
-from tests.views.page_helpers import figures, texts
+from tests.pages.page_helpers import figures, texts
 from tuning import RunSpec, preset_spec
 
 
@@ -16,7 +16,7 @@ def test_runs_of_one_space_are_raced(open_page: Callable[..., AppTest], storage_
     random = RunSpec.from_dict({**bayesian.to_dict(), "strategy": "random"})
     make_run(storage_url, "tpe", 20, spec=bayesian, seed=1)
     make_run(storage_url, "rand", 20, spec=random, seed=2)
-    at = open_page("views/compare.py")
+    at = open_page("pages/compare.py")
     assert at.multiselect(key="compare_runs").value == ["rand", "tpe"]
     by_trials, by_time = figures(at)
     assert [t["name"] for t in by_trials["data"]] == ["rand (random)", "tpe (bayesian)"]
@@ -33,7 +33,7 @@ def test_runs_of_one_space_are_raced(open_page: Callable[..., AppTest], storage_
 def test_runs_on_different_data_are_flagged(open_page: Callable[..., AppTest], storage_url: str) -> None:
     make_run(storage_url, "houses", 5)
     make_run(storage_url, "article", 5, spec=preset_spec("article-optuna"))
-    at = open_page("views/compare.py")
+    at = open_page("pages/compare.py")
     assert at.multiselect(key="compare_runs").value == ["article"]  # by default, runs on one dataset
     at.multiselect(key="compare_runs").set_value(["article", "houses"]).run()
     assert "not comparable" in at.warning[0].value
@@ -42,9 +42,9 @@ def test_runs_on_different_data_are_flagged(open_page: Callable[..., AppTest], s
 def test_a_run_from_the_url_joins_the_race(open_page: Callable[..., AppTest], storage_url: str) -> None:
     for name in ("a", "b", "c", "d"):
         make_run(storage_url, name, 3)
-    at = open_page("views/compare.py", run="a")
+    at = open_page("pages/compare.py", run="a")
     assert at.multiselect(key="compare_runs").value == ["a", "d", "c", "b"]
 
 
 def test_no_runs_says_what_to_do(open_page: Callable[..., AppTest]) -> None:
-    assert "launch two searches" in texts(open_page("views/compare.py"))
+    assert "launch two searches" in texts(open_page("pages/compare.py"))

@@ -1,8 +1,9 @@
 """Monitor: one run, live. Refreshes itself while the run is active, then stops.
 
-Only a fragment reruns on the timer, so the picker and toggles keep their state and
-the charts keep their zoom (``uirevision``). Everything is drawn from one read of the
-storage per refresh; the journal storage replays only the lines added since the last.
+Only a fragment reruns on the timer, so the picker and toggles keep their state. A chart
+keeps its zoom until new data redraws it (Streamlit 1.67, see docs/dashboard.md): pausing
+the refresh keeps it. Everything is drawn from one read of the storage per refresh; the
+journal storage replays only the lines added since the last.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ import time
 
 import streamlit as st
 
-from tuning import load_run, summarize
-from tuning.chart_data import TrialFrames
-from views._common import (
+from pages._shared.common import (
     INFO,
     LAUNCH,
     end_live,
@@ -24,7 +23,12 @@ from views._common import (
     run_names,
     storage_url,
 )
-from views._monitor_panels import best_panel, charts, header, progress, trials_panel
+from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
+from pages._shared.shell import within_app
+from tuning import load_run, summarize
+from tuning.chart_data import TrialFrames
+
+within_app()
 
 st.title("Monitor")
 names = run_names()

@@ -1,0 +1,1 @@
+"""What the pages share: glue, panels and forms (modules, not pages: this folder is not listed)."""

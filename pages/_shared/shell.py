@@ -1,0 +1,42 @@
+"""Every page runs inside app.py's navigation, even as a freshly started server's first request.
+
+Streamlit 1.67 treats an app with a ``pages/`` folder as an old-style multipage app until
+the first ``st.navigation`` call in the server process. Until then, a request for a page
+URL (``/monitor?run=NAME`` right after a restart) runs ``pages/monitor.py`` on its own:
+no page config, no top navigation, every file of the folder listed in a sidebar.
+
+``app.py`` marks the script runs it drives (``app_shell``). A page calls ``within_app()``
+first; without the mark it runs app.py in its place, in the same script run, and stops.
+app.py's ``st.navigation`` then registers the real pages, ends the old-style mode for the
+whole process, and runs the page the URL asked for, with its query parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+import streamlit as st
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+_IN_APP: ContextVar[bool] = ContextVar("sweetspot_in_app", default=False)
+
+
+@contextmanager
+def app_shell() -> Iterator[None]:
+    """Mark the pages run inside this block as run by app.py (a script run is one thread)."""
+    token = _IN_APP.set(True)
+    try:
+        yield
+    finally:
+        _IN_APP.reset(token)
+
+
+def within_app() -> None:
+    """Call first on every page: outside app.py's navigation, run app.py instead and stop."""
+    if _IN_APP.get():
+        return
+    exec(compile(APP.read_text(), str(APP), "exec"), {"__name__": "__main__", "__file__": str(APP)})
+    st.stop()

@@ -1,0 +1,47 @@
+"""The shell: every page runs inside app.py's navigation, even when Streamlit runs it alone."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR
+from tests.fake_runs import make_run
+from tests.pages.page_helpers import APP
+
+ROOT = Path(APP).parent
+
+
+def test_a_page_that_streamlit_runs_alone_hands_over_to_app_py(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh server's first request for ``/monitor?run=kept``: old-style multipage mode."""
+    make_run(storage_url, "kept", 3)
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(MONITOR)  # before the first run: the page of the URL, by its file name
+    at.query_params["run"] = "kept"
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Monitor"]
+    assert at.selectbox(key="monitor_run").value == "kept"
+    assert PagesManager.uses_pages_directory is False  # app.py's st.navigation ran
+
+
+def test_only_pages_sit_in_the_folder_and_each_calls_the_shell_first() -> None:
+    scripts = {str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py"}
+    assert scripts == {HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS}
+    for script in scripts:
+        body = ast.parse((ROOT / script).read_text()).body
+        first = next(s for s in body if not _import_or_docstring(s))
+        assert ast.unparse(first) == "within_app()", f"{script} must call within_app() before anything else"
+
+
+def _import_or_docstring(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return True
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
