@@ -143,9 +143,7 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
     def victim_mid_trial() -> tuple[FrozenTrial, list[FrozenTrial]] | None:
         trials = trials_of(run)
         done = [t for t in trials if t.state is TrialState.COMPLETE]
-        busy = [
-            t for t in trials if t.state is TrialState.RUNNING and victim.owns(t) and learning_curve(t)
-        ]
+        busy = [t for t in trials if t.state is TrialState.RUNNING and victim.owns(t) and learning_curve(t)]
         return (busy[0], done) if busy and done else None
 
     target, done_before = eventually(victim_mid_trial, 60, "the victim to train after a trial completed")

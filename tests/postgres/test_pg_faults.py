@@ -37,11 +37,7 @@ def test_a_killed_worker_on_another_host_is_replaced(workers: WorkerProcesses, p
 def training(run: Run, worker: WorkerProcess) -> FrozenTrial | None:
     """The trial ``worker`` is in the middle of, once it has reported an epoch."""
     return next(
-        (
-            t
-            for t in trials_of(run)
-            if t.state is TrialState.RUNNING and worker.owns(t) and learning_curve(t)
-        ),
+        (t for t in trials_of(run) if t.state is TrialState.RUNNING and worker.owns(t) and learning_curve(t)),
         None,
     )
 
