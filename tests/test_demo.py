@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from runs_helpers import quick_spec
 
-from tuning.demo import ADMIN_TOKEN_ENV, DEMO_ENV, DemoLimits, NotAllowed, check_control, remove_expired_runs
+from bench.demo_memory import largest_csv, largest_spec
+from tuning.csv_data import parse_csv
+from tuning.demo import (
+    ADMIN_TOKEN_ENV,
+    DEMO_ENV,
+    DemoLimits,
+    NotAllowed,
+    check_control,
+    check_spec,
+    remove_expired_runs,
+)
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
+from tuning.presets import preset_spec
 from tuning.runs import RESULT_ATTR, create_run, list_run_names
 from tuning.spec import RunSpec
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -43,6 +60,19 @@ def test_demo_is_off_unless_switched_on(monkeypatch: pytest.MonkeyPatch) -> None
             "500 epochs is over",
         ),
         ({"workers": 4}, "workers", "4 workers is over the demo's cap of 1"),
+        (
+            {"space": {"hidden_size": {"type": "int", "low": 8, "high": 512, "log": True}}},
+            "space.hidden_size",
+            "a hidden size of 512 is over the demo's cap of 256",
+        ),
+        ({"space": {"hidden_size": 1024}}, "space.hidden_size", "a hidden size of 1024 is over"),
+        (
+            {"cv_folds": 3, "repeats": 2},
+            "cv_folds",
+            "3 fold(s) × 2 repeat(s) = 6 models per trial is over the demo's cap of 5",
+        ),
+        ({"cv_folds": 3, "repeats": 2}, "repeats", "= 6 models per trial"),
+        ({"repeats": 6}, "repeats", "1 fold(s) × 6 repeat(s) = 6 models per trial"),
         ({"dataset": {"name": "synthetic-houses", "rows": 100_000}}, "dataset.rows", "100,000 rows is over"),
         (
             {"strategy": "grid", "space": {"hidden_size": {"type": "int", "low": 1, "high": 100}}},
@@ -124,3 +154,44 @@ def test_upload_size_cap_follows_demo_mode(demo, storage_url: str) -> None:
     big = "size,price\n" + "".join(f"{i},{i * 2 + 1}\n" for i in range(200_000))
     with pytest.raises(FieldError, match="over the limit of 1.0 MB"):
         launch(spec, "big", storage_url, csv_text=big, owner="v")
+
+
+@pytest.mark.parametrize("preset", ["article-grid", "article-optuna"])
+def test_the_article_presets_fit_the_demo(demo, preset: str) -> None:
+    check_spec(preset_spec(preset), demo)
+
+
+def test_the_memory_benchmark_measures_every_cap_at_its_limit(demo) -> None:
+    """bench/demo_memory.py sizes the caps: its runs must be the largest the demo accepts."""
+    spec, csv_text = largest_spec(demo), largest_csv(demo)
+    check_spec(spec, demo)
+    table = parse_csv(csv_text.encode(), "target", demo.csv_limits())
+    assert (len(table.target), table.features.shape[1] + 1) == (demo.max_rows, demo.max_columns)
+    assert 0.9 * demo.max_upload_bytes < len(csv_text.encode()) <= demo.max_upload_bytes
+    assert max(spec.cv_folds, 1) * spec.repeats == demo.max_models_per_trial
+    fixed = spec.fixed_values()
+    assert (fixed["hidden_size"], fixed["epochs"], spec.budget.n_trials, spec.workers) == (
+        demo.max_hidden_size, demo.max_epochs, demo.max_trials, demo.max_workers,
+    )  # fmt: skip
+
+
+SECRETS_TO_LIMITS = """
+from streamlit.runtime.secrets import secrets_singleton
+from tuning.demo import DemoLimits, is_admin
+secrets_singleton.load_if_toml_exists()  # as `streamlit run` does at start, before any page
+print(DemoLimits.from_env().max_trials, is_admin("t0ken"))
+"""
+
+
+def test_community_cloud_secrets_switch_the_demo_on(tmp_path: Path) -> None:
+    """Root-level secrets become environment variables when the server starts; workers inherit them."""
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        'SWEETSPOT_DEMO = "1"\nSWEETSPOT_DEMO_MAX_TRIALS = 20\nSWEETSPOT_ADMIN_TOKEN = "t0ken"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SWEETSPOT_")}
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", SECRETS_TO_LIMITS], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["20", "True"], done.stderr

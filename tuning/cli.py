@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tuning.csv_data import decode_csv
+from tuning.demo import csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
 from tuning.launcher import launch
 from tuning.presets import PRESET_HELP, preset_spec
@@ -91,7 +93,7 @@ def _launch(args: argparse.Namespace) -> int:
     spec = preset_spec(args.preset) if args.preset else RunSpec.from_dict(json.loads(args.spec.read_text()))
     if args.workers is not None:
         spec = RunSpec.from_dict({**spec.to_dict(), "workers": args.workers})
-    csv_text = args.csv.read_text(encoding="utf-8") if args.csv else None
+    csv_text = decode_csv(args.csv.read_bytes(), csv_limits()) if args.csv else None
     try:
         run = launch(spec, args.name, args.storage, csv_text)
     except RunExists as error:

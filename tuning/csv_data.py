@@ -37,10 +37,12 @@ class CsvTable:
     target_name: str
 
 
-def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame:
-    """Parse the bytes into a DataFrame, refusing what is not a usable CSV."""
-    import pandas as pd  # here, not at the top: workers of built-in datasets skip its import
+def decode_csv(data: bytes, limits: CsvLimits = CsvLimits()) -> str:
+    """The text of an uploaded file, refusing an empty, oversized, binary or non-UTF-8 one.
 
+    Every way in (the Launch page, ``python -m tuning launch --csv``) reads bytes, so
+    every one gives the same message for the same bad file.
+    """
     if not data.strip():
         raise FieldError(FIELD, "the file is empty; upload a CSV with a header row and data rows")
     if len(data) > limits.max_bytes:
@@ -52,11 +54,18 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
     if b"\x00" in data[:65536]:
         raise FieldError(FIELD, "the file is binary, not a CSV text file")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FieldError(
             FIELD, f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"
         ) from None
+
+
+def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame:
+    """Parse the bytes into a DataFrame, refusing what is not a usable CSV."""
+    import pandas as pd  # here, not at the top: workers of built-in datasets skip its import
+
+    text = decode_csv(data, limits)
     try:
         frame = pd.read_csv(io.StringIO(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:

@@ -5,9 +5,11 @@ root-level ``SWEETSPOT_DEMO = "1"`` in the app's secrets becomes that variable. 
 can be changed with ``SWEETSPOT_DEMO_<CAP>`` (e.g. ``SWEETSPOT_DEMO_MAX_TRIALS=50``).
 The caps are enforced here, in the engine, so ``launch`` refuses what the UI would hide.
 
-Default caps were sized from measurements: a worker that imports torch and trains peaks
-near 450 MiB, so 3 concurrent runs × 1 worker plus the Streamlit server stay well
-under 2.5 GB (see docs/deploy.md for the measured peak).
+Default caps were sized from measurements (``python -m bench.demo_memory``, numbers in
+docs/deploy.md): a worker holds every model of a trial at once (one per fold and repeat),
+so a 1,024-wide, 4-layer MLP trained 5 times on 5,000 rows peaks above 1 GiB on its own;
+capping the width at 256 and the models per trial at 5 keeps a worker under 600 MiB, and
+3 concurrent runs × 1 worker plus the Streamlit server inside 2.5 GB.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from tuning.csv_data import CsvLimits, parse_csv
 from tuning.errors import FieldError, SpecError, TuningError
 from tuning.runs import Run, delete_run, list_run_names, load_run
+from tuning.space import Range
 from tuning.spec import RunSpec, Strategy
 from tuning.summary import summarize
 
@@ -44,6 +47,8 @@ class DemoLimits:
     max_rows: int = 5_000
     max_upload_bytes: int = 1_000_000
     max_columns: int = 50
+    max_hidden_size: int = 256
+    max_models_per_trial: int = 5
     keep_runs_hours: float = 24.0
 
     @classmethod
@@ -78,12 +83,27 @@ def check_spec(spec: RunSpec, limits: DemoLimits) -> None:
         what = "a time-only budget" if planned is None else f"{planned:,} trials"
         field = "space" if spec.strategy is Strategy.GRID else "budget.n_trials"
         errors.append(FieldError(field, f"{what} is over the demo's cap of {limits.max_trials} trials"))
-    epochs = spec.space.get("epochs")
-    most_epochs = max(epochs.values()) if epochs else spec.fixed_values()["epochs"]
+    most_epochs = largest(spec, "epochs")
     if most_epochs > limits.max_epochs:
         errors.append(
             FieldError("space.epochs", f"{most_epochs} epochs is over the demo's cap of {limits.max_epochs}")
         )
+    widest = largest(spec, "hidden_size")
+    if widest > limits.max_hidden_size:
+        errors.append(
+            FieldError(
+                "space.hidden_size",
+                f"a hidden size of {widest} is over the demo's cap of {limits.max_hidden_size}",
+            )
+        )
+    models = max(spec.cv_folds, 1) * spec.repeats
+    if models > limits.max_models_per_trial:
+        message = (
+            f"{max(spec.cv_folds, 1)} fold(s) × {spec.repeats} repeat(s) = {models} models per trial "
+            f"is over the demo's cap of {limits.max_models_per_trial}"
+        )
+        # Shown beside whichever of the two widgets asks for more than one model.
+        errors += [FieldError(f, message) for f in ("cv_folds", "repeats") if getattr(spec, f) > 1]
     if spec.workers > limits.max_workers:
         errors.append(
             FieldError("workers", f"{spec.workers} workers is over the demo's cap of {limits.max_workers}")
@@ -96,6 +116,14 @@ def check_spec(spec: RunSpec, limits: DemoLimits) -> None:
         )
     if errors:
         raise SpecError(errors)
+
+
+def largest(spec: RunSpec, name: str) -> Any:
+    """The largest value a run may give hyperparameter ``name``: what a cap must judge."""
+    param = spec.space.get(name)
+    if param is None:
+        return spec.fixed_values()[name]
+    return param.high if isinstance(param, Range) else max(param.values())
 
 
 def check_capacity(storage_url: str | None, owner: str | None, limits: DemoLimits) -> None:
