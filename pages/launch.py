@@ -186,6 +186,15 @@ for field, message in errors.items():
         placed.setdefault(id(slot), (slot, []))[1].append(text)
 for slot, texts in placed.values():
     slot.error("  \n".join(texts), icon=ERROR)
+if demo is not None:  # the public demo's caps, beside the widgets they limit
+    caps: dict[int, tuple[Any, list[str]]] = {}
+    for field, cap in demo.caps_by_field().items():
+        slot = slots.get(field) or slots.get(field.split(".")[0])
+        if slot is not None and id(slot) not in placed:
+            texts = caps.setdefault(id(slot), (slot, []))[1]
+            texts.extend([cap] if cap not in texts else [])
+    for slot, texts in caps.values():
+        slot.caption(" · ".join(texts))
 
 
 def describe(spec: RunSpec) -> str:

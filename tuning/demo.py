@@ -63,6 +63,24 @@ class DemoLimits:
                 overrides[field.name] = float(raw) if field.type == "float" else int(raw)
         return cls(**overrides)
 
+    def caps_by_field(self) -> dict[str, str]:
+        """Each cap as a short phrase, keyed by the spec field it limits, for the UI to
+        show beside that field's widget before anyone runs into it."""
+        models = f"folds × repeats ≤ {self.max_models_per_trial}"
+        return {
+            "budget": f"demo cap: {self.max_trials} trials",
+            "workers": f"demo cap: {self.max_workers} worker(s)",
+            "space.epochs": f"demo cap: {self.max_epochs} epochs",
+            "space.hidden_size": f"demo cap: {self.max_hidden_size} units",
+            "dataset.rows": f"demo cap: {self.max_rows:,} rows",
+            "dataset.csv": (
+                f"demo cap: {self.max_upload_bytes / 1e6:g} MB, {self.max_rows:,} rows, "
+                f"{self.max_columns} columns"
+            ),
+            "cv_folds": f"demo cap: {models}",
+            "repeats": f"demo cap: {models}",
+        }
+
     def csv_limits(self) -> CsvLimits:
         return CsvLimits(
             max_bytes=self.max_upload_bytes, max_rows=self.max_rows, max_columns=self.max_columns

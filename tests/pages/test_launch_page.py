@@ -112,3 +112,19 @@ def test_the_demo_caps_are_shown_beside_their_widgets(
     assert "60 trials is over the demo's cap of 40 trials" in messages
     assert "2 workers is over the demo's cap of 1" in messages
     assert start_button(at).disabled
+
+
+def test_the_demo_caps_show_before_anyone_runs_into_them(
+    open_page: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    at = open_page("pages/launch.py")
+    captions = " ".join(c.value for c in at.caption)
+    for cap in (
+        "demo cap: 40 trials",
+        "demo cap: 1 worker(s)",
+        "demo cap: 100 epochs",
+        "demo cap: 256 units",
+    ):
+        assert cap in captions
+    assert not at.error and not start_button(at).disabled
