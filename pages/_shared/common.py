@@ -121,6 +121,11 @@ def visitor() -> str:
     return st.session_state.setdefault("visitor", uuid.uuid4().hex)
 
 
+def admin_token() -> str | None:
+    """The demo's admin token, if this session typed one (Monitor's Admin popover)."""
+    return st.session_state.get("admin_token") or None
+
+
 def storage_caption() -> None:
     st.caption(f"Storage: `{redact(storage_url())}`")
 

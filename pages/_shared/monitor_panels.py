@@ -9,8 +9,18 @@ import pandas as pd
 import streamlit as st
 from optuna.trial import FrozenTrial
 
-from pages._shared.common import ERROR, WARNING, fmt_duration, fmt_loss, state_badge, visitor
-from tuning import NotAllowed, Run, RunSummary, SpecError, check_control, read_weights, request_stop
+from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_loss, state_badge, visitor
+from tuning import (
+    DemoLimits,
+    NotAllowed,
+    Run,
+    RunSummary,
+    SpecError,
+    check_control,
+    delete_run,
+    read_weights,
+    request_stop,
+)
 from tuning.chart_data import (
     best_steps,
     curves_frame,
@@ -26,8 +36,8 @@ from tuning.reproduce import reproduce_command, reproduce_spec
 
 
 def header(run: Run, summary: RunSummary) -> None:
-    """State, what the run is, and the Stop button while it is active."""
-    title, stop = st.columns([5, 1], vertical_alignment="center")
+    """State, what the run is, Stop while it is active, Delete once it has ended."""
+    title, control = st.columns([5, 1], vertical_alignment="center")
     with title:
         state_badge(summary.state)
         spec = run.spec
@@ -35,23 +45,43 @@ def header(run: Run, summary: RunSummary) -> None:
             f"{spec.strategy.value} search on {spec.dataset.name} · {len(spec.searched())} hyperparameters · "
             f"{spec.workers} worker(s), {summary.workers_alive} alive · pruner {spec.pruner.value}"
         )
+    try:
+        check_control(run, visitor(), admin_token())
+        refusal = None
+    except NotAllowed as error:  # demo mode: only the visitor who started it (or the admin)
+        refusal = str(error)
+    if refusal and DemoLimits.from_env() is not None:
+        with control.popover("Admin", icon=":material/key:"):
+            st.text_input("Admin token", type="password", key="admin_token")
     if summary.active:
-        try:
-            check_control(run, visitor())
-            refusal = None
-        except NotAllowed as error:  # demo mode: only the visitor who started it may stop it
-            refusal = str(error)
-        stop.button(
+        control.button(
             "Stop run",
             icon=":material/stop:",
-            on_click=request_stop,
+            on_click=_stop,
             args=(run,),
             width="stretch",
             disabled=summary.state == "stopping" or refusal is not None,
             help=refusal or "workers finish their current trial, then the run ends",
         )
+    elif control.button(
+        "Delete run",
+        icon=":material/delete:",
+        width="stretch",
+        disabled=refusal is not None,
+        help=refusal or "removes the run and its trials from the storage",
+    ):
+        check_control(run, visitor(), admin_token())
+        delete_run(run)
+        st.query_params.pop("run", None)
+        st.session_state.pop("monitor_run", None)
+        st.rerun(scope="app")
     if summary.error and summary.state in ("failed", "interrupted"):
         st.error(summary.error, icon=ERROR)
+
+
+def _stop(run: Run) -> None:
+    check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
+    request_stop(run)
 
 
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:

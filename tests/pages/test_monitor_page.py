@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import figures, texts
-from tuning import load_run, preset_spec, summarize
+from tuning import list_run_names, load_run, preset_spec, summarize
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
 
@@ -97,3 +97,27 @@ def test_in_the_demo_only_the_owner_may_stop(
     at = open_page("pages/monitor.py", run="theirs")
     stop = next(b for b in at.button if b.label == "Stop run")
     assert stop.disabled and "started by another visitor" in stop.help
+
+
+def test_the_admin_token_lifts_the_demo_owner_rule(
+    open_page: Callable[..., AppTest], storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    monkeypatch.setenv("SWEETSPOT_ADMIN_TOKEN", "s3cret")
+    make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
+    at = open_page("pages/monitor.py", run="theirs")
+    at.text_input(key="admin_token").set_value("wrong").run()
+    assert next(b for b in at.button if b.label == "Stop run").disabled
+    at.text_input(key="admin_token").set_value("s3cret").run()
+    next(b for b in at.button if b.label == "Stop run").click().run()
+    assert summarize(load_run("theirs", storage_url)).state in ("stopping", "stopped")
+
+
+def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storage_url: str) -> None:
+    make_run(storage_url, "old", 3)
+    make_run(storage_url, "kept", 3)
+    at = open_page("pages/monitor.py", run="old")
+    next(b for b in at.button if b.label == "Delete run").click().run()
+    assert not at.exception
+    assert list_run_names(storage_url) == ["kept"]
+    assert at.selectbox(key="monitor_run").value == "kept"
