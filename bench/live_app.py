@@ -54,10 +54,17 @@ class App:
     def storage(self) -> str:
         return f"journal://{self.data / 'runs.journal'}"
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
 
 @contextlib.contextmanager
-def running_app(data: Path, env: Mapping[str, str] | None = None, log: Path | None = None) -> Iterator[App]:
-    """``streamlit run app.py`` with ``TUNING_DATA_DIR=data`` plus ``env``; stopped on exit.
+def running_app(
+    data: Path, env: Mapping[str, str] | None = None, log: Path | None = None, port: int | None = None
+) -> Iterator[App]:
+    """``streamlit run app.py`` with ``TUNING_DATA_DIR=data`` plus ``env`` on ``port`` (a free
+    one by default); stopped on exit.
 
     Workers started through the app or with this process's ``launch`` outlive the server;
     ``stop_workers`` ends them.
@@ -65,7 +72,7 @@ def running_app(data: Path, env: Mapping[str, str] | None = None, log: Path | No
     data.mkdir(parents=True, exist_ok=True)
     environ = {k: v for k, v in os.environ.items() if k != "TUNING_STORAGE"}
     environ.update(TUNING_DATA_DIR=str(data), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env or {}))
-    port = free_port()
+    port = port or free_port()
     command = [
         PYTHON, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
