@@ -94,7 +94,11 @@ def test_stop_a_run_from_a_second_tab(new_page: Callable[[str], Page], server: S
     second = new_page(f"monitor?run={name}")  # another tab: picks the run up, starts nothing
     expect(second.locator(STATE)).to_contain_text("running", timeout=60_000)
     assert sum(n.startswith("bayesian-") for n in list_run_names(server.storage)) == 1
-    second.get_by_role("button", name="Stop run").click()
+    # A JS click: the live Monitor rewrites ?run= on each refresh, and Playwright's click
+    # would wait for those "navigations" to settle, which under load they may never do.
+    stop = second.get_by_role("button", name="Stop run")
+    expect(stop).to_be_enabled()
+    stop.evaluate("button => button.click()")
 
     expect(page.locator(STATE)).to_contain_text("stopped", timeout=120_000)
     summary = summarize(load_run(name, server.storage))
