@@ -23,6 +23,7 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
+from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
 from tuning import load_run, summarize
 from tuning.chart_data import loss_title, race_frame
@@ -75,11 +76,15 @@ def race(live: bool) -> None:
     by_trials, by_time = st.columns(2)
     with by_trials:
         st.markdown("**Best so far by trials finished**")
-        st.plotly_chart(race_figure(frame, "finished", "trials finished", title, log_y), key="race-trials")
+        live_plotly_chart(
+            race_figure(frame, "finished", "trials finished", title, log_y),
+            key="race-trials",
+            alt="best loss so far of each run against trials finished",
+        )
     with by_time:
         st.markdown("**Best so far by wall time**")
         figure = race_figure(frame, "elapsed_s", "seconds since the run's first trial started", title, log_y)
-        st.plotly_chart(figure, key="race-time")
+        live_plotly_chart(figure, key="race-time", alt="best loss so far of each run against wall time")
     st.subheader("Best configurations")
     rows = [
         {

@@ -1,9 +1,9 @@
 """Monitor: one run, live. Refreshes itself while the run is active, then stops.
 
-Only a fragment reruns on the timer, so the picker and toggles keep their state. A chart
-keeps its zoom until new data redraws it (Streamlit 1.67, see docs/dashboard.md): pausing
-the refresh keeps it. Everything is drawn from one read of the storage per refresh; the
-journal storage replays only the lines added since the last.
+Only a fragment reruns on the timer, so the picker and toggles keep their state, and the
+charts are updated in place, so they keep the reader's zoom and legend choices
+(``pages/_shared/live_chart.py``). Everything is drawn from one read of the storage per
+refresh; the journal storage replays only the lines added since the last.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ if not names:
 picker, live_toggle, log_toggle = st.columns([4, 1, 1], vertical_alignment="bottom")
 with picker:
     name = pick_run(names, key="monitor_run")
-wants_live = live_toggle.toggle("Live refresh", value=True, key="live", help="pause to inspect a chart")
+wants_live = live_toggle.toggle(
+    "Live refresh", value=True, key="live", help="pause the updates; charts keep your zoom either way"
+)
 log_y = log_toggle.toggle("Log-scale loss", key="log_y")
 
 

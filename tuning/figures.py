@@ -1,11 +1,11 @@
 """Plotly figures of the frames in ``tuning.chart_data``: drawing only, no computing.
 
-Every figure sets ``uirevision`` (a renderer that updates one graph in place keeps the
-user's zoom and legend choices across refreshes; Streamlit 1.67 draws a new graph when
-the data changes, see docs/dashboard.md), titles its axes with units, and explains each
-point on hover. Colours are fixed per strategy and per trial state, from the Okabe-Ito
-palette, which stays distinct for colour-blind readers and on light and dark backgrounds
-alike.
+Every figure sets ``uirevision`` and gives its traces stable ``uid``s, so a renderer
+that updates one graph in place (the dashboard's live chart, see docs/dashboard.md)
+keeps the user's zoom and hidden legend entries across refreshes. Each figure titles its
+axes with units and explains each point on hover. Colours are fixed per strategy and per
+trial state, from the Okabe-Ito palette, which stays distinct for colour-blind readers
+and on light and dark backgrounds alike.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def _layout(
     fig: go.Figure, revision: str, x_title: str, y_title: str, log_y: bool, height: int = 380
 ) -> go.Figure:
     fig.update_layout(
-        uirevision=revision,
+        # A zoom on a linear axis means nothing on a log one: switching resets it.
+        uirevision=f"{revision}:{'log' if log_y else 'linear'}",
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
@@ -103,6 +104,7 @@ def history_figure(
                 y=part["loss"].to_numpy(),
                 mode="markers",
                 name=name,
+                uid=state,
                 marker=dict(color=STATE_COLORS[state], symbol=symbol, size=size, line=dict(width=0)),
                 opacity=opacity,
                 text=params_hover(part),
@@ -117,6 +119,7 @@ def history_figure(
                 y=steps["best_so_far"].to_numpy(),
                 mode="lines",
                 name="best so far",
+                uid="best",
                 line=dict(color=BEST_COLOR, width=3, shape="hv"),
                 hovertemplate="best so far %{y:.5g} (after trial %{x})<extra></extra>",
             )
@@ -138,6 +141,7 @@ def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revis
                 y=part["loss"].to_numpy(),
                 mode="lines",
                 name=str(part["label"].iloc[0]),
+                uid=f"trial-{number}",  # a trial hidden in the legend stays hidden
                 line=dict(
                     color=color,
                     width=3 if rank == 0 and not running else 1.5,
@@ -212,6 +216,7 @@ def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y
                 y=part["best_so_far"].to_numpy(),
                 mode="lines+markers" if len(part) <= 60 else "lines",
                 name=f"{run} ({strategy})",
+                uid=str(run),
                 line=dict(color=STRATEGY_COLORS.get(strategy, "#777777"), width=2.5, shape="hv", dash=dash),
                 marker=dict(size=5),
                 customdata=part["number"].to_numpy(),

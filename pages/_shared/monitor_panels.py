@@ -10,6 +10,7 @@ import streamlit as st
 from optuna.trial import FrozenTrial
 
 from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_loss, state_badge, visitor
+from pages._shared.live_chart import live_plotly_chart
 from tuning import (
     DemoLimits,
     NotAllowed,
@@ -122,11 +123,11 @@ def charts(run: Run, trials: list[FrozenTrial], frame: pd.DataFrame, log_y: bool
     with left:
         st.markdown("**Loss of each trial**")
         figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
-        st.plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
+        live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
     with right:
         selection = curves_frame(trials)
         st.markdown("**Learning curves**")
-        st.plotly_chart(
+        live_plotly_chart(
             curves_figure(selection, unit, log_y, run.name),
             key="curves",
             alt="validation loss per epoch of the best and the running trials",
@@ -138,7 +139,7 @@ def charts(run: Run, trials: list[FrozenTrial], frame: pd.DataFrame, log_y: bool
     lines = parallel_frame(frame)
     if len(lines) >= 2 and param_columns(frame):
         st.markdown("**Parameters against loss**")
-        st.plotly_chart(
+        live_plotly_chart(
             parallel_figure(lines, run.spec.space, unit, run.name),
             key="parallel",
             alt="parallel coordinates of the hyperparameters and the loss",

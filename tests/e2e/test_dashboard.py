@@ -15,30 +15,17 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.charts import live_chart, trace_length
 from tuning import list_run_names, load_run, preset_spec, summarize
 from tuning.launcher import launch
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
-HISTORY = ".st-key-history .js-plotly-plot"
 STATE = ".st-key-run-state"
 
 
 def no_exception(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
-
-
-def complete_points(page: Page) -> int:
-    """Trial points in the loss-by-trial chart, read from the Plotly div itself."""
-    return int(
-        page.evaluate(
-            f"""() => {{
-            const plot = document.querySelector('{HISTORY}');
-            const trace = plot && plot._fullData.find(t => t.name === 'complete');
-            return trace ? trace._length : 0;
-        }}"""
-        )
-    )
 
 
 def progress_text(page: Page) -> str:
@@ -57,7 +44,7 @@ def test_launch_the_article_grid_and_watch_it_live(
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(re.compile(r"/monitor\?run=grid-"))
     page.evaluate("() => { window.sweetspotMarker = 'no reload'; }")
-    expect(page.locator(HISTORY)).to_be_visible(timeout=60_000)
+    expect(live_chart(page, "history")).to_be_visible(timeout=60_000)
     no_exception(page)
 
     seen = set()
@@ -73,7 +60,7 @@ def test_launch_the_article_grid_and_watch_it_live(
 
     expect(page.locator(STATE)).to_contain_text("finished", timeout=60_000)
     expect(page.get_by_text(re.compile(r"not refreshing"))).to_be_visible(timeout=30_000)
-    assert complete_points(page) == 24
+    assert trace_length(live_chart(page, "history"), "complete") == 24
     expect(page.get_by_text(re.compile(r"Trial #\d+: validation loss"))).to_be_visible()
     expect(page.get_by_text('"hidden_size"').first).to_be_visible()
     expect(page.get_by_role("button", name="Download weights (.pt)")).to_be_visible()
@@ -124,7 +111,7 @@ def test_every_page_renders(
     screenshot(page, "home")
 
     page = new_page("compare")
-    expect(page.locator(".st-key-race-trials .js-plotly-plot")).to_be_visible()
+    expect(live_chart(page, "race-trials")).to_be_visible()
     no_exception(page)
     screenshot(page, "compare")
 

@@ -28,7 +28,7 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
     complete = next(t for t in history["data"] if t["name"] == "complete")
     assert len(complete["x"]) == 24
     assert history["layout"]["yaxis"]["title"]["text"] == "validation MSE ($1000s²)"
-    assert history["layout"]["uirevision"] == "grid-done"
+    assert history["layout"]["uirevision"] == "grid-done:linear"
     assert len(curves["data"]) == 10
     assert parallel["data"][0]["type"] == "parcoords"
     code = "\n".join(c.value for c in at.code)

@@ -1,0 +1,42 @@
+"""Plotly charts that keep the reader's zoom and legend choices while a run refreshes them.
+
+``st.plotly_chart`` mounts a new graph whenever its figure changes (Streamlit 1.67 builds
+the element's id from the figure), so a live refresh that brings a trial throws away
+the reader's zoom: Plotly's ``uirevision`` needs the same graph to be updated in place.
+This is a small custom component that does exactly that: one iframe per chart key, kept
+across refreshes, whose script (``live_chart_frontend/live_chart.js``) hands each new
+figure to ``Plotly.react`` on the same graph div. See docs/dashboard.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import streamlit.components.v1 as components
+
+FRONTEND = Path(__file__).with_name("live_chart_frontend")
+PLOTLY_JS_FOLDER = Path(plotly.__file__).parent / "package_data"  # holds plotly.min.js
+
+
+def live_plotly_chart(figure: go.Figure, key: str, alt: str) -> None:
+    """Draw ``figure``; on later runs with the same ``key``, update that graph in place.
+
+    Only ``key`` identifies the chart, so its data can change from run to run without
+    remounting it. The figure's ``uirevision`` decides what survives an update: keep it
+    while the reader looks at the same thing, change it to reset their zoom.
+    """
+    # Declared on every call: declaring only records a folder, and each Streamlit runtime
+    # (one per AppTest) keeps its own records. plotly.js (4.8 MB) is served straight
+    # from the plotly package, which is why it is a second "component": Streamlit serves
+    # a component's files from one folder, and we would rather not copy it into ours.
+    plotly_js = components.declare_component("plotly_js", path=str(PLOTLY_JS_FOLDER))
+    chart = components.declare_component("live_plotly_chart", path=str(FRONTEND))
+    chart(
+        spec=figure.to_json(),
+        alt=alt,
+        plotly_src=f"../{plotly_js.name}/plotly.min.js?v={plotly.__version__}",
+        key=key,
+        default=None,
+    )

@@ -1,0 +1,24 @@
+"""Reading the dashboard's live charts in the browser: each is a Plotly graph in an iframe.
+
+``pages/_shared/live_chart.py`` draws every live chart inside a component iframe, in the
+element container that carries the chart's key (``.st-key-history``).
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+
+
+def live_chart(page: Page, key: str) -> Locator:
+    """The Plotly graph div of the live chart with Streamlit key ``key``."""
+    return page.frame_locator(f".st-key-{key} iframe").locator(".js-plotly-plot")
+
+
+def trace_length(plot: Locator, name: str) -> int:
+    """How many points the trace called ``name`` draws (0 when there is no such trace)."""
+    return int(
+        plot.evaluate(
+            "(plot, name) => { const t = plot._fullData.find(t => t.name === name); return t ? t._length : 0; }",
+            name,
+        )
+    )

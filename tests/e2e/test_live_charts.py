@@ -1,0 +1,84 @@
+"""Live charts keep what the reader did: a zoom and a hidden legend entry outlast refreshes
+that bring new trials, in the same graph (``pages/_shared/live_chart.py``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.charts import live_chart, trace_length
+from tuning import RunSpec, load_run, preset_spec, request_stop
+from tuning.launcher import launch
+
+pytestmark = pytest.mark.browser
+
+
+def drag_zoom(page: Page, plot: Locator) -> list[float]:
+    """Zoom into a box with the mouse, as a reader would; returns the new x range."""
+    plot.scroll_into_view_if_needed()
+    box = plot.locator(".nsewdrag").first.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.1
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + box["width"] * 0.4, y + box["height"] * 0.6, steps=8)
+    page.mouse.up()
+    return x_range(plot)
+
+
+def hide_in_legend(page: Page, plot: Locator, name: str) -> None:
+    """Click a legend entry with the mouse (Plotly ignores synthetic click events there)."""
+    box = plot.locator(".traces", has_text=name).locator(".legendtoggle").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 10, box["y"] + box["height"] / 2)
+
+
+def x_range(plot: Locator) -> list[float]:
+    return list(plot.evaluate("plot => plot._fullLayout.xaxis.range"))
+
+
+def wait_for_more_points(plot: Locator, than: int, seconds: float = 60) -> int:
+    deadline = time.monotonic() + seconds
+    while (count := trace_length(plot, "complete")) <= than:
+        assert time.monotonic() < deadline, f"the chart stayed at {count} trials"
+        time.sleep(0.3)
+    return count
+
+
+def test_zoom_and_legend_survive_refreshes_with_new_trials(
+    new_page: Callable[[str], Page], server: SimpleNamespace
+) -> None:
+    spec = preset_spec("article-optuna").to_dict()
+    spec["budget"] = {"n_trials": 1000}  # outlasts the test; stopped at the end
+    run = launch(RunSpec.from_dict(spec), storage_url=server.storage)
+    try:
+        page = new_page(f"monitor?run={run.name}")
+        plot = live_chart(page, "history")
+        expect(plot).to_be_visible(timeout=60_000)
+        count = wait_for_more_points(plot, 1)
+        plot.evaluate("plot => { plot.sweetspotMarker = 'the same graph'; }")
+
+        zoomed = drag_zoom(page, plot)
+        hide_in_legend(page, plot, "best so far")
+        for _ in range(2):  # two refreshes, each with new trials
+            count = wait_for_more_points(plot, count)
+
+        assert plot.evaluate("plot => plot.sweetspotMarker") == "the same graph"
+        assert x_range(plot) == pytest.approx(zoomed)
+        visible = plot.evaluate("plot => plot._fullData.find(t => t.name === 'best so far').visible")
+        assert visible == "legendonly"
+
+        # A zoom on a linear axis means nothing on a log one: the scale toggle resets it.
+        page.get_by_text("Log-scale loss").click()
+        page.wait_for_function(
+            "frame => frame.contentDocument.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'",
+            arg=page.locator(".st-key-history iframe").element_handle(),
+        )
+        assert plot.evaluate("plot => plot._fullLayout.xaxis.autorange") is True
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+    finally:
+        request_stop(load_run(run.name, server.storage))
