@@ -27,6 +27,7 @@ from pages._shared.monitor_panels import best_panel, charts, header, progress, t
 from pages._shared.shell import within_app
 from tuning import load_run, summarize
 from tuning.chart_data import TrialFrames
+from tuning.summary import orphans
 
 within_app()
 
@@ -53,12 +54,13 @@ def panel(live: bool) -> None:
         run = load_run(name, storage_url())
         trials = run.study.get_trials(deepcopy=False)
         summary = summarize(run, trials)
+        dead = orphans(run, trials)
     if live and not summary.active:
         end_live()
-    frame = st.session_state.setdefault(f"trial-frames:{name}", TrialFrames()).frame(trials)
+    frame = st.session_state.setdefault(f"trial-frames:{name}", TrialFrames()).frame(trials, dead)
     header(run, summary)
     progress(run, summary, frame)
-    charts(run, trials, frame, log_y)
+    charts(run, trials, frame, log_y, dead)
     best_panel(run, summary)
     trials_panel(run, frame)
     refreshed_caption(started, live)

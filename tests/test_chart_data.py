@@ -89,6 +89,16 @@ def test_learning_curves_are_the_best_and_the_running(study: optuna.Study) -> No
     assert set(selection.frame.loc[selection.frame["state"] == "running", "label"].str[-9:]) == {"(running)"}
 
 
+def test_a_dead_workers_trials_are_failed_in_frames_and_gone_from_curves(study: optuna.Study) -> None:
+    running = [t.number for t in trials(study) if t.state is TrialState.RUNNING]
+    dead = {running[0]: "worker w1 (PID 7 on here) died during the trial"}
+    frame = TrialFrames().frame(trials(study), dead).set_index("number")
+    assert frame.loc[running[0], ["state", "error"]].tolist() == ["failed", dead[running[0]]]
+    assert frame.loc[running[1], "state"] == "running"
+    selection = curves_frame(trials(study), orphans=dead)
+    assert selection.running_shown == 1 and running[0] not in set(selection.frame["number"])
+
+
 def test_parallel_coordinates_keep_the_best_lines(study: optuna.Study) -> None:
     frame = trials_frame(trials(study))
     lines = parallel_frame(frame, limit=10)

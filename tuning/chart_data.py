@@ -8,7 +8,7 @@ and the running trials, and best-so-far lines keep only the points where the bes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,13 +50,18 @@ class TrialFrames:
         self._finished = pd.DataFrame(columns=[*BASE_COLUMNS, "last_loss"])
         self._numbers: set[int] = set()
 
-    def frame(self, trials: Sequence[FrozenTrial]) -> pd.DataFrame:
+    def frame(self, trials: Sequence[FrozenTrial], orphans: Mapping[int, str] | None = None) -> pd.DataFrame:
+        """The trials' rows; ``orphans`` (``tuning.summary.orphans``) are shown failed, with why."""
         done = [t for t in trials if t.state.is_finished() and t.number not in self._numbers]
         if done:
             parts = [p for p in (self._finished, _records(done)) if not p.empty]
             self._finished = pd.concat(parts, ignore_index=True)
             self._numbers.update(t.number for t in done)
         live = _records([t for t in trials if t.state is TrialState.RUNNING])
+        if orphans and not live.empty:  # not cached: the storage still says RUNNING
+            dead = live["number"].isin(orphans)
+            live.loc[dead, "state"] = "fail"
+            live.loc[dead, "error"] = live.loc[dead, "number"].map(orphans)
         parts = [p for p in (self._finished, live) if not p.empty]
         return _derive(pd.concat(parts, ignore_index=True) if parts else live)
 
@@ -123,17 +128,22 @@ class CurveSelection:
     running_shown: int
 
 
-def curves_frame(trials: Sequence[FrozenTrial], best_n: int = 10, max_running: int = 10) -> CurveSelection:
+def curves_frame(
+    trials: Sequence[FrozenTrial], best_n: int = 10, max_running: int = 10, orphans: Collection[int] = ()
+) -> CurveSelection:
     """Per-epoch losses of the ``best_n`` best complete trials and the latest running ones.
 
     Thousands of overlaid curves say nothing and cost seconds to draw; the best ones show
-    what good training looks like, and the running ones show what is happening now.
+    what good training looks like, and the running ones show what is happening now. The
+    ``orphans`` (trials of dead workers) are not running any more: they are left out.
     """
     complete = sorted(
         (t for t in trials if t.state is TrialState.COMPLETE and learning_curve(t)),
         key=lambda t: t.value,  # type: ignore[arg-type,return-value]
     )
-    running = [t for t in trials if t.state is TrialState.RUNNING and learning_curve(t)]
+    running = [
+        t for t in trials if t.state is TrialState.RUNNING and t.number not in orphans and learning_curve(t)
+    ]
     running = sorted(running, key=lambda t: t.number)[-max_running:]
     chosen = [(t, f"#{t.number} (best {i + 1})") for i, t in enumerate(complete[:best_n])]
     chosen += [(t, f"#{t.number} (running)") for t in running]

@@ -59,10 +59,10 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
     now = time.time()
     attrs = run.attrs()
     trials = run.study.get_trials(deepcopy=False) if trials is None else trials
-    orphans = {t.number for t, _ in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
+    orphaned = orphans(run, trials, attrs, now)
     counts = {state: 0 for state in TrialState}
     for trial in trials:
-        counts[TrialState.FAIL if trial.number in orphans else trial.state] += 1
+        counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     best = min(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
     result = attrs.get(RESULT_ATTR) or {}
@@ -89,6 +89,20 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         owner=attrs.get(OWNER_ATTR),
         error=result.get("error") or _first_error(trials),
     )
+
+
+def orphans(
+    run: Run, trials: list[FrozenTrial], attrs: dict[str, Any] | None = None, now: float | None = None
+) -> dict[int, str]:
+    """Trial number → reason, for the RUNNING trials whose worker is gone.
+
+    A worker's heartbeat thread records them as failed, but only while some worker of
+    the run is alive; every view shows them failed already, so that no count, table or
+    chart keeps calling a dead worker's trial "running".
+    """
+    attrs = run.attrs() if attrs is None else attrs
+    now = time.time() if now is None else now
+    return {t.number: reason for t, reason in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
 
 
 def _state(attrs: dict[str, Any], result: dict[str, Any], live: int, now: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 
 import pandas as pd
 import streamlit as st
@@ -116,8 +117,13 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     elapsed.metric("Elapsed", fmt_duration(end - summary.created_at), border=True)
 
 
-def charts(run: Run, trials: list[FrozenTrial], frame: pd.DataFrame, log_y: bool) -> None:
-    """Loss by trial with the best so far, learning curves, and parallel coordinates."""
+def charts(
+    run: Run, trials: list[FrozenTrial], frame: pd.DataFrame, log_y: bool, orphans: Collection[int]
+) -> None:
+    """Loss by trial with the best so far, learning curves, and parallel coordinates.
+
+    ``orphans`` are the trials of dead workers, not drawn as running.
+    """
     unit = loss_title(run.spec.dataset)
     left, right = st.columns(2)
     with left:
@@ -125,7 +131,7 @@ def charts(run: Run, trials: list[FrozenTrial], frame: pd.DataFrame, log_y: bool
         figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
         live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
     with right:
-        selection = curves_frame(trials)
+        selection = curves_frame(trials, orphans=orphans)
         st.markdown("**Learning curves**")
         live_plotly_chart(
             curves_figure(selection, unit, log_y, run.name),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -59,6 +60,23 @@ def test_the_run_comes_from_the_url_or_the_newest(
     at = open_page("pages/monitor.py")
     assert at.selectbox(key="monitor_run").value == "newer"
     assert at.query_params["run"] == "newer"
+
+
+def test_a_dead_workers_trials_show_failed_everywhere(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """No worker is left to record them failed in the storage; the Monitor says so anyway."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    make_run(storage_url, "orphaned", 5, n_running=2, finished=False, worker_pid=gone.pid)
+    at = open_page("pages/monitor.py", run="orphaned")
+    assert "0 running · 0 pruned · 2 failed" in at.get("progress")[0].proto.text
+    table = at.dataframe[0].value
+    dead = table[table["error"].fillna("").str.contains("died during the trial")]
+    assert len(dead) == 2 and set(dead["state"]) == {"failed"}
+    _, curves, _ = figures(at)
+    assert not [t for t in curves["data"] if "running" in t["name"]]
+    assert "and 0 running" in texts(at)
 
 
 def test_no_runs_points_to_launch(open_page: Callable[..., AppTest]) -> None:
