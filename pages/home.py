@@ -20,7 +20,6 @@ from pages._shared.common import (
     engine_errors,
     fmt_age,
     live_panel,
-    open_run,
     refreshed_caption,
     run_names,
     storage_caption,
@@ -28,7 +27,7 @@ from pages._shared.common import (
     visitor,
 )
 from pages._shared.shell import within_app
-from tuning import PRESET_HELP, RunSummary, launch, preset_spec
+from tuning import PRESET_HELP, RunSummary, launch, preset_spec, run_summaries
 
 within_app()
 
@@ -57,8 +56,9 @@ def empty_state() -> None:
                 start_preset(name)
 
 
-def summaries(names: list[str]) -> list[RunSummary]:
-    return [open_run(name)[1] for name in names]
+def summaries() -> list[RunSummary]:
+    with engine_errors():
+        return run_summaries(storage_url())
 
 
 def runs_table(runs: list[RunSummary]) -> None:
@@ -104,7 +104,7 @@ def runs_table(runs: list[RunSummary]) -> None:
 
 def overview(live: bool) -> None:
     started = time.perf_counter()
-    runs = summaries(run_names())
+    runs = summaries()
     active = [s for s in runs if s.active]
     if live and not active:
         end_live()
@@ -121,5 +121,5 @@ names = run_names()
 if not names:
     empty_state()
 else:
-    live_panel(overview, live=any(s.active for s in summaries(names)))
+    live_panel(overview, live=any(s.active for s in summaries()))
 storage_caption()

@@ -20,9 +20,9 @@ from tuning.demo import csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
 from tuning.launcher import launch
 from tuning.presets import PRESET_HELP, preset_spec
-from tuning.runs import list_run_names, load_run, request_stop
+from tuning.runs import load_run, request_stop
 from tuning.spec import RunSpec
-from tuning.summary import RunSummary, summarize
+from tuning.summary import RunSummary, run_summaries, summarize
 
 EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE = 1, 2, 3, 4
 
@@ -142,7 +142,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _ls(args: argparse.Namespace) -> int:
-    summaries = [summarize(load_run(name, args.storage)) for name in list_run_names(args.storage)]
+    summaries = run_summaries(args.storage)
     if args.json:
         print(json.dumps([s.to_dict() for s in summaries], indent=2))
         return 0

@@ -22,10 +22,10 @@ from typing import Any
 
 from tuning.csv_data import CsvLimits, parse_csv
 from tuning.errors import FieldError, SpecError, TuningError
-from tuning.runs import Run, delete_run, list_run_names, load_run
+from tuning.runs import Run, delete_run, load_run
 from tuning.space import Range
 from tuning.spec import RunSpec, Strategy
-from tuning.summary import summarize
+from tuning.summary import run_summaries, summarize
 
 DEMO_ENV = "SWEETSPOT_DEMO"
 ADMIN_TOKEN_ENV = "SWEETSPOT_ADMIN_TOKEN"
@@ -146,9 +146,7 @@ def largest(spec: RunSpec, name: str) -> Any:
 
 def check_capacity(storage_url: str | None, owner: str | None, limits: DemoLimits) -> None:
     """Refuse a new run while the demo (or this visitor) already runs its share."""
-    active = [
-        s for s in (summarize(load_run(n, storage_url)) for n in list_run_names(storage_url)) if s.active
-    ]
+    active = [s for s in run_summaries(storage_url) if s.active]
     if len(active) >= limits.max_active_runs:
         raise NotAllowed(
             f"the demo runs at most {limits.max_active_runs} searches at once and all are busy; "
@@ -166,13 +164,11 @@ def remove_expired_runs(storage_url: str | None, limits: DemoLimits) -> list[str
     """Delete runs that ended more than ``keep_runs_hours`` ago; returns their names."""
     cutoff = time.time() - limits.keep_runs_hours * 3600
     removed = []
-    for name in list_run_names(storage_url):
-        run = load_run(name, storage_url)
-        summary = summarize(run)
+    for summary in run_summaries(storage_url):
         ended_at = summary.finished_at or summary.created_at
         if not summary.active and ended_at < cutoff:
-            delete_run(run)
-            removed.append(name)
+            delete_run(load_run(summary.name, storage_url))
+            removed.append(summary.name)
     return removed
 
 

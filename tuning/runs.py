@@ -142,12 +142,24 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     return _remember(Run(name, study, storage, RunSpec.from_dict(raw_spec), study_id))
 
 
+@dataclass(frozen=True)
+class RunEntry:
+    """A run as the storage lists it: its name and attributes, without its trials."""
+
+    name: str
+    attrs: dict[str, Any]
+
+
+def run_entries(storage_url: str | None = None) -> list[RunEntry]:
+    """Every Sweetspot run in the storage, newest first, from one read of the study list."""
+    studies = [s for s in open_storage(storage_url).get_all_studies() if SPEC_ATTR in s.user_attrs]
+    studies.sort(key=lambda s: s.user_attrs.get(CREATED_ATTR, 0), reverse=True)
+    return [RunEntry(s.study_name, s.user_attrs) for s in studies]
+
+
 def list_run_names(storage_url: str | None = None) -> list[str]:
     """Names of the Sweetspot runs in the storage, newest first."""
-    storage = open_storage(storage_url)
-    studies = [s for s in storage.get_all_studies() if SPEC_ATTR in s.user_attrs]
-    studies.sort(key=lambda s: s.user_attrs.get(CREATED_ATTR, 0), reverse=True)
-    return [s.study_name for s in studies]
+    return [entry.name for entry in run_entries(storage_url)]
 
 
 def deadline_passed(run: Run, attrs: dict[str, Any] | None = None) -> bool:

@@ -13,7 +13,8 @@ from typing import Any
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR, orphaned_trials, worker_records
-from tuning.runs import CREATED_ATTR, OWNER_ATTR, RESULT_ATTR, STOP_ATTR, Run
+from tuning.runs import CREATED_ATTR, OWNER_ATTR, RESULT_ATTR, STOP_ATTR, Run, load_run, run_entries
+from tuning.storage import resolve_url
 
 METRIC = "val_mse"
 CURVE_ATTR = "curve"
@@ -89,6 +90,30 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         owner=attrs.get(OWNER_ATTR),
         error=result.get("error") or _first_error(trials),
     )
+
+
+_ENDED: dict[tuple[str, str, float], RunSummary] = {}  # (storage URL, name, created at) →
+
+
+def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
+    """Every run's summary, newest first: what the Home page, ``ls`` and the demo's
+    capacity check show or count.
+
+    A run with a result never changes again (only its deletion removes it), so its summary
+    is computed once per process and kept; each call reads the list of runs (one query)
+    and the trials of the runs still going. Hundreds of finished runs on PostgreSQL then
+    cost one query, not one per run. The key holds the run's creation time, so a name
+    used again after a deletion is a new run.
+    """
+    url = resolve_url(storage_url)
+    summaries = []
+    for entry in run_entries(url):
+        key = (url, entry.name, float(entry.attrs.get(CREATED_ATTR, 0)))
+        summary = _ENDED.get(key) or summarize(load_run(entry.name, url))
+        if RESULT_ATTR in entry.attrs:
+            _ENDED[key] = summary
+        summaries.append(summary)
+    return summaries
 
 
 def orphans(
