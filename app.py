@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR
+from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR, remember_visitor
 from pages._shared.shell import app_shell
+from tuning import DemoLimits
 
 st.set_page_config(page_title="Sweetspot", page_icon=":material/target:", layout="wide")
 
@@ -27,4 +28,6 @@ PAGES = [
 ]
 
 with app_shell():
+    if DemoLimits.from_env() is not None:  # runs belong to visitors only in the public demo
+        remember_visitor()
     st.navigation(PAGES, position="top").run()

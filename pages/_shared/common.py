@@ -6,6 +6,7 @@ little glue they all need, and nothing that computes chart data (that is ``tunin
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from tuning import Run, RunSummary, TuningError, default_storage_url, list_run_names, load_run, summarize
+from tuning import TuningError, default_storage_url, list_run_names
 from tuning.storage import redact
 
 HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
@@ -25,6 +26,9 @@ HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/analysis.py",
 )
 REFRESH_S = 2.0
+VISITOR_COOKIE, VISITOR_COOKIE_S = "sweetspot_visitor", 30 * 24 * 3600
+VISITOR_ID = re.compile(r"[0-9a-f]{32}")  # what uuid4().hex gives; anything else is not ours
+VISITOR_KEY, VISITOR_SAVED_KEY = "visitor", "visitor-cookie-written"
 INFO, WARNING, ERROR = ":material/info:", ":material/warning:", ":material/error:"
 STATE_BADGES = {
     "starting": ("starting", "blue", ":material/hourglass_top:"),
@@ -81,13 +85,6 @@ def pick_run(names: list[str], key: str) -> str:
     return name
 
 
-def open_run(name: str) -> tuple[Run, RunSummary]:
-    """The run and its summary, or the page stops with the engine's message."""
-    with engine_errors():
-        run = load_run(name, storage_url())
-        return run, summarize(run)
-
-
 def state_badge(state: str) -> None:
     """The run's state as a coloured badge, in a container keyed ``run-state`` (for tests)."""
     label, color, icon = STATE_BADGES.get(state, (state, "gray", None))
@@ -117,8 +114,31 @@ def refreshed_caption(started: float, live: bool) -> None:
 
 
 def visitor() -> str:
-    """This browser session's id: the owner of the runs it starts (demo mode limits per owner)."""
-    return st.session_state.setdefault("visitor", uuid.uuid4().hex)
+    """This browser's id: the owner of the runs it starts (demo mode limits per owner).
+
+    Taken from the browser's cookie when it sent one (``remember_visitor`` sets it), so
+    a reload or a second tab is the same visitor, still allowed to stop their own run and
+    still held to one run at a time.
+    """
+    if VISITOR_KEY not in st.session_state:
+        sent = st.context.cookies.get(VISITOR_COOKIE)  # from the browser: only our own ids count
+        ours = isinstance(sent, str) and VISITOR_ID.fullmatch(sent)
+        st.session_state[VISITOR_KEY] = sent if ours else uuid.uuid4().hex
+    return str(st.session_state[VISITOR_KEY])
+
+
+def remember_visitor() -> None:
+    """Have the browser keep this session's visitor id in a cookie, once per session.
+
+    Streamlit only reads cookies (``st.context.cookies``, as sent with the page), so a
+    line of JavaScript writes it; nothing else needs JavaScript in the page.
+    """
+    ident = visitor()
+    if st.context.cookies.get(VISITOR_COOKIE) == ident or st.session_state.get(VISITOR_SAVED_KEY):
+        return
+    st.session_state[VISITOR_SAVED_KEY] = True
+    cookie = f"{VISITOR_COOKIE}={ident}; path=/; max-age={VISITOR_COOKIE_S}; SameSite=Strict"
+    st.html(f"<script>document.cookie = {cookie!r};</script>", unsafe_allow_javascript=True)
 
 
 def admin_token() -> str | None:

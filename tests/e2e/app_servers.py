@@ -5,20 +5,21 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from bench.live_app import App, running_app
 
 
 @contextlib.contextmanager
-def app_server(data: Path, port: int | None = None) -> Iterator[App]:
+def app_server(data: Path, port: int | None = None, env: Mapping[str, str] | None = None) -> Iterator[App]:
     """``streamlit run app.py`` as a process of its own, on ``port`` (a free one by default).
 
-    Its TUNING_DATA_DIR is ``data``; the journal there is its storage. Stopping it leaves
-    the workers of its runs alone, as stopping a real server would.
+    Its TUNING_DATA_DIR is ``data``; the journal there is its storage; ``env`` adds to its
+    environment. Stopping it leaves the workers of its runs alone, as stopping a real
+    server would.
     """
-    with running_app(data, log=data / "streamlit.log", port=port) as app:
+    with running_app(data, env=env, log=data / "streamlit.log", port=port) as app:
         yield app
 
 

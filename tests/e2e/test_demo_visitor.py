@@ -1,0 +1,37 @@
+"""The public demo knows a visitor by a cookie: after a reload they still own their run,
+and another browser does not (``pages/_shared/common.py``: ``visitor``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.app_servers import app_server, end_workers
+
+pytestmark = pytest.mark.browser
+CONTROL = re.compile(r"^(Stop run|Delete run)$")  # Stop while the run is active, Delete after
+
+
+def test_a_reload_keeps_the_visitor_who_started_the_run(
+    browse: Callable[[str], Page], data_dir: Path
+) -> None:
+    with app_server(data_dir, env={"SWEETSPOT_DEMO": "1"}) as server:
+        try:
+            page = browse(f"{server.url}/launch")
+            page.get_by_role("button", name="Start").click()
+            page.wait_for_url(re.compile(r"/monitor\?run="))
+            expect(page.get_by_role("button", name=CONTROL)).to_be_enabled()
+
+            page.reload(wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="Monitor")).to_be_visible()
+            expect(page.get_by_role("button", name=CONTROL)).to_be_enabled()
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+
+            stranger = browse(page.url)  # a browser context of its own: no cookie
+            expect(stranger.get_by_role("button", name=CONTROL)).to_be_disabled()
+        finally:
+            end_workers(server.storage)
