@@ -84,6 +84,9 @@ def test_races_colour_by_strategy_and_dash_repeats(storage_url: str) -> None:
     colors = [t.line.color for t in fig.data]
     assert colors == [STRATEGY_COLORS["grid"], STRATEGY_COLORS["random"], STRATEGY_COLORS["random"]]
     assert [t.line.dash for t in fig.data] == ["solid", "solid", "dash"]
+    assert [t.uid for t in fig.data] == ["g", "r1", "r2"]  # a hidden run stays hidden
+    fewer = race_figure(race[race["run"] != "r2"], "finished", "trials finished", UNIT, log_y=False)
+    assert fewer.layout.uirevision != fig.layout.uirevision  # other runs: the zoom starts afresh
 
 
 def test_hover_lines_name_every_parameter() -> None:

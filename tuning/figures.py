@@ -224,4 +224,5 @@ def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y
                 "<br>found by trial %{customdata}<extra></extra>",
             )
         )
-    return _layout(fig, f"race-{x}", x_title, loss_title, log_y, height=360)
+    runs = "|".join(sorted(str(run) for run in race["run"].unique()))
+    return _layout(fig, f"race-{x}:{runs}", x_title, loss_title, log_y, height=360)  # new runs: new view
