@@ -25,9 +25,8 @@ from pages._shared.common import (
 )
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
-from tuning import load_run, summarize
+from tuning import load_run, orphans, summarize
 from tuning.chart_data import TrialFrames
-from tuning.summary import orphans
 
 within_app()
 
