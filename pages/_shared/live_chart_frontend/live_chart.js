@@ -59,6 +59,7 @@
     if (args.spec === drawn.spec && theme === drawn.theme) return;
     drawn = { spec: args.spec, theme: theme };
     problem.hidden = true;
+    problem.style.color = (message.theme && message.theme.textColor) || "";
     loadPlotly(args.plotly_src)
       .then(function () { return draw(args.spec, message.theme, args.alt); })
       .catch(showProblem);
