@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from runs_helpers import quick_spec, wait_until_ended
 
+from tests.fake_runs import make_run
 from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,16 @@ def test_launch_wait_then_show_json(storage_url: str, tmp_path: Path, capsys) ->
     assert shown["test_loss"] is not None and shown["metric"] == "val_mse"
     assert main(["ls", "--json", "--storage", storage_url]) == 0
     assert [r["name"] for r in json.loads(capsys.readouterr().out)] == ["cli"]
+
+
+def test_export_writes_the_run_to_a_file_or_stdout(storage_url: str, tmp_path: Path, capsys) -> None:
+    make_run(storage_url, "done", 5)
+    out = tmp_path / "done.json"
+    assert main(["export", "done", "--storage", storage_url, "--out", str(out)]) == 0
+    assert len(json.loads(out.read_text())["trials"]) == 5
+    assert main(["export", "done", "--storage", storage_url]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(out.read_text())
+    assert main(["export", "nope", "--storage", storage_url]) == EXIT_NOT_FOUND
 
 
 def test_stop_ends_a_running_run(storage_url: str, tmp_path: Path, capsys) -> None:

@@ -7,7 +7,8 @@ here imports torch: only worker processes (``tuning.worker``) train.
 - ``launch`` stores a run and starts its workers; ``create_run`` only stores it.
 - ``load_run``, ``list_run_names``, ``summarize``, ``run_summaries``, ``orphans``,
   ``trial_rows`` read runs.
-- ``request_stop`` asks every worker of a run to stop; ``delete_run`` removes it.
+- ``request_stop`` asks every worker of a run to stop; ``delete_run`` removes it;
+  ``export_run`` gives the whole run as one JSON document.
 - Demo mode (``SWEETSPOT_DEMO=1``): ``DemoLimits.from_env`` gives the caps, ``launch``
   enforces them, ``check_control`` says whether a visitor may stop or delete a run.
 """
@@ -16,6 +17,7 @@ from tuning.artifacts import read_weights
 from tuning.csv_data import CsvLimits, parse_csv, read_csv_frame
 from tuning.demo import DemoLimits, NotAllowed, check_control, csv_limits, is_admin
 from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
+from tuning.export import export_run
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.presets import PRESET_HELP, PRESETS, preset_spec
 from tuning.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
@@ -29,7 +31,7 @@ __all__ = [
     "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin", "learning_curve",
     "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
     "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
-    "delete_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
+    "delete_run", "export_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
     "orphans", "preset_spec", "read_csv_frame", "read_weights", "request_stop", "run_summaries",
     "spawn_workers", "summarize", "trial_rows", "worker_command",
 ]  # fmt: skip

@@ -17,9 +17,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from tuning.datasets import target_unit
 from tuning.spec import DatasetSpec
-from tuning.summary import learning_curve, trial_rows
+from tuning.summary import PARAM_PREFIX, learning_curve, trial_rows
 
-PARAM_PREFIX = "param_"
 BASE_COLUMNS = ("number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "error")
 
 

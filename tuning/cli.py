@@ -18,6 +18,7 @@ from typing import Any
 from tuning.csv_data import decode_csv
 from tuning.demo import csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
+from tuning.export import export_run
 from tuning.launcher import launch
 from tuning.presets import PRESET_HELP, preset_spec
 from tuning.runs import load_run, request_stop
@@ -62,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--storage", help=storage_help)
         if command == "show":
             cmd.add_argument("--json", action="store_true")
+
+    cmd = commands.add_parser("export", help="one run as JSON: spec, outcome, every trial and curve")
+    cmd.add_argument("name")
+    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--out", type=Path, help="write to this file (default: standard output)")
 
     cmd = commands.add_parser("ls", help="every run in the storage")
     cmd.add_argument("--storage", help=storage_help)
@@ -141,6 +147,16 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    document = json.dumps(export_run(load_run(args.name, args.storage)), indent=1)
+    if args.out is None:
+        print(document)
+    else:
+        args.out.write_text(document + "\n")
+        print(f"wrote {args.name} to {args.out}", file=sys.stderr)
+    return 0
+
+
 def _ls(args: argparse.Namespace) -> int:
     summaries = run_summaries(args.storage)
     if args.json:
@@ -183,6 +199,7 @@ COMMANDS = {
     "worker": _worker,
     "stop": _stop,
     "show": _show,
+    "export": _export,
     "ls": _ls,
     "presets": _presets,
 }

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from tuning.chart_data import PARAM_PREFIX, CurveSelection, param_columns
+from tuning.chart_data import CurveSelection, param_columns
 from tuning.space import Choice, Param, Range
+from tuning.summary import PARAM_PREFIX
 
 STRATEGY_COLORS = {
     "grid": "#0072B2",

@@ -18,6 +18,7 @@ from tuning.storage import resolve_url
 
 METRIC = "val_mse"
 CURVE_ATTR = "curve"
+PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
 ACTIVE_STATES = ("starting", "running", "stopping")
 
@@ -173,7 +174,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "number": trial.number,
                 "state": trial.state.name.lower(),
                 "value": trial.value,
-                **{f"param_{k}": v for k, v in trial.params.items()},
+                **{f"{PARAM_PREFIX}{k}": v for k, v in trial.params.items()},
                 "epochs_run": len(learning_curve(trial)),
                 "duration_s": (end - start).total_seconds() if end and start else None,
                 "started_at": start.timestamp() if start else None,

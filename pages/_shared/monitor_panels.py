@@ -20,6 +20,7 @@ from tuning import (
     SpecError,
     check_control,
     delete_run,
+    export_run,
     read_weights,
     request_stop,
 )
@@ -210,11 +211,24 @@ def trials_panel(run: Run, frame: pd.DataFrame) -> None:
             "error": st.column_config.TextColumn(width="large"),
         },
     )
-    st.download_button(
+    as_csv, as_json = st.columns(2)
+    as_csv.download_button(
         "Download trials (CSV)",
         lambda: table.to_csv(index=False),
         file_name=f"{run.name}-trials.csv",
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
+        width="stretch",
+        help="the table above",
+    )
+    as_json.download_button(
+        "Download run (JSON)",
+        lambda: json.dumps(export_run(run), indent=1),
+        file_name=f"{run.name}.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+        width="stretch",
+        help="spec, outcome, every trial with its learning curve; also `python -m tuning export`",
     )
