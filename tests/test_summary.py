@@ -38,3 +38,5 @@ def test_a_name_used_again_after_a_deletion_is_a_new_run(storage_url: str) -> No
     delete_run(load_run("again", storage_url))
     make_run(storage_url, "again", 5)
     assert run_summaries(storage_url)[0].n_complete == 5
+    delete_run(load_run("again", storage_url))
+    assert run_summaries(storage_url) == []

@@ -107,13 +107,16 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     used again after a deletion is a new run.
     """
     url = resolve_url(storage_url)
-    summaries = []
+    summaries, listed = [], set()
     for entry in run_entries(url):
         key = (url, entry.name, float(entry.attrs.get(CREATED_ATTR, 0)))
+        listed.add(key)
         summary = _ENDED.get(key) or summarize(load_run(entry.name, url))
         if RESULT_ATTR in entry.attrs:
             _ENDED[key] = summary
         summaries.append(summary)
+    for gone in [key for key in _ENDED if key[0] == url and key not in listed]:  # deleted runs
+        del _ENDED[gone]
     return summaries
 
 
