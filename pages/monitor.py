@@ -25,7 +25,7 @@ from pages._shared.common import (
 )
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
-from tuning import load_run, orphans, summarize
+from tuning import load_run, summarize
 from tuning.chart_data import TrialFrames
 
 within_app()
@@ -53,13 +53,12 @@ def panel(live: bool) -> None:
         run = load_run(name, storage_url())
         trials = run.study.get_trials(deepcopy=False)
         summary = summarize(run, trials)
-        dead = orphans(run, trials)
     if live and not summary.active:
         end_live()
-    frame = st.session_state.setdefault(f"trial-frames:{name}", TrialFrames()).frame(trials, dead)
+    frame = st.session_state.setdefault(f"trial-frames:{name}", TrialFrames()).frame(trials, summary.orphans)
     header(run, summary)
     progress(run, summary, frame)
-    charts(run, trials, frame, log_y, dead)
+    charts(run, trials, frame, log_y, summary.orphans)
     best_panel(run, summary)
     trials_panel(run, frame)
     refreshed_caption(started, live)

@@ -5,8 +5,8 @@ here imports torch: only worker processes (``tuning.worker``) train.
 
 - ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one.
 - ``launch`` stores a run and starts its workers; ``create_run`` only stores it.
-- ``load_run``, ``list_run_names``, ``summarize``, ``run_summaries``, ``orphans``,
-  ``trial_rows`` read runs.
+- ``load_run``, ``list_run_names``, ``summarize``, ``run_summaries``, ``trial_rows`` read
+  runs.
 - ``request_stop`` asks every worker of a run to stop; ``delete_run`` removes it;
   ``export_run`` gives the whole run as one JSON document.
 - Demo mode (``SWEETSPOT_DEMO=1``): ``DemoLimits.from_env`` gives the caps, ``launch``
@@ -24,7 +24,7 @@ from tuning.runs import Run, create_run, delete_run, list_run_names, load_run, r
 from tuning.samplers import STRATEGY_HELP
 from tuning.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
 from tuning.storage import default_storage_url, open_storage
-from tuning.summary import RunSummary, learning_curve, orphans, run_summaries, summarize, trial_rows
+from tuning.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
 __all__ = [
     "PRESETS", "PRESET_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec", "DemoLimits",
@@ -32,6 +32,6 @@ __all__ = [
     "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
     "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
     "delete_run", "export_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
-    "orphans", "preset_spec", "read_csv_frame", "read_weights", "request_stop", "run_summaries",
+    "preset_spec", "read_csv_frame", "read_weights", "request_stop", "run_summaries",
     "spawn_workers", "summarize", "trial_rows", "worker_command",
 ]  # fmt: skip

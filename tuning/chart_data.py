@@ -50,7 +50,7 @@ class TrialFrames:
         self._numbers: set[int] = set()
 
     def frame(self, trials: Sequence[FrozenTrial], orphans: Mapping[int, str] | None = None) -> pd.DataFrame:
-        """The trials' rows; ``orphans`` (``tuning.summary.orphans``) are shown failed, with why."""
+        """The trials' rows; ``orphans`` (``RunSummary.orphans``) are shown failed, with why."""
         done = [t for t in trials if t.state.is_finished() and t.number not in self._numbers]
         if done:
             parts = [p for p in (self._finished, _records(done)) if not p.empty]

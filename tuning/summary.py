@@ -47,6 +47,10 @@ class RunSummary:
     workers_alive: int
     owner: str | None
     error: str | None
+    # RUNNING trials whose worker is gone, number → why, counted as failed above. A live
+    # worker's heartbeat records them failed in the storage; with none left, nobody does,
+    # and every view shows them failed anyway rather than "running" forever.
+    orphans: dict[int, str]
 
     @property
     def active(self) -> bool:
@@ -61,7 +65,7 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
     now = time.time()
     attrs = run.attrs()
     trials = run.study.get_trials(deepcopy=False) if trials is None else trials
-    orphaned = orphans(run, trials, attrs, now)
+    orphaned = {t.number: why for t, why in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
     counts = {state: 0 for state in TrialState}
     for trial in trials:
         counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
@@ -90,6 +94,7 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         workers_alive=live,
         owner=attrs.get(OWNER_ATTR),
         error=result.get("error") or _first_error(trials),
+        orphans=orphaned,
     )
 
 
@@ -118,20 +123,6 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     for gone in [key for key in _ENDED if key[0] == url and key not in listed]:  # deleted runs
         del _ENDED[gone]
     return summaries
-
-
-def orphans(
-    run: Run, trials: list[FrozenTrial], attrs: dict[str, Any] | None = None, now: float | None = None
-) -> dict[int, str]:
-    """Trial number → reason, for the RUNNING trials whose worker is gone.
-
-    A worker's heartbeat thread records them as failed, but only while some worker of
-    the run is alive; every view shows them failed already, so that no count, table or
-    chart keeps calling a dead worker's trial "running".
-    """
-    attrs = run.attrs() if attrs is None else attrs
-    now = time.time() if now is None else now
-    return {t.number: reason for t, reason in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
 
 
 def _state(attrs: dict[str, Any], result: dict[str, Any], live: int, now: float) -> str:
