@@ -20,7 +20,8 @@ EXPORT_FORMAT = "sweetspot-run-v1"
 
 def export_run(run: Run) -> dict[str, Any]:
     """The whole run, JSON-serialisable; queued, never started tickets are left out."""
-    trials = [t for t in run.study.get_trials(deepcopy=False) if t.state is not TrialState.WAITING]
+    every = run.study.get_trials(deepcopy=False)
+    trials = [t for t in every if t.state is not TrialState.WAITING]
     records = []
     for trial, row in zip(trials, trial_rows(trials), strict=True):
         params = {k[len(PARAM_PREFIX) :]: v for k, v in row.items() if k.startswith(PARAM_PREFIX)}
@@ -31,6 +32,6 @@ def export_run(run: Run) -> dict[str, Any]:
         "name": run.name,
         "spec": run.spec.to_dict(),
         "csv": run.csv_text(),
-        "summary": summarize(run).to_dict(),
+        "summary": summarize(run, every).to_dict(),
         "trials": records,
     }
