@@ -10,14 +10,34 @@ figure to ``Plotly.react`` on the same graph div. See docs/dashboard.md.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
 import streamlit.components.v1 as components
+from streamlit.components.v1.custom_component import CustomComponent
 
 FRONTEND = Path(__file__).with_name("live_chart_frontend")
 PLOTLY_JS_FOLDER = Path(plotly.__file__).parent / "package_data"  # holds plotly.min.js
+# declare_component names a component after its caller's module, found with
+# inspect.getmodule, whose module cache is not thread-safe: sessions declaring at the same
+# moment (a demo's visitors arriving together) could get "module is None" from it.
+DECLARING = threading.Lock()
+
+
+def declared_components() -> tuple[CustomComponent, CustomComponent]:
+    """The chart component and the one serving plotly.js, registered with this runtime.
+
+    Declared on every run: declaring only records a folder, and each Streamlit runtime (one
+    per AppTest) keeps its own records. plotly.js (4.8 MB) is served straight from the
+    plotly package, which is why it is a second "component": Streamlit serves a
+    component's files from one folder, and we would rather not copy it into ours.
+    """
+    with DECLARING:
+        plotly_js = components.declare_component("plotly_js", path=str(PLOTLY_JS_FOLDER))
+        chart = components.declare_component("live_plotly_chart", path=str(FRONTEND))
+    return chart, plotly_js
 
 
 def live_plotly_chart(figure: go.Figure, key: str, alt: str) -> None:
@@ -27,12 +47,7 @@ def live_plotly_chart(figure: go.Figure, key: str, alt: str) -> None:
     remounting it. The figure's ``uirevision`` decides what survives an update: keep it
     while the reader looks at the same thing, change it to reset their zoom.
     """
-    # Declared on every call: declaring only records a folder, and each Streamlit runtime
-    # (one per AppTest) keeps its own records. plotly.js (4.8 MB) is served straight
-    # from the plotly package, which is why it is a second "component": Streamlit serves
-    # a component's files from one folder, and we would rather not copy it into ours.
-    plotly_js = components.declare_component("plotly_js", path=str(PLOTLY_JS_FOLDER))
-    chart = components.declare_component("live_plotly_chart", path=str(FRONTEND))
+    chart, plotly_js = declared_components()
     chart(
         spec=figure.to_json(),
         alt=alt,

@@ -7,10 +7,15 @@ its data again, and a plotly package that stopped shipping plotly.js.
 
 from __future__ import annotations
 
+import inspect
 import json
+import sys
+import threading
+import time
 
 from streamlit.testing.v1 import AppTest
 
+from pages._shared import live_chart
 from pages._shared.live_chart import FRONTEND, PLOTLY_JS_FOLDER
 
 
@@ -39,3 +44,40 @@ def test_new_data_updates_the_same_element() -> None:
 def test_the_served_folders_hold_what_the_page_loads() -> None:
     assert {"index.html", "live_chart.js"} <= {path.name for path in FRONTEND.iterdir()}
     assert (PLOTLY_JS_FOLDER / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_sessions_declaring_at_the_same_moment_all_get_the_chart(monkeypatch) -> None:
+    """inspect.getmodule's cache is not thread-safe; the lock keeps a crowd from tripping it.
+
+    The race is made wide on purpose: the first session's lookup of this module pauses
+    mid-way, and a second session arrives meanwhile. Without the lock the second one
+    skips the half-recorded module and Streamlit raises "module is None".
+    """
+    module = sys.modules[live_chart.__name__]
+    inspect._filesbymodname.pop(module.__name__, None)  # forget it, as a fresh server has
+    for file in [file for file, name in inspect.modulesbyfile.items() if name == module.__name__]:
+        del inspect.modulesbyfile[file]
+    first_is_looking = threading.Event()
+    real_getabsfile = inspect.getabsfile
+
+    def slow_for_this_module(obj: object, _filename: str | None = None) -> str:
+        if obj is module and not first_is_looking.is_set():
+            first_is_looking.set()
+            time.sleep(0.3)
+        return real_getabsfile(obj, _filename)
+
+    monkeypatch.setattr(inspect, "getabsfile", slow_for_this_module)
+    errors: list[Exception] = []
+
+    def declare() -> None:
+        try:
+            live_chart.declared_components()
+        except RuntimeError as error:
+            errors.append(error)
+
+    first = threading.Thread(target=declare)
+    first.start()
+    assert first_is_looking.wait(timeout=10)
+    declare()
+    first.join()
+    assert errors == []
