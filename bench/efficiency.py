@@ -21,6 +21,7 @@ from bench.common import Context, Section, Table, Target, fmt_loss, median
 from bench.curves import Searches, Trials, best_so_far, first_reach, plot_dataset
 from tuning import RunSpec, create_run, learning_curve, load_run
 from tuning.presets import PRESETS
+from tuning.samplers import MEDIAN_STARTUP_TRIALS, MEDIAN_WARMUP_SHARE
 
 Job = tuple[str, str, int]  # dataset, variant, seed
 BAYES_WITHIN = 30  # trials in which TPE should match random's best at the full budget
@@ -222,7 +223,8 @@ def add_pruning(section: Section, dataset: str, searches: Searches, medians: dic
             if met
             else (
                 f"{pruned:g} of {len(searches[PRUNED.label][0])} trials pruned; the median pruner spares "
-                "the first 5 trials and every trial's first 5 epochs"
+                f"the first {MEDIAN_STARTUP_TRIALS} trials and every trial's first "
+                f"{MEDIAN_WARMUP_SHARE:.0%} of epochs"
             ),
         )
     )

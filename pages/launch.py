@@ -21,15 +21,17 @@ from pages._shared.common import (
     storage_url,
     visitor,
 )
-from pages._shared.launch_form import PRUNER_HELP, dataset_section, form_state, raw_spec
+from pages._shared.launch_form import dataset_section, form_state, raw_spec
 from pages._shared.shell import within_app
 from pages._shared.space_form import HINTS, param_row
 from tuning import (
     PRESET_HELP,
     PRESETS,
+    PRUNER_HELP,
     STRATEGY_HELP,
     DemoLimits,
     FieldError,
+    Pruner,
     RunSpec,
     SpecError,
     Strategy,
@@ -76,10 +78,10 @@ with strategy_col:
     slots["strategy"] = st.empty()
     st.selectbox(
         "Pruner (early stopping)",
-        list(PRUNER_HELP),
+        [pruner.value for pruner in Pruner],
         key="f_pruner",
         persist_state="session",
-        format_func=lambda p: f"{p}: {PRUNER_HELP[p]}",
+        format_func=lambda p: f"{p}: {PRUNER_HELP[Pruner(p)]}",
     )
     slots["pruner"] = st.empty()
 with data_col:

@@ -6,6 +6,7 @@ import pytest
 from optuna.trial import TrialState
 from runs_helpers import finished_params, quick_spec, run_in_process
 
+from tuning.samplers import median_warmup_epochs
 from tuning.spec import Strategy
 from tuning.summary import learning_curve
 
@@ -52,6 +53,23 @@ def test_a_pruner_stops_poor_trials_early_and_records_why(pruner: str, storage_u
     assert pruned, "no trial was pruned"
     assert all(len(learning_curve(t)) < 12 for t in pruned)
     assert all("pruned at epoch" in t.user_attrs["error"] for t in pruned)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "warmup"),
+    [
+        (20, 2),
+        (3, 1),  # at least one epoch
+        ({"type": "int", "low": 30, "high": 200}, 3),  # the shortest trial sets it
+        ({"type": "choice", "values": [80, 40]}, 4),
+        (None, 5),  # the default 50 epochs
+    ],
+)
+def test_the_median_pruner_waits_a_tenth_of_the_shortest_trials_epochs(epochs: object, warmup: int) -> None:
+    space = {"lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True}}
+    if epochs is not None:
+        space["epochs"] = epochs
+    assert median_warmup_epochs(quick_spec(pruner="median", space=space)) == warmup
 
 
 def test_repeats_store_the_spread_of_the_seeds(storage_url: str) -> None:

@@ -21,14 +21,14 @@ from tuning.export import export_run
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.presets import PRESET_HELP, PRESETS, preset_spec
 from tuning.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
-from tuning.samplers import STRATEGY_HELP
+from tuning.samplers import PRUNER_HELP, STRATEGY_HELP
 from tuning.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
 from tuning.storage import default_storage_url, open_storage
 from tuning.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
 __all__ = [
-    "PRESETS", "PRESET_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec", "DemoLimits",
-    "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin", "learning_curve",
+    "PRESETS", "PRESET_HELP", "PRUNER_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec",
+    "DemoLimits", "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin", "learning_curve",
     "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
     "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
     "delete_run", "export_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import optuna
 
+from tuning.space import Range
 from tuning.spec import Pruner, RunSpec, Strategy
 
 #: One line per strategy, for the CLI and the UI.
@@ -48,9 +49,46 @@ def make_sampler(spec: RunSpec, seed: int) -> optuna.samplers.BaseSampler:
     return optuna.samplers.CmaEsSampler(seed=seed)
 
 
+#: The median pruner compares a trial with others only after the first 5 trials, and
+#: only after a tenth of the shortest trial's epochs: the first epochs rank configurations
+#: poorly (a slow start is not a bad end), yet waiting long wastes what pruning saves: over
+#: 10 seeds of 60 TPE trials of 20 epochs, a fixed 5-epoch wait saved 36% of the epochs,
+#: a 2-epoch wait over 50%, both with the best loss within 2% of no pruning (benchmark 3).
+MEDIAN_STARTUP_TRIALS = 5
+MEDIAN_WARMUP_SHARE = 0.1
+
+#: One line per pruner, for the CLI and the UI.
+PRUNER_HELP: dict[Pruner, str] = {
+    Pruner.NONE: "every trial trains all its epochs",
+    Pruner.MEDIAN: (
+        "stops a trial whose loss is worse than the median of earlier trials at that epoch; "
+        f"only once {MEDIAN_STARTUP_TRIALS} trials have finished, never in a trial's first "
+        f"{MEDIAN_WARMUP_SHARE:.0%} of epochs"
+    ),
+    Pruner.HYPERBAND: "successive halving: many trials get a few epochs, the promising ones get more",
+}
+
+
+def fewest_epochs(spec: RunSpec) -> int:
+    """The epochs of the shortest trial the space allows."""
+    param = spec.space.get("epochs")
+    if param is None:
+        return int(spec.fixed_values()["epochs"])
+    if isinstance(param, Range):
+        return int(param.low)
+    return int(min(param.values()))
+
+
+def median_warmup_epochs(spec: RunSpec) -> int:
+    """Epochs every trial trains before the median pruner may stop it."""
+    return max(1, round(MEDIAN_WARMUP_SHARE * fewest_epochs(spec)))
+
+
 def make_pruner(spec: RunSpec) -> optuna.pruners.BasePruner:
     if spec.pruner is Pruner.MEDIAN:
-        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=5)
+        return optuna.pruners.MedianPruner(
+            n_startup_trials=MEDIAN_STARTUP_TRIALS, n_warmup_steps=median_warmup_epochs(spec)
+        )
     if spec.pruner is Pruner.HYPERBAND:
         return optuna.pruners.HyperbandPruner(min_resource=1, max_resource="auto")
     return optuna.pruners.NopPruner()

@@ -20,11 +20,6 @@ DATASET_LABELS = {
     "diabetes": "Diabetes progression (scikit-learn, 442 rows)",
     "csv": "Upload a CSV file",
 }
-PRUNER_HELP = {
-    "none": "every trial trains all its epochs",
-    "median": "stops a trial whose loss is worse than the median of earlier trials at that epoch",
-    "hyperband": "successive halving: many trials get a few epochs, the promising ones get more",
-}
 
 
 def form_state(raw: dict[str, Any]) -> dict[str, Any]:
