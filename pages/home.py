@@ -21,7 +21,6 @@ from pages._shared.common import (
     fmt_age,
     live_panel,
     refreshed_caption,
-    run_names,
     storage_caption,
     storage_url,
     visitor,
@@ -117,9 +116,9 @@ def overview(live: bool) -> None:
     refreshed_caption(started, live)
 
 
-names = run_names()
-if not names:
+known_runs = summaries()
+if not known_runs:
     empty_state()
 else:
-    live_panel(overview, live=any(s.active for s in summaries()))
+    live_panel(overview, live=any(s.active for s in known_runs))
 storage_caption()
