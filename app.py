@@ -28,6 +28,6 @@ PAGES = [
 ]
 
 with app_shell():
-    if DemoLimits.from_env() is not None:  # runs belong to visitors only in the public demo
-        remember_visitor()
     st.navigation(PAGES, position="top").run()
+    if DemoLimits.from_env() is not None:  # runs belong to visitors only in the public demo
+        remember_visitor()  # below the page: its empty element moves nothing the reader sees
