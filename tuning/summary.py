@@ -120,8 +120,9 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
         if RESULT_ATTR in entry.attrs:
             _ENDED[key] = summary
         summaries.append(summary)
-    for gone in [key for key in _ENDED if key[0] == url and key not in listed]:  # deleted runs
-        del _ENDED[gone]
+    # Sessions call this from their own threads: iterate over a snapshot, forgive a twin's pop.
+    for gone in [key for key in list(_ENDED) if key[0] == url and key not in listed]:  # deleted runs
+        _ENDED.pop(gone, None)
     return summaries
 
 
