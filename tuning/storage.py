@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 import optuna
-import sqlalchemy.exc
 from optuna.exceptions import StorageInternalError
 from optuna.storages.journal import JournalFileBackend
 
@@ -82,20 +81,20 @@ def _open(url: str) -> optuna.storages.BaseStorage:
     )
 
 
-#: What a lost connection raises: SQLAlchemy's connection errors, and a journal file's I/O errors.
-CONNECTION_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError)
-
-
 def connection_error(error: BaseException) -> BaseException | None:
     """The connection error behind ``error``, or None if ``error`` is not about reaching the storage.
 
     Optuna's RDB storage wraps every SQLAlchemy error of a query in StorageInternalError
     (whose message blames invalid data), so a dropped connection shows up as that; the
-    real cause is its ``__cause__``.
+    real cause is its ``__cause__``. A lost connection raises SQLAlchemy's connection
+    errors, a journal file's I/O an OSError.
     """
+    import sqlalchemy.exc  # here, not at the top: a worker on the journal never loads SQLAlchemy (0.2 s)
+
     if isinstance(error, StorageInternalError):
         error = error.__cause__  # type: ignore[assignment]
-    return error if isinstance(error, CONNECTION_ERRORS) else None
+    connection_errors = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError)
+    return error if isinstance(error, connection_errors) else None
 
 
 def _engine_kwargs(url: str) -> dict[str, object]:

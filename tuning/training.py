@@ -136,9 +136,9 @@ def _train_epoch(
     generator: torch.Generator,
 ) -> None:
     model.train()
-    order = torch.randperm(member.train_x.shape[0], generator=generator)
+    order = torch.randperm(member.train_x.shape[0], generator=generator).to(member.train_x.device)
     for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size].to(member.train_x.device)
+        rows = order[start : start + batch_size]
         optimizer.zero_grad()
         loss = loss_fn(model(member.train_x[rows]), member.train_y[rows])
         loss.backward()
