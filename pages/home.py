@@ -67,7 +67,7 @@ def runs_table(runs: list[RunSummary]) -> None:
             "run": s.name,
             "strategy": s.strategy,
             "state": s.state,
-            "progress": min(done / s.n_trials, 1.0) if s.n_trials else None,
+            "progress": min(100 * done // s.n_trials, 100) if s.n_trials else None,
             "trials": f"{done} / {s.n_trials or '–'}",
             "best loss": s.best_value,
             "test loss": s.test_loss,
@@ -85,7 +85,7 @@ def runs_table(runs: list[RunSummary]) -> None:
         on_select="rerun",
         selection_mode="single-row",
         column_config={
-            "progress": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
+            "progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%"),
             "best loss": number(help="lowest validation MSE so far, in the target's units²", format="%.5g"),
             "test loss": number(help="the winner's MSE on held-out rows", format="%.5g"),
         },

@@ -40,7 +40,7 @@ def test_runs_are_listed_with_state_progress_and_best(
     table = at.dataframe[0].value
     row = table.set_index("run").loc["houses-done"]
     assert (row["strategy"], row["state"], row["trials"]) == ("bayesian", "finished", "60 / 60")
-    assert row["progress"] == 1.0
+    assert row["progress"] == 100  # percent
     assert row["best loss"] > 0 and row["test loss"] == 250.0
     assert [m.label for m in at.metric] == ["Runs", "Active now", "Trials finished"]
     assert "not refreshing" in texts(at)
