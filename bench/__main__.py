@@ -60,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     args.results.mkdir(parents=True, exist_ok=True)
+    about = machine()  # before the run, which rewrites docs/images/ and would mark the tree dirty
     with tempfile.TemporaryDirectory(prefix="sweetspot-bench-") as workdir:
         os.environ["TUNING_DATA_DIR"] = workdir  # workers' weights and logs; inherited by every process
         os.environ.pop("TUNING_STORAGE", None)
         ctx = Context(args.quick, Path(workdir), out.parent / "images", out.parent, os.environ.get(PG_ENV))
         sections = [run_one(name, ctx, args.results) for name in names]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(sections, args.quick))
+    out.write_text(render(sections, args.quick, about))
     print(f"[bench] wrote {out}")
     for section in sections:
         for target in section.targets:
@@ -92,8 +93,7 @@ def run_one(name: str, ctx: Context, results: Path) -> Section:
     return section
 
 
-def render(sections: list[Section], quick: bool) -> str:
-    about = machine()
+def render(sections: list[Section], quick: bool, about: dict[str, str]) -> str:
     summary = [
         (section.title.split(":")[0], target.claim, target.measured, target.verdict)
         for section in sections
