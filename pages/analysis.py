@@ -1,7 +1,8 @@
 """Analysis: Optuna's own views of one run, explained, and a message when one cannot be drawn.
 
 Figures are cached per run and number of finished trials: reopening the page costs
-nothing until the run has more trials to show.
+nothing until the run has more trials to show. They are drawn like the Monitor's charts
+(``live_chart``), so every chart of the app follows the same theme.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pages._shared.common import INFO, WARNING, engine_errors, pick_run, run_names, storage_url
+from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
 from tuning import load_run
 from tuning.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
@@ -72,6 +74,6 @@ try:
 except (ValueError, RuntimeError) as error:  # optuna refuses some degenerate studies this way
     st.warning(f"Optuna could not draw this view for this run: {error}", icon=WARNING)
     st.stop()
-st.plotly_chart(figure, key=f"analysis-{view}")
+live_plotly_chart(figure, key=f"analysis-{view}", alt=f"{VIEWS[view].title} of run {name}")
 note = f"Drawn from {used:,} of {complete:,} complete trials (a seeded sample)." if used < complete else ""
 st.caption(f"{complete:,} complete trials of {len(trials):,}. {note}")

@@ -1,6 +1,6 @@
-"""Reading the dashboard's live charts in the browser: each is a Plotly graph in an iframe.
+"""Reading the dashboard's charts in the browser: each is a Plotly graph in an iframe.
 
-``pages/_shared/live_chart.py`` draws every live chart inside a component iframe, in the
+``pages/_shared/live_chart.py`` draws every chart inside a component iframe, in the
 element container that carries the chart's key (``.st-key-history``).
 """
 
@@ -10,7 +10,7 @@ from playwright.sync_api import Locator, Page
 
 
 def live_chart(page: Page, key: str) -> Locator:
-    """The Plotly graph div of the live chart with Streamlit key ``key``."""
+    """The Plotly graph div of the chart with Streamlit key ``key``."""
     return page.frame_locator(f".st-key-{key} iframe").locator(".js-plotly-plot")
 
 

@@ -116,9 +116,9 @@ def test_every_page_renders(
     screenshot(page, "compare")
 
     page = new_page(f"analysis?run={run.name}")
-    expect(page.locator(".st-key-analysis-importance .js-plotly-plot")).to_be_visible(timeout=30_000)
+    expect(live_chart(page, "analysis-importance")).to_be_visible(timeout=30_000)
     no_exception(page)
     screenshot(page, "analysis")
     page.get_by_test_id("stButtonGroup").get_by_text("Contour").click()
-    expect(page.locator(".st-key-analysis-contour .js-plotly-plot")).to_be_visible(timeout=30_000)
+    expect(live_chart(page, "analysis-contour")).to_be_visible(timeout=30_000)
     no_exception(page)

@@ -16,11 +16,10 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 def figures(at: AppTest) -> list[dict[str, Any]]:
     """Every Plotly figure on the page, as the JSON the browser receives, arrays decoded.
 
-    Live charts (``pages/_shared/live_chart.py``) first, then ``st.plotly_chart`` ones.
+    Every chart is drawn by ``pages/_shared/live_chart.py``, a component instance.
     """
-    live = [json.loads(json.loads(chart.proto.json_args)["spec"]) for chart in at.get("component_instance")]
-    still = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return [_decoded(figure) for figure in live + still]
+    charts = at.get("component_instance")
+    return [_decoded(json.loads(json.loads(chart.proto.json_args)["spec"])) for chart in charts]
 
 
 def _decoded(value: Any) -> Any:

@@ -26,7 +26,7 @@
     const text = theme.textColor || (dark ? "#fafafa" : "#31333f");
     const background = theme.backgroundColor || (dark ? "#0e1117" : "#ffffff");
     const faint = dark ? "rgba(250, 250, 250, 0.15)" : "rgba(49, 51, 63, 0.15)";
-    const axis = { gridcolor: faint, zerolinecolor: faint, linecolor: faint, automargin: true };
+    const axis = { gridcolor: faint, zerolinecolor: faint, linecolor: faint, automargin: true, ticklabelstandoff: 4 };
     return {
       layout: {
         font: { family: theme.font || "sans-serif", color: text },
