@@ -11,7 +11,7 @@ import optuna
 from tuning.space import Range
 from tuning.spec import Pruner, RunSpec, Strategy
 
-#: One line per strategy, for the CLI and the UI.
+#: One line per strategy, for the Launch page.
 STRATEGY_HELP: dict[Strategy, str] = {
     Strategy.GRID: "every combination of the listed values, each exactly once",
     Strategy.RANDOM: "independent random draws from the ranges; a strong, simple baseline",
@@ -57,7 +57,7 @@ def make_sampler(spec: RunSpec, seed: int) -> optuna.samplers.BaseSampler:
 MEDIAN_STARTUP_TRIALS = 5
 MEDIAN_WARMUP_SHARE = 0.1
 
-#: One line per pruner, for the CLI and the UI.
+#: One line per pruner, for the Launch page.
 PRUNER_HELP: dict[Pruner, str] = {
     Pruner.NONE: "every trial trains all its epochs",
     Pruner.MEDIAN: (
