@@ -34,12 +34,12 @@ import numpy as np
 
 from bench.common import ROOT, Table, load_average, machine
 from bench.live_app import App, Sampler, mib, running_app, stop_workers, worker_pids
+from tuning.definition.space import DOMAINS
+from tuning.definition.spec import RunSpec
 from tuning.demo import DEMO_ENV, DemoLimits, NotAllowed
 from tuning.launcher import launch
-from tuning.runs import list_run_names, load_run, request_stop
-from tuning.space import DOMAINS
-from tuning.spec import RunSpec
-from tuning.summary import summarize
+from tuning.storage.runs import list_run_names, load_run, request_stop
+from tuning.views.summary import summarize
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -20,8 +20,8 @@ import numpy as np
 from bench.common import Context, Section, Table, Target, fmt_loss, median
 from bench.curves import Searches, Trials, best_so_far, first_reach, plot_dataset
 from tuning import RunSpec, create_run, learning_curve, load_run
-from tuning.presets import PRESETS
-from tuning.samplers import MEDIAN_STARTUP_TRIALS, MEDIAN_WARMUP_SHARE
+from tuning.definition.presets import PRESETS
+from tuning.definition.strategies import MEDIAN_STARTUP_TRIALS, MEDIAN_WARMUP_SHARE
 
 Job = tuple[str, str, int]  # dataset, variant, seed
 BAYES_WITHIN = 30  # trials in which TPE should match random's best at the full budget
@@ -83,7 +83,7 @@ def search(raw_spec: dict[str, Any], name: str, url: str) -> Trials:
 
     A module-level function so that a process pool can run it.
     """
-    from tuning.worker import Worker, WorkerOptions  # imports torch: only the pool's processes
+    from tuning.training.worker import Worker, WorkerOptions  # imports torch: only the pool's processes
 
     create_run(RunSpec.from_dict(raw_spec), name, url)
     Worker(name, url, WorkerOptions()).work()

@@ -35,7 +35,7 @@ from bench.common import (
     run_process,
 )
 from tuning import RunSpec, create_run, load_run, summarize
-from tuning.presets import PRESETS
+from tuning.definition.presets import PRESETS
 
 REFERENCE = ROOT / "bench" / "article_reference.py"
 #: The article-grid preset with the article's amount of training: no cross-validation, and
@@ -82,7 +82,9 @@ def whole_processes(ctx: Context, rounds: int) -> dict[str, list[Timing]]:
     if not ctx.quick:
         cases["launch"] = launch
         cases["import torch"] = lambda: run_process([PYTHON, "-c", "import torch"])
-        cases["import tuning.worker"] = lambda: run_process([PYTHON, "-c", "import tuning.worker"])
+        cases["import tuning.training.worker"] = lambda: run_process(
+            [PYTHON, "-c", "import tuning.training.worker"]
+        )
     return alternate(cases, rounds)
 
 
@@ -101,8 +103,8 @@ def in_process(ctx: Context, rounds: int) -> dict[str, list[float]]:
     """
     import torch
 
-    from tuning.objective import Objective
-    from tuning.worker import Worker, WorkerOptions
+    from tuning.training.objective import Objective
+    from tuning.training.worker import Worker, WorkerOptions
 
     torch.set_num_threads(1)  # what a worker uses; the reference then runs alike
     objective = Objective(SPEC, None)
@@ -138,7 +140,7 @@ PROCESS_LABELS = {
     "worker": "`python -m tuning worker` (run stored beforehand)",
     "launch": "`python -m tuning launch --spec … --wait`",
     "import torch": "`python -c 'import torch'`",
-    "import tuning.worker": "`python -c 'import tuning.worker'`",
+    "import tuning.training.worker": "`python -c 'import tuning.training.worker'`",
 }
 
 
@@ -173,8 +175,8 @@ def report(processes: dict[str, list[Timing]], warm: dict[str, list[float]], qui
         f"{ms['training'] - ms['reference']:.0f} ms of validation and shuffling, {ms['rest']:.0f} ms of "
         "storage writes (each an fsync'd journal append)"
     )
-    if "import tuning.worker" in wall:
-        extra = wall["import tuning.worker"] - wall["import torch"]
+    if "import tuning.training.worker" in wall:
+        extra = wall["import tuning.training.worker"] - wall["import torch"]
         why += f"; a worker's imports take {fmt_s(extra)} more than torch's"
     met = ratio <= TARGET_RATIO
     return Section(

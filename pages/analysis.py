@@ -14,8 +14,8 @@ from pages._shared.common import INFO, WARNING, engine_errors, pick_run, run_nam
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
 from tuning import load_run
-from tuning.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
-from tuning.chart_data import loss_title
+from tuning.views.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
+from tuning.views.chart_data import loss_title
 
 within_app()
 

@@ -26,8 +26,8 @@ from pages._shared.common import (
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
 from tuning import load_run, summarize
-from tuning.chart_data import loss_title, race_frame
-from tuning.figures import race_figure
+from tuning.views.chart_data import loss_title, race_frame
+from tuning.views.figures import race_figure
 
 within_app()
 

@@ -38,8 +38,8 @@ from tuning import (
     launch,
 )
 from tuning.demo import check_spec
-from tuning.estimate import forecast
-from tuning.runs import check_name
+from tuning.storage.runs import check_name
+from tuning.views.estimate import forecast
 
 within_app()
 

@@ -26,7 +26,7 @@ from pages._shared.common import (
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
 from tuning import load_run, summarize
-from tuning.chart_data import TrialFrames
+from tuning.views.chart_data import TrialFrames
 
 within_app()
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from worker_processes import WorkerProcesses
+    from tests.worker_processes import WorkerProcesses
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,7 +34,7 @@ def storage_url(data_dir: Path) -> str:
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[WorkerProcesses]:
     """Start worker processes with ``workers.start(run, url)``; all are killed at teardown."""
-    from worker_processes import WorkerProcesses  # imports tuning: only once ROOT is on sys.path
+    from tests.worker_processes import WorkerProcesses  # imports tuning: only once ROOT is on sys.path
 
     pool = WorkerProcesses(tmp_path)
     yield pool

@@ -2,7 +2,7 @@
 
 Charts, pages and timings need runs of a known shape (5,000 trials, a running trial, a
 failure) that real workers would take hours to make. Each one is stored exactly as
-``tuning.runs.create_run`` and the workers would leave it, so the UI cannot tell.
+``tuning.storage.runs.create_run`` and the workers would leave it, so the UI cannot tell.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import TrialState, create_trial
 
 from tuning import RunSpec, open_storage, preset_spec
-from tuning.liveness import HOST, WorkerRecord
-from tuning.runs import CREATED_ATTR, RESULT_ATTR, SPEC_ATTR, WORKER_ATTR_PREFIX
-from tuning.space import Choice, Range
-from tuning.summary import CURVE_ATTR
+from tuning.definition.space import Choice, Range
+from tuning.storage.liveness import HOST, WorkerRecord
+from tuning.storage.runs import CREATED_ATTR, RESULT_ATTR, SPEC_ATTR, WORKER_ATTR_PREFIX
+from tuning.views.summary import CURVE_ATTR
 
 
 def make_run(

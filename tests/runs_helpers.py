@@ -7,10 +7,10 @@ from typing import Any
 
 from optuna.trial import TrialState
 
-from tuning.runs import Run, create_run, load_run
-from tuning.spec import RunSpec
-from tuning.summary import RunSummary, summarize
-from tuning.worker import Worker, WorkerOptions
+from tuning.definition.spec import RunSpec
+from tuning.storage.runs import Run, create_run, load_run
+from tuning.training.worker import Worker, WorkerOptions
+from tuning.views.summary import RunSummary, summarize
 
 QUICK_SPACE: dict[str, Any] = {
     "hidden_size": {"type": "int", "low": 4, "high": 32},

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from runs_helpers import quick_spec, wait_until_ended
 
 from tests.fake_runs import make_run
+from tests.runs_helpers import quick_spec, wait_until_ended
 from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
 
 ROOT = Path(__file__).resolve().parent.parent

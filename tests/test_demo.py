@@ -9,10 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from runs_helpers import quick_spec
 
 from bench.demo_memory import largest_csv, largest_spec
-from tuning.csv_data import parse_csv
+from tests.runs_helpers import quick_spec
+from tuning.data.csv_data import parse_csv
+from tuning.definition.presets import preset_spec
+from tuning.definition.spec import RunSpec
 from tuning.demo import (
     ADMIN_TOKEN_ENV,
     DEMO_ENV,
@@ -24,9 +26,7 @@ from tuning.demo import (
 )
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
-from tuning.presets import preset_spec
-from tuning.runs import RESULT_ATTR, create_run, list_run_names
-from tuning.spec import RunSpec
+from tuning.storage.runs import RESULT_ATTR, create_run, list_run_names
 
 ROOT = Path(__file__).resolve().parent.parent
 

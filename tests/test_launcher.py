@@ -6,12 +6,12 @@ import json
 from collections import Counter
 
 from optuna.trial import TrialState
-from runs_helpers import quick_spec, wait_until_ended
 
+from tests.runs_helpers import quick_spec, wait_until_ended
+from tuning.definition.presets import preset_spec
+from tuning.definition.spec import RunSpec
 from tuning.launcher import launch
-from tuning.presets import preset_spec
-from tuning.runs import load_run
-from tuning.spec import RunSpec
+from tuning.storage.runs import load_run
 
 
 def test_article_grid_runs_every_combination_once_with_two_workers(storage_url: str) -> None:

@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 
 import pytest
 from optuna.trial import FrozenTrial, TrialState
-from runs_helpers import QUICK_SPACE, quick_spec
 
-from tuning.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR
-from tuning.runs import RETRY_OF_ATTR, Run, create_run
-from tuning.spec import RunSpec
-from tuning.summary import learning_curve, summarize
+from tests.runs_helpers import QUICK_SPACE, quick_spec
+from tuning.definition.spec import RunSpec
+from tuning.storage.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR
+from tuning.storage.runs import RETRY_OF_ATTR, Run, create_run
+from tuning.views.summary import learning_curve, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """Sweetspot's engine: hyperparameter searches stored in Optuna and run by worker processes.
 
 This is the API the dashboard and the CLI use. It never imports streamlit, and nothing
-here imports torch: only worker processes (``tuning.worker``) train.
+here imports torch: only worker processes (``tuning.training.worker``) train.
 
 - ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one.
 - ``launch`` stores a run and starts its workers; ``create_run`` only stores it.
@@ -13,18 +13,18 @@ here imports torch: only worker processes (``tuning.worker``) train.
   enforces them, ``check_control`` says whether a visitor may stop or delete a run.
 """
 
-from tuning.artifacts import read_weights
-from tuning.csv_data import CsvLimits, parse_csv, read_csv_frame
+from tuning.data.csv_data import CsvLimits, parse_csv, read_csv_frame
+from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
+from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
+from tuning.definition.strategies import PRUNER_HELP, STRATEGY_HELP
 from tuning.demo import DemoLimits, NotAllowed, check_control, csv_limits, is_admin
 from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
-from tuning.export import export_run
 from tuning.launcher import launch, spawn_workers, worker_command
-from tuning.presets import PRESET_HELP, PRESETS, preset_spec
-from tuning.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
-from tuning.samplers import PRUNER_HELP, STRATEGY_HELP
-from tuning.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
-from tuning.storage import default_storage_url, open_storage
-from tuning.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
+from tuning.storage.artifacts import read_weights
+from tuning.storage.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
+from tuning.storage.urls import default_storage_url, open_storage
+from tuning.views.export import export_run
+from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
 __all__ = [
     "PRESETS", "PRESET_HELP", "PRUNER_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec",

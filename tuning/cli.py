@@ -15,15 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tuning.csv_data import decode_csv
+from tuning.data.csv_data import decode_csv
+from tuning.definition.presets import PRESET_HELP, preset_spec
+from tuning.definition.spec import RunSpec
 from tuning.demo import csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
-from tuning.export import export_run
 from tuning.launcher import launch
-from tuning.presets import PRESET_HELP, preset_spec
-from tuning.runs import load_run, request_stop
-from tuning.spec import RunSpec
-from tuning.summary import RunSummary, run_summaries, summarize
+from tuning.storage.runs import load_run, request_stop
+from tuning.views.export import export_run
+from tuning.views.summary import RunSummary, run_summaries, summarize
 
 EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE = 1, 2, 3, 4
 
@@ -123,7 +123,7 @@ def wait_for_end(name: str, storage: str | None, poll_s: float = 0.25) -> RunSum
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from tuning.worker import Worker, WorkerOptions  # imports torch: only workers pay for it
+    from tuning.training.worker import Worker, WorkerOptions  # imports torch: only workers pay for it
 
     index = args.index if args.index is not None else secrets.randbelow(2**20) + 1000
     options = WorkerOptions(index=index, threads=args.threads, reconnect_s=args.reconnect_s)

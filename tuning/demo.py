@@ -20,12 +20,12 @@ import time
 from dataclasses import dataclass, fields
 from typing import Any
 
-from tuning.csv_data import CsvLimits, parse_csv
+from tuning.data.csv_data import CsvLimits, parse_csv
+from tuning.definition.space import Range
+from tuning.definition.spec import RunSpec, Strategy
 from tuning.errors import FieldError, SpecError, TuningError
-from tuning.runs import Run, delete_run, load_run
-from tuning.space import Range
-from tuning.spec import RunSpec, Strategy
-from tuning.summary import run_summaries, summarize
+from tuning.storage.runs import Run, delete_run, load_run
+from tuning.views.summary import run_summaries, summarize
 
 DEMO_ENV = "SWEETSPOT_DEMO"
 ADMIN_TOKEN_ENV = "SWEETSPOT_ADMIN_TOKEN"

@@ -12,10 +12,10 @@ import sys
 import threading
 from pathlib import Path
 
+from tuning.definition.spec import RunSpec
 from tuning.demo import guard_launch
-from tuning.runs import Run, create_run
-from tuning.spec import RunSpec
-from tuning.storage import data_dir, resolve_url
+from tuning.storage.runs import Run, create_run
+from tuning.storage.urls import data_dir, resolve_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 

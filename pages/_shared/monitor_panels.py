@@ -24,7 +24,7 @@ from tuning import (
     read_weights,
     request_stop,
 )
-from tuning.chart_data import (
+from tuning.views.chart_data import (
     best_steps,
     curves_frame,
     history_frame,
@@ -33,9 +33,9 @@ from tuning.chart_data import (
     param_columns,
     trial_table,
 )
-from tuning.estimate import seconds_left
-from tuning.figures import curves_figure, history_figure, parallel_figure
-from tuning.reproduce import reproduce_command, reproduce_spec
+from tuning.views.estimate import seconds_left
+from tuning.views.figures import curves_figure, history_figure, parallel_figure
+from tuning.views.reproduce import reproduce_command, reproduce_spec
 
 
 def header(run: Run, summary: RunSummary) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from tuning.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
+from tuning.definition.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
 
 MODES = {"fixed": "Fixed", "range": "Range", "values": "Values"}
 

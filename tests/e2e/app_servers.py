@@ -26,7 +26,7 @@ def app_server(data: Path, port: int | None = None, env: Mapping[str, str] | Non
 def end_workers(storage: str) -> None:
     """Kill the workers the app started (they record their PIDs in the runs)."""
     from tuning import list_run_names, load_run
-    from tuning.liveness import HOST, worker_records
+    from tuning.storage.liveness import HOST, worker_records
 
     for name in list_run_names(storage):
         for record in worker_records(load_run(name, storage).attrs()).values():

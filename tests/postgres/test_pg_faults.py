@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from optuna.trial import FrozenTrial, TrialState
-from worker_processes import (
+
+from tests.worker_processes import (
     WorkerProcess,
     WorkerProcesses,
     check_killed_worker_is_replaced,
@@ -15,10 +16,9 @@ from worker_processes import (
     live_spec,
     trials_of,
 )
-
-from tuning.liveness import ERROR_ATTR
-from tuning.runs import RETRY_OF_ATTR, Run, create_run
-from tuning.summary import learning_curve, summarize
+from tuning.storage.liveness import ERROR_ATTR
+from tuning.storage.runs import RETRY_OF_ATTR, Run, create_run
+from tuning.views.summary import learning_curve, summarize
 
 if TYPE_CHECKING:
     from conftest import PostgresServer

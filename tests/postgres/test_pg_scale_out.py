@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from optuna.trial import TrialState
-from worker_processes import ROOT, WorkerProcesses, eventually, live_spec, trials_of
 
-from tuning.liveness import pid_alive, worker_records
-from tuning.presets import PRESETS
-from tuning.runs import STOP_ATTR, create_run, load_run, request_stop
-from tuning.spec import RunSpec
-from tuning.summary import summarize
+from tests.worker_processes import ROOT, WorkerProcesses, eventually, live_spec, trials_of
+from tuning.definition.presets import PRESETS
+from tuning.definition.spec import RunSpec
+from tuning.storage.liveness import pid_alive, worker_records
+from tuning.storage.runs import STOP_ATTR, create_run, load_run, request_stop
+from tuning.views.summary import summarize
 
 pytestmark = pytest.mark.postgres
 TOLD = re.compile(r"tuning\.worker INFO trial (\d+) (?:complete|fail|pruned)")

@@ -1,0 +1,41 @@
+"""Built-in datasets load offline, with the shapes and names the UI shows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tuning.data.datasets import load_dataset, target_unit
+from tuning.definition.spec import DatasetSpec
+
+
+def test_article_has_its_four_houses() -> None:
+    data = load_dataset(DatasetSpec("article"))
+    assert data.features.shape == (4, 2) and data.target_unit == "$1000s"
+
+
+def test_synthetic_houses_are_seeded_and_sized() -> None:
+    first = load_dataset(DatasetSpec("synthetic-houses", rows=300, seed=1))
+    again = load_dataset(DatasetSpec("synthetic-houses", rows=300, seed=1))
+    other = load_dataset(DatasetSpec("synthetic-houses", rows=300, seed=2))
+    assert first.features.shape == (300, 4)
+    assert np.array_equal(first.target, again.target)
+    assert not np.array_equal(first.target, other.target)
+    assert first.feature_names == ("size_m2", "bedrooms", "age_years", "distance_km")
+
+
+def test_diabetes_is_bundled_with_scikit_learn() -> None:
+    data = load_dataset(DatasetSpec("diabetes"))
+    assert data.features.shape == (442, 10)
+
+
+def test_csv_comes_from_the_text_stored_with_the_run() -> None:
+    text = "x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(10))
+    data = load_dataset(DatasetSpec("csv", target="y"), text)
+    assert data.feature_names == ("x",) and data.target[3] == 7
+
+
+def test_units_are_known_without_loading_the_data() -> None:
+    for name in ("article", "synthetic-houses", "diabetes"):
+        spec = DatasetSpec(name, rows=50)
+        assert target_unit(spec) == load_dataset(spec).target_unit
+    assert target_unit(DatasetSpec("csv", target="price")) == "price units"

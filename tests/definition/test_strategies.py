@@ -1,0 +1,78 @@
+"""Every strategy runs through its Optuna sampler; seeded ones repeat themselves exactly."""
+
+from __future__ import annotations
+
+import pytest
+from optuna.trial import TrialState
+
+from tests.runs_helpers import finished_params, quick_spec, run_in_process
+from tuning.definition.spec import Strategy
+from tuning.definition.strategies import median_warmup_epochs
+from tuning.views.summary import learning_curve
+
+
+@pytest.mark.parametrize("strategy", ["random", "bayesian"])
+def test_seeded_runs_repeat_the_same_params_in_the_same_order(strategy: str, tmp_path) -> None:
+    spec = quick_spec(strategy=strategy, budget={"n_trials": 12}, seed=7)
+    first = finished_params(run_in_process(spec, f"journal://{tmp_path / 'a.journal'}"))
+    again = finished_params(run_in_process(spec, f"journal://{tmp_path / 'b.journal'}"))
+    other = finished_params(
+        run_in_process(
+            quick_spec(strategy=strategy, budget={"n_trials": 12}, seed=8),
+            f"journal://{tmp_path / 'c.journal'}",
+        )
+    )
+    assert len(first) == 12
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("strategy", [s.value for s in Strategy])
+def test_every_strategy_completes_its_budget(strategy: str, storage_url: str) -> None:
+    space = {
+        "hidden_size": {"type": "int", "low": 4, "high": 16, "step": 4},
+        "lr": {"type": "float", "low": 0.001, "high": 0.01, "step": 0.003},
+        "epochs": 2,
+    }
+    run = run_in_process(quick_spec(strategy=strategy, space=space, budget={"n_trials": 4}), storage_url)
+    expected = 16 if strategy == "grid" else 4
+    assert len(finished_params(run)) == expected
+
+
+def test_a_one_combination_grid_runs_its_single_trial(storage_url: str) -> None:
+    space = {"hidden_size": 8, "lr": 0.01, "epochs": 2}
+    run = run_in_process(quick_spec(strategy="grid", space=space), storage_url)
+    assert finished_params(run) == [{}]
+
+
+@pytest.mark.parametrize("pruner", ["median", "hyperband"])
+def test_a_pruner_stops_poor_trials_early_and_records_why(pruner: str, storage_url: str) -> None:
+    space = {"lr": {"type": "float", "low": 1e-5, "high": 3e-2, "log": True}, "epochs": 12}
+    run = run_in_process(quick_spec(pruner=pruner, space=space, budget={"n_trials": 24}), storage_url)
+    pruned = [t for t in run.study.get_trials() if t.state is TrialState.PRUNED]
+    assert pruned, "no trial was pruned"
+    assert all(len(learning_curve(t)) < 12 for t in pruned)
+    assert all("pruned at epoch" in t.user_attrs["error"] for t in pruned)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "warmup"),
+    [
+        (20, 2),
+        (3, 1),  # at least one epoch
+        ({"type": "int", "low": 30, "high": 200}, 3),  # the shortest trial sets it
+        ({"type": "choice", "values": [80, 40]}, 4),
+        (None, 5),  # the default 50 epochs
+    ],
+)
+def test_the_median_pruner_waits_a_tenth_of_the_shortest_trials_epochs(epochs: object, warmup: int) -> None:
+    space = {"lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True}}
+    if epochs is not None:
+        space["epochs"] = epochs
+    assert median_warmup_epochs(quick_spec(pruner="median", space=space)) == warmup
+
+
+def test_repeats_store_the_spread_of_the_seeds(storage_url: str) -> None:
+    run = run_in_process(quick_spec(repeats=3, budget={"n_trials": 2}), storage_url)
+    spreads = [t.user_attrs["loss_spread"] for t in run.study.get_trials()]
+    assert len(spreads) == 2 and all(s > 0 for s in spreads)

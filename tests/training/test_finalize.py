@@ -1,0 +1,49 @@
+"""The end of a run: the winner's one test evaluation, its weights, and failed runs."""
+
+from __future__ import annotations
+
+import io
+
+import torch
+from optuna.trial import TrialState
+
+from tests.runs_helpers import quick_spec, run_in_process
+from tuning.storage.artifacts import read_weights
+from tuning.views.summary import summarize
+
+
+def test_finished_run_stores_test_loss_and_loadable_weights(storage_url: str) -> None:
+    run = run_in_process(quick_spec(), storage_url)
+    summary = summarize(run)
+    assert summary.state == "finished" and summary.test_loss is not None and summary.test_loss > 0
+    payload = torch.load(io.BytesIO(read_weights(run)), weights_only=True)
+    assert payload["params"]["hidden_size"] == summary.best_params["hidden_size"]
+    assert payload["feature_names"] == ["size_m2", "bedrooms", "age_years", "distance_km"]
+
+
+def test_a_diverging_configuration_fails_alone_and_the_run_completes(storage_url: str) -> None:
+    space = {"optimizer": "sgd", "lr": {"type": "choice", "values": [0.01, 1e8]}, "epochs": 3}
+    run = run_in_process(quick_spec(strategy="grid", space=space), storage_url)
+    by_lr = {t.params["lr"]: t for t in run.study.get_trials()}
+    assert by_lr[1e8].state is TrialState.FAIL
+    assert "validation loss became" in by_lr[1e8].user_attrs["error"]
+    assert by_lr[0.01].state is TrialState.COMPLETE
+    summary = summarize(run)
+    assert summary.state == "finished" and summary.best_params == {"lr": 0.01}
+
+
+def test_a_run_whose_every_trial_fails_ends_failed_with_the_first_error(storage_url: str) -> None:
+    space = {"optimizer": "sgd", "lr": {"type": "choice", "values": [1e8, 1e9]}, "epochs": 3}
+    summary = summarize(run_in_process(quick_spec(strategy="grid", space=space), storage_url))
+    assert summary.state == "failed"
+    assert summary.error and "validation loss became" in summary.error
+    assert summary.test_loss is None
+
+
+def test_a_time_only_run_makes_trials_until_its_time_is_up(storage_url: str) -> None:
+    spec = quick_spec(budget={"timeout_s": 4})
+    assert spec.open_ended() and spec.n_trials_planned() is None
+    summary = summarize(run_in_process(spec, storage_url))
+    assert summary.state == "finished"
+    assert summary.n_complete >= 3 and summary.n_waiting == 0
+    assert summary.finished_at - summary.created_at < 4 + 10

@@ -1,0 +1,119 @@
+"""The worker's fault tolerance on the embedded storage: retries, and a dead worker's trial."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import time
+from dataclasses import asdict
+
+import pytest
+import sqlalchemy.exc
+from optuna.exceptions import StorageInternalError
+from optuna.trial import TrialState
+
+import tuning.training.worker
+from tests.runs_helpers import quick_spec
+from tuning.errors import StorageUnavailable
+from tuning.storage.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, WorkerRecord
+from tuning.storage.runs import RETRY_OF_ATTR, WORKER_ATTR_PREFIX, create_run, load_run
+from tuning.storage.urls import connection_error
+from tuning.training.worker import Worker, WorkerOptions
+
+DROPPED = sqlalchemy.exc.OperationalError(
+    "SELECT 1", {}, Exception("server closed the connection unexpectedly")
+)
+
+
+def wrapped(cause: Exception) -> StorageInternalError:
+    """What Optuna's RDB storage raises for any SQLAlchemy error of a query."""
+    error = StorageInternalError("An exception is raised during the commit.")
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    "error, lost",
+    [
+        (wrapped(DROPPED), True),
+        (DROPPED, True),
+        (OSError("Stale file handle"), True),  # a journal file on a network mount
+        (wrapped(sqlalchemy.exc.DataError("INSERT", {}, Exception("value too long"))), False),
+        (ValueError("Cannot tell a FAIL trial."), False),
+    ],
+)
+def test_connection_error_sees_through_optunas_wrapper(error: Exception, lost: bool) -> None:
+    assert (connection_error(error) is not None) is lost
+
+
+class FakeClock:
+    """Stands in for the ``time`` module in tuning.training.worker: sleeping only moves the clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clocked_worker(storage_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Worker, FakeClock]:
+    create_run(quick_spec(), "run", storage_url)
+    clock = FakeClock()
+    monkeypatch.setattr(tuning.training.worker, "time", clock)
+    return Worker("run", storage_url, WorkerOptions(reconnect_s=5)), clock
+
+
+def test_a_long_operation_that_loses_the_storage_is_retried_with_a_log_line(
+    clocked_worker: tuple[Worker, FakeClock], caplog: pytest.LogCaptureFixture
+) -> None:
+    worker, clock = clocked_worker
+    calls = []
+
+    def train_then_report() -> str:
+        calls.append(clock.now)
+        if len(calls) == 1:
+            clock.now += 100  # trained longer than reconnect_s: the allowance starts at the failure
+        if len(calls) < 3:
+            raise wrapped(DROPPED)
+        return "reported"
+
+    with caplog.at_level(logging.WARNING, logger="tuning.training.worker"):
+        assert worker._retry("report an epoch", train_then_report) == "reported"
+    assert "could not report an epoch (OperationalError: " in caplog.text
+    assert "server closed the connection unexpectedly); retrying in 0.5 s" in caplog.text
+
+
+def test_a_worker_gives_up_after_reconnect_s_and_says_so(clocked_worker: tuple[Worker, FakeClock]) -> None:
+    worker, clock = clocked_worker
+
+    def unreachable() -> None:
+        raise wrapped(DROPPED)
+
+    with pytest.raises(
+        StorageUnavailable, match=r"could not claim a trial: the storage journal:///.* for 5 s"
+    ):
+        worker._retry("claim a trial", unreachable)
+    assert clock.now == 5
+
+
+def test_a_worker_reruns_the_trial_of_a_dead_worker_before_finishing(storage_url: str) -> None:
+    """The queue is empty and the only trial belongs to a dead worker: waiting for it pays."""
+    run = create_run(quick_spec(budget={"n_trials": 1}, heartbeat_s=0.2), "run", storage_url)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, 0)
+    run.storage.set_trial_state_values(trial_id, TrialState.RUNNING)
+    run.storage.set_trial_user_attr(trial_id, WORKER_TRIAL_ATTR, "ghost")
+    record = WorkerRecord("ghost", HOST, dead.pid, time.time(), time.time())
+    run.study.set_user_attr(WORKER_ATTR_PREFIX + "ghost", asdict(record))
+
+    report = Worker("run", storage_url, WorkerOptions()).work()
+
+    assert report.trials == 1 and report.finished_run
+    lost, rerun = load_run("run", storage_url).study.get_trials()
+    assert lost.state is TrialState.FAIL and "died during the trial" in lost.user_attrs[ERROR_ATTR]
+    assert rerun.state is TrialState.COMPLETE and rerun.user_attrs[RETRY_OF_ATTR] == 0

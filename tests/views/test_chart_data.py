@@ -1,0 +1,134 @@
+"""Chart data: trials as frames, reduced where a chart would choke, and kept incrementally."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from tests.fake_runs import make_run
+from tuning import DatasetSpec, preset_spec
+from tuning.views.chart_data import (
+    TrialFrames,
+    best_steps,
+    curves_frame,
+    history_frame,
+    loss_title,
+    parallel_frame,
+    param_columns,
+    race_frame,
+    trial_table,
+    trials_frame,
+)
+
+
+@pytest.fixture
+def study(storage_url: str) -> optuna.Study:
+    return make_run(storage_url, "run", 40, n_running=2, n_failed=3, n_pruned=5, finished=False)
+
+
+def trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    return study.get_trials(deepcopy=False)
+
+
+def test_the_trials_frame_has_one_row_per_started_trial(study: optuna.Study) -> None:
+    frame = trials_frame(trials(study))
+    assert len(frame) == 50 and list(frame["number"]) == list(range(50))
+    assert frame["state"].value_counts().to_dict() == {"complete": 40, "pruned": 5, "failed": 3, "running": 2}
+    assert param_columns(frame) == [f"param_{n}" for n in sorted(preset_spec("houses").searched())]
+    complete = frame[frame["state"] == "complete"]
+    assert frame["best_so_far"].dropna().is_monotonic_decreasing
+    assert frame["best_so_far"].iloc[-1] == complete["value"].min()
+    assert math.isnan(frame.loc[frame["state"] == "running", "completed_at"].iloc[0])
+    assert frame.loc[frame["state"] == "running", "last_loss"].notna().all()  # curves so far
+
+
+def test_queued_tickets_are_not_trials(storage_url: str) -> None:
+    study = make_run(storage_url, "run", 3)
+    study.enqueue_trial({"lr": 0.01})
+    assert len(trials_frame(trials(study))) == 3
+
+
+def test_incremental_frames_equal_full_ones_as_trials_finish(storage_url: str) -> None:
+    study = make_run(storage_url, "run", 5, n_running=1, finished=False)
+    frames = TrialFrames()
+    assert frames.frame(trials(study)).equals(trials_frame(trials(study)))
+    running = next(t for t in trials(study) if t.state is TrialState.RUNNING)
+    study.tell(running.number, 123.0)
+    study.add_trial(optuna.trial.create_trial(value=99.0, params={}, distributions={}))
+    assert frames.frame(trials(study)).equals(trials_frame(trials(study)))
+    assert frames.frame(trials(study))["best_so_far"].iloc[-1] == 99.0
+
+
+def test_history_shows_complete_losses_and_pruned_last_epochs(study: optuna.Study) -> None:
+    frame = trials_frame(trials(study))
+    points = history_frame(frame)
+    assert points["state"].value_counts().to_dict() == {"complete": 40, "pruned": 5}
+    pruned = points[points["state"] == "pruned"]
+    assert (pruned["loss"] == pruned["last_loss"]).all()
+
+
+def test_the_best_so_far_line_keeps_only_its_steps(study: optuna.Study) -> None:
+    frame = trials_frame(trials(study))
+    steps = best_steps(frame)
+    assert len(steps) < len(frame)
+    assert steps["best_so_far"].is_monotonic_decreasing
+    assert steps["number"].iloc[-1] == frame.dropna(subset=["best_so_far"])["number"].iloc[-1]
+    assert best_steps(frame.iloc[0:0]).empty
+
+
+def test_learning_curves_are_the_best_and_the_running(study: optuna.Study) -> None:
+    selection = curves_frame(trials(study), best_n=4, max_running=10)
+    assert (selection.best_shown, selection.complete_total, selection.running_shown) == (4, 40, 2)
+    assert selection.frame["number"].nunique() == 6
+    best = min((t for t in trials(study) if t.state is TrialState.COMPLETE), key=lambda t: t.value)
+    assert selection.frame["label"].iloc[0] == f"#{best.number} (best 1)"
+    assert set(selection.frame.loc[selection.frame["state"] == "running", "label"].str[-9:]) == {"(running)"}
+
+
+def test_a_dead_workers_trials_are_failed_in_frames_and_gone_from_curves(study: optuna.Study) -> None:
+    running = [t.number for t in trials(study) if t.state is TrialState.RUNNING]
+    dead = {running[0]: "worker w1 (PID 7 on here) died during the trial"}
+    frame = TrialFrames().frame(trials(study), dead).set_index("number")
+    assert frame.loc[running[0], ["state", "error"]].tolist() == ["failed", dead[running[0]]]
+    assert frame.loc[running[1], "state"] == "running"
+    selection = curves_frame(trials(study), orphans=dead)
+    assert selection.running_shown == 1 and running[0] not in set(selection.frame["number"])
+
+
+def test_parallel_coordinates_keep_the_best_lines(study: optuna.Study) -> None:
+    frame = trials_frame(trials(study))
+    lines = parallel_frame(frame, limit=10)
+    assert len(lines) == 10
+    assert lines["value"].max() <= frame.loc[frame["state"] == "complete", "value"].nsmallest(10).max()
+
+
+def test_races_count_trials_in_finishing_order(storage_url: str) -> None:
+    first = make_run(storage_url, "a", 30)
+    second = make_run(storage_url, "b", 10, seed=3)
+    race = race_frame([("a", "random", trials(first)), ("b", "grid", trials(second)), ("c", "gp", [])])
+    assert set(race["run"]) == {"a", "b"}
+    for _, part in race.groupby("run"):
+        assert part["best_so_far"].is_monotonic_decreasing
+        assert part["finished"].is_monotonic_increasing and part["elapsed_s"].min() >= 0
+    assert race[race["run"] == "a"]["finished"].max() == 30
+
+
+def test_the_table_reads_like_a_table(study: optuna.Study) -> None:
+    table = trial_table(trials_frame(trials(study)))
+    assert list(table.columns[:3]) == ["number", "state", "loss"]
+    assert "lr" in table.columns and "param_lr" not in table.columns
+    assert np.issubdtype(table["started (UTC)"].dtype, np.datetime64)
+    assert set(table.loc[table["state"] == "failed", "error"]) == {"loss became nan"}
+    assert set(table.loc[table["state"] == "complete", "error"]) == {""}
+
+
+def test_a_houses_loss_is_in_squared_thousands_of_dollars() -> None:
+    assert loss_title(DatasetSpec("synthetic-houses")) == "validation MSE ($1000s²)"
+
+
+def test_a_csv_loss_is_in_its_target_column_units() -> None:
+    assert loss_title(DatasetSpec("csv", target="price")) == "validation MSE (price units²)"

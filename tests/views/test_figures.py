@@ -1,0 +1,95 @@
+"""Figures: units on the axes, fixed colours, hover details, WebGL for big runs."""
+
+from __future__ import annotations
+
+import optuna
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from tests.fake_runs import make_run
+from tuning import preset_spec
+from tuning.definition.space import Choice, Range
+from tuning.views.chart_data import (
+    best_steps,
+    curves_frame,
+    history_frame,
+    parallel_frame,
+    race_frame,
+    trials_frame,
+)
+from tuning.views.figures import (
+    BEST_COLOR,
+    STATE_COLORS,
+    STRATEGY_COLORS,
+    WEBGL_FROM,
+    curves_figure,
+    history_figure,
+    parallel_figure,
+    params_hover,
+    race_figure,
+)
+
+UNIT = "validation MSE ($1000s²)"
+
+
+@pytest.fixture
+def trials(storage_url: str) -> list[optuna.trial.FrozenTrial]:
+    study = make_run(storage_url, "run", 30, n_running=1, n_pruned=2, finished=False)
+    return study.get_trials(deepcopy=False)
+
+
+def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.FrozenTrial]) -> None:
+    frame = trials_frame(trials)
+    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=True, revision="run")
+    complete, pruned, best = fig.data
+    assert (complete.name, pruned.name, best.name) == ("complete", "pruned (last epoch)", "best so far")
+    assert complete.marker.color == STATE_COLORS["complete"] and best.line.color == BEST_COLOR
+    assert best.line.shape == "hv" and isinstance(complete, go.Scatter)
+    assert fig.layout.uirevision == "run:log"  # a new scale resets the zoom
+    assert fig.layout.yaxis.title.text == UNIT and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "trial number"
+    assert "lr = " in complete.text[0] and "trial %{x}" in complete.hovertemplate
+
+
+def test_big_histories_switch_to_webgl_together(storage_url: str) -> None:
+    frame = trials_frame(make_run(storage_url, "big", WEBGL_FROM).get_trials(deepcopy=False))
+    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=False, revision="big")
+    assert {type(t) for t in fig.data} == {go.Scattergl}  # WebGL draws above SVG: the best line too
+
+
+def test_learning_curves_mark_the_running_and_the_best(trials: list[optuna.trial.FrozenTrial]) -> None:
+    fig = curves_figure(curves_frame(trials, best_n=3), UNIT, log_y=False, revision="run")
+    assert len(fig.data) == 4
+    assert fig.data[0].line.color == BEST_COLOR and fig.data[0].line.width == 3
+    assert fig.data[-1].line.dash == "dash" and fig.data[-1].line.color == STATE_COLORS["running"]
+    assert fig.layout.xaxis.title.text == "epoch" and fig.layout.yaxis.title.text == UNIT
+
+
+def test_parallel_coordinates_use_log_axes_and_choice_ticks(trials: list[optuna.trial.FrozenTrial]) -> None:
+    space = preset_spec("houses").space
+    assert isinstance(space["lr"], Range) and space["lr"].log and isinstance(space["batch_size"], Choice)
+    fig = parallel_figure(parallel_frame(trials_frame(trials)), space, UNIT, revision="run")
+    dims = {d.label: d for d in fig.data[0].dimensions}
+    assert "lr (log)" in dims and all(t.startswith("1e") for t in dims["lr (log)"].ticktext)
+    assert list(dims["batch_size"].ticktext) == ["16", "32", "64", "128"]
+    assert list(fig.data[0].dimensions)[-1].label == "loss"
+    assert fig.data[0].line.colorbar.title.text == UNIT
+
+
+def test_races_colour_by_strategy_and_dash_repeats(storage_url: str) -> None:
+    strategies = {"g": "grid", "r1": "random", "r2": "random"}
+    race = race_frame([(n, s, make_run(storage_url, n, 5).get_trials()) for n, s in strategies.items()])
+    fig = race_figure(race, "finished", "trials finished", UNIT, log_y=False)
+    colors = [t.line.color for t in fig.data]
+    assert colors == [STRATEGY_COLORS["grid"], STRATEGY_COLORS["random"], STRATEGY_COLORS["random"]]
+    assert [t.line.dash for t in fig.data] == ["solid", "solid", "dash"]
+    assert [t.uid for t in fig.data] == ["g", "r1", "r2"]  # a hidden run stays hidden
+    fewer = race_figure(race[race["run"] != "r2"], "finished", "trials finished", UNIT, log_y=False)
+    assert fewer.layout.uirevision != fig.layout.uirevision  # other runs: the zoom starts afresh
+
+
+def test_hover_lines_name_every_parameter() -> None:
+    frame = pd.DataFrame({"param_lr": [0.001234567, 0.1], "param_activation": ["relu", "tanh"]})
+    assert params_hover(frame) == ["activation = relu<br>lr = 0.001235", "activation = tanh<br>lr = 0.1"]
+    assert params_hover(pd.DataFrame({"number": [1]})) == [""]

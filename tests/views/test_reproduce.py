@@ -1,0 +1,54 @@
+"""Reproduce: the best configuration as its own one-trial run, and proof it reproduces."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+from tests.runs_helpers import quick_spec, run_in_process
+from tuning import RunSpec, preset_spec
+from tuning.views.reproduce import reproduce_command, reproduce_spec
+
+
+def test_every_hyperparameter_is_fixed_in_a_one_trial_run() -> None:
+    spec = preset_spec("houses")
+    params = {
+        "n_layers": 2,
+        "hidden_size": 40,
+        "lr": 0.003,
+        "dropout": 0.1,
+        "batch_size": 32,
+        "weight_decay": 1e-4,
+    }
+    raw = reproduce_spec(spec, params)
+    again = RunSpec.from_dict(raw)
+    assert again.searched() == {} and again.n_trials_planned() == 1 and again.workers == 1
+    assert again.fixed_values() == {**spec.fixed_values(), **params}
+    assert (again.dataset, again.seed, again.val_fraction) == (spec.dataset, spec.seed, spec.val_fraction)
+
+
+def test_the_command_writes_the_spec_and_launches_it() -> None:
+    raw = reproduce_spec(
+        preset_spec("article-grid"), {"hidden_size": 16, "lr": 0.001, "dropout": 0.2, "batch_size": 2}
+    )
+    command = reproduce_command("grid-1", raw)
+    words = shlex.split(command)
+    assert words[:2] == ["printf", "%s\\n"] and RunSpec.from_dict(json.loads(words[2]))
+    assert command.endswith("python -m tuning launch --spec grid-1-best.json --wait")
+
+
+def test_a_csv_run_names_its_file() -> None:
+    raw = {
+        **preset_spec("article-grid").to_dict(),
+        "dataset": {"name": "csv", "target": "y", "filename": "my data.csv"},
+    }
+    params = {"hidden_size": 16, "lr": 0.001, "dropout": 0.2, "batch_size": 2}
+    command = reproduce_command("c", reproduce_spec(RunSpec.from_dict(raw), params))
+    assert command.endswith("--csv 'my data.csv'")
+
+
+def test_the_reproduction_gets_the_same_validation_loss(storage_url: str) -> None:
+    run = run_in_process(quick_spec(budget={"n_trials": 3}), storage_url, "search")
+    best = run.study.best_trial
+    again = run_in_process(RunSpec.from_dict(reproduce_spec(run.spec, best.params)), storage_url, "again")
+    assert again.study.best_trial.value == best.value

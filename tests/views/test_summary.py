@@ -1,0 +1,42 @@
+"""Overviews of every run: what ``run_summaries`` reads, and what it keeps."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import tuning.views.summary
+from tests.fake_runs import make_run
+from tuning import delete_run, list_run_names, load_run, run_summaries, summarize
+
+
+def test_every_run_is_summarised_newest_first(storage_url: str) -> None:
+    make_run(storage_url, "ended", 3)
+    make_run(storage_url, "going", 2, n_running=1, finished=False, worker_pid=os.getpid())
+    summaries = run_summaries(storage_url)
+    assert [s.name for s in summaries] == list_run_names(storage_url)
+    assert summaries == [summarize(load_run(s.name, storage_url)) for s in summaries]
+
+
+def test_an_ended_runs_trials_are_read_once(storage_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_run(storage_url, "ended", 3)
+    make_run(storage_url, "going", 2, n_running=1, finished=False, worker_pid=os.getpid())
+    first = run_summaries(storage_url)
+    loaded: list[str] = []
+    real_load = tuning.views.summary.load_run
+    monkeypatch.setattr(
+        tuning.views.summary, "load_run", lambda name, url: loaded.append(name) or real_load(name, url)
+    )
+    assert run_summaries(storage_url) == first
+    assert loaded == ["going"]
+
+
+def test_a_name_used_again_after_a_deletion_is_a_new_run(storage_url: str) -> None:
+    make_run(storage_url, "again", 3)
+    assert run_summaries(storage_url)[0].n_complete == 3
+    delete_run(load_run("again", storage_url))
+    make_run(storage_url, "again", 5)
+    assert run_summaries(storage_url)[0].n_complete == 5
+    delete_run(load_run("again", storage_url))
+    assert run_summaries(storage_url) == []

@@ -1,0 +1,1 @@
+"""The data: built-in datasets, uploaded CSVs, splits and train-only scaling."""

@@ -1,0 +1,71 @@
+"""Built-in runs: the article's grid and Optuna study, and a richer synthetic-houses search.
+
+Presets are plain spec dicts, validated like any user's spec.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tuning.definition.spec import RunSpec
+
+ARTICLE_SPLIT: dict[str, Any] = {
+    # Four houses: hold one out for the winner's test, validate leave-one-out on the rest.
+    "dataset": {"name": "article"},
+    "test_fraction": 0.25,
+    "cv_folds": 3,
+}
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "article-grid": {
+        **ARTICLE_SPLIT,
+        "strategy": "grid",
+        "space": {
+            "hidden_size": {"type": "choice", "values": [8, 16, 32]},
+            "lr": {"type": "choice", "values": [0.01, 0.001]},
+            "dropout": {"type": "choice", "values": [0.1, 0.2]},
+            "batch_size": {"type": "choice", "values": [1, 2]},
+            "epochs": 50,
+        },
+    },
+    "article-optuna": {
+        **ARTICLE_SPLIT,
+        "strategy": "bayesian",
+        "budget": {"n_trials": 20},
+        "space": {
+            "hidden_size": {"type": "int", "low": 8, "high": 32},
+            "lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True},
+            "dropout": {"type": "float", "low": 0.1, "high": 0.5},
+            "batch_size": {"type": "int", "low": 1, "high": 4},
+            "epochs": 50,
+        },
+    },
+    "houses": {
+        "dataset": {"name": "synthetic-houses", "rows": 2000, "seed": 0},
+        "strategy": "bayesian",
+        "budget": {"n_trials": 60},
+        "workers": 2,
+        "space": {
+            "n_layers": {"type": "int", "low": 1, "high": 3},
+            "hidden_size": {"type": "int", "low": 8, "high": 128, "log": True},
+            "lr": {"type": "float", "low": 1e-4, "high": 3e-2, "log": True},
+            "dropout": {"type": "float", "low": 0.0, "high": 0.4},
+            "batch_size": {"type": "choice", "values": [16, 32, 64, 128]},
+            "weight_decay": {"type": "float", "low": 1e-6, "high": 1e-2, "log": True},
+            "epochs": 30,
+        },
+    },
+}
+
+PRESET_HELP: dict[str, str] = {
+    "article-grid": "the article's 24-configuration grid on its four houses, 50 epochs",
+    "article-optuna": "the article's Optuna space on its four houses, 20 TPE trials",
+    "houses": "2,000 synthetic houses, 7 hyperparameters, 60 Bayesian trials, 2 workers",
+}
+
+
+def preset_spec(name: str) -> RunSpec:
+    """The validated spec of a preset; KeyError lists the known presets."""
+    if name not in PRESETS:
+        raise KeyError(f"no preset named {name!r}; presets are {sorted(PRESETS)}")
+    return RunSpec.from_dict(PRESETS[name])

@@ -1,0 +1,181 @@
+"""Runs as Optuna studies: create one with its spec, find it again, ask it to stop.
+
+A run is a study whose user attributes hold the spec (and a CSV's text), so a worker on
+any machine needs only the storage URL and the run's name. Trials are created up front
+as a queue (every grid combination, or one empty ticket per budgeted trial): taking a
+waiting trial is atomic in every Optuna storage, so several workers never run a
+combination twice and never overshoot the budget.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState, create_trial
+
+from tuning.definition.spec import RunSpec, Strategy
+from tuning.errors import FieldError, RunExists, RunNotFound
+from tuning.storage.urls import open_storage
+
+SPEC_ATTR = "sweetspot:spec"
+CSV_ATTR = "sweetspot:csv"
+CREATED_ATTR = "sweetspot:created_at"
+OWNER_ATTR = "sweetspot:owner"
+STOP_ATTR = "sweetspot:stop_requested_at"
+RESULT_ATTR = "sweetspot:result"
+WORKER_ATTR_PREFIX = "sweetspot:worker:"
+RETRY_OF_ATTR = "retry_of"
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A handle on one stored run: its study, its storage, and its validated spec."""
+
+    name: str
+    study: optuna.Study
+    storage: optuna.storages.BaseStorage
+    spec: RunSpec
+    study_id: int
+
+    def attrs(self) -> dict[str, Any]:
+        return self.storage.get_study_user_attrs(self.study_id)
+
+    def csv_text(self) -> str | None:
+        return self.attrs().get(CSV_ATTR)
+
+
+def check_name(name: str) -> str:
+    """Refuse names that could not be a file name: they also name the run's folders."""
+    if not NAME_PATTERN.match(name or ""):
+        raise FieldError(
+            "name",
+            f"{name!r} is not a valid run name; use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit",
+        )
+    return name
+
+
+def new_name(spec: RunSpec) -> str:
+    return f"{spec.strategy.value}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+
+
+def create_run(
+    spec: RunSpec,
+    name: str | None = None,
+    storage_url: str | None = None,
+    csv_text: str | None = None,
+    owner: str | None = None,
+) -> Run:
+    """Store a new run with its spec and its queue of trials; start no worker."""
+    storage = open_storage(storage_url)
+    name = check_name(name) if name else new_name(spec)
+    if spec.dataset.name == "csv" and not csv_text:
+        raise FieldError("dataset.csv", "a CSV dataset needs the file's contents")
+    try:
+        study = optuna.create_study(study_name=name, storage=storage, direction="minimize")
+    except optuna.exceptions.DuplicatedStudyError:
+        raise RunExists(f"a run named {name!r} exists already; choose another name") from None
+    study.set_user_attr(SPEC_ATTR, spec.to_dict())
+    study.set_user_attr(CREATED_ATTR, time.time())
+    if csv_text:
+        study.set_user_attr(CSV_ATTR, csv_text)
+    if owner:
+        study.set_user_attr(OWNER_ATTR, owner)
+    study.add_trials([_ticket(params) for params in _queue(spec)])
+    return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
+
+
+def _queue(spec: RunSpec) -> list[dict[str, Any]]:
+    """Fixed params of every queued trial: the grid, or empty tickets for the sampler."""
+    if spec.strategy is Strategy.GRID:
+        return spec.grid()
+    return [{} for _ in range(spec.budget.n_trials or 0)]
+
+
+def _ticket(params: dict[str, Any], user_attrs: dict[str, Any] | None = None) -> optuna.trial.FrozenTrial:
+    return create_trial(
+        state=TrialState.WAITING, system_attrs={"fixed_params": params}, user_attrs=user_attrs
+    )
+
+
+def requeue(run: Run, trial: optuna.trial.FrozenTrial) -> None:
+    """Queue ``trial``'s configuration again, once, after its worker died."""
+    run.study.add_trial(_ticket(dict(trial.params), {RETRY_OF_ATTR: trial.number}))
+
+
+#: Runs this process has opened, by storage and name. Reusing the study keeps Optuna's
+#: trial cache warm, so re-reading a run on an RDB storage fetches only unfinished and new
+#: trials instead of all of them (a journal storage is incremental anyway).
+_opened: dict[tuple[int, str], Run] = {}
+
+
+def _remember(run: Run) -> Run:
+    _opened[(id(run.storage), run.name)] = run
+    return run
+
+
+def load_run(name: str, storage_url: str | None = None) -> Run:
+    """The run called ``name``; RunNotFound names the runs that do exist."""
+    storage = open_storage(storage_url)
+    opened = _opened.get((id(storage), name))
+    try:
+        study_id = storage.get_study_id_from_name(name)
+        if opened is not None and opened.study_id == study_id:
+            return opened
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        known = [s.study_name for s in storage.get_all_studies()]
+        hint = f"; runs here: {', '.join(known[:10])}" if known else "; this storage has no runs yet"
+        raise RunNotFound(f"no run named {name!r}{hint}") from None
+    raw_spec = study.user_attrs.get(SPEC_ATTR)
+    if raw_spec is None:
+        raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
+    return _remember(Run(name, study, storage, RunSpec.from_dict(raw_spec), study_id))
+
+
+@dataclass(frozen=True)
+class RunEntry:
+    """A run as the storage lists it: its name and attributes, without its trials."""
+
+    name: str
+    attrs: dict[str, Any]
+
+
+def run_entries(storage_url: str | None = None) -> list[RunEntry]:
+    """Every Sweetspot run in the storage, newest first, from one read of the study list."""
+    studies = [s for s in open_storage(storage_url).get_all_studies() if SPEC_ATTR in s.user_attrs]
+    studies.sort(key=lambda s: s.user_attrs.get(CREATED_ATTR, 0), reverse=True)
+    return [RunEntry(s.study_name, s.user_attrs) for s in studies]
+
+
+def list_run_names(storage_url: str | None = None) -> list[str]:
+    """Names of the Sweetspot runs in the storage, newest first."""
+    return [entry.name for entry in run_entries(storage_url)]
+
+
+def deadline_passed(run: Run, attrs: dict[str, Any] | None = None) -> bool:
+    """True once the run's time budget (counted from its creation) is spent."""
+    timeout = run.spec.budget.timeout_s
+    created = (attrs or run.attrs())[CREATED_ATTR]
+    return timeout is not None and time.time() > created + timeout
+
+
+def request_stop(run: Run) -> None:
+    """Ask every worker, on any machine, to end after its current trial."""
+    if STOP_ATTR not in run.attrs():
+        run.study.set_user_attr(STOP_ATTR, time.time())
+
+
+def delete_run(run: Run) -> None:
+    """Remove the run and its trials from the storage."""
+    optuna.delete_study(study_name=run.name, storage=run.storage)
+    _opened.pop((id(run.storage), run.name), None)

@@ -1,0 +1,73 @@
+"""The end of a run: evaluate the winner once on the test split and store the outcome.
+
+Whichever worker finds the queue empty and no trial running writes the result. If two
+finish at the same moment both compute the same figure (training is seeded), so the
+result does not depend on which one wins the race.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+import torch
+from optuna.trial import TrialState
+
+from tuning.storage.artifacts import store_weights
+from tuning.storage.liveness import ERROR_ATTR
+from tuning.storage.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed
+from tuning.training.objective import Objective
+from tuning.training.trainer import TrainResult, evaluate_test
+
+WEIGHTS_FORMAT = "sweetspot-mlp-v1"
+
+
+def work_left(run: Run) -> bool:
+    """True while trials are queued or running (or, for a time-only budget, while time is
+    left), and no stop or time limit ends the run."""
+    if STOP_ATTR in run.attrs() or deadline_passed(run):
+        return any(t.state is TrialState.RUNNING for t in run.study.get_trials(deepcopy=False))
+    if run.spec.open_ended():
+        return True
+    states = {t.state for t in run.study.get_trials(deepcopy=False)}
+    return bool(states & {TrialState.RUNNING, TrialState.WAITING})
+
+
+def finalize(run: Run, objective: Objective, cached: tuple[int, TrainResult] | None) -> dict[str, Any]:
+    """Write the run's result; ``cached`` is (trial number, result) of this worker's best."""
+    trials = run.study.get_trials(deepcopy=False)
+    complete = [t for t in trials if t.state is TrialState.COMPLETE]
+    stopped = STOP_ATTR in run.attrs()
+    result: dict[str, Any] = {"finished_at": time.time(), "test_loss": None}
+    if not complete:
+        failed = [t for t in trials if t.state is TrialState.FAIL]
+        first_error = failed[0].user_attrs.get(ERROR_ATTR) if failed else None
+        result.update(state="stopped" if stopped else "failed", error=first_error)
+    else:
+        best = min(complete, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
+        trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
+        test = evaluate_test(objective.data, objective.split, objective.members, trained.models)
+        store_weights(run, weights_blob(objective, best.params, trained))
+        result.update(state="stopped" if stopped else "finished", best_trial=best.number, test_loss=test)
+    run.study.set_user_attr(RESULT_ATTR, result)
+    return result
+
+
+def weights_blob(objective: Objective, params: dict[str, Any], trained: TrainResult) -> bytes:
+    """The winner as a file that ``torch.load(..., weights_only=True)`` reads back."""
+    data = objective.data
+    payload = {
+        "format": WEIGHTS_FORMAT,
+        "params": {**objective.spec.fixed_values(), **params},
+        "feature_names": list(data.feature_names),
+        "target_name": data.target_name,
+        "target_unit": data.target_unit,
+        "members": [
+            {"state_dict": model.state_dict(), "scaler": member.scaler.to_dict()}
+            for member, model in zip(objective.members, trained.models, strict=False)
+        ],
+    }
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,222 @@
+"""A worker process: take queued trials of one run until none are left, then finish it.
+
+Any number of workers, on any machines that reach the storage, may join a run. Each one
+claims a waiting trial atomically, trains it, and tells Optuna the outcome; before every
+claim it honours a stop request, and its heartbeat thread fails the trials of dead
+workers. A worker that finds the queue empty while others still train waits for them:
+if one of them dies, its configuration is queued again and someone must run it. Storage
+errors are retried with back-off; a worker that cannot reconnect in time exits non-zero,
+and its unfinished trial is reaped by another worker, so no completed trial is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import optuna
+from optuna.exceptions import UpdateFinishedTrialError
+from optuna.trial import TrialState
+
+from tuning.definition.strategies import make_pruner, make_sampler
+from tuning.errors import StorageUnavailable
+from tuning.storage.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, Heartbeat
+from tuning.storage.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
+from tuning.storage.urls import connection_error, redact, resolve_url
+from tuning.training.finalize import finalize, work_left
+from tuning.training.objective import Objective
+from tuning.training.trainer import Diverged, TrainResult
+from tuning.views.summary import CURVE_ATTR
+
+log = logging.getLogger("tuning.training.worker")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How one worker behaves; the run's spec says what it trains."""
+
+    index: int = 0
+    threads: int = 1
+    reconnect_s: float = 60.0
+
+
+@dataclass
+class WorkerReport:
+    """What this worker did, for the CLI's exit message."""
+
+    worker_id: str
+    trials: int = 0
+    finished_run: bool = False
+    stop_seen: bool = False
+
+
+class Worker:
+    """Runs the trials of one run in this process."""
+
+    def __init__(self, name: str, storage_url: str | None, options: WorkerOptions) -> None:
+        self.options = options
+        self.url = resolve_url(storage_url)
+        self.run: Run = self._retry("load the run", lambda: load_run(name, self.url))
+        spec = self.run.spec
+        self.study = optuna.load_study(
+            study_name=name,
+            storage=self.run.storage,
+            sampler=make_sampler(spec, spec.seed + options.index),
+            pruner=make_pruner(spec),
+        )
+        self.objective = Objective(spec, self.run.csv_text())
+        self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        self.best: tuple[int, TrainResult] | None = None
+
+    def work(self) -> WorkerReport:
+        """Claim and run trials until the queue is empty, a stop arrives or time is up."""
+        import torch
+
+        torch.set_num_threads(self.options.threads)
+        log.info("worker %s joined run %s on %s", self.report.worker_id, self.run.name, redact(self.url))
+        heartbeat = self._retry(
+            "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
+        )
+        try:
+            while self._may_continue():
+                trial = self._retry("claim a trial", self._claim)
+                if trial is not None:
+                    self._run_trial(trial)
+                    self.report.trials += 1
+                elif heartbeat.still_needed(
+                    lambda: self._retry("check the queue", lambda: work_left(self.run))
+                ):
+                    time.sleep(self.run.spec.heartbeat_s)  # others still train; one may die
+                else:
+                    break
+            # Finish while the heartbeat still says this worker is alive: the run reads
+            # as running, not interrupted, while the winner is evaluated.
+            if not self._retry("check the queue", lambda: work_left(self.run)) and (
+                RESULT_ATTR not in self.run.attrs()
+            ):
+                result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
+                self.report.finished_run = True
+                log.info("run %s ended %s: test loss %s", self.run.name, result["state"], result["test_loss"])
+        finally:
+            heartbeat.stop()
+        return self.report
+
+    def _may_continue(self) -> bool:
+        attrs = self._retry("read the run", self.run.attrs)
+        if STOP_ATTR in attrs:
+            self.report.stop_seen = True
+            log.info("stop requested: leaving run %s", self.run.name)
+            return False
+        if deadline_passed(self.run, attrs):
+            log.info("time budget spent: leaving run %s", self.run.name)
+            return False
+        return True
+
+    def _claim(self) -> optuna.Trial | None:
+        """Take the oldest waiting trial; only one worker can move it to RUNNING.
+
+        The list comes from this worker's study: for an RDB storage Optuna wraps the study's
+        storage in a cache that can only write to trials it has read.
+        """
+        storage, study_id = self.run.storage, self.run.study_id
+        for waiting in self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
+            try:
+                if not storage.set_trial_state_values(trial_id, TrialState.RUNNING):
+                    continue
+            except UpdateFinishedTrialError:
+                continue
+            storage.set_trial_user_attr(trial_id, WORKER_TRIAL_ATTR, self.report.worker_id)
+            return optuna.trial.Trial(self.study, trial_id)
+        if self.run.spec.open_ended():
+            trial = self.study.ask()  # a time-only budget queues nothing: make trials as we go
+            trial.set_user_attr(WORKER_TRIAL_ATTR, self.report.worker_id)
+            return trial
+        return None
+
+    def _run_trial(self, trial: optuna.Trial) -> None:
+        def publish(curve: list[float]) -> None:
+            self._retry("store the learning curve", lambda: trial.set_user_attr(CURVE_ATTR, curve))
+
+        try:
+            # Suggesting and pruning read the storage too: if it drops there, train again.
+            result = self._retry(f"run trial {trial.number}", lambda: self.objective(trial, publish))
+        except optuna.TrialPruned as pruned:
+            self._tell(trial, TrialState.PRUNED, None, {ERROR_ATTR: str(pruned)})
+        except Diverged as diverged:
+            self._tell(trial, TrialState.FAIL, None, {ERROR_ATTR: str(diverged)})
+        except UpdateFinishedTrialError:
+            self._log_taken_over(trial)
+        except StorageUnavailable:
+            raise
+        except Exception as error:  # any bug in one configuration must not end the run
+            log.error("trial %d failed:\n%s", trial.number, traceback.format_exc())
+            self._tell(trial, TrialState.FAIL, None, {ERROR_ATTR: f"{type(error).__name__}: {error}"})
+        else:
+            self._tell(trial, TrialState.COMPLETE, result.loss, {"loss_spread": result.spread})
+            if self.best is None or result.loss < self.best[1].loss:
+                self.best = (trial.number, result)
+
+    def _tell(
+        self, trial: optuna.Trial, state: TrialState, value: float | None, attrs: dict[str, Any]
+    ) -> None:
+        def tell() -> TrialState:
+            for key, attr in attrs.items():
+                trial.set_user_attr(key, attr)
+            return self.study.tell(trial, value, state=state, skip_if_finished=True).state
+
+        try:
+            told = self._retry(f"record trial {trial.number}", tell)
+        except UpdateFinishedTrialError:
+            told = TrialState.FAIL
+        if told is not state:
+            self._log_taken_over(trial)
+            return
+        error = attrs.get(ERROR_ATTR)
+        log.info(
+            "trial %d %s%s", trial.number, state.name.lower(), f": {error}" if error else f" {value:.6g}"
+        )
+
+    @staticmethod
+    def _log_taken_over(trial: optuna.Trial) -> None:
+        log.warning(
+            "trial %d was marked failed while this worker ran it (its heartbeat was late, "
+            "e.g. the storage was out of reach); its result is dropped",
+            trial.number,
+        )
+
+    def _retry(self, what: str, operation: Callable[[], T]) -> T:
+        """Run a storage operation, retrying with back-off while the storage is unreachable.
+
+        The ``reconnect_s`` allowance starts at the first failure, so a long operation
+        (training a trial) gets the same grace as a short one.
+        """
+        delay, deadline = 0.5, None
+        while True:
+            try:
+                return operation()
+            except Exception as error:
+                cause = connection_error(error)
+                if cause is None:
+                    raise
+                reason = f"{type(cause).__name__}: {(str(cause).strip() or '-').splitlines()[0]}"
+                if deadline is None:
+                    deadline = time.monotonic() + self.options.reconnect_s
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StorageUnavailable(
+                        f"could not {what}: the storage {redact(self.url)} has been unreachable "
+                        f"for {self.options.reconnect_s:g} s ({reason}); "
+                        "start the worker again once it is back"
+                    ) from None
+                delay = min(delay, remaining)
+                log.warning("could not %s (%s); retrying in %.1f s", what, reason, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)

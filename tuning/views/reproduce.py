@@ -1,0 +1,40 @@
+"""One configuration of a run as a run of its own: a spec and a shell command to launch it.
+
+Training is seeded from the run's seed (not the trial's), so the same data, split and
+configuration give the same validation loss again: the command is a real reproduction,
+and it also retrains and saves the winner on any machine with the engine installed.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+from tuning.definition.spec import RunSpec
+
+
+def reproduce_spec(spec: RunSpec, params: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with every hyperparameter fixed to ``params``: a run of exactly one trial.
+
+    It is a one-trial *random* run, not a one-combination grid: Optuna's GridSampler
+    fails to record a trial of a one-point grid that a worker claimed from the queue.
+    With nothing left to search, the strategy draws nothing anyway.
+    """
+    raw = spec.to_dict()
+    raw["space"] = {**raw["space"], **params}
+    raw.update(strategy="random", budget={"n_trials": 1}, workers=1, pruner="none")
+    return RunSpec.from_dict(raw).to_dict()
+
+
+def reproduce_command(name: str, spec: dict[str, Any]) -> str:
+    """A shell line that writes the spec to a file and launches it, waiting for the result."""
+    path = f"{name}-best.json"
+    command = [
+        f"printf '%s\\n' {shlex.quote(json.dumps(spec, separators=(',', ':')))} > {shlex.quote(path)}",
+        f"python -m tuning launch --spec {shlex.quote(path)} --wait",
+    ]
+    filename = spec["dataset"].get("filename")
+    if spec["dataset"]["name"] == "csv":
+        command[-1] += f" --csv {shlex.quote(filename or 'your-data.csv')}"
+    return " && ".join(command)
