@@ -15,8 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from tuning import TuningError, default_storage_url, list_run_names
-from tuning.storage.urls import redact
+from tuning import TuningError, default_storage_url, list_run_names, redact
 
 HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/home.py",
