@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import secrets
 import sys
 import time
@@ -18,9 +19,11 @@ from typing import Any
 from tuning.data.csv_data import decode_csv
 from tuning.definition.presets import PRESET_HELP, preset_spec
 from tuning.definition.spec import RunSpec
-from tuning.demo import csv_limits
+from tuning.demo import ADMIN_TOKEN_ENV, check_control, csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
-from tuning.launcher import launch
+from tuning.launcher import enqueue_params, extend_run, launch
+from tuning.storage.lifecycle import Extension
+from tuning.storage.notes import set_notes, set_trial_note
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
 from tuning.views.summary import RunSummary, run_summaries, summarize
@@ -42,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--workers", type=int, help="worker processes (default: the spec's)")
     cmd.add_argument("--csv", type=Path, help="the CSV file of a 'csv' dataset")
     cmd.add_argument("--wait", action="store_true", help="block until the run ends, then summarise")
+    cmd.add_argument(
+        "--warm-start",
+        metavar="NAME",
+        help="begin with the finished trials of run NAME (same data) that fit the new space",
+    )
 
     cmd = commands.add_parser("worker", help="join a run as one more worker (on any machine)")
     cmd.add_argument("--study", required=True, help="the run's name")
@@ -74,7 +82,36 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--json", action="store_true")
 
     commands.add_parser("presets", help="the built-in runs")
+    _lifecycle_commands(commands, storage_help)
     return parser
+
+
+def _lifecycle_commands(commands: Any, storage_help: str) -> None:
+    """Commands that change a run after its launch: extend, enqueue, spec, note."""
+    cmd = commands.add_parser("extend", help="add trials and/or time to an ended run and start workers")
+    cmd.add_argument("name")
+    cmd.add_argument("--trials", type=int, help="trials to add (a grid adds only combinations not tried)")
+    cmd.add_argument("--minutes", type=float, help="minutes to add, counted from now")
+    cmd.add_argument("--workers", type=int, help="workers to start (default: the spec's)")
+    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--wait", action="store_true", help="block until the run ends again, then summarise")
+
+    cmd = commands.add_parser("enqueue", help="queue a hand-picked configuration to run next")
+    cmd.add_argument("name")
+    cmd.add_argument("--params", required=True, help='JSON, e.g. \'{"lr": 0.01, "hidden_size": 32}\'')
+    cmd.add_argument("--storage", help=storage_help)
+
+    cmd = commands.add_parser("spec", help="print a run's spec as JSON (edit it, launch it again)")
+    cmd.add_argument("name")
+    cmd.add_argument("--storage", help=storage_help)
+
+    cmd = commands.add_parser("note", help="set a run's note and tags, or a trial's note")
+    cmd.add_argument("name")
+    cmd.add_argument("--text", help="the note (Markdown); '' clears it")
+    cmd.add_argument("--tag", action="append", help="a tag (repeat for several); replaces the tags")
+    cmd.add_argument("--clear-tags", action="store_true", help="remove every tag")
+    cmd.add_argument("--trial", type=int, help="set the note of this trial instead of the run's")
+    cmd.add_argument("--storage", help=storage_help)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,17 +137,71 @@ def _launch(args: argparse.Namespace) -> int:
     if args.workers is not None:
         spec = RunSpec.from_dict({**spec.to_dict(), "workers": args.workers})
     csv_text = decode_csv(args.csv.read_bytes(), csv_limits()) if args.csv else None
+    if csv_text is None and args.warm_start and spec.dataset.name == "csv":
+        csv_text = load_run(args.warm_start, args.storage).csv_text()  # a fork keeps its data
     try:
-        run = launch(spec, args.name, args.storage, csv_text)
+        run = launch(spec, args.name, args.storage, csv_text, warm_start=args.warm_start, token=_token())
     except RunExists as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     trials = spec.n_trials_planned() or "timed"
     print(f"launched {run.name}: {spec.strategy.value}, {trials} trials, {spec.workers} worker(s)")
+    warm = summarize(run).warm_start
+    if warm:
+        print(f"warm start: inherited {warm['inherited']} trial(s) from {warm['from']}, {warm['skipped']} "
+              "outside the new space")  # fmt: skip
+    return _maybe_wait(args, run.name)
+
+
+def _maybe_wait(args: argparse.Namespace, name: str) -> int:
     if not args.wait:
         return 0
-    summary = wait_for_end(run.name, args.storage)
+    summary = wait_for_end(name, args.storage)
     print(format_summary(summary))
     return 0 if summary.state in ("finished", "stopped") else EXIT_RUN_FAILED
+
+
+def _token() -> str | None:
+    """The admin token from the environment: a shell on the server acts as the admin."""
+    return os.environ.get(ADMIN_TOKEN_ENV)
+
+
+def _extend(args: argparse.Namespace) -> int:
+    extension = Extension(args.trials, args.minutes, args.workers)
+    run = extend_run(args.name, extension, args.storage, token=_token())
+    queued = summarize(run).n_waiting
+    print(f"extended {run.name}: {extension.describe()[len('extended ') :]}, {queued} trial(s) queued, "
+          f"{run.spec.workers} worker(s) started")  # fmt: skip
+    return _maybe_wait(args, run.name)
+
+
+def _enqueue(args: argparse.Namespace) -> int:
+    try:
+        params = json.loads(args.params)
+    except json.JSONDecodeError as error:
+        return _fail(
+            f"--params: not JSON ({error}); give an object such as '{{\"lr\": 0.01}}'", EXIT_BAD_INPUT
+        )
+    number = enqueue_params(args.name, params, args.storage, token=_token())
+    print(f"queued trial {number} of {args.name} (hand-picked): {json.dumps(params)}")
+    return 0
+
+
+def _spec(args: argparse.Namespace) -> int:
+    print(json.dumps(load_run(args.name, args.storage).spec.to_dict(), indent=2))
+    return 0
+
+
+def _note(args: argparse.Namespace) -> int:
+    run = load_run(args.name, args.storage)
+    check_control(run, None, _token())
+    if args.trial is not None:
+        set_trial_note(run, args.trial, args.text or "")
+        print(f"trial {args.trial} of {args.name}: note {'set' if args.text else 'cleared'}")
+        return 0
+    tags = [] if args.clear_tags else args.tag
+    notes = set_notes(run, args.text, tags)
+    print(f"{args.name}: note of {len(notes.note)} characters, tags {list(notes.tags)}")
+    return 0
 
 
 def wait_for_end(name: str, storage: str | None, poll_s: float = 0.25) -> RunSummary:
@@ -202,4 +293,8 @@ COMMANDS = {
     "export": _export,
     "ls": _ls,
     "presets": _presets,
+    "extend": _extend,
+    "enqueue": _enqueue,
+    "spec": _spec,
+    "note": _note,
 }

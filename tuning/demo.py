@@ -24,8 +24,8 @@ from tuning.data.csv_data import CsvLimits, parse_csv
 from tuning.definition.space import Range
 from tuning.definition.spec import RunSpec, Strategy
 from tuning.errors import FieldError, SpecError, TuningError
-from tuning.storage.runs import Run, delete_run, load_run
-from tuning.views.summary import run_summaries, summarize
+from tuning.storage.runs import OWNER_ATTR, Run, delete_run, load_run
+from tuning.views.summary import RunSummary, run_summaries
 
 DEMO_ENV = "SWEETSPOT_DEMO"
 ADMIN_TOKEN_ENV = "SWEETSPOT_ADMIN_TOKEN"
@@ -179,15 +179,48 @@ def is_admin(token: str | None) -> bool:
 
 
 def check_control(run: Run, session_id: str | None, token: str | None = None) -> None:
-    """Refuse to stop or delete someone else's run in demo mode (the admin may)."""
+    """Refuse to change or copy someone else's run in demo mode (the admin may): stop,
+    delete, extend, fork with its data, queue a configuration, or write notes."""
     if DemoLimits.from_env() is None or is_admin(token):
         return
-    owner = summarize(run).owner
+    owner = run.attrs().get(OWNER_ATTR)
     if owner is None or owner != session_id:
         raise NotAllowed(
-            f"run {run.name} was started by another visitor; in the demo you can stop or delete "
-            "only the runs you started"
+            f"run {run.name} was started by another visitor; in the demo you can stop, delete, "
+            "extend, fork, queue configurations into or annotate only the runs you started"
         )
+
+
+def guard_extension(
+    run: Run, spec: RunSpec, storage_url: str | None, session_id: str | None, token: str | None
+) -> None:
+    """Before an extension: the visitor's own run, and in demo mode its new budget within the
+    caps and room for one more active run."""
+    check_control(run, session_id, token)
+    limits = DemoLimits.from_env()
+    if limits is None or is_admin(token):
+        return
+    check_spec(spec, limits)
+    check_capacity(storage_url, session_id, limits)
+
+
+def guard_enqueue(
+    run: Run, summary: RunSummary, storage_url: str | None, session_id: str | None, token: str | None
+) -> None:
+    """Before queueing a configuration: the visitor's own run, within the trial cap, and room
+    to start a worker when the run has ended."""
+    check_control(run, session_id, token)
+    limits = DemoLimits.from_env()
+    if limits is None or is_admin(token):
+        return
+    total = (summary.n_trials or 0) + summary.n_hand_picked + 1
+    if total > limits.max_trials:
+        raise NotAllowed(
+            f"run {run.name} would make {total} trials with this one, over the demo's cap of "
+            f"{limits.max_trials}"
+        )
+    if not summary.active:
+        check_capacity(storage_url, session_id, limits)
 
 
 def guard_launch(spec: RunSpec, storage_url: str | None, owner: str | None, csv_text: str | None) -> None:

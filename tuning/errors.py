@@ -38,3 +38,7 @@ class RunNotFound(TuningError, LookupError):
 
 class RunExists(TuningError):
     """A run of that name already exists; names are unique per storage."""
+
+
+class RunBusy(TuningError):
+    """The run is active, and the change asked for needs it ended (e.g. an extension)."""

@@ -210,6 +210,40 @@ def _parse_range(field: str, domain: Domain, raw: dict[str, Any], kind: type) ->
     return Range(float, float(low), float(high), log, float(step) if step is not None else None)
 
 
+def check_value(param: Param, value: Any) -> str | None:
+    """Why ``value`` is not one this param can take (type, bounds, step, choice), or None.
+
+    A hand-picked configuration and an inherited trial must fit the run's space exactly,
+    or the sampler would be told of a point it can never propose.
+    """
+    if isinstance(param, Fixed):
+        return None if value == param.value else f"is fixed at {param.value!r} in this run, got {value!r}"
+    if isinstance(param, Choice):
+        if value not in param.options or isinstance(value, bool):
+            return f"must be one of {list(param.options)}, got {value!r}"
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number, got {value!r} ({type(value).__name__})"
+    if param.kind is int and not float(value).is_integer():
+        return f"must be a whole number, got {value!r}"
+    if not param.low <= value <= param.high:
+        return f"must be from {param.low:g} to {param.high:g}, got {value!r}"
+    if param.step is not None:
+        steps = (value - param.low) / param.step
+        if abs(steps - round(steps)) > 1e-9:
+            return f"must be {param.low:g} plus a multiple of {param.step:g}, got {value!r}"
+    return None
+
+
+def normalise(param: Param, value: Any) -> Scalar:
+    """``value`` in the param's own type (a whole float such as 32.0 becomes 32 for an int)."""
+    if isinstance(param, Range):
+        return int(round(value)) if param.kind is int else float(value)
+    if isinstance(param, Choice):
+        return next(option for option in param.options if option == value)
+    return param.value
+
+
 def suggest(trial: optuna.Trial, name: str, param: Param) -> Scalar:
     """Ask Optuna for a value of one hyperparameter; fixed ones are not suggested."""
     if isinstance(param, Fixed):

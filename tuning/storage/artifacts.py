@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from tuning.storage.runs import RESULT_ATTR, Run, check_name
+from tuning.storage.runs import Run, check_name, has_result
 from tuning.storage.urls import data_dir
 
 WEIGHTS_ATTR = "sweetspot:weights_b64"
@@ -42,7 +42,7 @@ def store_weights(run: Run, blob: bytes) -> Path:
 def read_weights(run: Run) -> bytes | None:
     """The winner's weights (a ``torch.save`` file), or None before the run has finished."""
     attrs = run.attrs()
-    if RESULT_ATTR not in attrs:
+    if not has_result(attrs):
         return None
     if WEIGHTS_ATTR in attrs:
         return base64.b64decode(attrs[WEIGHTS_ATTR])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,8 +75,13 @@ def create_run(
     storage_url: str | None = None,
     csv_text: str | None = None,
     owner: str | None = None,
+    first_trials: Sequence[optuna.trial.FrozenTrial] = (),
 ) -> Run:
-    """Store a new run with its spec and its queue of trials; start no worker."""
+    """Store a new run with its spec and its queue of trials; start no worker.
+
+    ``first_trials`` (finished trials a warm start inherits) are stored before the queue,
+    so they hold the first trial numbers and every sampler sees them from the start.
+    """
     storage = open_storage(storage_url)
     name = check_name(name) if name else new_name(spec)
     if spec.dataset.name == "csv" and not csv_text:
@@ -90,7 +96,7 @@ def create_run(
         study.set_user_attr(CSV_ATTR, csv_text)
     if owner:
         study.set_user_attr(OWNER_ATTR, owner)
-    study.add_trials([_ticket(params) for params in _queue(spec)])
+    study.add_trials([*first_trials, *(_ticket(params) for params in _queue(spec))])
     return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
 
 
@@ -105,6 +111,17 @@ def _ticket(params: dict[str, Any], user_attrs: dict[str, Any] | None = None) ->
     return create_trial(
         state=TrialState.WAITING, system_attrs={"fixed_params": params}, user_attrs=user_attrs
     )
+
+
+def add_tickets(
+    run: Run, queue: Sequence[dict[str, Any]], user_attrs: dict[str, Any] | None = None
+) -> list[int]:
+    """Queue one waiting trial per fixed-params dict; returns their trial numbers."""
+    numbers = []
+    for params in queue:
+        trial_id = run.storage.create_new_trial(run.study_id, template_trial=_ticket(params, user_attrs))
+        numbers.append(run.storage.get_trial_number_from_id(trial_id))
+    return numbers
 
 
 def requeue(run: Run, trial: optuna.trial.FrozenTrial) -> None:
@@ -130,7 +147,7 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     try:
         study_id = storage.get_study_id_from_name(name)
         if opened is not None and opened.study_id == study_id:
-            return opened
+            return _refreshed(opened)
         study = optuna.load_study(study_name=name, storage=storage)
     except KeyError:
         known = [s.study_name for s in storage.get_all_studies()]
@@ -140,6 +157,20 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
     return _remember(Run(name, study, storage, RunSpec.from_dict(raw_spec), study_id))
+
+
+def _refreshed(run: Run) -> Run:
+    """``run`` with its spec as stored now: extending a run rewrites its budget."""
+    raw_spec = run.attrs().get(SPEC_ATTR)
+    if raw_spec == run.spec.to_dict():
+        return run
+    return _remember(Run(run.name, run.study, run.storage, RunSpec.from_dict(raw_spec), run.study_id))
+
+
+def store_spec(run: Run, spec: RunSpec) -> Run:
+    """Replace the run's stored spec (only its budget may change) and return the new handle."""
+    run.study.set_user_attr(SPEC_ATTR, spec.to_dict())
+    return _remember(Run(run.name, run.study, run.storage, spec, run.study_id))
 
 
 @dataclass(frozen=True)
@@ -162,6 +193,16 @@ def list_run_names(storage_url: str | None = None) -> list[str]:
     return [entry.name for entry in run_entries(storage_url)]
 
 
+def stop_requested(attrs: dict[str, Any]) -> bool:
+    """True while a stop request stands; extending a run withdraws it (stores None)."""
+    return attrs.get(STOP_ATTR) is not None
+
+
+def has_result(attrs: dict[str, Any]) -> bool:
+    """True once the run has ended; extending or reopening a run clears it (stores None)."""
+    return attrs.get(RESULT_ATTR) is not None
+
+
 def deadline_passed(run: Run, attrs: dict[str, Any] | None = None) -> bool:
     """True once the run's time budget (counted from its creation) is spent."""
     timeout = run.spec.budget.timeout_s
@@ -171,7 +212,7 @@ def deadline_passed(run: Run, attrs: dict[str, Any] | None = None) -> bool:
 
 def request_stop(run: Run) -> None:
     """Ask every worker, on any machine, to end after its current trial."""
-    if STOP_ATTR not in run.attrs():
+    if not stop_requested(run.attrs()):
         run.study.set_user_attr(STOP_ATTR, time.time())
 
 

@@ -15,8 +15,9 @@ import torch
 from optuna.trial import TrialState
 
 from tuning.storage.artifacts import store_weights
+from tuning.storage.lifecycle import hand_picked_waiting
 from tuning.storage.liveness import ERROR_ATTR
-from tuning.storage.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed
+from tuning.storage.runs import RESULT_ATTR, Run, deadline_passed, stop_requested
 from tuning.training.objective import Objective
 from tuning.training.trainer import TrainResult, evaluate_test
 
@@ -25,20 +26,20 @@ WEIGHTS_FORMAT = "sweetspot-mlp-v1"
 
 def work_left(run: Run) -> bool:
     """True while trials are queued or running (or, for a time-only budget, while time is
-    left), and no stop or time limit ends the run."""
-    if STOP_ATTR in run.attrs() or deadline_passed(run):
-        return any(t.state is TrialState.RUNNING for t in run.study.get_trials(deepcopy=False))
+    left), and no stop or time limit ends the run; hand-picked tickets run regardless."""
+    attrs, trials = run.attrs(), run.study.get_trials(deepcopy=False)
+    if stop_requested(attrs) or deadline_passed(run, attrs):
+        return any(t.state is TrialState.RUNNING for t in trials) or hand_picked_waiting(trials)
     if run.spec.open_ended():
         return True
-    states = {t.state for t in run.study.get_trials(deepcopy=False)}
-    return bool(states & {TrialState.RUNNING, TrialState.WAITING})
+    return bool({t.state for t in trials} & {TrialState.RUNNING, TrialState.WAITING})
 
 
 def finalize(run: Run, objective: Objective, cached: tuple[int, TrainResult] | None) -> dict[str, Any]:
     """Write the run's result; ``cached`` is (trial number, result) of this worker's best."""
     trials = run.study.get_trials(deepcopy=False)
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
-    stopped = STOP_ATTR in run.attrs()
+    stopped = stop_requested(run.attrs())
     result: dict[str, Any] = {"finished_at": time.time(), "test_loss": None}
     if not complete:
         failed = [t for t in trials if t.state is TrialState.FAIL]

@@ -26,8 +26,9 @@ from optuna.trial import TrialState
 
 from tuning.definition.strategies import make_pruner, make_sampler
 from tuning.errors import StorageUnavailable
+from tuning.storage.lifecycle import claim_order, hand_picked_waiting
 from tuning.storage.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, Heartbeat
-from tuning.storage.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
+from tuning.storage.runs import Run, deadline_passed, has_result, load_run, stop_requested
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.finalize import finalize, work_left
 from tuning.training.objective import Objective
@@ -74,6 +75,7 @@ class Worker:
         self.objective = Objective(spec, self.run.csv_text())
         self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
         self.best: tuple[int, TrainResult] | None = None
+        self.only_hand_picked = False  # once stopped or out of time: only hand-picked tickets
 
     def work(self) -> WorkerReport:
         """Claim and run trials until the queue is empty, a stop arrives or time is up."""
@@ -99,7 +101,7 @@ class Worker:
             # Finish while the heartbeat still says this worker is alive: the run reads
             # as running, not interrupted, while the winner is evaluated.
             if not self._retry("check the queue", lambda: work_left(self.run)) and (
-                RESULT_ATTR not in self.run.attrs()
+                not has_result(self.run.attrs())
             ):
                 result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
                 self.report.finished_run = True
@@ -109,24 +111,30 @@ class Worker:
         return self.report
 
     def _may_continue(self) -> bool:
+        """False once a stop or the time limit ends the run, unless hand-picked tickets wait."""
         attrs = self._retry("read the run", self.run.attrs)
-        if STOP_ATTR in attrs:
-            self.report.stop_seen = True
-            log.info("stop requested: leaving run %s", self.run.name)
-            return False
-        if deadline_passed(self.run, attrs):
-            log.info("time budget spent: leaving run %s", self.run.name)
-            return False
-        return True
+        stopped = stop_requested(attrs)
+        if not stopped and not deadline_passed(self.run, attrs):
+            return True
+        self.report.stop_seen |= stopped
+        self.only_hand_picked = True
+        trials = self._retry("check the queue", lambda: self.study.get_trials(deepcopy=False))
+        if hand_picked_waiting(trials):
+            return True
+        why = "stop requested" if stopped else "time budget spent"
+        log.info("%s: leaving run %s", why, self.run.name)
+        return False
 
     def _claim(self) -> optuna.Trial | None:
-        """Take the oldest waiting trial; only one worker can move it to RUNNING.
+        """Take the next waiting trial (hand-picked ones first, then the oldest); only one
+        worker can move it to RUNNING.
 
         The list comes from this worker's study: for an RDB storage Optuna wraps the study's
         storage in a cache that can only write to trials it has read.
         """
         storage, study_id = self.run.storage, self.run.study_id
-        for waiting in self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        waiting_trials = self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+        for waiting in claim_order(waiting_trials, self.only_hand_picked):
             trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
             try:
                 if not storage.set_trial_state_values(trial_id, TrialState.RUNNING):
@@ -135,7 +143,7 @@ class Worker:
                 continue
             storage.set_trial_user_attr(trial_id, WORKER_TRIAL_ATTR, self.report.worker_id)
             return optuna.trial.Trial(self.study, trial_id)
-        if self.run.spec.open_ended():
+        if self.run.spec.open_ended() and not self.only_hand_picked:
             trial = self.study.ask()  # a time-only budget queues nothing: make trials as we go
             trial.set_user_attr(WORKER_TRIAL_ATTR, self.report.worker_id)
             return trial

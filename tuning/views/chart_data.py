@@ -19,7 +19,9 @@ from tuning.data.datasets import target_unit
 from tuning.definition.spec import DatasetSpec
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
-BASE_COLUMNS = ("number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "error")
+BASE_COLUMNS = (
+    "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "origin", "error",
+)  # fmt: skip
 
 
 def loss_title(dataset: DatasetSpec) -> str:

@@ -7,13 +7,25 @@ shown as failed here even before a worker marks it so in the storage.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
+from tuning.storage.inherit import WARM_START_ATTR
+from tuning.storage.lifecycle import REOPENED_ATTR, TrialOrigin, history, trial_origin
 from tuning.storage.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR, orphaned_trials, worker_records
-from tuning.storage.runs import CREATED_ATTR, OWNER_ATTR, RESULT_ATTR, STOP_ATTR, Run, load_run, run_entries
+from tuning.storage.notes import read_notes
+from tuning.storage.runs import (
+    CREATED_ATTR,
+    OWNER_ATTR,
+    RESULT_ATTR,
+    Run,
+    has_result,
+    load_run,
+    run_entries,
+    stop_requested,
+)
 from tuning.storage.urls import resolve_url
 
 METRIC = "val_mse"
@@ -32,7 +44,7 @@ class RunSummary:
     state: str  # starting, running, stopping, finished, stopped, failed, interrupted
     dataset: str
     n_trials: int | None  # the budget: grid size or trial count; None for time-only
-    n_complete: int
+    n_complete: int  # the run's own: inherited trials are counted apart
     n_failed: int
     n_pruned: int
     n_running: int
@@ -51,6 +63,13 @@ class RunSummary:
     # worker's heartbeat records them failed in the storage; with none left, nobody does,
     # and every view shows them failed anyway rather than "running" forever.
     orphans: dict[int, str]
+    n_inherited: int = 0  # finished trials a warm start copied in; not part of the budget
+    n_hand_picked: int = 0  # configurations queued by hand, in any state; on top of the budget
+    warm_start: dict[str, Any] | None = None  # {"from": run, "inherited": n, "skipped": n}
+    history: list[dict[str, Any]] = field(default_factory=list)  # earlier results, oldest first
+    note: str = ""  # Markdown, as written (the demo shows it as plain text)
+    tags: list[str] = field(default_factory=list)
+    trial_notes: dict[int, str] = field(default_factory=dict)  # trial number → its short note
 
     @property
     def active(self) -> bool:
@@ -67,12 +86,16 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
     trials = run.study.get_trials(deepcopy=False) if trials is None else trials
     orphaned = {t.number: why for t, why in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
     counts = {state: 0 for state in TrialState}
+    origins = {origin: 0 for origin in TrialOrigin}
     for trial in trials:
-        counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
+        origins[trial_origin(trial)] += 1
+        if trial_origin(trial) is not TrialOrigin.INHERITED:
+            counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     best = min(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
-    result = attrs.get(RESULT_ATTR) or {}
+    result = attrs.get(RESULT_ATTR) or {}  # None once an extension reopened the run
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
+    notes = read_notes(attrs)
     return RunSummary(
         name=run.name,
         strategy=run.spec.strategy.value,
@@ -95,6 +118,13 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         owner=attrs.get(OWNER_ATTR),
         error=result.get("error") or _first_error(trials),
         orphans=orphaned,
+        n_inherited=origins[TrialOrigin.INHERITED],
+        n_hand_picked=origins[TrialOrigin.HAND_PICKED],
+        warm_start=attrs.get(WARM_START_ATTR),
+        history=[past.to_dict() for past in history(attrs)],
+        note=notes.note,
+        tags=list(notes.tags),
+        trial_notes=notes.trial_notes,
     )
 
 
@@ -105,21 +135,27 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     """Every run's summary, newest first: what the Home page, ``ls`` and the demo's
     capacity check show or count.
 
-    A run with a result never changes again (only its deletion removes it), so its summary
-    is computed once per process and kept; each call reads the list of runs (one query)
-    and the trials of the runs still going. Hundreds of finished runs on PostgreSQL then
-    cost one query, not one per run. The key holds the run's creation time, so a name
-    used again after a deletion is a new run.
+    A run's trials do not change while it has a result (only an extension, which clears
+    the result, or its deletion do), so the summary of an ended run is computed once per
+    process and kept; each call reads the list of runs (one query) and the trials of the
+    runs still going. Hundreds of finished runs on PostgreSQL then cost one query, not one
+    per run. The key holds the run's creation time, so a name used again after a deletion
+    is a new run, and the result's time, so a run extended and ended again is summarised
+    again; notes and tags, which change at any time, are taken from the list each call.
     """
     url = resolve_url(storage_url)
     summaries, listed = [], set()
     for entry in run_entries(url):
-        key = (url, entry.name, float(entry.attrs.get(CREATED_ATTR, 0)))
+        result = entry.attrs.get(RESULT_ATTR) or {}
+        key = (url, entry.name, float(entry.attrs.get(CREATED_ATTR, 0)), result.get("finished_at"))
         listed.add(key)
         summary = _ENDED.get(key) or summarize(load_run(entry.name, url))
-        if RESULT_ATTR in entry.attrs:
+        if has_result(entry.attrs):
             _ENDED[key] = summary
-        summaries.append(summary)
+        notes = read_notes(entry.attrs)
+        summaries.append(
+            replace(summary, note=notes.note, tags=list(notes.tags), trial_notes=notes.trial_notes)
+        )
     # Sessions call this from their own threads: iterate over a snapshot, forgive a twin's pop.
     for gone in [key for key in list(_ENDED) if key[0] == url and key not in listed]:  # deleted runs
         _ENDED.pop(gone, None)
@@ -129,11 +165,14 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
 def _state(attrs: dict[str, Any], result: dict[str, Any], live: int, now: float) -> str:
     if result:
         return str(result["state"])
-    if STOP_ATTR in attrs:
+    if stop_requested(attrs):
         return "stopping" if live else "stopped"
     if live:
         return "running"
-    if not worker_records(attrs) and now - attrs[CREATED_ATTR] < STARTUP_GRACE_S:
+    # Workers start within seconds of a launch or an extension (REOPENED_ATTR).
+    began = max(attrs[CREATED_ATTR], attrs.get(REOPENED_ATTR) or 0)
+    joined = any(r.started_at >= began for r in worker_records(attrs).values())
+    if not joined and now - began < STARTUP_GRACE_S:
         return "starting"
     return "interrupted"
 
@@ -174,6 +213,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "duration_s": (end - start).total_seconds() if end and start else None,
                 "started_at": start.timestamp() if start else None,
                 "worker": trial.user_attrs.get(WORKER_TRIAL_ATTR),
+                "origin": trial_origin(trial).value,
                 "error": trial.user_attrs.get(ERROR_ATTR),
             }
         )
