@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bench.demo_memory import largest_csv, largest_spec
-from tests.runs_helpers import quick_spec
+from tests.runs_helpers import quick_spec, run_in_process
+from tuning.actions import annotate_run, enqueue_params, extend_run, fork_source
 from tuning.data.csv_data import parse_csv
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
@@ -26,7 +27,8 @@ from tuning.demo import (
 )
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
-from tuning.storage.runs import RESULT_ATTR, create_run, list_run_names
+from tuning.storage.lifecycle import Extension
+from tuning.storage.runs import RESULT_ATTR, create_run, list_run_names, load_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -195,3 +197,38 @@ def test_community_cloud_secrets_switch_the_demo_on(tmp_path: Path) -> None:
         [sys.executable, "-c", SECRETS_TO_LIMITS], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert done.stdout.split() == ["20", "True"], done.stderr
+
+
+def test_another_visitors_run_cannot_be_extended_forked_seeded_or_annotated(demo, storage_url: str) -> None:
+    spec = quick_spec(budget={"n_trials": 2})
+    run_in_process(spec, storage_url, "theirs")
+    load_run("theirs", storage_url).study.set_user_attr("sweetspot:owner", "visitor-a")
+    before = load_run("theirs", storage_url).attrs(), len(load_run("theirs", storage_url).study.get_trials())
+    picked = {"hidden_size": 8, "lr": 0.01, "batch_size": 16}
+    attempts = [
+        lambda: extend_run("theirs", Extension(trials=2), storage_url, session_id="visitor-b"),
+        lambda: enqueue_params("theirs", picked, storage_url, session_id="visitor-b"),
+        lambda: annotate_run("theirs", "mine now", ["x"], storage_url, session_id="visitor-b"),
+        lambda: fork_source("theirs", storage_url, session_id="visitor-b"),
+        lambda: launch(spec, "fork", storage_url, owner="visitor-b", warm_start="theirs"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(
+            NotAllowed, match="run theirs was started by another visitor; in the demo you can"
+        ):
+            attempt()
+    after = load_run("theirs", storage_url)
+    assert (after.attrs(), len(after.study.get_trials())) == before
+    assert list_run_names(storage_url) == ["theirs"]
+    annotate_run("theirs", "admin note", None, storage_url, session_id="visitor-b", token="s3cret")
+    assert fork_source("theirs", storage_url, session_id="visitor-a").spec == spec
+
+
+def test_an_extension_must_fit_the_demo_caps(demo, storage_url: str) -> None:
+    run_in_process(quick_spec(budget={"n_trials": 2}), storage_url, "mine")
+    load_run("mine", storage_url).study.set_user_attr("sweetspot:owner", "visitor-a")
+    with pytest.raises(SpecError, match="budget.n_trials: 42 trials is over the demo's cap of 40"):
+        extend_run("mine", Extension(trials=40), storage_url, session_id="visitor-a")
+    with pytest.raises(SpecError, match="a time-only budget is over the demo's cap"):
+        extend_run("mine", Extension(minutes=5), storage_url, session_id="visitor-a")
+    assert load_run("mine", storage_url).spec.budget.n_trials == 2

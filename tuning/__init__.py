@@ -11,6 +11,12 @@ Define a run
 Start, stop, remove
     ``launch`` stores a run and starts its workers (``create_run`` only stores it);
     ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
+Extend, fork, seed, annotate
+    ``extend_run`` adds trials or time to an ended run (``Extension``); ``fork_source``
+    gives a run's spec and data for "Edit as a new run", and ``launch(..., warm_start=)``
+    lets the new run inherit its finished trials; ``enqueue_params`` queues a hand-picked
+    configuration (``check_configuration`` validates one); ``annotate_run`` and
+    ``annotate_trial`` write notes and tags. Each checks demo ownership and caps first.
 Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states and bests;
     ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``), and
@@ -21,15 +27,25 @@ Demo mode (``SWEETSPOT_DEMO=1``)
     says whether a visitor may stop or delete a run.
 """
 
+from tuning.actions import ForkSource, annotate_run, annotate_trial, enqueue_params, extend_run, fork_source
 from tuning.data.csv_data import CsvLimits, parse_csv, read_csv_frame
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
 from tuning.definition.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
 from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
 from tuning.definition.strategies import PRUNER_HELP, STRATEGY_HELP
 from tuning.demo import DemoLimits, NotAllowed, check_control, check_spec, csv_limits, is_admin
-from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
+from tuning.errors import (
+    FieldError,
+    RunBusy,
+    RunExists,
+    RunNotFound,
+    SpecError,
+    StorageUnavailable,
+    TuningError,
+)
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.storage.artifacts import read_weights
+from tuning.storage.lifecycle import Extension, NothingToAdd, TrialOrigin, check_configuration
 from tuning.storage.runs import (
     Run,
     check_name,
@@ -63,6 +79,9 @@ __all__ = [
     "CsvLimits", "parse_csv", "read_csv_frame",
     # start, stop, remove
     "Run", "create_run", "delete_run", "launch", "request_stop", "spawn_workers", "worker_command",
+    # extend, fork, seed, annotate
+    "Extension", "ForkSource", "TrialOrigin", "annotate_run", "annotate_trial", "check_configuration",
+    "enqueue_params", "extend_run", "fork_source",
     # storage
     "default_storage_url", "open_storage", "redact",
     # read
@@ -74,5 +93,6 @@ __all__ = [
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors
-    "FieldError", "RunExists", "RunNotFound", "SpecError", "StorageUnavailable", "TuningError",
+    "FieldError", "NothingToAdd", "RunBusy", "RunExists", "RunNotFound", "SpecError", "StorageUnavailable",
+    "TuningError",
 ]  # fmt: skip

@@ -16,14 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tuning.actions import annotate_run, annotate_trial, enqueue_params, extend_run
 from tuning.data.csv_data import decode_csv
 from tuning.definition.presets import PRESET_HELP, preset_spec
 from tuning.definition.spec import RunSpec
-from tuning.demo import ADMIN_TOKEN_ENV, check_control, csv_limits
+from tuning.demo import ADMIN_TOKEN_ENV, csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
-from tuning.launcher import enqueue_params, extend_run, launch
+from tuning.launcher import launch
 from tuning.storage.lifecycle import Extension
-from tuning.storage.notes import set_notes, set_trial_note
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
 from tuning.views.summary import RunSummary, run_summaries, summarize
@@ -192,14 +192,12 @@ def _spec(args: argparse.Namespace) -> int:
 
 
 def _note(args: argparse.Namespace) -> int:
-    run = load_run(args.name, args.storage)
-    check_control(run, None, _token())
     if args.trial is not None:
-        set_trial_note(run, args.trial, args.text or "")
+        annotate_trial(args.name, args.trial, args.text or "", args.storage, token=_token())
         print(f"trial {args.trial} of {args.name}: note {'set' if args.text else 'cleared'}")
         return 0
     tags = [] if args.clear_tags else args.tag
-    notes = set_notes(run, args.text, tags)
+    notes = annotate_run(args.name, args.text, tags, args.storage, token=_token())
     print(f"{args.name}: note of {len(notes.note)} characters, tags {list(notes.tags)}")
     return 0
 

@@ -11,17 +11,12 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
 from tuning.definition.spec import RunSpec
-from tuning.demo import check_control, guard_enqueue, guard_extension, guard_launch
-from tuning.errors import RunBusy
+from tuning.demo import check_control, guard_launch
 from tuning.storage.inherit import WARM_START_ATTR, check_same_data, inherit
-from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
-from tuning.storage.liveness import worker_records
-from tuning.storage.runs import Run, create_run, has_result, load_run
+from tuning.storage.runs import Run, create_run, load_run
 from tuning.storage.urls import DATA_DIR_ENV, data_dir, resolve_url
-from tuning.views.summary import summarize
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,57 +88,3 @@ def launch(
         run.study.set_user_attr(WARM_START_ATTR, inheritance.record())
     spawn_workers(run.name, url, spec.workers)
     return run
-
-
-def extend_run(
-    name: str,
-    extension: Extension,
-    storage_url: str | None = None,
-    session_id: str | None = None,
-    token: str | None = None,
-) -> Run:
-    """Add trials and/or time to an ended run and start its workers.
-
-    Refused, with nothing changed, while the run is active, when a grid has nothing left to
-    try, and in the demo for another visitor's run or beyond the caps.
-    """
-    url = resolve_url(storage_url)
-    run = load_run(name, url)
-    summary = summarize(run)
-    if summary.active:
-        raise RunBusy(f"run {name} is {summary.state}; extend it once it has ended, or stop it first")
-    plan = plan_extension(run, extension)
-    guard_extension(run, plan.spec, url, session_id, token)
-    run = extend(run, plan)
-    spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
-    return run
-
-
-def enqueue_params(
-    name: str,
-    params: dict[str, Any],
-    storage_url: str | None = None,
-    session_id: str | None = None,
-    token: str | None = None,
-) -> int:
-    """Queue a hand-picked configuration to run next; start a worker if none is alive.
-
-    Returns the trial number it will have. The configuration is checked against the run's
-    space first; a refusal changes nothing.
-    """
-    url = resolve_url(storage_url)
-    run = load_run(name, url)
-    summary = summarize(run)
-    guard_enqueue(run, summary, url, session_id, token)
-    number = enqueue(run, params)
-    if has_result(run.attrs()):  # a worker ended the run between our read and the ticket
-        reopen(run, f"hand-picked trial {number} queued")
-    elif summary.workers_alive:
-        return number
-    spawn_workers(name, url, 1, first_index=_next_worker_index(run))
-    return number
-
-
-def _next_worker_index(run: Run) -> int:
-    """A worker index no earlier worker of the run had: its sampler seed is seed + index."""
-    return len(worker_records(run.attrs()))

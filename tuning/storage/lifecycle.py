@@ -164,7 +164,8 @@ class ExtensionPlan:
 def plan_extension(run: Run, extension: Extension, now: float | None = None) -> ExtensionPlan:
     """The run's spec with the larger budget, and the fixed params of the tickets to add.
 
-    Raises NothingToAdd when a grid has no untried combination left. The time limit counts
+    Raises NothingToAdd when a grid has no combination left to try (none new, none left
+    queued by a stop). The time limit counts
     from the run's creation, so ``minutes`` more from now is the time spent so far plus those.
     """
     spec, trials = run.spec, run.study.get_trials(deepcopy=False)
@@ -172,7 +173,8 @@ def plan_extension(run: Run, extension: Extension, now: float | None = None) -> 
     timeout = elapsed + extension.minutes * 60 if extension.minutes else None
     if spec.strategy is Strategy.GRID:
         tickets = untried_combinations(spec, trials)
-        if not tickets:
+        resumable = any(t.state is TrialState.WAITING for t in trials)  # left queued by a stop
+        if not tickets and not resumable:
             raise NothingToAdd(
                 f"grid run {run.name} has tried all {len(spec.grid())} of its combinations, so "
                 "extending it would add nothing; to try other values, edit it as a new run "

@@ -1,0 +1,123 @@
+"""What anyone may do to an existing run: extend it, queue a configuration, annotate it, fork it.
+
+The dashboard and the CLI both call these, so every check happens in one place before
+anything is stored: the run's state, the space, and in the demo the visitor's ownership
+and the caps (the admin token lifts ownership, as it does for Stop). A refusal raises a
+TuningError whose text says what to do, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tuning.definition.spec import RunSpec
+from tuning.demo import check_control, guard_enqueue, guard_extension
+from tuning.errors import RunBusy
+from tuning.launcher import spawn_workers
+from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
+from tuning.storage.liveness import worker_records
+from tuning.storage.notes import RunNotes, set_notes, set_trial_note
+from tuning.storage.runs import Run, has_result, load_run
+from tuning.storage.urls import resolve_url
+from tuning.views.summary import summarize
+
+
+def extend_run(
+    name: str,
+    extension: Extension,
+    storage_url: str | None = None,
+    session_id: str | None = None,
+    token: str | None = None,
+) -> Run:
+    """Add trials and/or time to an ended run and start its workers.
+
+    Refused, with nothing changed, while the run is active, when a grid has nothing left to
+    try, and in the demo for another visitor's run or beyond the caps.
+    """
+    url = resolve_url(storage_url)
+    run = load_run(name, url)
+    summary = summarize(run)
+    if summary.active:
+        raise RunBusy(f"run {name} is {summary.state}; extend it once it has ended, or stop it first")
+    plan = plan_extension(run, extension)
+    guard_extension(run, plan.spec, url, session_id, token)
+    run = extend(run, plan)
+    spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
+    return run
+
+
+def enqueue_params(
+    name: str,
+    params: dict[str, Any],
+    storage_url: str | None = None,
+    session_id: str | None = None,
+    token: str | None = None,
+) -> int:
+    """Queue a hand-picked configuration to run next; start a worker if none is alive.
+
+    Returns the trial number it will have. The configuration is checked against the run's
+    space first; a refusal changes nothing.
+    """
+    url = resolve_url(storage_url)
+    run = load_run(name, url)
+    summary = summarize(run)
+    guard_enqueue(run, summary, url, session_id, token)
+    number = enqueue(run, params)
+    if has_result(run.attrs()):  # a worker ended the run between our read and the ticket
+        reopen(run, f"hand-picked trial {number} queued")
+    elif summary.workers_alive:
+        return number
+    spawn_workers(name, url, 1, first_index=_next_worker_index(run))
+    return number
+
+
+def _next_worker_index(run: Run) -> int:
+    """A worker index no earlier worker of the run had: its sampler seed is seed + index."""
+    return len(worker_records(run.attrs()))
+
+
+def annotate_run(
+    name: str,
+    note: str | None = None,
+    tags: Any = None,
+    storage_url: str | None = None,
+    session_id: str | None = None,
+    token: str | None = None,
+) -> RunNotes:
+    """Replace the run's note and/or tags (None keeps one); returns what is stored now."""
+    run = load_run(name, storage_url)
+    check_control(run, session_id, token)
+    return set_notes(run, note, tags)
+
+
+def annotate_trial(
+    name: str,
+    number: int,
+    note: str,
+    storage_url: str | None = None,
+    session_id: str | None = None,
+    token: str | None = None,
+) -> None:
+    """Write (or with empty text clear) the short note of one trial."""
+    run = load_run(name, storage_url)
+    check_control(run, session_id, token)
+    set_trial_note(run, number, note)
+
+
+@dataclass(frozen=True)
+class ForkSource:
+    """What "Edit as a new run" starts from: the run's spec and its uploaded data."""
+
+    name: str
+    spec: RunSpec
+    csv_text: str | None
+
+
+def fork_source(
+    name: str, storage_url: str | None = None, session_id: str | None = None, token: str | None = None
+) -> ForkSource:
+    """The run's spec and data for a new run; in the demo only one's own (its data is theirs)."""
+    run = load_run(name, storage_url)
+    check_control(run, session_id, token)
+    return ForkSource(name, run.spec, run.csv_text())
