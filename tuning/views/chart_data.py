@@ -17,6 +17,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
 from tuning.definition.spec import DatasetSpec
+from tuning.storage.lifecycle import TrialOrigin, trial_origin
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
 BASE_COLUMNS = (
@@ -146,7 +147,7 @@ def curves_frame(
         t for t in trials if t.state is TrialState.RUNNING and t.number not in orphans and learning_curve(t)
     ]
     running = sorted(running, key=lambda t: t.number)[-max_running:]
-    chosen = [(t, f"#{t.number} (best {i + 1})") for i, t in enumerate(complete[:best_n])]
+    chosen = [(t, f"#{t.number} (best {i + 1}{_marked(t)})") for i, t in enumerate(complete[:best_n])]
     chosen += [(t, f"#{t.number} (running)") for t in running]
     rows = [
         (t.number, epoch, loss, t.state.name.lower(), label)
@@ -155,6 +156,12 @@ def curves_frame(
     ]
     frame = pd.DataFrame(rows, columns=["number", "epoch", "loss", "state", "label"])
     return CurveSelection(frame, min(best_n, len(complete)), len(complete), len(running))
+
+
+def _marked(trial: FrozenTrial) -> str:
+    """A label's mark for a trial the strategy did not propose: hand-picked or inherited."""
+    origin = trial_origin(trial)
+    return "" if origin is TrialOrigin.SAMPLED else f", {origin.value}"
 
 
 def parallel_frame(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
@@ -199,7 +206,18 @@ def trial_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The trials as people read them: loss, plain parameter names, start time, duration."""
     params = param_columns(frame)
     table = frame[
-        ["number", "state", "value", *params, "epochs_run", "duration_s", "started_at", "worker", "error"]
+        [
+            "number",
+            "state",
+            "origin",
+            "value",
+            *params,
+            "epochs_run",
+            "duration_s",
+            "started_at",
+            "worker",
+            "error",
+        ]
     ]
     table = table.rename(columns={"value": "loss", **{c: c[len(PARAM_PREFIX) :] for c in params}})
     started = pd.to_datetime(table["started_at"], unit="s", utc=True).dt.tz_convert(None)

@@ -94,19 +94,22 @@ def history_figure(
     fig = go.Figure()
     trace = _scatter(len(points))
     size, opacity = (7, 0.9) if trace is go.Scatter else (4, 0.6)
-    for state, symbol in (("complete", "circle"), ("pruned", "x")):
-        part = points[points["state"] == state]
+    for uid, name, color, symbol, part in _point_groups(points):
         if part.empty:
             continue
-        name = "complete" if state == "complete" else "pruned (last epoch)"
         fig.add_trace(
             trace(
                 x=part["number"].to_numpy(),
                 y=part["loss"].to_numpy(),
                 mode="markers",
                 name=name,
-                uid=state,
-                marker=dict(color=STATE_COLORS[state], symbol=symbol, size=size, line=dict(width=0)),
+                uid=uid,
+                marker=dict(
+                    color=color,
+                    symbol=symbol,
+                    size=size * (1.6 if symbol == "star" else 1),
+                    line=dict(width=0),
+                ),
                 opacity=opacity,
                 text=params_hover(part),
                 customdata=part["duration_s"].to_numpy(),
@@ -126,6 +129,24 @@ def history_figure(
             )
         )
     return _layout(fig, revision, "trial number", loss_title, log_y)
+
+
+#: Trials the strategy did not propose get their own marker and legend entry.
+ORIGIN_MARKS = {"hand-picked": ("star", "#d62728"), "inherited": ("diamond", "#7f7f7f")}
+
+
+def _point_groups(points: pd.DataFrame) -> list[tuple[str, str, str, str, pd.DataFrame]]:
+    """(uid, legend name, colour, symbol, rows) of each group of points the history draws."""
+    origin = points["origin"] if "origin" in points else pd.Series("sampled", index=points.index)
+    complete = (origin == "sampled") & (points["state"] == "complete")
+    pruned = (origin == "sampled") & (points["state"] == "pruned")
+    groups = [
+        ("complete", "complete", STATE_COLORS["complete"], "circle", points[complete]),
+        ("pruned", "pruned (last epoch)", STATE_COLORS["pruned"], "x", points[pruned]),
+    ]
+    for name, (symbol, color) in ORIGIN_MARKS.items():
+        groups.append((name, name, color, symbol, points[origin == name]))
+    return groups
 
 
 def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revision: str) -> go.Figure:
