@@ -60,8 +60,23 @@ def summaries() -> list[RunSummary]:
         return run_summaries(storage_url())
 
 
+def filtered(runs: list[RunSummary]) -> list[RunSummary]:
+    """The runs carrying every chosen tag and whose note or name holds the search text."""
+    tags = sorted({tag for s in runs for tag in s.tags})
+    by_tag, by_text = st.columns([2, 3])
+    chosen = by_tag.multiselect("Filter by tag", tags, key="tag_filter", disabled=not tags,
+                                placeholder="no tags yet" if not tags else "any tag")  # fmt: skip
+    text = by_text.text_input("Search notes and names", key="note_filter").strip().lower()
+    return [
+        s
+        for s in runs
+        if set(chosen) <= set(s.tags) and (not text or text in s.note.lower() or text in s.name.lower())
+    ]
+
+
 def runs_table(runs: list[RunSummary]) -> None:
-    """The runs as a table; selecting one offers its pages."""
+    """The runs as a table, with their tags and notes (plain text); selecting one offers its pages."""
+    runs = filtered(runs)
     rows = [
         {
             "run": s.name,
@@ -73,6 +88,8 @@ def runs_table(runs: list[RunSummary]) -> None:
             "test loss": s.test_loss,
             "dataset": s.dataset,
             "started": fmt_age(s.created_at),
+            "tags": ", ".join(s.tags),
+            "note": s.note.strip().splitlines()[0][:80] if s.note.strip() else "",
         }
         for s in runs
         for done in [s.n_complete + s.n_failed + s.n_pruned]

@@ -15,6 +15,7 @@ import streamlit as st
 from pages._shared.common import (
     ERROR,
     MONITOR,
+    admin_token,
     engine_errors,
     fmt_duration,
     storage_caption,
@@ -53,6 +54,19 @@ if "f_strategy" not in st.session_state:
     apply_preset()
 
 st.title("Launch a run")
+fork = st.session_state.get("fork")  # set by the Monitor's "Edit as a new run"
+warm_start = None
+if fork:
+    with st.container(border=True, key="fork"):
+        st.markdown(f"Editing a copy of run **{fork['name']}**: change anything, then Start a new run.")
+        if st.checkbox(
+            f"Warm start from {fork['name']}",
+            key="f_warm_start",
+            help="the new run begins with the finished trials of that run that fit this space, "
+            "marked inherited and outside the budget; needs the same data, split and seed",
+        ):
+            warm_start = fork["name"]
+        st.button("Start from scratch instead", on_click=lambda: st.session_state.pop("fork", None))
 st.selectbox(
     "Start from a preset",
     list(PRESETS),
@@ -230,6 +244,14 @@ with summary:
     start = st.button("Start", type="primary", icon=":material/play_arrow:", disabled=bool(errors))
 if start and spec is not None:
     with engine_errors():
-        run = launch(spec, name or None, storage_url(), csv.text if csv else None, owner=visitor())
+        run = launch(
+            spec,
+            name or None,
+            storage_url(),
+            csv.text if csv else None,
+            owner=visitor(),
+            warm_start=warm_start,
+            token=admin_token(),
+        )
     st.switch_page(MONITOR, query_params={"run": run.name})
 storage_caption()

@@ -23,9 +23,10 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
+from pages._shared.lifecycle_panels import lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
-from tuning import RunWatcher, load_run, summarize
+from tuning import RunSnapshot, RunWatcher
 
 within_app()
 
@@ -45,12 +46,17 @@ wants_live = live_toggle.toggle(
 log_y = log_toggle.toggle("Log-scale loss", key="log_y")
 
 
+def read() -> RunSnapshot:
+    """One read of the run's trials, by the watcher this session keeps for the run."""
+    watcher = st.session_state.setdefault(f"watcher:{name}", RunWatcher(name, storage_url()))
+    with engine_errors():
+        return watcher.read()
+
+
 def panel(live: bool) -> None:
     """One refresh: a single read of the run's trials, drawn into every panel."""
     started = time.perf_counter()
-    watcher = st.session_state.setdefault(f"watcher:{name}", RunWatcher(name, storage_url()))
-    with engine_errors():
-        snapshot = watcher.read()
+    snapshot = read()
     run, summary = snapshot.run, snapshot.summary
     if live and not summary.active:
         end_live()
@@ -58,10 +64,10 @@ def panel(live: bool) -> None:
     progress(run, summary, snapshot.frame)
     charts(run, snapshot, log_y)
     best_panel(run, summary)
-    trials_panel(run, snapshot.frame)
+    trials_panel(run, snapshot.frame, summary.trial_notes)
     refreshed_caption(started, live)
 
 
-with engine_errors():
-    active = summarize(load_run(name, storage_url())).active
-live_panel(panel, live=active and wants_live)
+first = read()
+live_panel(panel, live=first.summary.active and wants_live)
+lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them

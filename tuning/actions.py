@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tuning import launcher  # its spawn_workers, looked up at call time (tests replace it)
 from tuning.definition.spec import RunSpec
 from tuning.demo import check_control, guard_enqueue, guard_extension
 from tuning.errors import RunBusy
-from tuning.launcher import spawn_workers
 from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
 from tuning.storage.liveness import worker_records
 from tuning.storage.notes import RunNotes, set_notes, set_trial_note
@@ -43,7 +43,7 @@ def extend_run(
     plan = plan_extension(run, extension)
     guard_extension(run, plan.spec, url, session_id, token)
     run = extend(run, plan)
-    spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
+    launcher.spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
     return run
 
 
@@ -68,7 +68,7 @@ def enqueue_params(
         reopen(run, f"hand-picked trial {number} queued")
     elif summary.workers_alive:
         return number
-    spawn_workers(name, url, 1, first_index=_next_worker_index(run))
+    launcher.spawn_workers(name, url, 1, first_index=_next_worker_index(run))
     return number
 
 

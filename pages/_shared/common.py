@@ -29,6 +29,7 @@ VISITOR_COOKIE, VISITOR_COOKIE_S = "sweetspot_visitor", 30 * 24 * 3600
 VISITOR_ID = re.compile(r"[0-9a-f]{32}")  # what uuid4().hex gives; anything else is not ours
 VISITOR_KEY, VISITOR_SAVED_KEY = "visitor", "visitor-cookie-written"
 INFO, WARNING, ERROR = ":material/info:", ":material/warning:", ":material/error:"
+SUCCESS = ":material/check_circle:"
 STATE_BADGES = {
     "starting": ("starting", "blue", ":material/hourglass_top:"),
     "running": ("running", "orange", ":material/autorenew:"),

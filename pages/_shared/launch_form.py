@@ -89,10 +89,17 @@ def csv_section(errors: dict[str, str]) -> CsvChoice | None:
     upload = st.file_uploader(
         "CSV file", type=["csv"], key="f_csv", help="numeric columns only, a header row, UTF-8"
     )
-    if upload is None:
+    fork = st.session_state.get("fork") or {}
+    if upload is None and fork.get("csv"):  # "Edit as a new run" keeps the run's data
+        st.caption(
+            f"Using {fork.get('filename') or 'the CSV'} of run {fork['name']}; upload a file to replace it."
+        )
+        data, filename = fork["csv"].encode("utf-8"), fork.get("filename") or f"{fork['name']}.csv"
+    elif upload is None:
         errors["dataset.csv"] = "upload a CSV file with a header row and numeric columns"
         return None
-    data = upload.getvalue()
+    else:
+        data, filename = upload.getvalue(), upload.name
     try:
         frame = read_csv_frame(data, csv_limits())
     except FieldError as error:
@@ -114,7 +121,7 @@ def csv_section(errors: dict[str, str]) -> CsvChoice | None:
     except FieldError as error:
         errors[error.field] = error.message
         return None
-    return CsvChoice(data.decode("utf-8-sig"), upload.name, target, (len(frame), len(columns)))
+    return CsvChoice(data.decode("utf-8-sig"), filename, target, (len(frame), len(columns)))
 
 
 def dataset_section(errors: dict[str, str]) -> CsvChoice | None:

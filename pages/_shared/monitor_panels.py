@@ -99,6 +99,10 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
         f"{summary.n_pruned} pruned",
         f"{summary.n_failed} failed",
     ]
+    if summary.n_hand_picked:
+        parts.append(f"{summary.n_hand_picked} hand-picked")
+    if summary.warm_start:
+        parts.append(f"{summary.n_inherited} inherited from {summary.warm_start['from']}")
     if left is not None:
         parts.append(f"about {fmt_duration(left)} left" if left >= 1 else "finishing")
     fraction = min(done / budget, 1.0) if budget else 0.0
@@ -190,10 +194,11 @@ def best_panel(run: Run, summary: RunSummary) -> None:
             st.caption("The weights of the best configuration can be downloaded once the run ends.")
 
 
-def trials_panel(run: Run, frame: pd.DataFrame) -> None:
-    """Every trial, sortable by any column, and the same table as CSV."""
+def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
+    """Every trial, sortable by any column, with its origin and note, and the same table as CSV."""
     st.subheader("Trials")
     table = trial_table(frame)
+    table = table.assign(note=[notes.get(int(n), "") for n in table["number"]])
     st.dataframe(
         table,
         hide_index=True,
@@ -203,6 +208,9 @@ def trials_panel(run: Run, frame: pd.DataFrame) -> None:
             "loss": st.column_config.NumberColumn(format="%.5g", help=loss_title(run.spec.dataset)),
             "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
+            "origin": st.column_config.TextColumn(
+                help="sampled by the strategy, hand-picked (queued by someone) or inherited (warm start)"
+            ),
             "error": st.column_config.TextColumn(width="large"),
         },
     )

@@ -119,7 +119,8 @@ def test_races_count_trials_in_finishing_order(storage_url: str) -> None:
 
 def test_the_table_reads_like_a_table(study: optuna.Study) -> None:
     table = trial_table(trials_frame(trials(study)))
-    assert list(table.columns[:3]) == ["number", "state", "loss"]
+    assert list(table.columns[:4]) == ["number", "state", "loss", "origin"]
+    assert set(table["origin"]) == {"sampled"}
     assert "lr" in table.columns and "param_lr" not in table.columns
     assert np.issubdtype(table["started (UTC)"].dtype, np.datetime64)
     assert set(table.loc[table["state"] == "failed", "error"]) == {"loss became nan"}

@@ -10,6 +10,8 @@ import pytest
 from tests.fake_runs import make_run
 from tuning import preset_spec
 from tuning.definition.space import Choice, Range
+from tuning.storage.lifecycle import enqueue
+from tuning.storage.runs import load_run
 from tuning.views.chart_data import (
     best_steps,
     curves_frame,
@@ -93,3 +95,22 @@ def test_hover_lines_name_every_parameter() -> None:
     frame = pd.DataFrame({"param_lr": [0.001234567, 0.1], "param_activation": ["relu", "tanh"]})
     assert params_hover(frame) == ["activation = relu<br>lr = 0.001235", "activation = tanh<br>lr = 0.1"]
     assert params_hover(pd.DataFrame({"number": [1]})) == [""]
+
+
+def test_hand_picked_and_inherited_trials_have_their_own_markers(storage_url: str) -> None:
+    make_run(storage_url, "run", 6)
+    run = load_run("run", storage_url)
+    best = min((t for t in run.study.get_trials() if t.value is not None), key=lambda t: t.value)
+    number = enqueue(run, best.params)
+    trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, number)
+    run.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.RUNNING)
+    run.storage.set_trial_user_attr(trial_id, "curve", [300.0, 200.0])
+    run.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.COMPLETE, [100.0])
+    trials = run.study.get_trials(deepcopy=False)
+    frame = trials_frame(trials)
+    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=False, revision="run")
+    (picked,) = [t for t in fig.data if t.name == "hand-picked"]
+    assert list(picked.x) == [number] and picked.marker.symbol == "star"
+    assert number not in list(next(t for t in fig.data if t.name == "complete").x)
+    labels = set(curves_frame(trials).frame["label"])
+    assert f"#{number} (best 1, hand-picked)" in labels

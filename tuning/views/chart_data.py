@@ -209,8 +209,8 @@ def trial_table(frame: pd.DataFrame) -> pd.DataFrame:
         [
             "number",
             "state",
-            "origin",
             "value",
+            "origin",
             *params,
             "epochs_run",
             "duration_s",

@@ -1,0 +1,267 @@
+"""The Monitor's lifecycle panels: extend a run, fork it, queue a configuration, annotate it.
+
+They are drawn once per page run, outside the live fragment, so what someone is typing
+is not redrawn under them every refresh. Every action calls one guarded function of the
+engine (``tuning.actions``) and shows its refusal beside the widget; in the public demo
+the notes are shown as plain text, never rendered as Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pages._shared.common import ERROR, LAUNCH, SUCCESS, admin_token, fmt_loss, storage_url, visitor
+from pages._shared.launch_form import form_state
+from tuning import (
+    DemoLimits,
+    Extension,
+    NotAllowed,
+    Run,
+    RunSnapshot,
+    RunSummary,
+    Strategy,
+    TuningError,
+    annotate_run,
+    annotate_trial,
+    check_control,
+    enqueue_params,
+    extend_run,
+    fork_source,
+    trial_table,
+)
+
+MESSAGE_KEY = "lifecycle_message"
+
+
+def refusal(run: Run) -> str | None:
+    """Why this visitor may not change the run (demo mode, someone else's), or None."""
+    try:
+        check_control(run, visitor(), admin_token())
+    except NotAllowed as error:
+        return str(error)
+    return None
+
+
+def _done(message: str) -> None:
+    """Remember what an action did, and rerun the whole page (the run may be live again)."""
+    st.session_state[MESSAGE_KEY] = message
+    st.rerun(scope="app")
+
+
+def lifecycle_panels(snapshot: RunSnapshot) -> None:
+    """Every panel below the live view: actions, history, notes, a configuration to try."""
+    run, summary = snapshot.run, snapshot.summary
+    why_not = refusal(run)
+    message = st.session_state.pop(MESSAGE_KEY, None)
+    if message:
+        st.success(message, icon=SUCCESS)
+    st.subheader("Do more with this run")
+    extend_col, fork_col = st.columns(2)
+    with extend_col:
+        extend_panel(run, summary, why_not)
+    with fork_col:
+        fork_button(run, why_not)
+    history_panel(summary)
+    notes_panel(run, summary, why_not)
+    try_panel(run, summary, snapshot.frame, why_not)
+
+
+def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
+    """More trials or time for an ended run, with workers started at once."""
+    blocked = why_not or (
+        f"the run is {summary.state}; extend it once it has ended" if summary.active else None
+    )
+    grid = run.spec.strategy is Strategy.GRID
+    with st.popover(
+        "Extend run",
+        icon=":material/add_circle:",
+        disabled=blocked is not None,
+        help=blocked,
+        width="stretch",
+    ):
+        label = "Untried grid combinations to queue" if grid else "Trials to add"
+        trials = st.number_input(label, 0, 100_000, value=10, key="extend_trials", help="0 = none")
+        minutes = st.number_input(
+            "Minutes to add",
+            0.0,
+            10_000.0,
+            value=0.0,
+            step=5.0,
+            key="extend_minutes",
+            help="0 = none; with trials alone, a spent time limit is lifted",
+        )
+        workers = st.number_input("Workers", 1, 64, value=run.spec.workers, key="extend_workers")
+        if st.button("Extend", type="primary", key="extend_go"):
+            try:
+                extension = Extension(trials or None, minutes or None, int(workers))
+                extend_run(run.name, extension, storage_url(), visitor(), admin_token())
+            except TuningError as error:
+                st.error(str(error), icon=ERROR)
+            else:
+                _done(f"Run {run.name} {extension.describe()}; its workers are starting.")
+
+
+def fork_button(run: Run, why_not: str | None) -> None:
+    """ "Edit as a new run": the Launch form filled with this run's spec and data."""
+    if st.button(
+        "Edit as a new run",
+        icon=":material/fork_right:",
+        width="stretch",
+        disabled=why_not is not None,
+        help=why_not or "opens Launch with this run's settings and data; warm start is offered there",
+    ):
+        try:
+            source = fork_source(run.name, storage_url(), visitor(), admin_token())
+        except TuningError as error:
+            st.error(str(error), icon=ERROR)
+            return
+        st.session_state.update(form_state(source.spec.to_dict()))
+        st.session_state["f_name"] = ""
+        st.session_state["fork"] = {
+            "name": source.name,
+            "csv": source.csv_text,
+            "filename": source.spec.dataset.filename,
+            "target": source.spec.dataset.target,
+        }
+        if source.spec.dataset.target:
+            st.session_state["f_target"] = source.spec.dataset.target
+        st.switch_page(LAUNCH)
+
+
+def history_panel(summary: RunSummary) -> None:
+    """Results the run had before it was extended or reopened: which winner, its test loss, when."""
+    if not summary.history:
+        return
+    st.markdown("**Earlier results**")
+    rows = [
+        {
+            "ended (UTC)": _utc(past["finished_at"]),
+            "state": past["state"],
+            "best trial": past["best_trial"],
+            "validation loss": past["best_value"],
+            "test loss": past["test_loss"],
+            "best configuration": json.dumps(past["best_params"]) if past["best_params"] else "",
+            "superseded": f"{_utc(past['superseded_at'])}: {past['reason']}",
+        }
+        for past in summary.history
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        key="history",
+        column_config={
+            "validation loss": st.column_config.NumberColumn(format="%.5g"),
+            "test loss": st.column_config.NumberColumn(format="%.5g"),
+        },
+    )
+    st.caption(f"Now: test loss {fmt_loss(summary.test_loss)} of trial #{summary.best_trial}.")
+
+
+def _utc(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def notes_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
+    """The run's note and tags, and its trials' notes; editable by whoever may change the run."""
+    st.markdown("**Notes and tags**")
+    plain = DemoLimits.from_env() is not None  # strangers' text is never rendered in the demo
+    with st.container(key="run-notes"):
+        if summary.tags:
+            st.text("Tags: " + ", ".join(summary.tags))
+        if summary.note:
+            st.text(summary.note) if plain else st.markdown(summary.note)
+        if not summary.note and not summary.tags:
+            st.caption("No note yet.")
+    if summary.trial_notes:
+        rows = [{"trial": number, "note": note} for number, note in summary.trial_notes.items()]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="trial-notes")
+    with st.expander("Edit notes and tags", icon=":material/edit_note:"):
+        note_form(run, summary, why_not)
+
+
+def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
+    note = st.text_area("Note (Markdown)", value=summary.note, key=f"note:{run.name}")
+    tags = st.text_input("Tags, comma-separated", value=", ".join(summary.tags), key=f"tags:{run.name}")
+    if st.button("Save note and tags", key="save_note", disabled=why_not is not None, help=why_not):
+        try:
+            annotate_run(
+                run.name,
+                note,
+                [t for t in tags.split(",") if t.strip()],
+                storage_url(),
+                visitor(),
+                admin_token(),
+            )
+        except TuningError as error:
+            st.error(str(error), icon=ERROR)
+        else:
+            _done(f"Saved the note and tags of {run.name}.")
+    number_col, text_col = st.columns([1, 3], vertical_alignment="bottom")
+    number = number_col.number_input("Trial", 0, value=summary.best_trial or 0, key="note_trial")
+    trial_note = text_col.text_input("Short note on that trial", key="trial_note_text")
+    if st.button("Save trial note", key="save_trial_note", disabled=why_not is not None, help=why_not):
+        try:
+            annotate_trial(run.name, int(number), trial_note, storage_url(), visitor(), admin_token())
+        except TuningError as error:
+            st.error(str(error), icon=ERROR)
+        else:
+            _done(f"Saved the note of trial #{int(number)}.")
+
+
+def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
+    """Queue a hand-picked configuration: a trial's (the best by default) edited, or typed."""
+    st.markdown("**Try a configuration**")
+    table = trial_table(frame)
+    complete = table[table["state"] == "complete"].sort_values("loss")
+    choices = [int(n) for n in complete["number"]]
+    key = f"try:{run.name}"
+
+    def fill() -> None:
+        row = complete[complete["number"] == st.session_state.get("try_from")]
+        st.session_state[key] = json.dumps(_params(run, row.iloc[0]) if not row.empty else {}, indent=1)
+
+    if key not in st.session_state:
+        st.session_state["try_from"] = choices[0] if choices else None
+        fill()
+    if choices:
+        st.selectbox(
+            "Start from trial",
+            choices,
+            key="try_from",
+            on_change=fill,
+            format_func=lambda n: f"#{n}" + (" (best)" if n == summary.best_trial else ""),
+        )
+    text = st.text_area("Configuration (JSON): edit any value within the search space", key=key, height=150)
+    if st.button(
+        "Queue this configuration",
+        icon=":material/playlist_add:",
+        key="try_go",
+        disabled=why_not is not None,
+        help=why_not or "runs next; a worker starts if none is alive",
+    ):
+        try:
+            params = json.loads(text)
+            number = enqueue_params(run.name, params, storage_url(), visitor(), admin_token())
+        except json.JSONDecodeError as error:
+            st.error(f"The configuration is not JSON: {error}", icon=ERROR)
+        except TuningError as error:
+            st.error(str(error), icon=ERROR)
+        else:
+            _done(f"Queued trial #{number} (hand-picked) in {run.name}: it runs next.")
+
+
+def _params(run: Run, row: pd.Series) -> dict[str, Any]:
+    """A trial table row's searched hyperparameters as JSON values (whole numbers as ints)."""
+    params: dict[str, Any] = {}
+    for name in run.spec.searched():
+        value = row.get(name)
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            continue
+        value = value.item() if hasattr(value, "item") else value
+        params[name] = int(value) if isinstance(value, float) and value.is_integer() else value
+    return params

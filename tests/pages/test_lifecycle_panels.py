@@ -1,0 +1,119 @@
+"""The Monitor's lifecycle panels and what they lead to: extend, fork with warm start,
+queue a configuration, notes and tags (on the Monitor and on the runs list)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fake_runs import make_run
+from tests.pages.page_helpers import texts
+from tuning import list_run_names, load_run, summarize
+from tuning.demo import DEMO_ENV
+
+
+def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's Button
+    return next(b for b in at.button if b.label == label)
+
+
+def test_extend_an_ended_run_from_the_monitor(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    make_run(storage_url, "done", 8)
+    at = open_page("pages/monitor.py", run="done")
+    at.number_input(key="extend_trials").set_value(10)
+    at.button(key="extend_go").click().run()
+    assert not at.exception, at.exception
+    summary = summarize(load_run("done", storage_url))
+    assert (summary.state, summary.n_waiting, summary.n_trials) == ("starting", 10, 70)  # its budget was 60
+    assert no_workers == ["done"]
+    assert "Run done extended +10 trials; its workers are starting." in texts(at)
+    assert "Earlier results" in texts(at)
+    (history,) = [d.value for d in at.dataframe if "superseded" in d.value.columns]
+    assert history["test loss"].tolist() == [250.0] and history["best trial"].tolist() == [0]
+
+
+def test_a_running_run_cannot_be_extended(open_page: Callable[..., AppTest], storage_url: str) -> None:
+    make_run(storage_url, "live", 3, finished=False, worker_pid=os.getpid())
+    at = open_page("pages/monitor.py", run="live")
+    (popover,) = [p.proto.popover for p in at.get("popover") if p.proto.popover.label == "Extend run"]
+    assert popover.disabled and popover.help == "the run is running; extend it once it has ended"
+
+
+def test_queue_the_best_configuration_with_another_learning_rate(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    make_run(storage_url, "done", 8)
+    best = summarize(load_run("done", storage_url)).best_params
+    at = open_page("pages/monitor.py", run="done")
+    area = next(a for a in at.text_area if a.key == "try:done")
+    shown = json.loads(area.value)
+    assert shown.keys() == best.keys() and shown["hidden_size"] == best["hidden_size"]
+    area.set_value(json.dumps({**shown, "lr": 5.0})).run()
+    at.button(key="try_go").click().run()
+    assert "params.lr: must be from 0.0001 to 0.03, got 5.0" in texts(at)
+    assert summarize(load_run("done", storage_url)).n_hand_picked == 0
+    next(a for a in at.text_area if a.key == "try:done").set_value(json.dumps({**shown, "lr": 0.002})).run()
+    at.button(key="try_go").click().run()
+    summary = summarize(load_run("done", storage_url))
+    assert summary.n_hand_picked == 1 and summary.n_waiting == 1 and no_workers == ["done"]
+    assert "(hand-picked) in done: it runs next." in texts(at)
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_notes_and_tags_show_on_the_monitor_and_the_runs_list(
+    open_page: Callable[..., AppTest], storage_url: str, monkeypatch: pytest.MonkeyPatch, demo: bool
+) -> None:
+    make_run(storage_url, "done", 5)
+    make_run(storage_url, "other", 5)
+    at = open_page("pages/monitor.py", run="done")
+    next(a for a in at.text_area if a.key == "note:done").set_value("**lr** matters").run()
+    at.text_input(key="tags:done").set_value("baseline, lr").run()
+    at.button(key="save_note").click().run()
+    assert not at.exception, at.exception
+    assert summarize(load_run("done", storage_url)).tags == ["baseline", "lr"]
+    if demo:  # the visitor's session owns nothing: the admin token lets the note be saved
+        monkeypatch.setenv(DEMO_ENV, "1")
+        at = open_page("pages/monitor.py", run="done")
+        assert button(at, "Save note and tags").disabled
+        assert "only the runs you started" in button(at, "Save note and tags").help
+    else:
+        at = open_page("pages/monitor.py", run="done")
+    shown = [t.value for t in at.text]
+    assert "Tags: baseline, lr" in shown
+    assert ("**lr** matters" in shown) is demo  # plain text in the demo, Markdown otherwise
+    assert any(m.value == "**lr** matters" for m in at.markdown) is not demo
+
+    home = open_page("pages/home.py")
+    table = home.dataframe[0].value
+    assert table.set_index("run").loc["done", "tags"] == "baseline, lr"
+    home.multiselect(key="tag_filter").set_value(["lr"]).run()
+    assert home.dataframe[0].value["run"].tolist() == ["done"]
+    home.multiselect(key="tag_filter").set_value([]).run()
+    home.text_input(key="note_filter").set_value("MATTERS").run()
+    assert home.dataframe[0].value["run"].tolist() == ["done"]
+
+
+def test_edit_as_a_new_run_with_warm_start(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    make_run(storage_url, "source", 12)
+    at = open_page("pages/monitor.py", run="source")
+    button(at, "Edit as a new run").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Launch a run"
+    assert "Editing a copy of run **source**" in texts(at)
+    assert at.radio(key="f_strategy").value == "bayesian"
+    at.switch_page("pages/launch.py")  # AppTest reruns the page it was told, not where the script went
+    at.checkbox(key="f_warm_start").check().run()
+    at.text_input(key="f_name").set_value("fork").run()
+    button(at, "Start").click().run()
+    assert not at.exception, at.exception
+    assert "fork" in list_run_names(storage_url) and no_workers == ["fork"]
+    summary = summarize(load_run("fork", storage_url))
+    assert summary.n_inherited == 12 and summary.warm_start["from"] == "source"
+    assert summary.n_complete == 0 and summary.n_waiting == summary.n_trials
