@@ -23,7 +23,7 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
-from pages._shared.lifecycle_panels import lifecycle_panels
+from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
 from tuning import RunSnapshot, RunWatcher
@@ -69,5 +69,6 @@ def panel(live: bool) -> None:
 
 
 first = read()
+lifecycle_actions(first)
 live_panel(panel, live=first.summary.active and wants_live)
 lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them

@@ -256,7 +256,7 @@ def _ls(args: argparse.Namespace) -> int:
     for s in summaries:
         done = s.n_complete + s.n_failed + s.n_pruned
         best = f"{s.best_value:.5g}" if s.best_value is not None else "-"
-        print(f"{s.name:40} {s.strategy:9} {s.state:11} {done:>5}/{s.n_trials or '-':<5} best {best}")
+        print(f"{s.name:40} {s.strategy:9} {s.state:11} {done:>5}/{s.trials_planned or '-':<5} best {best}")
     return 0
 
 

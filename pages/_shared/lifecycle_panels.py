@@ -53,19 +53,25 @@ def _done(message: str) -> None:
     st.rerun(scope="app")
 
 
-def lifecycle_panels(snapshot: RunSnapshot) -> None:
-    """Every panel below the live view: actions, history, notes, a configuration to try."""
+def lifecycle_actions(snapshot: RunSnapshot) -> None:
+    """Above the live view: what the last action did, Extend and Edit as a new run."""
     run, summary = snapshot.run, snapshot.summary
     why_not = refusal(run)
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:
         st.success(message, icon=SUCCESS)
-    st.subheader("Do more with this run")
-    extend_col, fork_col = st.columns(2)
+    extend_col, fork_col, _ = st.columns([1, 1, 2])
     with extend_col:
         extend_panel(run, summary, why_not)
     with fork_col:
         fork_button(run, why_not)
+
+
+def lifecycle_panels(snapshot: RunSnapshot) -> None:
+    """Below the live view: earlier results, notes and tags, a configuration to try."""
+    run, summary = snapshot.run, snapshot.summary
+    why_not = refusal(run)
+    st.subheader("Notes, earlier results, your own configurations")
     history_panel(summary)
     notes_panel(run, summary, why_not)
     try_panel(run, summary, snapshot.frame, why_not)
@@ -236,6 +242,12 @@ def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str |
             on_change=fill,
             format_func=lambda n: f"#{n}" + (" (best)" if n == summary.best_trial else ""),
         )
+    picked = table[table["origin"] == "hand-picked"]
+    if not picked.empty:
+        with st.container(key="hand-picked"):
+            st.caption("Hand-picked so far (queued ones appear once they start):")
+            columns = ["number", "state", "loss", *run.spec.searched()]
+            st.dataframe(picked[columns], hide_index=True, column_config={"number": "trial"})
     text = st.text_area("Configuration (JSON): edit any value within the search space", key=key, height=150)
     if st.button(
         "Queue this configuration",

@@ -89,7 +89,7 @@ def _stop(run: Run) -> None:
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     """The progress bar with every state's count and the time left."""
     done = summary.n_complete + summary.n_failed + summary.n_pruned
-    budget = summary.n_trials
+    budget = summary.trials_planned
     timeout = run.spec.budget.timeout_s
     left = seconds_left(summary, frame, summary.created_at + timeout if timeout else None)
     parts = [

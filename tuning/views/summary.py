@@ -72,6 +72,11 @@ class RunSummary:
     trial_notes: dict[int, str] = field(default_factory=dict)  # trial number → its short note
 
     @property
+    def trials_planned(self) -> int | None:
+        """Trials the run makes in all: its budget plus the hand-picked ones (None: time-only)."""
+        return self.n_trials + self.n_hand_picked if self.n_trials is not None else None
+
+    @property
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
 
