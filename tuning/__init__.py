@@ -69,9 +69,9 @@ __all__ = [
     # read
     "Race", "RunSnapshot", "RunState", "RunSummary", "RunWatcher", "best_steps", "curves_figure",
     "export_run", "history_figure", "history_frame", "learning_curve", "list_run_names", "load_run",
-    "loss_title", "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights",
-    "reproduce_command", "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows",
-    "trial_table",
+    "loss_title", "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race",
+    "read_weights", "reproduce_command", "reproduce_spec", "run_summaries", "seconds_left", "summarize",
+    "trial_rows", "trial_table",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors
