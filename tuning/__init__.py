@@ -9,29 +9,55 @@ here imports torch: only worker processes (``tuning.training.worker``) train.
   runs.
 - ``request_stop`` asks every worker of a run to stop; ``delete_run`` removes it;
   ``export_run`` gives the whole run as one JSON document.
+- Extension points are registries, one entry each: ``DATASETS``, ``STRATEGIES``,
+  ``PRUNERS``, ``HYPERPARAMETERS``, ``VIEWS``; an unknown name raises ``UnknownName``.
 - Demo mode (``SWEETSPOT_DEMO=1``): ``DemoLimits.from_env`` gives the caps, ``launch``
   enforces them, ``check_control`` says whether a visitor may stop or delete a run.
 """
 
 from tuning.data.csv_data import CsvLimits, parse_csv, read_csv_frame
+from tuning.data.dataset import DatasetInfo, DatasetOption
+from tuning.data.datasets import DATASETS
+from tuning.definition.hyperparameters import HYPERPARAMETERS, Hyperparameter, WidgetKind
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
+from tuning.definition.pruners import PRUNERS
 from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
-from tuning.definition.strategies import PRUNER_HELP, STRATEGY_HELP
-from tuning.demo import DemoLimits, NotAllowed, check_control, csv_limits, is_admin
-from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
+from tuning.definition.strategies import STRATEGIES
+from tuning.demo import DemoLimits, NotAllowed, check_control, check_spec, csv_limits, is_admin
+from tuning.errors import (
+    FieldError,
+    RunExists,
+    RunNotFound,
+    SpecError,
+    StorageUnavailable,
+    TuningError,
+    UnknownName,
+)
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.storage.artifacts import read_weights
-from tuning.storage.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
+from tuning.storage.runs import (
+    Run,
+    check_name,
+    create_run,
+    delete_run,
+    list_run_names,
+    load_run,
+    request_stop,
+)
 from tuning.storage.urls import default_storage_url, open_storage
+from tuning.views.analysis import VIEWS, AnalysisTrials, View, analysis_trials, draw_view
+from tuning.views.estimate import Forecast, forecast
 from tuning.views.export import export_run
 from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
 __all__ = [
-    "PRESETS", "PRESET_HELP", "PRUNER_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec",
-    "DemoLimits", "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin", "learning_curve",
-    "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
-    "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
-    "delete_run", "export_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
-    "preset_spec", "read_csv_frame", "read_weights", "request_stop", "run_summaries",
-    "spawn_workers", "summarize", "trial_rows", "worker_command",
+    "DATASETS", "HYPERPARAMETERS", "PRESETS", "PRESET_HELP", "PRUNERS", "STRATEGIES", "VIEWS",
+    "AnalysisTrials", "Budget", "CsvLimits", "DatasetInfo", "DatasetOption", "DatasetSpec", "DemoLimits",
+    "FieldError", "Forecast", "Hyperparameter", "NotAllowed", "Pruner", "Run", "RunExists", "RunNotFound",
+    "RunSpec", "RunSummary", "SpecError", "StorageUnavailable", "Strategy", "TuningError", "UnknownName",
+    "View", "WidgetKind", "analysis_trials", "check_control", "check_name", "check_spec", "create_run",
+    "csv_limits", "default_storage_url", "delete_run", "draw_view", "export_run", "forecast", "is_admin",
+    "launch", "learning_curve", "list_run_names", "load_run", "open_storage", "parse_csv", "preset_spec",
+    "read_csv_frame", "read_weights", "request_stop", "run_summaries", "spawn_workers", "summarize",
+    "trial_rows", "worker_command",
 ]  # fmt: skip

@@ -39,12 +39,20 @@ def test_every_preset_round_trips_through_json(name: str) -> None:
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"strategy": "annealing"}, "strategy", "must be one of"),
-        ({"pruner": "asha"}, "pruner", "must be one of"),
+        (
+            {"strategy": "annealing"},
+            "strategy",
+            "must be one of ['grid', 'random', 'bayesian', 'gp', 'cmaes']",
+        ),
+        ({"pruner": "asha"}, "pruner", "must be one of ['none', 'median', 'hyperband']"),
         ({"budget": {"n_trials": 0}}, "budget.n_trials", "whole number >= 1"),
         ({"budget": {"timeout_s": -5}}, "budget.timeout_s", "> 0"),
         ({"budget": {}}, "budget", "needs n_trials and/or timeout_s"),
-        ({"dataset": "imagenet"}, "dataset.name", "must be one of"),
+        (
+            {"dataset": "imagenet"},
+            "dataset.name",
+            "must be one of ['article', 'synthetic-houses', 'diabetes', 'csv'], got 'imagenet'",
+        ),
         ({"dataset": {"name": "csv"}}, "dataset.target", "needs the name of its target column"),
         ({"dataset": {"name": "synthetic-houses", "rows": 5}}, "dataset.rows", "from 20 to"),
         ({"workers": 0}, "workers", "from 1 to 64"),

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.page_helpers import texts
 from tuning import PRESETS, list_run_names, load_run
-from tuning.definition.space import DOMAINS
+from tuning.definition.hyperparameters import DOMAINS
 
 HOUSES_CSV = b"size,rooms,price\n" + b"".join(
     f"{50 + i},{1 + i % 4},{100 + 3 * i}\n".encode() for i in range(30)
