@@ -13,9 +13,9 @@ import random
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import optuna
-import plotly.graph_objects as go
 from optuna import visualization as vis
 from optuna.trial import FrozenTrial, TrialState
 
@@ -23,8 +23,11 @@ from tuning.registry import Registry
 from tuning.storage.runs import Run
 from tuning.views.chart_data import loss_title
 
+if TYPE_CHECKING:  # plotly loads only when a view is drawn: workers import this package too
+    import plotly.graph_objects as go
+
 #: Draws a view from a study of complete trials, the chosen params (None: all), the loss's title.
-Draw = Callable[[optuna.Study, "list[str] | None", str], go.Figure]
+Draw = Callable[[optuna.Study, "list[str] | None", str], "go.Figure"]
 
 
 def _importance(study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
