@@ -23,7 +23,8 @@ from tuning.cli import EXIT_BAD_INPUT, main
 from tuning.definition.space import suggest
 from tuning.definition.spec import RunSpec
 from tuning.definition.strategies import make_sampler
-from tuning.storage.lifecycle import ORIGIN_ATTR, TrialOrigin
+from tuning.storage import record
+from tuning.storage.record import TrialOrigin
 from tuning.storage.runs import load_run
 
 TPE_STARTUP_TRIALS = 10  # before these, TPE samples at random and ignores the history
@@ -73,7 +74,7 @@ def check_extended_sampler_sees_every_trial(url: str, tmp_path: Path) -> None:
     assert launch(url, tmp_path, "grow", spec, "--wait") == 0
     before = load_run("grow", url)
     earlier = complete(before.study.get_trials())
-    first_result = before.attrs()["sweetspot:result"]
+    first_result = before.attrs()[record.RESULT.key]
     assert len(earlier) == spec.budget.n_trials
     assert cli("extend", "grow", "--trials", "3", "--storage", url, "--wait") == 0
 
@@ -116,7 +117,7 @@ def check_warm_start_uses_inherited_trials(url: str, tmp_path: Path, capsys: Any
     assert len(fitting) >= TPE_STARTUP_TRIALS, "the source run should have enough small models"
     fork = load_run("fork", url)
     trials = fork.study.get_trials()
-    inherited = [t for t in trials if t.user_attrs.get(ORIGIN_ATTR) == TrialOrigin.INHERITED]
+    inherited = [t for t in trials if t.user_attrs.get(record.ORIGIN.key) == TrialOrigin.INHERITED]
     assert [t.params for t in inherited] == [t.params for t in fitting]
     assert [t.value for t in inherited] == [t.value for t in fitting]
     summary = wait_until_ended("fork", url)
@@ -147,7 +148,7 @@ def check_enqueued_runs_once(url: str, tmp_path: Path, capsys: Any) -> None:
     summary = wait_until_ended("busy", url)
     assert summary.state == "finished" and summary.n_hand_picked == 1
     trials = run.study.get_trials()
-    mine = [t for t in trials if t.user_attrs.get(ORIGIN_ATTR) == TrialOrigin.HAND_PICKED]
+    mine = [t for t in trials if t.user_attrs.get(record.ORIGIN.key) == TrialOrigin.HAND_PICKED]
     assert [(t.number, t.state, t.params) for t in mine] == [(number, TrialState.COMPLETE, picked)]
     assert [t.params for t in trials].count(picked) == 1
     # Workers take it before the older tickets; the ones already being claimed may come first.

@@ -27,8 +27,9 @@ from tuning.demo import (
 )
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
+from tuning.storage import record
 from tuning.storage.lifecycle import Extension
-from tuning.storage.runs import RESULT_ATTR, create_run, list_run_names, load_run
+from tuning.storage.runs import create_run, list_run_names, load_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,7 +128,7 @@ def test_only_the_owner_or_the_admin_may_stop_a_run(demo, storage_url: str) -> N
 
 def test_old_finished_runs_are_cleaned_up(demo, storage_url: str) -> None:
     old = create_run(quick_spec(), "old", storage_url)
-    old.study.set_user_attr(RESULT_ATTR, {"state": "finished", "finished_at": time.time() - 3 * 86400})
+    old.study.set_user_attr(record.RESULT.key, {"state": "finished", "finished_at": time.time() - 3 * 86400})
     create_run(quick_spec(), "fresh", storage_url)
     assert remove_expired_runs(storage_url, demo) == ["old"]
     assert list_run_names(storage_url) == ["fresh"]
@@ -202,7 +203,7 @@ def test_community_cloud_secrets_switch_the_demo_on(tmp_path: Path) -> None:
 def test_another_visitors_run_cannot_be_extended_forked_seeded_or_annotated(demo, storage_url: str) -> None:
     spec = quick_spec(budget={"n_trials": 2})
     run_in_process(spec, storage_url, "theirs")
-    load_run("theirs", storage_url).study.set_user_attr("sweetspot:owner", "visitor-a")
+    load_run("theirs", storage_url).study.set_user_attr(record.OWNER.key, "visitor-a")
     before = load_run("theirs", storage_url).attrs(), len(load_run("theirs", storage_url).study.get_trials())
     picked = {"hidden_size": 8, "lr": 0.01, "batch_size": 16}
     attempts = [
@@ -226,7 +227,7 @@ def test_another_visitors_run_cannot_be_extended_forked_seeded_or_annotated(demo
 
 def test_an_extension_must_fit_the_demo_caps(demo, storage_url: str) -> None:
     run_in_process(quick_spec(budget={"n_trials": 2}), storage_url, "mine")
-    load_run("mine", storage_url).study.set_user_attr("sweetspot:owner", "visitor-a")
+    load_run("mine", storage_url).study.set_user_attr(record.OWNER.key, "visitor-a")
     with pytest.raises(SpecError, match="budget.n_trials: 42 trials is over the demo's cap of 40"):
         extend_run("mine", Extension(trials=40), storage_url, session_id="visitor-a")
     with pytest.raises(SpecError, match="a time-only budget is over the demo's cap"):

@@ -24,6 +24,7 @@ from tuning.demo import ADMIN_TOKEN_ENV, csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
 from tuning.launcher import launch
 from tuning.storage.lifecycle import Extension
+from tuning.storage.record import RunState
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
 from tuning.views.summary import RunSummary, run_summaries, summarize
@@ -157,7 +158,7 @@ def _maybe_wait(args: argparse.Namespace, name: str) -> int:
         return 0
     summary = wait_for_end(name, args.storage)
     print(format_summary(summary))
-    return 0 if summary.state in ("finished", "stopped") else EXIT_RUN_FAILED
+    return 0 if summary.state in (RunState.FINISHED, RunState.STOPPED) else EXIT_RUN_FAILED
 
 
 def _token() -> str | None:

@@ -42,3 +42,13 @@ class RunExists(TuningError):
 
 class RunBusy(TuningError):
     """The run is active, and the change asked for needs it ended (e.g. an extension)."""
+
+
+class UnknownName(TuningError, LookupError):
+    """A name that no registry entry has: an extension point asked for something not registered."""
+
+    def __init__(self, kind: str, name: object, known: list[str]) -> None:
+        super().__init__(f"unknown {kind} {name!r}; known ones are {known}")
+        self.kind = kind
+        self.name = name
+        self.known = known

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from tuning.definition.spec import RunSpec
 from tuning.demo import check_control, guard_launch
-from tuning.storage.inherit import WARM_START_ATTR, check_same_data, inherit
+from tuning.storage import record
+from tuning.storage.inherit import check_same_data, inherit
 from tuning.storage.runs import Run, create_run, load_run
 from tuning.storage.urls import DATA_DIR_ENV, data_dir, resolve_url
 
@@ -85,6 +86,6 @@ def launch(
         inheritance = inherit(source, spec)
     run = create_run(spec, name, url, csv_text, owner, inheritance.trials if inheritance else ())
     if inheritance:
-        run.study.set_user_attr(WARM_START_ATTR, inheritance.record())
+        run.study.set_user_attr(record.WARM_START.key, inheritance.record())
     spawn_workers(run.name, url, spec.workers)
     return run

@@ -6,6 +6,7 @@ import pytest
 
 from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
 from tuning.errors import SpecError
+from tuning.storage import record
 from tuning.storage.inherit import check_same_data, fits, inherit
 from tuning.storage.lifecycle import TrialOrigin, trial_origin
 
@@ -37,7 +38,7 @@ def test_inherited_trials_keep_their_values_and_are_marked(storage_url: str) -> 
     assert 0 < len(kept) < len(complete), "the seed should give trials on both sides of 18"
     assert [t.value for t in inheritance.trials] == [t.value for t in kept]
     assert all(trial_origin(t) is TrialOrigin.INHERITED for t in inheritance.trials)
-    assert inheritance.trials[0].user_attrs["inherited_from"] == f"source#{kept[0].number}"
+    assert inheritance.trials[0].user_attrs[record.INHERITED_FROM.key] == f"source#{kept[0].number}"
     assert inheritance.skipped == len(complete) - len(kept)
     assert inheritance.describe().startswith(f"inherited {len(kept)} finished trial(s) from source")
 

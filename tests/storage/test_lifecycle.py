@@ -7,6 +7,7 @@ from optuna.trial import TrialState
 
 from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
 from tuning.errors import SpecError
+from tuning.storage import record
 from tuning.storage.lifecycle import (
     Extension,
     NothingToAdd,
@@ -43,7 +44,7 @@ def test_an_extension_names_what_is_wrong(kwargs: dict, message: str) -> None:
 
 def test_extension_budgets(storage_url: str) -> None:
     run = run_in_process(quick_spec(budget={"n_trials": 3, "timeout_s": 600}), storage_url)
-    created = run.attrs()["sweetspot:created_at"]
+    created = run.attrs()[record.CREATED_AT.key]
     now = created + 100
     trials = plan_extension(run, Extension(trials=4), now)
     assert trials.spec.budget.to_dict() == {"n_trials": 7} and len(trials.tickets) == 4
@@ -71,7 +72,7 @@ def test_a_stopped_grid_resumes_its_queued_combinations(storage_url: str) -> Non
 def test_extend_reopens_a_run_and_keeps_its_result(storage_url: str) -> None:
     run = run_in_process(quick_spec(budget={"n_trials": 2}), storage_url)
     run_summaries(storage_url)  # caches the ended run's summary
-    result = run.attrs()["sweetspot:result"]
+    result = run.attrs()[record.RESULT.key]
     run = extend(run, plan_extension(run, Extension(trials=2)))
     summary = summarize(run)
     assert summary.state == "starting" and summary.n_waiting == 2 and summary.test_loss is None

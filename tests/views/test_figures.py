@@ -10,6 +10,8 @@ import pytest
 from tests.fake_runs import make_run
 from tuning import preset_spec
 from tuning.definition.space import Choice, Range
+from tuning.definition.strategies import STRATEGIES, Strategy
+from tuning.storage import record
 from tuning.storage.lifecycle import enqueue
 from tuning.storage.runs import load_run
 from tuning.views.chart_data import (
@@ -23,7 +25,6 @@ from tuning.views.chart_data import (
 from tuning.views.figures import (
     BEST_COLOR,
     STATE_COLORS,
-    STRATEGY_COLORS,
     WEBGL_FROM,
     curves_figure,
     history_figure,
@@ -84,7 +85,7 @@ def test_races_colour_by_strategy_and_dash_repeats(storage_url: str) -> None:
     race = race_frame([(n, s, make_run(storage_url, n, 5).get_trials()) for n, s in strategies.items()])
     fig = race_figure(race, "finished", "trials finished", UNIT, log_y=False)
     colors = [t.line.color for t in fig.data]
-    assert colors == [STRATEGY_COLORS["grid"], STRATEGY_COLORS["random"], STRATEGY_COLORS["random"]]
+    assert colors == [STRATEGIES[Strategy.GRID].colour, *[STRATEGIES[Strategy.RANDOM].colour] * 2]
     assert [t.line.dash for t in fig.data] == ["solid", "solid", "dash"]
     assert [t.uid for t in fig.data] == ["g", "r1", "r2"]  # a hidden run stays hidden
     fewer = race_figure(race[race["run"] != "r2"], "finished", "trials finished", UNIT, log_y=False)
@@ -104,7 +105,7 @@ def test_hand_picked_and_inherited_trials_have_their_own_markers(storage_url: st
     number = enqueue(run, best.params)
     trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, number)
     run.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.RUNNING)
-    run.storage.set_trial_user_attr(trial_id, "curve", [300.0, 200.0])
+    run.storage.set_trial_user_attr(trial_id, record.CURVE.key, [300.0, 200.0])
     run.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.COMPLETE, [100.0])
     trials = run.study.get_trials(deepcopy=False)
     frame = trials_frame(trials)

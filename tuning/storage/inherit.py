@@ -15,14 +15,14 @@ from typing import Any
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState, create_trial
 
-from tuning.definition.space import DOMAINS, Choice, Fixed, check_value, normalise
+from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition.space import Choice, Fixed, check_value, normalise
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError
-from tuning.storage.lifecycle import ORIGIN_ATTR, TrialOrigin
+from tuning.storage import record
+from tuning.storage.record import TrialOrigin
 from tuning.storage.runs import Run
 
-INHERITED_FROM_ATTR = "inherited_from"
-WARM_START_ATTR = "sweetspot:warm_start"
 #: What must be equal for validation losses to compare: the data and its split.
 SAME_DATA_FIELDS = ("dataset", "val_fraction", "test_fraction", "cv_folds", "repeats", "seed")
 
@@ -95,8 +95,8 @@ def _copy(trial: FrozenTrial, spec: RunSpec, config: dict[str, Any], source: str
         distributions=distributions,
         user_attrs={
             **trial.user_attrs,
-            ORIGIN_ATTR: TrialOrigin.INHERITED.value,
-            INHERITED_FROM_ATTR: f"{source}#{trial.number}",
+            record.ORIGIN.key: TrialOrigin.INHERITED.value,
+            record.INHERITED_FROM.key: f"{source}#{trial.number}",
         },
     )
     copy.datetime_start, copy.datetime_complete = trial.datetime_start, trial.datetime_complete

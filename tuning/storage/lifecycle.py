@@ -17,7 +17,6 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
@@ -25,28 +24,11 @@ from optuna.trial import FrozenTrial, TrialState
 from tuning.definition.space import check_value, normalise
 from tuning.definition.spec import RunSpec, Strategy
 from tuning.errors import FieldError, SpecError, TuningError
-from tuning.storage.runs import (
-    CREATED_ATTR,
-    RESULT_ATTR,
-    STOP_ATTR,
-    Run,
-    add_tickets,
-    has_result,
-    store_spec,
-)
+from tuning.storage import record
+from tuning.storage.record import TrialOrigin
+from tuning.storage.runs import Run, add_tickets, has_result, store_spec
 
-HISTORY_ATTR = "sweetspot:history"
-REOPENED_ATTR = "sweetspot:reopened_at"
-ORIGIN_ATTR = "origin"
 MAX_EXTRA_TRIALS = 100_000
-
-
-class TrialOrigin(StrEnum):
-    """Where a trial's configuration came from: tables and charts mark all but SAMPLED."""
-
-    SAMPLED = "sampled"  # proposed by the run's strategy (or a grid point)
-    HAND_PICKED = "hand-picked"  # queued by someone (``enqueue``)
-    INHERITED = "inherited"  # copied from another run by a warm start
 
 
 class NothingToAdd(TuningError):
@@ -54,7 +36,7 @@ class NothingToAdd(TuningError):
 
 
 def trial_origin(trial: FrozenTrial) -> TrialOrigin:
-    return TrialOrigin(trial.user_attrs.get(ORIGIN_ATTR, TrialOrigin.SAMPLED))
+    return TrialOrigin(trial.user_attrs.get(record.ORIGIN.key, TrialOrigin.SAMPLED))
 
 
 def claim_order(waiting: Sequence[FrozenTrial], only_hand_picked: bool) -> list[FrozenTrial]:
@@ -122,14 +104,14 @@ class PastResult:
 
 def history(attrs: dict[str, Any]) -> list[PastResult]:
     """The run's earlier results, oldest first."""
-    return [PastResult(**entry) for entry in attrs.get(HISTORY_ATTR) or ()]
+    return [PastResult(**entry) for entry in attrs.get(record.HISTORY.key) or ()]
 
 
 def reopen(run: Run, reason: str) -> None:
     """Move the run's result (if any) into its history and clear it, so the run can end again."""
     attrs = run.attrs()
     if has_result(attrs):
-        result = attrs[RESULT_ATTR]
+        result = attrs[record.RESULT.key]
         best = _trial(run, result.get("best_trial"))
         past = PastResult(
             state=result["state"],
@@ -141,9 +123,9 @@ def reopen(run: Run, reason: str) -> None:
             superseded_at=time.time(),
             reason=reason,
         )
-        run.study.set_user_attr(HISTORY_ATTR, [*(attrs.get(HISTORY_ATTR) or []), past.to_dict()])
-        run.study.set_user_attr(RESULT_ATTR, None)
-    run.study.set_user_attr(REOPENED_ATTR, time.time())
+        run.study.set_user_attr(record.HISTORY.key, [*(attrs.get(record.HISTORY.key) or []), past.to_dict()])
+        run.study.set_user_attr(record.RESULT.key, None)
+    run.study.set_user_attr(record.REOPENED_AT.key, time.time())
 
 
 def _trial(run: Run, number: int | None) -> FrozenTrial | None:
@@ -169,7 +151,7 @@ def plan_extension(run: Run, extension: Extension, now: float | None = None) -> 
     from the run's creation, so ``minutes`` more from now is the time spent so far plus those.
     """
     spec, trials = run.spec, run.study.get_trials(deepcopy=False)
-    elapsed = (now or time.time()) - run.attrs()[CREATED_ATTR]
+    elapsed = (now or time.time()) - run.attrs()[record.CREATED_AT.key]
     timeout = elapsed + extension.minutes * 60 if extension.minutes else None
     if spec.strategy is Strategy.GRID:
         tickets = untried_combinations(spec, trials)
@@ -196,7 +178,7 @@ def plan_extension(run: Run, extension: Extension, now: float | None = None) -> 
 def extend(run: Run, plan: ExtensionPlan) -> Run:
     """Store ``plan``: reopen the run, withdraw a stop request, queue the tickets; start no worker."""
     reopen(run, plan.reason)
-    run.study.set_user_attr(STOP_ATTR, None)
+    run.study.set_user_attr(record.STOP_REQUESTED_AT.key, None)
     run = store_spec(run, plan.spec)
     add_tickets(run, plan.tickets)
     return run
@@ -210,7 +192,9 @@ def _made(trials: Sequence[FrozenTrial]) -> int:
 def untried_combinations(spec: RunSpec, trials: Sequence[FrozenTrial]) -> list[dict[str, Any]]:
     """Grid points no trial has run or queued (a failed trial counts as tried)."""
     seen = {_key(t.params) for t in trials if t.state is not TrialState.WAITING}
-    seen |= {_key(t.system_attrs.get("fixed_params", {})) for t in trials if t.state is TrialState.WAITING}
+    seen |= {
+        _key(t.system_attrs.get(record.FIXED_PARAMS.key, {})) for t in trials if t.state is TrialState.WAITING
+    }
     return [combo for combo in spec.grid() if _key(combo) not in seen]
 
 
@@ -251,4 +235,4 @@ def enqueue(run: Run, params: dict[str, Any]) -> int:
     clean = check_configuration(run.spec, params)
     if has_result(run.attrs()):
         reopen(run, f"hand-picked configuration {clean} queued")
-    return add_tickets(run, [clean], {ORIGIN_ATTR: TrialOrigin.HAND_PICKED.value})[0]
+    return add_tickets(run, [clean], {record.ORIGIN.key: TrialOrigin.HAND_PICKED.value})[0]

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tuning.errors import FieldError, SpecError
+from tuning.storage import record
 from tuning.storage.runs import Run
 
-NOTE_ATTR = "sweetspot:note"
-TAGS_ATTR = "sweetspot:tags"
-TRIAL_NOTE_PREFIX = "sweetspot:trial_note:"
 MAX_NOTE_CHARS = 10_000
 MAX_TRIAL_NOTE_CHARS = 500
 MAX_TAGS = 20
@@ -38,12 +36,14 @@ class RunNotes:
 def read_notes(attrs: dict[str, Any]) -> RunNotes:
     """The notes stored in a run's attributes (empty ones left out)."""
     trial_notes = {
-        int(key[len(TRIAL_NOTE_PREFIX) :]): str(value)
+        int(key[len(record.TRIAL_NOTE.key) :]): str(value)
         for key, value in attrs.items()
-        if key.startswith(TRIAL_NOTE_PREFIX) and value
+        if key.startswith(record.TRIAL_NOTE.key) and value
     }
     return RunNotes(
-        str(attrs.get(NOTE_ATTR) or ""), tuple(attrs.get(TAGS_ATTR) or ()), dict(sorted(trial_notes.items()))
+        str(attrs.get(record.NOTE.key) or ""),
+        tuple(attrs.get(record.TAGS.key) or ()),
+        dict(sorted(trial_notes.items())),
     )
 
 
@@ -78,9 +78,9 @@ def set_notes(run: Run, note: str | None = None, tags: Any = None) -> RunNotes:
     if errors:
         raise SpecError(errors)
     if note is not None:
-        run.study.set_user_attr(NOTE_ATTR, note.strip())
+        run.study.set_user_attr(record.NOTE.key, note.strip())
     if clean_tags is not None:
-        run.study.set_user_attr(TAGS_ATTR, list(clean_tags))
+        run.study.set_user_attr(record.TAGS.key, list(clean_tags))
     return read_notes(run.attrs())
 
 
@@ -93,4 +93,4 @@ def set_trial_note(run: Run, number: int, note: str) -> None:
         )
     if not isinstance(note, str) or len(note) > MAX_TRIAL_NOTE_CHARS:
         raise FieldError("trial_note", f"must be text of at most {MAX_TRIAL_NOTE_CHARS} characters")
-    run.study.set_user_attr(f"{TRIAL_NOTE_PREFIX}{number}", note.strip())
+    run.study.set_user_attr(record.TRIAL_NOTE.member(str(number)), note.strip())

@@ -17,7 +17,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
 from tuning.definition.spec import DatasetSpec
-from tuning.storage.lifecycle import TrialOrigin, trial_origin
+from tuning.storage.lifecycle import trial_origin
+from tuning.storage.record import TrialOrigin
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
 BASE_COLUMNS = (

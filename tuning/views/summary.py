@@ -12,27 +12,17 @@ from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
-from tuning.storage.inherit import WARM_START_ATTR
-from tuning.storage.lifecycle import REOPENED_ATTR, TrialOrigin, history, trial_origin
-from tuning.storage.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR, orphaned_trials, worker_records
+from tuning.storage import record
+from tuning.storage.lifecycle import history, trial_origin
+from tuning.storage.liveness import orphaned_trials, worker_records
 from tuning.storage.notes import read_notes
-from tuning.storage.runs import (
-    CREATED_ATTR,
-    OWNER_ATTR,
-    RESULT_ATTR,
-    Run,
-    has_result,
-    load_run,
-    run_entries,
-    stop_requested,
-)
+from tuning.storage.record import RunResult, RunState, TrialOrigin
+from tuning.storage.runs import Run, load_run, run_entries, stop_requested
 from tuning.storage.urls import resolve_url
 
 METRIC = "val_mse"
-CURVE_ATTR = "curve"
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
-ACTIVE_STATES = ("starting", "running", "stopping")
 
 
 @dataclass(frozen=True)
@@ -41,7 +31,7 @@ class RunSummary:
 
     name: str
     strategy: str
-    state: str  # starting, running, stopping, finished, stopped, failed, interrupted
+    state: RunState
     dataset: str
     n_trials: int | None  # the budget: grid size or trial count; None for time-only
     n_complete: int  # the run's own: inherited trials are counted apart
@@ -78,7 +68,7 @@ class RunSummary:
 
     @property
     def active(self) -> bool:
-        return self.state in ACTIVE_STATES
+        return self.state.active
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,7 +88,8 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
             counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     best = min(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
-    result = attrs.get(RESULT_ATTR) or {}  # None once an extension reopened the run
+    stored = attrs.get(record.RESULT.key)  # None once an extension reopened the run
+    result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
     notes = read_notes(attrs)
     return RunSummary(
@@ -115,17 +106,17 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         best_trial=best.number if best else None,
         best_params=dict(best.params) if best else None,
         best_value=best.value if best else None,
-        test_loss=result.get("test_loss"),
+        test_loss=result.test_loss if result else None,
         metric=METRIC,
-        created_at=attrs[CREATED_ATTR],
-        finished_at=result.get("finished_at"),
+        created_at=attrs[record.CREATED_AT.key],
+        finished_at=result.finished_at if result else None,
         workers_alive=live,
-        owner=attrs.get(OWNER_ATTR),
-        error=result.get("error") or _first_error(trials),
+        owner=attrs.get(record.OWNER.key),
+        error=(result.error if result else None) or _first_error(trials),
         orphans=orphaned,
         n_inherited=origins[TrialOrigin.INHERITED],
         n_hand_picked=origins[TrialOrigin.HAND_PICKED],
-        warm_start=attrs.get(WARM_START_ATTR),
+        warm_start=attrs.get(record.WARM_START.key),
         history=[past.to_dict() for past in history(attrs)],
         note=notes.note,
         tags=list(notes.tags),
@@ -151,11 +142,12 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     url = resolve_url(storage_url)
     summaries, listed = [], set()
     for entry in run_entries(url):
-        result = entry.attrs.get(RESULT_ATTR) or {}
-        key = (url, entry.name, float(entry.attrs.get(CREATED_ATTR, 0)), result.get("finished_at"))
+        stored = entry.attrs.get(record.RESULT.key) or {}
+        created = float(entry.attrs.get(record.CREATED_AT.key, 0))
+        key = (url, entry.name, created, stored.get("finished_at"))
         listed.add(key)
         summary = _ENDED.get(key) or summarize(load_run(entry.name, url))
-        if has_result(entry.attrs):
+        if stored:
             _ENDED[key] = summary
         notes = read_notes(entry.attrs)
         summaries.append(
@@ -167,25 +159,25 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     return summaries
 
 
-def _state(attrs: dict[str, Any], result: dict[str, Any], live: int, now: float) -> str:
+def _state(attrs: dict[str, Any], result: RunResult | None, live: int, now: float) -> RunState:
     if result:
-        return str(result["state"])
+        return result.state
     if stop_requested(attrs):
-        return "stopping" if live else "stopped"
+        return RunState.STOPPING if live else RunState.STOPPED
     if live:
-        return "running"
-    # Workers start within seconds of a launch or an extension (REOPENED_ATTR).
-    began = max(attrs[CREATED_ATTR], attrs.get(REOPENED_ATTR) or 0)
+        return RunState.RUNNING
+    # Workers start within seconds of a launch or of an extension.
+    began = max(attrs[record.CREATED_AT.key], attrs.get(record.REOPENED_AT.key) or 0)
     joined = any(r.started_at >= began for r in worker_records(attrs).values())
     if not joined and now - began < STARTUP_GRACE_S:
-        return "starting"
-    return "interrupted"
+        return RunState.STARTING
+    return RunState.INTERRUPTED
 
 
 def _first_error(trials: list[FrozenTrial]) -> str | None:
     for trial in trials:
-        if trial.state is TrialState.FAIL and ERROR_ATTR in trial.user_attrs:
-            return f"trial {trial.number}: {trial.user_attrs[ERROR_ATTR]}"
+        if trial.state is TrialState.FAIL and record.ERROR.key in trial.user_attrs:
+            return f"trial {trial.number}: {trial.user_attrs[record.ERROR.key]}"
     return None
 
 
@@ -197,7 +189,7 @@ def learning_curve(trial: FrozenTrial) -> list[float]:
     than training the article's model. Pruned runs also report each epoch to Optuna,
     which their pruner needs; the curve attribute stays the one source for charts.
     """
-    return list(trial.user_attrs.get(CURVE_ATTR, ()))
+    return list(trial.user_attrs.get(record.CURVE.key, ()))
 
 
 def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
@@ -217,9 +209,9 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "epochs_run": len(learning_curve(trial)),
                 "duration_s": (end - start).total_seconds() if end and start else None,
                 "started_at": start.timestamp() if start else None,
-                "worker": trial.user_attrs.get(WORKER_TRIAL_ATTR),
+                "worker": trial.user_attrs.get(record.WORKER.key),
                 "origin": trial_origin(trial).value,
-                "error": trial.user_attrs.get(ERROR_ATTR),
+                "error": trial.user_attrs.get(record.ERROR.key),
             }
         )
     return rows
