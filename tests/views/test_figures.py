@@ -115,3 +115,7 @@ def test_hand_picked_and_inherited_trials_have_their_own_markers(storage_url: st
     assert number not in list(next(t for t in fig.data if t.name == "complete").x)
     labels = set(curves_frame(trials).frame["label"])
     assert f"#{number} (best 1, hand-picked)" in labels
+    lines = parallel_frame(frame)
+    (axis, *_) = parallel_figure(lines, run.spec.space, UNIT, "run").data[0].dimensions
+    assert axis.label == "origin" and list(axis.ticktext) == ["sampled", "hand-picked"]
+    assert list(axis.values) == [1 if n == number else 0 for n in lines["number"]]

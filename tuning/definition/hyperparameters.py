@@ -19,6 +19,15 @@ from tuning.registry import Registry
 Scalar = int | float | str
 
 
+def number_problem(kind: type, value: Any) -> str | None:
+    """Why ``value`` is not a number of ``kind`` (int or float), or None: bools are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number, got {value!r} ({type(value).__name__})"
+    if kind is int and not float(value).is_integer():
+        return f"must be a whole number, got {value!r}"
+    return None
+
+
 @dataclass(frozen=True)
 class Domain:
     """What values a hyperparameter may take at all, whatever the space says."""
@@ -37,10 +46,9 @@ class Domain:
             if value not in self.choices:
                 return f"must be one of {list(self.choices)}, got {value!r}"
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"must be a number, got {value!r}"
-        if self.kind is int and not float(value).is_integer():
-            return f"must be a whole number, got {value!r}"
+        problem = number_problem(self.kind, value)
+        if problem:
+            return problem
         if not math.isfinite(value):
             return f"must be finite, got {value!r}"
         if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):

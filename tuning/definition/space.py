@@ -12,7 +12,7 @@ from typing import Any
 
 import optuna
 
-from tuning.definition.hyperparameters import HYPERPARAMETERS, Domain, Scalar
+from tuning.definition.hyperparameters import HYPERPARAMETERS, Domain, Scalar, number_problem
 from tuning.errors import FieldError, UnknownName
 
 
@@ -174,10 +174,9 @@ def check_value(param: Param, value: Any) -> str | None:
         if value not in param.options or isinstance(value, bool):
             return f"must be one of {list(param.options)}, got {value!r}"
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"must be a number, got {value!r} ({type(value).__name__})"
-    if param.kind is int and not float(value).is_integer():
-        return f"must be a whole number, got {value!r}"
+    problem = number_problem(param.kind, value)
+    if problem:
+        return problem
     if not param.low <= value <= param.high:
         return f"must be from {param.low:g} to {param.high:g}, got {value!r}"
     if param.step is not None:

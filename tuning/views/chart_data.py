@@ -172,7 +172,7 @@ def parallel_frame(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
     hide them under a uniform haze.
     """
     complete = frame[frame["state"] == "complete"]
-    columns = ["number", *param_columns(frame), "value"]
+    columns = ["number", "origin", *param_columns(frame), "value"]
     return complete.nsmallest(limit, "value")[columns].sort_values("number").reset_index(drop=True)
 
 

@@ -176,9 +176,13 @@ def parallel_figure(
     """One line per complete trial through its parameters to its loss, coloured by loss.
 
     Log-scaled ranges are drawn on log10 axes with readable ticks; categorical values get
-    one tick each.
+    one tick each. When some trials were hand-picked or inherited, a first axis says which
+    (drag along it to see only those).
     """
-    dimensions = [
+    origins = frame["origin"] if "origin" in frame else pd.Series(dtype=object)
+    marked = [o for o in ORIGIN_MARKS if (origins == o).any()]
+    dimensions = [_dimension("origin", origins, Choice(("sampled", *marked)))] if marked else []
+    dimensions += [
         _dimension(name[len(PARAM_PREFIX) :], frame[name], space.get(name[len(PARAM_PREFIX) :]))
         for name in param_columns(frame)
     ]
