@@ -37,8 +37,10 @@ from tuning import (
     RunSpec,
     SpecError,
     Strategy,
+    TuningError,
     check_name,
     check_spec,
+    check_warm_start,
     forecast,
     launch,
 )
@@ -55,6 +57,8 @@ if "f_strategy" not in st.session_state:
     apply_preset()
 
 st.title("Launch a run")
+errors: dict[str, str] = {}
+slots: dict[str, Any] = {}
 fork = st.session_state.get("fork")  # set by the Monitor's "Edit as a new run"
 warm_start = None
 if fork:
@@ -67,6 +71,7 @@ if fork:
             "marked inherited and outside the budget; needs the same data, split and seed",
         ):
             warm_start = fork["name"]
+        slots["warm_start"] = st.empty()
         st.button("Start from scratch instead", on_click=lambda: st.session_state.pop("fork", None))
 st.selectbox(
     "Start from a preset",
@@ -76,8 +81,6 @@ st.selectbox(
     format_func=lambda name: f"{name}: {PRESET_HELP[name]}",
     persist_state="session",
 )
-errors: dict[str, str] = {}
-slots: dict[str, Any] = {}
 
 strategy_col, data_col = st.columns(2, gap="large")
 with strategy_col:
@@ -185,6 +188,14 @@ try:
 except SpecError as error:
     for field, message in error.by_field().items():
         errors.setdefault(field, message)
+if warm_start and spec is not None and not errors:
+    try:  # the same check as Start's, shown before it: other data or split, and how many fit
+        inherited = check_warm_start(warm_start, spec, csv.text if csv else None, storage_url())
+        slots["warm_start"].caption(f"{inherited} finished trial(s) of {warm_start} fit this space.")
+    except SpecError as error:
+        errors.update(error.by_field())
+    except TuningError as error:
+        errors["warm_start"] = str(error)
 if name:
     try:
         check_name(name)

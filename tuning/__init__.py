@@ -29,7 +29,15 @@ Demo mode (``SWEETSPOT_DEMO=1``)
     says whether a visitor may stop or delete a run.
 """
 
-from tuning.actions import ForkSource, annotate_run, annotate_trial, enqueue_params, extend_run, fork_source
+from tuning.actions import (
+    ForkSource,
+    annotate_run,
+    annotate_trial,
+    check_warm_start,
+    enqueue_params,
+    extend_run,
+    fork_source,
+)
 from tuning.data.csv_data import CsvLimits, parse_csv, read_csv_frame
 from tuning.data.dataset import DatasetInfo, DatasetOption
 from tuning.data.datasets import DATASETS
@@ -90,6 +98,7 @@ __all__ = [
     "Run", "create_run", "delete_run", "launch", "request_stop", "spawn_workers", "worker_command",
     # extend, fork, seed, annotate
     "Extension", "ForkSource", "TrialOrigin", "annotate_run", "annotate_trial", "check_configuration",
+    "check_warm_start",
     "enqueue_params", "extend_run", "fork_source",
     # storage
     "default_storage_url", "open_storage", "redact",

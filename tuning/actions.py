@@ -15,6 +15,7 @@ from tuning import launcher  # its spawn_workers, looked up at call time (tests 
 from tuning.definition.spec import RunSpec
 from tuning.demo import check_control, guard_enqueue, guard_extension
 from tuning.errors import RunBusy
+from tuning.storage.inherit import check_same_data, inherit
 from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
 from tuning.storage.liveness import worker_records
 from tuning.storage.notes import RunNotes, set_notes, set_trial_note
@@ -103,6 +104,14 @@ def annotate_trial(
     run = load_run(name, storage_url)
     check_control(run, session_id, token)
     set_trial_note(run, number, note)
+
+
+def check_warm_start(source: str, spec: RunSpec, csv_text: str | None, storage_url: str | None = None) -> int:
+    """How many of ``source``'s finished trials a new run of ``spec`` would inherit; raises
+    SpecError (naming each field) when the data or its split differ, as ``launch`` would."""
+    run = load_run(source, storage_url)
+    check_same_data(run, spec, csv_text)
+    return len(inherit(run, spec).trials)
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,12 @@ def test_edit_as_a_new_run_with_warm_start(
     assert at.radio(key="f_strategy").value == "bayesian"
     at.switch_page("pages/launch.py")  # AppTest reruns the page it was told, not where the script went
     at.checkbox(key="f_warm_start").check().run()
+    assert "12 finished trial(s) of source fit this space." in texts(at)
+    at.number_input(key="f_seed").set_value(5).run()  # another seed draws another split
+    assert "`seed`: is 5 here but 0 in source" in texts(at)
+    assert "a warm start from source needs the same data" in texts(at)
+    assert button(at, "Start").disabled
+    at.number_input(key="f_seed").set_value(0).run()
     at.text_input(key="f_name").set_value("fork").run()
     button(at, "Start").click().run()
     assert not at.exception, at.exception
