@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.demo_memory import largest_csv, largest_spec
-from tests.runs_helpers import quick_spec, run_in_process
+from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
 from tuning.actions import annotate_run, enqueue_params, extend_run, fork_source
 from tuning.data.csv_data import parse_csv
 from tuning.definition.presets import preset_spec
@@ -233,3 +233,16 @@ def test_an_extension_must_fit_the_demo_caps(demo, storage_url: str) -> None:
     with pytest.raises(SpecError, match="a time-only budget is over the demo's cap"):
         extend_run("mine", Extension(minutes=5), storage_url, session_id="visitor-a")
     assert load_run("mine", storage_url).spec.budget.n_trials == 2
+
+
+def test_a_hand_picked_configuration_must_fit_the_trial_cap(demo, storage_url: str) -> None:
+    run_in_process(
+        quick_spec(budget={"n_trials": 40}, space={**QUICK_SPACE, "epochs": 1}), storage_url, "full"
+    )
+    load_run("full", storage_url).study.set_user_attr(record.OWNER.key, "visitor-a")
+    picked = {"hidden_size": 8, "lr": 0.01, "batch_size": 16}
+    with pytest.raises(
+        NotAllowed, match="run full would make 41 trials with this one, over the demo's cap of 40"
+    ):
+        enqueue_params("full", picked, storage_url, session_id="visitor-a")
+    assert len(load_run("full", storage_url).study.get_trials()) == 40

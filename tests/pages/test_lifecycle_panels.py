@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import texts
-from tuning import list_run_names, load_run, summarize
+from tests.runs_helpers import quick_spec
+from tuning import create_run, list_run_names, load_run, summarize
 from tuning.demo import DEMO_ENV
 
 
@@ -123,3 +124,22 @@ def test_edit_as_a_new_run_with_warm_start(
     summary = summarize(load_run("fork", storage_url))
     assert summary.n_inherited == 12 and summary.warm_start["from"] == "source"
     assert summary.n_complete == 0 and summary.n_waiting == summary.n_trials
+
+
+def test_a_fork_keeps_the_uploaded_data(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    text = "size,rooms,price\n" + "".join(f"{50 + i},{1 + i % 4},{100 + 3 * i}\n" for i in range(30))
+    spec = quick_spec(dataset={"name": "csv", "target": "price", "filename": "houses.csv"})
+    create_run(spec, "uploaded", storage_url, csv_text=text)
+    at = open_page("pages/monitor.py", run="uploaded")
+    button(at, "Edit as a new run").click().run()
+    at.switch_page("pages/launch.py")
+    at.run()
+    assert "Using houses.csv of run uploaded; upload a file to replace it." in texts(at)
+    assert at.selectbox(key="f_target").value == "price"
+    at.text_input(key="f_name").set_value("copy").run()
+    button(at, "Start").click().run()
+    assert not at.exception, at.exception
+    copy = load_run("copy", storage_url)
+    assert copy.csv_text() == text and copy.spec.dataset == spec.dataset and no_workers == ["copy"]

@@ -6,6 +6,8 @@ import json
 
 from tests.fake_runs import make_run
 from tuning import RunSpec, export_run, load_run, preset_spec
+from tuning.storage.lifecycle import enqueue
+from tuning.storage.notes import set_notes, set_trial_note
 from tuning.views.export import EXPORT_FORMAT
 
 
@@ -28,3 +30,17 @@ def test_queued_tickets_are_left_out(storage_url: str) -> None:
     study = make_run(storage_url, "queued", 3, finished=False)
     study.enqueue_trial({"hidden_size": 8})
     assert len(export_run(load_run("queued", storage_url))["trials"]) == 3
+
+
+def test_notes_tags_trial_notes_origins_and_earlier_results_are_exported(storage_url: str) -> None:
+    make_run(storage_url, "noted", 4)
+    run = load_run("noted", storage_url)
+    set_notes(run, "*why*", ["kept"])
+    set_trial_note(run, 2, "odd")
+    enqueue(run, run.study.get_trials()[0].params)  # reopens the run: its result goes to history
+    document = json.loads(json.dumps(export_run(load_run("noted", storage_url))))
+    summary = document["summary"]
+    assert (summary["note"], summary["tags"], summary["trial_notes"]) == ("*why*", ["kept"], {"2": "odd"})
+    assert summary["n_hand_picked"] == 1 and summary["history"][0]["test_loss"] == 250.0
+    assert [t["note"] for t in document["trials"]] == ["", "", "odd", ""]
+    assert {t["origin"] for t in document["trials"]} == {"sampled"}  # the queued one has not started
