@@ -17,6 +17,7 @@ import streamlit as st
 
 from pages._shared.common import ERROR, LAUNCH, SUCCESS, admin_token, fmt_loss, storage_url, visitor
 from pages._shared.launch_form import form_state
+from pages._shared.monitor_panels import PICKED_ROW_KEY
 from tuning import (
     DemoLimits,
     Extension,
@@ -231,8 +232,10 @@ def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str |
         row = complete[complete["number"] == st.session_state.get("try_from")]
         st.session_state[key] = json.dumps(_params(run, row.iloc[0]) if not row.empty else {}, indent=1)
 
-    if key not in st.session_state:
-        st.session_state["try_from"] = choices[0] if choices else None
+    picked = st.session_state.get(PICKED_ROW_KEY)
+    if key not in st.session_state or (picked in choices and picked != st.session_state.get(f"{key}:row")):
+        st.session_state[f"{key}:row"] = picked  # a row selected in the trials table wins, once
+        st.session_state["try_from"] = picked if picked in choices else (choices[0] if choices else None)
         fill()
     if choices:
         st.selectbox(

@@ -37,6 +37,9 @@ from tuning import (
     trial_table,
 )
 
+#: The trial last selected in the trials table; "Try a configuration" starts from it.
+PICKED_ROW_KEY = "trials_picked_row"
+
 
 def header(run: Run, summary: RunSummary) -> None:
     """State, what the run is, Stop while it is active, Delete once it has ended."""
@@ -200,10 +203,12 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
     st.subheader("Trials")
     table = trial_table(frame)
     table = table.assign(note=[notes.get(int(n), "") for n in table["number"]])
-    st.dataframe(
+    event = st.dataframe(
         table,
         hide_index=True,
         key="trials",
+        on_select="rerun",
+        selection_mode="single-row",
         column_config={
             "number": st.column_config.NumberColumn("trial", width="small"),
             "loss": st.column_config.NumberColumn(format="%.5g", help=loss_title(run.spec.dataset)),
@@ -215,6 +220,12 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
             "error": st.column_config.TextColumn(width="large"),
         },
     )
+    picked = event.selection.rows  # type: ignore[union-attr]
+    number = int(table.iloc[picked[0]]["number"]) if picked else None
+    if number is not None and number != st.session_state.get(PICKED_ROW_KEY):
+        st.session_state[PICKED_ROW_KEY] = number  # "Try a configuration" starts from this trial
+        st.rerun(scope="app")  # that panel is outside this live fragment
+    st.caption("Select a trial to start the configuration to try from it.")
     as_csv, as_json = st.columns(2)
     as_csv.download_button(
         "Download trials (CSV)",

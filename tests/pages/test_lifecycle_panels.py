@@ -54,6 +54,15 @@ def test_queue_the_best_configuration_with_another_learning_rate(
     area = next(a for a in at.text_area if a.key == "try:done")
     shown = json.loads(area.value)
     assert shown.keys() == best.keys() and shown["hidden_size"] == best["hidden_size"]
+    trials = load_run("done", storage_url).study.get_trials()
+    other = next(t for t in trials if t.value is not None and t.params != best)
+    at.session_state["trials_picked_row"] = other.number  # what selecting its row in the table does
+    at.run()
+    picked = json.loads(next(a for a in at.text_area if a.key == "try:done").value)
+    assert picked == pytest.approx(other.params) and at.selectbox(key="try_from").value == other.number
+    at.selectbox(key="try_from").set_value(summarize(load_run("done", storage_url)).best_trial).run()
+    area = next(a for a in at.text_area if a.key == "try:done")
+    assert json.loads(area.value) == pytest.approx(shown)
     area.set_value(json.dumps({**shown, "lr": 5.0})).run()
     at.button(key="try_go").click().run()
     assert "params.lr: must be from 0.0001 to 0.03, got 5.0" in texts(at)
