@@ -21,14 +21,14 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from itertools import accumulate
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from tuning.training.population_state import MemberSpec, State
+from tuning.training.population_state import GOLDEN, MASK32, MemberSpec, Snapshot, State, mix32
 from tuning.training.stacked import forward
 from tuning.training.trainer import Diverged, Member
 
@@ -57,14 +57,19 @@ class Outcome:
     """A candidate's per-epoch mean validation losses, its members' last losses, its models.
 
     ``models`` (the members as ordinary ``build_mlp`` models, in ``Candidate.members``
-    order) is filled only when the candidate finished; ``reason`` says why it ended early.
+    order) is empty unless the candidate finished; they are built when first asked for,
+    since most candidates' never are. ``reason`` says why a candidate ended early.
     """
 
     curve: list[float] = field(default_factory=list)
     member_losses: list[float] = field(default_factory=list)
     status: Status | None = None
     reason: str = ""
-    models: list[nn.Module] = field(default_factory=list)
+    trained: list[tuple[Snapshot, int, MemberSpec]] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def models(self) -> list[nn.Module]:
+        return [snapshot.module(position, spec) for snapshot, position, spec in self.trained]
 
     @property
     def loss(self) -> float:
@@ -99,7 +104,7 @@ def train_population(
     epoch = 0
     while state.size:
         epoch += 1
-        train_epoch(state)
+        train_epoch(state, epoch)
         losses = _member_losses(state, state.validate())
         reports = _record(losses, epoch, outcomes)
         stopped = set(on_epoch(epoch, reports)) if on_epoch else set()
@@ -107,12 +112,10 @@ def train_population(
     return outcomes
 
 
-def train_epoch(state: State) -> None:
+def train_epoch(state: State, epoch: int) -> None:
     """One epoch for every member: each its own shuffled batches, all stepping together."""
-    orders = _shuffled_rows(state)
-    steps = [spec.steps for spec in state.specs]
-    active = [sum(1 for count in steps if count > step) for step in range(steps[0])]
-    widest = list(accumulate((spec.batch_size for spec in state.specs), max))
+    orders = _shuffled_rows(state, epoch)
+    active, widest = state.schedule
     start = 0
     while start < len(active):
         k0, width = active[start], widest[active[start] - 1]
@@ -125,14 +128,18 @@ def train_epoch(state: State) -> None:
         start += count
 
 
-def _shuffled_rows(state: State) -> torch.Tensor:
+def _shuffled_rows(state: State, epoch: int) -> torch.Tensor:
     """(K, longest fold) row numbers into the population's training data: each member's
-    fold rows in its own fresh random order, then padding."""
-    orders = torch.zeros(state.size, state.data.length, dtype=torch.long)
-    for i, (spec, shuffler) in enumerate(zip(state.specs, state.shufflers, strict=True)):
-        rows = spec.data.train_x.shape[0]
-        orders[i, :rows] = torch.randperm(rows, generator=shuffler) + state.data.offsets[i]
-    return orders.to(state.device)
+    fold rows in a fresh random order, then padding.
+
+    The order sorts the rows by a hash of (member seed, epoch, row): one sort for the whole
+    population, yet each member's order depends on nothing but its own seed and the epoch.
+    """
+    row = torch.arange(state.data.length, device=state.device)
+    keys = mix32((state.seed_keys + epoch * GOLDEN) & MASK32).view(-1, 1)
+    keys = mix32((keys + row * GOLDEN) & MASK32)
+    keys = torch.where(row < state.data.rows.view(-1, 1), keys, MASK32 + 1)  # padding sorts last
+    return torch.argsort(keys, dim=1) + state.data.offsets.view(-1, 1)
 
 
 def _batch_plan(
@@ -182,7 +189,7 @@ def _record(losses: dict[int, list[float]], epoch: int, outcomes: list[Outcome])
             outcome.status, outcome.reason = Status.DIVERGED, str(Diverged(epoch, bad))
             continue
         outcome.member_losses = member_losses
-        outcome.curve.append(float(np.mean(member_losses)))
+        outcome.curve.append(sum(member_losses) / len(member_losses))
         reports[candidate] = outcome.curve[-1]
     return reports
 
@@ -192,6 +199,7 @@ def _settle(
 ) -> None:
     """End the candidates that are stopped or done; the population keeps the others."""
     keep, finished = [], {}
+    snapshot = state.snapshot() if any(s.epochs <= epoch for s in state.specs) else None
     for position, spec in enumerate(state.specs):
         outcome = outcomes[spec.candidate]
         if spec.candidate not in reports:
@@ -200,10 +208,10 @@ def _settle(
             outcome.status, outcome.reason = Status.STOPPED, f"stopped after epoch {epoch}"
         elif spec.epochs <= epoch:
             outcome.status = Status.FINISHED
-            finished.setdefault(spec.candidate, {})[spec.place] = state.module(position)
+            finished.setdefault(spec.candidate, {})[spec.place] = (snapshot, position, spec)
         else:
             keep.append(position)
     for candidate, models in finished.items():
-        outcomes[candidate].models = [models[place] for place in sorted(models)]
+        outcomes[candidate].trained = [models[place] for place in sorted(models)]
     if len(keep) < state.size:
         state.retain(keep)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate
 from typing import Any
 
 import torch
@@ -64,7 +66,7 @@ class MemberSpec:
             int(params["batch_size"]), int(params["epochs"]),
         )  # fmt: skip
 
-    @property
+    @cached_property
     def steps(self) -> int:
         """Optimizer steps per epoch: batches of ``batch_size``, the last one smaller."""
         return math.ceil(self.data.train_x.shape[0] / self.batch_size)
@@ -92,8 +94,8 @@ class State:
         self.first = torch.zeros_like(self.params)
         self.second = torch.zeros_like(self.params)
         self.steps_done = torch.zeros(len(self.specs), 1, device=device)
-        self.shufflers = [_generator(spec.data.seed) for spec in self.specs]
         self.noise = torch.Generator(device=device).manual_seed(_mixed_seed(self.specs))
+        self.seed_keys = mix32(torch.tensor([s.data.seed & MASK32 for s in self.specs], device=device))
         self.data = TrainData(self.specs, device)
         self.val_x, self.val_y, self.val_weight = _validation_tensors(self.specs, device)
         self._slots: dict[int, Slot] = {}
@@ -101,6 +103,14 @@ class State:
     @property
     def size(self) -> int:
         return len(self.specs)
+
+    @cached_property
+    def schedule(self) -> tuple[list[int], list[int]]:
+        """For each step of an epoch, how many members still step; for each k, the largest
+        batch among the first k members (what their batches are padded to)."""
+        steps = [spec.steps for spec in self.specs]
+        active = [sum(1 for count in steps if count > step) for step in range(steps[0])]
+        return active, list(accumulate((spec.batch_size for spec in self.specs), max))
 
     def slot(self, k: int) -> Slot:
         """The first k members, ready to step (cached until the population shrinks)."""
@@ -140,19 +150,39 @@ class State:
     def retain(self, keep: Sequence[int]) -> None:
         """Keep only the members at these positions (in order); the others leave for good."""
         index = torch.tensor(list(keep), dtype=torch.long, device=self.device)
-        for name in ("params", "first", "second", "steps_done", "val_x", "val_y", "val_weight"):
+        for name in ("params", "first", "second", "steps_done", "seed_keys", "val_x", "val_y", "val_weight"):
             setattr(self, name, getattr(self, name).index_select(0, index))
         self.specs = [self.specs[i] for i in keep]
-        self.shufflers = [self.shufflers[i] for i in keep]
         self.data.retain(index)
         self._slots.clear()
+        self.__dict__.pop("schedule", None)
 
-    def module(self, position: int) -> torch.nn.Sequential:
-        """The member at ``position`` as an ordinary model, on its data's device."""
-        spec = self.specs[position]
-        return to_module(self.layout, spec.architecture, self.params[position].detach().cpu()).to(
-            spec.data.train_x.device
-        )
+    def snapshot(self) -> Snapshot:
+        """The members' weights as they are now, kept apart from further training."""
+        return Snapshot(self.layout, self.params.detach().clone())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A population's weights at one moment; members become models only when asked."""
+
+    layout: Layout
+    params: torch.Tensor
+
+    def module(self, position: int, spec: MemberSpec) -> torch.nn.Sequential:
+        """The member at ``position`` as an ordinary ``build_mlp`` model, on its data's device."""
+        row = self.params[position].cpu()
+        return to_module(self.layout, spec.architecture, row).to(spec.data.train_x.device)
+
+
+MASK32, GOLDEN, MIX = 0xFFFFFFFF, 0x9E3779B1, 0x45D9F3B
+
+
+def mix32(x: torch.Tensor) -> torch.Tensor:
+    """Hash 32-bit values held in int64 (every product stays below 2**63: no overflow)."""
+    x = (((x >> 16) ^ x) * MIX) & MASK32
+    x = (((x >> 16) ^ x) * MIX) & MASK32
+    return (x >> 16) ^ x
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -184,13 +214,13 @@ class TrainData:
         self.length = max(t.train_x.shape[0] for t in tensors)
         self.x = torch.cat([_pad_rows(t.train_x, self.length) for t in tensors]).to(device)
         self.y = torch.cat([_pad_rows(t.train_y, self.length) for t in tensors]).to(device)
-        self.offsets = [folds[id(spec.data.train_x)] * self.length for spec in specs]
+        offsets = [folds[id(spec.data.train_x)] * self.length for spec in specs]
+        self.offsets = torch.tensor(offsets, device=device)
         self.rows = torch.tensor([s.data.train_x.shape[0] for s in specs], device=device)
         self.batch = torch.tensor([s.batch_size for s in specs], device=device)
 
     def retain(self, index: torch.Tensor) -> None:
-        kept = index.tolist()
-        self.offsets = [self.offsets[i] for i in kept]
+        self.offsets = self.offsets.index_select(0, index)
         self.rows = self.rows.index_select(0, index)
         self.batch = self.batch.index_select(0, index)
 
