@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
+import pytest
 from optuna.trial import TrialState
 
 from tests.runs_helpers import quick_spec, wait_until_ended
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
-from tuning.launcher import launch
+from tuning.launcher import PACKAGE_ROOT, launch
+from tuning.storage.artifacts import read_weights
 from tuning.storage.runs import load_run
 
 
@@ -37,3 +40,23 @@ def test_two_workers_finish_a_40_trial_run_without_losing_or_repeating(storage_u
     assert sorted(t.number for t in trials) == list(range(40))
     per_worker = Counter(t.user_attrs["worker"] for t in trials)
     assert len(per_worker) == 2 and sum(per_worker.values()) == 40
+
+
+def test_workers_write_where_the_launcher_reads_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default data folder is relative: workers must get the launcher's, resolved.
+
+    Workers run from the package folder; before, they resolved ``sweetspot-data`` there and
+    wrote the winner's weights where the dashboard (started elsewhere) never looked.
+    """
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.delenv("TUNING_DATA_DIR")
+    monkeypatch.chdir(elsewhere)
+    run = launch(quick_spec(budget={"n_trials": 2}), "here", None)
+    assert wait_until_ended("here", None).state == "finished"
+    weights = elsewhere / "sweetspot-data" / "runs" / "here" / "best-weights.pt"
+    assert weights.is_file()
+    assert read_weights(run) == weights.read_bytes()
+    assert not (PACKAGE_ROOT / "sweetspot-data" / "runs" / "here").exists()

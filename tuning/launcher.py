@@ -15,7 +15,7 @@ from pathlib import Path
 from tuning.definition.spec import RunSpec
 from tuning.demo import guard_launch
 from tuning.storage.runs import Run, create_run
-from tuning.storage.urls import data_dir, resolve_url
+from tuning.storage.urls import DATA_DIR_ENV, data_dir, resolve_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +43,8 @@ def spawn_workers(name: str, storage_url: str, count: int, first_index: int = 0)
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
+        # Workers run from the package folder: a relative data folder must not move with them.
+        **{DATA_DIR_ENV: str(data_dir())},
     )
     pids = []
     for index in range(first_index, first_index + count):
