@@ -1,8 +1,10 @@
 """Benchmark 5 (c), populations: trials per second against K, and where batching stops paying.
 
-K configurations trained as one population (``train_population``) against the same K
-trained one at a time by the single-model trainer (``trainer.train``), inside one warm
-process with one torch thread (as workers train). Two model sizes bracket the engine's
+K configurations trained as one population (``train_population``) against the same
+configurations trained one at a time, both as populations of one (``population.train``,
+the engine's path for K = 1) and by the plain PyTorch loop the engine used before
+populations (``nn.Sequential`` and ``torch.optim``, kept as the tests' oracle), inside one
+warm process with one torch thread (as workers train). Two model sizes bracket the engine's
 range: the article's model (2 inputs, width 8-32, 1 layer, batches of 1-2 rows, 3-fold
 validation on its four houses, 50 epochs), where a step is almost all per-operation
 overhead, and width-256 two-layer models on 10,000 synthetic houses (batches of 64),
@@ -20,11 +22,12 @@ from typing import Any
 import torch
 
 from bench.common import Context, Section, Table, alternate, fmt_s, median
+from tests.training.alone import train_alone
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
 from tuning.definition.spec import DatasetSpec
-from tuning.training.population import Candidate, train_population
-from tuning.training.trainer import make_members, train
+from tuning.training.members import make_members
+from tuning.training.population import Candidate, train, train_population
 
 #: Batching "stops paying" where doubling K gains less than this in trials per second.
 STOPS_PAYING = 1.10
@@ -39,7 +42,7 @@ class Workload:
     split: tuple[float, float, int]  # validation fraction, test fraction, folds
     configs: Callable[[int], list[dict[str, Any]]]
     ks: tuple[int, ...]
-    alone: int  # how many configurations the one-at-a-time side trains per round
+    alone: int  # how many configurations each one-at-a-time side trains per round
 
 
 def article_configs(epochs: int) -> Callable[[int], list[dict[str, Any]]]:
@@ -97,36 +100,42 @@ def run(ctx: Context) -> Section:
 
 @dataclass(frozen=True)
 class Row:
-    """Medians for one K: seconds per population, and trials per second both ways."""
+    """Medians for one K: seconds per population, trials per second, and the one-at-a-time
+    sides' trials per second (the plain loop's, and populations of one)."""
 
     k: int
     seconds: float
     cpu_seconds: float
     trials_per_s: float
-    alone_per_s: float
+    plain_per_s: float
+    single_per_s: float
 
     @property
     def speedup(self) -> float:
-        return self.trials_per_s / self.alone_per_s
+        """Against the plain loop, one model at a time."""
+        return self.trials_per_s / self.plain_per_s
 
 
 def measure(workload: Workload, device: torch.device, rounds: int) -> list[Row]:
     data = load_dataset(DatasetSpec(**workload.dataset))
     val, test, folds = workload.split
     members = make_members(data, make_split(data.rows, val, test, folds, seed=0), 1, 0, device)
-    alone_configs = workload.configs(workload.alone)
-    train(alone_configs[0], members)  # warm-up: first calls allocate and load kernels
+    alone = workload.configs(workload.alone)
+    train(alone[0], members), train_alone(alone[0], members)  # warm-up: allocations, kernels
     cases: dict[str, Callable[[], tuple[float, float]]] = {
-        "alone": lambda: _timed(lambda: [train(c, members) for c in alone_configs], device)
+        "plain": lambda: _timed(lambda: [train_alone(c, members) for c in alone], device),
+        "single": lambda: _timed(lambda: [train(c, members) for c in alone], device),
     }
     for k in workload.ks:
         candidates = [Candidate(c, members) for c in workload.configs(k)]
         cases[f"K={k}"] = lambda candidates=candidates: _timed(lambda: train_population(candidates), device)
     results = alternate(cases, rounds)
-    alone_per_s = workload.alone / median([wall for wall, _ in results["alone"]])
+    plain, single = (
+        workload.alone / median([wall for wall, _ in results[side]]) for side in ("plain", "single")
+    )
     return [
         Row(k, median([w for w, _ in results[f"K={k}"]]), median([c for _, c in results[f"K={k}"]]),
-            k / median([w for w, _ in results[f"K={k}"]]), alone_per_s)
+            k / median([w for w, _ in results[f"K={k}"]]), plain, single)
         for k in workload.ks
     ]  # fmt: skip
 
@@ -170,9 +179,11 @@ def report(measured: dict[str, list[Row]], device: torch.device) -> Section:
         limit = stops_paying(rows)
         best = max(rows, key=lambda r: r.trials_per_s)
         notes.append(
-            f"{label}: best {best.trials_per_s:.2f} trials/s at K = {best.k} ({best.speedup:.1f}× one at a "
-            f"time); " + (f"doubling K stops paying (< {STOPS_PAYING:.2f}×) at K = {limit}." if limit else
-                          "still paying at the largest K measured.")
+            f"{label}: best {best.trials_per_s:.2f} trials/s at K = {best.k} ({best.speedup:.1f}× the plain "
+            f"loop); a population of one runs {rows[0].single_per_s / rows[0].plain_per_s:.2f}× the plain "
+            "loop's speed; "
+            + (f"doubling K stops paying (< {STOPS_PAYING:.2f}×) at K = {limit}." if limit
+               else "still paying at the largest K measured.")
         )  # fmt: skip
         raw[label] = [r.__dict__ | {"speedup": r.speedup} for r in rows]
     return Section(

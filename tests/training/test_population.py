@@ -11,13 +11,14 @@ import pytest
 import torch
 from scipy.stats import mannwhitneyu
 
+from tests.training.alone import OPTIMIZERS, train_alone
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
 from tuning.definition.spec import DatasetSpec
 from tuning.training import population_state, stacked
-from tuning.training.model import build_mlp, make_optimizer
+from tuning.training.members import evaluate, make_members
+from tuning.training.model import build_mlp
 from tuning.training.population import Candidate, Status, train_population
-from tuning.training.trainer import evaluate, make_members, train
 
 CPU = torch.device("cpu")
 BASE = {
@@ -98,7 +99,9 @@ def test_the_vectorized_optimizers_step_as_torch_optim_does(name: str) -> None:
     settings = [(0.01, 0.0), (0.1, 0.5), (0.001, 0.01)]  # (lr, weight decay) per member
     params = torch.randn(3, 7)
     theirs = [torch.nn.Parameter(row.clone()) for row in params]
-    optimizers = [make_optimizer(name, [p], lr, wd) for p, (lr, wd) in zip(theirs, settings, strict=True)]
+    optimizers = [
+        OPTIMIZERS[name]([p], lr=lr, weight_decay=wd) for p, (lr, wd) in zip(theirs, settings, strict=True)
+    ]
     rule = stacked.optimizer_rule(name)
     column = lambda values: torch.tensor(values).view(-1, 1)  # noqa: E731
     ours = stacked.Optimizers(
@@ -140,7 +143,7 @@ def test_reported_losses_are_the_exported_models_validation_mse(houses) -> None:
 
 
 #: The statistical test. A configuration where weight decay and width both matter a great deal
-#: (width 4, AdamW with lr × decay = 0.09 per step), trained alone by trainer.train over seeds
+#: (width 4, AdamW with lr × decay = 0.09 per step), trained alone by the plain PyTorch loop (tests/training/alone.py) over seeds
 #: 0-19 and as 20 members of one population (seeds 100-119, beside a width-64 companion that
 #: forces padding). Two-sided Mann-Whitney U on the final validation losses at ALPHA: the
 #: samples must not differ. Measured: p = 0.88 when right; p < 1e-7 with each fault below.
@@ -151,7 +154,7 @@ SEEDS, ALPHA = 20, 0.01
 
 @pytest.fixture(scope="module")
 def trained_alone(houses) -> list[float]:
-    return [train(EQUIVALENCE, members(houses, seed)).loss for seed in range(SEEDS)]
+    return [train_alone(EQUIVALENCE, members(houses, seed))[-1] for seed in range(SEEDS)]
 
 
 def population_losses(houses) -> list[float]:

@@ -28,9 +28,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from tuning.training.members import Diverged, Member
 from tuning.training.population_state import GOLDEN, MASK32, MemberSpec, Snapshot, State, mix32
 from tuning.training.stacked import forward
-from tuning.training.trainer import Diverged, Member
 
 #: The most batch-index entries built at once: one epoch's when they fit, else a chunk of steps.
 INDEX_BUDGET = 1 << 21
@@ -65,6 +65,7 @@ class Outcome:
     member_losses: list[float] = field(default_factory=list)
     status: Status | None = None
     reason: str = ""
+    diverged: Diverged | None = None
     trained: list[tuple[Snapshot, int, MemberSpec]] = field(default_factory=list, repr=False)
 
     @cached_property
@@ -107,9 +108,30 @@ def train_population(
         train_epoch(state, epoch)
         losses = _member_losses(state, state.validate())
         reports = _record(losses, epoch, outcomes)
-        stopped = set(on_epoch(epoch, reports)) if on_epoch else set()
+        stopped = set(on_epoch(epoch, reports)) if on_epoch and reports else set()
         _settle(state, epoch, reports, stopped, outcomes)
     return outcomes
+
+
+def train(
+    params: Mapping[str, Any],
+    members: Sequence[Member],
+    on_epoch: Callable[[int, float], object] = lambda epoch, loss: None,
+) -> Outcome:
+    """Train one configuration alone (a population of one candidate).
+
+    ``on_epoch(epoch, loss)`` may raise to stop (pruning); raises Diverged when a member's
+    validation loss is NaN or infinite.
+    """
+
+    def report(epoch: int, losses: dict[int, float]) -> set[int]:
+        on_epoch(epoch, losses[0])
+        return set()
+
+    outcome = train_population([Candidate(params, members)], report)[0]
+    if outcome.diverged is not None:
+        raise outcome.diverged
+    return outcome
 
 
 def train_epoch(state: State, epoch: int) -> None:
@@ -186,7 +208,8 @@ def _record(losses: dict[int, list[float]], epoch: int, outcomes: list[Outcome])
         outcome = outcomes[candidate]
         bad = next((loss for loss in member_losses if not math.isfinite(loss)), None)
         if bad is not None:
-            outcome.status, outcome.reason = Status.DIVERGED, str(Diverged(epoch, bad))
+            outcome.diverged = Diverged(epoch, bad)
+            outcome.status, outcome.reason = Status.DIVERGED, str(outcome.diverged)
             continue
         outcome.member_losses = member_losses
         outcome.curve.append(sum(member_losses) / len(member_losses))

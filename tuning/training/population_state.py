@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from tuning.training.members import Member
 from tuning.training.stacked import (
     Architecture,
     Layout,
@@ -28,7 +29,6 @@ from tuning.training.stacked import (
     optimizer_rule,
     to_module,
 )
-from tuning.training.trainer import Member
 
 HYPERPARAMETERS = ("n_layers", "hidden_size", "activation", "dropout", "optimizer", "lr", "weight_decay",
                    "batch_size", "epochs")  # fmt: skip
