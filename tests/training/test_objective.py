@@ -1,10 +1,9 @@
 """The objective: trials trained as one population, pruned one by one, diverging alone;
-how many trials a worker takes at once; a worker running populations end to end."""
+a worker running populations end to end."""
 
 from __future__ import annotations
 
 import optuna
-import pytest
 from optuna.pruners import BasePruner
 from optuna.trial import TrialState
 
@@ -49,23 +48,3 @@ def test_a_worker_trains_its_trials_as_one_population_and_a_diverging_one_fails_
     for trial in by_lr[1e6]:
         assert trial.state is TrialState.FAIL
         assert "learning rate is probably too high" in trial.user_attrs[record.ERROR.key]
-
-
-@pytest.mark.parametrize(
-    ("changes", "size"),
-    [
-        ({"population": 5}, 5),
-        ({"strategy": "random"}, 64),  # tiny models: the cap
-        ({"strategy": "bayesian", "budget": {"n_trials": 60}}, 7),  # an eighth of the budget
-        ({"strategy": "bayesian", "budget": {"n_trials": 6}}, 1),
-        (
-            {
-                "strategy": "random",
-                "space": {**QUICK_SPACE, "hidden_size": 256, "n_layers": 2, "batch_size": 64},
-            },
-            3,
-        ),
-    ],
-)
-def test_population_size_follows_the_step_cost_and_the_sampler(changes: dict, size: int) -> None:
-    assert Objective(quick_spec(**changes), None).population_size() == size

@@ -19,20 +19,14 @@ from optuna.exceptions import UpdateFinishedTrialError
 
 from tuning.data.datasets import Dataset, load_dataset
 from tuning.data.splits import Split, make_split
+from tuning.definition.batching import population_size
 from tuning.definition.space import suggest
-from tuning.definition.spec import Pruner, RunSpec, Strategy
+from tuning.definition.spec import Pruner, RunSpec
 from tuning.training.members import Member, make_members
 from tuning.training.model import pick_device
 from tuning.training.population import Candidate, Outcome, train, train_population
 
 CURVE_PUBLISH_S = 1.0
-#: Multiply-adds per optimizer step that a population may hold before batching stops paying:
-#: bench/population.py measured width-256 two-layer members (about 4.3 M each at batch 64)
-#: gaining up to K = 4 on one CPU thread, and small models gaining up to K = 48 and more.
-STEP_BUDGET = 16e6
-MAX_POPULATION = 64
-#: Samplers that learn from results see a batch's results only after it: keep several batches.
-BATCHES_PER_RUN = 8
 
 Publish = Callable[[optuna.Trial, list[float]], None]
 
@@ -58,16 +52,8 @@ class Objective:
         return values
 
     def population_size(self, threads: int = 1) -> int:
-        """How many trials a worker trains at once: the spec's ``population``, or as many as
-        the largest configuration's step cost allows (see STEP_BUDGET), fewer for samplers
-        that learn from results."""
-        if self.spec.population is not None:
-            return self.spec.population
-        cost = step_cost(self.spec, self.data.features.shape[1]) * len(self.members)
-        size = int(STEP_BUDGET * max(1, threads) // cost)
-        if self.spec.strategy not in (Strategy.GRID, Strategy.RANDOM) and self.spec.budget.n_trials:
-            size = min(size, self.spec.budget.n_trials // BATCHES_PER_RUN)
-        return max(1, min(size, MAX_POPULATION))
+        """How many trials this worker trains at once (see definition/batching.py)."""
+        return population_size(self.spec, self.data.features.shape[1], len(self.members), threads)
 
     def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
         """Train the trials' configurations as one population; ``publish`` stores a trial's
@@ -131,18 +117,3 @@ class _Reporter:
                 self.publish(self.trials[index], list(self.curves[index]))
             except UpdateFinishedTrialError:
                 continue
-
-
-def step_cost(spec: RunSpec, features: int) -> float:
-    """Multiply-adds of one optimizer step of the space's largest configuration (one member)."""
-    largest = {name: max(_numbers(spec, name)) for name in ("hidden_size", "n_layers", "batch_size")}
-    width, layers = largest["hidden_size"], largest["n_layers"]
-    return largest["batch_size"] * (features * width + (layers - 1) * width**2 + width)
-
-
-def _numbers(spec: RunSpec, name: str) -> list[float]:
-    param = spec.space.get(name)
-    if param is None:
-        return [float(spec.fixed_values().get(name, 1))]
-    high = getattr(param, "high", None)
-    return [float(high)] if high is not None else [float(v) for v in param.values()]

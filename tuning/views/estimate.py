@@ -1,10 +1,11 @@
 """How long a run will take: a rough forecast before Start, and the time left while it runs.
 
 The forecast counts optimizer steps from the split sizes and the configurations (every
-grid combination, or seeded draws from the ranges) and prices them with constants
-measured on a 2-core CPU with one torch thread per worker. It is a guide, not a promise:
-pruning ends trials early, and another machine is faster or slower. Once trials finish,
-``seconds_left`` uses their measured durations instead.
+grid combination, or seeded draws from the ranges), groups them into the populations a
+worker trains at once, and prices those with constants measured on a 2-core CPU with one
+torch thread per worker: a population pays each step's overhead once for all its members.
+It is a guide, not a promise: pruning ends trials early, and another machine is faster or
+slower. Once trials finish, ``seconds_left`` uses their measured durations instead.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from tuning.data.splits import make_split
+from tuning.definition.batching import population_size
 from tuning.definition.space import DOMAINS, Choice, Fixed, Param
 from tuning.definition.spec import RunSpec, Strategy
 from tuning.storage.record import RunState
@@ -28,8 +30,8 @@ from tuning.views.summary import RunSummary
 DATASET_SHAPES = {"article": (4, 2), "diabetes": (442, 10)}
 HOUSES_FEATURES = 4
 
-STEP_S = 0.5e-3  # one optimizer step of the smallest MLP
-LAYER_S = 0.45e-3  # each further hidden layer
+STEP_S = 0.26e-3  # one optimizer step of a population of the smallest MLPs (CPU time, measured)
+LAYER_S = 0.065e-3  # each further hidden layer
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3
 REPORT_S = 1.5e-3  # storing one epoch's loss
@@ -68,18 +70,24 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     rows, features = dataset_shape(spec, csv_shape)
     split = make_split(rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed)
     fold = split.folds[0]
-    sizes = (len(fold.train), len(fold.val), features, len(split.folds) * spec.repeats)
+    members = len(split.folds) * spec.repeats
+    sizes = (len(fold.train), len(fold.val), features, members)
     fixed = spec.fixed_values()
     if spec.strategy is Strategy.GRID:
-        costs = [trial_seconds({**fixed, **combo}, *sizes) for combo in spec.grid()]
-        trials: int | None = len(costs)
-        work = sum(costs)
+        configs = [{**fixed, **combo} for combo in spec.grid()]
+        trials: int | None = len(configs)
     else:
-        draws = sample_configs(spec.searched(), SAMPLES, random.Random(spec.seed))
-        costs = [trial_seconds({**fixed, **draw}, *sizes) for draw in draws]
+        configs = [
+            {**fixed, **draw} for draw in sample_configs(spec.searched(), SAMPLES, random.Random(spec.seed))
+        ]
         trials = spec.budget.n_trials
-        work = sum(costs) / len(costs) * (trials or 0)
-    finish = sum(costs) / len(costs)  # the winner trained once more for its test
+    k = population_size(spec, features, members)
+    populations = [configs[start : start + k] for start in range(0, len(configs), k)]
+    per_trial = sum(population_seconds(group, *sizes) for group in populations) / len(configs)
+    work = per_trial * (trials or 0)
+    finish = sum(trial_seconds(config, *sizes) for config in configs) / len(
+        configs
+    )  # the winner's retraining
     seconds = STARTUP_S + work / min(spec.workers, os.cpu_count() or 1) + finish
     timeout = spec.budget.timeout_s
     if timeout is not None and (trials is None or seconds > timeout + STARTUP_S):
@@ -107,15 +115,32 @@ def _draw(param: Param, rng: random.Random) -> Any:
 def trial_seconds(
     params: dict[str, Any], train_rows: int, val_rows: int, features: int, members: int
 ) -> float:
-    """Seconds one configuration takes: steps and evaluations of every member, every epoch."""
+    """Seconds one configuration takes trained alone (a population of one)."""
+    return population_seconds([params], train_rows, val_rows, features, members)
+
+
+def population_seconds(
+    configs: list[dict[str, Any]], train_rows: int, val_rows: int, features: int, members: int
+) -> float:
+    """Seconds a population of ``configs`` takes: each step's overhead once for all, each
+    member's arithmetic, and one evaluation and report per epoch, until the longest ends."""
+    shapes = [_shape(config, features) for config in configs]
+    steps = max(math.ceil(train_rows / batch) for _, batch, _, _ in shapes)
+    overhead = STEP_S + LAYER_S * (max(layers for layers, _, _, _ in shapes) - 1)
+    arithmetic = sum(
+        math.ceil(train_rows / batch) * 6 * min(batch, train_rows) * weights + 2 * val_rows * weights
+        for _, batch, weights, _ in shapes
+    )
+    epoch = steps * overhead + EVAL_S + members * arithmetic / FLOPS_PER_S + REPORT_S * len(configs)
+    return TRIAL_S * len(configs) + max(epochs for *_, epochs in shapes) * epoch
+
+
+def _shape(params: dict[str, Any], features: int) -> tuple[int, float, float, float]:
+    """(hidden layers, batch size, weights, epochs) of one configuration."""
     values = {name: params.get(name, d.default) for name, d in DOMAINS.items()}
     hidden, layers = float(values["hidden_size"]), max(1, round(float(values["n_layers"])))
-    batch = max(1.0, float(values["batch_size"]))
     weights = features * hidden + (layers - 1) * hidden * hidden + hidden
-    step = STEP_S + LAYER_S * (layers - 1) + 6 * min(batch, train_rows) * weights / FLOPS_PER_S
-    evaluation = EVAL_S + 2 * val_rows * weights / FLOPS_PER_S
-    epoch = members * (math.ceil(train_rows / batch) * step + evaluation) + REPORT_S
-    return TRIAL_S + float(values["epochs"]) * epoch
+    return layers, max(1.0, float(values["batch_size"])), weights, float(values["epochs"])
 
 
 def seconds_left(
