@@ -18,6 +18,10 @@ HOUSES_FEATURES = 4
         ({"strategy": "bayesian", "budget": {"n_trials": 60}}, 7),  # an eighth of the budget
         ({"strategy": "bayesian", "budget": {"n_trials": 6}}, 1),
         (
+            {"strategy": "random", "pruner": "median", "budget": {"n_trials": 24}},
+            3,
+        ),  # a pruner needs finished trials
+        (
             {
                 "strategy": "random",
                 "space": {**QUICK_SPACE, "hidden_size": 256, "n_layers": 2, "batch_size": 64},
