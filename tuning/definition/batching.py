@@ -7,8 +7,10 @@ members' matrix products dominate, more members only queue up behind each other.
 
 from __future__ import annotations
 
-from tuning.definition.space import DOMAINS, Fixed
-from tuning.definition.spec import Pruner, RunSpec, Strategy
+from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition.space import Fixed
+from tuning.definition.spec import Pruner, RunSpec
+from tuning.definition.strategies import STRATEGIES
 
 #: Multiply-adds per optimizer step that a population may hold before batching stops paying:
 #: bench/population.py measured width-256 two-layer members (about 4.3 M each at batch 64)
@@ -18,7 +20,6 @@ MAX_POPULATION = 64
 #: Samplers that learn from results see a batch's results only after it, and pruners judge a
 #: trial against finished ones: with either, a run keeps several batches.
 BATCHES_PER_RUN = 8
-LEARN_FROM_NOTHING = (Strategy.GRID, Strategy.RANDOM)
 
 
 def population_size(spec: RunSpec, features: int, members: int, threads: int = 1) -> int:
@@ -28,7 +29,7 @@ def population_size(spec: RunSpec, features: int, members: int, threads: int = 1
     if spec.population is not None:
         return spec.population
     size = int(STEP_BUDGET * max(1, threads) // (step_cost(spec, features) * members))
-    learns = spec.strategy not in LEARN_FROM_NOTHING or spec.pruner is not Pruner.NONE
+    learns = STRATEGIES[spec.strategy].learns or spec.pruner is not Pruner.NONE
     if learns and spec.budget.n_trials:
         size = min(size, spec.budget.n_trials // BATCHES_PER_RUN)
     return max(1, min(size, MAX_POPULATION))

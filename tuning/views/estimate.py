@@ -19,16 +19,14 @@ from typing import Any
 
 import pandas as pd
 
+from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
 from tuning.definition.batching import population_size
-from tuning.definition.space import DOMAINS, Choice, Fixed, Param
-from tuning.definition.spec import RunSpec, Strategy
+from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition.space import Choice, Fixed, Param
+from tuning.definition.spec import RunSpec
 from tuning.storage.record import RunState
 from tuning.views.summary import RunSummary
-
-#: (rows, feature columns) of the built-in datasets; tests check them against their loaders.
-DATASET_SHAPES = {"article": (4, 2), "diabetes": (442, 10)}
-HOUSES_FEATURES = 4
 
 STEP_S = 0.26e-3  # one optimizer step of a population of the smallest MLPs (CPU time, measured)
 LAYER_S = 0.065e-3  # each further hidden layer
@@ -50,14 +48,8 @@ class Forecast:
 
 
 def dataset_shape(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> tuple[int, int]:
-    """(rows, feature columns) of the run's data; a CSV's comes from the uploaded frame."""
-    if spec.dataset.name == "synthetic-houses":
-        return spec.dataset.rows, HOUSES_FEATURES
-    if spec.dataset.name == "csv":
-        if csv_shape is None:
-            raise ValueError("a CSV dataset's shape comes from its file")
-        return csv_shape[0], csv_shape[1] - 1
-    return DATASET_SHAPES[spec.dataset.name]
+    """(rows, feature columns) of the run's data, from its registry entry; a CSV's from the frame."""
+    return DATASETS[spec.dataset.name].shape(spec.dataset, csv_shape)
 
 
 def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecast:
@@ -73,21 +65,18 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     members = len(split.folds) * spec.repeats
     sizes = (len(fold.train), len(fold.val), features, members)
     fixed = spec.fixed_values()
-    if spec.strategy is Strategy.GRID:
+    if spec.exhaustive:
         configs = [{**fixed, **combo} for combo in spec.grid()]
         trials: int | None = len(configs)
     else:
-        configs = [
-            {**fixed, **draw} for draw in sample_configs(spec.searched(), SAMPLES, random.Random(spec.seed))
-        ]
+        draws = sample_configs(spec.searched(), SAMPLES, random.Random(spec.seed))
+        configs = [{**fixed, **draw} for draw in draws]
         trials = spec.budget.n_trials
     k = population_size(spec, features, members)
     populations = [configs[start : start + k] for start in range(0, len(configs), k)]
     per_trial = sum(population_seconds(group, *sizes) for group in populations) / len(configs)
     work = per_trial * (trials or 0)
-    finish = sum(trial_seconds(config, *sizes) for config in configs) / len(
-        configs
-    )  # the winner's retraining
+    finish = sum(trial_seconds(config, *sizes) for config in configs) / len(configs)  # the winner, retrained
     seconds = STARTUP_S + work / min(spec.workers, os.cpu_count() or 1) + finish
     timeout = spec.budget.timeout_s
     if timeout is not None and (trials is None or seconds > timeout + STARTUP_S):
