@@ -12,10 +12,10 @@ import pytest
 from tests.fake_runs import make_run
 from tuning import RunSpec, RunState, load_run, preset_spec, summarize
 from tuning.data.datasets import DATASETS, load_dataset
+from tuning.definition.batching import STEP_S
 from tuning.definition.space import Choice, Range
 from tuning.views.chart_data import trials_frame
 from tuning.views.estimate import (
-    STEP_S,
     dataset_shape,
     forecast,
     population_seconds,

@@ -1,10 +1,11 @@
 """The objective a worker evaluates: suggest configurations, train them together, report epochs.
 
 The data is loaded, split and moved to the device once per worker; each trial only
-builds and trains fresh models. A worker trains up to ``population_size`` trials at once
-as one population. Members are seeded from the run's seed and the repeat index, not from
-the trial, so equal configurations get equal results without dropout, and the same
-distribution of results with it (the dropout noise is shared by a population).
+builds and trains fresh models. A worker takes up to ``population_size`` trials at once
+and trains them as populations of similar configurations. Members are seeded from the
+run's seed and the repeat index, not from the trial, so equal configurations get equal
+results without dropout, and the same distribution of results with it (the dropout noise
+is shared by a population).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from optuna.exceptions import UpdateFinishedTrialError
 
 from tuning.data.datasets import Dataset, load_dataset
 from tuning.data.splits import Split, make_split
-from tuning.definition.batching import population_size
+from tuning.definition.batching import plan_populations, population_size
 from tuning.definition.space import suggest
 from tuning.definition.spec import Pruner, RunSpec
 from tuning.training.members import Member, make_members
@@ -56,19 +57,33 @@ class Objective:
         return population_size(self.spec, self.data.features.shape[1], len(self.members), threads)
 
     def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
-        """Train the trials' configurations as one population; ``publish`` stores a trial's
-        learning curve so far.
+        """Train the trials' configurations; ``publish`` stores a trial's learning curve so far.
 
-        Curves are published after the first epoch, then at most every ``CURVE_PUBLISH_S``,
-        and once more at the end however training ends. With a pruner each epoch is reported
-        to Optuna and a pruned trial leaves the population (status STOPPED, the reason in
+        The configurations are split into populations of similar shapes (see
+        ``definition.batching.plan_populations``), trained one after another. Curves are
+        published after the first epoch, then at most every ``CURVE_PUBLISH_S``, and once
+        more at the end however training ends. With a pruner each epoch is reported to
+        Optuna and a pruned trial leaves its population (status STOPPED, the reason in
         ``Outcome.reason``). A trial that another worker failed meanwhile (its heartbeat
         was late) stops too; telling it later reveals that.
         """
-        candidates = [Candidate(self.params(trial), self.members) for trial in trials]
+        configs = [self.params(trial) for trial in trials]
+        rows, features = self.members[0].train_x.shape
+        outcomes: dict[int, Outcome] = {}
+        for group in plan_populations(configs, rows, features, len(self.members)):
+            trained = self._train([trials[i] for i in group], [configs[i] for i in group], publish)
+            outcomes.update(zip(group, trained, strict=True))
+        return [outcomes[i] for i in range(len(trials))]
+
+    def _train(
+        self, trials: list[optuna.Trial], configs: list[dict[str, Any]], publish: Publish
+    ) -> list[Outcome]:
+        """Train one population, reporting to Optuna as it goes."""
         reporter = _Reporter(trials, publish, self.spec.pruner is not Pruner.NONE)
         try:
-            outcomes = train_population(candidates, reporter.on_epoch)
+            outcomes = train_population(
+                [Candidate(config, self.members) for config in configs], reporter.on_epoch
+            )
         finally:
             reporter.publish_all()
         for index, reason in reporter.pruned.items():

@@ -21,15 +21,13 @@ import pandas as pd
 
 from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
-from tuning.definition.batching import population_size
-from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition import batching
+from tuning.definition.batching import Shape, plan_populations, population_size
 from tuning.definition.space import Choice, Fixed, Param
 from tuning.definition.spec import RunSpec
 from tuning.storage.record import RunState
 from tuning.views.summary import RunSummary
 
-STEP_S = 0.26e-3  # one optimizer step of a population of the smallest MLPs (CPU time, measured)
-LAYER_S = 0.065e-3  # each further hidden layer
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3
 REPORT_S = 1.5e-3  # storing one epoch's loss
@@ -73,7 +71,11 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
         configs = [{**fixed, **draw} for draw in draws]
         trials = spec.budget.n_trials
     k = population_size(spec, features, members)
-    populations = [configs[start : start + k] for start in range(0, len(configs), k)]
+    populations = [
+        [claimed[i] for i in group]
+        for claimed in (configs[start : start + k] for start in range(0, len(configs), k))
+        for group in plan_populations(claimed, len(fold.train), features, members)
+    ]
     per_trial = sum(population_seconds(group, *sizes) for group in populations) / len(configs)
     work = per_trial * (trials or 0)
     finish = sum(trial_seconds(config, *sizes) for config in configs) / len(configs)  # the winner, retrained
@@ -111,25 +113,13 @@ def trial_seconds(
 def population_seconds(
     configs: list[dict[str, Any]], train_rows: int, val_rows: int, features: int, members: int
 ) -> float:
-    """Seconds a population of ``configs`` takes: each step's overhead once for all, each
-    member's arithmetic, and one evaluation and report per epoch, until the longest ends."""
-    shapes = [_shape(config, features) for config in configs]
-    steps = max(math.ceil(train_rows / batch) for _, batch, _, _ in shapes)
-    overhead = STEP_S + LAYER_S * (max(layers for layers, _, _, _ in shapes) - 1)
-    arithmetic = sum(
-        math.ceil(train_rows / batch) * 6 * min(batch, train_rows) * weights + 2 * val_rows * weights
-        for _, batch, weights, _ in shapes
-    )
-    epoch = steps * overhead + EVAL_S + members * arithmetic / FLOPS_PER_S + REPORT_S * len(configs)
-    return TRIAL_S * len(configs) + max(epochs for *_, epochs in shapes) * epoch
-
-
-def _shape(params: dict[str, Any], features: int) -> tuple[int, float, float, float]:
-    """(hidden layers, batch size, weights, epochs) of one configuration."""
-    values = {name: params.get(name, d.default) for name, d in DOMAINS.items()}
-    hidden, layers = float(values["hidden_size"]), max(1, round(float(values["n_layers"])))
-    weights = features * hidden + (layers - 1) * hidden * hidden + hidden
-    return layers, max(1.0, float(values["batch_size"])), weights, float(values["epochs"])
+    """Seconds a population of ``configs`` takes: its training (see definition/batching.py),
+    one evaluation and report per epoch, and claiming and telling each trial."""
+    shapes = [Shape.of(config) for config in configs]
+    training = batching.population_seconds(shapes, train_rows, features, members)
+    weights = sum(features * s.width + (s.layers - 1) * s.width**2 + s.width for s in shapes)
+    epoch = EVAL_S + 2 * val_rows * members * weights / FLOPS_PER_S + REPORT_S * len(configs)
+    return TRIAL_S * len(configs) + training + max(s.epochs for s in shapes) * epoch
 
 
 def seconds_left(
