@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import dashboard, efficiency, overhead, parallel, population
+from bench import dashboard, efficiency, overhead, parallel, population, speedup
 from bench.common import ROOT, Context, Section, Table, load_average, machine
 
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "efficiency": efficiency.run,
     "dashboard": dashboard.run,
     "population": population.run,
+    "speedup": speedup.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"
@@ -134,7 +135,7 @@ def render(sections: list[Section], quick: bool, about: dict[str, str]) -> str:
         *(section.markdown() for section in sections),
         "## Running them",
         "",
-        "`python -m bench` runs all five (about 30 minutes on 2 cores) and rewrites this file and "
+        "`python -m bench` runs all six (about an hour on 2 cores) and rewrites this file and "
         "`docs/images/`; `python -m bench --quick --out /tmp/bench.md` checks they still run (under a "
         "minute); `--only NAME` runs one; `--device cuda` (or `auto`) trains the population benchmark on a "
         "GPU. Raw numbers land in `bench/results/`. With "

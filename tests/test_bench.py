@@ -44,7 +44,7 @@ def test_quick_run_writes_its_report_elsewhere_than_docs(tmp_path: Path, data_di
     assert "](images/efficiency-diabetes.png)" in text
     assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == [
         "dashboard-quick.json", "efficiency-quick.json", "overhead-quick.json", "parallel-quick.json",
-        "population-quick.json",
+        "population-quick.json", "speedup-quick.json",
     ]  # fmt: skip
     assert (FULL_REPORT.stat().st_mtime_ns if FULL_REPORT.exists() else None) == before
 
