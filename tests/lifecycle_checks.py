@@ -68,7 +68,7 @@ def complete(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
     return [t for t in trials if t.state is TrialState.COMPLETE]
 
 
-def check_extended_sampler_sees_every_trial(url: str, tmp_path: Path) -> None:
+def check_extended_sampler_sees_every_trial(url: str, tmp_path: Path, capsys: Any) -> None:
     """``extend``: the first new trial is what TPE proposes from *all* earlier trials."""
     spec = bayesian_spec(TPE_STARTUP_TRIALS + 2)
     assert launch(url, tmp_path, "grow", spec, "--wait") == 0
@@ -76,7 +76,9 @@ def check_extended_sampler_sees_every_trial(url: str, tmp_path: Path) -> None:
     earlier = complete(before.study.get_trials())
     first_result = before.attrs()[record.RESULT.key]
     assert len(earlier) == spec.budget.n_trials
+    capsys.readouterr()
     assert cli("extend", "grow", "--trials", "3", "--storage", url, "--wait") == 0
+    assert "earlier result: finished, trial" in capsys.readouterr().out
 
     run = load_run("grow", url)
     summary = wait_until_ended("grow", url)

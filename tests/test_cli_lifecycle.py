@@ -14,8 +14,8 @@ from tuning.cli import EXIT_BAD_INPUT, main
 from tuning.storage.runs import load_run, run_entries
 
 
-def test_extended_bayesian_run_sampler_sees_every_trial(storage_url: str, tmp_path: Path) -> None:
-    checks.check_extended_sampler_sees_every_trial(storage_url, tmp_path)
+def test_extended_bayesian_run_sampler_sees_every_trial(storage_url: str, tmp_path: Path, capsys) -> None:
+    checks.check_extended_sampler_sees_every_trial(storage_url, tmp_path, capsys)
 
 
 def test_warm_start_first_suggestions_use_inherited_trials(storage_url: str, tmp_path: Path, capsys) -> None:

@@ -281,7 +281,27 @@ def format_summary(s: RunSummary) -> str:
         lines.append(f"test MSE of the best configuration: {s.test_loss:.6g}")
     if s.error:
         lines.append(f"first error: {s.error}")
-    return "\n".join(lines)
+    return "\n".join(lines + _lifecycle_lines(s))
+
+
+def _lifecycle_lines(s: RunSummary) -> list[str]:
+    """What happened to the run after its launch: inherited and hand-picked trials, earlier
+    results, its tags and note."""
+    lines = []
+    if s.warm_start:
+        lines.append(f"warm start: {s.n_inherited} trial(s) inherited from {s.warm_start['from']}")
+    if s.n_hand_picked:
+        lines.append(f"hand-picked: {s.n_hand_picked} configuration(s) queued by hand")
+    for past in s.history:
+        loss = "-" if past["test_loss"] is None else f"{past['test_loss']:.6g}"
+        lines.append(
+            f"earlier result: {past['state']}, trial {past['best_trial']}, test MSE {loss} ({past['reason']})"
+        )
+    if s.tags:
+        lines.append(f"tags: {', '.join(s.tags)}")
+    if s.note:
+        lines.append(f"note: {s.note.splitlines()[0][:100]}")
+    return lines
 
 
 COMMANDS = {

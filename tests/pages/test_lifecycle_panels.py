@@ -89,8 +89,10 @@ def test_notes_and_tags_show_on_the_monitor_and_the_runs_list(
     if demo:  # the visitor's session owns nothing: the admin token lets the note be saved
         monkeypatch.setenv(DEMO_ENV, "1")
         at = open_page("pages/monitor.py", run="done")
-        assert button(at, "Save note and tags").disabled
-        assert "only the runs you started" in button(at, "Save note and tags").help
+        for label in ("Save note and tags", "Edit as a new run", "Queue this configuration"):
+            assert button(at, label).disabled and "only the runs you started" in button(at, label).help
+        (extend,) = [p.proto.popover for p in at.get("popover") if p.proto.popover.label == "Extend run"]
+        assert extend.disabled and "started by another visitor" in extend.help
     else:
         at = open_page("pages/monitor.py", run="done")
     shown = [t.value for t in at.text]

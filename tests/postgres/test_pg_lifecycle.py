@@ -7,8 +7,8 @@ from pathlib import Path
 from tests import lifecycle_checks as checks
 
 
-def test_extended_bayesian_run_sampler_sees_every_trial(pg_url: str, tmp_path: Path) -> None:
-    checks.check_extended_sampler_sees_every_trial(pg_url, tmp_path)
+def test_extended_bayesian_run_sampler_sees_every_trial(pg_url: str, tmp_path: Path, capsys) -> None:
+    checks.check_extended_sampler_sees_every_trial(pg_url, tmp_path, capsys)
 
 
 def test_warm_start_first_suggestions_use_inherited_trials(pg_url: str, tmp_path: Path, capsys) -> None:
