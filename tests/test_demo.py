@@ -12,7 +12,7 @@ import pytest
 
 from bench.demo_memory import largest_csv, largest_spec
 from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
-from tuning.actions import annotate_run, enqueue_params, extend_run, fork_source
+from tuning.actions import Actor, annotate_run, enqueue_params, extend_run, fork_source
 from tuning.data.csv_data import parse_csv
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
@@ -207,10 +207,10 @@ def test_another_visitors_run_cannot_be_extended_forked_seeded_or_annotated(demo
     before = load_run("theirs", storage_url).attrs(), len(load_run("theirs", storage_url).study.get_trials())
     picked = {"hidden_size": 8, "lr": 0.01, "batch_size": 16}
     attempts = [
-        lambda: extend_run("theirs", Extension(trials=2), storage_url, session_id="visitor-b"),
-        lambda: enqueue_params("theirs", picked, storage_url, session_id="visitor-b"),
-        lambda: annotate_run("theirs", "mine now", ["x"], storage_url, session_id="visitor-b"),
-        lambda: fork_source("theirs", storage_url, session_id="visitor-b"),
+        lambda: extend_run("theirs", Extension(trials=2), Actor(storage_url, "visitor-b")),
+        lambda: enqueue_params("theirs", picked, Actor(storage_url, "visitor-b")),
+        lambda: annotate_run("theirs", "mine now", ["x"], Actor(storage_url, "visitor-b")),
+        lambda: fork_source("theirs", Actor(storage_url, "visitor-b")),
         lambda: launch(spec, "fork", storage_url, owner="visitor-b", warm_start="theirs"),
     ]
     for attempt in attempts:
@@ -221,17 +221,17 @@ def test_another_visitors_run_cannot_be_extended_forked_seeded_or_annotated(demo
     after = load_run("theirs", storage_url)
     assert (after.attrs(), len(after.study.get_trials())) == before
     assert list_run_names(storage_url) == ["theirs"]
-    annotate_run("theirs", "admin note", None, storage_url, session_id="visitor-b", token="s3cret")
-    assert fork_source("theirs", storage_url, session_id="visitor-a").spec == spec
+    annotate_run("theirs", "admin note", None, Actor(storage_url, "visitor-b", "s3cret"))
+    assert fork_source("theirs", Actor(storage_url, "visitor-a")).spec == spec
 
 
 def test_an_extension_must_fit_the_demo_caps(demo, storage_url: str) -> None:
     run_in_process(quick_spec(budget={"n_trials": 2}), storage_url, "mine")
     load_run("mine", storage_url).study.set_user_attr(record.OWNER.key, "visitor-a")
     with pytest.raises(SpecError, match="budget.n_trials: 42 trials is over the demo's cap of 40"):
-        extend_run("mine", Extension(trials=40), storage_url, session_id="visitor-a")
+        extend_run("mine", Extension(trials=40), Actor(storage_url, "visitor-a"))
     with pytest.raises(SpecError, match="a time-only budget is over the demo's cap"):
-        extend_run("mine", Extension(minutes=5), storage_url, session_id="visitor-a")
+        extend_run("mine", Extension(minutes=5), Actor(storage_url, "visitor-a"))
     assert load_run("mine", storage_url).spec.budget.n_trials == 2
 
 
@@ -244,5 +244,5 @@ def test_a_hand_picked_configuration_must_fit_the_trial_cap(demo, storage_url: s
     with pytest.raises(
         NotAllowed, match="run full would make 41 trials with this one, over the demo's cap of 40"
     ):
-        enqueue_params("full", picked, storage_url, session_id="visitor-a")
+        enqueue_params("full", picked, Actor(storage_url, "visitor-a"))
     assert len(load_run("full", storage_url).study.get_trials()) == 40

@@ -17,7 +17,8 @@ Extend, fork, seed, annotate
     gives a run's spec and data for "Edit as a new run", and ``launch(..., warm_start=)``
     lets the new run inherit its finished trials; ``enqueue_params`` queues a hand-picked
     configuration (``check_configuration`` validates one); ``annotate_run`` and
-    ``annotate_trial`` write notes and tags. Each checks demo ownership and caps first.
+    ``annotate_trial`` write notes and tags. Each acts for an ``Actor`` (storage, demo
+    visitor, admin token) and checks demo ownership and caps first.
 Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and
     bests; ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``),
@@ -30,6 +31,7 @@ Demo mode (``SWEETSPOT_DEMO=1``)
 """
 
 from tuning.actions import (
+    Actor,
     ForkSource,
     annotate_run,
     annotate_trial,
@@ -97,9 +99,8 @@ __all__ = [
     # start, stop, remove
     "Run", "create_run", "delete_run", "launch", "request_stop", "spawn_workers", "worker_command",
     # extend, fork, seed, annotate
-    "Extension", "ForkSource", "TrialOrigin", "annotate_run", "annotate_trial", "check_configuration",
-    "check_warm_start",
-    "enqueue_params", "extend_run", "fork_source",
+    "Actor", "Extension", "ForkSource", "TrialOrigin", "annotate_run", "annotate_trial",
+    "check_configuration", "check_warm_start", "enqueue_params", "extend_run", "fork_source",
     # storage
     "default_storage_url", "open_storage", "redact",
     # read

@@ -24,46 +24,54 @@ from tuning.storage.urls import resolve_url
 from tuning.views.summary import summarize
 
 
-def extend_run(
-    name: str,
-    extension: Extension,
-    storage_url: str | None = None,
-    session_id: str | None = None,
-    token: str | None = None,
-) -> Run:
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change, and where: the storage, the demo visitor's session id (the
+    owner of the runs they launched) and the admin token, if any. The CLI acts as no
+    visitor, with the admin token from its environment."""
+
+    storage_url: str | None = None
+    session_id: str | None = None
+    token: str | None = None
+
+    def url(self) -> str:
+        return resolve_url(self.storage_url)
+
+    def controlled(self, name: str) -> Run:
+        """The run called ``name``, once this actor may change it (demo ownership)."""
+        run = load_run(name, self.url())
+        check_control(run, self.session_id, self.token)
+        return run
+
+
+def extend_run(name: str, extension: Extension, actor: Actor = Actor()) -> Run:
     """Add trials and/or time to an ended run and start its workers.
 
     Refused, with nothing changed, while the run is active, when a grid has nothing left to
     try, and in the demo for another visitor's run or beyond the caps.
     """
-    url = resolve_url(storage_url)
+    url = actor.url()
     run = load_run(name, url)
     summary = summarize(run)
     if summary.active:
         raise RunBusy(f"run {name} is {summary.state}; extend it once it has ended, or stop it first")
     plan = plan_extension(run, extension)
-    guard_extension(run, plan.spec, url, session_id, token)
+    guard_extension(run, plan.spec, url, actor.session_id, actor.token)
     run = extend(run, plan)
     launcher.spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
     return run
 
 
-def enqueue_params(
-    name: str,
-    params: dict[str, Any],
-    storage_url: str | None = None,
-    session_id: str | None = None,
-    token: str | None = None,
-) -> int:
+def enqueue_params(name: str, params: dict[str, Any], actor: Actor = Actor()) -> int:
     """Queue a hand-picked configuration to run next; start a worker if none is alive.
 
     Returns the trial number it will have. The configuration is checked against the run's
     space first; a refusal changes nothing.
     """
-    url = resolve_url(storage_url)
+    url = actor.url()
     run = load_run(name, url)
     summary = summarize(run)
-    guard_enqueue(run, summary, url, session_id, token)
+    guard_enqueue(run, summary, url, actor.session_id, actor.token)
     number = enqueue(run, params)
     if has_result(run.attrs()):  # a worker ended the run between our read and the ticket
         reopen(run, f"hand-picked trial {number} queued")
@@ -78,32 +86,14 @@ def _next_worker_index(run: Run) -> int:
     return len(worker_records(run.attrs()))
 
 
-def annotate_run(
-    name: str,
-    note: str | None = None,
-    tags: Any = None,
-    storage_url: str | None = None,
-    session_id: str | None = None,
-    token: str | None = None,
-) -> RunNotes:
+def annotate_run(name: str, note: str | None = None, tags: Any = None, actor: Actor = Actor()) -> RunNotes:
     """Replace the run's note and/or tags (None keeps one); returns what is stored now."""
-    run = load_run(name, storage_url)
-    check_control(run, session_id, token)
-    return set_notes(run, note, tags)
+    return set_notes(actor.controlled(name), note, tags)
 
 
-def annotate_trial(
-    name: str,
-    number: int,
-    note: str,
-    storage_url: str | None = None,
-    session_id: str | None = None,
-    token: str | None = None,
-) -> None:
+def annotate_trial(name: str, number: int, note: str, actor: Actor = Actor()) -> None:
     """Write (or with empty text clear) the short note of one trial."""
-    run = load_run(name, storage_url)
-    check_control(run, session_id, token)
-    set_trial_note(run, number, note)
+    set_trial_note(actor.controlled(name), number, note)
 
 
 def check_warm_start(source: str, spec: RunSpec, csv_text: str | None, storage_url: str | None = None) -> int:
@@ -123,10 +113,7 @@ class ForkSource:
     csv_text: str | None
 
 
-def fork_source(
-    name: str, storage_url: str | None = None, session_id: str | None = None, token: str | None = None
-) -> ForkSource:
+def fork_source(name: str, actor: Actor = Actor()) -> ForkSource:
     """The run's spec and data for a new run; in the demo only one's own (its data is theirs)."""
-    run = load_run(name, storage_url)
-    check_control(run, session_id, token)
+    run = actor.controlled(name)
     return ForkSource(name, run.spec, run.csv_text())

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tuning.actions import annotate_run, annotate_trial, enqueue_params, extend_run
+from tuning.actions import Actor, annotate_run, annotate_trial, enqueue_params, extend_run
 from tuning.data.csv_data import decode_csv
 from tuning.definition.presets import PRESET_HELP, preset_spec
 from tuning.definition.spec import RunSpec
@@ -166,9 +166,14 @@ def _token() -> str | None:
     return os.environ.get(ADMIN_TOKEN_ENV)
 
 
+def _actor(args: argparse.Namespace) -> Actor:
+    """The CLI acts as no demo visitor, on ``--storage``, with the environment's admin token."""
+    return Actor(args.storage, None, _token())
+
+
 def _extend(args: argparse.Namespace) -> int:
     extension = Extension(args.trials, args.minutes, args.workers)
-    run = extend_run(args.name, extension, args.storage, token=_token())
+    run = extend_run(args.name, extension, _actor(args))
     queued = summarize(run).n_waiting
     print(f"extended {run.name}: {extension.describe()[len('extended ') :]}, {queued} trial(s) queued, "
           f"{run.spec.workers} worker(s) started")  # fmt: skip
@@ -182,7 +187,7 @@ def _enqueue(args: argparse.Namespace) -> int:
         return _fail(
             f"--params: not JSON ({error}); give an object such as '{{\"lr\": 0.01}}'", EXIT_BAD_INPUT
         )
-    number = enqueue_params(args.name, params, args.storage, token=_token())
+    number = enqueue_params(args.name, params, _actor(args))
     print(f"queued trial {number} of {args.name} (hand-picked): {json.dumps(params)}")
     return 0
 
@@ -194,11 +199,11 @@ def _spec(args: argparse.Namespace) -> int:
 
 def _note(args: argparse.Namespace) -> int:
     if args.trial is not None:
-        annotate_trial(args.name, args.trial, args.text or "", args.storage, token=_token())
+        annotate_trial(args.name, args.trial, args.text or "", _actor(args))
         print(f"trial {args.trial} of {args.name}: note {'set' if args.text else 'cleared'}")
         return 0
     tags = [] if args.clear_tags else args.tag
-    notes = annotate_run(args.name, args.text, tags, args.storage, token=_token())
+    notes = annotate_run(args.name, args.text, tags, _actor(args))
     print(f"{args.name}: note of {len(notes.note)} characters, tags {list(notes.tags)}")
     return 0
 

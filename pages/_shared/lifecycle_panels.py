@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,7 @@ from pages._shared.common import ERROR, LAUNCH, SUCCESS, admin_token, fmt_loss, 
 from pages._shared.launch_form import form_state
 from pages._shared.monitor_panels import PICKED_ROW_KEY
 from tuning import (
+    Actor,
     DemoLimits,
     Extension,
     NotAllowed,
@@ -48,10 +50,26 @@ def refusal(run: Run) -> str | None:
     return None
 
 
-def _done(message: str) -> None:
-    """Remember what an action did, and rerun the whole page (the run may be live again)."""
-    st.session_state[MESSAGE_KEY] = message
-    st.rerun(scope="app")
+def _actor() -> Actor:
+    """This session as the engine's actions see it: the storage, the visitor, the admin token."""
+    return Actor(storage_url(), visitor(), admin_token())
+
+
+def _button(label: str, why_not: str | None, help: str | None = None, **kwargs: Any) -> bool:
+    """A button that is disabled, saying why, when this visitor may not change the run."""
+    return st.button(label, disabled=why_not is not None, help=why_not or help, **kwargs)
+
+
+def _attempt(action: Callable[[], str]) -> None:
+    """Run ``action`` (an engine call that returns what it did): show its refusal beside the
+    button, or remember what it did and rerun the whole page (the run may be live again)."""
+    try:
+        message = action()
+    except TuningError as error:
+        st.error(str(error), icon=ERROR)
+    else:
+        st.session_state[MESSAGE_KEY] = message
+        st.rerun(scope="app")
 
 
 def lifecycle_actions(snapshot: RunSnapshot) -> None:
@@ -104,26 +122,21 @@ def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
         )
         workers = st.number_input("Workers", 1, 64, value=run.spec.workers, key="extend_workers")
         if st.button("Extend", type="primary", key="extend_go"):
-            try:
+
+            def go() -> str:
                 extension = Extension(trials or None, minutes or None, int(workers))
-                extend_run(run.name, extension, storage_url(), visitor(), admin_token())
-            except TuningError as error:
-                st.error(str(error), icon=ERROR)
-            else:
-                _done(f"Run {run.name} {extension.describe()}; its workers are starting.")
+                extend_run(run.name, extension, _actor())
+                return f"Run {run.name} {extension.describe()}; its workers are starting."
+
+            _attempt(go)
 
 
 def fork_button(run: Run, why_not: str | None) -> None:
     """ "Edit as a new run": the Launch form filled with this run's spec and data."""
-    if st.button(
-        "Edit as a new run",
-        icon=":material/fork_right:",
-        width="stretch",
-        disabled=why_not is not None,
-        help=why_not or "opens Launch with this run's settings and data; warm start is offered there",
-    ):
+    help = "opens Launch with this run's settings and data; warm start is offered there"
+    if _button("Edit as a new run", why_not, help, icon=":material/fork_right:", width="stretch"):
         try:
-            source = fork_source(run.name, storage_url(), visitor(), admin_token())
+            source = fork_source(run.name, _actor())
         except TuningError as error:
             st.error(str(error), icon=ERROR)
             return
@@ -194,30 +207,23 @@ def notes_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
 def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
     note = st.text_area("Note (Markdown)", value=summary.note, key=f"note:{run.name}")
     tags = st.text_input("Tags, comma-separated", value=", ".join(summary.tags), key=f"tags:{run.name}")
-    if st.button("Save note and tags", key="save_note", disabled=why_not is not None, help=why_not):
-        try:
-            annotate_run(
-                run.name,
-                note,
-                [t for t in tags.split(",") if t.strip()],
-                storage_url(),
-                visitor(),
-                admin_token(),
-            )
-        except TuningError as error:
-            st.error(str(error), icon=ERROR)
-        else:
-            _done(f"Saved the note and tags of {run.name}.")
+    if _button("Save note and tags", why_not, key="save_note"):
+
+        def save() -> str:
+            annotate_run(run.name, note, [t for t in tags.split(",") if t.strip()], _actor())
+            return f"Saved the note and tags of {run.name}."
+
+        _attempt(save)
     number_col, text_col = st.columns([1, 3], vertical_alignment="bottom")
     number = number_col.number_input("Trial", 0, value=summary.best_trial or 0, key="note_trial")
     trial_note = text_col.text_input("Short note on that trial", key="trial_note_text")
-    if st.button("Save trial note", key="save_trial_note", disabled=why_not is not None, help=why_not):
-        try:
-            annotate_trial(run.name, int(number), trial_note, storage_url(), visitor(), admin_token())
-        except TuningError as error:
-            st.error(str(error), icon=ERROR)
-        else:
-            _done(f"Saved the note of trial #{int(number)}.")
+    if _button("Save trial note", why_not, key="save_trial_note"):
+
+        def save() -> str:
+            annotate_trial(run.name, int(number), trial_note, _actor())
+            return f"Saved the note of trial #{int(number)}."
+
+        _attempt(save)
 
 
 def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
@@ -252,22 +258,18 @@ def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str |
             columns = ["number", "state", "loss", *run.spec.searched()]
             st.dataframe(picked[columns], hide_index=True, column_config={"number": "trial"})
     text = st.text_area("Configuration (JSON): edit any value within the search space", key=key, height=150)
-    if st.button(
-        "Queue this configuration",
-        icon=":material/playlist_add:",
-        key="try_go",
-        disabled=why_not is not None,
-        help=why_not or "runs next; a worker starts if none is alive",
-    ):
-        try:
-            params = json.loads(text)
-            number = enqueue_params(run.name, params, storage_url(), visitor(), admin_token())
-        except json.JSONDecodeError as error:
-            st.error(f"The configuration is not JSON: {error}", icon=ERROR)
-        except TuningError as error:
-            st.error(str(error), icon=ERROR)
-        else:
-            _done(f"Queued trial #{number} (hand-picked) in {run.name}: it runs next.")
+    help = "runs next; a worker starts if none is alive"
+    if _button("Queue this configuration", why_not, help, icon=":material/playlist_add:", key="try_go"):
+
+        def queue() -> str:
+            try:
+                params = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise TuningError(f"The configuration is not JSON: {error}") from None
+            number = enqueue_params(run.name, params, _actor())
+            return f"Queued trial #{number} (hand-picked) in {run.name}: it runs next."
+
+        _attempt(queue)
 
 
 def _params(run: Run, row: pd.Series) -> dict[str, Any]:
