@@ -21,6 +21,7 @@ from tuning.storage.lifecycle import (
     untried_combinations,
 )
 from tuning.storage.runs import create_run, load_run, request_stop
+from tuning.training import worker as worker_module
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views.summary import run_summaries, summarize
 
@@ -135,3 +136,26 @@ def test_an_untried_grid_point_is_queued_and_a_full_grid_refused(storage_url: st
     wider_space = {**space, "hidden_size": {"type": "choice", "values": [4, 8, 16]}}
     wider = quick_spec(strategy="grid", space=wider_space, budget={})
     assert untried_combinations(wider, run.study.get_trials()) == [{"hidden_size": 16}]
+
+
+def test_a_configuration_queued_while_the_run_ends_still_runs(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last worker evaluates the winner for a moment after the queue empties; a
+    configuration queued then must not wait forever in an ended run."""
+    run = create_run(quick_spec(budget={"n_trials": 2}), "run", storage_url)
+    real_finalize = worker_module.finalize
+    late: list[int] = []
+
+    def finalize_while_someone_enqueues(*args: object) -> object:
+        if not late:
+            late.append(enqueue(run, PICKED))  # the run has no result yet: nothing reopens it
+        return real_finalize(*args)
+
+    monkeypatch.setattr(worker_module, "finalize", finalize_while_someone_enqueues)
+    Worker("run", storage_url, WorkerOptions()).work()
+    trials = run.study.get_trials()
+    assert trials[late[0]].state is TrialState.COMPLETE and trials[late[0]].params == PICKED
+    summary = summarize(run)
+    assert summary.state == "finished" and summary.n_complete == 3
+    assert [past["reason"] for past in summary.history] == ["a hand-picked configuration arrived as it ended"]

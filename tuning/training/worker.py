@@ -30,7 +30,7 @@ from tuning.definition.pruners import make_pruner
 from tuning.definition.strategies import make_sampler
 from tuning.errors import StorageUnavailable
 from tuning.storage import record
-from tuning.storage.lifecycle import claim_order, hand_picked_waiting
+from tuning.storage.lifecycle import claim_order, hand_picked_waiting, reopen
 from tuning.storage.liveness import HOST, Heartbeat
 from tuning.storage.runs import Run, deadline_passed, has_result, load_run, stop_requested
 from tuning.storage.urls import connection_error, redact, resolve_url
@@ -94,28 +94,47 @@ class Worker:
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
         )
         try:
-            while self._may_continue():
-                trials = self._retry("claim trials", self._claim_population)
-                if trials:
-                    self._run_population(trials)
-                    self.report.trials += len(trials)
-                elif heartbeat.still_needed(
-                    lambda: self._retry("check the queue", lambda: work_left(self.run))
-                ):
-                    time.sleep(self.run.spec.heartbeat_s)  # others still train; one may die
-                else:
-                    break
-            # Finish while the heartbeat still says this worker is alive: the run reads
-            # as running, not interrupted, while the winner is evaluated.
-            if not self._retry("check the queue", lambda: work_left(self.run)) and (
-                not has_result(self.run.attrs())
-            ):
-                result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
-                self.report.finished_run = True
-                log.info("run %s ended %s: test loss %s", self.run.name, result.state, result.test_loss)
+            self._work_queue(heartbeat)
+            while self._finish():  # a hand-picked ticket arrived as the run ended: run it too
+                self._work_queue(heartbeat)
         finally:
             heartbeat.stop()
         return self.report
+
+    def _work_queue(self, heartbeat: Heartbeat) -> None:
+        """Claim and train populations until nothing is left for this worker."""
+        while self._may_continue():
+            trials = self._retry("claim trials", self._claim_population)
+            if trials:
+                self._run_population(trials)
+                self.report.trials += len(trials)
+            elif heartbeat.still_needed(lambda: self._retry("check the queue", lambda: work_left(self.run))):
+                time.sleep(self.run.spec.heartbeat_s)  # others still train; one may die
+            else:
+                break
+
+    def _finish(self) -> bool:
+        """Write the run's result if this worker is the one to; True when a hand-picked
+        ticket was queued meanwhile (the run is then reopened, and this worker runs it).
+
+        Finishing happens while the heartbeat still says this worker is alive: the run reads
+        as running, not interrupted, while the winner is evaluated. Evaluating takes a
+        moment, and a configuration queued then would otherwise wait in an ended run.
+        """
+        if not self._retry("check the queue", lambda: work_left(self.run)) and (
+            not has_result(self.run.attrs())
+        ):
+            result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
+            self.report.finished_run = True
+            log.info("run %s ended %s: test loss %s", self.run.name, result.state, result.test_loss)
+        trials = self._retry("check the queue", lambda: self.study.get_trials(deepcopy=False))
+        if not hand_picked_waiting(trials):
+            return False
+        if self._retry("read the run", lambda: has_result(self.run.attrs())):
+            self._retry(
+                "reopen the run", lambda: reopen(self.run, "a hand-picked configuration arrived as it ended")
+            )
+        return True
 
     def _may_continue(self) -> bool:
         """False once a stop or the time limit ends the run, unless hand-picked tickets wait."""
