@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,45 @@ def test_defaults_fill_what_the_space_leaves_out() -> None:
     assert spec.strategy is Strategy.RANDOM
     assert spec.fixed_values()["optimizer"] == "adam"
     assert set(spec.searched()) == {"lr"}
+
+
+#: Specs that set every field away from its default, beside the presets, for the golden file.
+GOLDEN_EXTRAS: dict[str, dict] = {
+    "csv-timeout": {
+        "dataset": {"name": "csv", "target": "y", "filename": "f.csv"},
+        "strategy": "random",
+        "budget": {"timeout_s": 30},
+        "space": {
+            "lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+            "epochs": {"type": "int", "low": 1, "high": 10, "step": 3},
+        },
+        "seed": 5,
+        "workers": 3,
+        "pruner": "median",
+        "repeats": 2,
+        "cv_folds": 0,
+        "val_fraction": 0.3,
+        "test_fraction": 0.1,
+        "grid_cap": 50,
+        "heartbeat_s": 2,
+        "grace_s": 7,
+    },
+    "grid-fixed": {
+        "dataset": "diabetes",
+        "strategy": "grid",
+        "space": {
+            "dropout": {"type": "float", "low": 0, "high": 0.5, "step": 0.25},
+            "optimizer": {"type": "fixed", "value": "sgd"},
+        },
+        "cv_folds": 3,
+    },
+}
+GOLDEN = Path(__file__).with_name("spec_to_dict.json")
+
+
+@pytest.mark.parametrize("name", sorted({**PRESETS, **GOLDEN_EXTRAS}))
+def test_to_dict_is_byte_identical_to_the_stored_golden_output(name: str) -> None:
+    """Stored runs hold ``to_dict``'s JSON: its keys, their order and their types must not drift."""
+    spec = preset_spec(name) if name in PRESETS else RunSpec.from_dict(GOLDEN_EXTRAS[name])
+    expected = json.loads(GOLDEN.read_text())[name]
+    assert json.dumps(spec.to_dict(), indent=2) == json.dumps(expected, indent=2)
