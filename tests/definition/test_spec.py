@@ -43,7 +43,7 @@ def test_every_preset_round_trips_through_json(name: str) -> None:
     [
         ({"strategy": "annealing"}, "strategy", f"must be one of {[s.value for s in STRATEGIES]}"),
         ({"pruner": "asha"}, "pruner", f"must be one of {[p.value for p in PRUNERS]}"),
-        ({"budget": {"n_trials": 0}}, "budget.n_trials", "whole number >= 1"),
+        ({"budget": {"n_trials": 0}}, "budget.n_trials", "whole number from 1 to 100000"),
         ({"budget": {"timeout_s": -5}}, "budget.timeout_s", "> 0"),
         ({"budget": {}}, "budget", "needs n_trials and/or timeout_s"),
         (
@@ -87,7 +87,10 @@ def test_grid_over_the_cap_is_refused_with_its_size() -> None:
     }
     with pytest.raises(SpecError, match="1,000,000 combinations, more than the cap of 10,000"):
         RunSpec.from_dict(raw)
-    assert RunSpec.from_dict({**raw, "grid_cap": 1_000_000}).n_trials_planned() == 1_000_000
+    with pytest.raises(SpecError, match="1,000,000 combinations, more than the cap of 100,000"):
+        RunSpec.from_dict({**raw, "grid_cap": 100_000})
+    smaller = {**raw, "space": {n: {**r, "high": 300} for n, r in raw["space"].items()}, "grid_cap": 100_000}
+    assert RunSpec.from_dict(smaller).n_trials_planned() == 90_000
 
 
 def test_grid_needs_discrete_float_values() -> None:
