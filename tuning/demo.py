@@ -195,6 +195,12 @@ def check_control(run: Run, session_id: str | None, token: str | None = None) ->
 def guard_launch(spec: RunSpec, storage_url: str | None, owner: str | None, csv_text: str | None) -> None:
     """Every check before a launch: the CSV under the caps in force, and in demo mode the caps."""
     if csv_text is not None:
+        if not DATASETS[spec.dataset.name].uploaded:
+            raise FieldError(
+                "dataset.csv",
+                f"a file was given, but the {spec.dataset.name!r} dataset takes none; "
+                "to train on the file, use the 'csv' dataset and name its target column",
+            )
         parse_csv(csv_text.encode("utf-8"), spec.dataset.target or "", csv_limits())
     limits = DemoLimits.from_env()
     if limits is None:

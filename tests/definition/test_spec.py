@@ -43,7 +43,7 @@ def test_every_preset_round_trips_through_json(name: str) -> None:
     [
         ({"strategy": "annealing"}, "strategy", f"must be one of {[s.value for s in STRATEGIES]}"),
         ({"pruner": "asha"}, "pruner", f"must be one of {[p.value for p in PRUNERS]}"),
-        ({"budget": {"n_trials": 0}}, "budget.n_trials", "whole number from 1 to 100000"),
+        ({"budget": {"n_trials": 0}}, "budget.n_trials", "whole number from 1 to 10000"),
         ({"budget": {"timeout_s": -5}}, "budget.timeout_s", "> 0"),
         ({"budget": {}}, "budget", "needs n_trials and/or timeout_s"),
         (
@@ -87,10 +87,12 @@ def test_grid_over_the_cap_is_refused_with_its_size() -> None:
     }
     with pytest.raises(SpecError, match="1,000,000 combinations, more than the cap of 10,000"):
         RunSpec.from_dict(raw)
-    with pytest.raises(SpecError, match="1,000,000 combinations, more than the cap of 100,000"):
+    with pytest.raises(SpecError, match="grid_cap: must be a whole number from 1 to 10000, got 100000"):
         RunSpec.from_dict({**raw, "grid_cap": 100_000})
-    smaller = {**raw, "space": {n: {**r, "high": 300} for n, r in raw["space"].items()}, "grid_cap": 100_000}
-    assert RunSpec.from_dict(smaller).n_trials_planned() == 90_000
+    with pytest.raises(SpecError, match="1,000,000 combinations, more than the cap of 50"):
+        RunSpec.from_dict({**raw, "grid_cap": 50})
+    largest = {**raw, "space": {n: {**r, "high": 100} for n, r in raw["space"].items()}}
+    assert RunSpec.from_dict(largest).n_trials_planned() == 10_000
 
 
 def test_grid_needs_discrete_float_values() -> None:
@@ -152,3 +154,90 @@ def test_to_dict_is_byte_identical_to_the_stored_golden_output(name: str) -> Non
     spec = preset_spec(name) if name in PRESETS else RunSpec.from_dict(GOLDEN_EXTRAS[name])
     expected = json.loads(GOLDEN.read_text())[name]
     assert json.dumps(spec.to_dict(), indent=2) == json.dumps(expected, indent=2)
+
+
+LR = {"type": "float", "low": 1e-4, "high": 1e-1}
+HUGE_NAME = "x" * 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        # Hard bounds on every number (issue 15, point 5).
+        (
+            {"budget": {"n_trials": 10**12}},
+            "budget.n_trials",
+            "whole number from 1 to 10000, got 1000000000000",
+        ),
+        ({"budget": {"timeout_s": 10**9}}, "budget.timeout_s", "seconds > 0 and <= 2,592,000, got"),
+        ({"grid_cap": 10**7}, "grid_cap", "whole number from 1 to 10000, got 10000000"),
+        ({"heartbeat_s": 1e-6, "grace_s": 60}, "heartbeat_s", "seconds >= 1 and <= 600, got 1e-06"),
+        ({"heartbeat_s": 10**6}, "heartbeat_s", "seconds >= 1 and <= 600, got 1000000"),
+        ({"grace_s": 10**7}, "grace_s", "seconds >= 3 and <= 86,400, got 10000000"),
+        ({"seed": 2**31}, "seed", "whole number from 0 to 2147483647"),
+        ({"dataset": {"name": "synthetic-houses", "seed": 2**40}}, "dataset.seed", "from 0 to 2147483647"),
+        # Strict on types and keys (issue 15, point 8).
+        ({"space": {"lr": {**LR, "lgo": True}}}, "space.lr", "unknown key 'lgo'; a float range takes"),
+        ({"space": {"epochs": {"type": "fixed", "value": 5, "low": 1}}}, "space.epochs", "unknown key 'low'"),
+        ({"space": {"lr": {**LR, "log": "false"}}}, "space.lr", "log must be true or false (a JSON boolean)"),
+        (
+            {"space": {"lr": {**LR, "log": 1}}},
+            "space.lr",
+            "log must be true or false (a JSON boolean), got 1",
+        ),
+        (
+            {"dataset": {"name": "csv", "target": "y", "filename": {"a": 1}}},
+            "dataset.filename",
+            "a file name",
+        ),
+        ({"dataset": {"name": "csv", "target": "y", "filename": "../x.csv"}}, "dataset.filename", "'/'"),
+        ({"dataset": {"name": "csv", "target": "y", "filename": "a\nb.csv"}}, "dataset.filename", "control"),
+        ({"dataset": {"name": "csv", "target": "y", "filename": HUGE_NAME}}, "dataset.filename", "1 to 255"),
+        ({"dataset": {"name": "csv", "target": ["y"]}}, "dataset.target", "a column name"),
+        (
+            {"dataset": {"name": "synthetic-houses", "rowz": 50}},
+            "dataset.rowz",
+            "unknown field; known fields",
+        ),
+        (
+            {"budget": {"n_trial": 5}},
+            "budget.n_trial",
+            "unknown field; known fields are ['n_trials', 'timeout_s']",
+        ),
+        (
+            {
+                "strategy": "grid",
+                "space": {"weight_decay": {"type": "float", "low": 0, "high": 1e10, "step": 1e-300}},
+            },
+            "space.weight_decay",
+            "more than 1,000,000,000; use a larger step",
+        ),
+        (
+            {"space": {"dropout": {"type": "float", "low": 0, "high": 0.5, "step": 1e-300}}},
+            "space.dropout",
+            "more than 1,000,000,000; use a larger step",
+        ),
+    ],
+)
+def test_hostile_inputs_are_refused_naming_the_field_and_the_rule(
+    change: dict, field: str, message: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        RunSpec.from_dict({**BASE, **change})
+    assert field in caught.value.by_field(), caught.value
+    assert message in caught.value.by_field()[field]
+    assert len(str(caught.value)) < 2_000  # a huge refused value is not echoed back whole
+
+
+def test_a_grid_too_large_to_enumerate_is_refused_at_once_with_its_size() -> None:
+    """Counted, never enumerated: 10^20 combinations are refused as fast as 10."""
+    space = {name: {"type": "int", "low": 1, "high": 10**4} for name in ("epochs",)}
+    space |= {
+        "batch_size": {"type": "int", "low": 1, "high": 65536},
+        "hidden_size": {"type": "int", "low": 1, "high": 1024},
+    }
+    space |= {"dropout": {"type": "float", "low": 0, "high": 0.9, "step": 1e-9}}
+    with pytest.raises(
+        SpecError, match=r"the grid has about 6\.0e\+20 combinations, more than the cap of 10,000"
+    ):
+        RunSpec.from_dict({"dataset": "article", "strategy": "grid", "space": space})

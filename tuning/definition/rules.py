@@ -28,6 +28,11 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}… ({len(text):,} characters)"
 
 
+def number(value: float) -> str:
+    """A bound as people write it: ``86,400``, ``0.5``."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
 def is_int(value: Any) -> bool:
     """A JSON whole number: an int that is not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
@@ -112,8 +117,8 @@ class Seconds(Plain):
         return float(value)
 
     def allowed(self) -> str:
-        low = f"> {self.low:g}" if self.low_open else f">= {self.low:g}"
-        return f"{low} and <= {self.high:,g}"
+        low = f"> {number(self.low)}" if self.low_open else f">= {number(self.low)}"
+        return f"{low} and <= {number(self.high)}"
 
 
 @dataclass(frozen=True)

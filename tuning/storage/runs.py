@@ -9,9 +9,11 @@ combination twice and never overshoot the budget.
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +25,9 @@ from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.storage import record
 from tuning.storage.urls import open_storage
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: Tickets stored per write: the queue is never held whole in memory (the spec bounds its length).
+QUEUE_BATCH = 1_000
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -47,7 +51,7 @@ class Run:
 
 def check_name(name: str) -> str:
     """Refuse names that could not be a file name: they also name the run's folders."""
-    if not NAME_PATTERN.match(name or ""):
+    if not NAME_PATTERN.fullmatch(name or ""):  # not match with $: it ends before a trailing newline
         raise FieldError(
             "name",
             f"{name!r} is not a valid run name; use 1-64 letters, digits, '.', '_' or '-', "
@@ -82,15 +86,18 @@ def create_run(
         study.set_user_attr(record.CSV.key, csv_text)
     if owner:
         study.set_user_attr(record.OWNER.key, owner)
-    study.add_trials([_ticket(params) for params in _queue(spec)])
+    queue = _queue(spec)
+    while batch := [_ticket(params) for params in itertools.islice(queue, QUEUE_BATCH)]:
+        study.add_trials(batch)
     return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
 
 
-def _queue(spec: RunSpec) -> list[dict[str, Any]]:
-    """Fixed params of every queued trial: the grid, or empty tickets for the sampler."""
+def _queue(spec: RunSpec) -> Iterator[dict[str, Any]]:
+    """Fixed params of every queued trial, one at a time: the grid, or empty tickets for the sampler."""
     if spec.exhaustive:
-        return spec.grid()
-    return [{} for _ in range(spec.budget.n_trials or 0)]
+        yield from spec.iter_grid()
+    else:
+        yield from ({} for _ in range(spec.budget.n_trials or 0))
 
 
 def _ticket(params: dict[str, Any], user_attrs: dict[str, Any] | None = None) -> optuna.trial.FrozenTrial:
