@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 
 from tuning import DATASETS, PRUNERS, STRATEGIES
 from tuning.definition.presets import PRESETS, preset_spec
-from tuning.definition.spec import RunSpec, Strategy
+from tuning.definition.rules import RULE, Fraction, Optional, Seconds, Whole
+from tuning.definition.spec import Budget, DatasetSpec, RunSpec, Strategy
 from tuning.errors import SpecError
 
 BASE = {
@@ -241,3 +243,29 @@ def test_a_grid_too_large_to_enumerate_is_refused_at_once_with_its_size() -> Non
         SpecError, match=r"the grid has about 6\.0e\+20 combinations, more than the cap of 10,000"
     ):
         RunSpec.from_dict({"dataset": "article", "strategy": "grid", "space": space})
+
+
+SPEC_DOC = Path(__file__).resolve().parents[2] / "docs" / "spec.md"
+NUMBER_RULES = (Whole, Seconds, Fraction)
+
+
+def _allowed_cell(field: str) -> str:
+    row = next(line for line in SPEC_DOC.read_text().splitlines() if line.startswith(f"| `{field}` |"))
+    return row.split(" | ")[-1]
+
+
+@pytest.mark.parametrize(
+    ("parent", "cls"),
+    [(None, RunSpec), ("dataset", DatasetSpec), ("budget", Budget)],
+    ids=["spec", "dataset", "budget"],
+)
+def test_the_docs_state_every_numbers_bounds_as_its_rule_checks_them(parent: str | None, cls: type) -> None:
+    """docs/spec.md's "allowed" column is the rule itself, so neither can drift from the other."""
+    for item in dataclasses.fields(cls):
+        rule = item.metadata[RULE]
+        rule = rule.rule if isinstance(rule, Optional) else rule
+        if not isinstance(rule, NUMBER_RULES):
+            continue
+        cell = _allowed_cell(parent or item.name)
+        expected = f"`{item.name}` {rule.allowed()}" if parent else rule.allowed()
+        assert expected in cell, f"docs/spec.md's row for {parent or item.name} should say {expected!r}"
