@@ -1,10 +1,15 @@
-"""How long a run will take: a rough forecast before Start, and the time left while it runs.
+"""How long a run will take and how much memory: a forecast before Start, and the time left.
 
 The forecast counts optimizer steps from the split sizes and the configurations (every
 grid combination, or seeded draws from the ranges) and prices them with constants
 measured on a 2-core CPU with one torch thread per worker. It is a guide, not a promise:
 pruning ends trials early, and another machine is faster or slower. Once trials finish,
 ``seconds_left`` uses their measured durations instead.
+
+Memory is a peak, not a mean: one worker holds every model of a trial at once (a fold ×
+repeat each, with gradients and optimizer state), their data, and one model's
+activations at the batch size, for the largest configuration the space allows.
+``start_warnings`` says when Start should need an explicit override.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,14 +41,33 @@ TRIAL_S = 0.05  # claiming and telling a trial
 STARTUP_S = 5.0  # a worker importing torch and loading the data
 SAMPLES = 64
 
+MIB = 2**20
+FLOAT_BYTES = 4  # torch trains in float32
+# A worker at rest: Python, torch, Optuna and its sampler. bench/demo_memory measured
+# 570 MiB per worker at the demo caps (GP search, 5 models of 4 × 256, 5,000 × 50 CSV,
+# full batch), about 70 MiB of it models, data and activations by the terms below; at
+# width 1,024 about 1,030 MiB, which the terms below give within 10 % (docs/deploy.md).
+WORKER_BASE_BYTES = 500 * MIB
+MODEL_COPIES = 4  # weights, gradients and Adam's two moments (the largest optimizer state)
+ACTIVATION_TENSORS = (
+    4  # per hidden layer, kept for backward: linear output, activation, dropout mask and output
+)
+LONG_RUN_S = 7 * 86_400  # a forecast over a week needs an explicit override to start
+
 
 @dataclass(frozen=True)
 class Forecast:
-    """What Start will run: trial count (None when only time-limited) and seconds."""
+    """What Start will run: trial count (None when only time-limited), seconds and peak memory.
+
+    ``worker_bytes`` is one worker's peak; ``memory_bytes`` that of all the run's workers,
+    which ``launch`` starts on this machine.
+    """
 
     trials: int | None
     seconds: float
     limited_by_time: bool
+    worker_bytes: int = 0
+    memory_bytes: int = 0
 
 
 def dataset_shape(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> tuple[int, int]:
@@ -73,10 +98,80 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
         work = sum(costs) / len(costs) * (trials or 0)
     finish = sum(costs) / len(costs)  # the winner trained once more for its test
     seconds = STARTUP_S + work / min(spec.workers, os.cpu_count() or 1) + finish
+    worker = worker_bytes(largest_config(spec), rows, *sizes, folds=len(split.folds))
+    memory = {"worker_bytes": worker, "memory_bytes": worker * spec.workers}
     timeout = spec.budget.timeout_s
     if timeout is not None and (trials is None or seconds > timeout + STARTUP_S):
-        return Forecast(trials, timeout + STARTUP_S + finish, True)
-    return Forecast(trials, seconds, False)
+        return Forecast(trials, timeout + STARTUP_S + finish, True, **memory)
+    return Forecast(trials, seconds, False, **memory)
+
+
+def largest_config(spec: RunSpec) -> dict[str, Any]:
+    """The configuration of the space that needs the most memory: every number at its largest."""
+    values = spec.fixed_values()
+    for name, param in spec.searched().items():
+        if isinstance(param, Choice):
+            numbers = [o for o in param.options if isinstance(o, (int, float))]
+            values[name] = max(numbers) if numbers else param.options[0]
+        else:
+            values[name] = param.high  # type: ignore[union-attr]
+    return values
+
+
+def worker_bytes(
+    params: dict[str, Any], rows: int, train_rows: int, val_rows: int, features: int, members: int, folds: int
+) -> int:
+    """Peak bytes of one worker training ``params``: at rest, data, every member's model, activations."""
+    hidden, layers = int(params["hidden_size"]), int(params["n_layers"])
+    weights = features * hidden + (layers - 1) * hidden * hidden + layers * hidden + hidden + 1
+    models = members * MODEL_COPIES * weights * FLOAT_BYTES
+    # The loaded table in float64 and its scaled copy; each fold's rows on the device.
+    data = 2 * rows * (features + 1) * 8 + folds * (train_rows + val_rows) * (features + 1) * FLOAT_BYTES
+    batch = min(int(params["batch_size"]), train_rows)
+    activations = ACTIVATION_TENSORS * layers * max(batch, val_rows) * hidden * FLOAT_BYTES
+    return WORKER_BASE_BYTES + models + data + activations
+
+
+def machine_bytes() -> int | None:
+    """This machine's memory (or its container's limit, when lower); None when unknown."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def start_warnings(spec: RunSpec, plan: Forecast, machine: int | None) -> list[str]:
+    """Why Start should need an explicit override: more memory than ``machine``, or longer than a week."""
+    warnings = []
+    if machine is not None and plan.memory_bytes > machine:
+        warnings.append(
+            f"the run needs about {fmt_bytes(plan.memory_bytes)} of memory ({spec.workers} worker(s) × "
+            f"{fmt_bytes(plan.worker_bytes)} at the space's largest model), more than this machine's "
+            f"{fmt_bytes(machine)}; use fewer workers, fewer models per trial (folds × repeats), "
+            "fewer or narrower layers, a smaller batch size or fewer rows"
+        )
+    if plan.seconds > LONG_RUN_S:
+        warnings.append(
+            f"the forecast is {fmt_long(plan.seconds)}, more than a week; use fewer trials, a smaller "
+            "space or fewer rows, or set a time limit"
+        )
+    return warnings
+
+
+def fmt_bytes(size: float) -> str:
+    """``1.4 GiB``, ``512 MiB``."""
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / MIB:,.0f} MiB"
+
+
+def fmt_long(seconds: float) -> str:
+    """A long duration in days or years: ``12 days``, ``1,600,000 years``."""
+    days = seconds / 86_400
+    return f"{days / 365.25:,.0f} years" if days >= 365.25 else f"{days:,.0f} days"
 
 
 def sample_configs(space: dict[str, Param], count: int, rng: random.Random) -> list[dict[str, Any]]:
