@@ -176,11 +176,18 @@ HUGE_NAME = "x" * 5_000_000
         ({"heartbeat_s": 1e-6, "grace_s": 60}, "heartbeat_s", "seconds >= 1 and <= 600, got 1e-06"),
         ({"heartbeat_s": 10**6}, "heartbeat_s", "seconds >= 1 and <= 600, got 1000000"),
         ({"grace_s": 10**7}, "grace_s", "seconds >= 3 and <= 86,400, got 10000000"),
+        ({"heartbeat_s": "fast"}, "heartbeat_s", "seconds >= 1 and <= 600, got 'fast'"),
+        ({"budget": {"timeout_s": True}}, "budget.timeout_s", "seconds > 0 and <= 2,592,000, got True"),
         ({"seed": 2**31}, "seed", "whole number from 0 to 2147483647"),
         ({"dataset": {"name": "synthetic-houses", "seed": 2**40}}, "dataset.seed", "from 0 to 2147483647"),
         # Strict on types and keys (issue 15, point 8).
         ({"space": {"lr": {**LR, "lgo": True}}}, "space.lr", "unknown key 'lgo'; a float range takes"),
         ({"space": {"epochs": {"type": "fixed", "value": 5, "low": 1}}}, "space.epochs", "unknown key 'low'"),
+        (
+            {"space": {"lr": {**LR, "type": ["float"]}}},
+            "space.lr",
+            "type must be 'fixed', 'choice', 'int' or 'float'",
+        ),
         ({"space": {"lr": {**LR, "log": "false"}}}, "space.lr", "log must be true or false (a JSON boolean)"),
         (
             {"space": {"lr": {**LR, "log": 1}}},
@@ -269,3 +276,17 @@ def test_the_docs_state_every_numbers_bounds_as_its_rule_checks_them(parent: str
         cell = _allowed_cell(parent or item.name)
         expected = f"`{item.name}` {rule.allowed()}" if parent else rule.allowed()
         assert expected in cell, f"docs/spec.md's row for {parent or item.name} should say {expected!r}"
+
+
+def test_a_stored_spec_skips_todays_bounds_but_not_types_or_keys() -> None:
+    beyond = {**BASE, "heartbeat_s": 0.5, "grace_s": 2, "grid_cap": 10**6, "budget": {"n_trials": 10**6}}
+    assert RunSpec.from_stored(beyond).budget.n_trials == 10**6
+    for broken, field in [
+        ({**beyond, "heartbeat_s": "fast"}, "heartbeat_s"),
+        ({**beyond, "budget": {"n_trials": 2.5}}, "budget.n_trials"),
+        ({**beyond, "extra": 1}, "extra"),
+        ({**beyond, "dataset": {"name": "csv", "target": "y", "filename": {"a": 1}}}, "dataset.filename"),
+    ]:
+        with pytest.raises(SpecError) as caught:
+            RunSpec.from_stored(broken)
+        assert field in caught.value.by_field()

@@ -7,9 +7,11 @@ import pytest
 from optuna.trial import TrialState
 
 from tests.runs_helpers import quick_spec
-from tuning.errors import FieldError
+from tuning.definition.spec import RunSpec
+from tuning.errors import FieldError, SpecError
 from tuning.storage import record, runs
-from tuning.storage.runs import check_name, create_run
+from tuning.storage.runs import check_name, create_run, load_run
+from tuning.views.summary import run_summaries
 
 
 @pytest.mark.parametrize("name", ["abc\n", "abc\r", "\nabc", "", "../escape", "a b", "-abc", "a" * 65, "a/b"])
@@ -58,3 +60,17 @@ def test_the_queue_is_stored_in_bounded_batches_never_held_whole(
     assert len(waiting) == queued
     fixed = [t.system_attrs[record.FIXED_PARAMS.key] for t in waiting]
     assert fixed == (run.spec.grid() if run.spec.exhaustive else [{}] * queued)
+
+
+def test_a_run_stored_before_the_bounds_were_tightened_still_loads_and_lists(storage_url: str) -> None:
+    """Bounds guard new runs; an old run beyond them must not break every listing of the storage."""
+    run = create_run(quick_spec(), "old", storage_url)
+    old = {**run.spec.to_dict(), "heartbeat_s": 0.5, "grace_s": 2.0, "budget": {"n_trials": 50_000}}
+    run.study.set_user_attr(record.SPEC.key, old)
+    runs._opened.clear()
+    with pytest.raises(SpecError, match="heartbeat_s: must be a number of seconds >= 1"):
+        RunSpec.from_dict(old)
+    loaded = load_run("old", storage_url)
+    assert (loaded.spec.heartbeat_s, loaded.spec.budget.n_trials) == (0.5, 50_000)
+    assert loaded.spec.to_dict() == old
+    assert [s.name for s in run_summaries(storage_url)] == ["old"]

@@ -53,6 +53,14 @@ class Rule(Protocol):
         """The checked, converted value; raises FieldError (or SpecError for several)."""
         ...
 
+    def load(self, field: str, value: Any) -> Any:
+        """A value read back from a stored run: its type is checked, today's bounds are not.
+
+        A run stored before a bound was tightened must still load, or every listing of
+        the storage would fail on it.
+        """
+        ...
+
     def dump(self, value: Any) -> Any:
         """The JSON form of a stored value."""
         ...
@@ -66,6 +74,12 @@ class Plain:
     """A rule whose JSON form is the value itself and whose missing key means null."""
 
     missing: Any = None
+
+    def read(self, field: str, value: Any) -> Any:
+        raise NotImplementedError
+
+    def load(self, field: str, value: Any) -> Any:
+        return self.read(field, value)
 
     def dump(self, value: Any) -> Any:
         return value
@@ -84,6 +98,9 @@ class Whole(Plain):
                 field, f"must be a whole number from {self.low} to {self.high}, got {shown(value)}"
             )
         return int(value)
+
+    def load(self, field: str, value: Any) -> int:
+        return Whole(-(2**63), 2**63).read(field, value)
 
     def allowed(self) -> str:
         return f"{self.low:,}–{self.high:,}"
@@ -111,10 +128,16 @@ class Seconds(Plain):
     low_open: bool = False
 
     def read(self, field: str, value: Any) -> float:
-        above = value > self.low if self.low_open else value >= self.low
-        if not is_number(value) or not above or value > self.high:
+        if not is_number(value) or not self._within(value):
             raise FieldError(field, f"must be a number of seconds {self.allowed()}, got {shown(value)}")
         return float(value)
+
+    def load(self, field: str, value: Any) -> float:
+        return Seconds(0, math.inf, low_open=True).read(field, value)
+
+    def _within(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high
 
     def allowed(self) -> str:
         low = f"> {number(self.low)}" if self.low_open else f">= {number(self.low)}"
@@ -132,6 +155,9 @@ class OneOf:
     @classmethod
     def enum(cls, enum: type[Enum]) -> OneOf:
         return cls(lambda: [member.value for member in enum], enum)
+
+    def load(self, field: str, value: Any) -> Any:
+        return self.read(field, value)
 
     def read(self, field: str, value: Any) -> Any:
         known = list(self.known())
@@ -165,6 +191,9 @@ class Text(Plain):
             raise FieldError(field, f"must be {self.allowed()}, got {shown(value)}")
         return value
 
+    def load(self, field: str, value: Any) -> str:
+        return Text(self.what, max_chars=2**31).read(field, value)
+
     def allowed(self) -> str:
         without = "'/', '\\' or control characters" if self.name_only else "control characters"
         return f"{self.what}: a string of 1 to {self.max_chars} characters without {without}"
@@ -179,6 +208,9 @@ class Optional:
 
     def read(self, field: str, value: Any) -> Any:
         return None if value is None else self.rule.read(field, value)
+
+    def load(self, field: str, value: Any) -> Any:
+        return None if value is None else self.rule.load(field, value)
 
     def dump(self, value: Any) -> Any:
         return None if value is None else self.rule.dump(value)
@@ -202,12 +234,15 @@ def field_names(cls: type) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
 
-def read_fields(cls: type, raw: dict[str, Any], prefix: str, errors: list[FieldError]) -> dict[str, Any]:
+def read_fields(
+    cls: type, raw: dict[str, Any], prefix: str, errors: list[FieldError], stored: bool = False
+) -> dict[str, Any]:
     """Every field of ``cls`` read from ``raw`` by its rule, for ``cls(**values)``.
 
     Unknown keys and broken rules are appended to ``errors`` (each named ``prefix`` +
     key); a field that fails takes its default (None without one) so that every problem
-    of the spec is found in one pass.
+    of the spec is found in one pass. ``stored``: ``raw`` was read back from a stored run
+    (each rule's ``load``, not ``read``).
     """
     known = field_names(cls)
     for key in sorted(set(raw) - set(known), key=str):
@@ -218,7 +253,8 @@ def read_fields(cls: type, raw: dict[str, Any], prefix: str, errors: list[FieldE
         fallback = None if item.default is MISSING else item.default
         missing = rule.missing if item.default is MISSING else rule.dump(item.default)
         try:
-            values[item.name] = rule.read(f"{prefix}{item.name}", raw.get(item.name, missing))
+            read = rule.load if stored else rule.read
+            values[item.name] = read(f"{prefix}{item.name}", raw.get(item.name, missing))
         except FieldError as error:
             errors.append(error)
             values[item.name] = fallback

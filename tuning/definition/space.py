@@ -121,7 +121,7 @@ def parse_param(name: str, raw: Any) -> Param:
             raise FieldError(field, problem)
         return Fixed(int(raw) if domain.kind is int else raw)
     kind = raw.get("type")
-    if kind not in KEYS:
+    if not isinstance(kind, str) or kind not in KEYS:  # a list or object from JSON is unhashable
         raise FieldError(field, f"type must be 'fixed', 'choice', 'int' or 'float', got {kind!r}")
     unknown = sorted(set(raw) - KEYS[kind], key=str)
     if unknown:

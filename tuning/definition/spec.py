@@ -92,18 +92,21 @@ class Nested(Plain):
     shape: str  # the message when the value is no object
     missing: Any = None
 
-    def read(self, field: str, value: Any) -> Any:
+    def read(self, field: str, value: Any, stored: bool = False) -> Any:
         value = value if isinstance(value, dict) else self.shorthand(value)
         if not isinstance(value, dict):
             raise FieldError(field, self.shape)
         errors: list[FieldError] = []
-        values = read_fields(self.cls, value, f"{field}.", errors)
+        values = read_fields(self.cls, value, f"{field}.", errors, stored)
         if not errors:
             built = self.cls(**values)
             errors = built.problems(f"{field}.")
         if errors:
             raise SpecError(errors)
         return built
+
+    def load(self, field: str, value: Any) -> Any:
+        return self.read(field, value, stored=True)
 
     def dump(self, value: Any) -> Any:
         return value.to_dict()
@@ -173,8 +176,18 @@ class RunSpec:
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
         """Validate ``raw`` (parsed JSON) and build a spec, or raise SpecError."""
+        return cls._read(raw, stored=False)
+
+    @classmethod
+    def from_stored(cls, raw: Any) -> RunSpec:
+        """The spec of a stored run: read like ``from_dict``, but bounds tightened since it
+        was stored do not apply (types, names and keys still do), so it still loads."""
+        return cls._read(raw, stored=True)
+
+    @classmethod
+    def _read(cls, raw: Any, stored: bool) -> RunSpec:
         errors = [] if isinstance(raw, dict) else [FieldError("spec", "must be a JSON object")]
-        values = read_fields(cls, raw if isinstance(raw, dict) else {}, "", errors)
+        values = read_fields(cls, raw if isinstance(raw, dict) else {}, "", errors, stored)
         errors += _cross_field_problems(values)
         if not errors:
             errors += _strategy_problems(

@@ -138,7 +138,7 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     raw_spec = study.user_attrs.get(record.SPEC.key)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
-    return _remember(Run(name, study, storage, RunSpec.from_dict(raw_spec), study_id))
+    return _remember(Run(name, study, storage, RunSpec.from_stored(raw_spec), study_id))
 
 
 @dataclass(frozen=True)
