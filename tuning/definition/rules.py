@@ -264,7 +264,14 @@ def read_fields(
     return values
 
 
-def dump_fields(obj: Any, names: Iterable[str] | None = None) -> dict[str, Any]:
-    """The JSON form of spec dataclass ``obj``: each field (or each of ``names``) by its rule."""
+def dump_fields(obj: Any, names: Iterable[str] | None = None, omit_none: bool = False) -> dict[str, Any]:
+    """The JSON form of spec dataclass ``obj``: each field (or each of ``names``) by its rule.
+
+    ``omit_none``: leave out the fields that are None (optional ones left unset).
+    """
     wanted = field_names(type(obj)) if names is None else list(names)
-    return {name: rule_of(type(obj), name).dump(getattr(obj, name)) for name in wanted}
+    return {
+        name: rule_of(type(obj), name).dump(getattr(obj, name))
+        for name in wanted
+        if not (omit_none and getattr(obj, name) is None)
+    }

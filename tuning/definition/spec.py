@@ -29,7 +29,6 @@ from tuning.definition.rules import (
     Text,
     Whole,
     dump_fields,
-    field_names,
     is_int,
     read_fields,
     spec_field,
@@ -77,7 +76,7 @@ class Budget:
     timeout_s: float | None = spec_field(Optional(Seconds(0, 30 * DAY_S, low_open=True)), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return dump_fields(self, [n for n in field_names(Budget) if getattr(self, n) is not None])
+        return dump_fields(self, omit_none=True)
 
     def problems(self, prefix: str) -> list[FieldError]:
         return []
@@ -172,6 +171,8 @@ class RunSpec:
     grid_cap: int = spec_field(Whole(1, MAX_TRIALS), MAX_TRIALS)
     heartbeat_s: float = spec_field(Seconds(1, 600), 10.0)
     grace_s: float = spec_field(Seconds(3, DAY_S), 60.0)
+    #: Trials a worker trains at once, as one population; None (omitted): the worker chooses.
+    population: int | None = spec_field(Optional(Whole(1, 256)), None)
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
@@ -198,7 +199,7 @@ class RunSpec:
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
-        return dump_fields(self)
+        return dump_fields(self, omit_none=True)
 
     def searched(self) -> dict[str, Param]:
         """The hyperparameters that vary (everything but the fixed ones)."""

@@ -1,12 +1,14 @@
 """A worker process: take queued trials of one run until none are left, then finish it.
 
 Any number of workers, on any machines that reach the storage, may join a run. Each one
-claims a waiting trial atomically, trains it, and tells Optuna the outcome; before every
-claim it honours a stop request, and its heartbeat thread fails the trials of dead
-workers. A worker that finds the queue empty while others still train waits for them:
-if one of them dies, its configuration is queued again and someone must run it. Storage
-errors are retried with back-off; a worker that cannot reconnect in time exits non-zero,
-and its unfinished trial is reaped by another worker, so no completed trial is lost.
+claims up to K waiting trials atomically, has Optuna sample them one after another (TPE's
+constant liar keeps a batch apart), trains them together as one population, and
+tells Optuna each outcome; before every claim it honours a stop request, and its
+heartbeat thread fails the trials of dead workers (all K of a dead worker's). A worker
+that finds the queue empty while others still train waits for them: if one of them dies,
+its configurations are queued again and someone must run them. Storage errors are retried
+with back-off; a worker that cannot reconnect in time exits non-zero, and its unfinished
+trials are reaped by another worker, so no completed trial is lost.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tuning.storage.runs import Run, deadline_passed, load_run
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.finalize import finalize, work_left
 from tuning.training.objective import Objective
-from tuning.training.trainer import Diverged, TrainResult
+from tuning.training.population import Outcome, Status
 
 log = logging.getLogger("tuning.training.worker")
 T = TypeVar("T")
@@ -62,7 +64,7 @@ class Reconnecting:
     """The retry policy: run a storage operation, retrying with back-off while the storage is unreachable.
 
     The ``reconnect_s`` allowance starts at the first failure, so a long operation
-    (training a trial) gets the same grace as a short one. Errors that are not a lost
+    (training a population) gets the same grace as a short one. Errors that are not a lost
     connection are raised at once.
     """
 
@@ -105,6 +107,13 @@ class TrialQueue:
         self.study = study
         self.worker_id = worker_id
 
+    def claim_population(self, size: int) -> list[optuna.Trial]:
+        """Up to ``size`` trials, each claimed as ``claim`` does."""
+        trials: list[optuna.Trial] = []
+        while len(trials) < size and (trial := self.claim()) is not None:
+            trials.append(trial)
+        return trials
+
     def claim(self) -> optuna.Trial | None:
         """Take the oldest waiting trial, or ask a new one when only time ends the run; None when empty.
 
@@ -128,44 +137,52 @@ class TrialQueue:
         return None
 
 
-class TrialRunner:
-    """Trains one claimed trial and tells Optuna its outcome; remembers the best result so far."""
+class PopulationRunner:
+    """Trains claimed trials as one population and tells Optuna each outcome; keeps the best so far."""
 
     def __init__(self, study: optuna.Study, objective: Objective, retry: Retry[Any]) -> None:
         self.study = study
         self.objective = objective
         self.retry = retry
-        self.best: tuple[int, TrainResult] | None = None
+        self.best: tuple[int, Outcome] | None = None
 
-    def run(self, trial: optuna.Trial) -> None:
-        """Train ``trial``; any failure of its configuration is recorded, never raised (storage loss is)."""
+    def run(self, trials: list[optuna.Trial]) -> None:
+        """Train ``trials``; a failure of their configurations is recorded, never raised (storage loss is)."""
 
-        def publish(curve: list[float]) -> None:
+        def publish(trial: optuna.Trial, curve: list[float]) -> None:
             self.retry("store the learning curve", lambda: trial.set_user_attr(record.CURVE.key, curve))
 
+        numbers = ", ".join(str(trial.number) for trial in trials)
         try:
             # Suggesting and pruning read the storage too: if it drops there, train again.
-            result = self.retry(f"run trial {trial.number}", lambda: self.objective(trial, publish))
-        except optuna.TrialPruned as pruned:
-            self.tell(trial, TrialState.PRUNED, None, {record.ERROR.key: str(pruned)})
-        except Diverged as diverged:
-            self.tell(trial, TrialState.FAIL, None, {record.ERROR.key: str(diverged)})
-        except UpdateFinishedTrialError:
-            log_taken_over(trial)
+            outcomes = self.retry(f"run trials {numbers}", lambda: self.objective(trials, publish))
         except StorageUnavailable:
             raise
-        except Exception as error:  # any bug in one configuration must not end the run
-            log.error("trial %d failed:\n%s", trial.number, traceback.format_exc())
-            self.tell(trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"})
+        except Exception as error:  # any bug in one population must not end the run
+            log.error("trials %s failed:\n%s", numbers, traceback.format_exc())
+            for trial in trials:
+                self.tell(
+                    trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"}
+                )
+            return
+        for trial, outcome in zip(trials, outcomes, strict=True):
+            self.tell_outcome(trial, outcome)
+
+    def tell_outcome(self, trial: optuna.Trial, outcome: Outcome) -> None:
+        """Tell Optuna how one member of the population ended; keep this worker's best."""
+        if outcome.status is Status.STOPPED:
+            self.tell(trial, TrialState.PRUNED, None, {record.ERROR.key: outcome.reason})
+        elif outcome.status is Status.DIVERGED:
+            self.tell(trial, TrialState.FAIL, None, {record.ERROR.key: outcome.reason})
         else:
-            self.tell(trial, TrialState.COMPLETE, result.loss, {record.LOSS_SPREAD.key: result.spread})
-            if self.best is None or result.loss < self.best[1].loss:
-                self.best = (trial.number, result)
+            self.tell(trial, TrialState.COMPLETE, outcome.loss, {record.LOSS_SPREAD.key: outcome.spread})
+            if self.best is None or outcome.loss < self.best[1].loss:
+                self.best = (trial.number, outcome)
 
     def tell(
         self, trial: optuna.Trial, state: TrialState, value: float | None, attrs: dict[str, Any]
     ) -> None:
-        """Record the outcome, unless another worker has failed the trial meanwhile (then drop it)."""
+        """Record an outcome, unless another worker has failed the trial meanwhile (then drop it)."""
 
         def tell() -> TrialState:
             for key, attr in attrs.items():
@@ -210,15 +227,19 @@ class Worker:
         )
         self.objective = Objective(spec, self.run.csv_text())
         self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        self.population = self.objective.population_size(options.threads)
         self.queue = TrialQueue(self.run, self.study, self.report.worker_id)
-        self.runner = TrialRunner(self.study, self.objective, self._retry)
+        self.runner = PopulationRunner(self.study, self.objective, self._retry)
 
     def work(self) -> WorkerReport:
         """Claim and run trials until the queue is empty, a stop arrives or time is up."""
         import torch
 
         torch.set_num_threads(self.options.threads)
-        log.info("worker %s joined run %s on %s", self.report.worker_id, self.run.name, redact(self.url))
+        log.info(
+            "worker %s joined run %s on %s; up to %d trials at once",
+            self.report.worker_id, self.run.name, redact(self.url), self.population,
+        )  # fmt: skip
         heartbeat = self._retry(
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
         )
@@ -232,12 +253,12 @@ class Worker:
         return self.report
 
     def _loop(self, heartbeat: Heartbeat) -> None:
-        """Claim and run trials; with the queue empty, wait while others train (one may die)."""
+        """Claim and train populations; with the queue empty, wait while others train (one may die)."""
         while self._may_continue():
-            trial = self._retry("claim a trial", self.queue.claim)
-            if trial is not None:
-                self.runner.run(trial)
-                self.report.trials += 1
+            trials = self._retry("claim trials", lambda: self.queue.claim_population(self.population))
+            if trials:
+                self.runner.run(trials)
+                self.report.trials += len(trials)
             elif heartbeat.still_needed(self._work_left):
                 time.sleep(self.run.spec.heartbeat_s)
             else:

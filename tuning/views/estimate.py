@@ -1,15 +1,17 @@
 """How long a run will take and how much memory: a forecast before Start, and the time left.
 
 The forecast counts optimizer steps from the split sizes and the configurations (every
-grid combination, or seeded draws from the ranges) and prices them with constants
-measured on a 2-core CPU with one torch thread per worker. It is a guide, not a promise:
-pruning ends trials early, and another machine is faster or slower. Once trials finish,
-``seconds_left`` uses their measured durations instead.
+grid combination, or seeded draws from the ranges), groups them into the populations a
+worker trains at once, and prices those with constants measured on a 2-core CPU with one
+torch thread per worker: a population pays each step's overhead once for all its members.
+It is a guide, not a promise: pruning ends trials early, and another machine is faster or
+slower. Once trials finish, ``seconds_left`` uses their measured durations instead.
 
-Memory is a peak, not a mean: one worker holds every model of a trial at once (a fold ×
-repeat each, with gradients and optimizer state), their data, and one model's
-activations at the batch size, for the largest configuration the space allows.
-``start_warnings`` says when Start should need an explicit override.
+Memory is a peak, not a mean: one worker holds a whole population at once (each trial's
+folds × repeats, padded to the largest shape, with gradients and optimizer state), their
+data, and the activations of every member at the batch size, for the largest
+configuration the space allows. ``start_warnings`` says when Start should need an
+explicit override.
 """
 
 from __future__ import annotations
@@ -26,14 +28,13 @@ import pandas as pd
 
 from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
-from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition import batching
+from tuning.definition.batching import Shape, plan_populations, population_size
 from tuning.definition.space import Choice, Fixed, Param
 from tuning.definition.spec import RunSpec
 from tuning.storage.record import RunState
 from tuning.views.summary import RunSummary
 
-STEP_S = 0.5e-3  # one optimizer step of the smallest MLP
-LAYER_S = 0.45e-3  # each further hidden layer
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3
 REPORT_S = 1.5e-3  # storing one epoch's loss
@@ -43,15 +44,13 @@ SAMPLES = 64
 
 MIB = 2**20
 FLOAT_BYTES = 4  # torch trains in float32
-# A worker at rest: Python, torch, Optuna and its sampler. bench/demo_memory measured
-# 570 MiB per worker at the demo caps (GP search, 5 models of 4 × 256, 5,000 × 50 CSV,
-# full batch), about 70 MiB of it models, data and activations by the terms below; at
-# width 1,024 about 1,030 MiB, which the terms below give within 10 % (docs/deploy.md).
-WORKER_BASE_BYTES = 500 * MIB
+# Calibrated on one in-process worker's peak RSS (a 5,000 × 50 CSV, 5 folds of 4 layers,
+# Adam, 2 epochs, population 1; docs/deploy.md): width 256 at batch 64, 4,096 and 65,536
+# peaked at 380, 552 and 2,345 MiB, width 1,024 at batch 65,536 at 8,280 MiB.
+WORKER_BASE_BYTES = 400 * MIB  # at rest: Python, torch, Optuna and its sampler (GP's included)
 MODEL_COPIES = 4  # weights, gradients and Adam's two moments (the largest optimizer state)
-ACTIVATION_TENSORS = (
-    4  # per hidden layer, kept for backward: linear output, activation, dropout mask and output
-)
+ACTIVATION_FLOATS = 1.5  # held per hidden unit, member and batch row of a step (fitted to the above)
+SHAPE_NAMES = ("hidden_size", "n_layers", "batch_size")  # what memory depends on
 LONG_RUN_S = 7 * 86_400  # a forecast over a week needs an explicit override to start
 
 
@@ -85,20 +84,28 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     rows, features = dataset_shape(spec, csv_shape)
     split = make_split(rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed)
     fold = split.folds[0]
-    sizes = (len(fold.train), len(fold.val), features, len(split.folds) * spec.repeats)
+    members = len(split.folds) * spec.repeats
+    sizes = (len(fold.train), len(fold.val), features, members)
     fixed = spec.fixed_values()
     if spec.exhaustive:
-        costs = [trial_seconds({**fixed, **combo}, *sizes) for combo in spec.grid()]
-        trials: int | None = len(costs)
-        work = sum(costs)
+        configs = [{**fixed, **combo} for combo in spec.grid()]
+        trials: int | None = len(configs)
     else:
         draws = sample_configs(spec.searched(), SAMPLES, random.Random(spec.seed))
-        costs = [trial_seconds({**fixed, **draw}, *sizes) for draw in draws]
+        configs = [{**fixed, **draw} for draw in draws]
         trials = spec.budget.n_trials
-        work = sum(costs) / len(costs) * (trials or 0)
-    finish = sum(costs) / len(costs)  # the winner trained once more for its test
+    k = population_size(spec, features, members)
+    populations = [
+        [claimed[i] for i in group]
+        for claimed in (configs[start : start + k] for start in range(0, len(configs), k))
+        for group in plan_populations(claimed, len(fold.train), features, members)
+    ]
+    per_trial = sum(population_seconds(group, *sizes) for group in populations) / len(configs)
+    work = per_trial * (trials or 0)
+    finish = sum(trial_seconds(config, *sizes) for config in configs) / len(configs)  # the winner, retrained
     seconds = STARTUP_S + work / min(spec.workers, os.cpu_count() or 1) + finish
-    worker = worker_bytes(largest_config(spec), rows, *sizes, folds=len(split.folds))
+    largest = {name: batching.largest(spec, name) for name in SHAPE_NAMES}
+    worker = worker_bytes(largest, rows, *sizes, folds=len(split.folds), population=k)
     memory = {"worker_bytes": worker, "memory_bytes": worker * spec.workers}
     timeout = spec.budget.timeout_s
     if timeout is not None and (trials is None or seconds > timeout + STARTUP_S):
@@ -106,30 +113,34 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     return Forecast(trials, seconds, False, **memory)
 
 
-def largest_config(spec: RunSpec) -> dict[str, Any]:
-    """The configuration of the space that needs the most memory: every number at its largest."""
-    values = spec.fixed_values()
-    for name, param in spec.searched().items():
-        if isinstance(param, Choice):
-            numbers = [o for o in param.options if isinstance(o, (int, float))]
-            values[name] = max(numbers) if numbers else param.options[0]
-        else:
-            values[name] = param.high  # type: ignore[union-attr]
-    return values
-
-
 def worker_bytes(
-    params: dict[str, Any], rows: int, train_rows: int, val_rows: int, features: int, members: int, folds: int
+    params: dict[str, Any],
+    rows: int,
+    train_rows: int,
+    val_rows: int,
+    features: int,
+    members: int,
+    folds: int,
+    population: int = 1,
 ) -> int:
-    """Peak bytes of one worker training ``params``: at rest, data, every member's model, activations."""
+    """Peak bytes of one worker training ``population`` trials shaped like ``params`` at once.
+
+    At rest, the data, every model of the population (each trial's ``members``) with its
+    gradients and optimizer state, and all their activations at the batch size: the
+    population trainer steps every member in lockstep.
+    """
     hidden, layers = int(params["hidden_size"]), int(params["n_layers"])
+    models = population * members
     weights = features * hidden + (layers - 1) * hidden * hidden + layers * hidden + hidden + 1
-    models = members * MODEL_COPIES * weights * FLOAT_BYTES
+    state = models * MODEL_COPIES * weights * FLOAT_BYTES
     # The loaded table in float64 and its scaled copy; each fold's rows on the device.
     data = 2 * rows * (features + 1) * 8 + folds * (train_rows + val_rows) * (features + 1) * FLOAT_BYTES
-    batch = min(int(params["batch_size"]), train_rows)
-    activations = ACTIVATION_TENSORS * layers * max(batch, val_rows) * hidden * FLOAT_BYTES
-    return WORKER_BASE_BYTES + models + data + activations
+    # A step holds batch_size rows per member even past the fold's rows (the population
+    # trainer pads them), and validation holds every validation row at once.
+    rows_at_once = max(int(params["batch_size"]), val_rows)
+    per_row = ACTIVATION_FLOATS * layers * hidden + features + 1
+    activations = int(models * rows_at_once * per_row * FLOAT_BYTES)
+    return WORKER_BASE_BYTES + state + data + activations
 
 
 def machine_bytes() -> int | None:
@@ -194,15 +205,20 @@ def _draw(param: Param, rng: random.Random) -> Any:
 def trial_seconds(
     params: dict[str, Any], train_rows: int, val_rows: int, features: int, members: int
 ) -> float:
-    """Seconds one configuration takes: steps and evaluations of every member, every epoch."""
-    values = {name: params.get(name, d.default) for name, d in DOMAINS.items()}
-    hidden, layers = float(values["hidden_size"]), max(1, round(float(values["n_layers"])))
-    batch = max(1.0, float(values["batch_size"]))
-    weights = features * hidden + (layers - 1) * hidden * hidden + hidden
-    step = STEP_S + LAYER_S * (layers - 1) + 6 * min(batch, train_rows) * weights / FLOPS_PER_S
-    evaluation = EVAL_S + 2 * val_rows * weights / FLOPS_PER_S
-    epoch = members * (math.ceil(train_rows / batch) * step + evaluation) + REPORT_S
-    return TRIAL_S + float(values["epochs"]) * epoch
+    """Seconds one configuration takes trained alone (a population of one)."""
+    return population_seconds([params], train_rows, val_rows, features, members)
+
+
+def population_seconds(
+    configs: list[dict[str, Any]], train_rows: int, val_rows: int, features: int, members: int
+) -> float:
+    """Seconds a population of ``configs`` takes: its training (see definition/batching.py),
+    one evaluation and report per epoch, and claiming and telling each trial."""
+    shapes = [Shape.of(config) for config in configs]
+    training = batching.population_seconds(shapes, train_rows, features, members)
+    weights = sum(features * s.width + (s.layers - 1) * s.width**2 + s.width for s in shapes)
+    epoch = EVAL_S + 2 * val_rows * members * weights / FLOPS_PER_S + REPORT_S * len(configs)
+    return TRIAL_S * len(configs) + training + max(s.epochs for s in shapes) * epoch
 
 
 def seconds_left(
