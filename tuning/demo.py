@@ -24,6 +24,7 @@ from tuning.data.csv_data import CsvLimits, parse_csv
 from tuning.definition.space import Range
 from tuning.definition.spec import RunSpec, Strategy
 from tuning.errors import FieldError, SpecError, TuningError
+from tuning.storage.owners import is_owner
 from tuning.storage.runs import Run, delete_run, load_run
 from tuning.views.summary import run_summaries, summarize
 
@@ -152,7 +153,7 @@ def check_capacity(storage_url: str | None, owner: str | None, limits: DemoLimit
             f"the demo runs at most {limits.max_active_runs} searches at once and all are busy; "
             "watch one of them, or try again when one has finished"
         )
-    mine = [s for s in active if owner and s.owner == owner]
+    mine = [s for s in active if is_owner(s.owner, owner)]
     if len(mine) >= limits.max_active_runs_per_session:
         raise NotAllowed(
             f"you already have {len(mine)} search running (the demo allows "
@@ -178,12 +179,15 @@ def is_admin(token: str | None) -> bool:
     return bool(expected and token) and hmac.compare_digest(expected, token or "")
 
 
-def check_control(run: Run, session_id: str | None, token: str | None = None) -> None:
-    """Refuse to stop or delete someone else's run in demo mode (the admin may)."""
+def check_control(run: Run, visitor_id: str | None, token: str | None = None) -> None:
+    """Refuse to stop or delete someone else's run in demo mode (the admin may).
+
+    ``visitor_id`` is the browser's id as the cookie holds it: it is hashed and compared
+    with the stored owner hash, so a cookie set to that (public) hash opens nothing.
+    """
     if DemoLimits.from_env() is None or is_admin(token):
         return
-    owner = summarize(run).owner
-    if owner is None or owner != session_id:
+    if not is_owner(summarize(run).owner, visitor_id):
         raise NotAllowed(
             f"run {run.name} was started by another visitor; in the demo you can stop or delete "
             "only the runs you started"
