@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.demo_memory import largest_csv, largest_spec
+from tests.launch_race import assert_exactly, race_processes, race_threads
 from tests.runs_helpers import quick_spec
 from tuning.cli import main
 from tuning.data.csv_data import parse_csv
@@ -35,6 +36,7 @@ from tuning.views.export import export_run
 from tuning.views.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
+COOKIE = "0123456789abcdef0123456789abcdef"  # a visitor id as the browser's cookie holds it
 
 
 @pytest.fixture
@@ -119,6 +121,28 @@ def test_the_demo_caps_concurrent_runs_overall(demo, storage_url: str) -> None:
         launch(quick_spec(), "one-more", storage_url, owner="newcomer")
 
 
+RACES = {"threads": race_threads, "processes": race_processes}
+ALL_BUSY, ONE_EACH = "at most 3 searches at once", "you already have 1 search running"
+
+
+@pytest.mark.parametrize("how", list(RACES))
+def test_simultaneous_launches_of_five_visitors_start_exactly_the_cap(
+    demo, storage_url: str, tmp_path: Path, how: str
+) -> None:
+    """Issue 15.3: five visitors starting together got 5 runs past the cap of 3."""
+    owners = [f"{index:032x}" for index in range(5)]
+    outcomes = RACES[how](storage_url, owners, tmp_path)
+    assert_exactly(demo.max_active_runs, outcomes, ALL_BUSY, storage_url)
+
+
+@pytest.mark.parametrize("how", list(RACES))
+def test_two_tabs_of_one_visitor_starting_together_get_one_run(
+    demo, storage_url: str, tmp_path: Path, how: str
+) -> None:
+    outcomes = RACES[how](storage_url, [COOKIE, COOKIE], tmp_path)
+    assert_exactly(demo.max_active_runs_per_session, outcomes, ONE_EACH, storage_url)
+
+
 def test_only_the_owner_or_the_admin_may_stop_a_run(demo, storage_url: str) -> None:
     run = create_run(quick_spec(), "owned", storage_url, owner="visitor-a")
     check_control(run, "visitor-a")
@@ -127,9 +151,6 @@ def test_only_the_owner_or_the_admin_may_stop_a_run(demo, storage_url: str) -> N
     with pytest.raises(NotAllowed):
         check_control(run, "visitor-b", token="wrong")
     check_control(run, "visitor-b", token="s3cret")
-
-
-COOKIE = "0123456789abcdef0123456789abcdef"  # a visitor id as the browser's cookie holds it
 
 
 def test_no_output_carries_the_visitors_cookie(

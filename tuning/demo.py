@@ -17,6 +17,8 @@ from __future__ import annotations
 import hmac
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -24,6 +26,7 @@ from tuning.data.csv_data import CsvLimits, parse_csv
 from tuning.definition.space import Range
 from tuning.definition.spec import RunSpec, Strategy
 from tuning.errors import FieldError, SpecError, TuningError
+from tuning.storage.locks import storage_lock
 from tuning.storage.owners import is_owner
 from tuning.storage.runs import Run, delete_run, load_run
 from tuning.views.summary import run_summaries, summarize
@@ -194,13 +197,29 @@ def check_control(run: Run, visitor_id: str | None, token: str | None = None) ->
         )
 
 
-def guard_launch(spec: RunSpec, storage_url: str | None, owner: str | None, csv_text: str | None) -> None:
-    """Every check before a launch: the CSV under the caps in force, and in demo mode the caps."""
+def guard_launch(spec: RunSpec, storage_url: str, csv_text: str | None) -> DemoLimits | None:
+    """The checks before a launch that need no lock: the CSV under the caps in force, and
+    in demo mode the spec's caps (expired runs are removed too). Returns the demo's caps."""
     if csv_text is not None:
         parse_csv(csv_text.encode("utf-8"), spec.dataset.target or "", csv_limits())
     limits = DemoLimits.from_env()
+    if limits is not None:
+        check_spec(spec, limits)
+        remove_expired_runs(storage_url, limits)
+    return limits
+
+
+@contextmanager
+def capacity_held(storage_url: str, owner: str | None, limits: DemoLimits | None) -> Iterator[None]:
+    """Check the demo's room for one more run and keep it while the caller creates that run.
+
+    Check and creation happen under the storage's lock (``storage/locks.py``), across
+    processes and machines: launches at the same moment otherwise all saw room (issue 15.3).
+    A run counts as active from its creation ("starting"), so the next holder sees it.
+    """
     if limits is None:
+        yield
         return
-    check_spec(spec, limits)
-    remove_expired_runs(storage_url, limits)
-    check_capacity(storage_url, owner, limits)
+    with storage_lock(storage_url):
+        check_capacity(storage_url, owner, limits)
+        yield
