@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import APP, figures, texts
+from tests.pages.page_helpers import APP, figures, shown, texts
 from tests.runs_helpers import quick_spec
 from tuning import create_run, list_run_names, load_run, preset_spec, summarize
 from tuning.views import chart_data
@@ -119,7 +119,7 @@ def test_in_the_demo_only_the_owner_may_stop(
     make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
     at = open_page("pages/monitor.py", run="theirs")
     stop = next(b for b in at.button if b.label == "Stop run")
-    assert stop.disabled and "started by another visitor" in stop.help
+    assert stop.disabled and "started by another visitor" in shown(stop.help)
 
 
 def _as_visitor(visitor: str, run: str) -> AppTest:

@@ -17,6 +17,8 @@ import optuna
 import plotly.graph_objects as go
 from optuna.trial import FrozenTrial, TrialState
 
+from tuning.views.figures import plain_text
+
 
 @dataclass(frozen=True)
 class View:
@@ -91,9 +93,11 @@ def sample_study(trials: Sequence[FrozenTrial], limit: int, seed: int = 0) -> tu
 
 
 def view_figure(view: str, study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
-    """Optuna's figure for ``view``, its loss axis titled with units."""
+    """Optuna's figure for ``view``, its loss axis titled with units (escaped: it may hold
+    a CSV's target name)."""
     from optuna import visualization as vis
 
+    loss_title = plain_text(loss_title)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optuna's experimental-feature and few-trials notices
         if view == "importance":
