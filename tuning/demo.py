@@ -199,13 +199,12 @@ def check_control(run: Run, visitor_id: str | None, token: str | None = None) ->
 
 def guard_launch(spec: RunSpec, storage_url: str, csv_text: str | None) -> DemoLimits | None:
     """The checks before a launch that need no lock: the CSV under the caps in force, and
-    in demo mode the spec's caps (expired runs are removed too). Returns the demo's caps."""
+    in demo mode the spec's caps. Returns the demo's caps (None when it is off)."""
     if csv_text is not None:
         parse_csv(csv_text.encode("utf-8"), spec.dataset.target or "", csv_limits())
     limits = DemoLimits.from_env()
     if limits is not None:
         check_spec(spec, limits)
-        remove_expired_runs(storage_url, limits)
     return limits
 
 
@@ -216,10 +215,12 @@ def capacity_held(storage_url: str, owner: str | None, limits: DemoLimits | None
     Check and creation happen under the storage's lock (``storage/locks.py``), across
     processes and machines: launches at the same moment otherwise all saw room (issue 15.3).
     A run counts as active from its creation ("starting"), so the next holder sees it.
+    Expired runs are removed first, by one launch at a time.
     """
     if limits is None:
         yield
         return
     with storage_lock(storage_url):
+        remove_expired_runs(storage_url, limits)
         check_capacity(storage_url, owner, limits)
         yield
