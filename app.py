@@ -14,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR, remember_visitor
-from pages._shared.shell import app_shell, error_boundary, hide_error_details
+from pages._shared.shell import app_shell, error_boundary, show_error_details
 from tuning import DemoLimits
 
 st.set_page_config(page_title="Sweetspot", page_icon=":material/target:", layout="wide")
@@ -28,8 +28,7 @@ PAGES = [
 ]
 
 public = DemoLimits.from_env() is not None  # the public demo: strangers use it
-if public:
-    hide_error_details()
+show_error_details(public)
 with app_shell():
     page = st.navigation(PAGES, position="top")
     with error_boundary(public):  # a short message and a reference; the trace to the log

@@ -29,8 +29,9 @@ from tuning.demo import (
 )
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
+from tuning.storage import record
 from tuning.storage.owners import owner_hash
-from tuning.storage.runs import RESULT_ATTR, create_run, list_run_names, load_run
+from tuning.storage.runs import create_run, list_run_names, load_run
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views.export import export_run
 from tuning.views.summary import summarize
@@ -190,7 +191,7 @@ def test_a_cookie_set_to_the_stored_owner_hash_is_refused(
 
 def test_old_finished_runs_are_cleaned_up(demo, storage_url: str) -> None:
     old = create_run(quick_spec(), "old", storage_url)
-    old.study.set_user_attr(RESULT_ATTR, {"state": "finished", "finished_at": time.time() - 3 * 86400})
+    old.study.set_user_attr(record.RESULT.key, {"state": "finished", "finished_at": time.time() - 3 * 86400})
     create_run(quick_spec(), "fresh", storage_url)
     assert remove_expired_runs(storage_url, demo) == ["old"]
     assert list_run_names(storage_url) == ["fresh"]

@@ -25,6 +25,8 @@ import streamlit as st
 APP = Path(__file__).resolve().parents[2] / "app.py"
 _IN_APP: ContextVar[bool] = ContextVar("sweetspot_in_app", default=False)
 LOG = logging.getLogger("sweetspot.app")
+ERROR_DETAILS = "client.showErrorDetails"
+_CONFIGURED_DETAILS = st.get_option(ERROR_DETAILS)  # the operator's, read before any run sets it
 
 
 @contextmanager
@@ -45,15 +47,16 @@ def within_app() -> None:
     st.stop()
 
 
-def hide_error_details() -> None:
-    """Show public visitors no trace, type or message of an uncaught error.
+def show_error_details(public: bool) -> None:
+    """In the public demo, show visitors no trace, type or message of an uncaught error.
 
     ``client.showErrorDetails = "none"``: what escapes ``error_boundary`` (a live panel's
     timer rerun runs its fragment alone, outside the page's boundary) shows Streamlit's
     generic message, and Streamlit writes the trace to the server's console. The option
-    is read when an error is drawn, so setting it in the script applies from this run on.
+    is read when an error is drawn, so setting it in the script applies from this run on;
+    it holds for the whole process, so a private app gets the operator's setting back.
     """
-    st.set_option("client.showErrorDetails", "none")
+    st.set_option(ERROR_DETAILS, "none" if public else _CONFIGURED_DETAILS)
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,14 +52,6 @@ def _import_or_docstring(statement: ast.stmt) -> bool:
 SECRET_PATH = "/srv/sweetspot/secret-path.py"
 
 
-@pytest.fixture
-def error_details() -> Iterator[None]:
-    """Streamlit keeps options set by a script for the whole process: put this one back."""
-    before = config.get_option("client.showErrorDetails")
-    yield
-    config.set_option("client.showErrorDetails", before)
-
-
 def _fail(*args: object, **kwargs: object) -> None:
     raise RuntimeError(f"disk exploded reading {SECRET_PATH}")
 
@@ -70,7 +61,7 @@ def _fail(*args: object, **kwargs: object) -> None:
     [(HOME, "tuning.run_summaries"), (LAUNCH, "tuning.RunSpec.from_dict")],
 )
 def test_in_the_demo_an_unexpected_error_shows_a_reference_not_the_trace(
-    storage_url: str, monkeypatch: pytest.MonkeyPatch, caplog, error_details, page: str, broken: str
+    storage_url: str, monkeypatch: pytest.MonkeyPatch, caplog, page: str, broken: str
 ) -> None:
     """Issue 15.9: public visitors saw full tracebacks with server paths."""
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
@@ -90,7 +81,7 @@ def test_in_the_demo_an_unexpected_error_shows_a_reference_not_the_trace(
 
 
 def test_locally_the_operator_sees_the_error_itself(
-    storage_url: str, monkeypatch: pytest.MonkeyPatch, error_details
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SWEETSPOT_DEMO", raising=False)
     monkeypatch.setattr("tuning.RunSpec.from_dict", _fail)
@@ -99,3 +90,4 @@ def test_locally_the_operator_sees_the_error_itself(
     at.switch_page(LAUNCH)
     at.run()
     assert SECRET_PATH in at.exception[0].message
+    assert config.get_option("client.showErrorDetails") == "full"  # the default is back
