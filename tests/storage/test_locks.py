@@ -50,3 +50,14 @@ def test_a_file_lock_is_exclusive_and_a_wait_past_its_limit_says_so(
         pass
     # Optuna's journal lock is <journal>.lock: ours must never be mistaken for it.
     assert [p.name for p in tmp_path.iterdir()] == ["runs.store.launch.lock"]
+
+
+def test_an_unreachable_database_is_named_with_what_to_check() -> None:
+    with (
+        pytest.raises(StorageUnavailable) as caught,
+        storage_lock("postgresql+psycopg2://me:pw@127.0.0.1:1/none"),
+    ):
+        pass
+    message = str(caught.value)
+    assert "cannot reach the storage postgresql+psycopg2://me:***@127.0.0.1:1/none" in message
+    assert "database server is running" in message and "pw" not in message

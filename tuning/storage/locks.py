@@ -100,6 +100,12 @@ def _postgres_lock(storage_url: str) -> Iterator[None]:
     with contextlib.ExitStack() as stack:
         try:
             connection = stack.enter_context(_engine(storage_url).begin())
+        except sqlalchemy.exc.OperationalError as error:
+            raise StorageUnavailable(
+                f"cannot reach the storage {redact(storage_url)} to take the launch lock: {_reason(error)}. "
+                "Check that the database server is running and the URL is right."
+            ) from None
+        try:
             # lock_timeout bounds the wait for an advisory lock too; LOCAL: this transaction only.
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(WAIT_S * 1000)}ms'")
             connection.execute(sqlalchemy.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
@@ -110,15 +116,21 @@ def _postgres_lock(storage_url: str) -> Iterator[None]:
 
 @functools.lru_cache(maxsize=8)
 def _engine(storage_url: str) -> sqlalchemy.Engine:
+    """A connection of its own per lock, closed with it: a pool would cap how many launches
+    may wait at once (its timeout raising), and launches are rare next to their connect."""
     import sqlalchemy
+    from sqlalchemy.pool import NullPool
 
-    return sqlalchemy.create_engine(storage_url, pool_pre_ping=True, pool_size=1, max_overflow=4)
+    return sqlalchemy.create_engine(storage_url, poolclass=NullPool)
+
+
+def _reason(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _busy(where: str, error: BaseException) -> str:
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return (
-        f"could not take the launch lock of {where} within {WAIT_S:g} s ({reason}); "
+        f"could not take the launch lock of {where} within {WAIT_S:g} s ({_reason(error)}); "
         "another launch may be stuck: try again, and check the storage if it persists"
     )
 
