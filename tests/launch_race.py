@@ -46,7 +46,10 @@ except NotAllowed as error:
 
 
 def race_threads(storage_url: str, owners: list[str], folder: Path | None = None) -> list[str]:
-    """Launch one run per owner from as many threads released together; their outcomes."""
+    """Launch one run per owner from as many threads released together; their outcomes.
+
+    ``folder`` is unused (threads share memory): it keeps one signature with ``race_processes``.
+    """
     open_storage(storage_url)  # a live demo's storage exists (Optuna's schema creation itself races)
     barrier = threading.Barrier(len(owners))
     outcomes = [""] * len(owners)
@@ -58,6 +61,8 @@ def race_threads(storage_url: str, owners: list[str], folder: Path | None = None
             outcomes[index] = STARTED
         except NotAllowed as error:
             outcomes[index] = str(error)
+        except Exception as error:  # anything else fails the race's checks, with its reason
+            outcomes[index] = f"unexpected {error!r}"
 
     threads = [threading.Thread(target=racer, args=(i,)) for i in range(len(owners))]
     for thread in threads:
@@ -88,7 +93,7 @@ def race_processes(storage_url: str, owners: list[str], folder: Path) -> list[st
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for i, owner in enumerate(owners)
     ]
     deadline = time.monotonic() + 120
