@@ -144,6 +144,19 @@ def test_two_tabs_of_one_visitor_starting_together_get_one_run(
     assert_exactly(demo.max_active_runs_per_session, outcomes, ONE_EACH, storage_url)
 
 
+def test_only_demo_launches_take_the_storage_lock(
+    storage_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock guards the caps: a private app (any storage kind, MySQL too) launches without it."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    lock = data_dir / "runs.journal.launch.lock"
+    launch(quick_spec(), "private", storage_url)
+    assert not lock.exists()
+    monkeypatch.setenv(DEMO_ENV, "1")
+    launch(quick_spec(), "public", storage_url, owner=COOKIE)
+    assert lock.exists()
+
+
 def test_only_the_owner_or_the_admin_may_stop_a_run(demo, storage_url: str) -> None:
     run = create_run(quick_spec(), "owned", storage_url, owner="visitor-a")
     check_control(run, "visitor-a")
