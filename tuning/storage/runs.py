@@ -23,6 +23,7 @@ from optuna.trial import TrialState, create_trial
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.storage import record
+from tuning.storage.owners import owner_hash
 from tuning.storage.urls import open_storage
 
 #: Tickets stored per write: the queue is never held whole in memory (the spec bounds its length).
@@ -71,7 +72,10 @@ def create_run(
     csv_text: str | None = None,
     owner: str | None = None,
 ) -> Run:
-    """Store a new run with its spec and its queue of trials; start no worker."""
+    """Store a new run with its spec and its queue of trials; start no worker.
+
+    ``owner`` is the launching visitor's id; only its keyed hash is stored (``owner_hash``).
+    """
     storage = open_storage(storage_url)
     name = check_name(name) if name else new_name(spec)
     if spec.dataset.name == "csv" and not csv_text:
@@ -84,8 +88,8 @@ def create_run(
     study.set_user_attr(record.CREATED_AT.key, time.time())
     if csv_text:
         study.set_user_attr(record.CSV.key, csv_text)
-    if owner:
-        study.set_user_attr(record.OWNER.key, owner)
+    if owner:  # the visitor's id is their cookie: only its keyed hash is stored (storage/owners.py)
+        study.set_user_attr(record.OWNER.key, owner_hash(owner))
     queue = _queue(spec)
     while batch := [_ticket(params) for params in itertools.islice(queue, QUEUE_BATCH)]:
         study.add_trials(batch)
