@@ -44,7 +44,7 @@ SAMPLES = 64
 
 MIB = 2**20
 FLOAT_BYTES = 4  # torch trains in float32
-# Calibrated on one in-process worker's peak RSS (a 5,000 × 50 CSV, 5 folds of 4 layers,
+# Calibrated by bench/worker_memory.py on one worker's peak RSS (a 5,000 × 50 CSV, 5 folds of 4 layers,
 # Adam, 2 epochs, population 1; docs/deploy.md): width 256 at batch 64, 4,096 and 65,536
 # peaked at 380, 552 and 2,345 MiB, width 1,024 at batch 65,536 at 8,280 MiB.
 WORKER_BASE_BYTES = 400 * MIB  # at rest: Python, torch, Optuna and its sampler (GP's included)
