@@ -13,7 +13,7 @@ from typing import Any
 
 from tuning import launcher  # its spawn_workers, looked up at call time (tests replace it)
 from tuning.definition.spec import RunSpec
-from tuning.demo import check_control, guard_enqueue, guard_extension
+from tuning.demo import capacity_held, check_control, guard_enqueue, guard_extension
 from tuning.errors import RunBusy
 from tuning.storage.inherit import check_same_data, inherit
 from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
@@ -56,8 +56,9 @@ def extend_run(name: str, extension: Extension, actor: Actor = Actor()) -> Run:
     if summary.active:
         raise RunBusy(f"run {name} is {summary.state}; extend it once it has ended, or stop it first")
     plan = plan_extension(run, extension)
-    guard_extension(run, plan.spec, url, actor.session_id, actor.token)
-    run = extend(run, plan)
+    limits = guard_extension(run, plan.spec, actor.session_id, actor.token)
+    with capacity_held(url, actor.session_id, limits):  # the run counts as active from here
+        run = extend(run, plan)
     launcher.spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
     return run
 
@@ -71,8 +72,9 @@ def enqueue_params(name: str, params: dict[str, Any], actor: Actor = Actor()) ->
     url = actor.url()
     run = load_run(name, url)
     summary = summarize(run)
-    guard_enqueue(run, summary, url, actor.session_id, actor.token)
-    number = enqueue(run, params)
+    limits = guard_enqueue(run, summary, actor.session_id, actor.token)
+    with capacity_held(url, actor.session_id, limits):
+        number = enqueue(run, params)
     if has_result(run.attrs()):  # a worker ended the run between our read and the ticket
         reopen(run, f"hand-picked trial {number} queued")
     elif summary.workers_alive:

@@ -37,20 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     storage_help = "Optuna storage URL (default: $TUNING_STORAGE or the embedded journal file)"
 
-    cmd = commands.add_parser("launch", help="create a run and start its workers")
-    source = cmd.add_mutually_exclusive_group(required=True)
-    source.add_argument("--preset", help="a built-in run (see 'presets')")
-    source.add_argument("--spec", type=Path, help="a JSON run spec")
-    cmd.add_argument("--name", help="run name (default: strategy and time)")
-    cmd.add_argument("--storage", help=storage_help)
-    cmd.add_argument("--workers", type=int, help="worker processes (default: the spec's)")
-    cmd.add_argument("--csv", type=Path, help="the CSV file of a 'csv' dataset")
-    cmd.add_argument("--wait", action="store_true", help="block until the run ends, then summarise")
-    cmd.add_argument(
-        "--warm-start",
-        metavar="NAME",
-        help="begin with the finished trials of run NAME (same data) that fit the new space",
-    )
+    _launch_command(commands, storage_help)
 
     cmd = commands.add_parser("worker", help="join a run as one more worker (on any machine)")
     cmd.add_argument("--study", required=True, help="the run's name")
@@ -85,6 +72,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("presets", help="the built-in runs")
     _lifecycle_commands(commands, storage_help)
     return parser
+
+
+def _launch_command(commands: Any, storage_help: str) -> None:
+    """``launch``: a preset or a spec file, optionally warm-started from an earlier run."""
+    cmd = commands.add_parser("launch", help="create a run and start its workers")
+    source = cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", help="a built-in run (see 'presets')")
+    source.add_argument("--spec", type=Path, help="a JSON run spec")
+    cmd.add_argument("--name", help="run name (default: strategy and time)")
+    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--workers", type=int, help="worker processes (default: the spec's)")
+    cmd.add_argument("--csv", type=Path, help="the CSV file of a 'csv' dataset")
+    cmd.add_argument("--wait", action="store_true", help="block until the run ends, then summarise")
+    cmd.add_argument(
+        "--warm-start",
+        metavar="NAME",
+        help="begin with the finished trials of run NAME (same data) that fit the new space",
+    )
 
 
 def _lifecycle_commands(commands: Any, storage_help: str) -> None:

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from tuning.definition.spec import RunSpec
-from tuning.demo import check_control, guard_launch
+from tuning.demo import capacity_held, check_control, guard_launch
 from tuning.storage import record
 from tuning.storage.inherit import check_same_data, inherit
 from tuning.storage.runs import Run, create_run, load_run
@@ -73,18 +73,20 @@ def launch(
 ) -> Run:
     """Check the run (CSV, demo caps), store it and start its workers; returns at once.
 
+    ``owner`` is the launching visitor's id (demo mode counts and guards runs per owner).
     ``warm_start`` names a run on the same data whose finished trials that fit ``spec``
     the new run inherits (in the demo, only one of the visitor's own runs).
     """
     url = resolve_url(storage_url)
-    guard_launch(spec, url, owner, csv_text)
+    limits = guard_launch(spec, url, csv_text)
     inheritance = None
     if warm_start:
         source = load_run(warm_start, url)
         check_control(source, owner, token)
         check_same_data(source, spec, csv_text)
         inheritance = inherit(source, spec)
-    run = create_run(spec, name, url, csv_text, owner, inheritance.trials if inheritance else ())
+    with capacity_held(url, owner, limits):
+        run = create_run(spec, name, url, csv_text, owner, inheritance.trials if inheritance else ())
     if inheritance:
         run.study.set_user_attr(record.WARM_START.key, inheritance.record())
     spawn_workers(run.name, url, spec.workers)

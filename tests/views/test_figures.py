@@ -119,3 +119,23 @@ def test_hand_picked_and_inherited_trials_have_their_own_markers(storage_url: st
     (axis, *_) = parallel_figure(lines, run.spec.space, UNIT, "run").data[0].dimensions
     assert axis.label == "origin" and list(axis.ticktext) == ["sampled", "hand-picked"]
     assert list(axis.values) == [1 if n == number else 0 for n in lines["number"]]
+
+
+HOSTILE_UNIT = 'validation MSE (<a href="javascript:alert(1)">x</a><img src=http://127.0.0.1:9/i.png> units²)'
+ESCAPED_UNIT = "validation MSE (&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;&lt;img"
+
+
+def test_titles_from_a_csv_are_text_not_plotly_html(trials: list[optuna.trial.FrozenTrial]) -> None:
+    """Issue 15.7: Plotly renders <a href> in titles; a CSV's target name is escaped in every figure."""
+    frame = trials_frame(trials)
+    drawn = [
+        history_figure(history_frame(frame), best_steps(frame), HOSTILE_UNIT, log_y=False, revision="r"),
+        curves_figure(curves_frame(trials, best_n=3), HOSTILE_UNIT, log_y=False, revision="r"),
+        race_figure(race_frame([("r", "random", trials)]), "finished", "<b>x</b>", HOSTILE_UNIT, log_y=False),
+    ]
+    for fig in drawn:
+        assert fig.layout.yaxis.title.text.startswith(ESCAPED_UNIT)
+        assert "<" not in fig.layout.xaxis.title.text
+    parallel = parallel_figure(parallel_frame(frame), preset_spec("houses").space, HOSTILE_UNIT, revision="r")
+    assert parallel.data[0].line.colorbar.title.text.startswith(ESCAPED_UNIT)
+    assert "&lt;b&gt;x&lt;/b&gt;: %{x" in drawn[2].data[0].hovertemplate

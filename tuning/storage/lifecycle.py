@@ -22,7 +22,7 @@ from typing import Any
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.definition.space import check_value, normalise
-from tuning.definition.spec import RunSpec, Strategy
+from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError, TuningError
 from tuning.storage import record
 from tuning.storage.record import TrialOrigin
@@ -153,7 +153,7 @@ def plan_extension(run: Run, extension: Extension, now: float | None = None) -> 
     spec, trials = run.spec, run.study.get_trials(deepcopy=False)
     elapsed = (now or time.time()) - run.attrs()[record.CREATED_AT.key]
     timeout = elapsed + extension.minutes * 60 if extension.minutes else None
-    if spec.strategy is Strategy.GRID:
+    if spec.exhaustive:
         tickets = untried_combinations(spec, trials)
         resumable = any(t.state is TrialState.WAITING for t in trials)  # left queued by a stop
         if not tickets and not resumable:
