@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections import Counter
+from pathlib import Path
 
 from optuna.trial import TrialState
 
 from tests.runs_helpers import quick_spec, wait_until_ended
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
-from tuning.launcher import launch
+from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.storage.runs import load_run
 
 
@@ -37,3 +40,29 @@ def test_two_workers_finish_a_40_trial_run_without_losing_or_repeating(storage_u
     assert sorted(t.number for t in trials) == list(range(40))
     per_worker = Counter(t.user_attrs["worker"] for t in trials)
     assert len(per_worker) == 2 and sum(per_worker.values()) == 40
+
+
+def test_workers_get_the_storage_url_from_their_environment_not_their_command_line() -> None:
+    """A password in a worker's command line is visible to every user in ``ps``."""
+    url = "postgresql+psycopg2://alice:hunter2@127.0.0.1:9/runs?password=hunter2"
+    (pid,) = spawn_workers("secret-run", url, 1)  # nothing listens on port 9: it keeps retrying
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+    assert not [arg for arg in argv if b"hunter2" in arg], argv
+    assert argv[-6:-1] == [b"worker", b"--study", b"secret-run", b"--index", b"0"]
+    assert f"TUNING_STORAGE={url}".encode() in environ
+
+
+def test_a_worker_started_without_storage_option_works_on_the_launchers_storage(tmp_path: Path) -> None:
+    url = f"journal://{tmp_path / 'elsewhere.journal'}"  # not the default journal of the data folder
+    launch(quick_spec(budget={"n_trials": 3}), "from-env", url)
+    assert wait_until_ended("from-env", url).n_complete == 3
+
+
+def test_worker_command_for_another_machine_still_names_the_storage() -> None:
+    url = "postgresql+psycopg2://alice@db/runs"
+    assert worker_command("run", url, 2)[4:] == ["--study", "run", "--storage", url, "--index", "2"]
+    assert "--storage" not in worker_command("run", index=2)

@@ -15,38 +15,37 @@ from pathlib import Path
 from tuning.definition.spec import RunSpec
 from tuning.demo import guard_launch
 from tuning.storage.runs import Run, create_run
-from tuning.storage.urls import data_dir, resolve_url
+from tuning.storage.urls import STORAGE_ENV, data_dir, resolve_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
-def worker_command(name: str, storage_url: str, index: int = 0) -> list[str]:
-    """The command line that joins ``name`` as one more worker, on this or another machine."""
-    return [
-        "python",
-        "-m",
-        "tuning",
-        "worker",
-        "--study",
-        name,
-        "--storage",
-        storage_url,
-        "--index",
-        str(index),
-    ]
+def worker_command(name: str, storage_url: str | None = None, index: int = 0) -> list[str]:
+    """The command line that joins ``name`` as one more worker, on this or another machine.
+
+    Without ``storage_url`` the worker reads ``$TUNING_STORAGE``: that is how this machine's
+    workers get it, since a command line (and a password in it) is visible to every user in ``ps``.
+    """
+    storage = ["--storage", storage_url] if storage_url else []
+    return ["python", "-m", "tuning", "worker", "--study", name, *storage, "--index", str(index)]
 
 
 def spawn_workers(name: str, storage_url: str, count: int, first_index: int = 0) -> list[int]:
-    """Start ``count`` detached workers for run ``name``; returns their PIDs."""
+    """Start ``count`` detached workers for run ``name``; returns their PIDs.
+
+    The storage URL travels in the workers' environment (``$TUNING_STORAGE``), readable
+    only by their owner, never on their command line.
+    """
     logs = data_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
     )
+    env[STORAGE_ENV] = storage_url
     pids = []
     for index in range(first_index, first_index + count):
-        argv = [sys.executable, *worker_command(name, storage_url, index)[1:]]
+        argv = [sys.executable, *worker_command(name, index=index)[1:]]
         with open(logs / f"{name}-worker-{index}.log", "ab") as log:
             process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import APP
+from tests.pages.page_helpers import APP, texts
 
 ROOT = Path(APP).parent
 
@@ -45,3 +45,18 @@ def _import_or_docstring(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Import | ast.ImportFrom):
         return True
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+
+
+@pytest.mark.parametrize("page", [HOME, LAUNCH])
+def test_a_storage_password_is_never_shown(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URL appears in the storage caption and in "cannot reach" errors: both redacted."""
+    url = "postgresql+psycopg2://alice:hunter2@127.0.0.1:9/runs?sslmode=disable&password=hunter2"
+    monkeypatch.setenv("TUNING_STORAGE", url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "alice:***@127.0.0.1:9/runs" in shown and "password=***" in shown
+    assert "hunter2" not in shown

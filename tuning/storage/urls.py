@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 
 import optuna
@@ -112,11 +113,22 @@ def _engine_kwargs(url: str) -> dict[str, object]:
     return kwargs
 
 
+#: ``scheme://user:password@``, parsed as SQLAlchemy does: the password runs to the first ``@``.
+_PASSWORD_IN_AUTHORITY = re.compile(r"^(?P<head>[A-Za-z][\w+.-]*://[^:/]*:)[^@]*@")
+#: ``name=value`` pairs whose name looks secret, in a query string (``?``, ``&``, ``;``) or
+#: a libpq keyword string (space separated): password, sslpassword, passwd, pwd, token, ...
+_SECRET_PAIR = re.compile(
+    r"(?P<head>(?:^|[?&;\s])[^=&;\s?#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;\s?#]*=)[^&;\s#]*",
+    re.IGNORECASE,
+)
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"
+    """The URL without its secrets, for messages, logs and pages.
+
+    Hides the password of ``user:password@host`` and the value of every secret-looking
+    parameter (``?password=``, ``&sslpassword=``, ``;token=``, libpq's ``password=``);
+    everything else, the user and the host included, stays so the URL can still be recognised.
+    """
+    url = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", url, count=1)
+    return _SECRET_PAIR.sub(lambda m: f"{m['head']}***", url)
