@@ -15,9 +15,9 @@ from pathlib import Path
 
 import optuna
 from optuna.exceptions import StorageInternalError
-from optuna.storages.journal import JournalFileBackend
 
 from tuning.errors import StorageUnavailable
+from tuning.storage.journal import journal_replaced, open_journal
 
 STORAGE_ENV = "TUNING_STORAGE"
 DATA_DIR_ENV = "TUNING_DATA_DIR"
@@ -47,7 +47,10 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
     lines it has not seen yet, and an RDB storage keeps its connection pool.
     Raises StorageUnavailable with what to do when the URL is wrong or unreachable.
     """
-    return _open(resolve_url(url))
+    url = resolve_url(url)
+    if url.startswith(JOURNAL_SCHEME) and journal_replaced(str(Path(url[len(JOURNAL_SCHEME) :]))):
+        _open.cache_clear()  # ``doctor --repair`` swapped the file: replay the new one
+    return _open(url)
 
 
 @functools.lru_cache(maxsize=16)
@@ -60,7 +63,9 @@ def _open(url: str) -> optuna.storages.BaseStorage:
             )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+            return open_journal(str(path))
+        except StorageUnavailable:
+            raise  # the journal's own message: it names the file and what to do
         except OSError as error:
             raise StorageUnavailable(
                 f"cannot use the journal file {path}: {error.strerror}; "
