@@ -1,7 +1,7 @@
 """``python -m tuning``: launch, join, stop and inspect runs from a shell.
 
 Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad input (spec, name,
-usage), 3 unknown run, 4 storage unreachable.
+usage), 3 unknown run, 4 storage problem (unreachable, unwritable, or damaged: see ``doctor``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tuning.definition.spec import RunSpec
 from tuning.demo import csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
 from tuning.launcher import launch
+from tuning.storage.doctor import checkup
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
 from tuning.views.summary import RunSummary, run_summaries, summarize
@@ -72,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("ls", help="every run in the storage")
     cmd.add_argument("--storage", help=storage_help)
     cmd.add_argument("--json", action="store_true")
+
+    cmd = commands.add_parser(
+        "doctor",
+        help="check a storage (exit 4 if damaged); --repair rewrites a damaged journal file",
+        description="Check a storage. A journal file with a torn or malformed record exits 4; "
+        "--repair copies it aside, then keeps every whole record and drops the fragments.",
+    )
+    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--repair", action="store_true", help="fix a damaged journal file (backup first)")
 
     commands.add_parser("presets", help="the built-in runs")
     return parser
@@ -171,6 +181,12 @@ def _ls(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    result = checkup(args.storage, repair=args.repair)
+    print("\n".join(result.lines()))
+    return 0 if result.healthy or result.backup is not None else EXIT_STORAGE
+
+
 def _presets(args: argparse.Namespace) -> int:
     for name, text in PRESET_HELP.items():
         print(f"{name:16} {text}")
@@ -202,4 +218,5 @@ COMMANDS = {
     "export": _export,
     "ls": _ls,
     "presets": _presets,
+    "doctor": _doctor,
 }

@@ -60,3 +60,19 @@ def test_a_storage_password_is_never_shown(page: str, monkeypatch: pytest.Monkey
     shown = texts(at)
     assert "alice:***@127.0.0.1:9/runs" in shown and "password=***" in shown
     assert "hunter2" not in shown
+
+
+@pytest.mark.parametrize("page", [HOME, MONITOR, COMPARE, ANALYSIS])  # Launch reads none until Start
+def test_an_unreadable_journal_is_a_message_naming_it_and_the_doctor(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "folder.journal"  # a folder where the file should be: reading it fails
+    folder.mkdir()
+    monkeypatch.setenv("TUNING_STORAGE", f"journal://{folder}")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert f"cannot read the journal file {folder}" in shown and "python -m tuning doctor" in shown

@@ -8,45 +8,18 @@ from __future__ import annotations
 
 import logging
 import resource
-from collections.abc import Iterator
 from pathlib import Path
 
-import optuna
 import pytest
-from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from tests.runs_helpers import quick_spec, run_in_process
+from tests.runs_helpers import quick_spec
+from tests.storage.journal_files import complete_trials, glued_journal, stock_reader
 from tests.worker_processes import WorkerProcesses, eventually, live_spec, trials_of
+from tuning.cli import EXIT_STORAGE, main
 from tuning.storage.journal import open_journal
 from tuning.storage.runs import create_run, list_run_names, load_run
 from tuning.views.summary import summarize
-
-
-def complete_trials(storage: optuna.storages.BaseStorage) -> dict[tuple[str, int], float | None]:
-    """Every complete trial of every run: ``(run, number) -> value``."""
-    return {
-        (study.study_name, trial.number): trial.value
-        for study in storage.get_all_studies()
-        for trial in storage.get_all_trials(
-            storage.get_study_id_from_name(study.study_name), states=(TrialState.COMPLETE,)
-        )
-    }
-
-
-def stock_reader(path: Path) -> optuna.storages.JournalStorage:
-    """Optuna's own reader (as optuna-dashboard uses it): it must still read our files."""
-    return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
-
-
-@pytest.fixture(scope="module")
-def finished_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The journal of a real run of 4 trials, finished by a worker, weights and all."""
-    folder = tmp_path_factory.mktemp("finished")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TUNING_DATA_DIR", str(folder))
-        run_in_process(quick_spec(budget={"n_trials": 4}), f"journal://{folder / 'runs.journal'}", "done")
-    yield folder / "runs.journal"
 
 
 def test_a_torn_last_record_at_any_byte_loses_no_run_and_no_trial(
@@ -67,21 +40,6 @@ def test_a_torn_last_record_at_any_byte_loses_no_run_and_no_trial(
             assert {s.study_name for s in reader.get_all_studies()} == {"done", "next"}, cut
             assert {k: v for k, v in complete_trials(reader).items() if k[0] == "done"} == expected, cut
         path.unlink()
-
-
-def glued_journal(finished_journal: Path, folder: Path) -> Path:
-    """A journal as Optuna's writer leaves it after a torn record: the fault, reproduced.
-
-    The next record lands on the fragment's line; Optuna's reader cannot read it back, and
-    once anything follows, it cannot read the file at all.
-    """
-    path = folder / "glued.journal"
-    path.write_bytes(finished_journal.read_bytes()[:-7])
-    with pytest.raises(AssertionError, match="Should not reach"):
-        optuna.create_study(study_name="after", storage=stock_reader(path))
-    with pytest.raises(ValueError):  # JSONDecodeError: what every page and command used to show
-        optuna.create_study(study_name="again", storage=stock_reader(path))
-    return path
 
 
 def test_a_fragment_in_the_middle_is_skipped_naming_file_and_offset(
@@ -120,7 +78,7 @@ def test_a_file_size_limit_mid_run_then_a_restarted_worker_loses_no_complete_tri
 ) -> None:
     """A full disk, as a file-size limit: the worker's append fails part-way through a record."""
     path = Path(storage_url[len("journal://") :])
-    spec = live_spec(n_trials=6, epochs=40)
+    spec = live_spec(n_trials=6, epochs=15)
     run = create_run(spec, "full", storage_url)
     first = workers.start(run.name, storage_url, "--reconnect-s", "30")
 
@@ -144,3 +102,18 @@ def test_a_file_size_limit_mid_run_then_a_restarted_worker_loses_no_complete_tri
     assert len(after) == spec.budget.n_trials
     assert {n: after.get(n) for n in done_before} == done_before
     assert complete_trials(stock_reader(path)) == {("full", n): v for n, v in after.items()}
+
+
+def test_commands_read_a_damaged_journal_and_name_an_unreadable_one(
+    finished_journal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ls`` used to exit 2 with a bare JSON error on a torn journal."""
+    path = glued_journal(finished_journal, tmp_path)
+    assert main(["ls", "--storage", f"journal://{path}"]) == 0
+    assert capsys.readouterr().out.startswith("done ")
+    folder = tmp_path / "folder.journal"
+    folder.mkdir()
+    assert main(["ls", "--storage", f"journal://{folder}"]) == EXIT_STORAGE
+    error = capsys.readouterr().err
+    assert f"cannot read the journal file {folder}: Is a directory" in error
+    assert f"python -m tuning doctor --storage journal://{folder}" in error

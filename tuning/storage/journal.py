@@ -24,13 +24,13 @@ import json
 import logging
 import os
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import optuna
 from optuna.storages.journal import JournalFileBackend
-from optuna.storages.journal._file import get_lock_file
 
 from tuning.errors import StorageUnavailable
 
@@ -157,7 +157,10 @@ class SafeJournalBackend(JournalFileBackend):
                     self._offsets.setdefault(number, offset + len(line))
         except OSError as error:
             reason = error.strerror or error
-            raise JournalDamaged(f"cannot read the journal file {self._file_path}: {reason}") from None
+            raise JournalDamaged(
+                f"cannot read the journal file {self._file_path}: {reason}; "
+                f"`python -m tuning doctor --storage journal://{self._file_path}` checks it"
+            ) from None
 
     def _step_over(self, finding: Finding) -> None:
         if finding.offset in self.findings:
@@ -173,7 +176,7 @@ class SafeJournalBackend(JournalFileBackend):
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
         payload = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in logs).encode()
         try:
-            with get_lock_file(self._lock), open(self._file_path, "ab+", buffering=0) as file:
+            with locked(self._lock), open(self._file_path, "ab+", buffering=0) as file:
                 start = cut_torn_tail(file, self._file_path)
                 try:
                     write_all(file, payload)
@@ -186,6 +189,24 @@ class SafeJournalBackend(JournalFileBackend):
                 f"cannot write to the journal file {self._file_path}: {error.strerror or error}; "
                 "nothing was half-written. Free space or make it writable, then try again"
             ) from error
+
+
+class FileLock(Protocol):
+    """Optuna's journal file locks (symlink or open-exclusive) have this shape."""
+
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+@contextmanager
+def locked(lock: FileLock) -> Iterator[None]:
+    """Hold the journal's lock (the one every Optuna writer of the file takes) for a block."""
+    lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def write_all(file: Any, payload: bytes) -> None:
