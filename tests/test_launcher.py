@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from optuna.trial import TrialState
 
 from tests.runs_helpers import quick_spec, wait_until_ended
+from tuning.cli import EXIT_STORAGE, main
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.launcher import launch, spawn_workers, worker_command
-from tuning.storage.runs import load_run
+from tuning.storage.runs import create_run, list_run_names, load_run
 
 
 def test_article_grid_runs_every_combination_once_with_two_workers(storage_url: str) -> None:
@@ -66,3 +70,53 @@ def test_worker_command_for_another_machine_still_names_the_storage() -> None:
     url = "postgresql+psycopg2://alice@db/runs"
     assert worker_command("run", url, 2)[4:] == ["--study", "run", "--storage", url, "--index", "2"]
     assert "--storage" not in worker_command("run", index=2)
+
+
+def test_an_unwritable_logs_folder_keeps_no_run_without_workers(
+    storage_url: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "logs").write_text("a file where the logs folder should be")
+    code = main(["launch", "--preset", "article-grid", "--name", "ghost", "--storage", storage_url])
+    error = capsys.readouterr().err
+    assert code == EXIT_STORAGE, error
+    assert (
+        f"cannot start the workers of ghost: their logs folder {data_dir / 'logs'} is not writable" in error
+    )
+    assert "the run was not kept" in error
+    assert list_run_names(storage_url) == []
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Callable[[], None]]:
+    """A small filesystem of its own (tmpfs); calling the fixture's value makes it read-only.
+
+    Root writes through permission bits, so only a read-only mount refuses it (as in CI).
+    """
+    folder = tmp_path / "mounted"
+    folder.mkdir()
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)], capture_output=True
+    ).returncode:
+        pytest.skip("a read-only folder needs root's mount (tmpfs)")
+    try:
+        yield lambda: subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_read_only_journal_is_a_storage_problem_with_a_clear_message(
+    tmp_path: Path, read_only_folder: Callable[[], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mounted" / "runs.journal"
+    url = f"journal://{path}"
+    create_run(quick_spec(), "kept", url)
+    read_only_folder()
+    for argv in (["launch", "--preset", "article-grid", "--name", "new"], ["stop", "kept"]):
+        code = main([*argv, "--storage", url])
+        error = capsys.readouterr().err
+        assert code == EXIT_STORAGE, error
+        assert f"cannot write to the journal file {path}: Read-only file system" in error
+        assert "Errno" not in error
+    assert main(["ls", "--storage", url]) == 0  # reading still works
+    assert capsys.readouterr().out.startswith("kept ")

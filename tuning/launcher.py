@@ -10,12 +10,15 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 from tuning.definition.spec import RunSpec
 from tuning.demo import guard_launch
-from tuning.storage.runs import Run, create_run
-from tuning.storage.urls import STORAGE_ENV, data_dir, resolve_url
+from tuning.errors import StorageUnavailable
+from tuning.storage.artifacts import log_path, logs_dir
+from tuning.storage.runs import Run, create_run, delete_run
+from tuning.storage.urls import STORAGE_ENV, resolve_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,26 +37,28 @@ def spawn_workers(name: str, storage_url: str, count: int, first_index: int = 0)
     """Start ``count`` detached workers for run ``name``; returns their PIDs.
 
     The storage URL travels in the workers' environment (``$TUNING_STORAGE``), readable
-    only by their owner, never on their command line.
+    only by their owner, never on their command line. Every log file is opened before
+    any worker starts, so an unwritable logs folder starts none (OSError).
     """
-    logs = data_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
     )
     env[STORAGE_ENV] = storage_url
-    pids = []
-    for index in range(first_index, first_index + count):
-        argv = [sys.executable, *worker_command(name, index=index)[1:]]
-        with open(logs / f"{name}-worker-{index}.log", "ab") as log:
+    indexes = range(first_index, first_index + count)
+    logs_dir().mkdir(parents=True, exist_ok=True)
+    with ExitStack() as files:
+        logs = [files.enter_context(open(log_path(name, index), "ab")) for index in indexes]
+        pids = []
+        for index, log in zip(indexes, logs, strict=True):
+            argv = [sys.executable, *worker_command(name, index=index)[1:]]
             process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=env, cwd=PACKAGE_ROOT, start_new_session=True,
             )  # fmt: skip
-        # Reap the child when it exits so it does not linger as a zombie of this process.
-        threading.Thread(target=process.wait, daemon=True).start()
-        pids.append(process.pid)
+            # Reap the child when it exits so it does not linger as a zombie of this process.
+            threading.Thread(target=process.wait, daemon=True).start()
+            pids.append(process.pid)
     return pids
 
 
@@ -64,9 +69,20 @@ def launch(
     csv_text: str | None = None,
     owner: str | None = None,
 ) -> Run:
-    """Check the run (CSV, demo caps), store it and start its workers; returns at once."""
+    """Check the run (CSV, demo caps), store it and start its workers; returns at once.
+
+    A run whose workers cannot start (no writable logs folder) is deleted again: a stored
+    run that nobody works on would read as "starting" forever.
+    """
     url = resolve_url(storage_url)
     guard_launch(spec, url, owner, csv_text)
     run = create_run(spec, name, url, csv_text, owner)
-    spawn_workers(run.name, url, spec.workers)
+    try:
+        spawn_workers(run.name, url, spec.workers)
+    except OSError as error:
+        delete_run(run)
+        raise StorageUnavailable(
+            f"cannot start the workers of {run.name}: their logs folder {logs_dir()} is not writable "
+            f"({error.strerror or error}); the run was not kept. Make it writable or set $TUNING_DATA_DIR"
+        ) from None
     return run
