@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from optuna.trial import TrialState
 
+from tests.filesystems import make_read_only, tmpfs
 from tests.runs_helpers import quick_spec, wait_until_ended
 from tuning.cli import EXIT_STORAGE, main
 from tuning.definition.presets import preset_spec
@@ -87,31 +86,17 @@ def test_an_unwritable_logs_folder_keeps_no_run_without_workers(
     assert list_run_names(storage_url) == []
 
 
-@pytest.fixture
-def read_only_folder(tmp_path: Path) -> Iterator[Callable[[], None]]:
-    """A small filesystem of its own (tmpfs); calling the fixture's value makes it read-only.
-
-    Root writes through permission bits, so only a read-only mount refuses it (as in CI).
-    """
-    folder = tmp_path / "mounted"
-    folder.mkdir()
-    if subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)], capture_output=True
-    ).returncode:
-        pytest.skip("a read-only folder needs root's mount (tmpfs)")
-    try:
-        yield lambda: subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
-
-
 def test_a_read_only_journal_is_a_storage_problem_with_a_clear_message(
-    tmp_path: Path, read_only_folder: Callable[[], None], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "mounted" / "runs.journal"
+    with tmpfs(tmp_path / "mounted") as folder:
+        check_read_only_journal(folder / "runs.journal", capsys)
+
+
+def check_read_only_journal(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"journal://{path}"
     create_run(quick_spec(), "kept", url)
-    read_only_folder()
+    make_read_only(path.parent)
     for argv in (["launch", "--preset", "article-grid", "--name", "new"], ["stop", "kept"]):
         code = main([*argv, "--storage", url])
         error = capsys.readouterr().err

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 import resource
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 from optuna.trial import TrialState
 
+from tests.filesystems import fill, tmpfs
 from tests.runs_helpers import quick_spec
 from tests.storage.journal_files import complete_trials, glued_journal, stock_reader
-from tests.worker_processes import WorkerProcesses, eventually, live_spec, trials_of
+from tests.worker_processes import WorkerProcess, WorkerProcesses, eventually, live_spec, trials_of
 from tuning.cli import EXIT_STORAGE, main
 from tuning.storage.journal import open_journal
 from tuning.storage.runs import create_run, list_run_names, load_run
@@ -73,31 +76,49 @@ def test_a_malformed_line_is_skipped_and_the_rest_reads(
     assert f"malformed record at byte {len(b''.join(lines[:5]))}" in message and str(path) in message
 
 
-def test_a_file_size_limit_mid_run_then_a_restarted_worker_loses_no_complete_trial(
-    storage_url: str, workers: WorkerProcesses
+def limit_file_size(path: Path, worker: WorkerProcess) -> Callable[[], None]:
+    """From now on the worker may not write past 7 more bytes: its next record is cut short."""
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.prlimit(worker.pid, resource.RLIMIT_FSIZE, (path.stat().st_size + 7, hard))
+    return lambda: None  # the limit dies with the worker
+
+
+def fill_filesystem(path: Path, worker: WorkerProcess) -> Callable[[], None]:
+    """Fill the journal's filesystem: the worker's records fill its last page, then stop mid-way."""
+    return fill(path.parent).unlink
+
+
+@pytest.mark.parametrize("fault", [limit_file_size, fill_filesystem])
+def test_a_full_disk_mid_run_then_a_restarted_worker_loses_no_complete_trial(
+    fault: Callable[[Path, WorkerProcess], Callable[[], None]], tmp_path: Path, workers: WorkerProcesses
 ) -> None:
-    """A full disk, as a file-size limit: the worker's append fails part-way through a record."""
-    path = Path(storage_url[len("journal://") :])
+    folder = tmp_path / "disk"
+    with tmpfs(folder) if fault is fill_filesystem else nullcontext(folder.mkdir()):
+        check_full_disk_mid_run(folder / "runs.journal", fault, workers)
+
+
+def check_full_disk_mid_run(
+    path: Path, fault: Callable[[Path, WorkerProcess], Callable[[], None]], workers: WorkerProcesses
+) -> None:
+    """The worker's append fails part-way through a record; space comes back, a worker restarts."""
+    url = f"journal://{path}"
     spec = live_spec(n_trials=6, epochs=15)
-    run = create_run(spec, "full", storage_url)
-    first = workers.start(run.name, storage_url, "--reconnect-s", "30")
+    run = create_run(spec, "full", url)
+    first = workers.start(run.name, url, "--reconnect-s", "30")
 
     def complete() -> dict[int, float | None]:
-        return {
-            t.number: t.value
-            for t in trials_of(load_run(run.name, storage_url))
-            if t.state is TrialState.COMPLETE
-        }
+        trials = trials_of(load_run(run.name, url))
+        return {t.number: t.value for t in trials if t.state is TrialState.COMPLETE}
 
     eventually(lambda: len(complete()) >= 2, 60, "two trials to complete")
-    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.prlimit(first.pid, resource.RLIMIT_FSIZE, (path.stat().st_size + 7, hard))
-    eventually(lambda: "could not" in first.log(), 30, "the worker to hit the limit")
+    free_space = fault(path, first)
+    eventually(lambda: "could not" in first.log(), 30, "the worker to run out of space")
     done_before = complete()
     first.kill()  # it would retry for 30 s; an operator frees space and restarts it
-    second = workers.start(run.name, storage_url)
+    free_space()
+    second = workers.start(run.name, url)
     assert second.wait() == 0, second.log()
-    assert summarize(load_run(run.name, storage_url)).state == "finished"
+    assert summarize(load_run(run.name, url)).state == "finished"
     after = complete()
     assert len(after) == spec.budget.n_trials
     assert {n: after.get(n) for n in done_before} == done_before
