@@ -8,6 +8,8 @@ import pytest
 
 from tests.storage.journal_files import complete_trials, glued_journal, stock_reader
 from tuning.cli import EXIT_BAD_INPUT, EXIT_STORAGE, main
+from tuning.errors import StorageUnavailable
+from tuning.storage.urls import open_storage
 
 
 def doctor(capsys: pytest.CaptureFixture[str], path: Path | str, *args: str) -> tuple[int, str]:
@@ -25,7 +27,7 @@ def test_a_healthy_journal_is_left_alone(finished_journal: Path, capsys: pytest.
     for args in ((), ("--repair",)):
         code, out = doctor(capsys, finished_journal, *args)
         assert code == 0, out
-        assert "healthy" in out and "reads 1 studies with 4 complete trials" in out
+        assert "healthy" in out and "reads 1 study with 4 complete trials" in out
     assert finished_journal.read_bytes() == before and backups(finished_journal) == []
 
 
@@ -79,3 +81,17 @@ def test_an_unreachable_database_exits_4_without_its_password(capsys: pytest.Cap
     assert code == EXIT_STORAGE
     assert "cannot reach the storage postgresql+psycopg2://alice:***@127.0.0.1:9/runs" in out
     assert "hunter2" not in out
+
+
+def test_after_a_repair_open_storages_read_the_new_file_and_stale_readers_say_so(
+    finished_journal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = glued_journal(finished_journal, tmp_path)
+    url = f"journal://{path}"
+    before = open_storage(url)
+    assert len(before.get_all_studies()) == 3
+    assert doctor(capsys, path, "--repair")[0] == 0
+    with pytest.raises(StorageUnavailable, match="was replaced .* start this process again"):
+        before.get_all_studies()
+    after = open_storage(url)  # what a dashboard asks for on its next refresh
+    assert after is not before and len(after.get_all_studies()) == 3

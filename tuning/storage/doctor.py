@@ -53,7 +53,8 @@ class Checkup:
         elif self.findings:
             lines.append(f"{self.records} whole records; damaged:")
         lines += [f"  {finding.describe()}" for finding in self.findings]
-        lines.append(f"reads {self.runs} studies with {self.complete_trials} complete trials")
+        studies = "1 study" if self.runs == 1 else f"{self.runs} studies"
+        lines.append(f"reads {studies} with {self.complete_trials} complete trials")
         if self.backup is not None:
             lines.append("repaired: restart workers and dashboards that were running, to read it afresh")
         elif self.findings:

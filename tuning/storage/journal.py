@@ -140,10 +140,16 @@ class SafeJournalBackend(JournalFileBackend):
             return True
 
     def read_logs(self, log_number_from: int) -> Generator[dict[str, Any], None, None]:
-        number = max(n for n in self._offsets if n <= log_number_from)
+        number = log_number_from if log_number_from in self._offsets else 0
         try:
             with open(self._file_path, "rb") as file:
-                end = os.fstat(file.fileno()).st_size
+                stat = os.fstat(file.fileno())
+                if stat.st_ino != self._inode:
+                    raise JournalDamaged(
+                        f"the journal file {self._file_path} was replaced (by `python -m tuning doctor "
+                        "--repair`?) while this process read it; start this process again"
+                    )
+                end = stat.st_size
                 for offset, line in scan(file, self._offsets[number], end):
                     record, damage = parse_line(line)
                     if damage is not None:
@@ -155,6 +161,8 @@ class SafeJournalBackend(JournalFileBackend):
                         yield record
                     number += 1
                     self._offsets.setdefault(number, offset + len(line))
+        except JournalDamaged:
+            raise
         except OSError as error:
             reason = error.strerror or error
             raise JournalDamaged(
@@ -249,17 +257,18 @@ def last_boundary(file: Any, size: int) -> int:
     return 0
 
 
-#: The backend of each journal this process opened, by path, to notice a replaced file.
-_backends: dict[str, SafeJournalBackend] = {}
+class SafeJournalStorage(optuna.storages.JournalStorage):
+    """Optuna's journal storage on a ``SafeJournalBackend``, which it keeps at hand."""
+
+    def __init__(self, backend: SafeJournalBackend) -> None:
+        super().__init__(backend)
+        self.backend = backend
+
+    def replaced(self) -> bool:
+        """True once its file was swapped for another (``doctor --repair``): open it afresh."""
+        return self.backend.replaced()
 
 
-def open_journal(path: str) -> optuna.storages.JournalStorage:
+def open_journal(path: str) -> SafeJournalStorage:
     """An Optuna storage on the journal file at ``path`` (created if missing)."""
-    backend = _backends[path] = SafeJournalBackend(path)
-    return optuna.storages.JournalStorage(backend)
-
-
-def journal_replaced(path: str) -> bool:
-    """True when the journal this process opened at ``path`` was since swapped for another file."""
-    backend = _backends.get(path)
-    return backend is not None and backend.replaced()
+    return SafeJournalStorage(SafeJournalBackend(path))

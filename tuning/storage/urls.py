@@ -17,7 +17,7 @@ import optuna
 from optuna.exceptions import StorageInternalError
 
 from tuning.errors import StorageUnavailable
-from tuning.storage.journal import journal_replaced, open_journal
+from tuning.storage.journal import SafeJournalStorage, open_journal
 
 STORAGE_ENV = "TUNING_STORAGE"
 DATA_DIR_ENV = "TUNING_DATA_DIR"
@@ -48,9 +48,11 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
     Raises StorageUnavailable with what to do when the URL is wrong or unreachable.
     """
     url = resolve_url(url)
-    if url.startswith(JOURNAL_SCHEME) and journal_replaced(str(Path(url[len(JOURNAL_SCHEME) :]))):
+    storage = _open(url)
+    if isinstance(storage, SafeJournalStorage) and storage.replaced():
         _open.cache_clear()  # ``doctor --repair`` swapped the file: replay the new one
-    return _open(url)
+        storage = _open(url)
+    return storage
 
 
 @functools.lru_cache(maxsize=16)
