@@ -47,17 +47,22 @@ def _import_or_docstring(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
-@pytest.mark.parametrize("page", [HOME, LAUNCH])
-def test_a_storage_password_is_never_shown(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The URL appears in the storage caption and in "cannot reach" errors: both redacted."""
-    url = "postgresql+psycopg2://alice:hunter2@127.0.0.1:9/runs?sslmode=disable&password=hunter2"
+def page_text_on_storage(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What ``page`` shows, without raising, when the app's storage is ``url``."""
     monkeypatch.setenv("TUNING_STORAGE", url)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page(page)
     at.run()
     assert not at.exception, at.exception
-    shown = texts(at)
+    return texts(at)
+
+
+@pytest.mark.parametrize("page", [HOME, LAUNCH])
+def test_a_storage_password_is_never_shown(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URL appears in the storage caption and in "cannot reach" errors: both redacted."""
+    url = "postgresql+psycopg2://alice:hunter2@127.0.0.1:9/runs?sslmode=disable&password=hunter2"
+    shown = page_text_on_storage(page, url, monkeypatch)
     assert "alice:***@127.0.0.1:9/runs" in shown and "password=***" in shown
     assert "hunter2" not in shown
 
@@ -68,11 +73,5 @@ def test_an_unreadable_journal_is_a_message_naming_it_and_the_doctor(
 ) -> None:
     folder = tmp_path / "folder.journal"  # a folder where the file should be: reading it fails
     folder.mkdir()
-    monkeypatch.setenv("TUNING_STORAGE", f"journal://{folder}")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    shown = texts(at)
+    shown = page_text_on_storage(page, f"journal://{folder}", monkeypatch)
     assert f"cannot read the journal file {folder}" in shown and "python -m tuning doctor" in shown
