@@ -10,7 +10,16 @@ import pandas as pd
 import streamlit as st
 from optuna.trial import FrozenTrial
 
-from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_loss, state_badge, visitor
+from pages._shared.common import (
+    ERROR,
+    WARNING,
+    admin_token,
+    engine_errors,
+    fmt_duration,
+    fmt_loss,
+    state_badge,
+    visitor,
+)
 from pages._shared.live_chart import live_plotly_chart
 from tuning import (
     DemoLimits,
@@ -73,8 +82,9 @@ def header(run: Run, summary: RunSummary) -> None:
         disabled=refusal is not None,
         help=refusal or "removes the run and its trials from the storage",
     ):
-        check_control(run, visitor(), admin_token())
-        delete_run(run)
+        with engine_errors():  # e.g. a read-only journal: a message, not a traceback
+            check_control(run, visitor(), admin_token())
+            delete_run(run)
         st.query_params.pop("run", None)
         st.session_state.pop("monitor_run", None)
         st.rerun(scope="app")

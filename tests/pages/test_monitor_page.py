@@ -6,11 +6,13 @@ import os
 import re
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
+from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import figures, texts
 from tuning import list_run_names, load_run, preset_spec, summarize
 
@@ -129,6 +131,21 @@ def test_the_admin_token_lifts_the_demo_owner_rule(
     at.text_input(key="admin_token").set_value("s3cret").run()
     next(b for b in at.button if b.label == "Stop run").click().run()
     assert summarize(load_run("theirs", storage_url)).state in ("stopping", "stopped")
+
+
+def test_deleting_from_a_read_only_journal_is_a_message(
+    open_page: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with tmpfs(tmp_path / "mounted") as folder:
+        url = f"journal://{folder / 'runs.journal'}"
+        monkeypatch.setenv("TUNING_STORAGE", url)
+        make_run(url, "old", 3)
+        at = open_page("pages/monitor.py", run="old")
+        make_read_only(folder)
+        next(b for b in at.button if b.label == "Delete run").click().run()
+        assert not at.exception, at.exception
+        assert f"cannot write to the journal file {folder / 'runs.journal'}" in at.error[0].value
+        assert list_run_names(url) == ["old"]
 
 
 def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storage_url: str) -> None:

@@ -128,10 +128,6 @@ class SafeJournalBackend(JournalFileBackend):
         self.findings: dict[int, Finding] = {}  # damage this process stepped over, by offset
         self._inode = os.stat(file_path).st_ino
 
-    @property
-    def path(self) -> str:
-        return self._file_path
-
     def replaced(self) -> bool:
         """True once the file was swapped for another (``doctor --repair``): reopen it."""
         try:
