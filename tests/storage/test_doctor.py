@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_runs import make_run
 from tests.storage.journal_files import complete_trials, glued_journal, stock_reader
 from tuning.cli import EXIT_BAD_INPUT, EXIT_STORAGE, main
 from tuning.errors import StorageUnavailable
@@ -95,3 +96,13 @@ def test_after_a_repair_open_storages_read_the_new_file_and_stale_readers_say_so
         before.get_all_studies()
     after = open_storage(url)  # what a dashboard asks for on its next refresh
     assert after is not before and len(after.get_all_studies()) == 3
+
+
+def test_a_database_is_checked_and_has_nothing_to_repair(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    make_run(url, "in-sqlite", 3)
+    code, out = doctor(capsys, url, "--repair")
+    assert code == 0, out
+    assert out.splitlines() == [f"storage {url}", "reads 1 study with 3 complete trials", "healthy"]
