@@ -27,6 +27,7 @@ from tuning import (
     Run,
     RunSummary,
     SpecError,
+    TuningError,
     check_control,
     delete_run,
     export_run,
@@ -93,8 +94,11 @@ def header(run: Run, summary: RunSummary) -> None:
 
 
 def _stop(run: Run) -> None:
-    check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
-    request_stop(run)
+    try:
+        check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
+        request_stop(run)
+    except TuningError as error:  # not allowed, or a read-only journal: a message, not a traceback
+        st.error(str(error), icon=ERROR)
 
 
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:

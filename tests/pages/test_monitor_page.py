@@ -133,19 +133,23 @@ def test_the_admin_token_lifts_the_demo_owner_rule(
     assert summarize(load_run("theirs", storage_url)).state in ("stopping", "stopped")
 
 
-def test_deleting_from_a_read_only_journal_is_a_message(
+def test_stopping_or_deleting_on_a_read_only_journal_is_a_message(
     open_page: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with tmpfs(tmp_path / "mounted") as folder:
         url = f"journal://{folder / 'runs.journal'}"
         monkeypatch.setenv("TUNING_STORAGE", url)
         make_run(url, "old", 3)
-        at = open_page("pages/monitor.py", run="old")
+        make_run(url, "live", 3, n_running=1, finished=False, worker_pid=os.getpid())
+        pages = {name: open_page("pages/monitor.py", run=name) for name in ("old", "live")}
         make_read_only(folder)
-        next(b for b in at.button if b.label == "Delete run").click().run()
-        assert not at.exception, at.exception
-        assert f"cannot write to the journal file {folder / 'runs.journal'}" in at.error[0].value
-        assert list_run_names(url) == ["old"]
+        for name, button in (("old", "Delete run"), ("live", "Stop run")):
+            at = pages[name]
+            next(b for b in at.button if b.label == button).click().run()
+            assert not at.exception, at.exception
+            assert f"cannot write to the journal file {folder / 'runs.journal'}" in texts(at), button
+        assert list_run_names(url) == ["live", "old"]
+        assert summarize(load_run("live", url)).state == "running"
 
 
 def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storage_url: str) -> None:
