@@ -22,7 +22,7 @@ from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, Storage
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.storage.artifacts import read_weights
 from tuning.storage.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
-from tuning.storage.urls import default_storage_url, open_storage
+from tuning.storage.urls import default_storage_url, open_storage, storage_damage
 from tuning.views.export import export_run
 from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
@@ -33,5 +33,5 @@ __all__ = [
     "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
     "delete_run", "export_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
     "preset_spec", "read_csv_frame", "read_weights", "request_stop", "run_summaries",
-    "spawn_workers", "summarize", "trial_rows", "worker_command",
+    "spawn_workers", "storage_damage", "summarize", "trial_rows", "worker_command",
 ]  # fmt: skip

@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import APP, texts
+from tests.storage.journal_files import glued_journal
+from tuning.cli import main
 
 ROOT = Path(APP).parent
 
@@ -75,3 +77,14 @@ def test_an_unreadable_journal_is_a_message_naming_it_and_the_doctor(
     folder.mkdir()
     shown = page_text_on_storage(page, f"journal://{folder}", monkeypatch)
     assert f"cannot read the journal file {folder}" in shown and "python -m tuning doctor" in shown
+
+
+def test_a_damaged_journal_reads_with_a_warning_pointing_at_the_doctor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_run(f"journal://{tmp_path / 'sound.journal'}", "done", 3)
+    path = glued_journal(tmp_path / "sound.journal", tmp_path)
+    shown = page_text_on_storage(HOME, f"journal://{path}", monkeypatch)
+    assert "holds 1 damaged record(s)" in shown and "python -m tuning doctor --repair" in shown
+    assert main(["doctor", "--storage", f"journal://{path}", "--repair"]) == 0
+    assert "damaged record" not in page_text_on_storage(HOME, f"journal://{path}", monkeypatch)
