@@ -25,9 +25,7 @@ from pages._shared.common import (
 )
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
-from tuning import load_run, summarize
-from tuning.views.chart_data import loss_title, race_frame
-from tuning.views.figures import race_figure
+from tuning import load_run, loss_title, race_figure, read_race, summarize
 
 within_app()
 
@@ -63,16 +61,14 @@ def race(live: bool) -> None:
     """Both race charts and the table of winners, from one read of each run."""
     started = time.perf_counter()
     with engine_errors():
-        runs = [load_run(name, storage_url()) for name in chosen]
-        trials = [run.study.get_trials(deepcopy=False) for run in runs]
-        summaries = [summarize(run, t) for run, t in zip(runs, trials, strict=True)]
+        race_data = read_race(chosen, storage_url())
+    runs, summaries, frame = race_data.runs, race_data.summaries, race_data.frame
     if live and not any(s.active for s in summaries):
         end_live()
     datasets = {run.spec.dataset for run in runs}
     title = loss_title(runs[0].spec.dataset) if len(datasets) == 1 else "validation MSE"
     if len(datasets) > 1:
         st.warning("These runs train on different data: their losses are not comparable.", icon=WARNING)
-    frame = race_frame([(run.name, run.spec.strategy.value, t) for run, t in zip(runs, trials, strict=True)])
     by_trials, by_time = st.columns(2)
     with by_trials:
         st.markdown("**Best so far by trials finished**")

@@ -25,8 +25,7 @@ from pages._shared.common import (
 )
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
-from tuning import load_run, summarize
-from tuning.views.chart_data import TrialFrames
+from tuning import RunWatcher, load_run, summarize
 
 within_app()
 
@@ -49,18 +48,17 @@ log_y = log_toggle.toggle("Log-scale loss", key="log_y")
 def panel(live: bool) -> None:
     """One refresh: a single read of the run's trials, drawn into every panel."""
     started = time.perf_counter()
+    watcher = st.session_state.setdefault(f"watcher:{name}", RunWatcher(name, storage_url()))
     with engine_errors():
-        run = load_run(name, storage_url())
-        trials = run.study.get_trials(deepcopy=False)
-        summary = summarize(run, trials)
+        snapshot = watcher.read()
+    run, summary = snapshot.run, snapshot.summary
     if live and not summary.active:
         end_live()
-    frame = st.session_state.setdefault(f"trial-frames:{name}", TrialFrames()).frame(trials, summary.orphans)
     header(run, summary)
-    progress(run, summary, frame)
-    charts(run, trials, frame, log_y, summary.orphans)
+    progress(run, summary, snapshot.frame)
+    charts(run, snapshot, log_y)
     best_panel(run, summary)
-    trials_panel(run, frame)
+    trials_panel(run, snapshot.frame)
     refreshed_caption(started, live)
 
 

@@ -1,36 +1,111 @@
-"""The boundary: the engine never imports streamlit; the UI never imports torch."""
+"""The boundaries: the engine never imports streamlit; the UI never imports torch, reaches
+the engine only through ``tuning`` and never handles Optuna objects."""
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+UI_FILES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py")]
 
 
-def imported_modules(path: Path) -> set[str]:
+def imports_of(path: Path, *, absolute_only: bool = True) -> set[str]:
+    """Every module ``path`` imports, anywhere in the file (lazy imports inside functions too)."""
     tree = ast.parse(path.read_text(), str(path))
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
+def tuning_module_path(module: str) -> Path | None:
+    """The file of an engine module, or None when ``module`` is not one (a name inside one)."""
+    relative = Path(*module.split("."))
+    for candidate in (ROOT / relative / "__init__.py", ROOT / relative.with_suffix(".py")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def reachable_from(module: str) -> dict[str, list[str]]:
+    """Engine modules reachable from ``module`` by any import, with the chain that reaches each."""
+    chains = {module: [module]}
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        path = tuning_module_path(current)
+        assert path is not None, current
+        for name in sorted(imports_of(path)):
+            parts = name.split(".")
+            # importing a.b.c runs a/__init__ and a/b/__init__ too
+            for depth in range(1, len(parts) + 1):
+                prefix = ".".join(parts[:depth])
+                if prefix.split(".")[0] == "tuning" and prefix not in chains and tuning_module_path(prefix):
+                    chains[prefix] = [*chains[current], prefix]
+                    todo.append(prefix)
+    return chains
+
+
 def test_engine_never_imports_streamlit() -> None:
-    offenders = [p.name for p in (ROOT / "tuning").rglob("*.py") if "streamlit" in imported_modules(p)]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "tuning").rglob("*.py")
+        if any(name.split(".")[0] == "streamlit" for name in imports_of(p))
+    ]
     assert offenders == []
 
 
-def test_ui_never_imports_torch() -> None:
-    ui_files = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py")]
-    assert len(ui_files) > 5, "the pages are not where the spec puts them"
-    offenders = [str(p.relative_to(ROOT)) for p in ui_files if "torch" in imported_modules(p)]
+def test_ui_never_imports_torch_or_optuna() -> None:
+    assert len(UI_FILES) > 5, "the pages are not where the spec puts them"
+    offenders = [
+        f"{p.relative_to(ROOT)}: {name}"
+        for p in UI_FILES
+        for name in imports_of(p)
+        if name.split(".")[0] in ("torch", "optuna")
+    ]
     assert offenders == []
+
+
+def test_ui_imports_the_engine_only_through_its_api() -> None:
+    offenders = [
+        f"{p.relative_to(ROOT)}: {name}"
+        for p in UI_FILES
+        for name in imports_of(p)
+        if name.startswith("tuning.") and tuning_module_path(name) is not None
+    ]
+    assert offenders == [], "pages import from `tuning` only (tuning/__init__.py), no engine submodule"
+
+
+def test_ui_never_reaches_into_optuna_objects() -> None:
+    """A run handle goes back into the engine as it is; its study and storage stay there."""
+    pattern = re.compile(r"\.(study|storage|get_trials|user_attrs|system_attrs)\b|FrozenTrial")
+    offenders = [
+        f"{p.relative_to(ROOT)}:{number}: {line.strip()}"
+        for p in UI_FILES
+        for number, line in enumerate(p.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
+def test_nothing_the_api_reaches_imports_torch() -> None:
+    """Checked on the import graph, lazy imports included, not only on what one run loads."""
+    chains = reachable_from("tuning")
+    offenders = [
+        " → ".join(chain) + " → torch"
+        for module, chain in chains.items()
+        if any(name.split(".")[0] == "torch" for name in imports_of(tuning_module_path(module)))  # type: ignore[arg-type]
+    ]
+    assert offenders == []
+    assert "tuning.views.snapshot" in chains  # the walk does follow the API's imports
 
 
 def test_the_engine_api_loads_without_torch() -> None:

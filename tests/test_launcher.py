@@ -16,7 +16,8 @@ from tests.runs_helpers import quick_spec, wait_until_ended
 from tuning.cli import EXIT_STORAGE, main
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
-from tuning.launcher import launch, spawn_workers, worker_command
+from tuning.launcher import PACKAGE_ROOT, launch, spawn_workers, worker_command
+from tuning.storage.artifacts import read_weights
 from tuning.storage.runs import create_run, list_run_names, load_run
 
 
@@ -105,3 +106,23 @@ def check_read_only_journal(path: Path, capsys: pytest.CaptureFixture[str]) -> N
         assert "Errno" not in error
     assert main(["ls", "--storage", url]) == 0  # reading still works
     assert capsys.readouterr().out.startswith("kept ")
+
+
+def test_workers_write_where_the_launcher_reads_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default data folder is relative: workers must get the launcher's, resolved.
+
+    Workers run from the package folder; before, they resolved ``sweetspot-data`` there and
+    wrote the winner's weights where the dashboard (started elsewhere) never looked.
+    """
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.delenv("TUNING_DATA_DIR")
+    monkeypatch.chdir(elsewhere)
+    run = launch(quick_spec(budget={"n_trials": 2}), "here", None)
+    assert wait_until_ended("here", None).state == "finished"
+    weights = elsewhere / "sweetspot-data" / "runs" / "here" / "best-weights.pt"
+    assert weights.is_file()
+    assert read_weights(run) == weights.read_bytes()
+    assert not (PACKAGE_ROOT / "sweetspot-data" / "runs" / "here").exists()

@@ -1,37 +1,79 @@
 """Sweetspot's engine: hyperparameter searches stored in Optuna and run by worker processes.
 
-This is the API the dashboard and the CLI use. It never imports streamlit, and nothing
-here imports torch: only worker processes (``tuning.training.worker``) train.
+This is the one API the dashboard and the CLI use: pages import from ``tuning`` and from
+nowhere below it, and never handle Optuna objects. Nothing here imports torch (only worker
+processes, ``tuning.training``, train); ``tests/test_architecture.py`` checks both.
 
-- ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one.
-- ``launch`` stores a run and starts its workers; ``create_run`` only stores it.
-- ``load_run``, ``list_run_names``, ``summarize``, ``run_summaries``, ``trial_rows`` read
-  runs.
-- ``request_stop`` asks every worker of a run to stop; ``delete_run`` removes it;
-  ``export_run`` gives the whole run as one JSON document.
-- Demo mode (``SWEETSPOT_DEMO=1``): ``DemoLimits.from_env`` gives the caps, ``launch``
-  enforces them, ``check_control`` says whether a visitor may stop or delete a run.
+Define a run
+    ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one; the
+    strategies, pruners and hyperparameters are described by ``STRATEGY_HELP``,
+    ``PRUNER_HELP`` and ``DOMAINS``; ``forecast`` prices a spec before Start.
+Start, stop, remove
+    ``launch`` stores a run and starts its workers (``create_run`` only stores it);
+    ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
+Read
+    ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and bests;
+    ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``), and
+    ``read_race`` several at once; the ``*_frame`` and ``*_figure`` functions turn those
+    into chart data and Plotly figures; ``export_run`` gives a whole run as JSON.
+Demo mode (``SWEETSPOT_DEMO=1``)
+    ``DemoLimits.from_env`` gives the caps, ``launch`` enforces them, ``check_control``
+    says whether a visitor may stop or delete a run.
 """
 
 from tuning.data.csv_data import CsvLimits, parse_csv, read_csv_frame
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
+from tuning.definition.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
 from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
 from tuning.definition.strategies import PRUNER_HELP, STRATEGY_HELP
-from tuning.demo import DemoLimits, NotAllowed, check_control, csv_limits, is_admin
+from tuning.demo import DemoLimits, NotAllowed, check_control, check_spec, csv_limits, is_admin
 from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.storage.artifacts import read_weights
-from tuning.storage.runs import Run, create_run, delete_run, list_run_names, load_run, request_stop
-from tuning.storage.urls import default_storage_url, open_storage, storage_damage
+from tuning.storage.record import RunState
+from tuning.storage.runs import (
+    Run,
+    check_name,
+    create_run,
+    delete_run,
+    list_run_names,
+    load_run,
+    request_stop,
+)
+from tuning.storage.urls import default_storage_url, open_storage, redact, storage_damage
+from tuning.views.chart_data import (
+    best_steps,
+    history_frame,
+    loss_title,
+    parallel_frame,
+    param_columns,
+    trial_table,
+)
+from tuning.views.estimate import forecast, seconds_left
 from tuning.views.export import export_run
+from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
+from tuning.views.reproduce import reproduce_command, reproduce_spec
+from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race
 from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
 __all__ = [
-    "PRESETS", "PRESET_HELP", "PRUNER_HELP", "STRATEGY_HELP", "Budget", "CsvLimits", "DatasetSpec",
-    "DemoLimits", "FieldError", "NotAllowed", "check_control", "csv_limits", "is_admin", "learning_curve",
-    "Pruner", "Run", "RunExists", "RunNotFound", "RunSpec", "RunSummary", "SpecError",
-    "StorageUnavailable", "Strategy", "TuningError", "create_run", "default_storage_url",
-    "delete_run", "export_run", "launch", "list_run_names", "load_run", "open_storage", "parse_csv",
-    "preset_spec", "read_csv_frame", "read_weights", "request_stop", "run_summaries",
-    "spawn_workers", "storage_damage", "summarize", "trial_rows", "worker_command",
+    # define a run
+    "ACTIVATIONS", "DOMAINS", "OPTIMIZERS", "PRESETS", "PRESET_HELP", "PRUNER_HELP", "STRATEGY_HELP",
+    "Budget", "DatasetSpec", "Pruner", "RunSpec", "Strategy", "check_name", "forecast", "preset_spec",
+    # data
+    "CsvLimits", "parse_csv", "read_csv_frame",
+    # start, stop, remove
+    "Run", "create_run", "delete_run", "launch", "request_stop", "spawn_workers", "worker_command",
+    # storage
+    "default_storage_url", "open_storage", "redact", "storage_damage",
+    # read
+    "Race", "RunSnapshot", "RunState", "RunSummary", "RunWatcher", "best_steps", "curves_figure",
+    "export_run", "history_figure", "history_frame", "learning_curve", "list_run_names", "load_run",
+    "loss_title", "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race",
+    "read_weights", "reproduce_command", "reproduce_spec", "run_summaries", "seconds_left", "summarize",
+    "trial_rows", "trial_table",
+    # demo mode
+    "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
+    # errors
+    "FieldError", "RunExists", "RunNotFound", "SpecError", "StorageUnavailable", "TuningError",
 ]  # fmt: skip

@@ -18,7 +18,7 @@ from tuning.demo import guard_launch
 from tuning.errors import StorageUnavailable
 from tuning.storage.artifacts import log_path, logs_dir
 from tuning.storage.runs import Run, create_run, delete_run
-from tuning.storage.urls import STORAGE_ENV, resolve_url
+from tuning.storage.urls import DATA_DIR_ENV, STORAGE_ENV, data_dir, resolve_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +43,8 @@ def spawn_workers(name: str, storage_url: str, count: int, first_index: int = 0)
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
+        # Workers run from the package folder: a relative data folder must not move with them.
+        **{DATA_DIR_ENV: str(data_dir())},
     )
     env[STORAGE_ENV] = storage_url
     indexes = range(first_index, first_index + count)

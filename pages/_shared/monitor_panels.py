@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Collection
 
 import pandas as pd
 import streamlit as st
-from optuna.trial import FrozenTrial
 
 from pages._shared.common import (
     ERROR,
@@ -25,27 +23,29 @@ from tuning import (
     DemoLimits,
     NotAllowed,
     Run,
+    RunSnapshot,
+    RunState,
     RunSummary,
     SpecError,
     TuningError,
+    best_steps,
     check_control,
+    curves_figure,
     delete_run,
     export_run,
-    read_weights,
-    request_stop,
-)
-from tuning.views.chart_data import (
-    best_steps,
-    curves_frame,
+    history_figure,
     history_frame,
     loss_title,
+    parallel_figure,
     parallel_frame,
     param_columns,
+    read_weights,
+    reproduce_command,
+    reproduce_spec,
+    request_stop,
+    seconds_left,
     trial_table,
 )
-from tuning.views.estimate import seconds_left
-from tuning.views.figures import curves_figure, history_figure, parallel_figure
-from tuning.views.reproduce import reproduce_command, reproduce_spec
 
 
 def header(run: Run, summary: RunSummary) -> None:
@@ -73,7 +73,7 @@ def header(run: Run, summary: RunSummary) -> None:
             on_click=_stop,
             args=(run,),
             width="stretch",
-            disabled=summary.state == "stopping" or refusal is not None,
+            disabled=summary.state == RunState.STOPPING or refusal is not None,
             help=refusal or "workers finish their current trial, then the run ends",
         )
     elif control.button(
@@ -89,7 +89,7 @@ def header(run: Run, summary: RunSummary) -> None:
         st.query_params.pop("run", None)
         st.session_state.pop("monitor_run", None)
         st.rerun(scope="app")
-    if summary.error and summary.state in ("failed", "interrupted"):
+    if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
         st.error(summary.error, icon=ERROR)
 
 
@@ -132,13 +132,9 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     elapsed.metric("Elapsed", fmt_duration(end - summary.created_at), border=True)
 
 
-def charts(
-    run: Run, trials: list[FrozenTrial], frame: pd.DataFrame, log_y: bool, orphans: Collection[int]
-) -> None:
-    """Loss by trial with the best so far, learning curves, and parallel coordinates.
-
-    ``orphans`` are the trials of dead workers, not drawn as running.
-    """
+def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
+    """Loss by trial with the best so far, learning curves, and parallel coordinates."""
+    frame = snapshot.frame
     unit = loss_title(run.spec.dataset)
     left, right = st.columns(2)
     with left:
@@ -146,7 +142,7 @@ def charts(
         figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
         live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
     with right:
-        selection = curves_frame(trials, orphans=orphans)
+        selection = snapshot.curves
         st.markdown("**Learning curves**")
         live_plotly_chart(
             curves_figure(selection, unit, log_y, run.name),

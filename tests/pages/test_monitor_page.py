@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages._shared.common import STATE_BADGES
 from tests.fake_runs import make_run
 from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import figures, texts
-from tuning import list_run_names, load_run, preset_spec, summarize
+from tuning import RunState, list_run_names, load_run, preset_spec, summarize
+from tuning.views import chart_data
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
 
@@ -51,6 +53,10 @@ def test_stop_asks_the_workers_to_stop(open_page: Callable[..., AppTest], storag
     assert not at.exception
     assert summarize(load_run("live", storage_url)).state == "stopping"
     assert "stopping]" in texts(at)  # the state badge
+
+
+def test_every_run_state_has_a_badge() -> None:
+    assert set(STATE_BADGES) == set(RunState)
 
 
 def test_the_run_comes_from_the_url_or_the_newest(
@@ -94,15 +100,18 @@ def big_run(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def test_a_refresh_at_5000_trials_takes_well_under_a_second(
+def test_a_5000_trial_run_is_drawn_reduced_and_read_incrementally(
     open_page: Callable[..., AppTest], big_run: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """What keeps a big run's refresh cheap (its server time is benchmarked in bench/dashboard.py)."""
     monkeypatch.setenv("TUNING_STORAGE", big_run)
     at = open_page("pages/monitor.py", run="big")
+    built: list[int] = []
+    records = chart_data._records
+    monkeypatch.setattr(chart_data, "_records", lambda trials: built.append(len(trials)) or records(trials))
     at.run()  # the second refresh of a session reuses the finished trials' rows
-    took = float(REFRESH.search(texts(at)).group(1))  # type: ignore[union-attr]
-    print(f"Monitor refresh at 5,000 trials: {took:.3f} s of server time")
-    assert took < 0.5
+    assert not at.exception and REFRESH.search(texts(at))
+    assert built and max(built) == 0, built  # no finished trial's row was built again
     history, curves, parallel = figures(at)
     assert history["data"][0]["type"] == "scattergl"
     assert len(curves["data"]) == 10

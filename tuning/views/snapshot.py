@@ -1,0 +1,61 @@
+"""One read of a run (or of several) as plain data: what a dashboard refresh draws.
+
+Pages never handle Optuna objects: they ask for a snapshot and get the run's summary,
+its trials as a DataFrame and the learning curves worth drawing. A ``RunWatcher`` keeps
+the rows of finished trials between reads, so a live page re-reads only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from tuning.storage.runs import Run, load_run
+from tuning.views.chart_data import CurveSelection, TrialFrames, curves_frame, race_frame
+from tuning.views.summary import RunSummary, summarize
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """A run at one moment: its handle, summary, one row per started trial, and curves."""
+
+    run: Run
+    summary: RunSummary
+    frame: pd.DataFrame
+    curves: CurveSelection
+
+
+@dataclass
+class RunWatcher:
+    """Reads one run again and again, building rows only for trials that changed."""
+
+    name: str
+    storage_url: str | None = None
+    _frames: TrialFrames = field(default_factory=TrialFrames, repr=False)
+
+    def read(self) -> RunSnapshot:
+        run = load_run(self.name, self.storage_url)
+        trials = run.study.get_trials(deepcopy=False)
+        summary = summarize(run, trials)
+        frame = self._frames.frame(trials, summary.orphans)
+        return RunSnapshot(run, summary, frame, curves_frame(trials, orphans=summary.orphans))
+
+
+@dataclass(frozen=True)
+class Race:
+    """Several runs read once each: their handles, summaries, and best-so-far lines."""
+
+    runs: list[Run]
+    summaries: list[RunSummary]
+    frame: pd.DataFrame  # race_frame's columns
+
+
+def read_race(names: Sequence[str], storage_url: str | None = None) -> Race:
+    """The runs called ``names``, each read once, raced on trials finished and wall time."""
+    runs = [load_run(name, storage_url) for name in names]
+    trials = [run.study.get_trials(deepcopy=False) for run in runs]
+    summaries = [summarize(run, t) for run, t in zip(runs, trials, strict=True)]
+    frame = race_frame([(r.name, r.spec.strategy.value, t) for r, t in zip(runs, trials, strict=True)])
+    return Race(runs, summaries, frame)
