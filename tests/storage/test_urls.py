@@ -36,6 +36,10 @@ SECRET = "hunter2"
         ),
         ("postgresql://u:hunter2@db/runs?password=hunter2", "postgresql://u:***@db/runs?password=***"),
         ("host=db user=alice password=hunter2", "host=db user=alice password=***"),
+        (
+            "could not parse 'postgresql://alice:hunter2@db/x'",
+            "could not parse 'postgresql://alice:***@db/x'",
+        ),
     ],
 )
 def test_redact_hides_every_form_of_password(url: str, shown: str) -> None:

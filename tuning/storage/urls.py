@@ -77,7 +77,9 @@ def _open(url: str) -> optuna.storages.BaseStorage:
         try:
             return optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
         except Exception as error:  # sqlalchemy raises many types; all mean "cannot use it"
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            reason = (
+                redact(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
+            )
             raise StorageUnavailable(
                 f"cannot reach the storage {redact(url)}: {reason}. "
                 "Check that the database server is running and the URL is right."
@@ -134,8 +136,9 @@ def _engine_kwargs(url: str) -> dict[str, object]:
     return kwargs
 
 
-#: ``scheme://user:password@``, parsed as SQLAlchemy does: the password runs to the first ``@``.
-_PASSWORD_IN_AUTHORITY = re.compile(r"^(?P<head>[A-Za-z][\w+.-]*://[^:/]*:)[^@]*@")
+#: ``scheme://user:password@``, parsed as SQLAlchemy does: the password runs to the first ``@``;
+#: found anywhere, so a driver's message that quotes the URL is redacted too.
+_PASSWORD_IN_AUTHORITY = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/\s]*:)[^@\s]*@")
 #: ``name=value`` pairs whose name looks secret, in a query string (``?``, ``&``, ``;``) or
 #: a libpq keyword string (space separated): password, sslpassword, passwd, pwd, token, ...
 _SECRET_PAIR = re.compile(
@@ -151,5 +154,5 @@ def redact(url: str) -> str:
     parameter (``?password=``, ``&sslpassword=``, ``;token=``, libpq's ``password=``);
     everything else, the user and the host included, stays so the URL can still be recognised.
     """
-    url = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", url, count=1)
+    url = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", url)
     return _SECRET_PAIR.sub(lambda m: f"{m['head']}***", url)
