@@ -75,6 +75,8 @@ def test_a_missing_journal_is_bad_input_and_is_not_created(
     assert code == EXIT_BAD_INPUT
     assert f"storage: there is no journal file at {tmp_path / 'nowhere.journal'}" in out
     assert list(tmp_path.iterdir()) == []
+    code, out = doctor(capsys, "journal://runs.journal")
+    assert code == EXIT_BAD_INPUT and "a journal URL needs an absolute path" in out
 
 
 def test_an_unreachable_database_exits_4_without_its_password(capsys: pytest.CaptureFixture[str]) -> None:

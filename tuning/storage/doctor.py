@@ -36,7 +36,7 @@ class Checkup:
     storage: str
     findings: list[Finding] = field(default_factory=list)
     records: int = 0
-    runs: int = 0
+    studies: int = 0
     complete_trials: int = 0
     backup: Path | None = None
 
@@ -53,7 +53,7 @@ class Checkup:
         elif self.findings:
             lines.append(f"{self.records} whole records; damaged:")
         lines += [f"  {finding.describe()}" for finding in self.findings]
-        studies = "1 study" if self.runs == 1 else f"{self.runs} studies"
+        studies = "1 study" if self.studies == 1 else f"{self.studies} studies"
         lines.append(f"reads {studies} with {self.complete_trials} complete trials")
         if self.backup is not None:
             lines.append("repaired: restart workers and dashboards that were running, to read it afresh")
@@ -74,6 +74,10 @@ def checkup(url: str | None = None, repair: bool = False) -> Checkup:
     if not url.startswith(JOURNAL_SCHEME):
         return _count(Checkup(redact(url)), url)
     path = Path(url[len(JOURNAL_SCHEME) :])
+    if not path.is_absolute():
+        raise FieldError(
+            "storage", f"a journal URL needs an absolute path, like journal:///data/runs.journal; got {url!r}"
+        )
     if not path.is_file():
         raise FieldError("storage", f"there is no journal file at {path}; give the path of an existing one")
     result = Checkup(url)
@@ -154,5 +158,5 @@ def _count(result: Checkup, url: str) -> Checkup:
     for study in storage.get_all_studies():
         study_id = storage.get_study_id_from_name(study.study_name)
         result.complete_trials += len(storage.get_all_trials(study_id, states=(TrialState.COMPLETE,)))
-        result.runs += 1
+        result.studies += 1
     return result
