@@ -56,7 +56,7 @@ class Checkup:
         studies = "1 study" if self.studies == 1 else f"{self.studies} studies"
         lines.append(f"reads {studies} with {self.complete_trials} complete trials")
         if self.backup is not None:
-            lines.append("repaired: restart workers and dashboards that were running, to read it afresh")
+            lines.append("repaired: start again any worker that was running (dashboards reopen the file)")
         elif self.findings:
             lines.append(f"repair with: python -m tuning doctor --storage {self.storage} --repair")
         else:
