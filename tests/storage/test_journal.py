@@ -88,41 +88,46 @@ def fill_filesystem(path: Path, worker: WorkerProcess) -> Callable[[], None]:
     return fill(path.parent).unlink
 
 
-@pytest.mark.parametrize("fault", [limit_file_size, fill_filesystem])
-def test_a_full_disk_mid_run_then_a_restarted_worker_loses_no_complete_trial(
-    fault: Callable[[Path, WorkerProcess], Callable[[], None]], tmp_path: Path, workers: WorkerProcesses
+@pytest.mark.parametrize(
+    ("fault", "restart"),
+    [(limit_file_size, True), (fill_filesystem, True), (fill_filesystem, False)],
+    ids=["file-size limit, restarted", "full filesystem, restarted", "full filesystem, worker carries on"],
+)
+def test_a_full_disk_mid_run_loses_no_complete_trial(
+    fault: Callable[[Path, WorkerProcess], Callable[[], None]],
+    restart: bool,
+    tmp_path: Path,
+    workers: WorkerProcesses,
 ) -> None:
+    """The worker's append fails part-way through a record; then space comes back."""
     folder = tmp_path / "disk"
     with tmpfs(folder) if fault is fill_filesystem else nullcontext(folder.mkdir()):
-        check_full_disk_mid_run(folder / "runs.journal", fault, workers)
+        path = folder / "runs.journal"
+        url = f"journal://{path}"
+        spec = live_spec(n_trials=6, epochs=15)
+        run = create_run(spec, "full", url)
+        first = workers.start(run.name, url, "--reconnect-s", "30")
 
+        def complete() -> dict[int, float | None]:
+            trials = trials_of(load_run(run.name, url))
+            return {t.number: t.value for t in trials if t.state is TrialState.COMPLETE}
 
-def check_full_disk_mid_run(
-    path: Path, fault: Callable[[Path, WorkerProcess], Callable[[], None]], workers: WorkerProcesses
-) -> None:
-    """The worker's append fails part-way through a record; space comes back, a worker restarts."""
-    url = f"journal://{path}"
-    spec = live_spec(n_trials=6, epochs=15)
-    run = create_run(spec, "full", url)
-    first = workers.start(run.name, url, "--reconnect-s", "30")
-
-    def complete() -> dict[int, float | None]:
-        trials = trials_of(load_run(run.name, url))
-        return {t.number: t.value for t in trials if t.state is TrialState.COMPLETE}
-
-    eventually(lambda: len(complete()) >= 2, 60, "two trials to complete")
-    free_space = fault(path, first)
-    eventually(lambda: "could not" in first.log(), 30, "the worker to run out of space")
-    done_before = complete()
-    first.kill()  # it would retry for 30 s; an operator frees space and restarts it
-    free_space()
-    second = workers.start(run.name, url)
-    assert second.wait() == 0, second.log()
-    assert summarize(load_run(run.name, url)).state == "finished"
-    after = complete()
-    assert len(after) == spec.budget.n_trials
-    assert {n: after.get(n) for n in done_before} == done_before
-    assert complete_trials(stock_reader(path)) == {("full", n): v for n, v in after.items()}
+        eventually(lambda: len(complete()) >= 2, 60, "two trials to complete")
+        free_space = fault(path, first)
+        eventually(lambda: "could not" in first.log(), 30, "the worker to run out of space")
+        done_before = complete()
+        if restart:  # the worker is stopped (or gave up); an operator frees space and starts it
+            first.kill()
+            free_space()
+            first = workers.start(run.name, url)
+        else:  # space comes back within the worker's --reconnect-s
+            free_space()
+        assert first.wait() == 0, first.log()
+        assert summarize(load_run(run.name, url)).state == "finished"
+        after = complete()
+        assert len(after) == spec.budget.n_trials
+        assert {n: after.get(n) for n in done_before} == done_before
+        assert complete_trials(stock_reader(path)) == {("full", n): v for n, v in after.items()}
 
 
 def test_commands_read_a_damaged_journal_and_name_an_unreadable_one(
