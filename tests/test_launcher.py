@@ -80,9 +80,8 @@ def test_an_unwritable_logs_folder_keeps_no_run_without_workers(
     code = main(["launch", "--preset", "article-grid", "--name", "ghost", "--storage", storage_url])
     error = capsys.readouterr().err
     assert code == EXIT_STORAGE, error
-    assert (
-        f"cannot start the workers of ghost: their logs folder {data_dir / 'logs'} is not writable" in error
-    )
+    assert f"cannot start the workers of ghost: File exists ({data_dir / 'logs'})" in error
+    assert f"Workers log to {data_dir / 'logs'}: make it writable" in error
     assert "the run was not kept" in error
     assert list_run_names(storage_url) == []
 

@@ -81,10 +81,11 @@ def launch(
     run = create_run(spec, name, url, csv_text, owner)
     try:
         spawn_workers(run.name, url, spec.workers)
-    except OSError as error:
+    except OSError as error:  # e.g. the logs folder is not writable: no worker would ever run it
         delete_run(run)
+        where = error.filename or logs_dir()
         raise StorageUnavailable(
-            f"cannot start the workers of {run.name}: their logs folder {logs_dir()} is not writable "
-            f"({error.strerror or error}); the run was not kept. Make it writable or set $TUNING_DATA_DIR"
+            f"cannot start the workers of {run.name}: {error.strerror or error} ({where}); "
+            f"the run was not kept. Workers log to {logs_dir()}: make it writable, or set $TUNING_DATA_DIR"
         ) from None
     return run
