@@ -24,7 +24,7 @@ from optuna.storages.journal import JournalFileSymlinkLock
 from optuna.trial import TrialState
 
 from tuning.errors import FieldError
-from tuning.storage.journal import Damage, Finding, JournalDamaged, locked, open_journal, parse_line, scan
+from tuning.storage.journal import Damage, Finding, JournalFileError, locked, open_journal, parse_line, scan
 from tuning.storage.journal import log as journal_log
 from tuning.storage.urls import JOURNAL_SCHEME, open_storage, redact, resolve_url
 
@@ -90,7 +90,7 @@ def checkup(url: str | None = None, repair: bool = False) -> Checkup:
         else:
             result.records, result.findings = _examine(path)
     except OSError as error:
-        raise JournalDamaged(
+        raise JournalFileError(
             f"cannot {'repair' if repair else 'read'} the journal file {path}: {error.strerror or error}; "
             "the file was not changed"
         ) from None

@@ -43,7 +43,7 @@ TAIL_CHUNK = 64 * 1024
 DOCTOR_HINT = "python -m tuning doctor --storage journal://{path} --repair"
 
 
-class JournalDamaged(StorageUnavailable, OSError):
+class JournalFileError(StorageUnavailable, OSError):
     """The journal file cannot be read or written; the message names the file and what to do.
 
     An ``OSError`` too, so a worker treats it like any other storage outage and retries.
@@ -141,7 +141,7 @@ class SafeJournalBackend(JournalFileBackend):
             with open(self._file_path, "rb") as file:
                 stat = os.fstat(file.fileno())
                 if stat.st_ino != self._inode:
-                    raise JournalDamaged(
+                    raise JournalFileError(
                         f"the journal file {self._file_path} was replaced (by `python -m tuning doctor "
                         "--repair`?) while this process read it; start this process again"
                     )
@@ -157,11 +157,11 @@ class SafeJournalBackend(JournalFileBackend):
                         yield record
                     number += 1
                     self._offsets.setdefault(number, offset + len(line))
-        except JournalDamaged:
+        except JournalFileError:
             raise
         except OSError as error:
             reason = error.strerror or error
-            raise JournalDamaged(
+            raise JournalFileError(
                 f"cannot read the journal file {self._file_path}: {reason}; "
                 f"`python -m tuning doctor --storage journal://{self._file_path}` checks it"
             ) from None
@@ -189,7 +189,7 @@ class SafeJournalBackend(JournalFileBackend):
                     raise
                 os.fsync(file.fileno())
         except OSError as error:
-            raise JournalDamaged(
+            raise JournalFileError(
                 f"cannot write to the journal file {self._file_path}: {error.strerror or error}; "
                 "nothing was half-written. Free space or make it writable, then try again"
             ) from error
