@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from tuning.definition.spec import RunSpec
-from tuning.demo import guard_launch
+from tuning.demo import capacity_held, guard_launch
 from tuning.errors import StorageUnavailable
 from tuning.storage.artifacts import log_path, logs_dir
 from tuning.storage.runs import Run, create_run, delete_run
@@ -73,12 +73,14 @@ def launch(
 ) -> Run:
     """Check the run (CSV, demo caps), store it and start its workers; returns at once.
 
+    ``owner`` is the launching visitor's id (demo mode counts and guards runs per owner).
     A run whose workers cannot start (no writable logs folder) is deleted again: a stored
     run that nobody works on would read as "starting" forever.
     """
     url = resolve_url(storage_url)
-    guard_launch(spec, url, owner, csv_text)
-    run = create_run(spec, name, url, csv_text, owner)
+    limits = guard_launch(spec, url, csv_text)
+    with capacity_held(url, owner, limits):
+        run = create_run(spec, name, url, csv_text, owner)
     try:
         spawn_workers(run.name, url, spec.workers)
     except OSError as error:  # e.g. the logs folder is not writable: no worker would ever run it
