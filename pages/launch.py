@@ -27,20 +27,25 @@ from pages._shared.shell import within_app
 from pages._shared.space_form import param_row
 from tuning import (
     HYPERPARAMETERS,
+    MAX_TRIALS,
     PRESET_HELP,
     PRESETS,
     PRUNERS,
     STRATEGIES,
     DemoLimits,
     FieldError,
+    Forecast,
     Pruner,
     RunSpec,
     SpecError,
     Strategy,
     check_name,
     check_spec,
+    fmt_bytes,
     forecast,
     launch,
+    machine_bytes,
+    start_warnings,
 )
 
 within_app()
@@ -107,7 +112,7 @@ with budget_col:
     trials.number_input(
         "Trials",
         1,
-        100_000,
+        MAX_TRIALS,
         key="f_trials",
         disabled=grid,
         persist_state="session",
@@ -200,9 +205,8 @@ if demo is not None:  # the public demo's caps, beside the widgets they limit
         slot.caption(" · ".join(texts))
 
 
-def describe(spec: RunSpec) -> str:
-    """What Start will run, in a sentence, with the forecast of its duration."""
-    plan = forecast(spec, csv.shape if csv else None)
+def describe(spec: RunSpec, plan: Forecast, machine: int | None) -> str:
+    """What Start will run, in a sentence, with the forecast of its duration and memory."""
     searched = spec.searched()
     if spec.exhaustive:
         sizes = " × ".join(f"{n} ({len(p.values())})" for n, p in searched.items())  # type: ignore[union-attr]
@@ -216,19 +220,36 @@ def describe(spec: RunSpec) -> str:
     return (
         f"{what}, each training {members} model(s) per configuration.  \n"
         f"About **{fmt_duration(plan.seconds)}**{limit} with {spec.workers} worker(s); "
-        "pruning can make it shorter."
+        "pruning can make it shorter.  \n"
+        f"Memory: about **{fmt_bytes(plan.memory_bytes)}** at the space's largest model "
+        f"({fmt_bytes(plan.worker_bytes)} per worker)"
+        + (f"; this machine has {fmt_bytes(machine)}." if machine else ".")
     )
+
+
+def may_start(warnings: list[str]) -> bool:
+    """Show why Start should wait; locally an explicit checkbox overrides, never in the public demo."""
+    for warning in warnings:
+        st.error(warning, icon=ERROR)
+    if not warnings:
+        return True
+    if demo is not None:
+        return False
+    return st.checkbox("Start anyway: I know this machine can take it", key="f_override")
 
 
 with summary:
     st.subheader("What will run")
     for line in unplaced:
         st.error(line, icon=ERROR)
+    allowed = False
     if spec is not None and not errors:
-        st.markdown(describe(spec))
+        plan, machine = forecast(spec, csv.shape if csv else None), machine_bytes()
+        st.markdown(describe(spec, plan, machine))
+        allowed = may_start(start_warnings(spec, plan, machine))
     else:
         st.warning(f"{len(errors)} problem(s) to fix above before the run can start.", icon=":material/edit:")
-    start = st.button("Start", type="primary", icon=":material/play_arrow:", disabled=bool(errors))
+    start = st.button("Start", type="primary", icon=":material/play_arrow:", disabled=not allowed)
 if start and spec is not None:
     with engine_errors():
         run = launch(spec, name or None, storage_url(), csv.text if csv else None, owner=visitor())

@@ -6,7 +6,8 @@ processes, ``tuning.training``, train); ``tests/test_architecture.py`` checks bo
 
 Define a run
     ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one;
-    ``forecast`` prices a spec before Start. The extension points are registries, one
+    ``forecast`` prices a spec before Start (time and memory; ``start_warnings`` says
+    when Start needs an explicit override). The extension points are registries, one
     entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``HYPERPARAMETERS``, ``VIEWS``;
     an unknown name raises ``UnknownName``.
 Start, stop, remove
@@ -29,7 +30,7 @@ from tuning.data.datasets import DATASETS
 from tuning.definition.hyperparameters import HYPERPARAMETERS, Hyperparameter, WidgetKind
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
 from tuning.definition.pruners import PRUNERS
-from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
+from tuning.definition.spec import MAX_TRIALS, Budget, DatasetSpec, Pruner, RunSpec, Strategy
 from tuning.definition.strategies import STRATEGIES
 from tuning.demo import DemoLimits, NotAllowed, check_control, check_spec, csv_limits, is_admin
 from tuning.errors import (
@@ -63,7 +64,7 @@ from tuning.views.chart_data import (
     param_columns,
     trial_table,
 )
-from tuning.views.estimate import Forecast, forecast, seconds_left
+from tuning.views.estimate import Forecast, fmt_bytes, forecast, machine_bytes, seconds_left, start_warnings
 from tuning.views.export import export_run
 from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
 from tuning.views.reproduce import reproduce_command, reproduce_spec
@@ -75,6 +76,7 @@ __all__ = [
     "DATASETS", "HYPERPARAMETERS", "PRESETS", "PRESET_HELP", "PRUNERS", "STRATEGIES", "Budget",
     "DatasetInfo", "DatasetOption", "DatasetSpec", "Forecast", "Hyperparameter", "Pruner", "RunSpec",
     "Strategy", "WidgetKind", "check_name", "forecast", "preset_spec",
+    "MAX_TRIALS", "fmt_bytes", "machine_bytes", "start_warnings",
     # data
     "CsvLimits", "parse_csv", "read_csv_frame",
     # start, stop, remove

@@ -203,6 +203,12 @@ def guard_launch(spec: RunSpec, storage_url: str, csv_text: str | None) -> DemoL
     """The checks before a launch that need no lock: the CSV under the caps in force, and
     in demo mode the spec's caps. Returns the demo's caps (None when it is off)."""
     if csv_text is not None:
+        if not DATASETS[spec.dataset.name].uploaded:
+            raise FieldError(
+                "dataset.csv",
+                f"a file was given, but the {spec.dataset.name!r} dataset takes none; "
+                "to train on the file, use the 'csv' dataset and name its target column",
+            )
         parse_csv(csv_text.encode("utf-8"), spec.dataset.target or "", csv_limits())
     limits = DemoLimits.from_env()
     if limits is not None:

@@ -45,6 +45,7 @@ BAD_UPLOADS = [
     ("inf", GOOD.replace("53,", "inf,").encode(), "['size'] have missing, NaN or infinite values", False),
     ("non-numeric target", GOOD.replace(",100\n", ",cheap\n").encode(), "the target ['price'] are not numeric", False),
     ("over the size cap (demo)", BIG.encode(), "over the limit of 1.0 MB", True),
+    ("duplicate column names", ("size,size,price\n" + GOOD.split("\n", 1)[1]).encode(), "column names repeat: ['size']", False),
 ]  # fmt: skip
 
 

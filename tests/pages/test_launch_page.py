@@ -128,3 +128,29 @@ def test_the_demo_caps_show_before_anyone_runs_into_them(
     ):
         assert cap in captions
     assert not at.error and not start_button(at).disabled
+
+
+def test_the_memory_forecast_is_shown_beside_the_time(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("pages/launch.py")
+    assert "Memory: about **" in texts(at) and "per worker" in texts(at)
+
+
+@pytest.mark.parametrize("demo", [False, True], ids=["local", "demo"])
+def test_start_waits_for_an_override_when_the_run_needs_more_memory_than_the_machine(
+    open_page: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, storage_url: str, demo: bool
+) -> None:
+    """A forecast over this machine's memory blocks Start; only locally may a checkbox override it."""
+    if demo:
+        monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    monkeypatch.setattr("tuning.machine_bytes", lambda: 100 * 2**20)  # a 100 MiB machine
+    at = open_page("pages/launch.py")
+    assert any("more than this machine's 100 MiB" in e.value for e in at.error), [e.value for e in at.error]
+    assert start_button(at).disabled
+    if demo:
+        assert not at.checkbox
+        return
+    at.checkbox(key="f_override").check().run()
+    assert not start_button(at).disabled
+    start_button(at).click().run()
+    assert not at.exception
+    assert len(list_run_names(storage_url)) == 1
