@@ -73,7 +73,7 @@ from tuning.storage.runs import (
     load_run,
     request_stop,
 )
-from tuning.storage.urls import default_storage_url, open_storage, redact
+from tuning.storage.urls import default_storage_url, open_storage, redact, storage_damage
 from tuning.views.analysis import VIEWS, AnalysisTrials, View, analysis_trials, draw_view
 from tuning.views.chart_data import (
     best_steps,
@@ -104,7 +104,7 @@ __all__ = [
     "Actor", "Extension", "ForkSource", "TrialOrigin", "annotate_run", "annotate_trial",
     "check_configuration", "check_warm_start", "enqueue_params", "extend_run", "fork_source",
     # storage
-    "default_storage_url", "open_storage", "redact",
+    "default_storage_url", "open_storage", "redact", "storage_damage",
     # read
     "VIEWS", "AnalysisTrials", "Race", "RunSnapshot", "RunState", "RunSummary", "RunWatcher", "View",
     "analysis_trials", "best_steps", "curves_figure", "draw_view", "export_run", "history_figure",

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from tuning import RunState, TuningError, default_storage_url, list_run_names, redact
+from tuning import RunState, TuningError, default_storage_url, list_run_names, redact, storage_damage
 
 HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/home.py",
@@ -162,7 +162,18 @@ def admin_token() -> str | None:
 
 
 def storage_caption() -> None:
-    st.caption(f"Storage: `{redact(storage_url())}`")
+    """Which storage the pages read, and whether its journal holds damage to repair."""
+    url = storage_url()
+    st.caption(f"Storage: `{redact(url)}`")
+    with engine_errors():
+        damage = storage_damage(url)
+    if damage:
+        st.warning(
+            f"The journal file holds {len(damage)} damaged record(s) that every read skips "
+            f"(first: {damage[0]}). Nothing complete is lost; to mend the file, run "
+            f"`python -m tuning doctor --repair`.",
+            icon=WARNING,
+        )
 
 
 def fmt_loss(value: float | None) -> str:

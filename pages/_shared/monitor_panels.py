@@ -12,6 +12,7 @@ from pages._shared.common import (
     ERROR,
     WARNING,
     admin_token,
+    engine_errors,
     fmt_duration,
     fmt_loss,
     plain,
@@ -27,6 +28,7 @@ from tuning import (
     RunState,
     RunSummary,
     SpecError,
+    TuningError,
     best_steps,
     check_control,
     curves_figure,
@@ -85,8 +87,9 @@ def header(run: Run, summary: RunSummary) -> None:
         disabled=refusal is not None,
         help=plain(refusal) if refusal else "removes the run and its trials from the storage",
     ):
-        check_control(run, visitor(), admin_token())
-        delete_run(run)
+        with engine_errors():  # e.g. a read-only journal: a message, not a traceback
+            check_control(run, visitor(), admin_token())
+            delete_run(run)
         st.query_params.pop("run", None)
         st.session_state.pop("monitor_run", None)
         st.rerun(scope="app")
@@ -95,8 +98,11 @@ def header(run: Run, summary: RunSummary) -> None:
 
 
 def _stop(run: Run) -> None:
-    check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
-    request_stop(run)
+    try:
+        check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
+        request_stop(run)
+    except TuningError as error:  # not allowed, or a read-only journal: a message, not a traceback
+        st.error(str(error), icon=ERROR)
 
 
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
@@ -186,7 +192,10 @@ def best_panel(run: Run, summary: RunSummary) -> None:
         )
         st.code(json.dumps(params, indent=2), language="json")
     with reproduce:
-        st.markdown("**Reproduce it** (same data, split and seed: same validation loss)")
+        st.markdown(
+            "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
+            "dropout noise when it trained among other trials)"
+        )
         try:
             command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params))
             st.code(command, language="bash", wrap_lines=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import errors, texts
 from tuning import PRESETS, STRATEGIES, list_run_names, load_run
 from tuning.definition.hyperparameters import DOMAINS
@@ -128,6 +130,21 @@ def test_the_demo_caps_show_before_anyone_runs_into_them(
     ):
         assert cap in captions
     assert not at.error and not start_button(at).disabled
+
+
+def test_start_on_a_read_only_journal_is_a_message_naming_the_file(
+    open_page: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_workers: list[str]
+) -> None:
+    with tmpfs(tmp_path / "mounted") as folder:
+        path = folder / "runs.journal"
+        monkeypatch.setenv("TUNING_STORAGE", f"journal://{path}")
+        list_run_names(f"journal://{path}")  # the file exists, then its filesystem turns read-only
+        make_read_only(folder)
+        at = open_page("pages/launch.py")
+        start_button(at).click().run()
+        assert not at.exception, at.exception
+        assert f"cannot write to the journal file {path}: Read-only file system" in texts(at)
+        assert no_workers == [] and list_run_names(f"journal://{path}") == []
 
 
 def test_the_memory_forecast_is_shown_beside_the_time(open_page: Callable[..., AppTest]) -> None:

@@ -6,12 +6,14 @@ import os
 import re
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import STATE_BADGES
 from tests.fake_runs import make_run
+from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import APP, figures, shown, texts
 from tests.runs_helpers import quick_spec
 from tuning import RunState, create_run, list_run_names, load_run, preset_spec, summarize
@@ -178,6 +180,25 @@ def test_the_admin_token_lifts_the_demo_owner_rule(
     at.text_input(key="admin_token").set_value("s3cret").run()
     next(b for b in at.button if b.label == "Stop run").click().run()
     assert summarize(load_run("theirs", storage_url)).state in ("stopping", "stopped")
+
+
+def test_stopping_or_deleting_on_a_read_only_journal_is_a_message(
+    open_page: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with tmpfs(tmp_path / "mounted") as folder:
+        url = f"journal://{folder / 'runs.journal'}"
+        monkeypatch.setenv("TUNING_STORAGE", url)
+        make_run(url, "old", 3)
+        make_run(url, "live", 3, n_running=1, finished=False, worker_pid=os.getpid())
+        pages = {name: open_page("pages/monitor.py", run=name) for name in ("old", "live")}
+        make_read_only(folder)
+        for name, button in (("old", "Delete run"), ("live", "Stop run")):
+            at = pages[name]
+            next(b for b in at.button if b.label == button).click().run()
+            assert not at.exception, at.exception
+            assert f"cannot write to the journal file {folder / 'runs.journal'}" in texts(at), button
+        assert list_run_names(url) == ["live", "old"]
+        assert summarize(load_run("live", url)).state == "running"
 
 
 def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storage_url: str) -> None:

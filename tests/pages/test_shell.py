@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import APP
+from tests.pages.page_helpers import APP, texts
+from tests.storage.journal_files import glued_journal
+from tuning.cli import main
 
 ROOT = Path(APP).parent
 
@@ -91,3 +93,44 @@ def test_locally_the_operator_sees_the_error_itself(
     at.run()
     assert SECRET_PATH in at.exception[0].message
     assert config.get_option("client.showErrorDetails") == "full"  # the default is back
+
+
+def page_text_on_storage(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What ``page`` shows, without raising, when the app's storage is ``url``."""
+    monkeypatch.setenv("TUNING_STORAGE", url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return texts(at)
+
+
+@pytest.mark.parametrize("page", [HOME, LAUNCH])
+def test_a_storage_password_is_never_shown(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URL appears in the storage caption and in "cannot reach" errors: both redacted."""
+    url = "postgresql+psycopg2://alice:hunter2@127.0.0.1:9/runs?sslmode=disable&password=hunter2"
+    shown = page_text_on_storage(page, url, monkeypatch)
+    assert "alice:***@127.0.0.1:9/runs" in shown and "password=***" in shown
+    assert "hunter2" not in shown
+
+
+@pytest.mark.parametrize("page", [HOME, MONITOR, COMPARE, ANALYSIS])  # Launch reads none until Start
+def test_an_unreadable_journal_is_a_message_naming_it_and_the_doctor(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "folder.journal"  # a folder where the file should be: reading it fails
+    folder.mkdir()
+    shown = page_text_on_storage(page, f"journal://{folder}", monkeypatch)
+    assert f"cannot read the journal file {folder}" in shown and "python -m tuning doctor" in shown
+
+
+def test_a_damaged_journal_reads_with_a_warning_pointing_at_the_doctor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_run(f"journal://{tmp_path / 'sound.journal'}", "done", 3)
+    path = glued_journal(tmp_path / "sound.journal", tmp_path)
+    shown = page_text_on_storage(HOME, f"journal://{path}", monkeypatch)
+    assert "holds 1 damaged record(s)" in shown and "python -m tuning doctor --repair" in shown
+    assert main(["doctor", "--storage", f"journal://{path}", "--repair"]) == 0
+    assert "damaged record" not in page_text_on_storage(HOME, f"journal://{path}", monkeypatch)

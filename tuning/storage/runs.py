@@ -219,6 +219,9 @@ def request_stop(run: Run) -> None:
 
 
 def delete_run(run: Run) -> None:
-    """Remove the run and its trials from the storage."""
+    """Remove the run and its trials from the storage, and its weights and logs from this machine."""
+    from tuning.storage.artifacts import remove_files  # here: artifacts imports this module
+
     optuna.delete_study(study_name=run.name, storage=run.storage)
     _opened.pop((id(run.storage), run.name), None)
+    remove_files(run.name)
