@@ -23,6 +23,7 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
+from pages._shared.live_chart import preload_plotly
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
 from tuning import RunWatcher, load_run, summarize
@@ -36,6 +37,7 @@ if not names:
     st.page_link(LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
     st.stop()
 
+preload_plotly()
 picker, live_toggle, log_toggle = st.columns([4, 1, 1], vertical_alignment="bottom")
 with picker:
     name = pick_run(names, key="monitor_run")
