@@ -12,6 +12,7 @@ from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_
 from pages._shared.live_chart import live_plotly_chart
 from tuning import (
     DemoLimits,
+    HiddenState,
     NotAllowed,
     Run,
     RunSnapshot,
@@ -24,6 +25,7 @@ from tuning import (
     export_run,
     history_figure,
     history_frame,
+    history_points,
     loss_title,
     parallel_figure,
     parallel_frame,
@@ -123,9 +125,7 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
     unit = loss_title(run.spec.dataset)
     left, right = st.columns(2)
     with left:
-        st.markdown("**Loss of each trial**")
-        figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
-        live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
+        history_chart(run, frame, unit, log_y)
     with right:
         selection = snapshot.curves
         st.markdown("**Learning curves**")
@@ -151,6 +151,24 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
             st.caption(
                 f"The {len(lines):,} best of {complete:,} complete trials; drag along an axis to filter."
             )
+
+
+def history_chart(run: Run, frame: pd.DataFrame, unit: str, log_y: bool) -> None:
+    """Loss of each trial, with switches for the states it shows and for clipping wild losses."""
+    title, states, clip_col = st.columns([3, 3, 2], vertical_alignment="center")
+    title.markdown("**Loss of each trial**")
+    optional = [state.value for state in HiddenState]
+    shown = states.pills(
+        "Also show", optional, selection_mode="multi", default=optional, key="history_states",
+        label_visibility="collapsed", help="pruned and failed trials are drawn at their last epoch's loss",
+    )  # fmt: skip
+    clip = clip_col.toggle(
+        "Clip outliers", value=True, key="history_clip", help="end the loss axis above the bulk of the losses"
+    )
+    hide = frozenset(state for state in HiddenState if state.value not in shown)
+    history = history_points(history_frame(frame), best_steps(frame), hide=hide, clip=clip)
+    figure = history_figure(history, unit, log_y, f"{run.name}:{'clipped' if clip else 'all'}")
+    live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
 
 
 def best_panel(run: Run, summary: RunSummary) -> None:

@@ -8,12 +8,14 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
+from optuna.trial import create_trial
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import figures, texts
 from tuning import list_run_names, load_run, preset_spec, summarize
 from tuning.views import chart_data
+from tuning.views.history import MAX_POINTS
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
 
@@ -30,7 +32,7 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
     complete = next(t for t in history["data"] if t["name"] == "complete")
     assert len(complete["x"]) == 24
     assert history["layout"]["yaxis"]["title"]["text"] == "validation MSE ($1000s²)"
-    assert history["layout"]["uirevision"] == "grid-done:linear"
+    assert history["layout"]["uirevision"] == "grid-done:clipped:linear"
     assert len(curves["data"]) == 10
     assert parallel["data"][0]["type"] == "parcoords"
     code = "\n".join(c.value for c in at.code)
@@ -106,9 +108,10 @@ def test_a_5000_trial_run_is_drawn_reduced_and_read_incrementally(
     assert not at.exception and REFRESH.search(texts(at))
     assert built and max(built) == 0, built  # no finished trial's row was built again
     history, curves, parallel = figures(at)
-    assert history["data"][0]["type"] == "scattergl"
+    drawn = sum(len(trace["x"]) for trace in history["data"] if trace["name"] != "best so far")
+    assert drawn <= MAX_POINTS and f"{drawn:,} of " in history["layout"]["xaxis"]["title"]["text"]
     assert len(curves["data"]) == 10
-    assert "The 2,000 best of 4,990 complete trials" in texts(at)
+    assert "The 500 best of 4,990 complete trials" in texts(at)
 
 
 def test_in_the_demo_only_the_owner_may_stop(
@@ -143,3 +146,31 @@ def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storag
     assert not at.exception
     assert list_run_names(storage_url) == ["kept"]
     assert at.selectbox(key="monitor_run").value == "kept"
+
+
+def test_one_diverged_trial_is_clipped_until_the_reader_asks_for_all(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    study = make_run(storage_url, "wild", 40, n_pruned=3, n_failed=2)
+    model = study.get_trials(deepcopy=False)[0]
+    study.add_trial(create_trial(value=1e9, params=model.params, distributions=model.distributions))
+    at = open_page("pages/monitor.py", run="wild")
+    history = figures(at)[0]
+    assert "1 point above" in history["layout"]["xaxis"]["title"]["text"]
+    assert max(max(trace["y"]) for trace in history["data"]) < 1e5  # the rest on a readable axis
+    at.toggle(key="history_clip").set_value(False).run()
+    history = figures(at)[0]
+    assert not at.exception and max(max(trace["y"]) for trace in history["data"]) == 1e9
+    assert history["layout"]["xaxis"]["title"]["text"] == "trial number"
+
+
+def test_pruned_and_failed_trials_can_leave_the_loss_chart(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    make_run(storage_url, "mixed", 20, n_pruned=4, n_failed=2)
+    at = open_page("pages/monitor.py", run="mixed")
+    names = {trace["name"] for trace in figures(at)[0]["data"]}
+    assert {"complete", "pruned (last epoch)", "failed (last epoch)"} <= names
+    at.get("button_group")[0].set_value(["pruned"]).run()
+    names = {trace["name"] for trace in figures(at)[0]["data"]}
+    assert not at.exception and "failed (last epoch)" not in names and "pruned (last epoch)" in names

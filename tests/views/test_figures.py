@@ -29,6 +29,7 @@ from tuning.views.figures import (
     params_hover,
     race_figure,
 )
+from tuning.views.history import history_points
 
 UNIT = "validation MSE ($1000s²)"
 
@@ -41,7 +42,9 @@ def trials(storage_url: str) -> list[optuna.trial.FrozenTrial]:
 
 def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.FrozenTrial]) -> None:
     frame = trials_frame(trials)
-    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=True, revision="run")
+    fig = history_figure(
+        history_points(history_frame(frame), best_steps(frame)), UNIT, log_y=True, revision="run"
+    )
     complete, pruned, best = fig.data
     assert (complete.name, pruned.name, best.name) == ("complete", "pruned (last epoch)", "best so far")
     assert complete.marker.color == STATE_COLORS["complete"] and best.line.color == BEST_COLOR
@@ -54,8 +57,25 @@ def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.Frozen
 
 def test_big_histories_switch_to_webgl_together(storage_url: str) -> None:
     frame = trials_frame(make_run(storage_url, "big", WEBGL_FROM).get_trials(deepcopy=False))
-    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=False, revision="big")
+    history = history_points(history_frame(frame), best_steps(frame))
+    fig = history_figure(history, UNIT, log_y=False, revision="big")
     assert {type(t) for t in fig.data} == {go.Scattergl}  # WebGL draws above SVG: the best line too
+
+
+def test_what_a_history_leaves_out_is_said_under_its_axis(storage_url: str) -> None:
+    study = make_run(storage_url, "run", 40)
+    model = study.get_trials(deepcopy=False)[0]
+    study.add_trial(
+        optuna.trial.create_trial(value=1e9, params=model.params, distributions=model.distributions)
+    )
+    frame = trials_frame(study.get_trials(deepcopy=False))
+    fig = history_figure(history_points(history_frame(frame), best_steps(frame)), UNIT, False, "run")
+    assert "1 point above" in fig.layout.xaxis.title.text
+    assert max(max(trace.y) for trace in fig.data) < 1e6  # nothing drawn stretches the axis
+    everything = history_figure(
+        history_points(history_frame(frame), best_steps(frame), clip=False), UNIT, False, "r"
+    )
+    assert everything.layout.xaxis.title.text == "trial number"
 
 
 def test_learning_curves_mark_the_running_and_the_best(trials: list[optuna.trial.FrozenTrial]) -> None:

@@ -19,6 +19,7 @@ from tuning.data.datasets import target_unit
 from tuning.definition.spec import DatasetSpec
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
+HISTORY_STATES = ("complete", "pruned", "failed")
 BASE_COLUMNS = ("number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "error")
 
 
@@ -96,10 +97,11 @@ def param_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Trials with a loss to plot: complete ones at their loss, pruned ones at their last epoch."""
+    """Trials with a loss to plot: complete ones at their loss, pruned and failed ones at
+    their last epoch's (a failed trial without a finite one is left out)."""
     loss = frame["value"].where(frame["state"] == "complete", frame["last_loss"])
     shown = frame.assign(loss=loss)
-    shown = shown[shown["state"].isin(["complete", "pruned"]) & shown["loss"].notna()]
+    shown = shown[shown["state"].isin(HISTORY_STATES) & np.isfinite(shown["loss"].astype(float))]
     return shown.reset_index(drop=True)
 
 
@@ -155,7 +157,7 @@ def curves_frame(
     return CurveSelection(frame, min(best_n, len(complete)), len(complete), len(running))
 
 
-def parallel_frame(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
+def parallel_frame(frame: pd.DataFrame, limit: int = 500) -> pd.DataFrame:
     """Complete trials' parameters and loss; beyond ``limit`` the best ``limit`` of them.
 
     The best trials are the ones whose parameters matter; thousands of worse lines only

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from tuning.definition.space import Choice, Param, Range
 from tuning.views.chart_data import CurveSelection, param_columns
+from tuning.views.history import HistoryPoints
 from tuning.views.summary import PARAM_PREFIX
 
 STRATEGY_COLORS = {
@@ -83,40 +84,47 @@ def _formatted(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
-def history_figure(
-    points: pd.DataFrame, steps: pd.DataFrame, loss_title: str, log_y: bool, revision: str
-) -> go.Figure:
+HISTORY_TRACES = {  # state → legend name, marker symbol
+    "complete": ("complete", "circle"),
+    "pruned": ("pruned (last epoch)", "x"),
+    "failed": ("failed (last epoch)", "square"),
+}
+
+
+def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revision: str) -> go.Figure:
     """Each trial's loss against its number, by state, with the best-so-far staircase.
 
-    Past ``WEBGL_FROM`` points everything is drawn with WebGL (which Plotly layers above
-    SVG, so the best line must be WebGL too to stay on top), with smaller markers.
+    What ``history`` left out (slices of a big run, clipped wild losses) is said on the
+    chart itself, under the axis title. Past ``WEBGL_FROM`` points everything is drawn with
+    WebGL (which Plotly layers above SVG, so the best line must be WebGL too to stay on top),
+    with smaller markers.
     """
     fig = go.Figure()
+    points, steps = history.points, history.steps
     trace = _scatter(len(points))
     size, opacity = (7, 0.9) if trace is go.Scatter else (4, 0.6)
-    for state, symbol in (("complete", "circle"), ("pruned", "x")):
+    for state, (name, symbol) in HISTORY_TRACES.items():
         part = points[points["state"] == state]
         if part.empty:
             continue
-        name = "complete" if state == "complete" else "pruned (last epoch)"
         fig.add_trace(
             trace(
-                x=part["number"].to_numpy(),
-                y=part["loss"].to_numpy(),
+                x=part["number"].to_numpy(dtype=np.int32),
+                y=part["loss"].to_numpy(dtype=np.float32),
                 mode="markers",
                 name=name,
                 uid=state,
                 marker=dict(color=STATE_COLORS[state], symbol=symbol, size=size, line=dict(width=0)),
                 opacity=opacity,
                 text=params_hover(part),
-                customdata=part["duration_s"].to_numpy(),
+                customdata=part["duration_s"].to_numpy(dtype=np.float32),
                 hovertemplate="trial %{x}<br>loss %{y:.5g}<br>%{customdata:.1f} s<br>%{text}<extra></extra>",
             )
         )
     if not steps.empty:
         fig.add_trace(
             trace(
-                x=steps["number"].to_numpy(),
+                x=steps["number"].to_numpy(dtype=np.int32),
                 y=steps["best_so_far"].to_numpy(),
                 mode="lines",
                 name="best so far",
@@ -125,7 +133,8 @@ def history_figure(
                 hovertemplate="best so far %{y:.5g} (after trial %{x})<extra></extra>",
             )
         )
-    return _layout(fig, revision, "trial number", loss_title, log_y)
+    x_title = "trial number" + (f"<br><sup>{history.note}</sup>" if history.note else "")
+    return _layout(fig, revision, x_title, loss_title, log_y)
 
 
 def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revision: str) -> go.Figure:
