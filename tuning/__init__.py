@@ -51,6 +51,7 @@ from tuning.views.chart_data import (
 from tuning.views.estimate import forecast, seconds_left
 from tuning.views.export import export_run
 from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
+from tuning.views.filters import TRIAL_STATES, FieldKind, FilterField, TrialFilter, filter_fields
 from tuning.views.history import HiddenState, HistoryPoints, history_points
 from tuning.views.reproduce import reproduce_command, reproduce_spec
 from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race
@@ -68,6 +69,7 @@ __all__ = [
     "default_storage_url", "open_storage", "redact",
     # read
     "Race", "RunSnapshot", "RunSummary", "RunWatcher", "best_steps", "curves_figure", "export_run",
+    "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields",
     "HiddenState", "HistoryPoints", "history_figure", "history_frame", "history_points", "learning_curve",
     "list_run_names", "load_run", "loss_title",
     "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights",

@@ -10,6 +10,7 @@ import streamlit as st
 
 from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_loss, state_badge, visitor
 from pages._shared.live_chart import live_plotly_chart
+from pages._shared.trial_filters import trial_filter
 from tuning import (
     DemoLimits,
     HiddenState,
@@ -23,6 +24,7 @@ from tuning import (
     curves_figure,
     delete_run,
     export_run,
+    filter_fields,
     history_figure,
     history_frame,
     history_points,
@@ -209,9 +211,12 @@ def best_panel(run: Run, summary: RunSummary) -> None:
 
 
 def trials_panel(run: Run, frame: pd.DataFrame) -> None:
-    """Every trial, sortable by any column, and the same table as CSV."""
+    """The trials that pass the filter, sortable by any column, and the same table as CSV."""
     st.subheader("Trials")
-    table = trial_table(frame)
+    everything = trial_table(frame)
+    table = trial_filter(filter_fields(run.spec.searched())).apply(everything)
+    if len(table) < len(everything):
+        st.caption(f"{len(table):,} of {len(everything):,} trials pass the filter.")
     st.dataframe(
         table,
         hide_index=True,

@@ -174,3 +174,25 @@ def test_pruned_and_failed_trials_can_leave_the_loss_chart(
     at.get("button_group")[0].set_value(["pruned"]).run()
     names = {trace["name"] for trace in figures(at)[0]["data"]}
     assert not at.exception and "failed (last epoch)" not in names and "pruned (last epoch)" in names
+
+
+def test_the_trials_table_shows_only_what_passes_the_filters(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    make_run(storage_url, "filtered", 40, n_pruned=6, n_failed=4)
+    at = open_page("pages/monitor.py", run="filtered")
+    median = at.dataframe[0].value["loss"].median()
+    assert len(at.dataframe[0].value) == 50
+    at.multiselect(key="filter_states").set_value(["pruned", "failed"]).run()
+    assert not at.exception and set(at.dataframe[0].value["state"]) == {"pruned", "failed"}
+    assert "10 of 50 trials pass the filter." in texts(at)
+    at.multiselect(key="filter_states").set_value(list(at.multiselect(key="filter_states").options)).run()
+    at.number_input(key="filter_loss_high").set_value(median).run()
+    table = at.dataframe[0].value
+    assert 0 < len(table) < 50 and (table["loss"] <= median).all()
+    at.number_input(key="filter_loss_low").set_value(median + 1).run()
+    assert "loss: the low end must not exceed the high end" in texts(at)
+    assert len(at.dataframe[0].value) == 50  # a bad filter shows everything, and says why
+    at.number_input(key="filter_loss_low").set_value(None).run()
+    at.slider(key="filter_n_layers").set_value((2, 3)).run()
+    assert set(at.dataframe[0].value["n_layers"]) <= {2, 3}
