@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import dashboard, efficiency, overhead, parallel
+from bench import browser, dashboard, efficiency, overhead, parallel
 from bench.common import ROOT, Context, Section, Table, load_average, machine
 
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "parallel": parallel.run,
     "efficiency": efficiency.run,
     "dashboard": dashboard.run,
+    "browser": browser.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"
