@@ -26,7 +26,7 @@ from pages._shared.common import (
 from pages._shared.live_chart import preload_plotly
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
-from tuning import RunWatcher, load_run, summarize
+from tuning import load_run, shared_watcher, summarize
 
 within_app()
 
@@ -50,7 +50,7 @@ log_y = log_toggle.toggle("Log-scale loss", key="log_y")
 def panel(live: bool) -> None:
     """One refresh: a single read of the run's trials, drawn into every panel."""
     started = time.perf_counter()
-    watcher = st.session_state.setdefault(f"watcher:{name}", RunWatcher(name, storage_url()))
+    watcher = shared_watcher(name, storage_url())  # one per run and server: a new visitor reuses its rows
     with engine_errors():
         snapshot = watcher.read()
     run, summary = snapshot.run, snapshot.summary

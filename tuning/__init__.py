@@ -69,7 +69,7 @@ from tuning.views.figures import curves_figure, history_figure, parallel_figure,
 from tuning.views.filters import TRIAL_STATES, FieldKind, FilterField, TrialFilter, filter_fields
 from tuning.views.history import HiddenState, HistoryPoints, history_points
 from tuning.views.reproduce import reproduce_command, reproduce_spec
-from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race
+from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
 from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
 __all__ = [
@@ -90,7 +90,7 @@ __all__ = [
     "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights", "reproduce_command",
     "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
     # read large runs: the loss cloud reduced, the trials table filtered
-    "HiddenState", "HistoryPoints", "history_points",
+    "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
     "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
