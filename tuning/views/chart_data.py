@@ -178,7 +178,7 @@ def race_frame(runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]]) -> pd.Dat
     """
     parts = []
     for name, strategy, trials in runs:
-        frame = trials_frame(trials)
+        frame = _times_frame(trials)
         done = frame[frame["completed_at"].notna()].sort_values("completed_at").reset_index(drop=True)
         if done.empty:
             continue
@@ -193,6 +193,26 @@ def race_frame(runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]]) -> pd.Dat
         parts.append(steps.assign(run=name, strategy=strategy))
     columns = ["run", "strategy", "finished", "elapsed_s", "best_so_far", "number"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _times_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
+    """Number, state, loss, start and end (Unix times) of each started trial: all a race needs.
+
+    Not ``trials_frame``, whose parameters and learning curves cost a race of four
+    10,000-trial runs about 2 s of every refresh.
+    """
+    rows = [
+        (
+            t.number,
+            "complete" if t.state is TrialState.COMPLETE else t.state.name.lower(),
+            t.value if t.state is TrialState.COMPLETE else np.nan,
+            t.datetime_start.timestamp() if t.datetime_start else np.nan,
+            t.datetime_complete.timestamp() if t.datetime_complete and t.datetime_start else np.nan,
+        )
+        for t in trials
+        if t.state is not TrialState.WAITING
+    ]
+    return pd.DataFrame(rows, columns=["number", "state", "value", "started_at", "completed_at"])
 
 
 def trial_table(frame: pd.DataFrame) -> pd.DataFrame:
