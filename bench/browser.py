@@ -49,8 +49,11 @@ for name in {names!r}:
              n_failed=size // 100, n_running=2, finished=False)
 """
 # Everything drawn: each keyed chart's graph holds data in every trace (parcoords: lines).
+# (Inside the chart's iframe, for Sweetspot before the charts moved into the page.)
 CHARTS_DRAWN = """(keys) => keys.every(key => {
-  const plot = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  const frame = document.querySelector('.st-key-' + key + ' iframe');
+  const root = frame ? frame.contentDocument : document;
+  const plot = root && root.querySelector((frame ? '' : '.st-key-' + key + ' ') + '.js-plotly-plot');
   return plot && plot._fullData && plot._fullData.length > 0 && plot._fullData.every(t => t._length > 0);
 })"""
 MONITOR_DRAWN = (
@@ -63,13 +66,29 @@ DASHBOARD_DRAWN = """(complete) => [...document.querySelectorAll('.js-plotly-plo
   plot._fullData && plot._fullData.reduce((n, t) => n + (t._length || 0), 0) >= complete)"""
 
 
+# Where a Sweetspot page's time went, from the marks live_chart.js leaves (seconds after
+# navigation): its first chart's data arrived, plotly.js was ready, its last chart was drawn.
+PHASES = """() => {
+  const charts = performance.getEntriesByType('measure').filter(m => m.name.startsWith('sweetspot:chart:'));
+  const ready = performance.getEntriesByName('sweetspot:plotly-ready')[0];
+  if (!charts.length) return null;
+  return {
+    'first data': Math.min(...charts.map(m => m.startTime)) / 1000,
+    'plotly.js ready': ready ? ready.startTime / 1000 : null,
+    'last chart drawn': Math.max(...charts.map(m => m.startTime + m.duration)) / 1000,
+  };
+}"""
+
+
 @dataclass(frozen=True)
 class Opened:
-    """One navigation: seconds until all was drawn, bytes received, the server's own time."""
+    """One navigation: seconds until all was drawn, bytes received, the server's own time,
+    and for Sweetspot the phases of ``PHASES``."""
 
     seconds: float
     received: int
     server_s: float | None = None
+    phases: dict[str, float | None] | None = None
 
 
 @dataclass
@@ -80,10 +99,12 @@ class Measured:
 
     def add(self, case: str, opened: Opened) -> None:
         self.rounds.setdefault(case, []).append(opened)
+        size = f"{opened.received / 2**20:.2f} MiB"
+        print(f"[bench]   {case}: drawn after {fmt_s(opened.seconds)}, {size}", flush=True)
 
 
 def run(ctx: Context) -> Section:
-    size, warm_rounds, cold_rounds = (300, 1, 1) if ctx.quick else (TRIALS, 5, 3)
+    size, warm_rounds, cold_rounds = (300, 1, 0) if ctx.quick else (TRIALS, 5, 3)
     section = Section(
         key="browser",
         title="5. Opening a big run in the browser: Sweetspot and optuna-dashboard",
@@ -195,7 +216,7 @@ def timed_visit(browser: Any, url: str, until: Callable[[Any], None]) -> Opened:
         until(page)
         seconds = time.perf_counter() - started
         page.wait_for_timeout(300)  # frames still in flight when the last chart drew
-        return Opened(seconds, received.total, server_seconds(page))
+        return Opened(seconds, received.total, server_seconds(page), page.evaluate(PHASES))
     finally:
         context.close()
 
@@ -282,6 +303,11 @@ def report(section: Section, measured: Measured, size: int) -> None:
         )
     )
     section.raw["rounds"] = {case: [vars(o) for o in opened] for case, opened in measured.rounds.items()}
+    phases = phase_rows(measured)
+    if phases:
+        columns = ("case", "first chart's data", "plotly.js ready", "last chart drawn")
+        title = "Where Sweetspot's time went: seconds after navigation (medians)"
+        section.tables.append(Table(title, columns, phases))
     for case, target in TARGETS_S.items():
         opened = measured.rounds.get(f"Sweetspot {case}", [])
         page, server = case.split()
@@ -291,4 +317,31 @@ def report(section: Section, measured: Measured, size: int) -> None:
             section.targets.append(Target(claim, "–", None, "quick mode runs small runs"))
             continue
         seconds = median([o.seconds for o in opened])
-        section.targets.append(Target(claim, fmt_s(seconds), seconds <= target))
+        section.targets.append(Target(claim, fmt_s(seconds), seconds <= target, limits(measured, case)))
+
+
+def limits(measured: Measured, case: str) -> str:
+    """The phases of a Sweetspot case beside optuna-dashboard's time in the same state."""
+    ours = dict((row[0], row[1:]) for row in phase_rows(measured)).get(f"Sweetspot {case}")
+    theirs = measured.rounds.get(f"optuna-dashboard {case.split()[1]}")
+    parts = []
+    if ours:
+        parts.append(
+            f"first chart's data at {ours[0]}, plotly.js ready at {ours[1]}, last chart drawn at {ours[2]}"
+        )
+    if theirs:
+        parts.append(f"optuna-dashboard, same machine: {fmt_s(median([o.seconds for o in theirs]))}")
+    return "; ".join(parts)
+
+
+def phase_rows(measured: Measured) -> list[tuple[str, ...]]:
+    """Per Sweetspot case, the median of each phase over its rounds."""
+    rows = []
+    for case, opened in measured.rounds.items():
+        timed = [o.phases for o in opened if o.phases]
+        if not timed:
+            continue
+        names = ("first data", "plotly.js ready", "last chart drawn")
+        values = [[p[n] for p in timed if p.get(n) is not None] for n in names]
+        rows.append((case, *(fmt_s(median(v)) if v else "–" for v in values)))
+    return rows

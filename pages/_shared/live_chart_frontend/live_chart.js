@@ -28,7 +28,10 @@ function loadPlotly(source) {
       }
       const script = document.createElement("script");
       script.src = url.href;
-      script.onload = function () { resolve(window.Plotly); };
+      script.onload = function () {
+        performance.mark("sweetspot:plotly-ready");
+        resolve(window.Plotly);
+      };
       script.onerror = function () { reject(new Error("plotly.js did not load from " + url.href)); };
       document.head.appendChild(script);
     });
@@ -98,6 +101,11 @@ function draw(Plotly, chart, data, template) {
   return Plotly.react(chart, figure.data || [], layout, CONFIG);
 }
 
+// Timings a benchmark reads (bench/browser.py): when each chart got its data and was drawn.
+function timed(key, started) {
+  performance.measure("sweetspot:chart:" + key, { start: started, end: performance.now() });
+}
+
 export default function (component) {
   const data = component.data || {};
   if (data.preload) { // the page's first element: plotly.js loads while the server computes
@@ -110,8 +118,10 @@ export default function (component) {
   chart.drawnSpec = data.spec;
   chart.drawnTheme = template.key;
   problem.hidden = true;
+  const started = performance.now();
   loadPlotly(data.plotly_src)
     .then(function (Plotly) { return draw(Plotly, chart, data, template); })
+    .then(function () { timed(data.key, started); })
     .catch(function (error) {
       chart.drawnSpec = null;
       problem.textContent = "This chart could not be drawn: " + error.message;
