@@ -89,6 +89,7 @@ class Opened:
     received: int
     server_s: float | None = None
     phases: dict[str, float | None] | None = None
+    busy_s: float | None = None  # the page's main thread: tasks run (scripts, layout, drawing)
 
 
 @dataclass
@@ -100,7 +101,8 @@ class Measured:
     def add(self, case: str, opened: Opened) -> None:
         self.rounds.setdefault(case, []).append(opened)
         size = f"{opened.received / 2**20:.2f} MiB"
-        print(f"[bench]   {case}: drawn after {fmt_s(opened.seconds)}, {size}", flush=True)
+        busy = fmt_s(opened.busy_s or 0)
+        print(f"[bench]   {case}: drawn after {fmt_s(opened.seconds)} (busy {busy}), {size}", flush=True)
 
 
 def run(ctx: Context) -> Section:
@@ -210,13 +212,16 @@ def timed_visit(browser: Any, url: str, until: Callable[[Any], None]) -> Opened:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
-        received = ByteCounter(context.new_cdp_session(page))
+        cdp = context.new_cdp_session(page)
+        received = ByteCounter(cdp)
+        cdp.send("Performance.enable")
         started = time.perf_counter()
         page.goto(url, wait_until="commit")
         until(page)
         seconds = time.perf_counter() - started
+        busy = main_thread_seconds(cdp)
         page.wait_for_timeout(300)  # frames still in flight when the last chart drew
-        return Opened(seconds, received.total, server_seconds(page), page.evaluate(PHASES))
+        return Opened(seconds, received.total, server_seconds(page), page.evaluate(PHASES), busy)
     finally:
         context.close()
 
@@ -236,6 +241,14 @@ class ByteCounter:
     def _frame(self, frame: dict[str, Any]) -> None:
         payload = frame.get("payloadData", "")
         self.total += len(payload) * 3 // 4 if frame.get("opcode") == 2 else len(payload.encode())
+
+
+def main_thread_seconds(cdp: Any) -> float:
+    """Seconds the page's main thread spent running tasks since navigation (Chrome's
+    ``TaskDuration``): the browser's work, which other processes on a busy machine
+    stretch in wall time but barely change."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return float(metrics.get("TaskDuration", 0.0))
 
 
 def server_seconds(page: Any) -> float | None:
@@ -286,10 +299,12 @@ def report(section: Section, measured: Measured, size: int) -> None:
     rows = []
     for case, opened in measured.rounds.items():
         servers = [o.server_s for o in opened if o.server_s is not None]
+        busy = [o.busy_s for o in opened if o.busy_s is not None]
         rows.append(
             (
                 case,
                 fmt_s(median([o.seconds for o in opened])),
+                fmt_s(median(busy)) if busy else "–",
                 f"{median([o.received for o in opened]) / 2**20:.2f} MiB",
                 fmt_s(median(servers)) if servers else "–",
                 " · ".join(fmt_s(o.seconds) for o in opened),
@@ -298,7 +313,7 @@ def report(section: Section, measured: Measured, size: int) -> None:
     section.tables.append(
         Table(
             "Navigation to everything drawn (medians)",
-            ("case", "drawn after", "received", "server time", "rounds"),
+            ("case", "drawn after", "browser main thread busy", "received", "server time", "rounds"),
             rows,
         )
     )
