@@ -1,4 +1,4 @@
-"""Benchmark 5, opening a big run in the browser: Sweetspot beside optuna-dashboard, in Chromium.
+"""Benchmark 7, opening a big run in the browser: Sweetspot beside optuna-dashboard, in Chromium.
 
 A run of 10,000 trials (``tests/fake_runs.py``: complete, pruned, failed and running
 ones, 30 epochs of learning curve each) is written into a journal file; both servers read
@@ -109,7 +109,7 @@ def run(ctx: Context) -> Section:
     size, warm_rounds, cold_rounds = (300, 1, 0) if ctx.quick else (TRIALS, 5, 3)
     section = Section(
         key="browser",
-        title="5. Opening a big run in the browser: Sweetspot and optuna-dashboard",
+        title="7. Opening a big run in the browser: Sweetspot and optuna-dashboard",
         what=(
             f"Headless Chromium (software rendering, as in CI) opens a run of {size:,} trials (complete, "
             "pruned, failed, running; 30 epochs of curve each) on both servers, reading the same journal "

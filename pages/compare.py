@@ -19,6 +19,7 @@ from pages._shared.common import (
     fmt_loss,
     fmt_params,
     live_panel,
+    plain,
     refreshed_caption,
     run_names,
     storage_url,
@@ -68,6 +69,7 @@ def race(live: bool) -> None:
         end_live()
     datasets = {run.spec.dataset for run in runs}
     title = loss_title(runs[0].spec.dataset) if len(datasets) == 1 else "validation MSE"
+    shown = plain(title)  # a CSV's target name: Markdown in the tooltips
     if len(datasets) > 1:
         st.warning("These runs train on different data: their losses are not comparable.", icon=WARNING)
     by_trials, by_time = st.columns(2)
@@ -100,13 +102,15 @@ def race(live: bool) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         column_config={
-            "best loss": st.column_config.NumberColumn(format="%.5g", help=title),
-            "test loss": st.column_config.NumberColumn(format="%.5g", help=f"{title} on held-out rows"),
+            "best loss": st.column_config.NumberColumn(format="%.5g", help=shown),
+            "test loss": st.column_config.NumberColumn(format="%.5g", help=f"{shown} on held-out rows"),
         },
     )
     best = min((s for s in summaries if s.best_value is not None), key=lambda s: s.best_value, default=None)
     if best is not None:
-        st.caption(f"Lowest validation loss: {best.name} ({best.strategy}) with {fmt_loss(best.best_value)}.")
+        st.caption(
+            f"Lowest validation loss: {plain(best.name)} ({best.strategy}) with {fmt_loss(best.best_value)}."
+        )
     refreshed_caption(started, live)
 
 

@@ -17,6 +17,7 @@ from pages._shared.common import (
     MONITOR,
     engine_errors,
     fmt_duration,
+    plain,
     storage_caption,
     storage_url,
     visitor,
@@ -181,7 +182,7 @@ summary = st.container(border=True)
 unplaced, placed = [], {}
 for field, message in errors.items():
     slot = slots.get(field) or slots.get(field.split(".")[0])
-    text = message if field.startswith("space.") else f"`{field}`: {message}"
+    text = plain(message) if field.startswith("space.") else f"`{field}`: {plain(message)}"
     if slot is None:
         unplaced.append(text)
     else:

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from tuning.definition.spec import RunSpec
-from tuning.demo import guard_launch
+from tuning.demo import capacity_held, guard_launch
 from tuning.storage.runs import Run, create_run
 from tuning.storage.urls import DATA_DIR_ENV, data_dir, resolve_url
 
@@ -67,9 +67,13 @@ def launch(
     csv_text: str | None = None,
     owner: str | None = None,
 ) -> Run:
-    """Check the run (CSV, demo caps), store it and start its workers; returns at once."""
+    """Check the run (CSV, demo caps), store it and start its workers; returns at once.
+
+    ``owner`` is the launching visitor's id (demo mode counts and guards runs per owner).
+    """
     url = resolve_url(storage_url)
-    guard_launch(spec, url, owner, csv_text)
-    run = create_run(spec, name, url, csv_text, owner)
+    limits = guard_launch(spec, url, csv_text)
+    with capacity_held(url, owner, limits):
+        run = create_run(spec, name, url, csv_text, owner)
     spawn_workers(run.name, url, spec.workers)
     return run

@@ -64,5 +64,6 @@ def live_plotly_chart(figure: go.Figure, key: str, alt: str) -> None:
     remounting it. The figure's ``uirevision`` decides what survives an update: keep it
     while the reader looks at the same thing, change it to reset their zoom.
     """
-    data: dict[str, Any] = {"spec": figure.to_json(), "alt": alt, "key": key, "plotly_src": plotly_js_source()}
+    spec = figure.to_json()
+    data: dict[str, Any] = {"spec": spec, "alt": alt, "key": key, "plotly_src": plotly_js_source()}
     CHART(key=key, data=data, height="content")

@@ -8,7 +8,16 @@ import time
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_loss, state_badge, visitor
+from pages._shared.common import (
+    ERROR,
+    WARNING,
+    admin_token,
+    fmt_duration,
+    fmt_loss,
+    plain,
+    state_badge,
+    visitor,
+)
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.trial_filters import trial_filter
 from tuning import (
@@ -68,14 +77,14 @@ def header(run: Run, summary: RunSummary) -> None:
             args=(run,),
             width="stretch",
             disabled=summary.state == RunState.STOPPING or refusal is not None,
-            help=refusal or "workers finish their current trial, then the run ends",
+            help=plain(refusal) if refusal else "workers finish their current trial, then the run ends",
         )
     elif control.button(
         "Delete run",
         icon=":material/delete:",
         width="stretch",
         disabled=refusal is not None,
-        help=refusal or "removes the run and its trials from the storage",
+        help=plain(refusal) if refusal else "removes the run and its trials from the storage",
     ):
         check_control(run, visitor(), admin_token())
         delete_run(run)
@@ -83,7 +92,7 @@ def header(run: Run, summary: RunSummary) -> None:
         st.session_state.pop("monitor_run", None)
         st.rerun(scope="app")
     if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
-        st.error(summary.error, icon=ERROR)
+        st.error(plain(summary.error), icon=ERROR)
 
 
 def _stop(run: Run) -> None:
@@ -109,7 +118,7 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     fraction = min(done / budget, 1.0) if budget else 0.0
     st.progress(fraction, text=" · ".join(parts))
     best, trial, test, elapsed = st.columns(4)
-    unit = loss_title(run.spec.dataset)
+    unit = plain(loss_title(run.spec.dataset))  # a CSV's target name: Markdown in tooltips
     best.metric("Best validation loss", fmt_loss(summary.best_value), help=unit, border=True)
     trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
     test.metric(
@@ -195,7 +204,7 @@ def best_panel(run: Run, summary: RunSummary) -> None:
             command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params))
             st.code(command, language="bash", wrap_lines=True)
         except SpecError as error:  # trials written by something else than Sweetspot's workers
-            st.warning(f"This configuration cannot be relaunched as it is: {error}", icon=WARNING)
+            st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
         weights = None if summary.active else read_weights(run)
         if weights:
             st.download_button(
@@ -224,7 +233,7 @@ def trials_panel(run: Run, frame: pd.DataFrame) -> None:
         key="trials",
         column_config={
             "number": st.column_config.NumberColumn("trial", width="small"),
-            "loss": st.column_config.NumberColumn(format="%.5g", help=loss_title(run.spec.dataset)),
+            "loss": st.column_config.NumberColumn(format="%.5g", help=plain(loss_title(run.spec.dataset))),
             "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
             "error": st.column_config.TextColumn(width="large"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.page_helpers import texts
+from tests.pages.page_helpers import errors, texts
 from tuning import PRESETS, STRATEGIES, list_run_names, load_run
 from tuning.definition.hyperparameters import DOMAINS
 
@@ -50,7 +50,7 @@ def test_invalid_input_is_refused_next_to_its_widget(
         at.session_state[key] = value
     at.run()
     assert not at.exception
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert any(message in e for e in errors(at)), errors(at)
     assert start_button(at).disabled
     assert "problem(s) to fix above" in texts(at)
 
@@ -75,7 +75,7 @@ def test_a_preset_fills_the_form(open_page: Callable[..., AppTest]) -> None:
 def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[..., AppTest]) -> None:
     at = open_page("pages/launch.py")
     at.selectbox(key="f_dataset").set_value("csv").run()
-    assert any("upload a CSV file" in e.value for e in at.error)
+    assert any("upload a CSV file" in e for e in errors(at))
     assert start_button(at).disabled
     at.file_uploader(key="f_csv").set_value(("houses.csv", HOUSES_CSV, "text/csv")).run()
     assert not at.exception
@@ -84,7 +84,7 @@ def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[...,
     assert "30 rows × 3 columns" in texts(at)
     assert not start_button(at).disabled
     at.file_uploader(key="f_csv").set_value(("bad.csv", b"a,b\nx,1\n" * 10, "text/csv")).run()
-    assert any("not numeric" in e.value for e in at.error)
+    assert any("not numeric" in e for e in errors(at))
     assert start_button(at).disabled
 
 
@@ -108,7 +108,7 @@ def test_the_demo_caps_are_shown_beside_their_widgets(
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
     at = open_page("pages/launch.py")
     at.selectbox(key="f_preset").set_value("houses").run()
-    messages = " ".join(e.value for e in at.error)
+    messages = " ".join(errors(at))
     assert "60 trials is over the demo's cap of 40 trials" in messages
     assert "2 workers is over the demo's cap of 1" in messages
     assert start_button(at).disabled

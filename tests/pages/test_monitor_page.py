@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import STATE_BADGES
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import figures, texts
-from tuning import RunState, list_run_names, load_run, preset_spec, summarize
+from tests.pages.page_helpers import APP, figures, shown, texts
+from tests.runs_helpers import quick_spec
+from tuning import RunState, create_run, list_run_names, load_run, preset_spec, summarize
 from tuning.views import chart_data
 from tuning.views.history import MAX_POINTS
 
@@ -126,7 +127,46 @@ def test_in_the_demo_only_the_owner_may_stop(
     make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
     at = open_page("pages/monitor.py", run="theirs")
     stop = next(b for b in at.button if b.label == "Stop run")
-    assert stop.disabled and "started by another visitor" in stop.help
+    assert stop.disabled and "started by another visitor" in shown(stop.help)
+
+
+def _as_visitor(visitor: str, run: str) -> AppTest:
+    """The Monitor on ``run`` for a browser whose visitor cookie is ``visitor``."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["visitor"] = visitor  # what pages/_shared/common.visitor() takes from the cookie
+    at.run()
+    at.switch_page("pages/monitor.py")
+    at.query_params["run"] = run
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _everything_sent(at: AppTest) -> str:
+    """Every element the browser receives, as text (download labels, help, captions, charts)."""
+    found, nodes = [], [at._tree]
+    while nodes:
+        node = nodes.pop()
+        found.append(str(getattr(node, "proto", "")))
+        nodes.extend(getattr(node, "children", {}).values())
+    return "\n".join(found)
+
+
+def test_in_the_demo_a_watcher_cannot_learn_or_forge_the_owner(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15.2: the owner's id was in the page's downloads; set as a cookie it opened the run."""
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    owner = "0123456789abcdef0123456789abcdef"
+    create_run(quick_spec(), "theirs", storage_url, owner=owner)
+    watcher = _as_visitor("f" * 32, "theirs")
+    sent = _everything_sent(watcher)
+    assert "Stop run" in sent and "Download run (JSON)" in sent  # the scan sees the whole page
+    assert owner not in sent
+    stored = summarize(load_run("theirs", storage_url)).owner
+    forger = _as_visitor(stored, "theirs")
+    assert next(b for b in forger.button if b.label == "Stop run").disabled
+    assert not next(b for b in _as_visitor(owner, "theirs").button if b.label == "Stop run").disabled
 
 
 def test_the_admin_token_lifts_the_demo_owner_rule(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -45,3 +47,47 @@ def _import_or_docstring(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Import | ast.ImportFrom):
         return True
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+
+
+SECRET_PATH = "/srv/sweetspot/secret-path.py"
+
+
+def _fail(*args: object, **kwargs: object) -> None:
+    raise RuntimeError(f"disk exploded reading {SECRET_PATH}")
+
+
+@pytest.mark.parametrize(
+    ("page", "broken"),
+    [(HOME, "tuning.run_summaries"), (LAUNCH, "tuning.RunSpec.from_dict")],
+)
+def test_in_the_demo_an_unexpected_error_shows_a_reference_not_the_trace(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch, caplog, page: str, broken: str
+) -> None:
+    """Issue 15.9: public visitors saw full tracebacks with server paths."""
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    make_run(storage_url, "kept", 3)
+    monkeypatch.setattr(broken, _fail)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    [shown] = [e.value for e in at.error if "reference" in e.value]
+    reference = re.search(r"reference: ([0-9a-f]{8})$", shown)
+    assert reference and SECRET_PATH not in shown and "Traceback" not in shown
+    logged = [r for r in caplog.records if reference.group(1) in r.getMessage()]
+    assert logged and SECRET_PATH in str(logged[0].exc_info[1])
+    assert config.get_option("client.showErrorDetails") == "none"  # what escapes shows no details
+
+
+def test_locally_the_operator_sees_the_error_itself(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SWEETSPOT_DEMO", raising=False)
+    monkeypatch.setattr("tuning.RunSpec.from_dict", _fail)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(LAUNCH)
+    at.run()
+    assert SECRET_PATH in at.exception[0].message
+    assert config.get_option("client.showErrorDetails") == "full"  # the default is back

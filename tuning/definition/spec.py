@@ -70,6 +70,7 @@ class RunSpec:
     grid_cap: int = DEFAULT_GRID_CAP
     heartbeat_s: float = 10.0
     grace_s: float = 60.0
+    population: int | None = None  # trials a worker trains at once; None: the worker chooses
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
@@ -92,7 +93,7 @@ class RunSpec:
             "grid_cap": self.grid_cap,
             "heartbeat_s": self.heartbeat_s,
             "grace_s": self.grace_s,
-        }
+        } | ({"population": self.population} if self.population is not None else {})
 
     def searched(self) -> dict[str, Param]:
         """The hyperparameters that vary (everything but the fixed ones)."""
@@ -151,7 +152,7 @@ class _SpecReader:
     def read(self) -> RunSpec:
         known = {
             "dataset", "space", "strategy", "budget", "seed", "workers", "pruner", "repeats",
-            "cv_folds", "val_fraction", "test_fraction", "grid_cap", "heartbeat_s", "grace_s",
+            "cv_folds", "val_fraction", "test_fraction", "grid_cap", "heartbeat_s", "grace_s", "population",
         }  # fmt: skip
         for key in sorted(set(self.raw) - known):
             self.errors.append(FieldError(key, f"unknown field; known fields are {sorted(known)}"))
@@ -170,6 +171,7 @@ class _SpecReader:
             grid_cap=self._int("grid_cap", DEFAULT_GRID_CAP, 1, 10_000_000),
             heartbeat_s=self._positive("heartbeat_s", 10.0),
             grace_s=self._positive("grace_s", 60.0),
+            population=None if self.raw.get("population") is None else self._int("population", 1, 1, 256),
         )
         if spec_kwargs["cv_folds"] == 1:
             self.errors.append(FieldError("cv_folds", "must be 0 (no cross-validation) or >= 2"))

@@ -21,6 +21,7 @@ from optuna.trial import TrialState, create_trial
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.storage import record
+from tuning.storage.owners import owner_hash
 from tuning.storage.urls import open_storage
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -67,7 +68,10 @@ def create_run(
     csv_text: str | None = None,
     owner: str | None = None,
 ) -> Run:
-    """Store a new run with its spec and its queue of trials; start no worker."""
+    """Store a new run with its spec and its queue of trials; start no worker.
+
+    ``owner`` is the launching visitor's id; only its keyed hash is stored (``owner_hash``).
+    """
     storage = open_storage(storage_url)
     name = check_name(name) if name else new_name(spec)
     if spec.dataset.name == "csv" and not csv_text:
@@ -80,8 +84,8 @@ def create_run(
     study.set_user_attr(record.CREATED_AT.key, time.time())
     if csv_text:
         study.set_user_attr(record.CSV.key, csv_text)
-    if owner:
-        study.set_user_attr(record.OWNER.key, owner)
+    if owner:  # the visitor's id is their cookie: only its keyed hash is stored (storage/owners.py)
+        study.set_user_attr(record.OWNER.key, owner_hash(owner))
     study.add_trials([_ticket(params) for params in _queue(spec)])
     return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
 
