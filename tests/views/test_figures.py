@@ -123,7 +123,7 @@ def test_titles_from_a_csv_are_text_not_plotly_html(trials: list[optuna.trial.Fr
     """Issue 15.7: Plotly renders <a href> in titles; a CSV's target name is escaped in every figure."""
     frame = trials_frame(trials)
     drawn = [
-        history_figure(history_frame(frame), best_steps(frame), HOSTILE_UNIT, log_y=False, revision="r"),
+        history_figure(history_points(history_frame(frame), best_steps(frame)), HOSTILE_UNIT, False, "r"),
         curves_figure(curves_frame(trials, best_n=3), HOSTILE_UNIT, log_y=False, revision="r"),
         race_figure(race_frame([("r", "random", trials)]), "finished", "<b>x</b>", HOSTILE_UNIT, log_y=False),
     ]

@@ -96,7 +96,7 @@ def test_a_sliced_cloud_says_so() -> None:
 
 @pytest.mark.parametrize(
     ("losses", "fence"),
-    [([1.0, 2.0], None), ([np.nan] * 10, None), ([5.0] * 20, pytest.approx(5.0, rel=0.01))],
+    [([1.0, 2.0], None), ([np.nan] * 10, None), ([5.0] * 20, pytest.approx(15.0, rel=0.01))],
 )
 def test_the_fence_needs_points_and_survives_flat_runs(losses: list[float], fence: object) -> None:
     assert loss_fence(np.array(losses)) == fence
@@ -106,3 +106,10 @@ def test_the_fence_works_on_negative_losses_too() -> None:
     losses = np.array([-5.0, -4.0, -4.5, -4.2, -3.9, -4.1, 1e9])
     fence = loss_fence(losses)
     assert fence is not None and -3.9 < fence < 1e9
+
+
+def test_a_small_healthy_runs_first_trials_stay_in_view() -> None:
+    """Six falling losses: the first is above the bulk, but within 3 x its 90th percentile."""
+    losses = np.array([3300.0, 2600.0, 2300.0, 2100.0, 2000.0, 1950.0])
+    fence = loss_fence(losses)
+    assert fence is not None and fence > 3300.0

@@ -98,7 +98,7 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
     """Each trial's loss against its number, by state, with the best-so-far staircase.
 
     What ``history`` left out (slices of a big run, clipped wild losses) is said on the
-    chart itself, under the axis title. Past ``WEBGL_FROM`` points everything is drawn with
+    chart itself, in the x axis's title. Past ``WEBGL_FROM`` points everything is drawn with
     WebGL (which Plotly layers above SVG, so the best line must be WebGL too to stay on top),
     with smaller markers.
     """
@@ -136,7 +136,7 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
                 hovertemplate="best so far %{y:.5g} (after trial %{x})<extra></extra>",
             )
         )
-    x_title = "trial number" + (f"<br><sup>{history.note}</sup>" if history.note else "")
+    x_title = "trial number" + (f" · {history.note}" if history.note else "")
     return _layout(fig, revision, x_title, loss_title, log_y)
 
 

@@ -23,6 +23,7 @@ MAX_POINTS = 2_000  # per chart: ~1,000 slices × (lowest, highest); a plot is ~
 # a tenth of the points being wild; a healthy run's early, high trials stay in view.
 FENCE_QUANTILES = (0.10, 0.90)
 FENCE_SPREADS = 3.0
+FENCE_MIN_RATIO = 3.0
 
 
 class HiddenState(Enum):
@@ -56,8 +57,8 @@ class HistoryPoints:
         parts = []
         if self.per_slice > 1:
             parts.append(
-                f"{len(self.points):,} of {self.total:,} points drawn: the lowest and highest loss"
-                f" of every {self.per_slice:,} trials"
+                f"{len(self.points):,} of {self.total:,} points drawn"
+                f" (lowest and highest of every {self.per_slice:,} trials)"
             )
         if self.limit is not None:
             plural = "point" if self.clipped == 1 else "points"
@@ -105,7 +106,9 @@ def loss_fence(losses: np.ndarray) -> float | None:
     low = np.quantile(values, FENCE_QUANTILES[0], method="higher")
     high = np.quantile(values, FENCE_QUANTILES[1], method="lower")
     fence = high + FENCE_SPREADS * max(high - low, _tiny(high))
-    return float(10**fence) if positive else float(fence)
+    if positive:  # never closer than FENCE_MIN_RATIO x the 90th percentile: a small run's first trials stay
+        return float(10 ** max(fence, high + np.log10(FENCE_MIN_RATIO)))
+    return float(fence)
 
 
 def _tiny(value: float) -> float:
