@@ -66,7 +66,15 @@ from tuning.views.chart_data import (
 from tuning.views.estimate import Forecast, forecast, seconds_left
 from tuning.views.export import export_run
 from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
-from tuning.views.filters import TRIAL_STATES, FieldKind, FilterField, TrialFilter, filter_fields
+from tuning.views.filters import (
+    TABLE_ROWS,
+    TRIAL_STATES,
+    FieldKind,
+    FilterField,
+    TrialFilter,
+    filter_fields,
+    shown_rows,
+)
 from tuning.views.history import HiddenState, HistoryPoints, history_points
 from tuning.views.reproduce import reproduce_command, reproduce_spec
 from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
@@ -91,7 +99,7 @@ __all__ = [
     "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
     # read large runs: the loss cloud reduced, the trials table filtered
     "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
-    "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields",
+    "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors

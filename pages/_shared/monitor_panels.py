@@ -47,6 +47,7 @@ from tuning import (
     reproduce_spec,
     request_stop,
     seconds_left,
+    shown_rows,
     trial_table,
 )
 
@@ -225,10 +226,16 @@ def trials_panel(run: Run, frame: pd.DataFrame) -> None:
     st.subheader("Trials")
     everything = trial_table(frame)
     table = trial_filter(filter_fields(run.spec.searched())).apply(everything)
+    shown = shown_rows(table)
     if len(table) < len(everything):
         st.caption(f"{len(table):,} of {len(everything):,} trials pass the filter.")
+    if len(shown) < len(table):
+        st.caption(
+            f"Showing the {len(shown):,} lowest losses of {len(table):,}; filter to see others."
+            " The CSV holds them all."
+        )
     st.dataframe(
-        table,
+        shown,
         hide_index=True,
         key="trials",
         column_config={
@@ -248,7 +255,7 @@ def trials_panel(run: Run, frame: pd.DataFrame) -> None:
         icon=":material/download:",
         on_click="ignore",
         width="stretch",
-        help="the table above",
+        help="every trial that passes the filter",
     )
     as_json.download_button(
         "Download run (JSON)",

@@ -17,6 +17,7 @@ from tests.pages.page_helpers import APP, figures, shown, texts
 from tests.runs_helpers import quick_spec
 from tuning import RunState, create_run, list_run_names, load_run, preset_spec, summarize
 from tuning.views import chart_data
+from tuning.views.filters import TABLE_ROWS
 from tuning.views.history import MAX_POINTS
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
@@ -118,6 +119,8 @@ def test_a_5000_trial_run_is_drawn_reduced_and_read_incrementally(
     assert drawn <= MAX_POINTS and f"{drawn:,} of " in history["layout"]["xaxis"]["title"]["text"]
     assert len(curves["data"]) == 10
     assert "The 500 best of 4,990 complete trials" in texts(at)
+    assert len(at.dataframe[0].value) == TABLE_ROWS
+    assert f"Showing the {TABLE_ROWS:,} lowest losses of 5,000" in texts(at)
 
 
 def test_in_the_demo_only_the_owner_may_stop(

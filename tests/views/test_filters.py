@@ -9,7 +9,7 @@ from tests.fake_runs import make_run
 from tuning import preset_spec
 from tuning.errors import FieldError
 from tuning.views.chart_data import trial_table, trials_frame
-from tuning.views.filters import FieldKind, TrialFilter, filter_fields
+from tuning.views.filters import FieldKind, TrialFilter, filter_fields, shown_rows
 
 
 @pytest.fixture
@@ -74,3 +74,10 @@ def test_fields_come_from_the_spec() -> None:
     assert fields["lr"].kind is FieldKind.LOG_RANGE and fields["lr"].low < fields["lr"].high
     assert fields["batch_size"].kind is FieldKind.CHOICE and 64 in fields["batch_size"].options
     assert fields["n_layers"].integer
+
+
+def test_a_big_table_sends_its_lowest_losses_in_trial_order(table: pd.DataFrame) -> None:
+    shown = shown_rows(table, limit=10)
+    assert len(shown) == 10 and shown["number"].is_monotonic_increasing
+    assert set(shown["loss"]) == set(table["loss"].nsmallest(10))
+    assert shown_rows(table, limit=1_000) is table

@@ -19,6 +19,7 @@ import pandas as pd
 from tuning.definition.space import Choice, Param, Range
 from tuning.errors import FieldError
 
+TABLE_ROWS = 1_000  # rows sent to the browser; 10,000 rows kept its main thread busy for seconds
 TRIAL_STATES = ("complete", "running", "pruned", "failed")
 
 
@@ -97,3 +98,13 @@ def _column(table: pd.DataFrame, column: str) -> pd.Series:
     if column not in table.columns:
         raise FieldError(column, f"the trials have no column {column!r}; they have {list(table.columns)}")
     return table[column]
+
+
+def shown_rows(table: pd.DataFrame, limit: int = TABLE_ROWS) -> pd.DataFrame:
+    """At most ``limit`` rows of ``table``: the lowest losses (trials without one last), in
+    trial order. Measured in Chromium, a 10,000-row table was the Monitor's heaviest element
+    to decode and lay out; filters reach any other row, and the CSV holds every row that passes.
+    """
+    if len(table) <= limit:
+        return table
+    return table.sort_values("loss", na_position="last", kind="stable").head(limit).sort_values("number")
