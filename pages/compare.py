@@ -24,13 +24,14 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
-from pages._shared.live_chart import live_plotly_chart
+from pages._shared.live_chart import live_plotly_chart, preload_plotly
 from pages._shared.shell import within_app
 from tuning import load_run, loss_title, race_figure, read_race, summarize
 
 within_app()
 
 st.title("Compare runs")
+preload_plotly()
 names = run_names()
 if not names:
     st.info("No runs yet: launch two searches of the same space to race them here.", icon=INFO)

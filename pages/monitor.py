@@ -24,9 +24,10 @@ from pages._shared.common import (
     storage_url,
 )
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
+from pages._shared.live_chart import preload_plotly
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
-from tuning import RunSnapshot, RunWatcher
+from tuning import RunSnapshot, shared_watcher
 
 within_app()
 
@@ -37,6 +38,7 @@ if not names:
     st.page_link(LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
     st.stop()
 
+preload_plotly()
 picker, live_toggle, log_toggle = st.columns([4, 1, 1], vertical_alignment="bottom")
 with picker:
     name = pick_run(names, key="monitor_run")
@@ -47,10 +49,10 @@ log_y = log_toggle.toggle("Log-scale loss", key="log_y")
 
 
 def read() -> RunSnapshot:
-    """One read of the run's trials, by the watcher this session keeps for the run."""
-    watcher = st.session_state.setdefault(f"watcher:{name}", RunWatcher(name, storage_url()))
+    """One read of the run's trials, by the watcher every session of this server shares for
+    the run: a new visitor reuses its rows."""
     with engine_errors():
-        return watcher.read()
+        return shared_watcher(name, storage_url()).read()
 
 
 def panel(live: bool) -> None:

@@ -86,8 +86,18 @@ from tuning.views.chart_data import (
 from tuning.views.estimate import Forecast, fmt_bytes, forecast, machine_bytes, seconds_left, start_warnings
 from tuning.views.export import export_run
 from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
+from tuning.views.filters import (
+    TABLE_ROWS,
+    TRIAL_STATES,
+    FieldKind,
+    FilterField,
+    TrialFilter,
+    filter_fields,
+    shown_rows,
+)
+from tuning.views.history import HiddenState, HistoryPoints, history_points
 from tuning.views.reproduce import reproduce_command, reproduce_spec
-from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race
+from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
 from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
 __all__ = [
@@ -111,6 +121,9 @@ __all__ = [
     "history_frame", "learning_curve", "list_run_names", "load_run", "loss_title", "parallel_figure",
     "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights", "reproduce_command",
     "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
+    # read large runs: the loss cloud reduced, the trials table filtered
+    "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
+    "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors

@@ -20,8 +20,10 @@ from pages._shared.common import (
     visitor,
 )
 from pages._shared.live_chart import live_plotly_chart
+from pages._shared.trial_filters import trial_filter
 from tuning import (
     DemoLimits,
+    HiddenState,
     NotAllowed,
     Run,
     RunSnapshot,
@@ -34,8 +36,10 @@ from tuning import (
     curves_figure,
     delete_run,
     export_run,
+    filter_fields,
     history_figure,
     history_frame,
+    history_points,
     loss_title,
     parallel_figure,
     parallel_frame,
@@ -45,6 +49,7 @@ from tuning import (
     reproduce_spec,
     request_stop,
     seconds_left,
+    shown_rows,
     trial_table,
 )
 
@@ -146,9 +151,7 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
     unit = loss_title(run.spec.dataset)
     left, right = st.columns(2)
     with left:
-        st.markdown("**Loss of each trial**")
-        figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
-        live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
+        history_chart(run, frame, unit, log_y)
     with right:
         selection = snapshot.curves
         st.markdown("**Learning curves**")
@@ -174,6 +177,24 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
             st.caption(
                 f"The {len(lines):,} best of {complete:,} complete trials; drag along an axis to filter."
             )
+
+
+def history_chart(run: Run, frame: pd.DataFrame, unit: str, log_y: bool) -> None:
+    """Loss of each trial, with switches for the states it shows and for clipping wild losses."""
+    title, states, clip_col = st.columns([3, 3, 2], vertical_alignment="center")
+    title.markdown("**Loss of each trial**")
+    optional = [state.value for state in HiddenState]
+    shown = states.pills(
+        "Also show", optional, selection_mode="multi", default=optional, key="history_states",
+        label_visibility="collapsed", help="pruned and failed trials are drawn at their last epoch's loss",
+    )  # fmt: skip
+    clip = clip_col.toggle(
+        "Clip outliers", value=True, key="history_clip", help="end the loss axis above the bulk of the losses"
+    )
+    hide = frozenset(state for state in HiddenState if state.value not in shown)
+    history = history_points(history_frame(frame), best_steps(frame), hide=hide, clip=clip)
+    figure = history_figure(history, unit, log_y, f"{run.name}:{'clipped' if clip else 'all'}")
+    live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
 
 
 def best_panel(run: Run, summary: RunSummary) -> None:
@@ -217,12 +238,22 @@ def best_panel(run: Run, summary: RunSummary) -> None:
 
 
 def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
-    """Every trial, sortable by any column, with its origin and note, and the same table as CSV."""
+    """The trials that pass the filter, with their origin and note, sortable by any column,
+    and the same table as CSV."""
     st.subheader("Trials")
-    table = trial_table(frame)
-    table = table.assign(note=[notes.get(int(n), "") for n in table["number"]])
+    everything = trial_table(frame)
+    everything = everything.assign(note=[notes.get(int(n), "") for n in everything["number"]])
+    table = trial_filter(filter_fields(run.spec.searched())).apply(everything)
+    shown = shown_rows(table)
+    if len(table) < len(everything):
+        st.caption(f"{len(table):,} of {len(everything):,} trials pass the filter.")
+    if len(shown) < len(table):
+        st.caption(
+            f"Showing the {len(shown):,} lowest losses of {len(table):,}; filter to see others."
+            " The CSV holds them all."
+        )
     event = st.dataframe(
-        table,
+        shown,
         hide_index=True,
         key="trials",
         on_select="rerun",
@@ -239,7 +270,7 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
         },
     )
     picked = event.selection.rows  # type: ignore[union-attr]
-    number = int(table.iloc[picked[0]]["number"]) if picked else None
+    number = int(shown.iloc[picked[0]]["number"]) if picked else None
     if number is not None and number != st.session_state.get(PICKED_ROW_KEY):
         st.session_state[PICKED_ROW_KEY] = number  # "Try a configuration" starts from this trial
         st.rerun(scope="app")  # that panel is outside this live fragment
@@ -253,7 +284,7 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
         icon=":material/download:",
         on_click="ignore",
         width="stretch",
-        help="the table above",
+        help="every trial that passes the filter",
     )
     as_json.download_button(
         "Download run (JSON)",

@@ -1,7 +1,7 @@
-"""Reading the dashboard's charts in the browser: each is a Plotly graph in an iframe.
+"""Reading the dashboard's charts in the browser: each is a Plotly graph in the page.
 
-``pages/_shared/live_chart.py`` draws every chart inside a component iframe, in the
-element container that carries the chart's key (``.st-key-history``).
+``pages/_shared/live_chart.py`` draws every chart in the element container that carries
+the chart's key (``.st-key-history``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from playwright.sync_api import Locator, Page
 
 def live_chart(page: Page, key: str) -> Locator:
     """The Plotly graph div of the chart with Streamlit key ``key``."""
-    return page.frame_locator(f".st-key-{key} iframe").locator(".js-plotly-plot")
+    return page.locator(f".st-key-{key} .js-plotly-plot")
 
 
 def trace_length(plot: Locator, name: str) -> int:

@@ -74,10 +74,7 @@ def test_zoom_and_legend_survive_refreshes_with_new_trials(
 
         # A zoom on a linear axis means nothing on a log one: the scale toggle resets it.
         page.get_by_text("Log-scale loss").click()
-        page.wait_for_function(
-            "frame => frame.contentDocument.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'",
-            arg=page.locator(".st-key-history iframe").element_handle(),
-        )
+        page.wait_for_function("plot => plot._fullLayout.yaxis.type === 'log'", arg=plot.element_handle())
         assert plot.evaluate("plot => plot._fullLayout.xaxis.autorange") is True
         expect(page.get_by_test_id("stException")).to_have_count(0)
     finally:

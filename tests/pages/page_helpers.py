@@ -17,10 +17,11 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 def figures(at: AppTest) -> list[dict[str, Any]]:
     """Every Plotly figure on the page, as the JSON the browser receives, arrays decoded.
 
-    Every chart is drawn by ``pages/_shared/live_chart.py``, a component instance.
+    Every chart is drawn by ``pages/_shared/live_chart.py``, a version-2 component (the
+    element that starts loading plotly.js has no figure).
     """
-    charts = at.get("component_instance")
-    return [_decoded(json.loads(json.loads(chart.proto.json_args)["spec"])) for chart in charts]
+    data = [json.loads(element.proto.json) for element in at.get("bidi_component")]
+    return [_decoded(json.loads(chart["spec"])) for chart in data if "spec" in chart]
 
 
 def _decoded(value: Any) -> Any:

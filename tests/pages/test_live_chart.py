@@ -32,17 +32,25 @@ def chart_script() -> None:
 
 def test_new_data_updates_the_same_element() -> None:
     at = AppTest.from_function(chart_script).run()
-    first = at.get("component_instance")[0].proto
+    first = at.get("bidi_component")[0].proto
     at.run()
-    second = at.get("component_instance")[0].proto
+    second = at.get("bidi_component")[0].proto
     assert not at.exception
-    assert first.id == second.id  # the browser keeps its iframe, and with it the reader's zoom
-    assert json.loads(json.loads(second.json_args)["spec"])["data"][0]["y"] == [0, 1]
-    assert json.loads(second.json_args)["alt"] == "a growing line"
+    assert first.id == second.id  # the browser keeps its element, and with it the reader's zoom
+    assert json.loads(json.loads(second.json)["spec"])["data"][0]["y"] == [0, 1]
+    assert json.loads(second.json)["alt"] == "a growing line"
+
+
+def test_plotly_js_comes_from_the_apps_own_folder() -> None:
+    """A relative address: the page's own origin (and base path) serves it, never a CDN."""
+    at = AppTest.from_function(chart_script).run()
+    source = json.loads(at.get("bidi_component")[0].proto.json)["plotly_src"]
+    assert source.startswith("component/") and source.split("?")[0].endswith("/plotly.min.js")
+    assert "//" not in source
 
 
 def test_the_served_folders_hold_what_the_page_loads() -> None:
-    assert {"index.html", "live_chart.js"} <= {path.name for path in FRONTEND.iterdir()}
+    assert (FRONTEND / "live_chart.js").read_text().startswith("// Draws each new figure")
     assert (PLOTLY_JS_FOLDER / "plotly.min.js").stat().st_size > 1_000_000
 
 
@@ -71,7 +79,7 @@ def test_sessions_declaring_at_the_same_moment_all_get_the_chart(monkeypatch) ->
 
     def declare() -> None:
         try:
-            live_chart.declared_components()
+            live_chart.plotly_js_source()
         except RuntimeError as error:
             errors.append(error)
 

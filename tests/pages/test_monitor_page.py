@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from optuna.trial import create_trial
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import STATE_BADGES
@@ -18,6 +19,8 @@ from tests.pages.page_helpers import APP, figures, shown, texts
 from tests.runs_helpers import quick_spec
 from tuning import RunState, create_run, list_run_names, load_run, preset_spec, summarize
 from tuning.views import chart_data
+from tuning.views.filters import TABLE_ROWS
+from tuning.views.history import MAX_POINTS
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
 
@@ -34,7 +37,7 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
     complete = next(t for t in history["data"] if t["name"] == "complete")
     assert len(complete["x"]) == 24
     assert history["layout"]["yaxis"]["title"]["text"] == "validation MSE ($1000s²)"
-    assert history["layout"]["uirevision"] == "grid-done:linear"
+    assert history["layout"]["uirevision"] == "grid-done:clipped:linear"
     assert len(curves["data"]) == 10
     assert parallel["data"][0]["type"] == "parcoords"
     code = "\n".join(c.value for c in at.code)
@@ -114,9 +117,12 @@ def test_a_5000_trial_run_is_drawn_reduced_and_read_incrementally(
     assert not at.exception and REFRESH.search(texts(at))
     assert built and max(built) == 0, built  # no finished trial's row was built again
     history, curves, parallel = figures(at)
-    assert history["data"][0]["type"] == "scattergl"
+    drawn = sum(len(trace["x"]) for trace in history["data"] if trace["name"] != "best so far")
+    assert drawn <= MAX_POINTS and f"{drawn:,} of " in history["layout"]["xaxis"]["title"]["text"]
     assert len(curves["data"]) == 10
-    assert "The 2,000 best of 4,990 complete trials" in texts(at)
+    assert "The 500 best of 4,990 complete trials" in texts(at)
+    assert len(at.dataframe[0].value) == TABLE_ROWS
+    assert f"Showing the {TABLE_ROWS:,} lowest losses of 5,000" in texts(at)
 
 
 def test_in_the_demo_only_the_owner_may_stop(
@@ -209,3 +215,53 @@ def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storag
     assert not at.exception
     assert list_run_names(storage_url) == ["kept"]
     assert at.selectbox(key="monitor_run").value == "kept"
+
+
+def test_one_diverged_trial_is_clipped_until_the_reader_asks_for_all(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    study = make_run(storage_url, "wild", 40, n_pruned=3, n_failed=2)
+    model = study.get_trials(deepcopy=False)[0]
+    study.add_trial(create_trial(value=1e9, params=model.params, distributions=model.distributions))
+    at = open_page("pages/monitor.py", run="wild")
+    history = figures(at)[0]
+    assert "1 point above" in history["layout"]["xaxis"]["title"]["text"]
+    assert max(max(trace["y"]) for trace in history["data"]) < 1e5  # the rest on a readable axis
+    at.toggle(key="history_clip").set_value(False).run()
+    history = figures(at)[0]
+    assert not at.exception and max(max(trace["y"]) for trace in history["data"]) == 1e9
+    assert history["layout"]["xaxis"]["title"]["text"] == "trial number"
+
+
+def test_pruned_and_failed_trials_can_leave_the_loss_chart(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    make_run(storage_url, "mixed", 20, n_pruned=4, n_failed=2)
+    at = open_page("pages/monitor.py", run="mixed")
+    names = {trace["name"] for trace in figures(at)[0]["data"]}
+    assert {"complete", "pruned (last epoch)", "failed (last epoch)"} <= names
+    at.get("button_group")[0].set_value(["pruned"]).run()
+    names = {trace["name"] for trace in figures(at)[0]["data"]}
+    assert not at.exception and "failed (last epoch)" not in names and "pruned (last epoch)" in names
+
+
+def test_the_trials_table_shows_only_what_passes_the_filters(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    make_run(storage_url, "filtered", 40, n_pruned=6, n_failed=4)
+    at = open_page("pages/monitor.py", run="filtered")
+    median = at.dataframe[0].value["loss"].median()
+    assert len(at.dataframe[0].value) == 50
+    at.multiselect(key="filter_states").set_value(["pruned", "failed"]).run()
+    assert not at.exception and set(at.dataframe[0].value["state"]) == {"pruned", "failed"}
+    assert "10 of 50 trials pass the filter." in texts(at)
+    at.multiselect(key="filter_states").set_value(list(at.multiselect(key="filter_states").options)).run()
+    at.number_input(key="filter_loss_high").set_value(median).run()
+    table = at.dataframe[0].value
+    assert 0 < len(table) < 50 and (table["loss"] <= median).all()
+    at.number_input(key="filter_loss_low").set_value(median + 1).run()
+    assert "loss: the low end must not exceed the high end" in texts(at)
+    assert len(at.dataframe[0].value) == 50  # a bad filter shows everything, and says why
+    at.number_input(key="filter_loss_low").set_value(None).run()
+    at.slider(key="filter_n_layers").set_value((2, 3)).run()
+    assert set(at.dataframe[0].value["n_layers"]) <= {2, 3}

@@ -52,3 +52,25 @@ def test_an_unregistered_view_is_an_error_not_the_edf(storage_url: str) -> None:
     study, _ = sample_study(make_run(storage_url, "run", 3).get_trials(), 10)
     with pytest.raises(UnknownName, match=r"unknown analysis view 'nope'; known ones are \['importance'"):
         view_figure("nope", study, None, "loss")
+
+
+def test_sampled_trials_carry_only_what_the_views_read(storage_url: str) -> None:
+    """Optuna's plots deep-copy the study's trials, learning curves and all, again and again."""
+    trials = make_run(storage_url, "run", 20).get_trials()
+    study, _ = sample_study(trials, limit=10)
+    assert all(not t.user_attrs and not t.system_attrs for t in study.trials)
+    kept = {t.value for t in study.trials}
+    assert kept <= {t.value for t in trials} and len(kept) == 10
+
+
+def test_importances_are_bars_with_the_largest_on_top(storage_url: str) -> None:
+    trials = make_run(storage_url, "run", 40, spec=preset_spec("article-optuna")).get_trials()
+    study, _ = sample_study(trials, VIEWS["importance"].max_trials)
+    (bars,) = view_figure("importance", study, None, "loss").data
+    assert bars.type == "bar" and bars.orientation == "h"
+    assert list(bars.x) == sorted(bars.x) and set(bars.y) == set(varying_params(trials))
+
+
+def test_varying_parameters_ignore_unfinished_trials(storage_url: str) -> None:
+    trials = make_run(storage_url, "run", 1, n_pruned=5, n_running=2, finished=False).get_trials()
+    assert varying_params(trials) == []

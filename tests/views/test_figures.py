@@ -32,6 +32,7 @@ from tuning.views.figures import (
     params_hover,
     race_figure,
 )
+from tuning.views.history import history_points
 
 UNIT = "validation MSE ($1000s²)"
 
@@ -44,7 +45,9 @@ def trials(storage_url: str) -> list[optuna.trial.FrozenTrial]:
 
 def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.FrozenTrial]) -> None:
     frame = trials_frame(trials)
-    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=True, revision="run")
+    fig = history_figure(
+        history_points(history_frame(frame), best_steps(frame)), UNIT, log_y=True, revision="run"
+    )
     complete, pruned, best = fig.data
     assert (complete.name, pruned.name, best.name) == ("complete", "pruned (last epoch)", "best so far")
     assert complete.marker.color == STATE_COLORS["complete"] and best.line.color == BEST_COLOR
@@ -57,8 +60,25 @@ def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.Frozen
 
 def test_big_histories_switch_to_webgl_together(storage_url: str) -> None:
     frame = trials_frame(make_run(storage_url, "big", WEBGL_FROM).get_trials(deepcopy=False))
-    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=False, revision="big")
+    history = history_points(history_frame(frame), best_steps(frame))
+    fig = history_figure(history, UNIT, log_y=False, revision="big")
     assert {type(t) for t in fig.data} == {go.Scattergl}  # WebGL draws above SVG: the best line too
+
+
+def test_what_a_history_leaves_out_is_said_under_its_axis(storage_url: str) -> None:
+    study = make_run(storage_url, "run", 40)
+    model = study.get_trials(deepcopy=False)[0]
+    study.add_trial(
+        optuna.trial.create_trial(value=1e9, params=model.params, distributions=model.distributions)
+    )
+    frame = trials_frame(study.get_trials(deepcopy=False))
+    fig = history_figure(history_points(history_frame(frame), best_steps(frame)), UNIT, False, "run")
+    assert "1 point above" in fig.layout.xaxis.title.text
+    assert max(max(trace.y) for trace in fig.data) < 1e6  # nothing drawn stretches the axis
+    everything = history_figure(
+        history_points(history_frame(frame), best_steps(frame), clip=False), UNIT, False, "r"
+    )
+    assert everything.layout.xaxis.title.text == "trial number"
 
 
 def test_learning_curves_mark_the_running_and_the_best(trials: list[optuna.trial.FrozenTrial]) -> None:
@@ -109,7 +129,7 @@ def test_hand_picked_and_inherited_trials_have_their_own_markers(storage_url: st
     run.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.COMPLETE, [100.0])
     trials = run.study.get_trials(deepcopy=False)
     frame = trials_frame(trials)
-    fig = history_figure(history_frame(frame), best_steps(frame), UNIT, log_y=False, revision="run")
+    fig = history_figure(history_points(history_frame(frame), best_steps(frame)), UNIT, log_y=False, revision="run")
     (picked,) = [t for t in fig.data if t.name == "hand-picked"]
     assert list(picked.x) == [number] and picked.marker.symbol == "star"
     assert number not in list(next(t for t in fig.data if t.name == "complete").x)
@@ -129,7 +149,7 @@ def test_titles_from_a_csv_are_text_not_plotly_html(trials: list[optuna.trial.Fr
     """Issue 15.7: Plotly renders <a href> in titles; a CSV's target name is escaped in every figure."""
     frame = trials_frame(trials)
     drawn = [
-        history_figure(history_frame(frame), best_steps(frame), HOSTILE_UNIT, log_y=False, revision="r"),
+        history_figure(history_points(history_frame(frame), best_steps(frame)), HOSTILE_UNIT, False, "r"),
         curves_figure(curves_frame(trials, best_n=3), HOSTILE_UNIT, log_y=False, revision="r"),
         race_figure(race_frame([("r", "random", trials)]), "finished", "<b>x</b>", HOSTILE_UNIT, log_y=False),
     ]

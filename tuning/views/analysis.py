@@ -31,8 +31,29 @@ Draw = Callable[[optuna.Study, "list[str] | None", str], "go.Figure"]
 
 
 def _importance(study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
-    fig = vis.plot_param_importances(study, params=params)
-    fig.update_xaxes(title_text=f"importance for {loss_title}")
+    """Optuna's importances (PED-ANOVA), drawn as a bar per hyperparameter, largest on top.
+
+    Not ``plot_param_importances``: its hover text deep-copies every trial once per
+    hyperparameter, 2.2 s per copy of 2,000 trials on a busy 2-core machine, against
+    0.26 s for the importances themselves.
+    """
+    import plotly.graph_objects as go
+
+    importances = optuna.importance.get_param_importances(study, params=params)
+    names, values = list(importances)[::-1], list(importances.values())[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=names,
+            orientation="h",
+            text=[f"{v:.2f}" if v >= 0.01 else "<0.01" for v in values],
+            textposition="outside",
+            marker_color="#0072B2",
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=f"importance for {loss_title}", range=[0, max(values, default=1) * 1.15])
+    fig.update_layout(height=max(250, 60 + 40 * len(names)))
     return fig
 
 
@@ -76,7 +97,7 @@ VIEWS: Registry[str, View] = Registry(
             "Slice",
             1,
             1,
-            2000,
+            1000,
             "the loss of every trial against each hyperparameter on its own",
             lambda study, params, loss: vis.plot_slice(study, params=params, target_name=loss),
         ),
@@ -93,7 +114,7 @@ VIEWS: Registry[str, View] = Registry(
             "Empirical distribution",
             1,
             0,
-            5000,
+            1000,
             "the share of trials below each loss: a curve further left means a better search",
             lambda study, _, loss: vis.plot_edf(study, target_name=loss),
         ),
@@ -102,13 +123,24 @@ VIEWS: Registry[str, View] = Registry(
 
 
 def varying_params(trials: Sequence[FrozenTrial]) -> list[str]:
-    """Hyperparameters that took at least two different values in the complete trials."""
-    seen: dict[str, set[str]] = {}
+    """Hyperparameters that took at least two different values in the complete trials.
+
+    Compares each value with the parameter's first one and stops looking at a parameter
+    once it varies: a 10,000-trial run is read in milliseconds.
+    """
+    first: dict[str, object] = {}
+    varying: set[str] = set()
     for trial in trials:
-        if trial.state is TrialState.COMPLETE:
-            for name, value in trial.params.items():
-                seen.setdefault(name, set()).add(repr(value))
-    return sorted(name for name, values in seen.items() if len(values) >= 2)
+        if trial.state is not TrialState.COMPLETE:
+            continue
+        for name, value in trial.params.items():
+            if name in varying:
+                continue
+            if name not in first:
+                first[name] = value
+            elif first[name] != value:
+                varying.add(name)
+    return sorted(varying)
 
 
 def view_problem(view: str, trials: Sequence[FrozenTrial]) -> str | None:
@@ -138,8 +170,20 @@ def sample_study(trials: Sequence[FrozenTrial], limit: int, seed: int = 0) -> tu
     if len(complete) > limit:
         complete = random.Random(seed).sample(complete, limit)
     study = optuna.create_study(storage=optuna.storages.InMemoryStorage(), direction="minimize")
-    study.add_trials(complete)
+    study.add_trials([_bare(t) for t in complete])
     return study, len(complete)
+
+
+def _bare(trial: FrozenTrial) -> FrozenTrial:
+    """The trial without its attributes (learning curve, worker, timings): what the views use.
+
+    Optuna's importance plot deep-copies every trial once per hyperparameter (its hover
+    text reads ``study.trials``): with 30-epoch curves attached, 2,000 trials took 5.9 s of
+    a 10,000-trial run's importance view, against 0.26 s for the importances themselves.
+    """
+    return optuna.trial.create_trial(
+        state=TrialState.COMPLETE, value=trial.value, params=trial.params, distributions=trial.distributions
+    )
 
 
 def view_figure(view: str, study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from tuning.definition.space import Choice, Param, Range
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.views.chart_data import CurveSelection, param_columns
+from tuning.views.history import HistoryPoints
 from tuning.views.summary import PARAM_PREFIX
 
 STATE_COLORS = {
@@ -86,15 +87,23 @@ def _formatted(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
-def history_figure(
-    points: pd.DataFrame, steps: pd.DataFrame, loss_title: str, log_y: bool, revision: str
-) -> go.Figure:
+HISTORY_TRACES = {  # state → legend name, marker symbol
+    "complete": ("complete", "circle"),
+    "pruned": ("pruned (last epoch)", "x"),
+    "failed": ("failed (last epoch)", "square"),
+}
+
+
+def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revision: str) -> go.Figure:
     """Each trial's loss against its number, by state, with the best-so-far staircase.
 
-    Past ``WEBGL_FROM`` points everything is drawn with WebGL (which Plotly layers above
-    SVG, so the best line must be WebGL too to stay on top), with smaller markers.
+    What ``history`` left out (slices of a big run, clipped wild losses) is said on the
+    chart itself, in the x axis's title. Past ``WEBGL_FROM`` points everything is drawn with
+    WebGL (which Plotly layers above SVG, so the best line must be WebGL too to stay on top),
+    with smaller markers.
     """
     fig = go.Figure()
+    points, steps = history.points, history.steps
     trace = _scatter(len(points))
     size, opacity = (7, 0.9) if trace is go.Scatter else (4, 0.6)
     for uid, name, color, symbol, part in _point_groups(points):
@@ -102,8 +111,8 @@ def history_figure(
             continue
         fig.add_trace(
             trace(
-                x=part["number"].to_numpy(),
-                y=part["loss"].to_numpy(),
+                x=part["number"].to_numpy(dtype=np.int32),
+                y=part["loss"].to_numpy(dtype=np.float32),
                 mode="markers",
                 name=name,
                 uid=uid,
@@ -115,14 +124,14 @@ def history_figure(
                 ),
                 opacity=opacity,
                 text=params_hover(part),
-                customdata=part["duration_s"].to_numpy(),
+                customdata=part["duration_s"].to_numpy(dtype=np.float32),
                 hovertemplate="trial %{x}<br>loss %{y:.5g}<br>%{customdata:.1f} s<br>%{text}<extra></extra>",
             )
         )
     if not steps.empty:
         fig.add_trace(
             trace(
-                x=steps["number"].to_numpy(),
+                x=steps["number"].to_numpy(dtype=np.int32),
                 y=steps["best_so_far"].to_numpy(),
                 mode="lines",
                 name="best so far",
@@ -131,7 +140,8 @@ def history_figure(
                 hovertemplate="best so far %{y:.5g} (after trial %{x})<extra></extra>",
             )
         )
-    return _layout(fig, revision, "trial number", loss_title, log_y)
+    x_title = "trial number" + (f" · {history.note}" if history.note else "")
+    return _layout(fig, revision, x_title, loss_title, log_y)
 
 
 #: Trials the strategy did not propose get their own marker and legend entry.
@@ -141,11 +151,10 @@ ORIGIN_MARKS = {"hand-picked": ("star", "#d62728"), "inherited": ("diamond", "#7
 def _point_groups(points: pd.DataFrame) -> list[tuple[str, str, str, str, pd.DataFrame]]:
     """(uid, legend name, colour, symbol, rows) of each group of points the history draws."""
     origin = points["origin"] if "origin" in points else pd.Series("sampled", index=points.index)
-    complete = (origin == "sampled") & (points["state"] == "complete")
-    pruned = (origin == "sampled") & (points["state"] == "pruned")
+    sampled = origin == "sampled"
     groups = [
-        ("complete", "complete", STATE_COLORS["complete"], "circle", points[complete]),
-        ("pruned", "pruned (last epoch)", STATE_COLORS["pruned"], "x", points[pruned]),
+        (state, name, STATE_COLORS[state], symbol, points[sampled & (points["state"] == state)])
+        for state, (name, symbol) in HISTORY_TRACES.items()
     ]
     for name, (symbol, color) in ORIGIN_MARKS.items():
         groups.append((name, name, color, symbol, points[origin == name]))

@@ -3,89 +3,128 @@
 // brushed parallel axes) while a live run adds trials. st.plotly_chart cannot: it mounts
 // a new graph whenever the figure changes (docs/dashboard.md).
 //
-// Speaks Streamlit's custom-component protocol (version 1) directly: the parent page
-// sends "streamlit:render" with the arguments and theme; we answer with our height.
-(function () {
-  "use strict";
+// A Streamlit version-2 component: this module runs in the app's own page (no iframe),
+// and Streamlit calls its default export with the data from Python on every change. So
+// plotly.js is loaded once per page for every chart, and no message from another window
+// is ever listened to (issue 15: an iframe that took any sender's "render" message could
+// be made to load a stranger's script).
 
-  const chart = document.getElementById("chart");
-  const problem = document.getElementById("problem");
-  const CONFIG = { displaylogo: false, responsive: true };
-  const DEFAULT_HEIGHT = 450;
-  let drawn = { spec: null, theme: null };
+const DEFAULT_HEIGHT = 450;
+const CONFIG = { displaylogo: false, responsive: true };
+// One load per page, shared by every chart, kept on the window: Streamlit may import
+// this module more than once.
+const LOADING = "sweetspotPlotlyLoading";
 
-  function tell(type, fields) {
-    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, fields), "*");
+// plotly.js comes from the app's own origin only (live_chart.py serves the plotly
+// package's copy); any other address is refused.
+function loadPlotly(source) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window[LOADING]) {
+    window[LOADING] = new Promise(function (resolve, reject) {
+      const url = new URL(source, document.baseURI);
+      if (url.origin !== window.location.origin) {
+        reject(new Error("plotly.js must come from this app, not from " + url.origin));
+        return;
+      }
+      const script = document.createElement("script");
+      script.src = url.href;
+      script.onload = function () {
+        performance.mark("sweetspot:plotly-ready");
+        resolve(window.Plotly);
+      };
+      script.onerror = function () { reject(new Error("plotly.js did not load from " + url.href)); };
+      document.head.appendChild(script);
+    });
+    window[LOADING].catch(function () { window[LOADING] = null; }); // a later chart may try again
   }
+  return window[LOADING];
+}
 
-  // The app's theme as a Plotly template: the app's background and text colours, so one
-  // figure reads well on the light and the dark theme alike. The background is painted,
-  // not left transparent, because Plotly outlines parallel-axis labels in it.
-  function themeTemplate(theme) {
-    const dark = theme.base === "dark";
-    const text = theme.textColor || (dark ? "#fafafa" : "#31333f");
-    const background = theme.backgroundColor || (dark ? "#0e1117" : "#ffffff");
-    const faint = dark ? "rgba(250, 250, 250, 0.15)" : "rgba(49, 51, 63, 0.15)";
-    const axis = { gridcolor: faint, zerolinecolor: faint, linecolor: faint, automargin: true, ticklabelstandoff: 4 };
-    return {
-      layout: {
-        font: { family: theme.font || "sans-serif", color: text },
-        paper_bgcolor: background,
-        plot_bgcolor: background,
-        hoverlabel: { font: { family: theme.font || "sans-serif" } },
-        legend: { bgcolor: "rgba(0, 0, 0, 0)" },
-        xaxis: axis,
-        yaxis: axis,
-      },
-    };
-  }
+// The app's theme as a Plotly template, read from the CSS variables Streamlit sets around
+// every version-2 component: the app's background and text colours, so one figure reads
+// well on the light and the dark theme alike. The background is painted, not left
+// transparent, because Plotly outlines parallel-axis labels in it.
+function themeTemplate(element) {
+  const style = getComputedStyle(element);
+  const read = function (name, fallback) { return style.getPropertyValue(name).trim() || fallback; };
+  const text = read("--st-text-color", "#31333f");
+  const background = read("--st-background-color", "#ffffff");
+  const font = read("--st-font", "sans-serif");
+  const faint = translucent(element, text, 0.15);
+  const axis = { gridcolor: faint, zerolinecolor: faint, linecolor: faint, automargin: true, ticklabelstandoff: 4 };
+  return {
+    key: [text, background, font].join("|"),
+    layout: {
+      font: { family: font, color: text },
+      paper_bgcolor: background,
+      plot_bgcolor: background,
+      hoverlabel: { font: { family: font } },
+      legend: { bgcolor: "rgba(0, 0, 0, 0)" },
+      xaxis: axis,
+      yaxis: axis,
+    },
+  };
+}
 
-  function draw(spec, theme, alt) {
-    const figure = JSON.parse(spec);
-    const layout = Object.assign({}, figure.layout, { template: themeTemplate(theme || {}) });
-    delete layout.width; // the frame's width wins; Plotly follows it (responsive)
-    const height = layout.height || DEFAULT_HEIGHT;
-    layout.height = height;
-    chart.setAttribute("aria-label", alt || "chart");
-    tell("streamlit:setFrameHeight", { height: height });
-    return Plotly.react(chart, figure.data || [], layout, CONFIG);
-  }
+// `color` (any CSS colour) at `alpha`, in the rgba() form Plotly understands.
+function translucent(element, color, alpha) {
+  const probe = document.createElement("span");
+  probe.style.color = color;
+  probe.hidden = true;
+  element.appendChild(probe);
+  const rgb = (getComputedStyle(probe).color.match(/[\d.]+/g) || ["49", "51", "63"]).slice(0, 3);
+  probe.remove();
+  return "rgba(" + rgb.join(", ") + ", " + alpha + ")";
+}
 
-  window.addEventListener("message", function (event) {
-    const message = event.data;
-    if (!message || message.type !== "streamlit:render") return;
-    const args = message.args || {};
-    const theme = JSON.stringify(message.theme || {});
-    if (args.spec === drawn.spec && theme === drawn.theme) return;
-    drawn = { spec: args.spec, theme: theme };
+function parts(parentElement) {
+  let chart = parentElement.querySelector(":scope > .sweetspot-chart");
+  if (!chart) {
+    chart = document.createElement("div");
+    chart.className = "sweetspot-chart";
+    chart.setAttribute("role", "figure");
+    const problem = document.createElement("div");
+    problem.className = "sweetspot-chart-problem";
     problem.hidden = true;
-    problem.style.color = (message.theme && message.theme.textColor) || "";
-    loadPlotly(args.plotly_src)
-      .then(function () { return draw(args.spec, message.theme, args.alt); })
-      .catch(showProblem);
-  });
-
-  // plotly.js is served from the plotly package's own folder (live_chart.py); loaded
-  // once, on the first render, which names where it is.
-  let plotlyLoaded = null;
-  function loadPlotly(source) {
-    if (plotlyLoaded === null) {
-      plotlyLoaded = new Promise(function (resolve, reject) {
-        const script = document.createElement("script");
-        script.src = source;
-        script.onload = resolve;
-        script.onerror = function () { reject(new Error("plotly.js did not load from " + source)); };
-        document.head.appendChild(script);
-      });
-    }
-    return plotlyLoaded;
+    parentElement.append(chart, problem);
   }
+  return { chart: chart, problem: parentElement.querySelector(":scope > .sweetspot-chart-problem") };
+}
 
-  function showProblem(error) {
-    problem.textContent = "This chart could not be drawn: " + error.message;
-    problem.hidden = false;
-    tell("streamlit:setFrameHeight", { height: problem.scrollHeight + 16 });
+function draw(Plotly, chart, data, template) {
+  const figure = JSON.parse(data.spec);
+  const layout = Object.assign({}, figure.layout, { template: { layout: template.layout } });
+  delete layout.width; // the column's width wins; Plotly follows it (responsive)
+  layout.height = layout.height || DEFAULT_HEIGHT;
+  chart.style.minHeight = layout.height + "px"; // no jump while plotly.js loads
+  chart.setAttribute("aria-label", data.alt || "chart");
+  return Plotly.react(chart, figure.data || [], layout, CONFIG);
+}
+
+// Timings a benchmark reads (bench/browser.py): when each chart got its data and was drawn.
+function timed(key, started) {
+  performance.measure("sweetspot:chart:" + key, { start: started, end: performance.now() });
+}
+
+export default function (component) {
+  const data = component.data || {};
+  if (data.preload) { // the page's first element: plotly.js loads while the server computes
+    loadPlotly(data.plotly_src).catch(function () {}); // a chart will say what went wrong
+    return;
   }
-
-  tell("streamlit:componentReady", { apiVersion: 1 });
-})();
+  const { chart, problem } = parts(component.parentElement);
+  const template = themeTemplate(component.parentElement);
+  if (chart.drawnSpec === data.spec && chart.drawnTheme === template.key) return;
+  chart.drawnSpec = data.spec;
+  chart.drawnTheme = template.key;
+  problem.hidden = true;
+  const started = performance.now();
+  loadPlotly(data.plotly_src)
+    .then(function (Plotly) { return draw(Plotly, chart, data, template); })
+    .then(function () { timed(data.key, started); })
+    .catch(function (error) {
+      chart.drawnSpec = null;
+      problem.textContent = "This chart could not be drawn: " + error.message;
+      problem.hidden = false;
+    });
+}
