@@ -12,8 +12,9 @@ import sys
 import threading
 from pathlib import Path
 
+from tuning.data.datasets import check_data
 from tuning.definition.spec import RunSpec
-from tuning.demo import guard_launch
+from tuning.demo import csv_limits, guard_launch
 from tuning.storage.runs import Run, create_run
 from tuning.storage.urls import DATA_DIR_ENV, data_dir, resolve_url
 
@@ -67,8 +68,11 @@ def launch(
     csv_text: str | None = None,
     owner: str | None = None,
 ) -> Run:
-    """Check the run (CSV, demo caps), store it and start its workers; returns at once."""
+    """Check the run (its data, demo caps), store it with its task and selection metric
+    filled in, and start its workers; returns at once."""
     url = resolve_url(storage_url)
+    task = check_data(spec.dataset, csv_text, spec.task, spec.cv_folds, csv_limits())
+    spec = spec.with_task(task)
     guard_launch(spec, url, owner, csv_text)
     run = create_run(spec, name, url, csv_text, owner)
     spawn_workers(run.name, url, spec.workers)

@@ -51,11 +51,13 @@ def test_missing_tokens_count_as_gaps() -> None:
     assert columns["colour"].distinct == 3
 
 
-def test_a_named_counting_column_is_a_row_index_but_other_integers_are_numbers() -> None:
-    text = "id,rooms,price\n" + "".join(f"{i + 1},{1 + i % 4},{100 + i * 7 % 13}\n" for i in range(20))
+def test_a_leading_id_column_is_a_row_index_but_other_counting_integers_are_numbers() -> None:
+    text = "id,rooms,floor,price\n" + "".join(
+        f"{i + 1},{1 + i % 4},{i},{100 + i * 7 % 13}\n" for i in range(20)
+    )
     columns = by_name(text, "price")
     assert columns["id"].treatment is Treatment.DROPPED
-    assert columns["rooms"].treatment is Treatment.NUMBER
+    assert columns["rooms"].treatment is columns["floor"].treatment is Treatment.NUMBER
 
 
 def test_excluded_columns_are_dropped_with_that_reason() -> None:
@@ -83,8 +85,9 @@ def test_bad_choices_are_refused(kwargs: dict[str, object], field: str, message:
         (["a", "b", "a"], Task.CLASSIFICATION),
         (["yes", "no", "yes"], Task.CLASSIFICATION),
         ([True, False, True], Task.CLASSIFICATION),
-        ([0, 1, 2, 1], Task.CLASSIFICATION),
-        ([1.0, 2.0, None, 1.0], Task.CLASSIFICATION),
+        ([0, 1, 2, 1, 0, 2], Task.CLASSIFICATION),
+        ([3, 7, 11, 5], Task.REGRESSION),
+        ([1.0, 2.0, None, 1.0, 2.0], Task.CLASSIFICATION),
         ([1.5, 2.25, 3.0], Task.REGRESSION),
         (list(range(40)), Task.REGRESSION),
     ],

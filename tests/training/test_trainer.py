@@ -11,7 +11,7 @@ import torch
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
 from tuning.definition.spec import DatasetSpec
-from tuning.training.trainer import Diverged, evaluate, make_members, train
+from tuning.training.trainer import Diverged, make_members, train, validate
 
 PARAMS = {
     "n_layers": 2, "hidden_size": 32, "activation": "relu", "dropout": 0.0, "optimizer": "adam",
@@ -47,9 +47,9 @@ def test_evaluation_switches_dropout_off(houses) -> None:
     _, _, members = houses
     result = train({**PARAMS, "dropout": 0.5, "epochs": 2}, members)
     model, member = result.models[0], members[0]
-    first = evaluate(model, member.val_x, member.val_y, member.scaler)
+    first = validate(model, member)
     assert not model.training
-    assert evaluate(model, member.val_x, member.val_y, member.scaler) == first
+    assert validate(model, member) == first
 
 
 def test_exploding_learning_rate_raises_diverged(houses) -> None:

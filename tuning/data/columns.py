@@ -22,13 +22,16 @@ if TYPE_CHECKING:
 
 #: Cells read as missing, besides pandas' defaults ("", NA, NaN, null, None, N/A, ...).
 EXTRA_MISSING = ("?",)
+#: Names of a leading row-number column (besides an empty one).
+INDEX_NAMES = frozenset({"id", "index", "row", "rownames", "row_id", "row.names"})
 TRUE_WORDS = frozenset({"yes", "y", "true", "t"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f"})
 #: A text column is an identifier (names, IDs) when this share of its values is distinct.
 ID_DISTINCT_SHARE = 0.9
 #: ... and it has at least this many distinct values (a short table's categories are not IDs).
 ID_MIN_DISTINCT = 8
-#: An integer target with at most this many distinct codes is read as class labels.
+#: An integer target with at most this many distinct codes (each seen twice on average)
+#: is read as class labels.
 MAX_CLASS_CODES = 10
 #: One-hot width per text column; rarer categories share one "other" column.
 MAX_CATEGORIES = 20
@@ -148,17 +151,17 @@ def _one_pair(words: set[str]) -> bool:
 
 
 def is_row_index(name: str, values: pd.Series, position: int) -> bool:
-    """An unnamed leading column of distinct whole numbers (R's ``write.csv`` row names),
-    or any column counting 0.. or 1.. down the file: row numbers, not a measurement."""
+    """A leading column of distinct whole numbers that is unnamed (R's ``write.csv`` row
+    names, pandas' ``to_csv`` index) or named as an index: row numbers, not a measurement.
+
+    Only the first column, and only by name: a counting column elsewhere may be a real
+    feature (a year, a floor number), so it stays a number.
+    """
     import pandas as pd
 
-    if not pd.api.types.is_integer_dtype(values.dtype):
+    if position != 0 or not pd.api.types.is_integer_dtype(values.dtype) or not values.is_unique:
         return False
-    unnamed = name.startswith("Unnamed: ") or not name.strip()
-    if position == 0 and unnamed and values.is_unique:
-        return True
-    start = int(values.iloc[0])
-    return start in (0, 1) and bool((values.to_numpy() == np.arange(start, start + len(values))).all())
+    return name.startswith("Unnamed: ") or not name.strip() or name.strip().lower() in INDEX_NAMES
 
 
 def profile_column(name: str, values: pd.Series, position: int) -> ColumnProfile:
@@ -174,7 +177,7 @@ def profile_column(name: str, values: pd.Series, position: int) -> ColumnProfile
     if kind is ColumnKind.EMPTY:
         return dropped("every cell is empty")
     if is_row_index(name, values, position):
-        return dropped("row numbers (an unnamed or counting index), not a measurement")
+        return dropped("row numbers (a leading index column), not a measurement")
     if distinct == 1:
         return dropped("holds one value only")
     if kind is ColumnKind.TEXT:
@@ -194,7 +197,9 @@ def infer_task(values: pd.Series) -> Task:
         return Task.CLASSIFICATION
     present = values.dropna()
     whole = pd.api.types.is_integer_dtype(present.dtype) or bool((present == present.round()).all())
-    return Task.CLASSIFICATION if whole and present.nunique() <= MAX_CLASS_CODES else Task.REGRESSION
+    # A few codes, each repeated: 10 distinct values in 10 rows are amounts, not classes.
+    few = present.nunique() <= min(MAX_CLASS_CODES, len(present) // 2)
+    return Task.CLASSIFICATION if whole and few else Task.REGRESSION
 
 
 def class_labels(values: pd.Series) -> pd.Series:

@@ -128,13 +128,14 @@ class Scaler:
     target_std: float
 
     @classmethod
-    def fit(cls, features: np.ndarray, target: np.ndarray) -> Scaler:
+    def fit(cls, features: np.ndarray, target: np.ndarray, standardize_target: bool = True) -> Scaler:
+        """Fit on training rows; class codes (``standardize_target=False``) stay as they are."""
         feature_std = features.std(axis=0)
-        target_std = float(target.std())
+        target_std = float(target.std()) if standardize_target else 1.0
         return cls(
             features.mean(axis=0),
             np.where(feature_std > 0, feature_std, 1.0),
-            float(target.mean()),
+            float(target.mean()) if standardize_target else 0.0,
             target_std if target_std > 0 else 1.0,
         )
 

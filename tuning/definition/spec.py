@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, Task, get_metric
 from tuning.definition.space import DOMAINS, Fixed, Param, Range, parse_param
 from tuning.errors import FieldError, SpecError
 
@@ -37,7 +38,7 @@ class Pruner(StrEnum):
     HYPERBAND = "hyperband"
 
 
-DATASETS = ("article", "synthetic-houses", "diabetes", "csv")
+DATASETS = ("article", "synthetic-houses", "diabetes", "penguins", "csv")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class DatasetSpec:
     seed: int = 0
     target: str | None = None
     filename: str | None = None
+    exclude: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name}
@@ -56,6 +58,8 @@ class DatasetSpec:
             data.update(rows=self.rows, seed=self.seed)
         if self.name == "csv":
             data.update(target=self.target, filename=self.filename)
+            if self.exclude:
+                data.update(exclude=list(self.exclude))
         return data
 
 
@@ -88,6 +92,10 @@ class RunSpec:
     grid_cap: int = DEFAULT_GRID_CAP
     heartbeat_s: float = 10.0
     grace_s: float = 60.0
+    #: None until launch fills it in from the data (``with_task``); then always set.
+    task: Task | None = None
+    #: The selection metric; None means the task's loss (MSE, or log loss).
+    metric: str | None = None
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
@@ -110,7 +118,26 @@ class RunSpec:
             "grid_cap": self.grid_cap,
             "heartbeat_s": self.heartbeat_s,
             "grace_s": self.grace_s,
+            **({"task": self.task.value} if self.task else {}),
+            **({"metric": self.metric} if self.metric else {}),
         }
+
+    def with_task(self, task: Task) -> RunSpec:
+        """This spec for data of ``task``: the task stored, the metric named. A task or
+        metric the spec already chose must agree with the data's (FieldError otherwise)."""
+        if self.task is not None and self.task is not task:
+            raise FieldError(
+                "task", f"the data's target needs {task.value}, but the spec says {self.task.value}"
+            )
+        metric = self.metric or DEFAULT_METRIC[task]
+        if get_metric(metric).task is not task:
+            raise FieldError("metric", f"{metric!r} scores {get_metric(metric).task.value}, not {task.value}")
+        return replace(self, task=task, metric=metric)
+
+    @property
+    def selection(self) -> Metric:
+        """The metric trials are compared by (the task's loss until a task is known)."""
+        return get_metric(self.metric or DEFAULT_METRIC[self.task or Task.REGRESSION])
 
     def searched(self) -> dict[str, Param]:
         """The hyperparameters that vary (everything but the fixed ones)."""
@@ -165,6 +192,7 @@ class _SpecReader:
         known = {
             "dataset", "space", "strategy", "budget", "seed", "workers", "pruner", "repeats",
             "cv_folds", "val_fraction", "test_fraction", "grid_cap", "heartbeat_s", "grace_s",
+            "task", "metric",
         }  # fmt: skip
         for key in sorted(set(self.raw) - known):
             self.errors.append(FieldError(key, f"unknown field; known fields are {sorted(known)}"))
@@ -172,6 +200,7 @@ class _SpecReader:
         space = self._space()
         strategy = self._enum("strategy", Strategy, None)
         pruner = self._enum("pruner", Pruner, Pruner.NONE)
+        task, metric = self._task_and_metric()
         budget = self._guard(self._budget)
         spec_kwargs = dict(
             seed=self._int("seed", 0, 0, 2**31 - 1),
@@ -199,7 +228,7 @@ class _SpecReader:
         assert dataset is not None and strategy is not None and budget is not None
         return RunSpec(
             dataset=dataset, space=space, strategy=strategy, budget=budget, pruner=pruner,
-            **spec_kwargs,  # type: ignore[arg-type]
+            task=task, metric=metric, **spec_kwargs,  # type: ignore[arg-type]
         )  # fmt: skip
 
     def _guard(self, read: Callable[[], T]) -> T | None:
@@ -226,7 +255,27 @@ class _SpecReader:
         target = raw.get("target")
         if name == "csv" and (not isinstance(target, str) or not target):
             raise FieldError("dataset.target", "a CSV dataset needs the name of its target column")
-        return DatasetSpec(name, rows, seed, target, raw.get("filename"))
+        exclude = raw.get("exclude", [])
+        if not isinstance(exclude, list) or not all(isinstance(c, str) for c in exclude):
+            raise FieldError("dataset.exclude", f"must be a list of column names, got {exclude!r}")
+        return DatasetSpec(name, rows, seed, target, raw.get("filename"), tuple(exclude))
+
+    def _task_and_metric(self) -> tuple[Task | None, str | None]:
+        """``task`` (optional: inferred from the data at launch) and ``metric`` (optional:
+        the task's loss); a metric must belong to the task when both are given."""
+        task = self._enum("task", Task, None) if self.raw.get("task") is not None else None
+        metric = self.raw.get("metric")
+        if metric is None:
+            return task, None
+        if metric not in METRICS:
+            self.errors.append(FieldError("metric", f"must be one of {list(METRICS)}, got {metric!r}"))
+            return task, None
+        if task is not None and METRICS[metric].task is not task:
+            names = [m for m, info in METRICS.items() if info.task is task]
+            self.errors.append(
+                FieldError("metric", f"{metric!r} is not a {task.value} metric; use one of {names}")
+            )
+        return task, metric
 
     def _space(self) -> dict[str, Param]:
         raw = self.raw.get("space", {})

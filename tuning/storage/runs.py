@@ -28,6 +28,7 @@ CREATED_ATTR = "sweetspot:created_at"
 OWNER_ATTR = "sweetspot:owner"
 STOP_ATTR = "sweetspot:stop_requested_at"
 RESULT_ATTR = "sweetspot:result"
+BASELINES_ATTR = "sweetspot:baselines"
 WORKER_ATTR_PREFIX = "sweetspot:worker:"
 RETRY_OF_ATTR = "retry_of"
 
@@ -81,7 +82,9 @@ def create_run(
     if spec.dataset.name == "csv" and not csv_text:
         raise FieldError("dataset.csv", "a CSV dataset needs the file's contents")
     try:
-        study = optuna.create_study(study_name=name, storage=storage, direction="minimize")
+        study = optuna.create_study(
+            study_name=name, storage=storage, direction=spec.selection.direction.value
+        )
     except optuna.exceptions.DuplicatedStudyError:
         raise RunExists(f"a run named {name!r} exists already; choose another name") from None
     study.set_user_attr(SPEC_ATTR, spec.to_dict())

@@ -4,7 +4,8 @@ On the run's own splits and with its own fitted preprocessing, a constant model 
 training mean, or the training class shares) and a linear one (least squares, or
 logistic regression) are fitted per fold and scored with every metric of the task, on
 validation (comparable with each trial) and on test (comparable with the winner's one
-look at test). Scores are averaged over folds, as the network's are over its members.
+look at test). Validation scores are averaged over folds, as a trial's are over its
+members; on test the fold models average their predictions, as the winner's members do.
 """
 
 from __future__ import annotations
@@ -93,10 +94,10 @@ def evaluate_baselines(
         for fold in folds:
             model = _model(kind, task).fit(fold.train_x, fold.train_y)
             val.append(score_all(task, fold.val_y, _predict(model, task, n_classes, fold.val_x)))
-            test.append(score_all(task, test_y, _predict(model, task, n_classes, fold.test_x)))
+            test.append(_predict(model, task, n_classes, fold.test_x))
         results[kind.value] = {
             "label": kind.label(task),
             "validation": mean_scores(val),
-            "test": mean_scores(test),
+            "test": score_all(task, test_y, np.mean(test, axis=0)),
         }
     return results

@@ -19,8 +19,9 @@ from tuning.data.datasets import Dataset, load_dataset
 from tuning.data.splits import Split, make_split
 from tuning.definition.space import suggest
 from tuning.definition.spec import Pruner, RunSpec
+from tuning.training.baseline import evaluate_baselines
 from tuning.training.model import pick_device
-from tuning.training.trainer import Member, TrainResult, make_members, train
+from tuning.training.trainer import Member, TrainResult, encode_fold, make_members, train
 
 CURVE_PUBLISH_S = 1.0
 
@@ -30,12 +31,13 @@ class Objective:
 
     def __init__(self, spec: RunSpec, csv_text: str | None) -> None:
         self.spec = spec
-        self.data: Dataset = load_dataset(spec.dataset, csv_text)
+        self.data: Dataset = load_dataset(spec.dataset, csv_text, spec.task)
+        labels = self.data.target.astype(int) if self.data.classes else None
         self.split: Split = make_split(
-            self.data.rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed
+            self.data.rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed, labels
         )
         self.members: list[Member] = make_members(
-            self.data, self.split, spec.repeats, spec.seed, pick_device()
+            self.data, self.split, spec.repeats, spec.seed, pick_device(), spec.metric
         )
 
     def params(self, trial: optuna.Trial) -> dict[str, Any]:
@@ -72,6 +74,13 @@ class Objective:
             return train(self.params(trial), self.members, on_epoch)
         finally:
             publish(list(curve))
+
+    def baselines(self) -> dict[str, dict[str, Any]]:
+        """The constant and linear baselines on this run's folds and preprocessing."""
+        folds = [encode_fold(self.data, self.split, f.train, f.val)[1] for f in self.split.folds]
+        return evaluate_baselines(
+            self.data.task, len(self.data.classes), folds, self.data.target[self.split.test]
+        )
 
     def retrain(self, params: dict[str, Any]) -> TrainResult:
         """Train a finished trial's configuration again, e.g. on another machine."""

@@ -1,8 +1,9 @@
-"""Train one configuration: every fold × repeat in lockstep, one validation loss per epoch.
+"""Train one configuration: every fold × repeat in lockstep, one validation score per epoch.
 
-Lockstep training lets each epoch report a single loss (the mean over members) to Optuna,
-which is what learning curves and pruning need. Losses are MSE in the target's own units:
-standardized errors are scaled back by the training target's variance.
+Lockstep training lets each epoch report a single score (the mean over members of the
+run's selection metric) to Optuna, which is what learning curves and pruning need. The
+loss, the output width and the predictions come from the members' ``Head``; scores are
+in the metric's own units (a regression error in the target's units, not standardized).
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ import torch
 from torch import nn
 
 from tuning.data.datasets import Dataset
+from tuning.data.preprocess import Encoder
 from tuning.data.splits import Scaler, Split
+from tuning.definition.metrics import DEFAULT_METRIC, Metric, get_metric
+from tuning.training.baseline import FoldArrays, Scores, mean_scores
+from tuning.training.heads import Head
 from tuning.training.model import build_mlp, make_optimizer
 
 
@@ -34,7 +39,11 @@ class Diverged(Exception):
 
 @dataclass
 class Member:
-    """One model's share of the work: a fold of the data on the device, and a seed."""
+    """One model's share of the work: a fold of the data on the device, and a seed.
+
+    ``encoder`` and ``scaler`` were fitted on this fold's training rows; ``val_truth`` is
+    the validation target as the metrics score it (target units, or class codes).
+    """
 
     seed: int
     scaler: Scaler
@@ -42,15 +51,21 @@ class Member:
     train_y: torch.Tensor
     val_x: torch.Tensor
     val_y: torch.Tensor
+    head: Head
+    metric: Metric
+    encoder: Encoder
+    val_truth: np.ndarray
 
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Per-epoch mean validation losses, the final loss of each member, the trained models."""
+    """Per-epoch mean validation scores (of the selection metric), the final score of each
+    member, the trained models, and every metric of the task on validation (member mean)."""
 
     curve: list[float]
     member_losses: list[float]
     models: list[nn.Module]
+    metrics: Scores
 
     @property
     def loss(self) -> float:
@@ -61,20 +76,48 @@ class TrainResult:
         return float(np.std(self.member_losses))
 
 
-def make_members(data: Dataset, split: Split, repeats: int, seed: int, device: torch.device) -> list[Member]:
-    """One member per (fold, repeat); each fold is standardized with its own train rows."""
+def make_members(
+    data: Dataset, split: Split, repeats: int, seed: int, device: torch.device, metric: str | None = None
+) -> list[Member]:
+    """One member per (fold, repeat); each fold is encoded and standardized with its own
+    training rows. ``metric`` (default: the task's loss) is what each epoch reports."""
+    head = Head(data.task, len(data.classes))
+    chosen = get_metric(metric or DEFAULT_METRIC[data.task])
     members = []
     for fold in split.folds:
-        scaler = Scaler.fit(data.features[fold.train], data.target[fold.train])
+        encoder, arrays = encode_fold(data, split, fold.train, fold.val)
+        scaler = Scaler.fit(arrays.train_x, arrays.train_y, standardize_target=head.outputs == 1)
         tensors = [
-            _tensor(scaler.features(data.features[fold.train]), device),
-            _tensor(scaler.target(data.target[fold.train]), device),
-            _tensor(scaler.features(data.features[fold.val]), device),
-            _tensor(scaler.target(data.target[fold.val]), device),
+            _tensor(scaler.features(arrays.train_x), device),
+            head.target_tensor(arrays.train_y, scaler, device),
+            _tensor(scaler.features(arrays.val_x), device),
+            head.target_tensor(arrays.val_y, scaler, device),
         ]
         for repeat in range(repeats):
-            members.append(Member(seed + 1000 * repeat, scaler, *tensors))
+            members.append(
+                Member(seed + 1000 * repeat, scaler, *tensors, head, chosen, encoder, arrays.val_y)
+            )
     return members
+
+
+def encode_fold(
+    data: Dataset, split: Split, train_rows: np.ndarray, val_rows: np.ndarray
+) -> tuple[Encoder, FoldArrays]:
+    """A preprocessor fitted on a fold's training rows, and the fold's inputs (test rows
+    too) encoded by it, with raw targets: the baselines get exactly what the network gets."""
+    encoder = Encoder.fit(data.table, data.profile, train_rows)
+
+    def encode(rows: np.ndarray) -> np.ndarray:
+        return encoder.encode(data.table, data.features, rows)
+
+    arrays = FoldArrays(
+        encode(train_rows),
+        data.target[train_rows],
+        encode(val_rows),
+        data.target[val_rows],
+        encode(split.test),
+    )
+    return encoder, arrays
 
 
 def _tensor(values: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -89,9 +132,9 @@ def train(
 ) -> TrainResult:
     """Train every member with ``params``; ``on_epoch`` may raise to stop (pruning).
 
-    Raises Diverged when a member's validation loss is NaN or infinite.
+    Raises Diverged when a member's validation score is NaN or infinite.
     """
-    loss_fn = nn.MSELoss()
+    loss_fn = members[0].head.loss()
     runs = []
     for member in members:
         torch.manual_seed(member.seed)
@@ -101,6 +144,7 @@ def train(
             int(params["n_layers"]),
             str(params["activation"]),
             float(params["dropout"]),
+            member.head.outputs,
         ).to(member.train_x.device)
         optimizer = make_optimizer(
             str(params["optimizer"]),
@@ -118,13 +162,14 @@ def train(
         member_losses = []
         for member, model, optimizer, generator in runs:
             _train_epoch(member, model, optimizer, loss_fn, batch_size, generator)
-            loss = evaluate(model, member.val_x, member.val_y, member.scaler)
+            loss = validate(model, member)
             if not math.isfinite(loss):
                 raise Diverged(epoch, loss)
             member_losses.append(loss)
         curve.append(float(np.mean(member_losses)))
         on_epoch(epoch, curve[-1])
-    return TrainResult(curve, member_losses, [model for _, model, _, _ in runs])
+    models = [model for _, model, _, _ in runs]
+    return TrainResult(curve, member_losses, models, validation_metrics(members, models))
 
 
 def _train_epoch(
@@ -145,19 +190,40 @@ def _train_epoch(
         optimizer.step()
 
 
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, scaler: Scaler) -> float:
-    """MSE in target units, in eval mode (dropout off) and without gradients."""
-    model.eval()
-    with torch.no_grad():
-        mse = torch.mean((model(x) - y) ** 2).item()
-    return mse * scaler.target_std**2
+def validate(model: nn.Module, member: Member) -> float:
+    """The member's selection metric on its validation rows (NaN if outputs are not finite)."""
+    predicted = member.head.predict(model, member.val_x, member.scaler)
+    return member.head.score(member.metric, member.val_truth, predicted)
 
 
-def evaluate_test(data: Dataset, split: Split, members: list[Member], models: list[nn.Module]) -> float:
-    """Mean test MSE (target units) of the trained models: the run's one look at test."""
-    losses = []
-    for member, model in zip(members, models, strict=False):
-        x = _tensor(member.scaler.features(data.features[split.test]), member.train_x.device)
-        y = _tensor(member.scaler.target(data.target[split.test]), member.train_x.device)
-        losses.append(evaluate(model, x, y, member.scaler))
-    return float(np.mean(losses))
+def validation_metrics(members: list[Member], models: list[nn.Module]) -> Scores:
+    """Every metric of the task on validation, averaged over members: what a trial records."""
+    return mean_scores(
+        [
+            member.head.score_all(member.val_truth, member.head.predict(model, member.val_x, member.scaler))
+            for member, model in zip(members, models, strict=True)
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class HeldOutReport:
+    """The winner's one look at test: the members' averaged predictions and every metric."""
+
+    metrics: Scores
+    truth: np.ndarray
+    predicted: np.ndarray
+
+
+def evaluate_test(
+    data: Dataset, split: Split, members: list[Member], models: list[nn.Module]
+) -> HeldOutReport:
+    """Score the trained models on the test rows; the members (one per fold × repeat) average
+    their predictions, so the report is one model's: the ensemble the run would deploy."""
+    predictions = []
+    for member, model in zip(members, models, strict=True):
+        x = member.scaler.features(member.encoder.encode(data.table, data.features, split.test))
+        predictions.append(member.head.predict(model, _tensor(x, member.train_x.device), member.scaler))
+    predicted = np.mean(predictions, axis=0)
+    truth = data.target[split.test]
+    return HeldOutReport(members[0].head.score_all(truth, predicted), truth, predicted)

@@ -27,12 +27,12 @@ from optuna.trial import TrialState
 from tuning.definition.strategies import make_pruner, make_sampler
 from tuning.errors import StorageUnavailable
 from tuning.storage.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, Heartbeat
-from tuning.storage.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
+from tuning.storage.runs import BASELINES_ATTR, RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.finalize import finalize, work_left
 from tuning.training.objective import Objective
 from tuning.training.trainer import Diverged, TrainResult
-from tuning.views.summary import CURVE_ATTR
+from tuning.views.summary import CURVE_ATTR, METRICS_ATTR
 
 log = logging.getLogger("tuning.training.worker")
 T = TypeVar("T")
@@ -84,6 +84,10 @@ class Worker:
         heartbeat = self._retry(
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
         )
+        if BASELINES_ATTR not in self._retry("read the run", self.run.attrs):
+            # Once per run, before its first trial; workers that race compute the same figures.
+            baselines = self.objective.baselines()
+            self._retry("store the baselines", lambda: self.study.set_user_attr(BASELINES_ATTR, baselines))
         try:
             while self._may_continue():
                 trial = self._retry("claim a trial", self._claim)
@@ -160,8 +164,9 @@ class Worker:
             log.error("trial %d failed:\n%s", trial.number, traceback.format_exc())
             self._tell(trial, TrialState.FAIL, None, {ERROR_ATTR: f"{type(error).__name__}: {error}"})
         else:
-            self._tell(trial, TrialState.COMPLETE, result.loss, {"loss_spread": result.spread})
-            if self.best is None or result.loss < self.best[1].loss:
+            attrs = {"loss_spread": result.spread, METRICS_ATTR: result.metrics}
+            self._tell(trial, TrialState.COMPLETE, result.loss, attrs)
+            if self.best is None or self.run.spec.selection.better(result.loss, self.best[1].loss):
                 self.best = (trial.number, result)
 
     def _tell(

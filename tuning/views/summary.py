@@ -18,6 +18,8 @@ from tuning.storage.urls import resolve_url
 
 METRIC = "val_mse"
 CURVE_ATTR = "curve"
+#: Every metric of the task on validation (member mean), recorded by each complete trial.
+METRICS_ATTR = "metrics"
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
 ACTIVE_STATES = ("starting", "running", "stopping")
