@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 BUDGET_BYTES = 2_500_000_000  # the 2.5 GB for the whole app
-ENDED = ("finished", "stopped", "failed", "interrupted")
 EXCEPTION = '[data-testid="stException"]'
 RESULTS = ROOT / "bench" / "results" / "demo-memory.json"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -123,7 +122,7 @@ def wait_for_runs(app: App, names: list[str], seconds: float) -> dict[str, str]:
     deadline = time.monotonic() + seconds
     while True:
         states = {name: summarize(load_run(name, app.storage)).state for name in names}
-        if time.monotonic() >= deadline or all(s in ENDED for s in states.values()):
+        if time.monotonic() >= deadline or not any(s.active for s in states.values()):
             return states
         time.sleep(min(2.0, max(0.0, deadline - time.monotonic())))
 

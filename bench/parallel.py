@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.common import Context, Section, Table, Target, alternate, fmt_s, median, stop_processes
-from tuning import RunSpec, RunSummary, create_run, load_run, spawn_workers, summarize
+from tuning import RunSpec, RunState, RunSummary, create_run, load_run, spawn_workers, summarize
 
 TARGET = 0.55
 
@@ -98,7 +98,7 @@ def wait_for_result(name: str, url: str, timeout_s: float = 1800) -> RunSummary:
         if time.monotonic() > deadline:
             raise RuntimeError(f"run {name} still {summary.state} after {timeout_s:g} s")
         time.sleep(0.2)
-    if summary.state != "finished" or summary.finished_at is None:
+    if summary.state != RunState.FINISHED or summary.finished_at is None:
         raise RuntimeError(f"run {name} ended {summary.state}: {summary.error}")
     return summary
 

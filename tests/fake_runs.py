@@ -20,9 +20,8 @@ from optuna.trial import TrialState, create_trial
 
 from tuning import RunSpec, open_storage, preset_spec
 from tuning.definition.space import Choice, Range
+from tuning.storage import record
 from tuning.storage.liveness import HOST, WorkerRecord
-from tuning.storage.runs import CREATED_ATTR, RESULT_ATTR, SPEC_ATTR, WORKER_ATTR_PREFIX
-from tuning.views.summary import CURVE_ATTR
 
 
 def make_run(
@@ -52,8 +51,8 @@ def make_run(
     storage = open_storage(storage_url)
     study = optuna.create_study(study_name=name, storage=storage, direction="minimize")
     created = time.time() - (n_complete + n_failed + n_pruned + 1) * trial_s
-    study.set_user_attr(SPEC_ATTR, spec.to_dict())
-    study.set_user_attr(CREATED_ATTR, created)
+    study.set_user_attr(record.SPEC.key, spec.to_dict())
+    study.set_user_attr(record.CREATED_AT.key, created)
     start = dt.datetime.fromtimestamp(created)
     trials = []
     states = (
@@ -65,11 +64,11 @@ def make_run(
     study.add_trials(trials)
     if worker_pid is not None:
         now = time.time()
-        record = WorkerRecord("fake-worker", HOST, worker_pid, now, now)
-        study.set_user_attr(WORKER_ATTR_PREFIX + record.id, asdict(record))
+        worker = WorkerRecord("fake-worker", HOST, worker_pid, now, now)
+        study.set_user_attr(record.WORKER_RECORD.member(worker.id), asdict(worker))
     if finished:
         result = {"state": "finished", "finished_at": time.time(), "test_loss": 250.0, "best_trial": 0}
-        study.set_user_attr(RESULT_ATTR, result)
+        study.set_user_attr(record.RESULT.key, result)
     return study
 
 
@@ -110,7 +109,7 @@ def _trial(
         params=params,
         distributions=distributions,
         user_attrs={
-            CURVE_ATTR: curve,
+            record.CURVE.key: curve,
             "worker": "fake-worker",
             **({"error": "loss became nan"} if state is TrialState.FAIL else {}),
         },

@@ -26,7 +26,8 @@ from tuning.demo import (
 )
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
-from tuning.storage.runs import RESULT_ATTR, create_run, list_run_names
+from tuning.storage import record
+from tuning.storage.runs import create_run, list_run_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,7 +126,7 @@ def test_only_the_owner_or_the_admin_may_stop_a_run(demo, storage_url: str) -> N
 
 def test_old_finished_runs_are_cleaned_up(demo, storage_url: str) -> None:
     old = create_run(quick_spec(), "old", storage_url)
-    old.study.set_user_attr(RESULT_ATTR, {"state": "finished", "finished_at": time.time() - 3 * 86400})
+    old.study.set_user_attr(record.RESULT.key, {"state": "finished", "finished_at": time.time() - 3 * 86400})
     create_run(quick_spec(), "fresh", storage_url)
     assert remove_expired_runs(storage_url, demo) == ["old"]
     assert list_run_names(storage_url) == ["fresh"]

@@ -21,8 +21,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from tests.runs_helpers import QUICK_SPACE, quick_spec
 from tuning.definition.spec import RunSpec
-from tuning.storage.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR
-from tuning.storage.runs import RETRY_OF_ATTR, Run, create_run
+from tuning.storage import record
+from tuning.storage.runs import Run, create_run
 from tuning.views.summary import learning_curve, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ class WorkerProcess:
 
     def owns(self, trial: FrozenTrial) -> bool:
         """True when this process claimed ``trial`` (worker ids are HOST-PID-random)."""
-        worker = trial.user_attrs.get(WORKER_TRIAL_ATTR, "")
+        worker = trial.user_attrs.get(record.WORKER.key, "")
         return worker.rsplit("-", 2)[1:2] == [str(self.pid)]
 
     def wait(self, timeout_s: float = 90) -> int:
@@ -161,15 +161,15 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
         assert detected_s < spec.grace_s
     reason = f"sent no heartbeat for {spec.grace_s:g} s" if host else "died during the trial"
     assert failed.state is TrialState.FAIL
-    assert f"PID {victim.pid}" in failed.user_attrs[ERROR_ATTR]
-    assert reason in failed.user_attrs[ERROR_ATTR]
+    assert f"PID {victim.pid}" in failed.user_attrs[record.ERROR.key]
+    assert reason in failed.user_attrs[record.ERROR.key]
 
     assert survivor.wait() == 0, survivor.log()
     trials = {t.number: t for t in trials_of(run)}
     assert [t.state for t in trials.values()].count(TrialState.COMPLETE) == spec.budget.n_trials
     lost = [(n, t.state.name, t.user_attrs) for n, t in trials.items() if t.state is not TrialState.COMPLETE]
     assert [n for n, *_ in lost] == [target.number], lost
-    (retry,) = [t for t in trials.values() if t.user_attrs.get(RETRY_OF_ATTR) == target.number]
+    (retry,) = [t for t in trials.values() if t.user_attrs.get(record.RETRY_OF.key) == target.number]
     assert retry.state is TrialState.COMPLETE and retry.params == target.params
     assert {t.number: t.value for t in done_before} == {t.number: trials[t.number].value for t in done_before}
     assert summarize(run).state == "finished"

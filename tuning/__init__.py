@@ -12,7 +12,7 @@ Start, stop, remove
     ``launch`` stores a run and starts its workers (``create_run`` only stores it);
     ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
 Read
-    ``list_run_names``, ``run_summaries`` and ``summarize`` give states and bests;
+    ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and bests;
     ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``), and
     ``read_race`` several at once; the ``*_frame`` and ``*_figure`` functions turn those
     into chart data and Plotly figures; ``export_run`` gives a whole run as JSON.
@@ -30,6 +30,7 @@ from tuning.demo import DemoLimits, NotAllowed, check_control, check_spec, csv_l
 from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.storage.artifacts import read_weights
+from tuning.storage.record import RunState
 from tuning.storage.runs import (
     Run,
     check_name,
@@ -66,11 +67,11 @@ __all__ = [
     # storage
     "default_storage_url", "open_storage", "redact",
     # read
-    "Race", "RunSnapshot", "RunSummary", "RunWatcher", "best_steps", "curves_figure", "export_run",
-    "history_figure", "history_frame", "learning_curve", "list_run_names", "load_run", "loss_title",
-    "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights",
-    "reproduce_command", "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows",
-    "trial_table",
+    "Race", "RunSnapshot", "RunState", "RunSummary", "RunWatcher", "best_steps", "curves_figure",
+    "export_run", "history_figure", "history_frame", "learning_curve", "list_run_names", "load_run",
+    "loss_title", "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race",
+    "read_weights", "reproduce_command", "reproduce_spec", "run_summaries", "seconds_left", "summarize",
+    "trial_rows", "trial_table",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors

@@ -21,6 +21,7 @@ from tuning.definition.spec import RunSpec
 from tuning.demo import csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
 from tuning.launcher import launch
+from tuning.storage.record import RunState
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
 from tuning.views.summary import RunSummary, run_summaries, summarize
@@ -110,7 +111,7 @@ def _launch(args: argparse.Namespace) -> int:
         return 0
     summary = wait_for_end(run.name, args.storage)
     print(format_summary(summary))
-    return 0 if summary.state in ("finished", "stopped") else EXIT_RUN_FAILED
+    return 0 if summary.state in (RunState.FINISHED, RunState.STOPPED) else EXIT_RUN_FAILED
 
 
 def wait_for_end(name: str, storage: str | None, poll_s: float = 0.25) -> RunSummary:

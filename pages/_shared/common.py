@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from tuning import TuningError, default_storage_url, list_run_names, redact
+from tuning import RunState, TuningError, default_storage_url, list_run_names, redact
 
 HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/home.py",
@@ -29,14 +29,14 @@ VISITOR_COOKIE, VISITOR_COOKIE_S = "sweetspot_visitor", 30 * 24 * 3600
 VISITOR_ID = re.compile(r"[0-9a-f]{32}")  # what uuid4().hex gives; anything else is not ours
 VISITOR_KEY, VISITOR_SAVED_KEY = "visitor", "visitor-cookie-written"
 INFO, WARNING, ERROR = ":material/info:", ":material/warning:", ":material/error:"
-STATE_BADGES = {
-    "starting": ("starting", "blue", ":material/hourglass_top:"),
-    "running": ("running", "orange", ":material/autorenew:"),
-    "stopping": ("stopping", "orange", ":material/pause_circle:"),
-    "finished": ("finished", "green", ":material/check_circle:"),
-    "stopped": ("stopped", "gray", ":material/stop_circle:"),
-    "failed": ("failed", "red", ":material/error:"),
-    "interrupted": ("interrupted", "red", ":material/warning:"),
+STATE_BADGES: dict[RunState, tuple[str, str]] = {  # state → colour, icon; one entry per state
+    RunState.STARTING: ("blue", ":material/hourglass_top:"),
+    RunState.RUNNING: ("orange", ":material/autorenew:"),
+    RunState.STOPPING: ("orange", ":material/pause_circle:"),
+    RunState.FINISHED: ("green", ":material/check_circle:"),
+    RunState.STOPPED: ("gray", ":material/stop_circle:"),
+    RunState.FAILED: ("red", ":material/error:"),
+    RunState.INTERRUPTED: ("red", ":material/warning:"),
 }
 
 
@@ -84,10 +84,10 @@ def pick_run(names: list[str], key: str) -> str:
     return name
 
 
-def state_badge(state: str) -> None:
+def state_badge(state: RunState) -> None:
     """The run's state as a coloured badge, in a container keyed ``run-state`` (for tests)."""
-    label, color, icon = STATE_BADGES.get(state, (state, "gray", None))
-    st.container(key="run-state").badge(label, color=color, icon=icon)  # type: ignore[arg-type]
+    color, icon = STATE_BADGES[state]
+    st.container(key="run-state").badge(str(state), color=color, icon=icon)  # type: ignore[arg-type]
 
 
 def live_panel(body: Callable[[bool], None], live: bool, interval_s: float = REFRESH_S) -> None:

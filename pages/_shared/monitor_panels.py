@@ -15,6 +15,7 @@ from tuning import (
     NotAllowed,
     Run,
     RunSnapshot,
+    RunState,
     RunSummary,
     SpecError,
     best_steps,
@@ -62,7 +63,7 @@ def header(run: Run, summary: RunSummary) -> None:
             on_click=_stop,
             args=(run,),
             width="stretch",
-            disabled=summary.state == "stopping" or refusal is not None,
+            disabled=summary.state == RunState.STOPPING or refusal is not None,
             help=refusal or "workers finish their current trial, then the run ends",
         )
     elif control.button(
@@ -77,7 +78,7 @@ def header(run: Run, summary: RunSummary) -> None:
         st.query_params.pop("run", None)
         st.session_state.pop("monitor_run", None)
         st.rerun(scope="app")
-    if summary.error and summary.state in ("failed", "interrupted"):
+    if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
         st.error(summary.error, icon=ERROR)
 
 

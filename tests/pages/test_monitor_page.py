@@ -10,9 +10,10 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages._shared.common import STATE_BADGES
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import figures, texts
-from tuning import list_run_names, load_run, preset_spec, summarize
+from tuning import RunState, list_run_names, load_run, preset_spec, summarize
 from tuning.views import chart_data
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
@@ -50,6 +51,10 @@ def test_stop_asks_the_workers_to_stop(open_page: Callable[..., AppTest], storag
     assert not at.exception
     assert summarize(load_run("live", storage_url)).state == "stopping"
     assert "stopping]" in texts(at)  # the state badge
+
+
+def test_every_run_state_has_a_badge() -> None:
+    assert set(STATE_BADGES) == set(RunState)
 
 
 def test_the_run_comes_from_the_url_or_the_newest(

@@ -16,8 +16,8 @@ from tests.worker_processes import (
     live_spec,
     trials_of,
 )
-from tuning.storage.liveness import ERROR_ATTR
-from tuning.storage.runs import RETRY_OF_ATTR, Run, create_run
+from tuning.storage import record
+from tuning.storage.runs import Run, create_run
 from tuning.views.summary import learning_curve, summarize
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def test_a_worker_presumed_dead_drops_its_late_result_and_carries_on(
     assert f"trial {target.number} was marked failed while this worker ran it" in frozen.log()
     trials = trials_of(run)
     assert [t.state for t in trials].count(TrialState.COMPLETE) == 4
-    assert any(t.user_attrs.get(RETRY_OF_ATTR) == target.number for t in trials)
+    assert any(t.user_attrs.get(record.RETRY_OF.key) == target.number for t in trials)
     assert summarize(run).state == "finished"
 
 
@@ -94,7 +94,7 @@ def test_an_outage_longer_than_reconnect_s_then_a_new_worker_finishes_the_run(
     trials = {t.number: t for t in trials_of(run)}
     assert [t.state for t in trials.values()].count(TrialState.COMPLETE) == 4
     assert trials[target.number].state is TrialState.FAIL
-    assert "died during the trial" in trials[target.number].user_attrs[ERROR_ATTR]
+    assert "died during the trial" in trials[target.number].user_attrs[record.ERROR.key]
     assert {n: trials[n].value for n in done_before} == done_before
     assert summarize(run).state == "finished"
 

@@ -17,8 +17,9 @@ from optuna.trial import TrialState
 from tests.worker_processes import ROOT, WorkerProcesses, eventually, live_spec, trials_of
 from tuning.definition.presets import PRESETS
 from tuning.definition.spec import RunSpec
+from tuning.storage import record
 from tuning.storage.liveness import pid_alive, worker_records
-from tuning.storage.runs import STOP_ATTR, create_run, load_run, request_stop
+from tuning.storage.runs import create_run, load_run, request_stop
 from tuning.views.summary import summarize
 
 pytestmark = pytest.mark.postgres
@@ -91,7 +92,7 @@ def test_stop_ends_every_worker_after_its_current_trial(workers: WorkerProcesses
     request_stop(run)  # what `python -m tuning stop` and the dashboard's Stop button do
     assert [worker.wait(60) for worker in started] == [0, 0]
 
-    stop_at = run.attrs()[STOP_ATTR]
+    stop_at = run.attrs()[record.STOP_REQUESTED_AT.key]
     trials = trials_of(run)
     states = Counter(t.state for t in trials)
     assert states[TrialState.RUNNING] == 0 and states[TrialState.WAITING] > 0

@@ -12,8 +12,8 @@ import pytest
 from optuna.trial import TrialState, create_trial
 
 from tests.worker_processes import WorkerProcesses, check_killed_worker_is_replaced
-from tuning.storage.liveness import HOST, WORKER_TRIAL_ATTR, WorkerRecord, orphaned_trials
-from tuning.storage.runs import WORKER_ATTR_PREFIX
+from tuning.storage import record
+from tuning.storage.liveness import HOST, WorkerRecord, orphaned_trials
 
 NOW, GRACE = 10_000.0, 60.0
 
@@ -25,7 +25,7 @@ def dead_pid() -> int:
 
 
 @pytest.mark.parametrize(
-    "record, started_s_ago, reason",
+    "beat, started_s_ago, reason",
     [
         ({"host": HOST, "pid": dead_pid()}, 1, "died during the trial"),
         ({"host": HOST, "pid": os.getpid(), "beat_at": NOW - 10 * GRACE}, 1, None),  # the PID rules here
@@ -37,14 +37,14 @@ def dead_pid() -> int:
     ],
 )
 def test_orphaned_trials_names_why_the_worker_is_gone(
-    record: dict[str, Any] | None, started_s_ago: float, reason: str | None
+    beat: dict[str, Any] | None, started_s_ago: float, reason: str | None
 ) -> None:
-    trial = create_trial(state=TrialState.RUNNING, user_attrs={WORKER_TRIAL_ATTR: "w1"})
+    trial = create_trial(state=TrialState.RUNNING, user_attrs={record.WORKER.key: "w1"})
     trial.datetime_start = datetime.fromtimestamp(NOW - started_s_ago)
     attrs = {}
-    if record is not None:
-        fields = {"id": "w1", "started_at": NOW - 100, "beat_at": NOW - 1, **record}
-        attrs[WORKER_ATTR_PREFIX + "w1"] = asdict(WorkerRecord(**fields))
+    if beat is not None:
+        fields = {"id": "w1", "started_at": NOW - 100, "beat_at": NOW - 1, **beat}
+        attrs[record.WORKER_RECORD.member("w1")] = asdict(WorkerRecord(**fields))
     reasons = [found for _, found in orphaned_trials([trial], attrs, GRACE, NOW)]
     if reason is None:
         assert reasons == []

@@ -15,8 +15,9 @@ from optuna.trial import TrialState
 import tuning.training.worker
 from tests.runs_helpers import quick_spec
 from tuning.errors import StorageUnavailable
-from tuning.storage.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, WorkerRecord
-from tuning.storage.runs import RETRY_OF_ATTR, WORKER_ATTR_PREFIX, create_run, load_run
+from tuning.storage import record
+from tuning.storage.liveness import HOST, WorkerRecord
+from tuning.storage.runs import create_run, load_run
 from tuning.storage.urls import connection_error
 from tuning.training.worker import Worker, WorkerOptions
 
@@ -107,13 +108,13 @@ def test_a_worker_reruns_the_trial_of_a_dead_worker_before_finishing(storage_url
     dead.wait()
     trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, 0)
     run.storage.set_trial_state_values(trial_id, TrialState.RUNNING)
-    run.storage.set_trial_user_attr(trial_id, WORKER_TRIAL_ATTR, "ghost")
-    record = WorkerRecord("ghost", HOST, dead.pid, time.time(), time.time())
-    run.study.set_user_attr(WORKER_ATTR_PREFIX + "ghost", asdict(record))
+    run.storage.set_trial_user_attr(trial_id, record.WORKER.key, "ghost")
+    ghost = WorkerRecord("ghost", HOST, dead.pid, time.time(), time.time())
+    run.study.set_user_attr(record.WORKER_RECORD.member("ghost"), asdict(ghost))
 
     report = Worker("run", storage_url, WorkerOptions()).work()
 
     assert report.trials == 1 and report.finished_run
     lost, rerun = load_run("run", storage_url).study.get_trials()
-    assert lost.state is TrialState.FAIL and "died during the trial" in lost.user_attrs[ERROR_ATTR]
-    assert rerun.state is TrialState.COMPLETE and rerun.user_attrs[RETRY_OF_ATTR] == 0
+    assert lost.state is TrialState.FAIL and "died during the trial" in lost.user_attrs[record.ERROR.key]
+    assert rerun.state is TrialState.COMPLETE and rerun.user_attrs[record.RETRY_OF.key] == 0

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.fake_runs import make_run
-from tuning import RunSpec, load_run, preset_spec, summarize
+from tuning import RunSpec, RunState, load_run, preset_spec, summarize
 from tuning.data.datasets import load_dataset
 from tuning.definition.space import Choice, Range
 from tuning.definition.spec import DatasetSpec
@@ -84,6 +84,6 @@ def test_time_left_shares_the_queue_among_live_workers(storage_url: str) -> None
     left = seconds_left(summary, frame, deadline=None, now=started + 4)
     assert left == pytest.approx((6 * 10 + 6) / 2)
     assert seconds_left(summary, frame, deadline=started + 10, now=started + 4) == pytest.approx(6)
-    assert seconds_left(dataclasses.replace(summary, state="finished"), frame, None) is None
+    assert seconds_left(dataclasses.replace(summary, state=RunState.FINISHED), frame, None) is None
     empty = frame.iloc[0:0]
     assert seconds_left(summary, empty, None, now=time.time()) is None

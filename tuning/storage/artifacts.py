@@ -9,10 +9,10 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from tuning.storage.runs import RESULT_ATTR, Run, check_name
+from tuning.storage import record
+from tuning.storage.runs import Run, check_name
 from tuning.storage.urls import data_dir
 
-WEIGHTS_ATTR = "sweetspot:weights_b64"
 MAX_STORED_WEIGHTS = 1024 * 1024
 
 
@@ -35,16 +35,16 @@ def store_weights(run: Run, blob: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(blob)
     if len(blob) <= MAX_STORED_WEIGHTS:
-        run.study.set_user_attr(WEIGHTS_ATTR, base64.b64encode(blob).decode("ascii"))
+        run.study.set_user_attr(record.WEIGHTS.key, base64.b64encode(blob).decode("ascii"))
     return path
 
 
 def read_weights(run: Run) -> bytes | None:
     """The winner's weights (a ``torch.save`` file), or None before the run has finished."""
     attrs = run.attrs()
-    if RESULT_ATTR not in attrs:
+    if record.RESULT.key not in attrs:
         return None
-    if WEIGHTS_ATTR in attrs:
-        return base64.b64decode(attrs[WEIGHTS_ATTR])
+    if record.WEIGHTS.key in attrs:
+        return base64.b64decode(attrs[record.WEIGHTS.key])
     path = weights_path(run.name)
     return path.read_bytes() if path.exists() else None

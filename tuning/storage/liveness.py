@@ -24,11 +24,10 @@ from typing import Any
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
-from tuning.storage.runs import RETRY_OF_ATTR, WORKER_ATTR_PREFIX, Run, requeue
+from tuning.storage import record
+from tuning.storage.runs import Run, requeue
 from tuning.storage.urls import connection_error
 
-WORKER_TRIAL_ATTR = "worker"
-ERROR_ATTR = "error"
 HOST = socket.gethostname()
 log = logging.getLogger("tuning.storage.liveness")
 
@@ -69,9 +68,9 @@ def pid_alive(pid: int) -> bool:
 
 def worker_records(attrs: dict[str, Any]) -> dict[str, WorkerRecord]:
     return {
-        key[len(WORKER_ATTR_PREFIX) :]: WorkerRecord(**value)
+        key[len(record.WORKER_RECORD.key) :]: WorkerRecord(**value)
         for key, value in attrs.items()
-        if key.startswith(WORKER_ATTR_PREFIX)
+        if key.startswith(record.WORKER_RECORD.key)
     }
 
 
@@ -93,7 +92,7 @@ class Heartbeat:
         self._thread.start()
 
     def _write(self) -> None:
-        self.run.study.set_user_attr(WORKER_ATTR_PREFIX + self.record.id, asdict(self.record))
+        self.run.study.set_user_attr(record.WORKER_RECORD.member(self.record.id), asdict(self.record))
 
     def _beat(self) -> None:
         while True:
@@ -145,16 +144,16 @@ def orphaned_trials(
     for trial in trials:
         if trial.state is not TrialState.RUNNING:
             continue
-        record = records.get(trial.user_attrs.get(WORKER_TRIAL_ATTR, ""))
-        if record is None:
+        owner = records.get(trial.user_attrs.get(record.WORKER.key, ""))
+        if owner is None:
             started = trial.datetime_start.timestamp() if trial.datetime_start else now
             if now - started > grace_s:
                 orphans.append((trial, f"no worker claimed this trial within {grace_s:g} s"))
-        elif not record.is_alive(grace_s, now):
-            where = f"worker {record.id} (PID {record.pid} on {record.host})"
-            if record.exited_at is not None:
+        elif not owner.is_alive(grace_s, now):
+            where = f"worker {owner.id} (PID {owner.pid} on {owner.host})"
+            if owner.exited_at is not None:
                 orphans.append((trial, f"{where} exited during the trial"))
-            elif record.host == HOST:
+            elif owner.host == HOST:
                 orphans.append((trial, f"{where} died during the trial"))
             else:
                 orphans.append((trial, f"{where} sent no heartbeat for {grace_s:g} s"))
@@ -168,12 +167,12 @@ def reap_orphans(run: Run) -> int:
     for trial, reason in orphaned_trials(trials, run.attrs(), run.spec.grace_s, time.time()):
         trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, trial.number)
         try:
-            run.storage.set_trial_user_attr(trial_id, ERROR_ATTR, reason)
+            run.storage.set_trial_user_attr(trial_id, record.ERROR.key, reason)
             if not run.storage.set_trial_state_values(trial_id, TrialState.FAIL):
                 continue
         except UpdateFinishedTrialError:
             continue  # another worker reaped it, or it finished after all
         reaped += 1
-        if RETRY_OF_ATTR not in trial.user_attrs:
+        if record.RETRY_OF.key not in trial.user_attrs:
             requeue(run, trial)
     return reaped

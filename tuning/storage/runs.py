@@ -20,17 +20,8 @@ from optuna.trial import TrialState, create_trial
 
 from tuning.definition.spec import RunSpec, Strategy
 from tuning.errors import FieldError, RunExists, RunNotFound
+from tuning.storage import record
 from tuning.storage.urls import open_storage
-
-SPEC_ATTR = "sweetspot:spec"
-CSV_ATTR = "sweetspot:csv"
-CREATED_ATTR = "sweetspot:created_at"
-OWNER_ATTR = "sweetspot:owner"
-STOP_ATTR = "sweetspot:stop_requested_at"
-RESULT_ATTR = "sweetspot:result"
-BASELINES_ATTR = "sweetspot:baselines"
-WORKER_ATTR_PREFIX = "sweetspot:worker:"
-RETRY_OF_ATTR = "retry_of"
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -51,7 +42,7 @@ class Run:
         return self.storage.get_study_user_attrs(self.study_id)
 
     def csv_text(self) -> str | None:
-        return self.attrs().get(CSV_ATTR)
+        return self.attrs().get(record.CSV.key)
 
 
 def check_name(name: str) -> str:
@@ -87,12 +78,12 @@ def create_run(
         )
     except optuna.exceptions.DuplicatedStudyError:
         raise RunExists(f"a run named {name!r} exists already; choose another name") from None
-    study.set_user_attr(SPEC_ATTR, spec.to_dict())
-    study.set_user_attr(CREATED_ATTR, time.time())
+    study.set_user_attr(record.SPEC.key, spec.to_dict())
+    study.set_user_attr(record.CREATED_AT.key, time.time())
     if csv_text:
-        study.set_user_attr(CSV_ATTR, csv_text)
+        study.set_user_attr(record.CSV.key, csv_text)
     if owner:
-        study.set_user_attr(OWNER_ATTR, owner)
+        study.set_user_attr(record.OWNER.key, owner)
     study.add_trials([_ticket(params) for params in _queue(spec)])
     return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
 
@@ -106,13 +97,13 @@ def _queue(spec: RunSpec) -> list[dict[str, Any]]:
 
 def _ticket(params: dict[str, Any], user_attrs: dict[str, Any] | None = None) -> optuna.trial.FrozenTrial:
     return create_trial(
-        state=TrialState.WAITING, system_attrs={"fixed_params": params}, user_attrs=user_attrs
+        state=TrialState.WAITING, system_attrs={record.FIXED_PARAMS.key: params}, user_attrs=user_attrs
     )
 
 
 def requeue(run: Run, trial: optuna.trial.FrozenTrial) -> None:
     """Queue ``trial``'s configuration again, once, after its worker died."""
-    run.study.add_trial(_ticket(dict(trial.params), {RETRY_OF_ATTR: trial.number}))
+    run.study.add_trial(_ticket(dict(trial.params), {record.RETRY_OF.key: trial.number}))
 
 
 #: Runs this process has opened, by storage and name. Reusing the study keeps Optuna's
@@ -139,7 +130,7 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
         known = [s.study_name for s in storage.get_all_studies()]
         hint = f"; runs here: {', '.join(known[:10])}" if known else "; this storage has no runs yet"
         raise RunNotFound(f"no run named {name!r}{hint}") from None
-    raw_spec = study.user_attrs.get(SPEC_ATTR)
+    raw_spec = study.user_attrs.get(record.SPEC.key)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
     return _remember(Run(name, study, storage, RunSpec.from_dict(raw_spec), study_id))
@@ -155,8 +146,8 @@ class RunEntry:
 
 def run_entries(storage_url: str | None = None) -> list[RunEntry]:
     """Every Sweetspot run in the storage, newest first, from one read of the study list."""
-    studies = [s for s in open_storage(storage_url).get_all_studies() if SPEC_ATTR in s.user_attrs]
-    studies.sort(key=lambda s: s.user_attrs.get(CREATED_ATTR, 0), reverse=True)
+    studies = [s for s in open_storage(storage_url).get_all_studies() if record.SPEC.key in s.user_attrs]
+    studies.sort(key=lambda s: s.user_attrs.get(record.CREATED_AT.key, 0), reverse=True)
     return [RunEntry(s.study_name, s.user_attrs) for s in studies]
 
 
@@ -168,14 +159,14 @@ def list_run_names(storage_url: str | None = None) -> list[str]:
 def deadline_passed(run: Run, attrs: dict[str, Any] | None = None) -> bool:
     """True once the run's time budget (counted from its creation) is spent."""
     timeout = run.spec.budget.timeout_s
-    created = (attrs or run.attrs())[CREATED_ATTR]
+    created = (attrs or run.attrs())[record.CREATED_AT.key]
     return timeout is not None and time.time() > created + timeout
 
 
 def request_stop(run: Run) -> None:
     """Ask every worker, on any machine, to end after its current trial."""
-    if STOP_ATTR not in run.attrs():
-        run.study.set_user_attr(STOP_ATTR, time.time())
+    if record.STOP_REQUESTED_AT.key not in run.attrs():
+        run.study.set_user_attr(record.STOP_REQUESTED_AT.key, time.time())
 
 
 def delete_run(run: Run) -> None:

@@ -15,9 +15,10 @@ import torch
 from optuna.trial import TrialState
 
 from tuning.definition.metrics import Direction
+from tuning.storage import record
 from tuning.storage.artifacts import store_weights
-from tuning.storage.liveness import ERROR_ATTR
-from tuning.storage.runs import RESULT_ATTR, STOP_ATTR, Run, deadline_passed
+from tuning.storage.record import RunResult, RunState
+from tuning.storage.runs import Run, deadline_passed
 from tuning.training.objective import Objective
 from tuning.training.trainer import TrainResult, evaluate_test
 from tuning.views.outcome import winner_picture
@@ -30,7 +31,7 @@ WEIGHTS_FORMAT = "sweetspot-mlp-v2"
 def work_left(run: Run) -> bool:
     """True while trials are queued or running (or, for a time-only budget, while time is
     left), and no stop or time limit ends the run."""
-    if STOP_ATTR in run.attrs() or deadline_passed(run):
+    if record.STOP_REQUESTED_AT.key in run.attrs() or deadline_passed(run):
         return any(t.state is TrialState.RUNNING for t in run.study.get_trials(deepcopy=False))
     if run.spec.open_ended():
         return True
@@ -38,16 +39,16 @@ def work_left(run: Run) -> bool:
     return bool(states & {TrialState.RUNNING, TrialState.WAITING})
 
 
-def finalize(run: Run, objective: Objective, cached: tuple[int, TrainResult] | None) -> dict[str, Any]:
+def finalize(run: Run, objective: Objective, cached: tuple[int, TrainResult] | None) -> RunResult:
     """Write the run's result; ``cached`` is (trial number, result) of this worker's best."""
     trials = run.study.get_trials(deepcopy=False)
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
-    stopped = STOP_ATTR in run.attrs()
-    result: dict[str, Any] = {"finished_at": time.time(), "test_loss": None}
+    stopped = record.STOP_REQUESTED_AT.key in run.attrs()
     if not complete:
         failed = [t for t in trials if t.state is TrialState.FAIL]
-        first_error = failed[0].user_attrs.get(ERROR_ATTR) if failed else None
-        result.update(state="stopped" if stopped else "failed", error=first_error)
+        first_error = failed[0].user_attrs.get(record.ERROR.key) if failed else None
+        state = RunState.STOPPED if stopped else RunState.FAILED
+        result = RunResult(state, time.time(), error=first_error)
     else:
         metric = run.spec.selection
         pick = min if metric.direction is Direction.MINIMIZE else max
@@ -56,14 +57,13 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, TrainResult] | N
         data = objective.data
         report = evaluate_test(data, objective.split, objective.members, trained.models)
         store_weights(run, weights_blob(objective, best.params, trained))
-        result.update(
-            state="stopped" if stopped else "finished",
-            best_trial=best.number,
-            test_loss=report.metrics[metric.name],
-            test_metrics=report.metrics,
-            test_picture=winner_picture(data.task, data.classes, report.truth, report.predicted),
-        )
-    run.study.set_user_attr(RESULT_ATTR, result)
+        state = RunState.STOPPED if stopped else RunState.FINISHED
+        picture = winner_picture(data.task, data.classes, report.truth, report.predicted)
+        result = RunResult(
+            state, time.time(), test_loss=report.metrics[metric.name], best_trial=best.number,
+            test_metrics=report.metrics, test_picture=picture,
+        )  # fmt: skip
+    run.study.set_user_attr(record.RESULT.key, result.to_dict())
     return result
 
 

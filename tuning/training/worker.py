@@ -26,13 +26,13 @@ from optuna.trial import TrialState
 
 from tuning.definition.strategies import make_pruner, make_sampler
 from tuning.errors import StorageUnavailable
-from tuning.storage.liveness import ERROR_ATTR, HOST, WORKER_TRIAL_ATTR, Heartbeat
-from tuning.storage.runs import BASELINES_ATTR, RESULT_ATTR, STOP_ATTR, Run, deadline_passed, load_run
+from tuning.storage import record
+from tuning.storage.liveness import HOST, Heartbeat
+from tuning.storage.runs import Run, deadline_passed, load_run
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.finalize import finalize, work_left
 from tuning.training.objective import Objective
 from tuning.training.trainer import Diverged, TrainResult
-from tuning.views.summary import CURVE_ATTR, METRICS_ATTR
 
 log = logging.getLogger("tuning.training.worker")
 T = TypeVar("T")
@@ -84,10 +84,12 @@ class Worker:
         heartbeat = self._retry(
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
         )
-        if BASELINES_ATTR not in self._retry("read the run", self.run.attrs):
+        if record.BASELINES.key not in self._retry("read the run", self.run.attrs):
             # Once per run, before its first trial; workers that race compute the same figures.
             baselines = self.objective.baselines()
-            self._retry("store the baselines", lambda: self.study.set_user_attr(BASELINES_ATTR, baselines))
+            self._retry(
+                "store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines)
+            )
         try:
             while self._may_continue():
                 trial = self._retry("claim a trial", self._claim)
@@ -103,18 +105,18 @@ class Worker:
             # Finish while the heartbeat still says this worker is alive: the run reads
             # as running, not interrupted, while the winner is evaluated.
             if not self._retry("check the queue", lambda: work_left(self.run)) and (
-                RESULT_ATTR not in self.run.attrs()
+                record.RESULT.key not in self.run.attrs()
             ):
                 result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
                 self.report.finished_run = True
-                log.info("run %s ended %s: test loss %s", self.run.name, result["state"], result["test_loss"])
+                log.info("run %s ended %s: test loss %s", self.run.name, result.state, result.test_loss)
         finally:
             heartbeat.stop()
         return self.report
 
     def _may_continue(self) -> bool:
         attrs = self._retry("read the run", self.run.attrs)
-        if STOP_ATTR in attrs:
+        if record.STOP_REQUESTED_AT.key in attrs:
             self.report.stop_seen = True
             log.info("stop requested: leaving run %s", self.run.name)
             return False
@@ -137,34 +139,34 @@ class Worker:
                     continue
             except UpdateFinishedTrialError:
                 continue
-            storage.set_trial_user_attr(trial_id, WORKER_TRIAL_ATTR, self.report.worker_id)
+            storage.set_trial_user_attr(trial_id, record.WORKER.key, self.report.worker_id)
             return optuna.trial.Trial(self.study, trial_id)
         if self.run.spec.open_ended():
             trial = self.study.ask()  # a time-only budget queues nothing: make trials as we go
-            trial.set_user_attr(WORKER_TRIAL_ATTR, self.report.worker_id)
+            trial.set_user_attr(record.WORKER.key, self.report.worker_id)
             return trial
         return None
 
     def _run_trial(self, trial: optuna.Trial) -> None:
         def publish(curve: list[float]) -> None:
-            self._retry("store the learning curve", lambda: trial.set_user_attr(CURVE_ATTR, curve))
+            self._retry("store the learning curve", lambda: trial.set_user_attr(record.CURVE.key, curve))
 
         try:
             # Suggesting and pruning read the storage too: if it drops there, train again.
             result = self._retry(f"run trial {trial.number}", lambda: self.objective(trial, publish))
         except optuna.TrialPruned as pruned:
-            self._tell(trial, TrialState.PRUNED, None, {ERROR_ATTR: str(pruned)})
+            self._tell(trial, TrialState.PRUNED, None, {record.ERROR.key: str(pruned)})
         except Diverged as diverged:
-            self._tell(trial, TrialState.FAIL, None, {ERROR_ATTR: str(diverged)})
+            self._tell(trial, TrialState.FAIL, None, {record.ERROR.key: str(diverged)})
         except UpdateFinishedTrialError:
             self._log_taken_over(trial)
         except StorageUnavailable:
             raise
         except Exception as error:  # any bug in one configuration must not end the run
             log.error("trial %d failed:\n%s", trial.number, traceback.format_exc())
-            self._tell(trial, TrialState.FAIL, None, {ERROR_ATTR: f"{type(error).__name__}: {error}"})
+            self._tell(trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"})
         else:
-            attrs = {"loss_spread": result.spread, METRICS_ATTR: result.metrics}
+            attrs = {record.LOSS_SPREAD.key: result.spread, record.METRICS.key: result.metrics}
             self._tell(trial, TrialState.COMPLETE, result.loss, attrs)
             if self.best is None or self.run.spec.selection.better(result.loss, self.best[1].loss):
                 self.best = (trial.number, result)
@@ -184,7 +186,7 @@ class Worker:
         if told is not state:
             self._log_taken_over(trial)
             return
-        error = attrs.get(ERROR_ATTR)
+        error = attrs.get(record.ERROR.key)
         log.info(
             "trial %d %s%s", trial.number, state.name.lower(), f": {error}" if error else f" {value:.6g}"
         )

@@ -21,6 +21,7 @@ import pandas as pd
 from tuning.data.splits import make_split
 from tuning.definition.space import DOMAINS, Choice, Fixed, Param
 from tuning.definition.spec import RunSpec, Strategy
+from tuning.storage.record import RunState
 from tuning.views.summary import RunSummary
 
 #: (rows, feature columns) of the built-in datasets; tests check them against their loaders.
@@ -137,6 +138,6 @@ def seconds_left(
     in_flight = sum(max(mean - (now - started), 0.0) for started in running)
     parallel = max(1, summary.workers_alive, len(running))
     left = (summary.n_waiting * mean + in_flight) / parallel
-    if summary.state == "stopping":
+    if summary.state == RunState.STOPPING:
         left = in_flight / parallel
     return max(0.0, min(left, remaining) if remaining is not None else left)

@@ -12,17 +12,15 @@ from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
-from tuning.storage.liveness import ERROR_ATTR, WORKER_TRIAL_ATTR, orphaned_trials, worker_records
-from tuning.storage.runs import CREATED_ATTR, OWNER_ATTR, RESULT_ATTR, STOP_ATTR, Run, load_run, run_entries
+from tuning.storage import record
+from tuning.storage.liveness import orphaned_trials, worker_records
+from tuning.storage.record import RunResult, RunState
+from tuning.storage.runs import Run, load_run, run_entries
 from tuning.storage.urls import resolve_url
 
 METRIC = "val_mse"
-CURVE_ATTR = "curve"
-#: Every metric of the task on validation (member mean), recorded by each complete trial.
-METRICS_ATTR = "metrics"
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
-ACTIVE_STATES = ("starting", "running", "stopping")
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class RunSummary:
 
     name: str
     strategy: str
-    state: str  # starting, running, stopping, finished, stopped, failed, interrupted
+    state: RunState
     dataset: str
     n_trials: int | None  # the budget: grid size or trial count; None for time-only
     n_complete: int
@@ -56,7 +54,7 @@ class RunSummary:
 
     @property
     def active(self) -> bool:
-        return self.state in ACTIVE_STATES
+        return self.state.active
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,7 +71,8 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     best = min(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
-    result = attrs.get(RESULT_ATTR) or {}
+    stored = attrs.get(record.RESULT.key)
+    result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
     return RunSummary(
         name=run.name,
@@ -89,13 +88,13 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         best_trial=best.number if best else None,
         best_params=dict(best.params) if best else None,
         best_value=best.value if best else None,
-        test_loss=result.get("test_loss"),
+        test_loss=result.test_loss if result else None,
         metric=METRIC,
-        created_at=attrs[CREATED_ATTR],
-        finished_at=result.get("finished_at"),
+        created_at=attrs[record.CREATED_AT.key],
+        finished_at=result.finished_at if result else None,
         workers_alive=live,
-        owner=attrs.get(OWNER_ATTR),
-        error=result.get("error") or _first_error(trials),
+        owner=attrs.get(record.OWNER.key),
+        error=(result.error if result else None) or _first_error(trials),
         orphans=orphaned,
     )
 
@@ -116,10 +115,10 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     url = resolve_url(storage_url)
     summaries, listed = [], set()
     for entry in run_entries(url):
-        key = (url, entry.name, float(entry.attrs.get(CREATED_ATTR, 0)))
+        key = (url, entry.name, float(entry.attrs.get(record.CREATED_AT.key, 0)))
         listed.add(key)
         summary = _ENDED.get(key) or summarize(load_run(entry.name, url))
-        if RESULT_ATTR in entry.attrs:
+        if record.RESULT.key in entry.attrs:
             _ENDED[key] = summary
         summaries.append(summary)
     # Sessions call this from their own threads: iterate over a snapshot, forgive a twin's pop.
@@ -128,22 +127,22 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     return summaries
 
 
-def _state(attrs: dict[str, Any], result: dict[str, Any], live: int, now: float) -> str:
+def _state(attrs: dict[str, Any], result: RunResult | None, live: int, now: float) -> RunState:
     if result:
-        return str(result["state"])
-    if STOP_ATTR in attrs:
-        return "stopping" if live else "stopped"
+        return result.state
+    if record.STOP_REQUESTED_AT.key in attrs:
+        return RunState.STOPPING if live else RunState.STOPPED
     if live:
-        return "running"
-    if not worker_records(attrs) and now - attrs[CREATED_ATTR] < STARTUP_GRACE_S:
-        return "starting"
-    return "interrupted"
+        return RunState.RUNNING
+    if not worker_records(attrs) and now - attrs[record.CREATED_AT.key] < STARTUP_GRACE_S:
+        return RunState.STARTING
+    return RunState.INTERRUPTED
 
 
 def _first_error(trials: list[FrozenTrial]) -> str | None:
     for trial in trials:
-        if trial.state is TrialState.FAIL and ERROR_ATTR in trial.user_attrs:
-            return f"trial {trial.number}: {trial.user_attrs[ERROR_ATTR]}"
+        if trial.state is TrialState.FAIL and record.ERROR.key in trial.user_attrs:
+            return f"trial {trial.number}: {trial.user_attrs[record.ERROR.key]}"
     return None
 
 
@@ -155,7 +154,7 @@ def learning_curve(trial: FrozenTrial) -> list[float]:
     than training the article's model. Pruned runs also report each epoch to Optuna,
     which their pruner needs; the curve attribute stays the one source for charts.
     """
-    return list(trial.user_attrs.get(CURVE_ATTR, ()))
+    return list(trial.user_attrs.get(record.CURVE.key, ()))
 
 
 def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
@@ -175,8 +174,8 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "epochs_run": len(learning_curve(trial)),
                 "duration_s": (end - start).total_seconds() if end and start else None,
                 "started_at": start.timestamp() if start else None,
-                "worker": trial.user_attrs.get(WORKER_TRIAL_ATTR),
-                "error": trial.user_attrs.get(ERROR_ATTR),
+                "worker": trial.user_attrs.get(record.WORKER.key),
+                "error": trial.user_attrs.get(record.ERROR.key),
             }
         )
     return rows
