@@ -49,7 +49,7 @@ def cached_view(
     """The figure and how many trials it drew on; ``finished`` keys the cache to the run's progress."""
     run = load_run(name, url)
     study, used = sample_study(run.study.get_trials(deepcopy=False), VIEWS[view].max_trials)
-    return view_figure(view, study, list(params) or None, loss_title(run.spec.dataset)), used
+    return view_figure(view, study, list(params) or None, loss_title(run.spec)), used
 
 
 st.caption(f"{VIEWS[view].title}: {VIEWS[view].explains}.")

@@ -25,7 +25,16 @@ from pages._shared.common import (
 )
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
-from tuning import load_run, loss_title, race_figure, read_race, summarize
+from tuning import (
+    add_baselines,
+    baseline_lines,
+    load_run,
+    loss_title,
+    maximizing,
+    race_figure,
+    read_race,
+    summarize,
+)
 
 within_app()
 
@@ -40,7 +49,12 @@ def same_data(first: str) -> list[str]:
     """``first`` and up to three more runs on the same data: the ones worth racing against it."""
     with engine_errors():
         dataset = load_run(first, storage_url()).spec.dataset
-        same = [n for n in names if n != first and load_run(n, storage_url()).spec.dataset == dataset]
+        metric = load_run(first, storage_url()).spec.selection
+        same = [
+            n for n in names
+            if n != first and (other := load_run(n, storage_url()).spec).dataset == dataset
+            and other.selection == metric
+        ]  # fmt: skip
     return [first, *same[:3]]
 
 
@@ -51,7 +65,7 @@ if wanted in names and wanted not in st.session_state["compare_runs"]:
     st.session_state["compare_runs"] = [wanted, *st.session_state["compare_runs"]]
 chosen_col, log_col = st.columns([5, 1], vertical_alignment="bottom")
 chosen = chosen_col.multiselect("Runs", names, key="compare_runs", placeholder="choose runs to race")
-log_y = log_col.toggle("Log-scale loss", key="compare_log_y")
+log_y = log_col.toggle("Log-scale score", key="compare_log_y")
 if not chosen:
     st.info("Choose one or more runs.", icon=INFO)
     st.stop()
@@ -66,21 +80,35 @@ def race(live: bool) -> None:
     if live and not any(s.active for s in summaries):
         end_live()
     datasets = {run.spec.dataset for run in runs}
-    title = loss_title(runs[0].spec.dataset) if len(datasets) == 1 else "validation MSE"
-    if len(datasets) > 1:
-        st.warning("These runs train on different data: their losses are not comparable.", icon=WARNING)
+    metrics = {run.spec.selection.name for run in runs}
+    first = runs[0].spec
+    title = loss_title(first) if len(datasets) == 1 else f"validation {first.selection.label}"
+    if len(datasets) > 1 or len(metrics) > 1:
+        what = "different data" if len(datasets) > 1 else f"different metrics ({', '.join(sorted(metrics))})"
+        st.warning(f"These runs use {what}: their scores are not comparable.", icon=WARNING)
+    # Baselines depend on the data and the split: drawn when the runs share them.
+    same = (
+        len(datasets) == 1 and len(metrics) == 1 and len({(r.spec.seed, r.spec.cv_folds) for r in runs}) == 1
+    )
+    lines = baseline_lines(summaries[0].baselines or {}, first.selection) if same else []
     by_trials, by_time = st.columns(2)
     with by_trials:
         st.markdown("**Best so far by trials finished**")
         live_plotly_chart(
-            race_figure(frame, "finished", "trials finished", title, log_y),
+            add_baselines(race_figure(frame, "finished", "trials finished", title, log_y), lines),
             key="race-trials",
-            alt="best loss so far of each run against trials finished",
+            alt="best score so far of each run against trials finished",
         )
     with by_time:
         st.markdown("**Best so far by wall time**")
         figure = race_figure(frame, "elapsed_s", "seconds since the run's first trial started", title, log_y)
-        live_plotly_chart(figure, key="race-time", alt="best loss so far of each run against wall time")
+        live_plotly_chart(
+            add_baselines(figure, lines),
+            key="race-time",
+            alt="best score so far of each run against wall time",
+        )
+    if lines:
+        st.caption("Dotted lines: the baselines' validation scores on these runs' data and splits.")
     st.subheader("Best configurations")
     rows = [
         {
@@ -88,8 +116,9 @@ def race(live: bool) -> None:
             "strategy": s.strategy,
             "state": s.state,
             "trials done": s.n_complete + s.n_failed + s.n_pruned,
-            "best loss": s.best_value,
-            "test loss": s.test_loss,
+            "metric": s.metric,
+            "best score": s.best_value,
+            "test score": s.test_loss,
             "best trial": s.best_trial,
             "best configuration": fmt_params(s.best_params),
         }
@@ -99,13 +128,16 @@ def race(live: bool) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         column_config={
-            "best loss": st.column_config.NumberColumn(format="%.5g", help=title),
-            "test loss": st.column_config.NumberColumn(format="%.5g", help=f"{title} on held-out rows"),
+            "best score": st.column_config.NumberColumn(format="%.5g", help=title),
+            "test score": st.column_config.NumberColumn(format="%.5g", help=f"{title} on held-out rows"),
         },
     )
-    best = min((s for s in summaries if s.best_value is not None), key=lambda s: s.best_value, default=None)
-    if best is not None:
-        st.caption(f"Lowest validation loss: {best.name} ({best.strategy}) with {fmt_loss(best.best_value)}.")
+    scored = [s for s in summaries if s.best_value is not None]
+    if scored and len(metrics) == 1:
+        pick = max if maximizing(first) else min
+        best = pick(scored, key=lambda s: s.best_value)  # type: ignore[arg-type,return-value]
+        score = fmt_loss(best.best_value)
+        st.caption(f"Best validation {first.selection.label}: {best.name} ({best.strategy}) with {score}.")
     refreshed_caption(started, live)
 
 

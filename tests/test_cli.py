@@ -17,7 +17,7 @@ from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
 ROOT = Path(__file__).resolve().parent.parent
 SHOW_FIELDS = {
     "name", "strategy", "state", "n_trials", "n_complete", "n_failed", "n_pruned",
-    "best_params", "best_value", "test_loss", "metric",
+    "best_params", "best_value", "test_loss", "metric", "task", "test_metrics", "baselines",
 }  # fmt: skip
 
 
@@ -32,7 +32,8 @@ def test_launch_wait_then_show_json(storage_url: str, tmp_path: Path, capsys) ->
     shown = json.loads(capsys.readouterr().out)
     assert set(shown) >= SHOW_FIELDS
     assert shown["state"] == "finished" and shown["n_trials"] == 4 and shown["n_complete"] == 4
-    assert shown["test_loss"] is not None and shown["metric"] == "val_mse"
+    assert shown["test_loss"] is not None and shown["metric"] == "mse"
+    assert shown["task"] == "regression" and set(shown["test_metrics"]) == {"mse", "rmse", "mae", "r2"}
     assert main(["ls", "--json", "--storage", storage_url]) == 0
     assert [r["name"] for r in json.loads(capsys.readouterr().out)] == ["cli"]
 

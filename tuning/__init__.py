@@ -7,7 +7,8 @@ processes, ``tuning.training``, train); ``tests/test_architecture.py`` checks bo
 Define a run
     ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one; the
     strategies, pruners and hyperparameters are described by ``STRATEGY_HELP``,
-    ``PRUNER_HELP`` and ``DOMAINS``; ``forecast`` prices a spec before Start.
+    ``PRUNER_HELP`` and ``DOMAINS``; ``METRICS`` lists what a run can be selected by
+    (``Task``: regression or classification); ``forecast`` prices a spec before Start.
 Start, stop, remove
     ``launch`` stores a run and starts its workers (``create_run`` only stores it);
     ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
@@ -15,13 +16,15 @@ Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and bests;
     ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``), and
     ``read_race`` several at once; the ``*_frame`` and ``*_figure`` functions turn those
-    into chart data and Plotly figures; ``export_run`` gives a whole run as JSON.
+    into chart data and Plotly figures; ``winner_outcome`` gives the winner's test report
+    against the baselines; ``export_run`` gives a whole run as JSON.
 Demo mode (``SWEETSPOT_DEMO=1``)
     ``DemoLimits.from_env`` gives the caps, ``launch`` enforces them, ``check_control``
     says whether a visitor may stop or delete a run.
 """
 
-from tuning.data.csv_data import CsvLimits, parse_csv, read_csv_frame
+from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv, read_csv_frame
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Task, get_metric, metrics_of
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
 from tuning.definition.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
 from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
@@ -45,6 +48,7 @@ from tuning.views.chart_data import (
     best_steps,
     history_frame,
     loss_title,
+    maximizing,
     parallel_frame,
     param_columns,
     trial_table,
@@ -52,6 +56,8 @@ from tuning.views.chart_data import (
 from tuning.views.estimate import forecast, seconds_left
 from tuning.views.export import export_run
 from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
+from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
+from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
 from tuning.views.reproduce import reproduce_command, reproduce_spec
 from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race
 from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
@@ -60,8 +66,9 @@ __all__ = [
     # define a run
     "ACTIVATIONS", "DOMAINS", "OPTIMIZERS", "PRESETS", "PRESET_HELP", "PRUNER_HELP", "STRATEGY_HELP",
     "Budget", "DatasetSpec", "Pruner", "RunSpec", "Strategy", "check_name", "forecast", "preset_spec",
+    "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of",
     # data
-    "CsvLimits", "parse_csv", "read_csv_frame",
+    "CsvLimits", "CsvTable", "parse_csv", "read_csv_frame",
     # start, stop, remove
     "Run", "create_run", "delete_run", "launch", "request_stop", "spawn_workers", "worker_command",
     # storage
@@ -71,7 +78,8 @@ __all__ = [
     "export_run", "history_figure", "history_frame", "learning_curve", "list_run_names", "load_run",
     "loss_title", "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race",
     "read_weights", "reproduce_command", "reproduce_spec", "run_summaries", "seconds_left", "summarize",
-    "trial_rows", "trial_table",
+    "trial_rows", "trial_table", "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines",
+    "add_baselines", "confusion_figure", "prediction_figure",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -18,23 +19,32 @@ from tuning import (
     RunState,
     RunSummary,
     SpecError,
+    Task,
+    WinnerOutcome,
+    add_baselines,
+    baseline_lines,
     best_steps,
     check_control,
+    confusion_figure,
     curves_figure,
     delete_run,
     export_run,
+    get_metric,
     history_figure,
     history_frame,
     loss_title,
+    maximizing,
     parallel_figure,
     parallel_frame,
     param_columns,
+    prediction_figure,
     read_weights,
     reproduce_command,
     reproduce_spec,
     request_stop,
     seconds_left,
     trial_table,
+    winner_outcome,
 )
 
 
@@ -105,11 +115,12 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     fraction = min(done / budget, 1.0) if budget else 0.0
     st.progress(fraction, text=" · ".join(parts))
     best, trial, test, elapsed = st.columns(4)
-    unit = loss_title(run.spec.dataset)
-    best.metric("Best validation loss", fmt_loss(summary.best_value), help=unit, border=True)
+    unit = loss_title(run.spec)
+    label = get_metric(summary.metric).label
+    best.metric(f"Best validation {label}", fmt_loss(summary.best_value), help=unit, border=True)
     trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
     test.metric(
-        "Test loss of the best",
+        f"Test {label} of the best",
         fmt_loss(summary.test_loss),
         border=True,
         help=f"{unit} on held-out rows, computed once when the run ends",
@@ -119,14 +130,22 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
 
 
 def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
-    """Loss by trial with the best so far, learning curves, and parallel coordinates."""
+    """Score by trial with the best so far and the baselines, learning curves, and parallel
+    coordinates."""
     frame = snapshot.frame
-    unit = loss_title(run.spec.dataset)
+    unit = loss_title(run.spec)
+    lines = baseline_lines(snapshot.summary.baselines or {}, get_metric(snapshot.summary.metric))
     left, right = st.columns(2)
     with left:
-        st.markdown("**Loss of each trial**")
+        st.markdown(f"**{get_metric(snapshot.summary.metric).label.capitalize()} of each trial**")
         figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
-        live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
+        live_plotly_chart(
+            add_baselines(figure, lines),
+            key="history",
+            alt="validation score of each trial and the best so far",
+        )
+        if lines:
+            st.caption("Dotted lines: the baselines' validation scores on the same splits and preprocessing.")
     with right:
         selection = snapshot.curves
         st.markdown("**Learning curves**")
@@ -139,18 +158,18 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
             f"The {selection.best_shown} best of {selection.complete_total} complete trials"
             f" and {selection.running_shown} running."
         )
-    lines = parallel_frame(frame)
-    if len(lines) >= 2 and param_columns(frame):
-        st.markdown("**Parameters against loss**")
+    best_lines = parallel_frame(frame, maximize=maximizing(run.spec))
+    if len(best_lines) >= 2 and param_columns(frame):
+        st.markdown("**Parameters against the score**")
         live_plotly_chart(
-            parallel_figure(lines, run.spec.space, unit, run.name),
+            parallel_figure(best_lines, run.spec.space, unit, run.name),
             key="parallel",
             alt="parallel coordinates of the hyperparameters and the loss",
         )
         complete = int((frame["state"] == "complete").sum())
-        if len(lines) < complete:
+        if len(best_lines) < complete:
             st.caption(
-                f"The {len(lines):,} best of {complete:,} complete trials; drag along an axis to filter."
+                f"The {len(best_lines):,} best of {complete:,} complete trials; drag along an axis to filter."
             )
 
 
@@ -161,11 +180,12 @@ def best_panel(run: Run, summary: RunSummary) -> None:
         st.info("No trial has completed yet; the best configuration appears with the first.")
         return
     params = {**run.spec.fixed_values(), **summary.best_params}
+    label = get_metric(summary.metric).label
     config, reproduce = st.columns(2)
     with config:
         st.markdown(
-            f"Trial **#{summary.best_trial}**: validation loss **{fmt_loss(summary.best_value)}**, "
-            f"test loss **{fmt_loss(summary.test_loss)}**"
+            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_loss(summary.best_value)}**, "
+            f"test {label} **{fmt_loss(summary.test_loss)}** ({summary.metric_unit})"
             + (" (computed when the run ends)" if summary.test_loss is None else "")
         )
         st.code(json.dumps(params, indent=2), language="json")
@@ -186,22 +206,53 @@ def best_panel(run: Run, summary: RunSummary) -> None:
                 icon=":material/download:",
                 on_click="ignore",
             )
-            st.caption("Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params.")
+            st.caption(
+                "Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params, and "
+                "for a table each member's fitted preprocessing (a pickled scikit-learn transformer)."
+            )
         else:
             st.caption("The weights of the best configuration can be downloaded once the run ends.")
+    outcome = None if summary.active else winner_outcome(run, summary)
+    if outcome is not None:
+        on_test(outcome)
+
+
+def on_test(outcome: WinnerOutcome) -> None:
+    """The winner on the test rows: every metric beside the baselines', the verdict, a picture."""
+    scores, picture = st.columns(2)
+    with scores:
+        st.markdown("**On the test rows**")
+        st.dataframe(outcome.table, column_config=_number_columns(outcome.table), key="test_metrics")
+        if outcome.verdict:
+            st.markdown(f"By {outcome.metric.label}, the tuned network " + "; ".join(outcome.verdict) + ".")
+    with picture:
+        if outcome.picture is None:
+            return
+        if outcome.task is Task.CLASSIFICATION:
+            st.markdown("**Confusion matrix** (test rows)")
+            st.plotly_chart(confusion_figure(outcome.picture), key="confusion")
+        else:
+            st.markdown("**Predicted against actual** (test rows)")
+            unit = outcome.metric_unit.removesuffix("²")
+            st.plotly_chart(prediction_figure(outcome.picture, unit), key="predictions")
+
+
+def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
+    return {c: st.column_config.NumberColumn(format="%.4g") for c in table.columns}
 
 
 def trials_panel(run: Run, frame: pd.DataFrame) -> None:
     """Every trial, sortable by any column, and the same table as CSV."""
     st.subheader("Trials")
-    table = trial_table(frame)
+    score = f"validation {run.spec.selection.label}"
+    table = trial_table(frame, score)
     st.dataframe(
         table,
         hide_index=True,
         key="trials",
         column_config={
             "number": st.column_config.NumberColumn("trial", width="small"),
-            "loss": st.column_config.NumberColumn(format="%.5g", help=loss_title(run.spec.dataset)),
+            score: st.column_config.NumberColumn(format="%.5g", help=loss_title(run.spec)),
             "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
             "error": st.column_config.TextColumn(width="large"),

@@ -73,7 +73,7 @@ def test_zoom_and_legend_survive_refreshes_with_new_trials(
         assert visible == "legendonly"
 
         # A zoom on a linear axis means nothing on a log one: the scale toggle resets it.
-        page.get_by_text("Log-scale loss").click()
+        page.get_by_text("Log-scale score").click()
         page.wait_for_function(
             "frame => frame.contentDocument.querySelector('.js-plotly-plot')._fullLayout.yaxis.type === 'log'",
             arg=page.locator(".st-key-history iframe").element_handle(),

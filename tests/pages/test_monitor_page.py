@@ -37,7 +37,7 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
     code = "\n".join(c.value for c in at.code)
     assert '"hidden_size"' in code and "python -m tuning launch --spec grid-done-best.json --wait" in code
     table = at.dataframe[0].value
-    assert len(table) == 27 and {"loss", "hidden_size", "duration_s", "error"} <= set(table.columns)
+    assert len(table) == 27 and {"validation MSE", "hidden_size", "duration_s", "error"} <= set(table.columns)
     assert [b.label for b in at.download_button] == ["Download trials (CSV)", "Download run (JSON)"]
     assert "not refreshing" in texts(at)
     assert not [b for b in at.button if b.label == "Stop run"]

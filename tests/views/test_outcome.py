@@ -47,7 +47,7 @@ def test_the_verdict_says_by_how_much_the_network_beats_or_trails_each_baseline(
 
 def test_error_metrics_carry_the_target_unit_and_lower_is_better() -> None:
     mse = {"linear": {"label": "linear regression", "validation": {"mse": 20.0}, "test": {"mse": 25.0}}}
-    assert baseline_verdict(get_metric("mse"), "$1000s", 20.0, mse) == [
+    assert baseline_verdict(get_metric("mse"), "$1000s²", 20.0, mse) == [
         "beats linear regression (MSE 25) by 5 $1000s²"
     ]
     assert baseline_lines(mse, get_metric("mse")) == [("linear regression", 20.0)]

@@ -8,14 +8,20 @@ place where the network and the baselines meet on rows neither has seen.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tuning.definition.metrics import Metric, Task
+from tuning.definition.metrics import Metric, Task, get_metric
+from tuning.storage import record
+from tuning.storage.record import RunResult
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from tuning.storage.runs import Run
+    from tuning.views.summary import RunSummary
 
 #: Points kept for the predicted-against-actual picture (evenly spaced test rows beyond it).
 MAX_PICTURE_POINTS = 2_000
@@ -64,13 +70,14 @@ def baseline_lines(baselines: dict[str, Any], metric: Metric) -> list[tuple[str,
 
 
 def baseline_verdict(
-    metric: Metric, target_unit: str, network: float | None, baselines: dict[str, Any]
+    metric: Metric, metric_unit: str, network: float | None, baselines: dict[str, Any]
 ) -> list[str]:
     """One phrase per baseline: by how much the tuned network beats it (or trails it) on test,
-    e.g. "beats logistic regression (accuracy 0.965) by 0.0116"."""
+    e.g. "beats logistic regression (accuracy 0.965) by 0.0116". ``metric_unit`` (the
+    metric's unit for this target) follows differences of errors in the target's units."""
     if network is None:
         return []
-    unit = f" {metric.unit_of(target_unit)}" if "{unit}" in metric.units else ""
+    unit = f" {metric_unit}" if "{unit}" in metric.units else ""
     phrases = []
     for entry in baselines.values():
         value = entry["test"].get(metric.name)
@@ -80,3 +87,44 @@ def baseline_verdict(
         gap = f" by {abs(network - value):.3g}{unit}" if network != value else ""
         phrases.append(f"{verdict} {entry['label']} ({metric.label} {value:.4g}){gap}")
     return phrases
+
+
+def test_table(test_metrics: dict[str, float | None], baselines: dict[str, Any] | None) -> pd.DataFrame:
+    """Every metric of the task on test: the tuned network beside each baseline."""
+    import pandas as pd
+
+    columns: dict[str, list[float | None]] = {"tuned network": list(test_metrics.values())}
+    for entry in (baselines or {}).values():
+        columns[str(entry["label"])] = [entry["test"].get(name) for name in test_metrics]
+    index = pd.Index([get_metric(name).label for name in test_metrics], name="metric")
+    return pd.DataFrame(columns, index=index)
+
+
+@dataclass(frozen=True)
+class WinnerOutcome:
+    """What the best panel shows once a run has ended: scores, verdict, and a picture."""
+
+    task: Task
+    metric: Metric
+    metric_unit: str
+    table: pd.DataFrame  # test_table
+    verdict: list[str]  # baseline_verdict
+    picture: pd.DataFrame | None  # confusion_frame or prediction_frame
+
+
+def winner_outcome(run: Run, summary: RunSummary) -> WinnerOutcome | None:
+    """The winner's test report against the baselines, or None before the run has one."""
+    stored = run.attrs().get(record.RESULT.key)
+    result = RunResult.from_dict(stored) if stored else None
+    if result is None or not result.test_metrics:
+        return None
+    metric = get_metric(summary.metric)
+    task = metric.task
+    picture = result.test_picture
+    frame = None
+    if picture:
+        frame = confusion_frame(picture) if task is Task.CLASSIFICATION else prediction_frame(picture)
+    return WinnerOutcome(
+        task, metric, summary.metric_unit, test_table(result.test_metrics, summary.baselines),
+        baseline_verdict(metric, summary.metric_unit, result.test_loss, summary.baselines or {}), frame,
+    )  # fmt: skip

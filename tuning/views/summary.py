@@ -12,13 +12,14 @@ from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
+from tuning.data.datasets import target_unit
+from tuning.definition.metrics import Direction
 from tuning.storage import record
 from tuning.storage.liveness import orphaned_trials, worker_records
 from tuning.storage.record import RunResult, RunState
 from tuning.storage.runs import Run, load_run, run_entries
 from tuning.storage.urls import resolve_url
 
-METRIC = "val_mse"
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
 
@@ -41,7 +42,11 @@ class RunSummary:
     best_params: dict[str, Any] | None
     best_value: float | None
     test_loss: float | None
-    metric: str
+    metric: str  # the selection metric's name ("mse", "accuracy", ...); best_value is in it
+    metric_unit: str  # what best_value and test_loss are measured in ("$1000s²", "share correct")
+    task: str
+    test_metrics: dict[str, float | None] | None  # every metric of the task, the winner on test
+    baselines: dict[str, Any] | None  # record.BASELINES, once the first worker stored them
     created_at: float
     finished_at: float | None
     workers_alive: int
@@ -70,7 +75,9 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
     for trial in trials:
         counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
-    best = min(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
+    metric = run.spec.selection
+    pick = max if metric.direction is Direction.MAXIMIZE else min
+    best = pick(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
     stored = attrs.get(record.RESULT.key)
     result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
@@ -89,7 +96,11 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         best_params=dict(best.params) if best else None,
         best_value=best.value if best else None,
         test_loss=result.test_loss if result else None,
-        metric=METRIC,
+        metric=metric.name,
+        metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
+        task=(run.spec.task or metric.task).value,
+        test_metrics=result.test_metrics if result else None,
+        baselines=attrs.get(record.BASELINES.key),
         created_at=attrs[record.CREATED_AT.key],
         finished_at=result.finished_at if result else None,
         workers_alive=live,
@@ -176,6 +187,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "started_at": start.timestamp() if start else None,
                 "worker": trial.user_attrs.get(record.WORKER.key),
                 "error": trial.user_attrs.get(record.ERROR.key),
+                "metrics": trial.user_attrs.get(record.METRICS.key),
             }
         )
     return rows
