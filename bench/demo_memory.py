@@ -34,7 +34,7 @@ import numpy as np
 
 from bench.common import ROOT, Table, load_average, machine
 from bench.live_app import App, Sampler, mib, running_app, stop_workers, worker_pids
-from tuning.definition.space import DOMAINS
+from tuning.definition.hyperparameters import DOMAINS
 from tuning.definition.spec import RunSpec
 from tuning.demo import DEMO_ENV, DemoLimits, NotAllowed
 from tuning.launcher import launch

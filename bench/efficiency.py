@@ -21,7 +21,7 @@ from bench.common import Context, Section, Table, Target, fmt_loss, median
 from bench.curves import Searches, Trials, best_so_far, first_reach, plot_dataset
 from tuning import RunSpec, create_run, learning_curve, load_run
 from tuning.definition.presets import PRESETS
-from tuning.definition.strategies import MEDIAN_STARTUP_TRIALS, MEDIAN_WARMUP_SHARE
+from tuning.definition.pruners import MEDIAN_STARTUP_TRIALS, MEDIAN_WARMUP_SHARE
 
 Job = tuple[str, str, int]  # dataset, variant, seed
 BAYES_WITHIN = 30  # trials in which TPE should match random's best at the full budget

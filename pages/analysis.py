@@ -13,9 +13,7 @@ import streamlit as st
 from pages._shared.common import INFO, WARNING, engine_errors, pick_run, run_names, storage_url
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
-from tuning import load_run
-from tuning.views.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
-from tuning.views.chart_data import loss_title
+from tuning import VIEWS, analysis_trials, draw_view, load_run
 
 within_app()
 
@@ -38,8 +36,7 @@ with view_col:
     )
 st.query_params["view"] = view
 with engine_errors():
-    run = load_run(name, storage_url())
-    trials = run.study.get_trials(deepcopy=False)
+    trials = analysis_trials(load_run(name, storage_url()))
 
 
 @st.cache_data(max_entries=64, show_spinner="Computing the view…")
@@ -47,33 +44,36 @@ def cached_view(
     url: str, name: str, view: str, params: tuple[str, ...], finished: int
 ) -> tuple[go.Figure, int]:
     """The figure and how many trials it drew on; ``finished`` keys the cache to the run's progress."""
-    run = load_run(name, url)
-    study, used = sample_study(run.study.get_trials(deepcopy=False), VIEWS[view].max_trials)
-    return view_figure(view, study, list(params) or None, loss_title(run.spec)), used
+    return draw_view(load_run(name, url), view, list(params))
 
 
-st.caption(f"{VIEWS[view].title}: {VIEWS[view].explains}.")
-problem = view_problem(view, trials)
+info = VIEWS[view]
+st.caption(f"{info.title}: {info.explains}.")
+problem = trials.problem(view)
 if problem:
     st.info(problem, icon=":material/hourglass_empty:")
     st.stop()
 params: list[str] = []
-if view == "contour":
-    varying = varying_params(trials)
+pick = info.picks_params
+if pick is not None:
+    varying = trials.varying()
     params = st.multiselect(
-        "Hyperparameters", varying, default=varying[:2], key="contour_params", max_selections=4
+        "Hyperparameters",
+        varying,
+        default=varying[: pick.fewest],
+        key=f"{view}_params",
+        max_selections=pick.most,
     )
-    if len(params) < 2:
-        st.info("Choose two or more hyperparameters to draw their contour.", icon=INFO)
+    if len(params) < pick.fewest:
+        st.info(pick.prompt, icon=INFO)
         st.stop()
-finished = sum(t.state.is_finished() for t in trials)
-complete = sum(t.state.name == "COMPLETE" for t in trials)
 try:
     with engine_errors():
-        figure, used = cached_view(storage_url(), name, view, tuple(params), finished)
+        figure, used = cached_view(storage_url(), name, view, tuple(params), trials.finished)
 except (ValueError, RuntimeError) as error:  # optuna refuses some degenerate studies this way
     st.warning(f"Optuna could not draw this view for this run: {error}", icon=WARNING)
     st.stop()
-live_plotly_chart(figure, key=f"analysis-{view}", alt=f"{VIEWS[view].title} of run {name}")
+complete = trials.complete
+live_plotly_chart(figure, key=f"analysis-{view}", alt=f"{info.title} of run {name}")
 note = f"Drawn from {used:,} of {complete:,} complete trials (a seeded sample)." if used < complete else ""
-st.caption(f"{complete:,} complete trials of {len(trials):,}. {note}")
+st.caption(f"{complete:,} complete trials of {trials.total:,}. {note}")

@@ -23,23 +23,24 @@ from pages._shared.common import (
 )
 from pages._shared.launch_form import dataset_section, form_state, raw_spec
 from pages._shared.shell import within_app
-from pages._shared.space_form import HINTS, param_row
+from pages._shared.space_form import param_row
 from tuning import (
+    HYPERPARAMETERS,
     PRESET_HELP,
     PRESETS,
-    PRUNER_HELP,
-    STRATEGY_HELP,
+    PRUNERS,
+    STRATEGIES,
     DemoLimits,
     FieldError,
     Pruner,
     RunSpec,
     SpecError,
     Strategy,
+    check_name,
+    check_spec,
+    forecast,
     launch,
 )
-from tuning.demo import check_spec
-from tuning.storage.runs import check_name
-from tuning.views.estimate import forecast
 
 within_app()
 
@@ -67,21 +68,20 @@ slots: dict[str, Any] = {}
 strategy_col, data_col = st.columns(2, gap="large")
 with strategy_col:
     st.subheader("Strategy")
-    strategies = [s.value for s in Strategy]
     st.radio(
         "How the next configuration is chosen",
-        strategies,
+        [s.value for s in STRATEGIES],
         key="f_strategy",
-        captions=[STRATEGY_HELP[Strategy(s)] for s in strategies],
+        captions=[info.help for info in STRATEGIES.values()],
         persist_state="session",
     )
     slots["strategy"] = st.empty()
     st.selectbox(
         "Pruner (early stopping)",
-        [pruner.value for pruner in Pruner],
+        [pruner.value for pruner in PRUNERS],
         key="f_pruner",
         persist_state="session",
-        format_func=lambda p: f"{p}: {PRUNER_HELP[Pruner(p)]}",
+        format_func=lambda p: f"{p}: {PRUNERS[Pruner(p)].help}",
     )
     slots["pruner"] = st.empty()
 with data_col:
@@ -94,12 +94,12 @@ st.caption(
     "**Fixed**: one value. **Range**: drawn between two bounds (inclusive). **Values**: the listed "
     "ones; a grid tries every combination of them."
 )
-for name in HINTS:
+for name in HYPERPARAMETERS:
     slots[f"space.{name}"] = param_row(name)
 slots["space"] = st.empty()
 
 budget_col, advanced_col = st.columns(2, gap="large")
-grid = st.session_state["f_strategy"] == "grid"
+grid = STRATEGIES[Strategy(st.session_state["f_strategy"])].exhaustive
 with budget_col:
     st.subheader("Budget")
     trials, timeout, workers = st.columns(3)
@@ -203,7 +203,7 @@ def describe(spec: RunSpec) -> str:
     """What Start will run, in a sentence, with the forecast of its duration."""
     plan = forecast(spec, csv.shape if csv else None)
     searched = spec.searched()
-    if spec.strategy is Strategy.GRID:
+    if spec.exhaustive:
         sizes = " × ".join(f"{n} ({len(p.values())})" for n, p in searched.items())  # type: ignore[union-attr]
         what = f"**{plan.trials:,} grid combinations**" + (f": {sizes}" if sizes else "")
     else:

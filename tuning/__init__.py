@@ -5,32 +5,45 @@ nowhere below it, and never handle Optuna objects. Nothing here imports torch (o
 processes, ``tuning.training``, train); ``tests/test_architecture.py`` checks both.
 
 Define a run
-    ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one; the
-    strategies, pruners and hyperparameters are described by ``STRATEGY_HELP``,
-    ``PRUNER_HELP`` and ``DOMAINS``; ``METRICS`` lists what a run can be selected by
-    (``Task``: regression or classification); ``forecast`` prices a spec before Start.
+    ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one;
+    ``forecast`` prices a spec before Start. The extension points are registries, one
+    entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``HYPERPARAMETERS``, ``VIEWS``;
+    an unknown name raises ``UnknownName``. ``METRICS`` lists what a run can be
+    selected by (``Task``: regression or classification).
 Start, stop, remove
     ``launch`` stores a run and starts its workers (``create_run`` only stores it);
     ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
 Read
-    ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and bests;
-    ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``), and
-    ``read_race`` several at once; the ``*_frame`` and ``*_figure`` functions turn those
-    into chart data and Plotly figures; ``winner_outcome`` gives the winner's test report
-    against the baselines; ``export_run`` gives a whole run as JSON.
+    ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and
+    bests; ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``),
+    ``read_race`` several at once, ``analysis_trials``/``draw_view`` feed the Analysis
+    page; the ``*_frame`` and ``*_figure`` functions turn them into chart data and Plotly
+    figures; ``winner_outcome`` gives the winner's test report against the
+    baselines; ``export_run`` gives a whole run as JSON.
 Demo mode (``SWEETSPOT_DEMO=1``)
     ``DemoLimits.from_env`` gives the caps, ``launch`` enforces them, ``check_control``
     says whether a visitor may stop or delete a run.
 """
 
 from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv, read_csv_frame
+from tuning.data.dataset import DatasetInfo, DatasetOption
+from tuning.data.datasets import DATASETS
+from tuning.definition.hyperparameters import HYPERPARAMETERS, Hyperparameter, WidgetKind
 from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Task, get_metric, metrics_of
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
-from tuning.definition.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
+from tuning.definition.pruners import PRUNERS
 from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
-from tuning.definition.strategies import PRUNER_HELP, STRATEGY_HELP
+from tuning.definition.strategies import STRATEGIES
 from tuning.demo import DemoLimits, NotAllowed, check_control, check_spec, csv_limits, is_admin
-from tuning.errors import FieldError, RunExists, RunNotFound, SpecError, StorageUnavailable, TuningError
+from tuning.errors import (
+    FieldError,
+    RunExists,
+    RunNotFound,
+    SpecError,
+    StorageUnavailable,
+    TuningError,
+    UnknownName,
+)
 from tuning.launcher import launch, spawn_workers, worker_command
 from tuning.storage.artifacts import read_weights
 from tuning.storage.record import RunState
@@ -44,6 +57,7 @@ from tuning.storage.runs import (
     request_stop,
 )
 from tuning.storage.urls import default_storage_url, open_storage, redact
+from tuning.views.analysis import VIEWS, AnalysisTrials, View, analysis_trials, draw_view
 from tuning.views.chart_data import (
     best_steps,
     history_frame,
@@ -53,7 +67,7 @@ from tuning.views.chart_data import (
     param_columns,
     trial_table,
 )
-from tuning.views.estimate import forecast, seconds_left
+from tuning.views.estimate import Forecast, forecast, seconds_left
 from tuning.views.export import export_run
 from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
 from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
@@ -64,9 +78,10 @@ from tuning.views.summary import RunSummary, learning_curve, run_summaries, summ
 
 __all__ = [
     # define a run
-    "ACTIVATIONS", "DOMAINS", "OPTIMIZERS", "PRESETS", "PRESET_HELP", "PRUNER_HELP", "STRATEGY_HELP",
-    "Budget", "DatasetSpec", "Pruner", "RunSpec", "Strategy", "check_name", "forecast", "preset_spec",
-    "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of",
+    "DATASETS", "HYPERPARAMETERS", "PRESETS", "PRESET_HELP", "PRUNERS", "STRATEGIES", "Budget",
+    "DatasetInfo", "DatasetOption", "DatasetSpec", "Forecast", "Hyperparameter", "Pruner", "RunSpec",
+    "Strategy", "WidgetKind", "check_name", "forecast", "preset_spec",
+    "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of", "CsvTable",
     # data
     "CsvLimits", "CsvTable", "parse_csv", "read_csv_frame",
     # start, stop, remove
@@ -74,14 +89,16 @@ __all__ = [
     # storage
     "default_storage_url", "open_storage", "redact",
     # read
-    "Race", "RunSnapshot", "RunState", "RunSummary", "RunWatcher", "best_steps", "curves_figure",
-    "export_run", "history_figure", "history_frame", "learning_curve", "list_run_names", "load_run",
-    "loss_title", "parallel_figure", "parallel_frame", "param_columns", "race_figure", "read_race",
-    "read_weights", "reproduce_command", "reproduce_spec", "run_summaries", "seconds_left", "summarize",
-    "trial_rows", "trial_table", "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines",
-    "add_baselines", "confusion_figure", "prediction_figure",
+    "VIEWS", "AnalysisTrials", "Race", "RunSnapshot", "RunState", "RunSummary", "RunWatcher", "View",
+    "analysis_trials", "best_steps", "curves_figure", "draw_view", "export_run", "history_figure",
+    "history_frame", "learning_curve", "list_run_names", "load_run", "loss_title", "parallel_figure",
+    "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights", "reproduce_command",
+    "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
+    "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines", "add_baselines", "confusion_figure",
+    "prediction_figure",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors
     "FieldError", "RunExists", "RunNotFound", "SpecError", "StorageUnavailable", "TuningError",
+    "UnknownName",
 ]  # fmt: skip

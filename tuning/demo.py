@@ -21,8 +21,10 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from tuning.data.csv_data import CsvLimits
+from tuning.data.dataset import DatasetOption
+from tuning.data.datasets import DATASETS
 from tuning.definition.space import Range
-from tuning.definition.spec import RunSpec, Strategy
+from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError, TuningError
 from tuning.storage.runs import Run, delete_run, load_run
 from tuning.views.summary import run_summaries, summarize
@@ -99,7 +101,7 @@ def check_spec(spec: RunSpec, limits: DemoLimits) -> None:
     planned = spec.n_trials_planned()
     if planned is None or planned > limits.max_trials:
         what = "a time-only budget" if planned is None else f"{planned:,} trials"
-        field = "space" if spec.strategy is Strategy.GRID else "budget.n_trials"
+        field = "space" if spec.exhaustive else "budget.n_trials"
         errors.append(FieldError(field, f"{what} is over the demo's cap of {limits.max_trials} trials"))
     most_epochs = largest(spec, "epochs")
     if most_epochs > limits.max_epochs:
@@ -126,7 +128,7 @@ def check_spec(spec: RunSpec, limits: DemoLimits) -> None:
         errors.append(
             FieldError("workers", f"{spec.workers} workers is over the demo's cap of {limits.max_workers}")
         )
-    if spec.dataset.name == "synthetic-houses" and spec.dataset.rows > limits.max_rows:
+    if DatasetOption.ROWS in DATASETS[spec.dataset.name].options and spec.dataset.rows > limits.max_rows:
         errors.append(
             FieldError(
                 "dataset.rows", f"{spec.dataset.rows:,} rows is over the demo's cap of {limits.max_rows:,}"

@@ -38,3 +38,13 @@ class RunNotFound(TuningError, LookupError):
 
 class RunExists(TuningError):
     """A run of that name already exists; names are unique per storage."""
+
+
+class UnknownName(TuningError, LookupError):
+    """A name that no registry entry has: an extension point asked for something not registered."""
+
+    def __init__(self, kind: str, name: object, known: list[str]) -> None:
+        super().__init__(f"unknown {kind} {name!r}; known ones are {known}")
+        self.kind = kind
+        self.name = name
+        self.known = known

@@ -12,14 +12,20 @@ from typing import Any
 import streamlit as st
 
 from pages._shared.space_form import space_from_state, space_state
-from tuning import FieldError, csv_limits, parse_csv, read_csv_frame
+from tuning import (
+    DATASETS,
+    STRATEGIES,
+    DatasetOption,
+    FieldError,
+    Strategy,
+    csv_limits,
+    parse_csv,
+    read_csv_frame,
+)
 
-DATASET_LABELS = {
-    "article": "The article's 4 houses (size, bedrooms → price)",
-    "synthetic-houses": "Synthetic houses (4 features, non-linear price)",
-    "diabetes": "Diabetes progression (scikit-learn, 442 rows)",
-    "csv": "Upload a CSV file",
-}
+#: Where each dataset option's value comes from: a form key, or the uploaded CSV's choice.
+OPTION_KEYS = {DatasetOption.ROWS: "f_rows", DatasetOption.SEED: "f_data_seed"}
+CSV_OPTIONS = {DatasetOption.TARGET: "target", DatasetOption.FILENAME: "filename"}
 
 
 def form_state(raw: dict[str, Any]) -> dict[str, Any]:
@@ -49,12 +55,13 @@ def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[st
     """The spec the form describes, as plain data, and messages for values it cannot read."""
     space, problems = space_from_state(state)
     dataset: dict[str, Any] = {"name": state["f_dataset"]}
-    if dataset["name"] == "synthetic-houses":
-        dataset.update(rows=state["f_rows"], seed=state["f_data_seed"])
-    if dataset["name"] == "csv":
-        dataset.update(target=csv.target if csv else None, filename=csv.filename if csv else None)
+    for option in DATASETS[dataset["name"]].options:
+        if option in OPTION_KEYS:
+            dataset[option.value] = state[OPTION_KEYS[option]]
+        else:
+            dataset[option.value] = getattr(csv, CSV_OPTIONS[option]) if csv else None
     budget: dict[str, Any] = {}
-    if state["f_strategy"] != "grid":
+    if STRATEGIES[Strategy(state["f_strategy"])].needs_budget:
         budget["n_trials"] = state["f_trials"]
     if state["f_timeout_min"]:
         budget["timeout_s"] = state["f_timeout_min"] * 60
@@ -121,15 +128,18 @@ def dataset_section(errors: dict[str, str]) -> CsvChoice | None:
     """The dataset picker and its options; returns the CSV choice for a CSV dataset."""
     name = st.selectbox(
         "Dataset",
-        list(DATASET_LABELS),
-        format_func=DATASET_LABELS.get,
+        list(DATASETS),
+        format_func=lambda name: DATASETS[name].label,
         key="f_dataset",
         persist_state="session",
     )
-    if name == "synthetic-houses":
+    info = DATASETS[name]
+    if DatasetOption.ROWS in info.options or DatasetOption.SEED in info.options:
         rows, seed = st.columns(2)
-        rows.number_input("Rows", 20, 1_000_000, step=500, key="f_rows", persist_state="session")
-        seed.number_input("Data seed", 0, 2**31 - 1, key="f_data_seed", persist_state="session")
-    if name == "csv":
+        if DatasetOption.ROWS in info.options:
+            rows.number_input("Rows", 20, 1_000_000, step=500, key="f_rows", persist_state="session")
+        if DatasetOption.SEED in info.options:
+            seed.number_input("Data seed", 0, 2**31 - 1, key="f_data_seed", persist_state="session")
+    if info.uploaded:
         return csv_section(errors)
     return None

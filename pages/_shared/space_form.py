@@ -8,83 +8,13 @@ preset fills them (``space_state``) and the page reads them back as the spec's p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from tuning.definition.space import ACTIVATIONS, DOMAINS, OPTIMIZERS
+from tuning import HYPERPARAMETERS, Hyperparameter, WidgetKind
 
 MODES = {"fixed": "Fixed", "range": "Range", "values": "Values"}
-
-
-def _ladder(low_exp: int, high_exp: int) -> tuple[float, ...]:
-    """1-2-5 stops per decade, for log-scaled sliders."""
-    return tuple(float(f"{m}e{e}") for e in range(low_exp, high_exp) for m in (1, 2, 5)) + (10.0**high_exp,)
-
-
-@dataclass(frozen=True)
-class Hint:
-    """How one hyperparameter is shown: a log ladder, a linear slider, or number inputs."""
-
-    label: str
-    help: str
-    default_range: tuple[float, float]
-    suggestions: tuple[Any, ...]
-    ladder: tuple[float, ...] = ()  # log-spaced stops: the range is log-scaled
-    slider: tuple[float, float, float] | None = None  # linear (min, max, step)
-
-
-POWERS_OF_TWO = tuple(2**i for i in range(0, 13))
-HINTS: dict[str, Hint] = {
-    "n_layers": Hint(
-        "Hidden layers",
-        "how many Linear → activation → Dropout blocks",
-        (1, 3),
-        (1, 2, 3, 4),
-        slider=(1, 4, 1),
-    ),
-    "hidden_size": Hint(
-        "Hidden units",
-        "width of every hidden layer",
-        (8, 128),
-        (8, 16, 32, 64, 128),
-        ladder=(1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024),
-    ),
-    "activation": Hint("Activation", "the non-linearity after each hidden layer", (0, 0), ACTIVATIONS),
-    "dropout": Hint(
-        "Dropout",
-        "share of hidden units switched off while training",
-        (0.0, 0.5),
-        (0.0, 0.1, 0.2, 0.3, 0.5),
-        slider=(0.0, 0.9, 0.05),
-    ),
-    "optimizer": Hint("Optimizer", "how the weights are updated", (0, 0), OPTIMIZERS),
-    "lr": Hint(
-        "Learning rate",
-        "step size of the optimizer (log scale)",
-        (1e-4, 1e-2),
-        (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1),
-        ladder=_ladder(-6, 0),
-    ),
-    "weight_decay": Hint(
-        "Weight decay",
-        "L2 penalty on the weights (log scale)",
-        (1e-6, 1e-2),
-        (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2),
-        ladder=_ladder(-8, -1),
-    ),
-    "batch_size": Hint(
-        "Batch size",
-        "rows per optimizer step (log scale)",
-        (16, 128),
-        (1, 2, 4, 8, 16, 32, 64, 128, 256),
-        ladder=POWERS_OF_TWO,
-    ),
-    "epochs": Hint(
-        "Epochs", "passes over the training rows; one loss point each", (20, 100), (10, 20, 30, 50, 100, 200)
-    ),
-}
 
 
 def key(name: str, part: str) -> str:
@@ -98,9 +28,9 @@ def _fmt(value: Any) -> str:
 def space_state(space: dict[str, Any]) -> dict[str, Any]:
     """Session-state values for every row from a spec's raw ``space`` (a preset's, say)."""
     state: dict[str, Any] = {}
-    for name, domain in DOMAINS.items():
-        hint, raw = HINTS[name], space.get(name, domain.default)
-        low, high = hint.default_range
+    for name, entry in HYPERPARAMETERS.items():
+        domain, raw = entry.domain, space.get(name, entry.domain.default)
+        low, high = entry.widget.default_range
         state.update(
             {
                 key(name, "mode"): "fixed",
@@ -134,8 +64,8 @@ def space_from_state(state: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """The raw ``space`` the rows describe, and the rows whose typed values are not numbers."""
     space: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    for name, domain in DOMAINS.items():
-        hint, mode = HINTS[name], state[key(name, "mode")]
+    for name, entry in HYPERPARAMETERS.items():
+        domain, mode = entry.domain, state[key(name, "mode")]
         if mode == "fixed":
             space[name] = state[key(name, "fixed")]
         elif mode == "values":
@@ -146,16 +76,15 @@ def space_from_state(state: Any) -> tuple[dict[str, Any], dict[str, str]]:
                 continue
             space[name] = {"type": "choice", "values": values}
         else:
+            slid = entry.kind in (WidgetKind.LOG_SLIDER, WidgetKind.SLIDER)
             bounds = (
-                state[key(name, "range")]
-                if hint.ladder or hint.slider
-                else (state[key(name, "low")], state[key(name, "high")])
+                state[key(name, "range")] if slid else (state[key(name, "low")], state[key(name, "high")])
             )
             raw: dict[str, Any] = {"type": domain.kind.__name__, "low": bounds[0], "high": bounds[1]}
-            if hint.ladder:
+            if entry.kind is WidgetKind.LOG_SLIDER:
                 raw["log"] = True
             step = state.get(key(name, "step")) or 0
-            if domain.kind is float and not hint.ladder and step > 0:
+            if domain.kind is float and entry.kind is not WidgetKind.LOG_SLIDER and step > 0:
                 raw["step"] = step
             space[name] = raw
     return space, problems
@@ -174,7 +103,8 @@ def _number(value: Any, kind: type) -> Any:
 
 def param_row(name: str) -> Any:
     """Draw one hyperparameter's row; returns the slot under it for its error message."""
-    hint, domain = HINTS[name], DOMAINS[name]
+    entry = HYPERPARAMETERS[name]
+    domain, hint = entry.domain, entry.widget
     label, mode_col, value_col = st.columns([2, 2, 5], vertical_alignment="center")
     label.markdown(f"**{hint.label}**", help=f"`{name}`: {hint.help}")
     modes = ["fixed", "values"] if domain.kind is str else list(MODES)
@@ -189,7 +119,7 @@ def param_row(name: str) -> Any:
     )
     with value_col:
         if mode == "range":
-            _range(name, hint)
+            _range(name, entry)
         elif mode == "values":
             options = sorted({*hint.suggestions, *st.session_state[key(name, "values")]}, key=_order)
             st.multiselect(
@@ -219,8 +149,9 @@ def _order(value: Any) -> tuple[int, Any]:
     return (0, value) if isinstance(value, (int, float)) else (1, str(value))
 
 
-def _range(name: str, hint: Hint) -> None:
-    if hint.ladder:
+def _range(name: str, entry: Hyperparameter) -> None:
+    hint = entry.widget
+    if entry.kind is WidgetKind.LOG_SLIDER:
         options = sorted({*hint.ladder, *st.session_state[key(name, "range")]})
         st.select_slider(
             f"{name} range",
@@ -234,9 +165,9 @@ def _range(name: str, hint: Hint) -> None:
             persist_state="session",
         )
         return
-    if hint.slider:
+    if entry.kind is WidgetKind.SLIDER and hint.slider is not None:
         low, high, step = hint.slider
-        bounds, step_col = st.columns([4, 1]) if DOMAINS[name].kind is float else (st.container(), None)
+        bounds, step_col = st.columns([4, 1]) if entry.domain.kind is float else (st.container(), None)
         bounds.slider(
             f"{name} range",
             low,
@@ -266,7 +197,7 @@ def _range(name: str, hint: Hint) -> None:
 
 
 def _number_input(name: str, part: str, label: str) -> None:
-    domain = DOMAINS[name]
+    domain = HYPERPARAMETERS[name].domain
     whole = domain.kind is int
     st.number_input(
         label,

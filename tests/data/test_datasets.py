@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from tuning.data.datasets import load_dataset, target_unit
+from tuning import UnknownName
+from tuning.data.datasets import DATASETS, load_dataset, target_unit
 from tuning.definition.spec import DatasetSpec
 
 
@@ -34,8 +36,31 @@ def test_csv_comes_from_the_text_stored_with_the_run() -> None:
     assert data.feature_names == ("x",) and data.target[3] == 7
 
 
-def test_units_are_known_without_loading_the_data() -> None:
-    for name in ("article", "synthetic-houses", "diabetes"):
-        spec = DatasetSpec(name, rows=50)
-        assert target_unit(spec) == load_dataset(spec).target_unit
+@pytest.mark.parametrize("name", [name for name, info in DATASETS.items() if not info.uploaded])
+def test_units_are_known_without_loading_the_data(name: str) -> None:
+    spec = DatasetSpec(name, rows=50)
+    assert target_unit(spec) == load_dataset(spec).target_unit
+
+
+@pytest.mark.parametrize(
+    ("spec", "stored"),
+    [
+        (DatasetSpec("article", rows=50), {"name": "article"}),
+        (
+            DatasetSpec("synthetic-houses", rows=50, seed=3),
+            {"name": "synthetic-houses", "rows": 50, "seed": 3},
+        ),
+        (
+            DatasetSpec("csv", target="y", filename="f.csv"),
+            {"name": "csv", "target": "y", "filename": "f.csv", "exclude": []},
+        ),
+    ],
+)
+def test_a_spec_stores_only_the_options_its_dataset_takes(spec: DatasetSpec, stored: dict) -> None:
+    assert spec.to_dict() == stored
+
+
+def test_an_unregistered_dataset_is_an_error_not_a_csv() -> None:
+    with pytest.raises(UnknownName, match=r"unknown dataset 'nope'; known ones are \['article'"):
+        load_dataset(DatasetSpec("nope"), "x,y\n1,2\n")
     assert target_unit(DatasetSpec("csv", target="price")) == "price units"

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tuning import DATASETS, PRUNERS, STRATEGIES
 from tuning.definition.presets import PRESETS, preset_spec
 from tuning.definition.spec import RunSpec, Strategy
 from tuning.errors import SpecError
@@ -39,12 +40,16 @@ def test_every_preset_round_trips_through_json(name: str) -> None:
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"strategy": "annealing"}, "strategy", "must be one of"),
-        ({"pruner": "asha"}, "pruner", "must be one of"),
+        ({"strategy": "annealing"}, "strategy", f"must be one of {[s.value for s in STRATEGIES]}"),
+        ({"pruner": "asha"}, "pruner", f"must be one of {[p.value for p in PRUNERS]}"),
         ({"budget": {"n_trials": 0}}, "budget.n_trials", "whole number >= 1"),
         ({"budget": {"timeout_s": -5}}, "budget.timeout_s", "> 0"),
         ({"budget": {}}, "budget", "needs n_trials and/or timeout_s"),
-        ({"dataset": "imagenet"}, "dataset.name", "must be one of"),
+        (
+            {"dataset": "imagenet"},
+            "dataset.name",
+            f"must be one of {list(DATASETS)}, got 'imagenet'",
+        ),
         ({"dataset": {"name": "csv"}}, "dataset.target", "needs the name of its target column"),
         ({"dataset": {"name": "synthetic-houses", "rows": 5}}, "dataset.rows", "from 20 to"),
         ({"workers": 0}, "workers", "from 1 to 64"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import optuna
 import pytest
 from optuna.trial import TrialState
 
 from tests.runs_helpers import finished_params, quick_spec, run_in_process
 from tuning.definition.spec import Strategy
-from tuning.definition.strategies import median_warmup_epochs
+from tuning.definition.strategies import STRATEGIES, make_sampler
 from tuning.views.summary import learning_curve
 
 
@@ -35,7 +36,7 @@ def test_every_strategy_completes_its_budget(strategy: str, storage_url: str) ->
         "epochs": 2,
     }
     run = run_in_process(quick_spec(strategy=strategy, space=space, budget={"n_trials": 4}), storage_url)
-    expected = 16 if strategy == "grid" else 4
+    expected = 16 if STRATEGIES[Strategy(strategy)].exhaustive else 4
     assert len(finished_params(run)) == expected
 
 
@@ -55,24 +56,26 @@ def test_a_pruner_stops_poor_trials_early_and_records_why(pruner: str, storage_u
     assert all("pruned at epoch" in t.user_attrs["error"] for t in pruned)
 
 
-@pytest.mark.parametrize(
-    ("epochs", "warmup"),
-    [
-        (20, 2),
-        (3, 1),  # at least one epoch
-        ({"type": "int", "low": 30, "high": 200}, 3),  # the shortest trial sets it
-        ({"type": "choice", "values": [80, 40]}, 4),
-        (None, 5),  # the default 50 epochs
-    ],
-)
-def test_the_median_pruner_waits_a_tenth_of_the_shortest_trials_epochs(epochs: object, warmup: int) -> None:
-    space = {"lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True}}
-    if epochs is not None:
-        space["epochs"] = epochs
-    assert median_warmup_epochs(quick_spec(pruner="median", space=space)) == warmup
-
-
 def test_repeats_store_the_spread_of_the_seeds(storage_url: str) -> None:
     run = run_in_process(quick_spec(repeats=3, budget={"n_trials": 2}), storage_url)
     spreads = [t.user_attrs["loss_spread"] for t in run.study.get_trials()]
     assert len(spreads) == 2 and all(s > 0 for s in spreads)
+
+
+def test_every_strategy_has_exactly_one_entry() -> None:
+    assert list(STRATEGIES) == list(Strategy)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "sampler"),
+    [
+        ("grid", optuna.samplers.GridSampler),
+        ("random", optuna.samplers.RandomSampler),
+        ("bayesian", optuna.samplers.TPESampler),
+        ("gp", optuna.samplers.GPSampler),
+        ("cmaes", optuna.samplers.CmaEsSampler),
+    ],
+)
+def test_each_strategy_builds_its_own_sampler(strategy: str, sampler: type) -> None:
+    space = {"lr": {"type": "float", "low": 0.001, "high": 0.01, "step": 0.003}, "epochs": 2}
+    assert isinstance(make_sampler(quick_spec(strategy=strategy, space=space), seed=1), sampler)

@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.page_helpers import texts
-from tuning import PRESETS, list_run_names, load_run
-from tuning.definition.space import DOMAINS
+from tuning import PRESETS, STRATEGIES, list_run_names, load_run
+from tuning.definition.hyperparameters import DOMAINS
 
 HOUSES_CSV = b"size,rooms,price\n" + b"".join(
     f"{50 + i},{1 + i % 4},{100 + 3 * i}\n".encode() for i in range(30)
@@ -22,7 +22,7 @@ def start_button(at: AppTest):  # noqa: ANN201 - AppTest's Button
 
 def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable[..., AppTest]) -> None:
     at = open_page("pages/launch.py")
-    assert at.radio(key="f_strategy").options == ["grid", "random", "bayesian", "gp", "cmaes"]
+    assert at.radio(key="f_strategy").options == [s.value for s in STRATEGIES]
     assert {c.key for c in at.segmented_control} == {f"f_{name}_mode" for name in DOMAINS}
     assert at.selectbox(key="f_dataset").value == "article"
     assert {n.key for n in at.number_input} >= {"f_trials", "f_timeout_min", "f_workers", "f_seed", "f_cv"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fake_runs import make_run
-from tuning import preset_spec
+from tuning import UnknownName, preset_spec
 from tuning.views.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
 
 
@@ -46,3 +46,9 @@ def test_every_view_draws_with_units(storage_url: str, view: str) -> None:
     fig = view_figure(view, study, params, "validation MSE ($1000s²)")
     assert fig.data
     assert "validation MSE ($1000s²)" in str(fig.to_dict())
+
+
+def test_an_unregistered_view_is_an_error_not_the_edf(storage_url: str) -> None:
+    study, _ = sample_study(make_run(storage_url, "run", 3).get_trials(), 10)
+    with pytest.raises(UnknownName, match=r"unknown analysis view 'nope'; known ones are \['importance'"):
+        view_figure("nope", study, None, "loss")

@@ -11,13 +11,11 @@ import pytest
 
 from tests.fake_runs import make_run
 from tuning import RunSpec, RunState, load_run, preset_spec, summarize
-from tuning.data.datasets import load_dataset
+from tuning.data.datasets import DATASETS, load_dataset
 from tuning.definition.space import Choice, Range
-from tuning.definition.spec import DatasetSpec
 from tuning.views.chart_data import trials_frame
 from tuning.views.estimate import (
-    DATASET_SHAPES,
-    HOUSES_FEATURES,
+    dataset_shape,
     forecast,
     sample_configs,
     seconds_left,
@@ -25,11 +23,11 @@ from tuning.views.estimate import (
 )
 
 
-@pytest.mark.parametrize("name", sorted(DATASET_SHAPES))
+@pytest.mark.parametrize("name", [name for name, info in DATASETS.items() if not info.uploaded])
 def test_dataset_shapes_match_the_loaders(name: str) -> None:
-    data = load_dataset(DatasetSpec(name))
-    assert DATASET_SHAPES[name] == (data.rows, data.features.shape[1])
-    assert load_dataset(DatasetSpec("synthetic-houses", rows=30)).features.shape[1] == HOUSES_FEATURES
+    spec = RunSpec.from_dict({"dataset": {"name": name, "rows": 30}, "strategy": "random", "budget": 1})
+    data = load_dataset(spec.dataset)
+    assert dataset_shape(spec) == (data.rows, data.width)
 
 
 def test_the_article_grid_is_priced_per_combination() -> None:

@@ -10,6 +10,7 @@ import pytest
 from tests.fake_runs import make_run
 from tuning import preset_spec
 from tuning.definition.space import Choice, Range
+from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.views.chart_data import (
     best_steps,
     curves_frame,
@@ -21,7 +22,6 @@ from tuning.views.chart_data import (
 from tuning.views.figures import (
     BEST_COLOR,
     STATE_COLORS,
-    STRATEGY_COLORS,
     WEBGL_FROM,
     curves_figure,
     history_figure,
@@ -82,7 +82,7 @@ def test_races_colour_by_strategy_and_dash_repeats(storage_url: str) -> None:
     race = race_frame([(n, s, make_run(storage_url, n, 5).get_trials()) for n, s in strategies.items()])
     fig = race_figure(race, "finished", "trials finished", UNIT, log_y=False)
     colors = [t.line.color for t in fig.data]
-    assert colors == [STRATEGY_COLORS["grid"], STRATEGY_COLORS["random"], STRATEGY_COLORS["random"]]
+    assert colors == [STRATEGIES[Strategy.GRID].colour, *[STRATEGIES[Strategy.RANDOM].colour] * 2]
     assert [t.line.dash for t in fig.data] == ["solid", "solid", "dash"]
     assert [t.uid for t in fig.data] == ["g", "r1", "r2"]  # a hidden run stays hidden
     fewer = race_figure(race[race["run"] != "r2"], "finished", "trials finished", UNIT, log_y=False)

@@ -1,77 +1,46 @@
-"""Built-in datasets and the loader that turns a DatasetSpec into arrays.
+"""The datasets a run can train on, each one entry of ``DATASETS``, and the loader.
 
 Every loader returns raw (unstandardized) values; splitting and scaling live in
-``tuning.data.splits`` so every dataset gets the same honest treatment.
+``tuning.data.splits`` so every dataset gets the same honest treatment. The spec, the
+Launch form, the forecast and the demo caps read ``DATASETS``, so adding a dataset is
+one loader and one entry here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuning.data.columns import TableProfile
 from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv
+from tuning.data.dataset import Dataset, DatasetInfo, DatasetOption
 from tuning.data.splits import check_classes
 from tuning.definition.metrics import Task
-from tuning.definition.spec import DatasetSpec
 from tuning.errors import FieldError
+from tuning.registry import Registry
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from tuning.definition.spec import DatasetSpec
 
-#: What each built-in dataset's target is measured in; a CSV's is its target column's own.
-TARGET_UNITS = {"article": "$1000s", "synthetic-houses": "$1000s", "diabetes": "score", "penguins": "species"}
-
-
-def target_unit(spec: DatasetSpec) -> str:
-    """The target's unit, known without loading the data (charts need it for axis titles)."""
-    return TARGET_UNITS.get(spec.name, f"{spec.target or 'target'} units")
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Features and target as float arrays, with names for charts and exports.
-
-    A table (an uploaded or built-in CSV) keeps its columns in ``table`` instead, profiled
-    in ``profile``: they are encoded per split from training rows, so ``features`` is
-    empty. A classification target holds class codes indexing ``classes``.
-    """
-
-    features: np.ndarray  # shape (rows, columns)
-    target: np.ndarray  # shape (rows,)
-    feature_names: tuple[str, ...]
-    target_name: str
-    target_unit: str
-    task: Task = Task.REGRESSION
-    classes: tuple[str, ...] = ()
-    table: pd.DataFrame | None = None
-    profile: TableProfile | None = None
-
-    @property
-    def rows(self) -> int:
-        return int(self.target.shape[0])
-
+__all__ = ["DATASETS", "Dataset", "load_dataset", "target_unit"]
 
 #: The article's four houses: size in square feet and bedrooms, price in $1000s.
 ARTICLE_FEATURES = np.array([[1400, 3], [1600, 3], [1700, 4], [1875, 4]], dtype=np.float64)
 ARTICLE_PRICES = np.array([245.0, 312.0, 279.0, 308.0])
 
 
-def article() -> Dataset:
-    return Dataset(
-        ARTICLE_FEATURES, ARTICLE_PRICES, ("size_sqft", "bedrooms"), "price", TARGET_UNITS["article"]
-    )
+def article(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
+    return Dataset(ARTICLE_FEATURES, ARTICLE_PRICES, ("size_sqft", "bedrooms"), "price", "$1000s")
 
 
-def synthetic_houses(rows: int, seed: int) -> Dataset:
+def synthetic_houses(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
     """Houses whose price depends non-linearly on size, bedrooms, age and distance.
 
     Prices are in $1000s with a noise of about 15; a good model beats the mean by far,
     a linear one does not reach the noise floor because of the distance decay.
     """
-    rng = np.random.default_rng(seed)
+    rows = spec.rows
+    rng = np.random.default_rng(spec.seed)
     size = np.clip(rng.normal(120, 40, rows), 30, 400)
     bedrooms = np.clip(np.round(size / 35 + rng.normal(0, 0.7, rows)), 1, 7)
     age = rng.uniform(0, 80, rows)
@@ -80,10 +49,10 @@ def synthetic_houses(rows: int, seed: int) -> Dataset:
     price = value + 0.01 * (size - 120) ** 2 + rng.normal(0, 15, rows)
     features = np.column_stack([size, bedrooms, age, distance])
     names = ("size_m2", "bedrooms", "age_years", "distance_km")
-    return Dataset(features, price, names, "price", TARGET_UNITS["synthetic-houses"])
+    return Dataset(features, price, names, "price", "$1000s")
 
 
-def diabetes() -> Dataset:
+def diabetes(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
     """scikit-learn's bundled diabetes data (no download): disease progression after a year."""
     from sklearn.datasets import load_diabetes
 
@@ -93,7 +62,7 @@ def diabetes() -> Dataset:
         np.asarray(bunch.target, dtype=np.float64),
         tuple(bunch.feature_names),
         "progression",
-        TARGET_UNITS["diabetes"],
+        "score",
     )
 
 
@@ -105,31 +74,65 @@ def from_table(table: CsvTable, unit: str) -> Dataset:
     )  # fmt: skip
 
 
-def penguins(task: Task | None = None) -> Dataset:
+def penguins(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
     """Palmer penguins (344 birds, 3 species), shipped as a CSV inside the ``palmerpenguins``
     package (no download): text categories and NA cells, read like any uploaded table."""
     from importlib.resources import files
 
     data = (files("palmerpenguins") / "data" / "penguins.csv").read_bytes()
-    return from_table(parse_csv(data, "species", task=task), TARGET_UNITS["penguins"])
+    return from_table(parse_csv(data, "species", task=task), "species")
 
 
-def load_dataset(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
-    """The arrays for ``spec``; a CSV dataset needs the file's text stored with the run.
-
-    ``task`` overrides the task a table's target suggests (built-in data has its own)."""
-    if spec.name == "article":
-        return article()
-    if spec.name == "synthetic-houses":
-        return synthetic_houses(spec.rows, spec.seed)
-    if spec.name == "diabetes":
-        return diabetes()
-    if spec.name == "penguins":
-        return penguins(task)
+def uploaded_csv(spec: DatasetSpec, csv_text: str | None, task: Task | None = None) -> Dataset:
+    """An uploaded CSV, from the text stored with the run; ``task`` overrides the inferred one."""
     if csv_text is None:
         raise ValueError("a CSV dataset needs its text; it is stored with the run")
     table = parse_csv(csv_text.encode("utf-8"), spec.target or "", task=task, exclude=spec.exclude)
     return from_table(table, target_unit(spec))
+
+
+DATASETS: Registry[str, DatasetInfo] = Registry(
+    "dataset",
+    {
+        "article": DatasetInfo(
+            "The article's 4 houses (size, bedrooms → price)", article, unit="$1000s", rows=4, features=2
+        ),
+        "synthetic-houses": DatasetInfo(
+            "Synthetic houses (4 features, non-linear price)",
+            synthetic_houses,
+            (DatasetOption.ROWS, DatasetOption.SEED),
+            unit="$1000s",
+            features=4,
+        ),
+        "diabetes": DatasetInfo(
+            "Diabetes progression (scikit-learn, 442 rows)", diabetes, unit="score", rows=442, features=10
+        ),
+        "penguins": DatasetInfo(
+            "Palmer penguins species (344 birds, text categories and gaps, 3 classes)",
+            penguins,
+            unit="species",
+            rows=344,
+            features=15,  # after one-hot encoding and missing flags
+            task=Task.CLASSIFICATION,
+        ),
+        "csv": DatasetInfo(
+            "Upload a CSV file",
+            uploaded_csv,
+            (DatasetOption.TARGET, DatasetOption.FILENAME, DatasetOption.EXCLUDE),
+        ),
+    },
+)
+
+
+def target_unit(spec: DatasetSpec) -> str:
+    """The target's unit, known without loading the data (charts need it for axis titles)."""
+    return DATASETS[spec.name].target_unit(spec)
+
+
+def load_dataset(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
+    """The arrays for ``spec``; a CSV dataset needs the file's text stored with the run.
+    ``task`` overrides the task a table's target suggests (built-in data has its own)."""
+    return DATASETS[spec.name].load(spec, csv_text, task)
 
 
 def check_data(
@@ -137,7 +140,7 @@ def check_data(
 ) -> Task:
     """Load the data as a launch would and return its task; refuses (FieldError) a file or
     target that cannot be trained on, before anything is stored."""
-    if spec.name == "csv":
+    if DATASETS[spec.name].uploaded:
         if csv_text is None:
             raise FieldError("dataset.csv", "a CSV dataset needs the file's contents")
         table = parse_csv(csv_text.encode("utf-8"), spec.target or "", limits, task, spec.exclude, cv_folds)

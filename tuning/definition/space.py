@@ -12,57 +12,8 @@ from typing import Any
 
 import optuna
 
-from tuning.errors import FieldError
-
-Scalar = int | float | str
-
-
-@dataclass(frozen=True)
-class Domain:
-    """What values a hyperparameter may take at all, whatever the space says."""
-
-    kind: type  # int, float or str
-    low: float | None = None
-    high: float | None = None
-    high_inclusive: bool = True
-    low_inclusive: bool = True
-    choices: tuple[str, ...] = ()
-    default: Scalar = 0
-
-    def check(self, value: Any) -> str | None:
-        """Return why ``value`` is not allowed, or None when it is."""
-        if self.kind is str:
-            if value not in self.choices:
-                return f"must be one of {list(self.choices)}, got {value!r}"
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"must be a number, got {value!r}"
-        if self.kind is int and not float(value).is_integer():
-            return f"must be a whole number, got {value!r}"
-        if not math.isfinite(value):
-            return f"must be finite, got {value!r}"
-        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
-            return f"must be {'>=' if self.low_inclusive else '>'} {self.low:g}, got {value!r}"
-        if self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive)):
-            return f"must be {'<=' if self.high_inclusive else '<'} {self.high:g}, got {value!r}"
-        return None
-
-
-OPTIMIZERS = ("adam", "adamw", "sgd")
-ACTIVATIONS = ("relu", "tanh", "gelu", "silu")
-
-#: Every hyperparameter the engine knows, with the values it accepts and its default.
-DOMAINS: dict[str, Domain] = {
-    "n_layers": Domain(int, 1, 4, default=1),
-    "hidden_size": Domain(int, 1, 1024, default=16),
-    "activation": Domain(str, choices=ACTIVATIONS, default="relu"),
-    "dropout": Domain(float, 0.0, 1.0, high_inclusive=False, default=0.0),
-    "optimizer": Domain(str, choices=OPTIMIZERS, default="adam"),
-    "lr": Domain(float, 0.0, None, low_inclusive=False, default=1e-3),
-    "weight_decay": Domain(float, 0.0, None, default=0.0),
-    "batch_size": Domain(int, 1, 65536, default=16),
-    "epochs": Domain(int, 1, 10000, default=50),
-}
+from tuning.definition.hyperparameters import HYPERPARAMETERS, Domain, Scalar
+from tuning.errors import FieldError, UnknownName
 
 
 @dataclass(frozen=True)
@@ -149,9 +100,10 @@ def parse_param(name: str, raw: Any) -> Param:
     Raises FieldError naming ``space.<name>`` and what is allowed.
     """
     field = f"space.{name}"
-    domain = DOMAINS.get(name)
-    if domain is None:
-        raise FieldError(field, f"unknown hyperparameter; known ones are {sorted(DOMAINS)}")
+    try:
+        domain = HYPERPARAMETERS[name].domain
+    except UnknownName:
+        raise FieldError(field, f"unknown hyperparameter; known ones are {sorted(HYPERPARAMETERS)}") from None
     if not isinstance(raw, dict):
         problem = domain.check(raw)
         if problem:

@@ -10,35 +10,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any, TypeVar
 
+from tuning.data.dataset import DatasetOption
+from tuning.data.datasets import DATASETS
+from tuning.definition.hyperparameters import DOMAINS
 from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, Task, get_metric
-from tuning.definition.space import DOMAINS, Fixed, Param, Range, parse_param
+from tuning.definition.pruners import Pruner
+from tuning.definition.space import Fixed, Param, Range, parse_param
+from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.errors import FieldError, SpecError
 
+__all__ = ["Budget", "DatasetSpec", "Pruner", "RunSpec", "Strategy", "grid_size"]
+
 DEFAULT_GRID_CAP = 10_000
-
-
-class Strategy(StrEnum):
-    """How the next configuration is chosen; each maps to one Optuna sampler."""
-
-    GRID = "grid"
-    RANDOM = "random"
-    BAYESIAN = "bayesian"
-    GP = "gp"
-    CMAES = "cmaes"
-
-
-class Pruner(StrEnum):
-    """Early stopping of unpromising trials from their per-epoch validation loss."""
-
-    NONE = "none"
-    MEDIAN = "median"
-    HYPERBAND = "hyperband"
-
-
-DATASETS = ("article", "synthetic-houses", "diabetes", "penguins", "csv")
 
 
 @dataclass(frozen=True)
@@ -53,14 +39,9 @@ class DatasetSpec:
     exclude: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"name": self.name}
-        if self.name == "synthetic-houses":
-            data.update(rows=self.rows, seed=self.seed)
-        if self.name == "csv":
-            data.update(target=self.target, filename=self.filename)
-            if self.exclude:
-                data.update(exclude=list(self.exclude))
-        return data
+        """The name and the options this dataset takes (its registry entry says which)."""
+        options = {o.value: getattr(self, o.value) for o in DATASETS[self.name].options}
+        return {"name": self.name, **{k: list(v) if isinstance(v, tuple) else v for k, v in options.items()}}
 
 
 @dataclass(frozen=True)
@@ -157,13 +138,18 @@ class RunSpec:
             combos = [{**c, name: v} for c in combos for v in self.space[name].values()]
         return combos
 
+    @property
+    def exhaustive(self) -> bool:
+        """True when the strategy visits every grid combination once (see ``StrategyInfo``)."""
+        return STRATEGIES[self.strategy].exhaustive
+
     def open_ended(self) -> bool:
         """True when only the time limit ends the run, so no trials can be queued up front."""
-        return self.strategy is not Strategy.GRID and self.budget.n_trials is None
+        return not self.exhaustive and self.budget.n_trials is None
 
     def n_trials_planned(self) -> int | None:
-        """Trials a run will make: the grid size for grid search, else the trial budget."""
-        if self.strategy is Strategy.GRID:
+        """Trials a run will make: the grid size for an exhaustive strategy, else the trial budget."""
+        if self.exhaustive:
             return grid_size(self.space)
         return self.budget.n_trials
 
@@ -247,13 +233,14 @@ class _SpecReader:
         name = raw.get("name")
         if name not in DATASETS:
             raise FieldError("dataset.name", f"must be one of {list(DATASETS)}, got {name!r}")
+        info = DATASETS[name]
         rows, seed = raw.get("rows", 1000), raw.get("seed", 0)
         if not _is_int(rows) or not 20 <= rows <= 1_000_000:
             raise FieldError("dataset.rows", f"must be a whole number from 20 to 1000000, got {rows!r}")
         if not _is_int(seed) or seed < 0:
             raise FieldError("dataset.seed", f"must be a whole number >= 0, got {seed!r}")
         target = raw.get("target")
-        if name == "csv" and (not isinstance(target, str) or not target):
+        if DatasetOption.TARGET in info.options and (not isinstance(target, str) or not target):
             raise FieldError("dataset.target", "a CSV dataset needs the name of its target column")
         exclude = raw.get("exclude", [])
         if not isinstance(exclude, list) or not all(isinstance(c, str) for c in exclude):
@@ -304,34 +291,38 @@ class _SpecReader:
         return Budget(n_trials, float(timeout) if timeout is not None else None)
 
     def _check_strategy(self, strategy: Strategy, space: dict[str, Param], budget: Budget, cap: int) -> None:
-        if strategy is Strategy.GRID:
-            for name, param in space.items():
-                if isinstance(param, Range) and param.size() is None:
-                    self.errors.append(
-                        FieldError(
-                            f"space.{name}",
-                            "a grid needs discrete values: give this float range a step, "
-                            "or list the values as a choice",
-                        )
-                    )
-            if self.errors:
-                return
-            size = grid_size(space)
-            if size > cap:
-                self.errors.append(
-                    FieldError(
-                        "space",
-                        f"the grid has {size:,} combinations, more than the cap of {cap:,}; "
-                        "remove values or use random or bayesian search",
-                    )
-                )
-        elif budget.n_trials is None and budget.timeout_s is None:
+        """The constraints the strategy's registry entry declares."""
+        info = STRATEGIES[strategy]
+        if info.exhaustive:
+            self._check_grid(space, cap)
+        elif info.needs_budget and budget.n_trials is None and budget.timeout_s is None:
             self.errors.append(
                 FieldError("budget", f"{strategy.value} search needs n_trials and/or timeout_s")
             )
-        if strategy is Strategy.CMAES and any(not isinstance(p, Range) for p in self.searched_of(space)):
+        if info.numeric_only and any(not isinstance(p, Range) for p in self.searched_of(space)):
+            message = f"{strategy.value} searches numeric ranges only; use bayesian for choices"
+            self.errors.append(FieldError("strategy", message))
+
+    def _check_grid(self, space: dict[str, Param], cap: int) -> None:
+        for name, param in space.items():
+            if isinstance(param, Range) and param.size() is None:
+                self.errors.append(
+                    FieldError(
+                        f"space.{name}",
+                        "a grid needs discrete values: give this float range a step, "
+                        "or list the values as a choice",
+                    )
+                )
+        if self.errors:
+            return
+        size = grid_size(space)
+        if size > cap:
             self.errors.append(
-                FieldError("strategy", "cmaes searches numeric ranges only; use bayesian for choices")
+                FieldError(
+                    "space",
+                    f"the grid has {size:,} combinations, more than the cap of {cap:,}; "
+                    "remove values or use random or bayesian search",
+                )
             )
 
     @staticmethod

@@ -1,24 +1,61 @@
-"""Strategy → Optuna sampler, and pruner choice → Optuna pruner.
+"""Strategies: how the next configuration is chosen, each one entry of ``STRATEGIES``.
 
 Every strategy is an Optuna sampler over the same study, so grid, random and Bayesian
-runs share one storage, one trial record and one set of charts.
+runs share one storage, one trial record and one set of charts. An entry holds all a
+strategy is to the rest of the engine: its sampler, the Launch page's help line, its
+colour in charts that compare runs, and the constraints spec validation enforces.
+Adding a strategy is one member of ``Strategy`` and one entry here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
 import optuna
 
-from tuning.definition.space import Range
-from tuning.definition.spec import Pruner, RunSpec, Strategy
+from tuning.definition.space import Param
+from tuning.registry import Registry
 
-#: One line per strategy, for the Launch page.
-STRATEGY_HELP: dict[Strategy, str] = {
-    Strategy.GRID: "every combination of the listed values, each exactly once",
-    Strategy.RANDOM: "independent random draws from the ranges; a strong, simple baseline",
-    Strategy.BAYESIAN: "TPE: learns from finished trials which regions look good (Optuna's default)",
-    Strategy.GP: "Gaussian-process Bayesian optimisation: fewest trials, slowest suggestions",
-    Strategy.CMAES: "CMA-ES evolution strategy for numeric ranges; shines with many trials",
-}
+if TYPE_CHECKING:
+    from tuning.definition.spec import RunSpec
+
+
+class Strategy(StrEnum):
+    """How the next configuration is chosen; each maps to one Optuna sampler."""
+
+    GRID = "grid"
+    RANDOM = "random"
+    BAYESIAN = "bayesian"
+    GP = "gp"
+    CMAES = "cmaes"
+
+
+#: Builds a strategy's sampler from the searched hyperparameters and a worker's own seed.
+SamplerFactory = Callable[[dict[str, Param], int], optuna.samplers.BaseSampler]
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    """One strategy: its sampler and what the UI and spec validation need to know of it.
+
+    ``exhaustive``: it visits every combination of the space once, so every searched
+    value must be discrete, the grid size is its trial count, the trials are queued when
+    the run is created, and it needs no budget. Any other strategy draws until its budget
+    (trials and/or a time limit) ends the run. ``numeric_only``: it cannot search choices.
+    """
+
+    help: str
+    colour: str  # Okabe-Ito, distinct for colour-blind readers (see tuning.views.figures)
+    sampler: SamplerFactory
+    exhaustive: bool = False
+    numeric_only: bool = False
+
+    @property
+    def needs_budget(self) -> bool:
+        return not self.exhaustive
 
 
 class QueuedGridSampler(optuna.samplers.GridSampler):
@@ -35,60 +72,44 @@ class QueuedGridSampler(optuna.samplers.GridSampler):
         return None
 
 
+def _grid(searched: dict[str, Param], seed: int) -> optuna.samplers.BaseSampler:
+    return QueuedGridSampler({name: param.values() for name, param in searched.items()}, seed=seed)
+
+
+STRATEGIES: Registry[Strategy, StrategyInfo] = Registry(
+    "strategy",
+    {
+        Strategy.GRID: StrategyInfo(
+            "every combination of the listed values, each exactly once",
+            "#0072B2",
+            _grid,
+            exhaustive=True,
+        ),
+        Strategy.RANDOM: StrategyInfo(
+            "independent random draws from the ranges; a strong, simple baseline",
+            "#E69F00",
+            lambda _, seed: optuna.samplers.RandomSampler(seed=seed),
+        ),
+        Strategy.BAYESIAN: StrategyInfo(
+            "TPE: learns from finished trials which regions look good (Optuna's default)",
+            "#009E73",
+            lambda _, seed: optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True),
+        ),
+        Strategy.GP: StrategyInfo(
+            "Gaussian-process Bayesian optimisation: fewest trials, slowest suggestions",
+            "#CC79A7",
+            lambda _, seed: optuna.samplers.GPSampler(seed=seed),
+        ),
+        Strategy.CMAES: StrategyInfo(
+            "CMA-ES evolution strategy for numeric ranges; shines with many trials",
+            "#D55E00",
+            lambda _, seed: optuna.samplers.CmaEsSampler(seed=seed),
+            numeric_only=True,
+        ),
+    },
+)
+
+
 def make_sampler(spec: RunSpec, seed: int) -> optuna.samplers.BaseSampler:
     """The sampler for ``spec``; each worker passes its own seed so they do not collide."""
-    if spec.strategy is Strategy.GRID:
-        space = {name: param.values() for name, param in spec.searched().items()}
-        return QueuedGridSampler(space, seed=seed)
-    if spec.strategy is Strategy.RANDOM:
-        return optuna.samplers.RandomSampler(seed=seed)
-    if spec.strategy is Strategy.BAYESIAN:
-        return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True)
-    if spec.strategy is Strategy.GP:
-        return optuna.samplers.GPSampler(seed=seed)
-    return optuna.samplers.CmaEsSampler(seed=seed)
-
-
-#: The median pruner compares a trial with others only after the first 5 trials, and
-#: only after a tenth of the shortest trial's epochs: the first epochs rank configurations
-#: poorly (a slow start is not a bad end), yet waiting long wastes what pruning saves: over
-#: 10 seeds of 60 TPE trials of 20 epochs, a fixed 5-epoch wait saved 36% of the epochs,
-#: a 2-epoch wait over 50%, both with the best loss within 2% of no pruning (benchmark 3).
-MEDIAN_STARTUP_TRIALS = 5
-MEDIAN_WARMUP_SHARE = 0.1
-
-#: One line per pruner, for the Launch page.
-PRUNER_HELP: dict[Pruner, str] = {
-    Pruner.NONE: "every trial trains all its epochs",
-    Pruner.MEDIAN: (
-        "stops a trial whose loss is worse than the median of earlier trials at that epoch; "
-        f"only once {MEDIAN_STARTUP_TRIALS} trials have finished, never in a trial's first "
-        f"{MEDIAN_WARMUP_SHARE:.0%} of epochs"
-    ),
-    Pruner.HYPERBAND: "successive halving: many trials get a few epochs, the promising ones get more",
-}
-
-
-def fewest_epochs(spec: RunSpec) -> int:
-    """The epochs of the shortest trial the space allows."""
-    param = spec.space.get("epochs")
-    if param is None:
-        return int(spec.fixed_values()["epochs"])
-    if isinstance(param, Range):
-        return int(param.low)
-    return int(min(param.values()))
-
-
-def median_warmup_epochs(spec: RunSpec) -> int:
-    """Epochs every trial trains before the median pruner may stop it."""
-    return max(1, round(MEDIAN_WARMUP_SHARE * fewest_epochs(spec)))
-
-
-def make_pruner(spec: RunSpec) -> optuna.pruners.BasePruner:
-    if spec.pruner is Pruner.MEDIAN:
-        return optuna.pruners.MedianPruner(
-            n_startup_trials=MEDIAN_STARTUP_TRIALS, n_warmup_steps=median_warmup_epochs(spec)
-        )
-    if spec.pruner is Pruner.HYPERBAND:
-        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource="auto")
-    return optuna.pruners.NopPruner()
+    return STRATEGIES[spec.strategy].sampler(spec.searched(), seed)

@@ -18,7 +18,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState, create_trial
 
-from tuning.definition.spec import RunSpec, Strategy
+from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.storage import record
 from tuning.storage.urls import open_storage
@@ -90,7 +90,7 @@ def create_run(
 
 def _queue(spec: RunSpec) -> list[dict[str, Any]]:
     """Fixed params of every queued trial: the grid, or empty tickets for the sampler."""
-    if spec.strategy is Strategy.GRID:
+    if spec.exhaustive:
         return spec.grid()
     return [{} for _ in range(spec.budget.n_trials or 0)]
 

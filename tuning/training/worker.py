@@ -24,7 +24,8 @@ import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import TrialState
 
-from tuning.definition.strategies import make_pruner, make_sampler
+from tuning.definition.pruners import make_pruner
+from tuning.definition.strategies import make_sampler
 from tuning.errors import StorageUnavailable
 from tuning.storage import record
 from tuning.storage.liveness import HOST, Heartbeat

@@ -4,49 +4,101 @@
 too few trials, and its contour plot grows with the square of the distinct values, which
 takes minutes and hundreds of MB at 5,000 trials. Here each view first says whether it
 can be drawn, and draws from a seeded sample of the complete trials beyond its limit.
+Each view is one entry of ``VIEWS``, its figure function included.
 """
 
 from __future__ import annotations
 
 import random
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import optuna
-import plotly.graph_objects as go
+from optuna import visualization as vis
 from optuna.trial import FrozenTrial, TrialState
+
+from tuning.registry import Registry
+from tuning.storage.runs import Run
+from tuning.views.chart_data import loss_title
+
+if TYPE_CHECKING:  # plotly loads only when a view is drawn: workers import this package too
+    import plotly.graph_objects as go
+
+#: Draws a view from a study of complete trials, the chosen params (None: all), the loss's title.
+Draw = Callable[[optuna.Study, "list[str] | None", str], "go.Figure"]
+
+
+def _importance(study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
+    fig = vis.plot_param_importances(study, params=params)
+    fig.update_xaxes(title_text=f"importance for {loss_title}")
+    return fig
+
+
+@dataclass(frozen=True)
+class ParamPick:
+    """A view drawn over hyperparameters the user picks: how few, how many, and what to ask."""
+
+    fewest: int
+    most: int
+    prompt: str
 
 
 @dataclass(frozen=True)
 class View:
-    """One analysis view: its title, what it needs, and how many trials it draws at most."""
+    """One analysis view: its title, what it needs, how many trials it draws at most, and its figure.
+
+    ``picks_params``: the hyperparameters the user picks for it, or None when it shows all.
+    """
 
     title: str
     min_complete: int
     min_varying: int
     max_trials: int
     explains: str
+    draw: Draw
+    picks_params: ParamPick | None = None
 
 
-VIEWS: dict[str, View] = {
-    "importance": View(
-        "Parameter importances",
-        5,
-        1,
-        2000,
-        "how much of the loss's variation each hyperparameter explains (PED-ANOVA)",
-    ),
-    "slice": View("Slice", 1, 1, 2000, "the loss of every trial against each hyperparameter on its own"),
-    "contour": View("Contour", 3, 2, 300, "the loss over two hyperparameters at once, interpolated"),
-    "edf": View(
-        "Empirical distribution",
-        1,
-        0,
-        5000,
-        "the share of trials below each loss: a curve further left means a better search",
-    ),
-}
+VIEWS: Registry[str, View] = Registry(
+    "analysis view",
+    {
+        "importance": View(
+            "Parameter importances",
+            5,
+            1,
+            2000,
+            "how much of the loss's variation each hyperparameter explains (PED-ANOVA)",
+            _importance,
+        ),
+        "slice": View(
+            "Slice",
+            1,
+            1,
+            2000,
+            "the loss of every trial against each hyperparameter on its own",
+            lambda study, params, loss: vis.plot_slice(study, params=params, target_name=loss),
+        ),
+        "contour": View(
+            "Contour",
+            3,
+            2,
+            300,
+            "the loss over two hyperparameters at once, interpolated",
+            lambda study, params, loss: vis.plot_contour(study, params=params, target_name=loss),
+            picks_params=ParamPick(2, 4, "Choose two or more hyperparameters to draw their contour."),
+        ),
+        "edf": View(
+            "Empirical distribution",
+            1,
+            0,
+            5000,
+            "the share of trials below each loss: a curve further left means a better search",
+            lambda study, _, loss: vis.plot_edf(study, target_name=loss),
+        ),
+    },
+)
 
 
 def varying_params(trials: Sequence[FrozenTrial]) -> list[str]:
@@ -91,19 +143,46 @@ def sample_study(trials: Sequence[FrozenTrial], limit: int, seed: int = 0) -> tu
 
 
 def view_figure(view: str, study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
-    """Optuna's figure for ``view``, its loss axis titled with units."""
-    from optuna import visualization as vis
-
+    """The registered figure for ``view``, its loss axis titled with units."""
+    draw = VIEWS[view].draw
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optuna's experimental-feature and few-trials notices
-        if view == "importance":
-            fig = vis.plot_param_importances(study, params=params)
-            fig.update_xaxes(title_text=f"importance for {loss_title}")
-        elif view == "slice":
-            fig = vis.plot_slice(study, params=params, target_name=loss_title)
-        elif view == "contour":
-            fig = vis.plot_contour(study, params=params, target_name=loss_title)
-        else:
-            fig = vis.plot_edf(study, target_name=loss_title)
+        fig = draw(study, params, loss_title)
     fig.update_layout(title=None, margin=dict(l=10, r=10, t=30, b=10))
     return fig
+
+
+@dataclass(frozen=True)
+class AnalysisTrials:
+    """A run's trials as the Analysis page needs them; the Optuna objects stay inside."""
+
+    trials: tuple[FrozenTrial, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.trials)
+
+    @property
+    def complete(self) -> int:
+        return sum(t.state is TrialState.COMPLETE for t in self.trials)
+
+    @property
+    def finished(self) -> int:
+        return sum(t.state.is_finished() for t in self.trials)
+
+    def varying(self) -> list[str]:
+        return varying_params(self.trials)
+
+    def problem(self, view: str) -> str | None:
+        return view_problem(view, self.trials)
+
+
+def analysis_trials(run: Run) -> AnalysisTrials:
+    """The run's trials, read once, for the Analysis page's checks and counts."""
+    return AnalysisTrials(tuple(run.study.get_trials(deepcopy=False)))
+
+
+def draw_view(run: Run, view: str, params: list[str] | None = None) -> tuple[go.Figure, int]:
+    """``view`` of ``run`` from a seeded sample of its complete trials, and how many it used."""
+    study, used = sample_study(run.study.get_trials(deepcopy=False), VIEWS[view].max_trials)
+    return view_figure(view, study, params or None, loss_title(run.spec)), used

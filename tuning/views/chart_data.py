@@ -21,7 +21,7 @@ from tuning.definition.spec import RunSpec
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
 BASE_COLUMNS = (
-    "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "error", "metrics",
+    "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "error", "val_metrics",
 )  # fmt: skip
 
 
@@ -234,6 +234,8 @@ def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
 
 def _metric_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """One column per validation metric the trials recorded ("val accuracy", ...)."""
-    recorded = [m if isinstance(m, dict) else {} for m in frame.get("metrics", pd.Series(index=frame.index))]
+    recorded = [
+        m if isinstance(m, dict) else {} for m in frame.get("val_metrics", pd.Series(index=frame.index))
+    ]
     metrics = pd.DataFrame(recorded, index=frame.index, dtype=float)
     return metrics.rename(columns={name: f"val {get_metric(name).label}" for name in metrics.columns})

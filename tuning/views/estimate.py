@@ -18,15 +18,13 @@ from typing import Any
 
 import pandas as pd
 
+from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
-from tuning.definition.space import DOMAINS, Choice, Fixed, Param
-from tuning.definition.spec import RunSpec, Strategy
+from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition.space import Choice, Fixed, Param
+from tuning.definition.spec import RunSpec
 from tuning.storage.record import RunState
 from tuning.views.summary import RunSummary
-
-#: (rows, feature columns) of the built-in datasets; tests check them against their loaders.
-DATASET_SHAPES = {"article": (4, 2), "diabetes": (442, 10)}
-HOUSES_FEATURES = 4
 
 STEP_S = 0.5e-3  # one optimizer step of the smallest MLP
 LAYER_S = 0.45e-3  # each further hidden layer
@@ -48,14 +46,8 @@ class Forecast:
 
 
 def dataset_shape(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> tuple[int, int]:
-    """(rows, feature columns) of the run's data; a CSV's comes from the uploaded frame."""
-    if spec.dataset.name == "synthetic-houses":
-        return spec.dataset.rows, HOUSES_FEATURES
-    if spec.dataset.name == "csv":
-        if csv_shape is None:
-            raise ValueError("a CSV dataset's shape comes from its file")
-        return csv_shape[0], csv_shape[1] - 1
-    return DATASET_SHAPES[spec.dataset.name]
+    """(rows, feature columns) of the run's data, from its registry entry; a CSV's from the frame."""
+    return DATASETS[spec.dataset.name].shape(spec.dataset, csv_shape)
 
 
 def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecast:
@@ -70,7 +62,7 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     fold = split.folds[0]
     sizes = (len(fold.train), len(fold.val), features, len(split.folds) * spec.repeats)
     fixed = spec.fixed_values()
-    if spec.strategy is Strategy.GRID:
+    if spec.exhaustive:
         costs = [trial_seconds({**fixed, **combo}, *sizes) for combo in spec.grid()]
         trials: int | None = len(costs)
         work = sum(costs)

@@ -3,7 +3,7 @@
 Every figure sets ``uirevision`` and gives its traces stable ``uid``s, so a renderer
 that updates one graph in place (the dashboard's live chart, see docs/dashboard.md)
 keeps the user's zoom and hidden legend entries across refreshes. Each figure titles its
-axes with units and explains each point on hover. Colours are fixed per strategy and per
+axes with units and explains each point on hover. Colours are fixed per strategy (its registry entry) and per
 trial state, from the Okabe-Ito palette, which stays distinct for colour-blind readers
 and on light and dark backgrounds alike.
 """
@@ -18,16 +18,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tuning.definition.space import Choice, Param, Range
+from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.views.chart_data import CurveSelection, param_columns
 from tuning.views.summary import PARAM_PREFIX
 
-STRATEGY_COLORS = {
-    "grid": "#0072B2",
-    "random": "#E69F00",
-    "bayesian": "#009E73",
-    "gp": "#CC79A7",
-    "cmaes": "#D55E00",
-}
 STATE_COLORS = {
     "complete": "#56B4E9",
     "running": "#E69F00",
@@ -218,7 +212,7 @@ def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y
                 mode="lines+markers" if len(part) <= 60 else "lines",
                 name=f"{run} ({strategy})",
                 uid=str(run),
-                line=dict(color=STRATEGY_COLORS.get(strategy, "#777777"), width=2.5, shape="hv", dash=dash),
+                line=dict(color=STRATEGIES[Strategy(strategy)].colour, width=2.5, shape="hv", dash=dash),
                 marker=dict(size=5),
                 customdata=part["number"].to_numpy(),
                 hovertemplate=f"{run}<br>{x_title}: %{{x:.4g}}<br>best %{{y:.5g}}"

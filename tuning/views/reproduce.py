@@ -11,6 +11,7 @@ import json
 import shlex
 from typing import Any
 
+from tuning.data.datasets import DATASETS
 from tuning.definition.spec import RunSpec
 
 
@@ -35,6 +36,6 @@ def reproduce_command(name: str, spec: dict[str, Any]) -> str:
         f"python -m tuning launch --spec {shlex.quote(path)} --wait",
     ]
     filename = spec["dataset"].get("filename")
-    if spec["dataset"]["name"] == "csv":
+    if DATASETS[spec["dataset"]["name"]].uploaded:
         command[-1] += f" --csv {shlex.quote(filename or 'your-data.csv')}"
     return " && ".join(command)

@@ -187,7 +187,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "started_at": start.timestamp() if start else None,
                 "worker": trial.user_attrs.get(record.WORKER.key),
                 "error": trial.user_attrs.get(record.ERROR.key),
-                "metrics": trial.user_attrs.get(record.METRICS.key),
+                "val_metrics": trial.user_attrs.get(record.METRICS.key),
             }
         )
     return rows
