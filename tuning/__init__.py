@@ -25,6 +25,7 @@ Demo mode (``SWEETSPOT_DEMO=1``)
     says whether a visitor may stop or delete a run.
 """
 
+from tuning.data.columns import TableProfile, profile_table
 from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv, read_csv_frame
 from tuning.data.dataset import DatasetInfo, DatasetOption
 from tuning.data.datasets import DATASETS
@@ -82,6 +83,7 @@ __all__ = [
     "DatasetInfo", "DatasetOption", "DatasetSpec", "Forecast", "Hyperparameter", "Pruner", "RunSpec",
     "Strategy", "WidgetKind", "check_name", "forecast", "preset_spec",
     "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of", "CsvTable",
+    "TableProfile", "profile_table",
     # data
     "CsvLimits", "CsvTable", "parse_csv", "read_csv_frame",
     # start, stop, remove
