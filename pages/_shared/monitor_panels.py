@@ -222,6 +222,12 @@ def on_test(outcome: WinnerOutcome) -> None:
     scores, picture = st.columns(2)
     with scores:
         st.markdown("**On the test rows**")
+        network = outcome.table["tuned network"]
+        shown = (
+            f"{label} **{fmt_loss(None if pd.isna(value) else float(value))}**"
+            for label, value in network.items()
+        )
+        st.markdown(" · ".join(shown))
         st.dataframe(outcome.table, column_config=_number_columns(outcome.table), key="test_metrics")
         if outcome.verdict:
             st.markdown(f"By {outcome.metric.label}, the tuned network " + "; ".join(outcome.verdict) + ".")

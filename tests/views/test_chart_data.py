@@ -153,3 +153,19 @@ def test_best_so_far_follows_the_metric_direction() -> None:
         trial.number = number
     assert trials_frame(rows, maximize=True)["best_so_far"].tolist() == [0.5, 0.8, 0.8]
     assert trials_frame(rows)["best_so_far"].tolist() == [0.5, 0.5, 0.5]
+
+
+def test_the_table_puts_every_recorded_metric_beside_the_score() -> None:
+    trial = create_trial(
+        value=0.3, params={}, distributions={}, state=TrialState.COMPLETE,
+        user_attrs={"metrics": {"log_loss": 0.3, "accuracy": 0.9}},
+    )  # fmt: skip
+    table = trial_table(trials_frame([trial]), "validation log loss")
+    assert list(table.columns[:5]) == [
+        "number",
+        "state",
+        "validation log loss",
+        "val log loss",
+        "val accuracy",
+    ]
+    assert table["val accuracy"].tolist() == [0.9]

@@ -73,7 +73,7 @@ def test_parallel_coordinates_use_log_axes_and_choice_ticks(trials: list[optuna.
     dims = {d.label: d for d in fig.data[0].dimensions}
     assert "lr (log)" in dims and all(t.startswith("1e") for t in dims["lr (log)"].ticktext)
     assert list(dims["batch_size"].ticktext) == ["16", "32", "64", "128"]
-    assert list(fig.data[0].dimensions)[-1].label == "loss"
+    assert list(fig.data[0].dimensions)[-1].label == "score"
     assert fig.data[0].line.colorbar.title.text == UNIT
 
 

@@ -52,3 +52,29 @@ def test_error_metrics_carry_the_target_unit_and_lower_is_better() -> None:
     ]
     assert baseline_lines(mse, get_metric("mse")) == [("linear regression", 20.0)]
     assert baseline_lines(mse, get_metric("mae")) == []
+
+
+def test_baselines_are_labelled_reference_lines() -> None:
+    import plotly.graph_objects as go
+
+    from tuning.views.outcome_figures import add_baselines
+
+    fig = add_baselines(go.Figure(), [("majority class", 1.05), ("logistic regression", 0.44)])
+    assert [s.y0 for s in fig.layout.shapes] == [1.05, 0.44]
+    assert [a.text for a in fig.layout.annotations] == [
+        "baseline: majority class 1.05",
+        "baseline: logistic regression 0.44",
+    ]
+
+
+def test_the_pictures_draw_their_frames() -> None:
+    from tuning.views.outcome_figures import confusion_figure, prediction_figure
+
+    picture = {"classes": ["a", "b"], "counts": [[3, 1], [0, 4]]}
+    heat = confusion_figure(confusion_frame(picture)).data[0]
+    assert heat.type == "heatmap" and list(heat.x) == ["a", "b"] and heat.text.tolist() == [[3, 1], [0, 4]]
+    assert heat.z.tolist() == [[0.75, 0.25], [0.0, 1.0]]  # shares of each actual class
+    scatter = prediction_figure(prediction_frame({"actual": [1.0, 2.0], "predicted": [1.5, 1.0]}), "$1000s")
+    diagonal, points = scatter.data
+    assert list(diagonal.x) == [1.0, 2.0] and list(points.y) == [1.5, 1.0]
+    assert scatter.layout.xaxis.title.text == "actual ($1000s)"

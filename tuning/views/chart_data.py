@@ -229,7 +229,10 @@ def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
     started = pd.to_datetime(table["started_at"], unit="s", utc=True).dt.tz_convert(None)
     error = table["error"].where(table["error"].notna(), "")
     table = table.assign(started_at=started, error=error).rename(columns={"started_at": "started (UTC)"})
-    return pd.concat([table, _metric_columns(frame)], axis=1)
+    metrics = _metric_columns(frame)
+    table = pd.concat([table, metrics], axis=1)
+    first = ["number", "state", score, *metrics.columns]  # every score beside the one selected by
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 def _metric_columns(frame: pd.DataFrame) -> pd.DataFrame:
