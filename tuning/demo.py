@@ -77,7 +77,7 @@ class DemoLimits:
             "dataset.rows": f"demo cap: {self.max_rows:,} rows",
             "dataset.csv": (
                 f"demo cap: {self.max_upload_bytes / 1e6:g} MB, {self.max_rows:,} rows, "
-                f"{self.max_columns} columns"
+                f"{self.max_columns} columns (also after one-hot encoding)"
             ),
             "cv_folds": f"demo cap: {models}",
             "repeats": f"demo cap: {models}",

@@ -152,3 +152,13 @@ def test_a_refused_table_stores_nothing(
     assert caught.value.field == field
     assert list_run_names(storage_url) == []
     assert not (data_dir / "runs").exists() and not (data_dir / "logs").exists()
+
+
+def test_the_pruner_judges_the_selection_metric(storage_url: str) -> None:
+    spec = table_spec("label", metric="accuracy", pruner="median", budget={"n_trials": 8})
+    run = worked(spec, mixed_table(rows=90, classes=3), storage_url)
+    assert run.study.direction is StudyDirection.MAXIMIZE
+    for trial in run.study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED)):
+        curve = trial.user_attrs[record.CURVE.key]
+        reported = [trial.intermediate_values[epoch] for epoch in sorted(trial.intermediate_values)]
+        assert reported == curve[: len(reported)] and all(0 <= a <= 1 for a in reported)  # accuracies

@@ -25,7 +25,8 @@ FIELD = "dataset.csv"
 
 @dataclass(frozen=True)
 class CsvLimits:
-    """What a CSV may be at most; demo mode lowers these."""
+    """What a CSV may be at most; demo mode lowers these. ``max_columns`` caps both the
+    file's columns and the network's inputs after one-hot encoding."""
 
     max_bytes: int = 20 * 1024 * 1024
     max_rows: int = 200_000
