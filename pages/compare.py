@@ -23,10 +23,9 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
-from pages._shared.live_chart import live_plotly_chart
+from pages._shared.live_chart import chart_with_baselines
 from pages._shared.shell import within_app
 from tuning import (
-    add_baselines,
     baseline_lines,
     load_run,
     loss_title,
@@ -94,19 +93,16 @@ def race(live: bool) -> None:
     by_trials, by_time = st.columns(2)
     with by_trials:
         st.markdown("**Best so far by trials finished**")
-        live_plotly_chart(
-            add_baselines(race_figure(frame, "finished", "trials finished", title, log_y), lines),
-            key="race-trials",
-            alt="best score so far of each run against trials finished",
+        chart_with_baselines(
+            race_figure(frame, "finished", "trials finished", title, log_y),
+            lines,
+            "race-trials",
+            "best score so far of each run against trials finished",
         )
     with by_time:
         st.markdown("**Best so far by wall time**")
         figure = race_figure(frame, "elapsed_s", "seconds since the run's first trial started", title, log_y)
-        live_plotly_chart(
-            add_baselines(figure, lines),
-            key="race-time",
-            alt="best score so far of each run against wall time",
-        )
+        chart_with_baselines(figure, lines, "race-time", "best score so far of each run against wall time")
     if lines:
         st.caption("Dotted lines: the baselines' validation scores on these runs' data and splits.")
     st.subheader("Best configurations")

@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 import streamlit.components.v1 as components
 from streamlit.components.v1.custom_component import CustomComponent
 
+from tuning import add_baselines
+
 FRONTEND = Path(__file__).with_name("live_chart_frontend")
 PLOTLY_JS_FOLDER = Path(plotly.__file__).parent / "package_data"  # holds plotly.min.js
 # declare_component names a component after its caller's module, found with
@@ -55,3 +57,8 @@ def live_plotly_chart(figure: go.Figure, key: str, alt: str) -> None:
         key=key,
         default=None,
     )
+
+
+def chart_with_baselines(figure: go.Figure, lines: list[tuple[str, float]], key: str, alt: str) -> None:
+    """A live trial chart with the run's baselines as labelled dotted reference lines."""
+    live_plotly_chart(add_baselines(figure, lines), key=key, alt=alt)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_loss, state_badge, visitor
-from pages._shared.live_chart import live_plotly_chart
+from pages._shared.live_chart import chart_with_baselines, live_plotly_chart
 from tuning import (
     DemoLimits,
     NotAllowed,
@@ -21,7 +21,6 @@ from tuning import (
     SpecError,
     Task,
     WinnerOutcome,
-    add_baselines,
     baseline_lines,
     best_steps,
     check_control,
@@ -139,11 +138,7 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
     with left:
         st.markdown(f"**{get_metric(snapshot.summary.metric).label.capitalize()} of each trial**")
         figure = history_figure(history_frame(frame), best_steps(frame), unit, log_y, run.name)
-        live_plotly_chart(
-            add_baselines(figure, lines),
-            key="history",
-            alt="validation score of each trial and the best so far",
-        )
+        chart_with_baselines(figure, lines, "history", "validation score of each trial and the best so far")
         if lines:
             st.caption("Dotted lines: the baselines' validation scores on the same splits and preprocessing.")
     with right:
