@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import dashboard, efficiency, overhead, parallel
+from bench import dashboard, efficiency, overhead, parallel, population, speedup
 from bench.common import ROOT, Context, Section, Table, load_average, machine
 
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
@@ -26,6 +26,8 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "parallel": parallel.run,
     "efficiency": efficiency.run,
     "dashboard": dashboard.run,
+    "population": population.run,
+    "speedup": speedup.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"
@@ -45,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"else {(RESULTS / 'benchmarks.md').relative_to(ROOT)}); plots go to images/ beside it",
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the raw numbers (JSON)")
+    parser.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="cpu",
+        help="where the population benchmark trains (auto: cuda when available); default cpu",
+    )
     return parser
 
 
@@ -64,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sweetspot-bench-") as workdir:
         os.environ["TUNING_DATA_DIR"] = workdir  # workers' weights and logs; inherited by every process
         os.environ.pop("TUNING_STORAGE", None)
-        ctx = Context(args.quick, Path(workdir), out.parent / "images", out.parent, os.environ.get(PG_ENV))
+        images, pg_url = out.parent / "images", os.environ.get(PG_ENV)
+        ctx = Context(args.quick, Path(workdir), images, out.parent, pg_url, device(args.device))
         sections = [run_one(name, ctx, args.results) for name in names]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(sections, args.quick, about))
@@ -73,6 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         for target in section.targets:
             print(f"[bench] {target.verdict:>12}: {target.claim}: {target.measured}")
     return 0
+
+
+def device(choice: str) -> str:
+    """The device a run trains on: "auto" picks CUDA when this machine has it."""
+    if choice == "auto":
+        import torch  # only here: the other benchmarks' processes need not load it
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return choice
 
 
 def run_one(name: str, ctx: Context, results: Path) -> Section:
@@ -117,9 +135,10 @@ def render(sections: list[Section], quick: bool, about: dict[str, str]) -> str:
         *(section.markdown() for section in sections),
         "## Running them",
         "",
-        "`python -m bench` runs all four (about 25 minutes on 2 cores) and rewrites this file and "
+        "`python -m bench` runs all six (about an hour on 2 cores) and rewrites this file and "
         "`docs/images/`; `python -m bench --quick --out /tmp/bench.md` checks they still run (under a "
-        "minute); `--only NAME` runs one. Raw numbers land in `bench/results/`. With "
+        "minute); `--only NAME` runs one; `--device cuda` (or `auto`) trains the population benchmark on a "
+        "GPU. Raw numbers land in `bench/results/`. With "
         f"`{PG_ENV}=postgresql+psycopg2://user@host:port` the dashboard benchmark also measures PostgreSQL "
         "(it creates and drops its own databases there; about 20 minutes more, most of it spent writing "
         "the 10,000-trial run through Optuna's RDB storage).",

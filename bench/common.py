@@ -186,6 +186,7 @@ class Context:
 
     ``workdir`` is scratch space for storages; it is also ``$TUNING_DATA_DIR`` for this
     process and every worker it starts. Plots go to ``images``, linked relative to ``report_dir``.
+    ``device`` is where the in-process training benchmarks train ("cpu" or "cuda").
     """
 
     quick: bool
@@ -193,6 +194,7 @@ class Context:
     images: Path
     report_dir: Path
     pg_url: str | None
+    device: str = "cpu"
 
     def journal_url(self, name: str) -> str:
         """A fresh journal file per run, so no run replays another's lines."""

@@ -13,6 +13,7 @@ import pytest
 from bench.__main__ import FULL_REPORT, main
 from bench.common import alternate
 from bench.curves import best_by_epochs, best_so_far, first_reach
+from bench.population import Row, stops_paying
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +30,13 @@ def test_quick_run_writes_its_report_elsewhere_than_docs(tmp_path: Path, data_di
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     text = report.read_text()
-    for title in ("## 1. Overhead", "## 2. Parallel", "## 3. Sample efficiency", "## 4. Dashboard"):
+    for title in (
+        "## 1. Overhead",
+        "## 2. Parallel",
+        "## 3. Sample efficiency",
+        "## 4. Dashboard",
+        "## 5. Populations",
+    ):
         assert title in text
     assert "| trials | build | cold read | refresh: engine reads | refresh: Monitor |" in text
     images = sorted(p.name for p in (report.parent / "images").iterdir())
@@ -37,6 +44,7 @@ def test_quick_run_writes_its_report_elsewhere_than_docs(tmp_path: Path, data_di
     assert "](images/efficiency-diabetes.png)" in text
     assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == [
         "dashboard-quick.json", "efficiency-quick.json", "overhead-quick.json", "parallel-quick.json",
+        "population-quick.json", "speedup-quick.json",
     ]  # fmt: skip
     assert (FULL_REPORT.stat().st_mtime_ns if FULL_REPORT.exists() else None) == before
 
@@ -71,3 +79,12 @@ def test_best_by_epochs_counts_the_compute_spent() -> None:
     axis, curve = best_by_epochs([[("complete", 5.0, 10), ("complete", 3.0, 10)]], points=5)
     assert axis.tolist() == [0.0, 5.0, 10.0, 15.0, 20.0]
     assert curve.tolist() == [np.inf, np.inf, 5.0, 5.0, 3.0]
+
+
+def test_batching_stops_paying_where_doubling_k_gains_under_ten_percent() -> None:
+    rows = [
+        Row(k, 1.0, 1.0, per_s, 10.0) for k, per_s in ((1, 10.0), (2, 19.0), (4, 30.0), (8, 32.0), (16, 20.0))
+    ]
+    assert stops_paying(rows) == 8
+    assert stops_paying(rows[:3]) is None
+    assert rows[2].speedup == 3.0

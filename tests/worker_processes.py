@@ -175,3 +175,39 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
     assert summarize(run).state == "finished"
     print(f"killed worker's trial failed after {detected_s:.2f} s (grace {spec.grace_s:g} s)")
     return detected_s
+
+
+def check_killed_population_is_retried(workers: WorkerProcesses, url: str) -> None:
+    """SIGKILL a worker training a population of 3: each member fails with the reason and is
+    queued once more, and a worker started afterwards finishes the run with every retry."""
+    spec = live_spec(n_trials=6, epochs=400, population=3)
+    run = create_run(spec, "killed-population", url)
+    victim = workers.start(run.name, url)
+
+    def victim_mid_population() -> list[FrozenTrial] | None:
+        busy = [
+            t
+            for t in trials_of(run)
+            if t.state is TrialState.RUNNING and victim.owns(t) and learning_curve(t)
+        ]
+        return busy if len(busy) == 3 else None
+
+    members = {
+        t.number for t in eventually(victim_mid_population, 60, "the victim to train 3 trials at once")
+    }
+    victim.kill()
+    survivor = workers.start(run.name, url)
+    assert survivor.wait() == 0, survivor.log()
+    trials = {t.number: t for t in trials_of(run)}
+    failed = {n for n, t in trials.items() if t.state is TrialState.FAIL}
+    assert failed == members
+    for number in members:
+        assert f"PID {victim.pid}" in trials[number].user_attrs[record.ERROR.key]
+        assert "died during the trial" in trials[number].user_attrs[record.ERROR.key]
+    retries = {
+        t.user_attrs[record.RETRY_OF.key]: t for t in trials.values() if record.RETRY_OF.key in t.user_attrs
+    }
+    assert set(retries) == members
+    assert all(r.state is TrialState.COMPLETE and r.params == trials[n].params for n, r in retries.items())
+    assert [t.state for t in trials.values()].count(TrialState.COMPLETE) == spec.budget.n_trials
+    assert summarize(run).state == "finished"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import numpy as np
 
@@ -67,3 +68,12 @@ def test_plain_arrays_pass_through() -> None:
     encoder = Encoder.fit(None, None, np.arange(3))
     assert np.array_equal(encoder.encode(None, features, np.array([2])), features[[2]])
     assert encoder.names(("a", "b")) == ["a", "b"] and encoder.to_bytes() is None
+
+
+def test_padding_gives_every_fold_one_width_with_inert_zero_columns() -> None:
+    table = parse_csv(mixed_table().encode(), "label")
+    encoder = replace(Encoder.fit(table.frame, table.profile, np.arange(40)), width=20)
+    encoded = encoder.encode(table.frame, np.empty(0), np.arange(40, 60))
+    natural = len(Encoder.fit(table.frame, table.profile, np.arange(40)).names(()))
+    assert encoded.shape == (20, 20) and not encoded[:, natural:].any()
+    assert encoder.names(())[natural:] == [f"padding_{i}" for i in range(natural, 20)]

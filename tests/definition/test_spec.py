@@ -53,6 +53,8 @@ def test_every_preset_round_trips_through_json(name: str) -> None:
         ({"dataset": {"name": "csv"}}, "dataset.target", "needs the name of its target column"),
         ({"dataset": {"name": "synthetic-houses", "rows": 5}}, "dataset.rows", "from 20 to"),
         ({"workers": 0}, "workers", "from 1 to 64"),
+        ({"population": 0}, "population", "whole number from 1 to 256, got 0"),
+        ({"population": 2.5}, "population", "whole number from 1 to 256"),
         ({"cv_folds": 1}, "cv_folds", "0 (no cross-validation) or >= 2"),
         ({"val_fraction": 0.6, "test_fraction": 0.4}, "val_fraction", "must stay below 0.9"),
         ({"seeds": 3}, "seeds", "unknown field"),
@@ -66,6 +68,14 @@ def test_invalid_specs_are_refused_with_the_field_and_rule(change: dict, field: 
         RunSpec.from_dict({**BASE, **change})
     assert field in caught.value.by_field()
     assert message in caught.value.by_field()[field]
+
+
+def test_population_is_optional_and_round_trips() -> None:
+    assert RunSpec.from_dict(BASE).population is None
+    assert "population" not in RunSpec.from_dict(BASE).to_dict()
+    assert RunSpec.from_dict({**BASE, "population": None}).population is None
+    spec = RunSpec.from_dict({**BASE, "population": 8})
+    assert spec.population == 8 and RunSpec.from_dict(spec.to_dict()) == spec
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -23,7 +23,7 @@ from tuning.storage.runs import create_run, load_run, request_stop
 from tuning.views.summary import summarize
 
 pytestmark = pytest.mark.postgres
-TOLD = re.compile(r"tuning\.worker INFO trial (\d+) (?:complete|fail|pruned)")
+TOLD = re.compile(r"tuning\.training\.worker INFO trial (\d+) (?:complete|fail|pruned)")
 
 
 def told_trials(logs: list[str]) -> Counter[int]:

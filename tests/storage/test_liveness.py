@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 from optuna.trial import TrialState, create_trial
 
-from tests.worker_processes import WorkerProcesses, check_killed_worker_is_replaced
+from tests.worker_processes import (
+    WorkerProcesses,
+    check_killed_population_is_retried,
+    check_killed_worker_is_replaced,
+)
 from tuning.storage import record
 from tuning.storage.liveness import HOST, WorkerRecord, orphaned_trials
 
@@ -56,3 +60,9 @@ def test_a_killed_worker_is_replaced_on_the_embedded_storage(
     workers: WorkerProcesses, storage_url: str
 ) -> None:
     check_killed_worker_is_replaced(workers, storage_url)
+
+
+def test_a_worker_killed_mid_population_fails_each_member_and_each_is_retried_once(
+    workers: WorkerProcesses, storage_url: str
+) -> None:
+    check_killed_population_is_retried(workers, storage_url)

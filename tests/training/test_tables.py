@@ -104,6 +104,7 @@ def test_the_weights_and_stored_preprocessing_reproduce_the_test_predictions(sto
     for member in payload["members"]:
         transformer = pickle.loads(member["preprocessing"])
         x = transformer.transform(objective.data.table.iloc[rows])  # type: ignore[union-attr]
+        x = np.pad(x, ((0, 0), (0, len(member["input_names"]) - x.shape[1])))  # folds share one width
         scaler = member["scaler"]
         x = (x - np.array(scaler["feature_mean"])) / np.array(scaler["feature_std"])
         params = payload["params"]

@@ -12,11 +12,13 @@ import pytest
 from tests.fake_runs import make_run
 from tuning import RunSpec, RunState, load_run, preset_spec, summarize
 from tuning.data.datasets import DATASETS, load_dataset
+from tuning.definition.batching import STEP_S
 from tuning.definition.space import Choice, Range
 from tuning.views.chart_data import trials_frame
 from tuning.views.estimate import (
     dataset_shape,
     forecast,
+    population_seconds,
     sample_configs,
     seconds_left,
     trial_seconds,
@@ -64,6 +66,16 @@ def test_draws_follow_the_space() -> None:
     )
     below = sum(d["lr"] < 1e-3 for d in draws) / len(draws)
     assert 0.35 < below < 0.65  # log-uniform: half the draws below the geometric middle
+
+
+def test_a_population_prices_each_steps_overhead_once() -> None:
+    grid = preset_spec("article-grid")
+    one_at_a_time = forecast(RunSpec.from_dict({**grid.to_dict(), "population": 1}))
+    assert forecast(grid).seconds < one_at_a_time.seconds
+    configs = [{"hidden_size": 8, "epochs": 10, "batch_size": 4}] * 8
+    together = population_seconds(configs, 100, 20, 4, 1)
+    alone = trial_seconds(configs[0], 100, 20, 4, 1)
+    assert alone < together < 8 * alone - 7 * 10 * 25 * STEP_S  # 7 fewer overheads of 25 steps × 10 epochs
 
 
 def test_bigger_models_and_more_epochs_take_longer() -> None:

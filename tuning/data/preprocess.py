@@ -87,9 +87,11 @@ def build_transformer(profile: TableProfile) -> ColumnTransformer:
 @dataclass(frozen=True)
 class Encoder:
     """A transformer fitted on one split's training rows (None for an all-number dataset
-    whose columns go to the network as they are)."""
+    whose columns go to the network as they are); ``width``, when set, pads its output
+    with zero columns to that many inputs (every fold of a run feeds one network shape)."""
 
     transformer: ColumnTransformer | None
+    width: int | None = None
 
     @classmethod
     def fit(cls, prepared: pd.DataFrame | None, profile: TableProfile | None, train: np.ndarray) -> Encoder:
@@ -102,14 +104,23 @@ class Encoder:
     def encode(self, prepared: pd.DataFrame | None, features: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The network's input for ``rows``: encoded table columns, or the plain features."""
         if self.transformer is None or prepared is None:
-            return features[rows]
-        return np.asarray(self.transformer.transform(prepared.iloc[rows]), dtype=np.float64)
+            return self.pad(features[rows])
+        return self.pad(np.asarray(self.transformer.transform(prepared.iloc[rows]), dtype=np.float64))
+
+    def pad(self, encoded: np.ndarray) -> np.ndarray:
+        """``encoded`` with zero columns appended up to ``width``; a padded input is always 0,
+        so it changes no prediction."""
+        missing = (self.width or 0) - encoded.shape[1]
+        return np.pad(encoded, ((0, 0), (0, missing))) if missing > 0 else encoded
 
     def names(self, feature_names: tuple[str, ...]) -> list[str]:
         """The network's input columns by name (``one_hot__island_Dream``, ``missing__...``)."""
-        if self.transformer is None:
-            return list(feature_names)
-        return [str(n) for n in self.transformer.get_feature_names_out()]
+        names = (
+            list(feature_names)
+            if self.transformer is None
+            else list(self.transformer.get_feature_names_out())
+        )
+        return [str(n) for n in names] + [f"padding_{i}" for i in range(len(names), self.width or 0)]
 
     def to_bytes(self) -> bytes | None:
         """The fitted transformer as a pickle, stored with the winner's weights. Only the

@@ -77,6 +77,7 @@ class RunSpec:
     task: Task | None = None
     #: The selection metric; None means the task's loss (MSE, or log loss).
     metric: str | None = None
+    population: int | None = None  # trials a worker trains at once; None: the worker chooses
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
@@ -101,7 +102,7 @@ class RunSpec:
             "grace_s": self.grace_s,
             **({"task": self.task.value} if self.task else {}),
             **({"metric": self.metric} if self.metric else {}),
-        }
+        } | ({"population": self.population} if self.population is not None else {})
 
     def with_task(self, task: Task) -> RunSpec:
         """This spec for data of ``task``: the task stored, the metric named. A task or
@@ -177,7 +178,7 @@ class _SpecReader:
     def read(self) -> RunSpec:
         known = {
             "dataset", "space", "strategy", "budget", "seed", "workers", "pruner", "repeats",
-            "cv_folds", "val_fraction", "test_fraction", "grid_cap", "heartbeat_s", "grace_s",
+            "cv_folds", "val_fraction", "test_fraction", "grid_cap", "heartbeat_s", "grace_s", "population",
             "task", "metric",
         }  # fmt: skip
         for key in sorted(set(self.raw) - known):
@@ -198,6 +199,7 @@ class _SpecReader:
             grid_cap=self._int("grid_cap", DEFAULT_GRID_CAP, 1, 10_000_000),
             heartbeat_s=self._positive("heartbeat_s", 10.0),
             grace_s=self._positive("grace_s", 60.0),
+            population=None if self.raw.get("population") is None else self._int("population", 1, 1, 256),
         )
         if spec_kwargs["cv_folds"] == 1:
             self.errors.append(FieldError("cv_folds", "must be 0 (no cross-validation) or >= 2"))

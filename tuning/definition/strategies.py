@@ -45,6 +45,8 @@ class StrategyInfo:
     value must be discrete, the grid size is its trial count, the trials are queued when
     the run is created, and it needs no budget. Any other strategy draws until its budget
     (trials and/or a time limit) ends the run. ``numeric_only``: it cannot search choices.
+    ``learns``: its draws depend on finished trials' results, so a worker trains fewer
+    trials at once (see definition/batching.py).
     """
 
     help: str
@@ -52,6 +54,7 @@ class StrategyInfo:
     sampler: SamplerFactory
     exhaustive: bool = False
     numeric_only: bool = False
+    learns: bool = True
 
     @property
     def needs_budget(self) -> bool:
@@ -84,11 +87,13 @@ STRATEGIES: Registry[Strategy, StrategyInfo] = Registry(
             "#0072B2",
             _grid,
             exhaustive=True,
+            learns=False,
         ),
         Strategy.RANDOM: StrategyInfo(
             "independent random draws from the ranges; a strong, simple baseline",
             "#E69F00",
             lambda _, seed: optuna.samplers.RandomSampler(seed=seed),
+            learns=False,
         ),
         Strategy.BAYESIAN: StrategyInfo(
             "TPE: learns from finished trials which regions look good (Optuna's default)",

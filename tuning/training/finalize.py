@@ -19,8 +19,9 @@ from tuning.storage import record
 from tuning.storage.artifacts import store_weights
 from tuning.storage.record import RunResult, RunState
 from tuning.storage.runs import Run, deadline_passed
+from tuning.training.members import evaluate_test
 from tuning.training.objective import Objective
-from tuning.training.trainer import TrainResult, evaluate_test
+from tuning.training.population import Outcome
 from tuning.views.outcome import winner_picture
 
 #: v2: a task, its classes and metric, and per member the fitted preprocessing (a pickle of
@@ -39,7 +40,7 @@ def work_left(run: Run) -> bool:
     return bool(states & {TrialState.RUNNING, TrialState.WAITING})
 
 
-def finalize(run: Run, objective: Objective, cached: tuple[int, TrainResult] | None) -> RunResult:
+def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None) -> RunResult:
     """Write the run's result; ``cached`` is (trial number, result) of this worker's best."""
     trials = run.study.get_trials(deepcopy=False)
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
@@ -67,7 +68,7 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, TrainResult] | N
     return result
 
 
-def weights_blob(objective: Objective, params: dict[str, Any], trained: TrainResult) -> bytes:
+def weights_blob(objective: Objective, params: dict[str, Any], trained: Outcome) -> bytes:
     """The winner as a file that ``torch.load(..., weights_only=True)`` reads back.
 
     Predicting raw rows: ``pickle.loads(member["preprocessing"]).transform(frame)`` (for a

@@ -27,16 +27,6 @@ def build_mlp(
     return nn.Sequential(*layers)
 
 
-def make_optimizer(
-    name: str, parameters: list[nn.Parameter], lr: float, weight_decay: float
-) -> torch.optim.Optimizer:
-    if name == "adam":
-        return torch.optim.Adam(parameters, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return torch.optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
-    return torch.optim.SGD(parameters, lr=lr, weight_decay=weight_decay)
-
-
 def pick_device() -> torch.device:
     """CUDA when present, else CPU; nothing depends on a GPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

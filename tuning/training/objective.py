@@ -1,29 +1,36 @@
-"""The objective a worker evaluates: suggest a configuration, train it, report each epoch.
+"""The objective a worker evaluates: suggest configurations, train them together, report epochs.
 
 The data is loaded, split and moved to the device once per worker; each trial only
-builds and trains fresh models. Members are seeded from the run's seed and the repeat
-index, not from the trial, so equal configurations get equal results (and the winner
-can be retrained exactly for its one look at the test split).
+builds and trains fresh models. A worker takes up to ``population_size`` trials at once
+and trains them as populations of similar configurations. Members are seeded from the
+run's seed and the repeat index, not from the trial, so equal configurations get equal
+results without dropout, and the same distribution of results with it (the dropout noise
+is shared by a population).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import optuna
+from optuna.exceptions import UpdateFinishedTrialError
 
 from tuning.data.datasets import Dataset, load_dataset
 from tuning.data.splits import Split, make_split
+from tuning.definition.batching import plan_populations, population_size
 from tuning.definition.space import suggest
 from tuning.definition.spec import Pruner, RunSpec
 from tuning.training.baseline import evaluate_baselines
+from tuning.training.members import Member, encode_fold, make_members, validation_metrics
 from tuning.training.model import pick_device
-from tuning.training.trainer import Member, TrainResult, encode_fold, make_members, train
+from tuning.training.population import Candidate, Outcome, train, train_population
 
 CURVE_PUBLISH_S = 1.0
+
+Publish = Callable[[optuna.Trial, list[float]], None]
 
 
 class Objective:
@@ -47,33 +54,47 @@ class Objective:
             values[name] = suggest(trial, name, param)
         return values
 
-    def __call__(self, trial: optuna.Trial, publish: Callable[[list[float]], None]) -> TrainResult:
-        """Train the trial's configuration; ``publish`` stores the learning curve so far.
+    def population_size(self, threads: int = 1) -> int:
+        """How many trials this worker trains at once (see definition/batching.py)."""
+        return population_size(self.spec, self.members[0].train_x.shape[1], len(self.members), threads)
 
-        The curve is published after the first epoch, then at most every
-        ``CURVE_PUBLISH_S``, and once more at the end however training ends. With a pruner
-        each epoch is also reported to Optuna. Raises optuna.TrialPruned when the pruner
-        says so, training.Diverged on NaN.
+    def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
+        """Train the trials' configurations; ``publish`` stores a trial's learning curve so far.
+
+        The configurations are split into populations of similar shapes (see
+        ``definition.batching.plan_populations``), trained one after another. Curves are
+        published after the first epoch, then at most every ``CURVE_PUBLISH_S``, and once
+        more at the end however training ends. With a pruner each epoch is reported to
+        Optuna and a pruned trial leaves its population (status STOPPED, the reason in
+        ``Outcome.reason``). A trial that another worker failed meanwhile (its heartbeat
+        was late) stops too; telling it later reveals that.
         """
-        pruning = self.spec.pruner is not Pruner.NONE
-        curve: list[float] = []
-        published_at = -math.inf
+        configs = [self.params(trial) for trial in trials]
+        rows, features = self.members[0].train_x.shape
+        outcomes: dict[int, Outcome] = {}
+        for group in plan_populations(configs, rows, features, len(self.members)):
+            trained = self._train([trials[i] for i in group], [configs[i] for i in group], publish)
+            outcomes.update(zip(group, trained, strict=True))
+        return [outcomes[i] for i in range(len(trials))]
 
-        def on_epoch(epoch: int, loss: float) -> None:
-            nonlocal published_at
-            curve.append(loss)
-            if time.monotonic() - published_at >= CURVE_PUBLISH_S:
-                publish(list(curve))
-                published_at = time.monotonic()
-            if pruning:
-                trial.report(loss, epoch)
-                if trial.should_prune():
-                    raise optuna.TrialPruned(f"pruned at epoch {epoch} (validation loss {loss:.4g})")
-
+    def _train(
+        self, trials: list[optuna.Trial], configs: list[dict[str, Any]], publish: Publish
+    ) -> list[Outcome]:
+        """Train one population, reporting to Optuna as it goes."""
+        reporter = _Reporter(trials, publish, self.spec.pruner is not Pruner.NONE)
         try:
-            return train(self.params(trial), self.members, on_epoch)
+            outcomes = train_population(
+                [Candidate(config, self.members) for config in configs], reporter.on_epoch
+            )
         finally:
-            publish(list(curve))
+            reporter.publish_all()
+        for index, reason in reporter.pruned.items():
+            outcomes[index].reason = reason
+        return outcomes
+
+    def validation_metrics(self, outcome: Outcome) -> dict[str, float | None]:
+        """Every metric of the task on validation for a finished trial (member mean)."""
+        return validation_metrics(self.members, outcome.models)
 
     def baselines(self) -> dict[str, dict[str, Any]]:
         """The constant and linear baselines on this run's folds and preprocessing."""
@@ -82,6 +103,45 @@ class Objective:
             self.data.task, len(self.data.classes), folds, self.data.target[self.split.test]
         )
 
-    def retrain(self, params: dict[str, Any]) -> TrainResult:
+    def retrain(self, params: dict[str, Any]) -> Outcome:
         """Train a finished trial's configuration again, e.g. on another machine."""
         return train({**self.spec.fixed_values(), **params}, self.members)
+
+
+class _Reporter:
+    """A population's link to Optuna: curves published, epochs reported, pruning asked."""
+
+    def __init__(self, trials: Sequence[optuna.Trial], publish: Publish, pruning: bool) -> None:
+        self.trials, self.publish, self.pruning = trials, publish, pruning
+        self.curves: list[list[float]] = [[] for _ in trials]
+        self.pruned: dict[int, str] = {}
+        self.published_at = -math.inf
+
+    def on_epoch(self, epoch: int, losses: dict[int, float]) -> set[int]:
+        stop = set()
+        for index, loss in losses.items():
+            self.curves[index].append(loss)
+            try:
+                if self.pruning and self._should_prune(self.trials[index], epoch, loss):
+                    stop.add(index)
+                    self.pruned[index] = f"pruned at epoch {epoch} (validation loss {loss:.4g})"
+            except UpdateFinishedTrialError:
+                stop.add(index)
+        if time.monotonic() - self.published_at >= CURVE_PUBLISH_S:
+            self.publish_all(losses)
+            self.published_at = time.monotonic()
+        return stop
+
+    @staticmethod
+    def _should_prune(trial: optuna.Trial, epoch: int, loss: float) -> bool:
+        trial.report(loss, epoch)
+        return trial.should_prune()
+
+    def publish_all(self, only: Sequence[int] | dict[int, float] | None = None) -> None:
+        """Store the curves of these trials (all of them by default); a trial failed by
+        another worker meanwhile is skipped."""
+        for index in only if only is not None else range(len(self.trials)):
+            try:
+                self.publish(self.trials[index], list(self.curves[index]))
+            except UpdateFinishedTrialError:
+                continue

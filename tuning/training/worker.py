@@ -1,12 +1,14 @@
 """A worker process: take queued trials of one run until none are left, then finish it.
 
 Any number of workers, on any machines that reach the storage, may join a run. Each one
-claims a waiting trial atomically, trains it, and tells Optuna the outcome; before every
-claim it honours a stop request, and its heartbeat thread fails the trials of dead
-workers. A worker that finds the queue empty while others still train waits for them:
-if one of them dies, its configuration is queued again and someone must run it. Storage
-errors are retried with back-off; a worker that cannot reconnect in time exits non-zero,
-and its unfinished trial is reaped by another worker, so no completed trial is lost.
+claims up to K waiting trials atomically, has Optuna sample them one after another (TPE's
+constant liar keeps a batch apart), trains them together as one population, and
+tells Optuna each outcome; before every claim it honours a stop request, and its
+heartbeat thread fails the trials of dead workers (all K of a dead worker's). A worker
+that finds the queue empty while others still train waits for them: if one of them dies,
+its configurations are queued again and someone must run them. Storage errors are retried
+with back-off; a worker that cannot reconnect in time exits non-zero, and its unfinished
+trials are reaped by another worker, so no completed trial is lost.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tuning.storage.runs import Run, deadline_passed, load_run
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.finalize import finalize, work_left
 from tuning.training.objective import Objective
-from tuning.training.trainer import Diverged, TrainResult
+from tuning.training.population import Outcome, Status
 
 log = logging.getLogger("tuning.training.worker")
 T = TypeVar("T")
@@ -74,14 +76,18 @@ class Worker:
         )
         self.objective = Objective(spec, self.run.csv_text())
         self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
-        self.best: tuple[int, TrainResult] | None = None
+        self.best: tuple[int, Outcome] | None = None
+        self.population = self.objective.population_size(options.threads)
 
     def work(self) -> WorkerReport:
         """Claim and run trials until the queue is empty, a stop arrives or time is up."""
         import torch
 
         torch.set_num_threads(self.options.threads)
-        log.info("worker %s joined run %s on %s", self.report.worker_id, self.run.name, redact(self.url))
+        log.info(
+            "worker %s joined run %s on %s; up to %d trials at once",
+            self.report.worker_id, self.run.name, redact(self.url), self.population,
+        )  # fmt: skip
         heartbeat = self._retry(
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
         )
@@ -93,10 +99,10 @@ class Worker:
             )
         try:
             while self._may_continue():
-                trial = self._retry("claim a trial", self._claim)
-                if trial is not None:
-                    self._run_trial(trial)
-                    self.report.trials += 1
+                trials = self._retry("claim trials", self._claim_population)
+                if trials:
+                    self._run_population(trials)
+                    self.report.trials += len(trials)
                 elif heartbeat.still_needed(
                     lambda: self._retry("check the queue", lambda: work_left(self.run))
                 ):
@@ -126,6 +132,13 @@ class Worker:
             return False
         return True
 
+    def _claim_population(self) -> list[optuna.Trial]:
+        """Up to ``self.population`` trials, each claimed as ``_claim`` does."""
+        trials: list[optuna.Trial] = []
+        while len(trials) < self.population and (trial := self._claim()) is not None:
+            trials.append(trial)
+        return trials
+
     def _claim(self) -> optuna.Trial | None:
         """Take the oldest waiting trial; only one worker can move it to RUNNING.
 
@@ -148,29 +161,38 @@ class Worker:
             return trial
         return None
 
-    def _run_trial(self, trial: optuna.Trial) -> None:
-        def publish(curve: list[float]) -> None:
+    def _run_population(self, trials: list[optuna.Trial]) -> None:
+        def publish(trial: optuna.Trial, curve: list[float]) -> None:
             self._retry("store the learning curve", lambda: trial.set_user_attr(record.CURVE.key, curve))
 
+        numbers = ", ".join(str(trial.number) for trial in trials)
         try:
             # Suggesting and pruning read the storage too: if it drops there, train again.
-            result = self._retry(f"run trial {trial.number}", lambda: self.objective(trial, publish))
-        except optuna.TrialPruned as pruned:
-            self._tell(trial, TrialState.PRUNED, None, {record.ERROR.key: str(pruned)})
-        except Diverged as diverged:
-            self._tell(trial, TrialState.FAIL, None, {record.ERROR.key: str(diverged)})
-        except UpdateFinishedTrialError:
-            self._log_taken_over(trial)
+            outcomes = self._retry(f"run trials {numbers}", lambda: self.objective(trials, publish))
         except StorageUnavailable:
             raise
-        except Exception as error:  # any bug in one configuration must not end the run
-            log.error("trial %d failed:\n%s", trial.number, traceback.format_exc())
-            self._tell(trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"})
+        except Exception as error:  # any bug in one population must not end the run
+            log.error("trials %s failed:\n%s", numbers, traceback.format_exc())
+            for trial in trials:
+                self._tell(
+                    trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"}
+                )
+            return
+        for trial, outcome in zip(trials, outcomes, strict=True):
+            self._tell_outcome(trial, outcome)
+
+    def _tell_outcome(self, trial: optuna.Trial, outcome: Outcome) -> None:
+        """Tell Optuna how one member of the population ended; keep this worker's best."""
+        if outcome.status is Status.STOPPED:
+            self._tell(trial, TrialState.PRUNED, None, {record.ERROR.key: outcome.reason})
+        elif outcome.status is Status.DIVERGED:
+            self._tell(trial, TrialState.FAIL, None, {record.ERROR.key: outcome.reason})
         else:
-            attrs = {record.LOSS_SPREAD.key: result.spread, record.METRICS.key: result.metrics}
-            self._tell(trial, TrialState.COMPLETE, result.loss, attrs)
-            if self.best is None or self.run.spec.selection.better(result.loss, self.best[1].loss):
-                self.best = (trial.number, result)
+            metrics = self.objective.validation_metrics(outcome)
+            attrs = {record.LOSS_SPREAD.key: outcome.spread, record.METRICS.key: metrics}
+            self._tell(trial, TrialState.COMPLETE, outcome.loss, attrs)
+            if self.best is None or self.run.spec.selection.better(outcome.loss, self.best[1].loss):
+                self.best = (trial.number, outcome)
 
     def _tell(
         self, trial: optuna.Trial, state: TrialState, value: float | None, attrs: dict[str, Any]

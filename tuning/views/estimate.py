@@ -1,10 +1,11 @@
 """How long a run will take: a rough forecast before Start, and the time left while it runs.
 
 The forecast counts optimizer steps from the split sizes and the configurations (every
-grid combination, or seeded draws from the ranges) and prices them with constants
-measured on a 2-core CPU with one torch thread per worker. It is a guide, not a promise:
-pruning ends trials early, and another machine is faster or slower. Once trials finish,
-``seconds_left`` uses their measured durations instead.
+grid combination, or seeded draws from the ranges), groups them into the populations a
+worker trains at once, and prices those with constants measured on a 2-core CPU with one
+torch thread per worker: a population pays each step's overhead once for all its members.
+It is a guide, not a promise: pruning ends trials early, and another machine is faster or
+slower. Once trials finish, ``seconds_left`` uses their measured durations instead.
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ import pandas as pd
 
 from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
-from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition import batching
+from tuning.definition.batching import Shape, plan_populations, population_size
 from tuning.definition.space import Choice, Fixed, Param
 from tuning.definition.spec import RunSpec
 from tuning.storage.record import RunState
 from tuning.views.summary import RunSummary
 
-STEP_S = 0.5e-3  # one optimizer step of the smallest MLP
-LAYER_S = 0.45e-3  # each further hidden layer
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3
 REPORT_S = 1.5e-3  # storing one epoch's loss
@@ -60,18 +60,25 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     rows, features = dataset_shape(spec, csv_shape)
     split = make_split(rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed)
     fold = split.folds[0]
-    sizes = (len(fold.train), len(fold.val), features, len(split.folds) * spec.repeats)
+    members = len(split.folds) * spec.repeats
+    sizes = (len(fold.train), len(fold.val), features, members)
     fixed = spec.fixed_values()
     if spec.exhaustive:
-        costs = [trial_seconds({**fixed, **combo}, *sizes) for combo in spec.grid()]
-        trials: int | None = len(costs)
-        work = sum(costs)
+        configs = [{**fixed, **combo} for combo in spec.grid()]
+        trials: int | None = len(configs)
     else:
         draws = sample_configs(spec.searched(), SAMPLES, random.Random(spec.seed))
-        costs = [trial_seconds({**fixed, **draw}, *sizes) for draw in draws]
+        configs = [{**fixed, **draw} for draw in draws]
         trials = spec.budget.n_trials
-        work = sum(costs) / len(costs) * (trials or 0)
-    finish = sum(costs) / len(costs)  # the winner trained once more for its test
+    k = population_size(spec, features, members)
+    populations = [
+        [claimed[i] for i in group]
+        for claimed in (configs[start : start + k] for start in range(0, len(configs), k))
+        for group in plan_populations(claimed, len(fold.train), features, members)
+    ]
+    per_trial = sum(population_seconds(group, *sizes) for group in populations) / len(configs)
+    work = per_trial * (trials or 0)
+    finish = sum(trial_seconds(config, *sizes) for config in configs) / len(configs)  # the winner, retrained
     seconds = STARTUP_S + work / min(spec.workers, os.cpu_count() or 1) + finish
     timeout = spec.budget.timeout_s
     if timeout is not None and (trials is None or seconds > timeout + STARTUP_S):
@@ -99,15 +106,20 @@ def _draw(param: Param, rng: random.Random) -> Any:
 def trial_seconds(
     params: dict[str, Any], train_rows: int, val_rows: int, features: int, members: int
 ) -> float:
-    """Seconds one configuration takes: steps and evaluations of every member, every epoch."""
-    values = {name: params.get(name, d.default) for name, d in DOMAINS.items()}
-    hidden, layers = float(values["hidden_size"]), max(1, round(float(values["n_layers"])))
-    batch = max(1.0, float(values["batch_size"]))
-    weights = features * hidden + (layers - 1) * hidden * hidden + hidden
-    step = STEP_S + LAYER_S * (layers - 1) + 6 * min(batch, train_rows) * weights / FLOPS_PER_S
-    evaluation = EVAL_S + 2 * val_rows * weights / FLOPS_PER_S
-    epoch = members * (math.ceil(train_rows / batch) * step + evaluation) + REPORT_S
-    return TRIAL_S + float(values["epochs"]) * epoch
+    """Seconds one configuration takes trained alone (a population of one)."""
+    return population_seconds([params], train_rows, val_rows, features, members)
+
+
+def population_seconds(
+    configs: list[dict[str, Any]], train_rows: int, val_rows: int, features: int, members: int
+) -> float:
+    """Seconds a population of ``configs`` takes: its training (see definition/batching.py),
+    one evaluation and report per epoch, and claiming and telling each trial."""
+    shapes = [Shape.of(config) for config in configs]
+    training = batching.population_seconds(shapes, train_rows, features, members)
+    weights = sum(features * s.width + (s.layers - 1) * s.width**2 + s.width for s in shapes)
+    epoch = EVAL_S + 2 * val_rows * members * weights / FLOPS_PER_S + REPORT_S * len(configs)
+    return TRIAL_S * len(configs) + training + max(s.epochs for s in shapes) * epoch
 
 
 def seconds_left(

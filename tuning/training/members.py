@@ -1,17 +1,15 @@
-"""Train one configuration: every fold × repeat in lockstep, one validation score per epoch.
+"""What every trained model works on: a member's fold of the data and seed, and evaluation.
 
-Lockstep training lets each epoch report a single score (the mean over members of the
-run's selection metric) to Optuna, which is what learning curves and pruning need. The
-loss, the output width and the predictions come from the members' ``Head``; scores are
-in the metric's own units (a regression error in the target's units, not standardized).
+A configuration trains one member per fold × repeat (population.py trains them, with other
+configurations' members, in lockstep). Each fold's preprocessing and scaling are fitted on
+its own training rows. The loss, the output width and the predictions come from the
+members' ``Head``; scores are in the selection metric's own units (a regression error in
+the target's units, not standardized).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -23,7 +21,6 @@ from tuning.data.splits import Scaler, Split
 from tuning.definition.metrics import DEFAULT_METRIC, Metric, get_metric
 from tuning.training.baseline import FoldArrays, Scores, mean_scores
 from tuning.training.heads import Head
-from tuning.training.model import build_mlp, make_optimizer
 
 
 class Diverged(Exception):
@@ -57,25 +54,6 @@ class Member:
     val_truth: np.ndarray
 
 
-@dataclass(frozen=True)
-class TrainResult:
-    """Per-epoch mean validation scores (of the selection metric), the final score of each
-    member, the trained models, and every metric of the task on validation (member mean)."""
-
-    curve: list[float]
-    member_losses: list[float]
-    models: list[nn.Module]
-    metrics: Scores
-
-    @property
-    def loss(self) -> float:
-        return self.curve[-1]
-
-    @property
-    def spread(self) -> float:
-        return float(np.std(self.member_losses))
-
-
 def make_members(
     data: Dataset, split: Split, repeats: int, seed: int, device: torch.device, metric: str | None = None
 ) -> list[Member]:
@@ -83,9 +61,12 @@ def make_members(
     training rows. ``metric`` (default: the task's loss) is what each epoch reports."""
     head = Head(data.task, len(data.classes))
     chosen = get_metric(metric or DEFAULT_METRIC[data.task])
+    folds = [encode_fold(data, split, fold.train, fold.val) for fold in split.folds]
+    # Folds of a table may encode to different widths (a category or a gap only some folds'
+    # training rows have); zero columns pad them to one width, which a population needs.
+    width = max(arrays.train_x.shape[1] for _, arrays in folds)
     members = []
-    for fold in split.folds:
-        encoder, arrays = encode_fold(data, split, fold.train, fold.val)
+    for encoder, arrays in (padded(encoder, arrays, width) for encoder, arrays in folds):
         scaler = Scaler.fit(arrays.train_x, arrays.train_y, standardize_target=head.outputs == 1)
         tensors = [
             _tensor(scaler.features(arrays.train_x), device),
@@ -120,74 +101,18 @@ def encode_fold(
     return encoder, arrays
 
 
+def padded(encoder: Encoder, arrays: FoldArrays, width: int) -> tuple[Encoder, FoldArrays]:
+    """The fold's encoder and inputs padded with zero columns to ``width`` inputs."""
+    encoder = replace(encoder, width=width)
+    pad = encoder.pad
+    return encoder, replace(
+        arrays, train_x=pad(arrays.train_x), val_x=pad(arrays.val_x), test_x=pad(arrays.test_x)
+    )
+
+
 def _tensor(values: np.ndarray, device: torch.device) -> torch.Tensor:
     tensor = torch.as_tensor(values, dtype=torch.float32, device=device)
     return tensor.unsqueeze(1) if tensor.ndim == 1 else tensor
-
-
-def train(
-    params: dict[str, Any],
-    members: list[Member],
-    on_epoch: Callable[[int, float], None] = lambda epoch, loss: None,
-) -> TrainResult:
-    """Train every member with ``params``; ``on_epoch`` may raise to stop (pruning).
-
-    Raises Diverged when a member's validation score is NaN or infinite.
-    """
-    loss_fn = members[0].head.loss()
-    runs = []
-    for member in members:
-        torch.manual_seed(member.seed)
-        model = build_mlp(
-            member.train_x.shape[1],
-            int(params["hidden_size"]),
-            int(params["n_layers"]),
-            str(params["activation"]),
-            float(params["dropout"]),
-            member.head.outputs,
-        ).to(member.train_x.device)
-        optimizer = make_optimizer(
-            str(params["optimizer"]),
-            list(model.parameters()),
-            float(params["lr"]),
-            float(params["weight_decay"]),
-        )
-        generator = torch.Generator().manual_seed(member.seed)
-        runs.append((member, model, optimizer, generator))
-
-    batch_size = int(params["batch_size"])
-    curve: list[float] = []
-    member_losses: list[float] = []
-    for epoch in range(1, int(params["epochs"]) + 1):
-        member_losses = []
-        for member, model, optimizer, generator in runs:
-            _train_epoch(member, model, optimizer, loss_fn, batch_size, generator)
-            loss = validate(model, member)
-            if not math.isfinite(loss):
-                raise Diverged(epoch, loss)
-            member_losses.append(loss)
-        curve.append(float(np.mean(member_losses)))
-        on_epoch(epoch, curve[-1])
-    models = [model for _, model, _, _ in runs]
-    return TrainResult(curve, member_losses, models, validation_metrics(members, models))
-
-
-def _train_epoch(
-    member: Member,
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    loss_fn: nn.Module,
-    batch_size: int,
-    generator: torch.Generator,
-) -> None:
-    model.train()
-    order = torch.randperm(member.train_x.shape[0], generator=generator).to(member.train_x.device)
-    for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
-        optimizer.zero_grad()
-        loss = loss_fn(model(member.train_x[rows]), member.train_y[rows])
-        loss.backward()
-        optimizer.step()
 
 
 def validate(model: nn.Module, member: Member) -> float:

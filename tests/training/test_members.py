@@ -1,4 +1,5 @@
-"""Training: it learns, it evaluates in eval mode, it reports every epoch, it catches NaN."""
+"""Training one configuration (a population of one): it learns, it evaluates in eval mode, it
+reports every epoch, it catches NaN; members are one per fold × repeat."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import torch
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
 from tuning.definition.spec import DatasetSpec
-from tuning.training.trainer import Diverged, make_members, train, validate
+from tuning.training.members import Diverged, make_members, validate
+from tuning.training.population import train
 
 PARAMS = {
     "n_layers": 2, "hidden_size": 32, "activation": "relu", "dropout": 0.0, "optimizer": "adam",
