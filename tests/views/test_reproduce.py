@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shlex
 
+import pytest
+
 from tests.runs_helpers import quick_spec, run_in_process
 from tuning import RunSpec, preset_spec
 from tuning.views.reproduce import reproduce_command, reproduce_spec
@@ -51,4 +53,6 @@ def test_the_reproduction_gets_the_same_validation_loss(storage_url: str) -> Non
     run = run_in_process(quick_spec(budget={"n_trials": 3}), storage_url, "search")
     best = run.study.best_trial
     again = run_in_process(RunSpec.from_dict(reproduce_spec(run.spec, best.params)), storage_url, "again")
-    assert again.study.best_trial.value == best.value
+    # Alone, or batched into a population with other trials: the same model to float32 rounding
+    # (a padded member's sums run in another order), not always to the last bit.
+    assert again.study.best_trial.value == pytest.approx(best.value, rel=1e-5)
