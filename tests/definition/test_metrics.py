@@ -17,6 +17,7 @@ from tuning.definition.metrics import (
     metrics_of,
     score_all,
 )
+from tuning.errors import UnknownName
 
 TRUTH = np.array([0, 1, 2, 1, 0, 2])
 PROBS = np.array(
@@ -69,5 +70,20 @@ def test_every_metric_has_a_task_direction_and_units() -> None:
 
 
 def test_an_unknown_metric_lists_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="unknown metric 'auc'; known metrics are \\['accuracy'"):
+    with pytest.raises(UnknownName, match="unknown metric 'auc'; known ones are \\['mse', 'rmse'"):
         get_metric("auc")
+
+
+def test_the_spec_doc_lists_every_metric_with_its_task_and_direction() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "spec.md").read_text()
+    tasks = ("| regression |", "| classification |")
+    rows = [
+        line.split("|")[1:4]
+        for line in doc.splitlines()
+        if line.startswith("| `") and any(t in line for t in tasks)
+    ]
+    listed = {cells[0].strip().strip("`"): (cells[1].strip(), cells[2].strip()) for cells in rows}
+    better = {Direction.MINIMIZE: "lower", Direction.MAXIMIZE: "higher"}
+    assert listed == {m.name: (m.task.value, better[m.direction]) for m in METRICS.values()}

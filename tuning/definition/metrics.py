@@ -17,6 +17,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from tuning.registry import Registry
+
 
 class Task(StrEnum):
     """What the network predicts; fixes its loss, its output width and its metrics."""
@@ -129,40 +131,47 @@ def _roc_auc(truth: np.ndarray, probabilities: np.ndarray) -> float:
     return roc_auc_score(truth, probabilities, multi_class="ovr", labels=_classes(probabilities))
 
 
-METRICS: dict[str, Metric] = {
-    m.name: m
-    for m in (
-        Metric("mse", Task.REGRESSION, Direction.MINIMIZE, "MSE", "{unit}²", _mse),
-        Metric("rmse", Task.REGRESSION, Direction.MINIMIZE, "RMSE", "{unit}", _rmse),
-        Metric("mae", Task.REGRESSION, Direction.MINIMIZE, "MAE", "{unit}", _mae),
-        Metric("r2", Task.REGRESSION, Direction.MAXIMIZE, "R²", "share of variance", _r2),
-        Metric("log_loss", Task.CLASSIFICATION, Direction.MINIMIZE, "log loss", "nats", _log_loss),
-        Metric("accuracy", Task.CLASSIFICATION, Direction.MAXIMIZE, "accuracy", "share correct", _accuracy),
-        Metric(
-            "balanced_accuracy",
-            Task.CLASSIFICATION,
-            Direction.MAXIMIZE,
-            "balanced accuracy",
-            "mean recall per class",
-            _balanced_accuracy,
-        ),  # fmt: skip
-        Metric(
-            "f1_macro", Task.CLASSIFICATION, Direction.MAXIMIZE, "macro F1", "mean F1 per class", _f1_macro
-        ),
-        Metric("roc_auc", Task.CLASSIFICATION, Direction.MAXIMIZE, "ROC AUC", "one-vs-rest", _roc_auc),
-    )
-}
+METRICS: Registry[str, Metric] = Registry(
+    "metric",
+    {
+        m.name: m
+        for m in (
+            Metric("mse", Task.REGRESSION, Direction.MINIMIZE, "MSE", "{unit}²", _mse),
+            Metric("rmse", Task.REGRESSION, Direction.MINIMIZE, "RMSE", "{unit}", _rmse),
+            Metric("mae", Task.REGRESSION, Direction.MINIMIZE, "MAE", "{unit}", _mae),
+            Metric("r2", Task.REGRESSION, Direction.MAXIMIZE, "R²", "share of variance", _r2),
+            Metric("log_loss", Task.CLASSIFICATION, Direction.MINIMIZE, "log loss", "nats", _log_loss),
+            Metric(
+                "accuracy", Task.CLASSIFICATION, Direction.MAXIMIZE, "accuracy", "share correct", _accuracy
+            ),
+            Metric(
+                "balanced_accuracy",
+                Task.CLASSIFICATION,
+                Direction.MAXIMIZE,
+                "balanced accuracy",
+                "mean recall per class",
+                _balanced_accuracy,
+            ),  # fmt: skip
+            Metric(
+                "f1_macro",
+                Task.CLASSIFICATION,
+                Direction.MAXIMIZE,
+                "macro F1",
+                "mean F1 per class",
+                _f1_macro,
+            ),
+            Metric("roc_auc", Task.CLASSIFICATION, Direction.MAXIMIZE, "ROC AUC", "one-vs-rest", _roc_auc),
+        )
+    },
+)
 
 #: The selection metric when a spec names none: the loss each task trains with.
 DEFAULT_METRIC = {Task.REGRESSION: "mse", Task.CLASSIFICATION: "log_loss"}
 
 
 def get_metric(name: str) -> Metric:
-    """The registered metric ``name``; an unknown name lists the known ones."""
-    try:
-        return METRICS[name]
-    except KeyError:
-        raise KeyError(f"unknown metric {name!r}; known metrics are {sorted(METRICS)}") from None
+    """The registered metric ``name``; an unknown name raises UnknownName listing the known ones."""
+    return METRICS[name]
 
 
 def metrics_of(task: Task) -> list[Metric]:
