@@ -26,6 +26,8 @@ from pages._shared.common import (
 from pages._shared.live_chart import chart_with_baselines
 from pages._shared.shell import within_app
 from tuning import (
+    Run,
+    RunSummary,
     baseline_lines,
     load_run,
     loss_title,
@@ -70,14 +72,9 @@ if not chosen:
     st.stop()
 
 
-def race(live: bool) -> None:
-    """Both race charts and the table of winners, from one read of each run."""
-    started = time.perf_counter()
-    with engine_errors():
-        race_data = read_race(chosen, storage_url())
-    runs, summaries, frame = race_data.runs, race_data.summaries, race_data.frame
-    if live and not any(s.active for s in summaries):
-        end_live()
+def race_scale(runs: list[Run], summaries: list[RunSummary]) -> tuple[str, list[tuple[str, float]], bool]:
+    """The score axis's title, the baselines to draw, and whether one metric ranks the runs;
+    warns when the runs' scores are not comparable."""
     datasets = {run.spec.dataset for run in runs}
     metrics = {run.spec.selection.name for run in runs}
     first = runs[0].spec
@@ -86,10 +83,21 @@ def race(live: bool) -> None:
         what = "different data" if len(datasets) > 1 else f"different metrics ({', '.join(sorted(metrics))})"
         st.warning(f"These runs use {what}: their scores are not comparable.", icon=WARNING)
     # Baselines depend on the data and the split: drawn when the runs share them.
-    same = (
-        len(datasets) == 1 and len(metrics) == 1 and len({(r.spec.seed, r.spec.cv_folds) for r in runs}) == 1
-    )
+    splits = {(r.spec.seed, r.spec.cv_folds, r.spec.val_fraction, r.spec.test_fraction) for r in runs}
+    same = len(datasets) == 1 and len(metrics) == 1 and len(splits) == 1
     lines = baseline_lines(summaries[0].baselines or {}, first.selection) if same else []
+    return title, lines, len(metrics) == 1
+
+
+def race(live: bool) -> None:
+    """Both race charts and the table of winners, from one read of each run."""
+    started = time.perf_counter()
+    with engine_errors():
+        race_data = read_race(chosen, storage_url())
+    runs, summaries, frame = race_data.runs, race_data.summaries, race_data.frame
+    if live and not any(s.active for s in summaries):
+        end_live()
+    title, lines, comparable = race_scale(runs, summaries)
     by_trials, by_time = st.columns(2)
     with by_trials:
         st.markdown("**Best so far by trials finished**")
@@ -129,7 +137,8 @@ def race(live: bool) -> None:
         },
     )
     scored = [s for s in summaries if s.best_value is not None]
-    if scored and len(metrics) == 1:
+    first = runs[0].spec
+    if scored and comparable:
         pick = max if maximizing(first) else min
         best = pick(scored, key=lambda s: s.best_value)  # type: ignore[arg-type,return-value]
         score = fmt_loss(best.best_value)

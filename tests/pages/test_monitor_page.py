@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -13,7 +14,9 @@ from streamlit.testing.v1 import AppTest
 from pages._shared.common import STATE_BADGES
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import figures, texts
-from tuning import RunState, list_run_names, load_run, preset_spec, summarize
+from tests.table_cases import regression_table
+from tuning import RunSpec, RunState, create_run, list_run_names, load_run, preset_spec, summarize
+from tuning.training.worker import Worker, WorkerOptions
 from tuning.views import chart_data
 
 REFRESH = re.compile(r"Updated \S+ in ([\d.]+) s")
@@ -148,3 +151,34 @@ def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storag
     assert not at.exception
     assert list_run_names(storage_url) == ["kept"]
     assert at.selectbox(key="monitor_run").value == "kept"
+
+
+def test_a_finished_table_run_shows_its_test_report_baselines_and_picture(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    spec = RunSpec.from_dict(
+        {
+            "dataset": {"name": "csv", "target": "price", "filename": "houses.csv"},
+            "strategy": "random", "budget": {"n_trials": 2}, "metric": "mae",
+            "space": {"hidden_size": 8, "lr": 0.01, "epochs": 5, "batch_size": 16},
+        }
+    )  # fmt: skip
+    create_run(spec, "houses-table", storage_url, regression_table(rows=60))
+    Worker("houses-table", storage_url, WorkerOptions()).work()
+    at = open_page("pages/monitor.py", run="houses-table")
+    assert not at.exception
+    history = figures(at)[0]
+    assert history["layout"]["yaxis"]["title"]["text"] == "validation MAE (price units)"
+    baselines = [a["text"] for a in history["layout"]["annotations"]]
+    assert len(baselines) == 2 and baselines[0].startswith("baseline: mean")
+    assert any(text.startswith("baseline: linear regression") for text in baselines)
+    shown = texts(at)
+    assert re.search(r"MSE \*\*[\d,.]+\*\* · RMSE \*\*[\d,.]+\*\* · MAE \*\*[\d,.]+\*\* · R² \*\*", shown), (
+        shown
+    )
+    assert re.search(r"By MAE, the tuned network (beats|trails|ties with) mean \(MAE [\d.]+\)", shown), shown
+    assert "**Predicted against actual** (test rows)" in shown
+    picture = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert picture["layout"]["xaxis"]["title"]["text"] == "actual (price units)"
+    report = next(d.value for d in at.dataframe if "tuned network" in d.value.columns)
+    assert list(report.columns) == ["tuned network", "mean", "linear regression"]
