@@ -28,6 +28,7 @@ from tuning.storage.record import RunResult
 from tuning.storage.runs import Run, create_run, list_run_names, load_run
 from tuning.training.model import build_mlp
 from tuning.training.worker import Worker, WorkerOptions
+from tuning.views.export import export_run
 from tuning.views.summary import summarize
 
 SPACE = {**QUICK_SPACE, "epochs": 15}
@@ -78,6 +79,9 @@ def test_a_maximized_metric_picks_the_highest_trial(storage_url: str) -> None:
     summary = summarize(run)
     assert summary.best_value == max(t.value for t in complete)  # type: ignore[type-var]
     assert summary.metric == "accuracy" and summary.metric_unit == "share correct"
+    exported = export_run(run)
+    assert (exported["summary"]["metric"], exported["spec"]["metric"]) == ("accuracy", "accuracy")
+    assert all(set(t["val_metrics"]) >= {"accuracy", "roc_auc"} for t in exported["trials"])
 
 
 def test_a_house_price_table_with_yes_no_and_categories_is_a_regression(storage_url: str) -> None:
