@@ -14,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR, remember_visitor
-from pages._shared.shell import app_shell
+from pages._shared.shell import app_shell, error_boundary, show_error_details
 from tuning import DemoLimits
 
 st.set_page_config(page_title="Sweetspot", page_icon=":material/target:", layout="wide")
@@ -27,7 +27,11 @@ PAGES = [
     st.Page(ANALYSIS, title="Analysis", icon=":material/insights:"),
 ]
 
+public = DemoLimits.from_env() is not None  # the public demo: strangers use it
+show_error_details(public)
 with app_shell():
-    st.navigation(PAGES, position="top").run()
-    if DemoLimits.from_env() is not None:  # runs belong to visitors only in the public demo
+    page = st.navigation(PAGES, position="top")
+    with error_boundary(public):  # a short message and a reference; the trace to the log
+        page.run()
+    if public:  # runs belong to visitors only in the public demo
         remember_visitor()  # below the page: its empty element moves nothing the reader sees

@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages._shared.common import INFO, WARNING, engine_errors, pick_run, run_names, storage_url
+from pages._shared.common import INFO, WARNING, engine_errors, pick_run, plain, run_names, storage_url
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
 from tuning import VIEWS, analysis_trials, draw_view, load_run
@@ -71,7 +71,7 @@ try:
     with engine_errors():
         figure, used = cached_view(storage_url(), name, view, tuple(params), trials.finished)
 except (ValueError, RuntimeError) as error:  # optuna refuses some degenerate studies this way
-    st.warning(f"Optuna could not draw this view for this run: {error}", icon=WARNING)
+    st.warning(f"Optuna could not draw this view for this run: {plain(error)}", icon=WARNING)
     st.stop()
 complete = trials.complete
 live_plotly_chart(figure, key=f"analysis-{view}", alt=f"{info.title} of run {name}")

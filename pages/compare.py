@@ -19,6 +19,7 @@ from pages._shared.common import (
     fmt_loss,
     fmt_params,
     live_panel,
+    plain,
     refreshed_caption,
     run_names,
     storage_url,
@@ -98,6 +99,7 @@ def race(live: bool) -> None:
     if live and not any(s.active for s in summaries):
         end_live()
     title, lines, comparable = race_scale(runs, summaries)
+    shown = plain(title)  # a CSV's target name: Markdown in the tooltips
     by_trials, by_time = st.columns(2)
     with by_trials:
         st.markdown("**Best so far by trials finished**")
@@ -132,8 +134,8 @@ def race(live: bool) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         column_config={
-            "best score": st.column_config.NumberColumn(format="%.5g", help=title),
-            "test score": st.column_config.NumberColumn(format="%.5g", help=f"{title} on held-out rows"),
+            "best score": st.column_config.NumberColumn(format="%.5g", help=shown),
+            "test score": st.column_config.NumberColumn(format="%.5g", help=f"{shown} on held-out rows"),
         },
     )
     scored = [s for s in summaries if s.best_value is not None]
@@ -141,8 +143,8 @@ def race(live: bool) -> None:
     if scored and comparable:
         pick = max if maximizing(first) else min
         best = pick(scored, key=lambda s: s.best_value)  # type: ignore[arg-type,return-value]
-        score = fmt_loss(best.best_value)
-        st.caption(f"Best validation {first.selection.label}: {best.name} ({best.strategy}) with {score}.")
+        score, name = fmt_loss(best.best_value), plain(best.name)
+        st.caption(f"Best validation {first.selection.label}: {name} ({best.strategy}) with {score}.")
     refreshed_caption(started, live)
 
 

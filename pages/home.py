@@ -20,6 +20,7 @@ from pages._shared.common import (
     engine_errors,
     fmt_age,
     live_panel,
+    plain,
     refreshed_caption,
     storage_caption,
     storage_url,
@@ -100,7 +101,7 @@ def runs_table(runs: list[RunSummary]) -> None:
     name = rows[chosen[0]]["run"]
     pages = (("Monitor", MONITOR), ("Analysis", ANALYSIS), ("Compare", COMPARE))
     for column, (label, page) in zip(st.columns(len(pages)), pages, strict=True):
-        if column.button(f"{label}: {name}", key=f"open-{label}", width="stretch"):
+        if column.button(f"{label}: {plain(name)}", key=f"open-{label}", width="stretch"):
             st.switch_page(page, query_params={"run": name})
 
 

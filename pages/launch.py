@@ -17,6 +17,7 @@ from pages._shared.common import (
     MONITOR,
     engine_errors,
     fmt_duration,
+    plain,
     storage_caption,
     storage_url,
     visitor,
@@ -27,20 +28,25 @@ from pages._shared.space_form import param_row
 from tuning import (
     DATASETS,
     HYPERPARAMETERS,
+    MAX_TRIALS,
     PRESET_HELP,
     PRESETS,
     PRUNERS,
     STRATEGIES,
     DemoLimits,
     FieldError,
+    Forecast,
     Pruner,
     RunSpec,
     SpecError,
     Strategy,
     check_name,
     check_spec,
+    fmt_bytes,
     forecast,
     launch,
+    machine_bytes,
+    start_warnings,
 )
 
 within_app()
@@ -107,7 +113,7 @@ with budget_col:
     trials.number_input(
         "Trials",
         1,
-        100_000,
+        MAX_TRIALS,
         key="f_trials",
         disabled=grid,
         persist_state="session",
@@ -184,7 +190,7 @@ summary = st.container(border=True)
 unplaced, placed = [], {}
 for field, message in errors.items():
     slot = slots.get(field) or slots.get(field.split(".")[0])
-    text = message if field.startswith("space.") else f"`{field}`: {message}"
+    text = plain(message) if field.startswith("space.") else f"`{field}`: {plain(message)}"
     if slot is None:
         unplaced.append(text)
     else:
@@ -202,9 +208,8 @@ if demo is not None:  # the public demo's caps, beside the widgets they limit
         slot.caption(" · ".join(texts))
 
 
-def describe(spec: RunSpec) -> str:
-    """What Start will run, in a sentence, with the forecast of its duration."""
-    plan = forecast(spec, csv.shape if csv else None)
+def describe(spec: RunSpec, plan: Forecast, machine: int | None) -> str:
+    """What Start will run, in a sentence, with the forecast of its duration and memory."""
     searched = spec.searched()
     if spec.exhaustive:
         sizes = " × ".join(f"{n} ({len(p.values())})" for n, p in searched.items())  # type: ignore[union-attr]
@@ -218,19 +223,36 @@ def describe(spec: RunSpec) -> str:
     return (
         f"{what}, each training {members} model(s) per configuration.  \n"
         f"About **{fmt_duration(plan.seconds)}**{limit} with {spec.workers} worker(s); "
-        "pruning can make it shorter."
+        "pruning can make it shorter.  \n"
+        f"Memory: about **{fmt_bytes(plan.memory_bytes)}** at the space's largest model "
+        f"({fmt_bytes(plan.worker_bytes)} per worker)"
+        + (f"; this machine has {fmt_bytes(machine)}." if machine else ".")
     )
+
+
+def may_start(warnings: list[str]) -> bool:
+    """Show why Start should wait; locally an explicit checkbox overrides, never in the public demo."""
+    for warning in warnings:
+        st.error(warning, icon=ERROR)
+    if not warnings:
+        return True
+    if demo is not None:
+        return False
+    return st.checkbox("Start anyway: I know this machine can take it", key="f_override")
 
 
 with summary:
     st.subheader("What will run")
     for line in unplaced:
         st.error(line, icon=ERROR)
+    allowed = False
     if spec is not None and not errors:
-        st.markdown(describe(spec))
+        plan, machine = forecast(spec, csv.shape if csv else None), machine_bytes()
+        st.markdown(describe(spec, plan, machine))
+        allowed = may_start(start_warnings(spec, plan, machine))
     else:
         st.warning(f"{len(errors)} problem(s) to fix above before the run can start.", icon=":material/edit:")
-    start = st.button("Start", type="primary", icon=":material/play_arrow:", disabled=bool(errors))
+    start = st.button("Start", type="primary", icon=":material/play_arrow:", disabled=not allowed)
 if start and spec is not None:
     with engine_errors():
         run = launch(spec, name or None, storage_url(), csv.text if csv else None, owner=visitor())

@@ -112,3 +112,18 @@ def test_the_engine_api_loads_without_torch() -> None:
     code = "import sys, tuning; print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+MAX_FUNCTION_LINES = 50
+
+
+def test_no_engine_function_is_over_fifty_lines() -> None:
+    """Long functions hide several jobs; issue 10 split the last ones (the spec reader, the worker)."""
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in sorted((ROOT / "tuning").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"split these by job: {long}"

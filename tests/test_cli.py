@@ -99,6 +99,18 @@ def test_errors_have_a_message_and_an_exit_code(argv: list[str], code: int, mess
     assert message in capsys.readouterr().err
 
 
+def test_a_csv_for_a_dataset_that_takes_no_file_is_refused_saying_so(tmp_path: Path, capsys) -> None:
+    """``--csv`` with a built-in dataset used to say "there is no column ''"."""
+    csv_file = tmp_path / "houses.csv"
+    csv_file.write_text("size,price\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(20)))
+    storage = f"journal://{tmp_path / 'runs.journal'}"
+    argv = ["launch", "--preset", "article-grid", "--csv", str(csv_file), "--storage", storage]
+    assert main(argv) == EXIT_BAD_INPUT
+    error = capsys.readouterr().err
+    assert "dataset.csv: a file was given, but the 'article' dataset takes none" in error
+    assert main(["ls", "--storage", storage]) == 0 and "no runs yet" in capsys.readouterr().out
+
+
 def test_bad_spec_file_exits_2_and_names_the_field(tmp_path: Path) -> None:
     spec_file = tmp_path / "bad.json"
     spec_file.write_text(json.dumps({"dataset": "article", "strategy": "grid", "space": {"lr": -1}}))

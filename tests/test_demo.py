@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from bench.demo_memory import largest_csv, largest_spec
+from tests.launch_race import assert_exactly, race_processes, race_threads
 from tests.runs_helpers import quick_spec
+from tuning.cli import main
 from tuning.data.csv_data import parse_csv
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
@@ -27,9 +30,14 @@ from tuning.demo import (
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
 from tuning.storage import record
-from tuning.storage.runs import create_run, list_run_names
+from tuning.storage.owners import owner_hash
+from tuning.storage.runs import create_run, list_run_names, load_run
+from tuning.training.worker import Worker, WorkerOptions
+from tuning.views.export import export_run
+from tuning.views.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
+COOKIE = "0123456789abcdef0123456789abcdef"  # a visitor id as the browser's cookie holds it
 
 
 @pytest.fixture
@@ -114,6 +122,41 @@ def test_the_demo_caps_concurrent_runs_overall(demo, storage_url: str) -> None:
         launch(quick_spec(), "one-more", storage_url, owner="newcomer")
 
 
+RACES = {"threads": race_threads, "processes": race_processes}
+ALL_BUSY, ONE_EACH = "at most 3 searches at once", "you already have 1 search running"
+
+
+@pytest.mark.parametrize("how", list(RACES))
+def test_simultaneous_launches_of_five_visitors_start_exactly_the_cap(
+    demo, storage_url: str, tmp_path: Path, how: str
+) -> None:
+    """Issue 15.3: five visitors starting together got 5 runs past the cap of 3."""
+    owners = [f"{index:032x}" for index in range(5)]
+    outcomes = RACES[how](storage_url, owners, tmp_path)
+    assert_exactly(demo.max_active_runs, outcomes, ALL_BUSY, storage_url)
+
+
+@pytest.mark.parametrize("how", list(RACES))
+def test_two_tabs_of_one_visitor_starting_together_get_one_run(
+    demo, storage_url: str, tmp_path: Path, how: str
+) -> None:
+    outcomes = RACES[how](storage_url, [COOKIE, COOKIE], tmp_path)
+    assert_exactly(demo.max_active_runs_per_session, outcomes, ONE_EACH, storage_url)
+
+
+def test_only_demo_launches_take_the_storage_lock(
+    storage_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock guards the caps: a private app (any storage kind, MySQL too) launches without it."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    lock = data_dir / "runs.journal.launch.lock"
+    launch(quick_spec(), "private", storage_url)
+    assert not lock.exists()
+    monkeypatch.setenv(DEMO_ENV, "1")
+    launch(quick_spec(), "public", storage_url, owner=COOKIE)
+    assert lock.exists()
+
+
 def test_only_the_owner_or_the_admin_may_stop_a_run(demo, storage_url: str) -> None:
     run = create_run(quick_spec(), "owned", storage_url, owner="visitor-a")
     check_control(run, "visitor-a")
@@ -122,6 +165,41 @@ def test_only_the_owner_or_the_admin_may_stop_a_run(demo, storage_url: str) -> N
     with pytest.raises(NotAllowed):
         check_control(run, "visitor-b", token="wrong")
     check_control(run, "visitor-b", token="s3cret")
+
+
+def test_no_output_carries_the_visitors_cookie(
+    demo, storage_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Issue 15.2: whoever read the owner in a download could set the cookie and stop the run."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    launch(quick_spec(budget={"n_trials": 2}), "mine", storage_url, owner=COOKIE)
+    Worker("mine", storage_url, WorkerOptions()).work()  # a finished run: result, trials, weights
+    run = load_run("mine", storage_url)
+    outputs = {
+        "summary": json.dumps(summarize(run).to_dict()),
+        "export": json.dumps(export_run(run)),
+        "study attrs": json.dumps(run.attrs()),
+    }
+    for argv in (["show", "mine", "--json"], ["ls", "--json"], ["export", "mine"], ["show", "mine"], ["ls"]):
+        assert main([*argv, "--storage", storage_url]) == 0
+        outputs[" ".join(argv)] = capsys.readouterr().out
+    outputs.update({str(p): p.read_bytes().decode("latin-1") for p in data_dir.rglob("*") if p.is_file()})
+    assert [where for where, text in outputs.items() if COOKIE in text] == []
+    assert summarize(run).owner == owner_hash(COOKIE)
+    check_control(run, COOKIE)  # the visitor who launched it still may stop it
+
+
+def test_a_cookie_set_to_the_stored_owner_hash_is_refused(
+    demo, storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    run = create_run(quick_spec(), "owned", storage_url, owner=COOKIE)
+    shown = export_run(run)["summary"]["owner"]  # what any watcher can download
+    with pytest.raises(NotAllowed, match="started by another visitor"):
+        check_control(run, shown)
+    with pytest.raises(NotAllowed, match="you already have 1 search running"):
+        launch(quick_spec(), "second", storage_url, owner=COOKIE)
+    launch(quick_spec(), "forged", storage_url, owner=shown)  # the hash is someone else: a new visitor
 
 
 def test_old_finished_runs_are_cleaned_up(demo, storage_url: str) -> None:

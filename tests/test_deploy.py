@@ -31,7 +31,9 @@ def test_the_worker_job_runs_a_worker_command_the_cli_accepts() -> None:
     storage = "postgresql+psycopg2://sweetspot:secret@db:5432/sweetspot"
     values = {"RUN_NAME": env["RUN_NAME"]["value"], "TUNING_STORAGE": storage, "WORKER_INDEX": "3"}
     args = build_parser().parse_args([EXPANSION.sub(lambda m: values[m[1]], arg) for arg in command[3:]])
-    assert (args.command, args.study, args.storage, args.index) == ("worker", "houses-on-k8s", storage, 3)
+    # The worker reads the URL from $TUNING_STORAGE: on its command line, `ps` would show the password.
+    assert (args.command, args.study, args.storage, args.index) == ("worker", "houses-on-k8s", None, 3)
+    assert not [arg for arg in command if "TUNING_STORAGE" in arg]
 
     assert env["TUNING_STORAGE"]["valueFrom"]["secretKeyRef"] == {"name": "sweetspot-storage", "key": "url"}
     index_source = env["WORKER_INDEX"]["valueFrom"]["fieldRef"]["fieldPath"]

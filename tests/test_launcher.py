@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from optuna.trial import TrialState
 
+from tests.filesystems import make_read_only, tmpfs
 from tests.runs_helpers import quick_spec, wait_until_ended
+from tuning.cli import EXIT_STORAGE, main
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
-from tuning.launcher import PACKAGE_ROOT, launch
+from tuning.launcher import PACKAGE_ROOT, launch, spawn_workers, worker_command
 from tuning.storage.artifacts import read_weights
-from tuning.storage.runs import load_run
+from tuning.storage.runs import create_run, list_run_names, load_run
 
 
 def test_article_grid_runs_every_combination_once_with_two_workers(storage_url: str) -> None:
@@ -40,6 +44,67 @@ def test_two_workers_finish_a_40_trial_run_without_losing_or_repeating(storage_u
     assert sorted(t.number for t in trials) == list(range(40))
     per_worker = Counter(t.user_attrs["worker"] for t in trials)
     assert len(per_worker) == 2 and sum(per_worker.values()) == 40
+
+
+def test_workers_get_the_storage_url_from_their_environment_not_their_command_line() -> None:
+    """A password in a worker's command line is visible to every user in ``ps``."""
+    url = "postgresql+psycopg2://alice:hunter2@127.0.0.1:9/runs?password=hunter2"
+    (pid,) = spawn_workers("secret-run", url, 1)  # nothing listens on port 9: it keeps retrying
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+    assert not [arg for arg in argv if b"hunter2" in arg], argv
+    assert argv[-6:-1] == [b"worker", b"--study", b"secret-run", b"--index", b"0"]
+    assert f"TUNING_STORAGE={url}".encode() in environ
+
+
+def test_a_worker_started_without_storage_option_works_on_the_launchers_storage(tmp_path: Path) -> None:
+    url = f"journal://{tmp_path / 'elsewhere.journal'}"  # not the default journal of the data folder
+    launch(quick_spec(budget={"n_trials": 3}), "from-env", url)
+    assert wait_until_ended("from-env", url).n_complete == 3
+
+
+def test_worker_command_for_another_machine_still_names_the_storage() -> None:
+    url = "postgresql+psycopg2://alice@db/runs"
+    assert worker_command("run", url, 2)[4:] == ["--study", "run", "--storage", url, "--index", "2"]
+    assert "--storage" not in worker_command("run", index=2)
+
+
+def test_an_unwritable_logs_folder_keeps_no_run_without_workers(
+    storage_url: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "logs").write_text("a file where the logs folder should be")
+    code = main(["launch", "--preset", "article-grid", "--name", "ghost", "--storage", storage_url])
+    error = capsys.readouterr().err
+    assert code == EXIT_STORAGE, error
+    assert f"cannot start the workers of ghost: File exists ({data_dir / 'logs'})" in error
+    assert f"Workers log to {data_dir / 'logs'}: make it writable" in error
+    assert "the run was not kept" in error
+    assert list_run_names(storage_url) == []
+
+
+def test_a_read_only_journal_is_a_storage_problem_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with tmpfs(tmp_path / "mounted") as folder:
+        check_read_only_journal(folder / "runs.journal", capsys)
+
+
+def check_read_only_journal(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"journal://{path}"
+    create_run(quick_spec(), "kept", url)
+    make_read_only(path.parent)
+    for argv in (["launch", "--preset", "article-grid", "--name", "new"], ["stop", "kept"]):
+        code = main([*argv, "--storage", url])
+        error = capsys.readouterr().err
+        assert code == EXIT_STORAGE, error
+        assert f"cannot write to the journal file {path}: Read-only file system" in error
+        assert "Errno" not in error
+    assert main(["ls", "--storage", url]) == 0  # reading still works
+    assert capsys.readouterr().out.startswith("kept ")
 
 
 def test_workers_write_where_the_launcher_reads_from_any_working_directory(

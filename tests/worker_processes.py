@@ -35,7 +35,7 @@ def live_spec(n_trials: int, epochs: int, **changes: Any) -> RunSpec:
         strategy="bayesian",
         budget={"n_trials": n_trials},
         space={**QUICK_SPACE, "epochs": epochs},
-        heartbeat_s=0.5,
+        heartbeat_s=1.0,
         grace_s=3.0,
         **changes,
     )

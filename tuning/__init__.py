@@ -6,7 +6,8 @@ processes, ``tuning.training``, train); ``tests/test_architecture.py`` checks bo
 
 Define a run
     ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one;
-    ``forecast`` prices a spec before Start. The extension points are registries, one
+    ``forecast`` prices a spec before Start (time and memory; ``start_warnings`` says
+    when Start needs an explicit override). The extension points are registries, one
     entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``HYPERPARAMETERS``, ``VIEWS``;
     an unknown name raises ``UnknownName``. ``METRICS`` lists what a run can be
     selected by (``Task``: regression or classification).
@@ -33,7 +34,7 @@ from tuning.definition.hyperparameters import HYPERPARAMETERS, Hyperparameter, W
 from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Task, get_metric, metrics_of
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
 from tuning.definition.pruners import PRUNERS
-from tuning.definition.spec import Budget, DatasetSpec, Pruner, RunSpec, Strategy
+from tuning.definition.spec import MAX_TRIALS, Budget, DatasetSpec, Pruner, RunSpec, Strategy
 from tuning.definition.strategies import STRATEGIES
 from tuning.demo import DemoLimits, NotAllowed, check_control, check_spec, csv_limits, is_admin
 from tuning.errors import (
@@ -57,7 +58,7 @@ from tuning.storage.runs import (
     load_run,
     request_stop,
 )
-from tuning.storage.urls import default_storage_url, open_storage, redact
+from tuning.storage.urls import default_storage_url, open_storage, redact, storage_damage
 from tuning.views.analysis import VIEWS, AnalysisTrials, View, analysis_trials, draw_view
 from tuning.views.chart_data import (
     best_steps,
@@ -68,7 +69,7 @@ from tuning.views.chart_data import (
     param_columns,
     trial_table,
 )
-from tuning.views.estimate import Forecast, forecast, seconds_left
+from tuning.views.estimate import Forecast, fmt_bytes, forecast, machine_bytes, seconds_left, start_warnings
 from tuning.views.export import export_run
 from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
 from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
@@ -84,12 +85,13 @@ __all__ = [
     "Strategy", "WidgetKind", "check_name", "forecast", "preset_spec",
     "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of", "CsvTable",
     "TableProfile", "profile_table",
+    "MAX_TRIALS", "fmt_bytes", "machine_bytes", "start_warnings",
     # data
     "CsvLimits", "CsvTable", "parse_csv", "read_csv_frame",
     # start, stop, remove
     "Run", "create_run", "delete_run", "launch", "request_stop", "spawn_workers", "worker_command",
     # storage
-    "default_storage_url", "open_storage", "redact",
+    "default_storage_url", "open_storage", "redact", "storage_damage",
     # read
     "VIEWS", "AnalysisTrials", "Race", "RunSnapshot", "RunState", "RunSummary", "RunWatcher", "View",
     "analysis_trials", "best_steps", "curves_figure", "draw_view", "export_run", "history_figure",

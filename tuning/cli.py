@@ -1,7 +1,7 @@
 """``python -m tuning``: launch, join, stop and inspect runs from a shell.
 
 Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad input (spec, name,
-usage), 3 unknown run, 4 storage unreachable.
+usage), 3 unknown run, 4 storage problem (unreachable, unwritable, or damaged: see ``doctor``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tuning.definition.spec import RunSpec
 from tuning.demo import csv_limits
 from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
 from tuning.launcher import launch
+from tuning.storage.doctor import checkup
 from tuning.storage.record import RunState
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
@@ -31,24 +32,41 @@ from tuning.views.summary import RunSummary, run_summaries, summarize
 EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE = 1, 2, 3, 4
 
 
+STORAGE_HELP = "Optuna storage URL (default: $TUNING_STORAGE or the embedded journal file)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tuning", description="Sweetspot's engine.")
     commands = parser.add_subparsers(dest="command", required=True)
-    storage_help = "Optuna storage URL (default: $TUNING_STORAGE or the embedded journal file)"
+    _add_launch_and_worker(commands)
+    _add_readers(commands)
+    cmd = commands.add_parser(
+        "doctor",
+        help="check a storage (exit 4 if damaged); --repair rewrites a damaged journal file",
+        description="Check a storage. A journal file with a torn or malformed record exits 4; "
+        "--repair copies it aside, then keeps every whole record and drops the fragments.",
+    )
+    cmd.add_argument("--storage", help=STORAGE_HELP)
+    cmd.add_argument("--repair", action="store_true", help="fix a damaged journal file (backup first)")
+    commands.add_parser("presets", help="the built-in runs")
+    return parser
 
+
+def _add_launch_and_worker(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The commands that start work: a run with its workers, or one more worker."""
     cmd = commands.add_parser("launch", help="create a run and start its workers")
     source = cmd.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", help="a built-in run (see 'presets')")
     source.add_argument("--spec", type=Path, help="a JSON run spec")
     cmd.add_argument("--name", help="run name (default: strategy and time)")
-    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument("--workers", type=int, help="worker processes (default: the spec's)")
     cmd.add_argument("--csv", type=Path, help="the CSV file of a 'csv' dataset")
     cmd.add_argument("--wait", action="store_true", help="block until the run ends, then summarise")
 
     cmd = commands.add_parser("worker", help="join a run as one more worker (on any machine)")
     cmd.add_argument("--study", required=True, help="the run's name")
-    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument(
         "--index",
         type=int,
@@ -60,24 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--reconnect-s", type=float, default=60.0, help="give up after this long without storage"
     )
 
+
+def _add_readers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The commands that act on one stored run, or list them all."""
     for command, help_text in (("stop", "ask every worker of a run to stop"), ("show", "one run")):
         cmd = commands.add_parser(command, help=help_text)
         cmd.add_argument("name")
-        cmd.add_argument("--storage", help=storage_help)
+        cmd.add_argument("--storage", help=STORAGE_HELP)
         if command == "show":
             cmd.add_argument("--json", action="store_true")
 
     cmd = commands.add_parser("export", help="one run as JSON: spec, outcome, every trial and curve")
     cmd.add_argument("name")
-    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument("--out", type=Path, help="write to this file (default: standard output)")
 
     cmd = commands.add_parser("ls", help="every run in the storage")
-    cmd.add_argument("--storage", help=storage_help)
+    cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument("--json", action="store_true")
-
-    commands.add_parser("presets", help="the built-in runs")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,6 +192,12 @@ def _ls(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    result = checkup(args.storage, repair=args.repair)
+    print("\n".join(result.lines()))
+    return 0 if result.healthy or result.backup is not None else EXIT_STORAGE
+
+
 def _presets(args: argparse.Namespace) -> int:
     for name, text in PRESET_HELP.items():
         print(f"{name:16} {text}")
@@ -215,4 +239,5 @@ COMMANDS = {
     "export": _export,
     "ls": _ls,
     "presets": _presets,
+    "doctor": _doctor,
 }

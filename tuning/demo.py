@@ -17,6 +17,8 @@ from __future__ import annotations
 import hmac
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -26,6 +28,8 @@ from tuning.data.datasets import DATASETS
 from tuning.definition.space import Range
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError, TuningError
+from tuning.storage.locks import storage_lock
+from tuning.storage.owners import is_owner
 from tuning.storage.runs import Run, delete_run, load_run
 from tuning.views.summary import run_summaries, summarize
 
@@ -154,7 +158,7 @@ def check_capacity(storage_url: str | None, owner: str | None, limits: DemoLimit
             f"the demo runs at most {limits.max_active_runs} searches at once and all are busy; "
             "watch one of them, or try again when one has finished"
         )
-    mine = [s for s in active if owner and s.owner == owner]
+    mine = [s for s in active if is_owner(s.owner, owner)]
     if len(mine) >= limits.max_active_runs_per_session:
         raise NotAllowed(
             f"you already have {len(mine)} search running (the demo allows "
@@ -180,24 +184,50 @@ def is_admin(token: str | None) -> bool:
     return bool(expected and token) and hmac.compare_digest(expected, token or "")
 
 
-def check_control(run: Run, session_id: str | None, token: str | None = None) -> None:
-    """Refuse to stop or delete someone else's run in demo mode (the admin may)."""
+def check_control(run: Run, visitor_id: str | None, token: str | None = None) -> None:
+    """Refuse to stop or delete someone else's run in demo mode (the admin may).
+
+    ``visitor_id`` is the browser's id as the cookie holds it: it is hashed and compared
+    with the stored owner hash, so a cookie set to that (public) hash opens nothing.
+    """
     if DemoLimits.from_env() is None or is_admin(token):
         return
-    owner = summarize(run).owner
-    if owner is None or owner != session_id:
+    if not is_owner(summarize(run).owner, visitor_id):
         raise NotAllowed(
             f"run {run.name} was started by another visitor; in the demo you can stop or delete "
             "only the runs you started"
         )
 
 
-def guard_launch(spec: RunSpec, storage_url: str | None, owner: str | None, csv_text: str | None) -> None:
-    """In demo mode, every cap before a launch (the data itself is checked under the caps in
-    force by ``tuning.data.datasets.check_data``)."""
+def guard_launch(spec: RunSpec, storage_url: str, csv_text: str | None) -> DemoLimits | None:
+    """The checks before a launch that need no lock: a file only for a dataset that takes
+    one, and in demo mode the spec's caps. Returns the demo's caps (None when it is off).
+    The data itself is checked under the caps in force by ``data.datasets.check_data``."""
+    if csv_text is not None and not DATASETS[spec.dataset.name].uploaded:
+        raise FieldError(
+            "dataset.csv",
+            f"a file was given, but the {spec.dataset.name!r} dataset takes none; "
+            "to train on the file, use the 'csv' dataset and name its target column",
+        )
     limits = DemoLimits.from_env()
+    if limits is not None:
+        check_spec(spec, limits)
+    return limits
+
+
+@contextmanager
+def capacity_held(storage_url: str, owner: str | None, limits: DemoLimits | None) -> Iterator[None]:
+    """Check the demo's room for one more run and keep it while the caller creates that run.
+
+    Check and creation happen under the storage's lock (``storage/locks.py``), across
+    processes and machines: launches at the same moment otherwise all saw room (issue 15.3).
+    A run counts as active from its creation ("starting"), so the next holder sees it.
+    Expired runs are removed first, by one launch at a time.
+    """
     if limits is None:
+        yield
         return
-    check_spec(spec, limits)
-    remove_expired_runs(storage_url, limits)
-    check_capacity(storage_url, owner, limits)
+    with storage_lock(storage_url):
+        remove_expired_runs(storage_url, limits)
+        check_capacity(storage_url, owner, limits)
+        yield

@@ -29,7 +29,8 @@ class SpecError(TuningError, ValueError):
 
 
 class StorageUnavailable(TuningError):
-    """The storage URL is malformed or its server cannot be reached."""
+    """The storage URL is malformed, its server cannot be reached, or its files (the journal,
+    the local data folder) cannot be read or written."""
 
 
 class RunNotFound(TuningError, LookupError):

@@ -10,54 +10,58 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 from tuning.data.datasets import check_data
 from tuning.definition.spec import RunSpec
-from tuning.demo import csv_limits, guard_launch
-from tuning.storage.runs import Run, create_run
-from tuning.storage.urls import DATA_DIR_ENV, data_dir, resolve_url
+from tuning.demo import capacity_held, csv_limits, guard_launch
+from tuning.errors import StorageUnavailable
+from tuning.storage.artifacts import log_path, logs_dir
+from tuning.storage.runs import Run, create_run, delete_run
+from tuning.storage.urls import DATA_DIR_ENV, STORAGE_ENV, data_dir, resolve_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
-def worker_command(name: str, storage_url: str, index: int = 0) -> list[str]:
-    """The command line that joins ``name`` as one more worker, on this or another machine."""
-    return [
-        "python",
-        "-m",
-        "tuning",
-        "worker",
-        "--study",
-        name,
-        "--storage",
-        storage_url,
-        "--index",
-        str(index),
-    ]
+def worker_command(name: str, storage_url: str | None = None, index: int = 0) -> list[str]:
+    """The command line that joins ``name`` as one more worker, on this or another machine.
+
+    Without ``storage_url`` the worker reads ``$TUNING_STORAGE``: that is how this machine's
+    workers get it, since a command line (and a password in it) is visible to every user in ``ps``.
+    """
+    storage = ["--storage", storage_url] if storage_url else []
+    return ["python", "-m", "tuning", "worker", "--study", name, *storage, "--index", str(index)]
 
 
 def spawn_workers(name: str, storage_url: str, count: int, first_index: int = 0) -> list[int]:
-    """Start ``count`` detached workers for run ``name``; returns their PIDs."""
-    logs = data_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    """Start ``count`` detached workers for run ``name``; returns their PIDs.
+
+    The storage URL travels in the workers' environment (``$TUNING_STORAGE``), readable
+    only by their owner, never on their command line. Every log file is opened before
+    any worker starts, so an unwritable logs folder starts none (OSError).
+    """
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
         # Workers run from the package folder: a relative data folder must not move with them.
         **{DATA_DIR_ENV: str(data_dir())},
     )
-    pids = []
-    for index in range(first_index, first_index + count):
-        argv = [sys.executable, *worker_command(name, storage_url, index)[1:]]
-        with open(logs / f"{name}-worker-{index}.log", "ab") as log:
+    env[STORAGE_ENV] = storage_url
+    indexes = range(first_index, first_index + count)
+    logs_dir().mkdir(parents=True, exist_ok=True)
+    with ExitStack() as files:
+        logs = [files.enter_context(open(log_path(name, index), "ab")) for index in indexes]
+        pids = []
+        for index, log in zip(indexes, logs, strict=True):
+            argv = [sys.executable, *worker_command(name, index=index)[1:]]
             process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=env, cwd=PACKAGE_ROOT, start_new_session=True,
             )  # fmt: skip
-        # Reap the child when it exits so it does not linger as a zombie of this process.
-        threading.Thread(target=process.wait, daemon=True).start()
-        pids.append(process.pid)
+            # Reap the child when it exits so it does not linger as a zombie of this process.
+            threading.Thread(target=process.wait, daemon=True).start()
+            pids.append(process.pid)
     return pids
 
 
@@ -69,11 +73,24 @@ def launch(
     owner: str | None = None,
 ) -> Run:
     """Check the run (its data, demo caps), store it with its task and selection metric
-    filled in, and start its workers; returns at once."""
+    filled in, and start its workers; returns at once.
+
+    ``owner`` is the launching visitor's id (demo mode counts and guards runs per owner).
+    A run whose workers cannot start (no writable logs folder) is deleted again: a stored
+    run that nobody works on would read as "starting" forever.
+    """
     url = resolve_url(storage_url)
-    task = check_data(spec.dataset, csv_text, spec.task, spec.cv_folds, csv_limits())
-    spec = spec.with_task(task)
-    guard_launch(spec, url, owner, csv_text)
-    run = create_run(spec, name, url, csv_text, owner)
-    spawn_workers(run.name, url, spec.workers)
+    limits = guard_launch(spec, url, csv_text)
+    spec = spec.with_task(check_data(spec.dataset, csv_text, spec.task, spec.cv_folds, csv_limits()))
+    with capacity_held(url, owner, limits):
+        run = create_run(spec, name, url, csv_text, owner)
+    try:
+        spawn_workers(run.name, url, spec.workers)
+    except OSError as error:  # e.g. the logs folder is not writable: no worker would ever run it
+        delete_run(run)
+        where = error.filename or logs_dir()
+        raise StorageUnavailable(
+            f"cannot start the workers of {run.name}: {error.strerror or error} ({where}); "
+            f"the run was not kept. Workers log to {logs_dir()}: make it writable, or set $TUNING_DATA_DIR"
+        ) from None
     return run

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from tuning import RunState, TuningError, default_storage_url, list_run_names, redact
+from tuning import RunState, TuningError, default_storage_url, list_run_names, redact, storage_damage
 
 HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/home.py",
@@ -25,6 +25,8 @@ HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/analysis.py",
 )
 REFRESH_S = 2.0
+#: Every ASCII punctuation character: CommonMark lets a backslash make any of them literal.
+MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 VISITOR_COOKIE, VISITOR_COOKIE_S = "sweetspot_visitor", 30 * 24 * 3600
 VISITOR_ID = re.compile(r"[0-9a-f]{32}")  # what uuid4().hex gives; anything else is not ours
 VISITOR_KEY, VISITOR_SAVED_KEY = "visitor", "visitor-cookie-written"
@@ -38,6 +40,19 @@ STATE_BADGES: dict[RunState, tuple[str, str]] = {  # state → colour, icon; one
     RunState.FAILED: ("red", ":material/error:"),
     RunState.INTERRUPTED: ("red", ":material/warning:"),
 }
+
+
+def plain(text: object) -> str:
+    """``text`` as Streamlit's Markdown shows it literally, for anything a visitor wrote.
+
+    Streamlit renders Markdown in bodies, captions, alerts, labels and ``help=`` tooltips:
+    a CSV column named ``[a](javascript:…)![i](http://host/i.png)`` would be a link and an
+    image fetched by every viewer. Escaping every ASCII punctuation character (CommonMark's
+    backslash escapes) leaves no link, image, emphasis, HTML, math, autolink or Streamlit
+    directive (``:red[…]``, ``:material/…:``) — only the characters. Use it wherever a
+    column or target name, a run name or an error's text reaches Markdown.
+    """
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
 def storage_url() -> str:
@@ -55,7 +70,7 @@ def engine_errors() -> Iterator[None]:
     try:
         yield
     except TuningError as error:
-        st.error(str(error), icon=ERROR)
+        st.error(plain(error), icon=ERROR)
         st.stop()
 
 
@@ -146,7 +161,18 @@ def admin_token() -> str | None:
 
 
 def storage_caption() -> None:
-    st.caption(f"Storage: `{redact(storage_url())}`")
+    """Which storage the pages read, and whether its journal holds damage to repair."""
+    url = storage_url()
+    st.caption(f"Storage: `{redact(url)}`")
+    with engine_errors():
+        damage = storage_damage(url)
+    if damage:
+        st.warning(
+            f"The journal file holds {len(damage)} damaged record(s) that every read skips "
+            f"(first: {damage[0]}). Nothing complete is lost; to mend the file, run "
+            f"`python -m tuning doctor --repair`.",
+            icon=WARNING,
+        )
 
 
 def fmt_loss(value: float | None) -> str:

@@ -9,7 +9,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import ERROR, WARNING, admin_token, fmt_duration, fmt_loss, state_badge, visitor
+from pages._shared.common import (
+    ERROR,
+    WARNING,
+    admin_token,
+    engine_errors,
+    fmt_duration,
+    fmt_loss,
+    plain,
+    state_badge,
+    visitor,
+)
 from pages._shared.live_chart import chart_with_baselines, live_plotly_chart
 from tuning import (
     DemoLimits,
@@ -20,6 +30,7 @@ from tuning import (
     RunSummary,
     SpecError,
     Task,
+    TuningError,
     WinnerOutcome,
     baseline_lines,
     best_steps,
@@ -73,27 +84,31 @@ def header(run: Run, summary: RunSummary) -> None:
             args=(run,),
             width="stretch",
             disabled=summary.state == RunState.STOPPING or refusal is not None,
-            help=refusal or "workers finish their current trial, then the run ends",
+            help=plain(refusal) if refusal else "workers finish their current trial, then the run ends",
         )
     elif control.button(
         "Delete run",
         icon=":material/delete:",
         width="stretch",
         disabled=refusal is not None,
-        help=refusal or "removes the run and its trials from the storage",
+        help=plain(refusal) if refusal else "removes the run and its trials from the storage",
     ):
-        check_control(run, visitor(), admin_token())
-        delete_run(run)
+        with engine_errors():  # e.g. a read-only journal: a message, not a traceback
+            check_control(run, visitor(), admin_token())
+            delete_run(run)
         st.query_params.pop("run", None)
         st.session_state.pop("monitor_run", None)
         st.rerun(scope="app")
     if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
-        st.error(summary.error, icon=ERROR)
+        st.error(plain(summary.error), icon=ERROR)
 
 
 def _stop(run: Run) -> None:
-    check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
-    request_stop(run)
+    try:
+        check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
+        request_stop(run)
+    except TuningError as error:  # not allowed, or a read-only journal: a message, not a traceback
+        st.error(str(error), icon=ERROR)
 
 
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
@@ -114,7 +129,7 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     fraction = min(done / budget, 1.0) if budget else 0.0
     st.progress(fraction, text=" · ".join(parts))
     best, trial, test, elapsed = st.columns(4)
-    unit = loss_title(run.spec)
+    unit = plain(loss_title(run.spec))  # a CSV's target name: Markdown in tooltips
     label = get_metric(summary.metric).label
     best.metric(f"Best validation {label}", fmt_loss(summary.best_value), help=unit, border=True)
     trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
@@ -190,7 +205,7 @@ def best_panel(run: Run, summary: RunSummary) -> None:
             command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params))
             st.code(command, language="bash", wrap_lines=True)
         except SpecError as error:  # trials written by something else than Sweetspot's workers
-            st.warning(f"This configuration cannot be relaunched as it is: {error}", icon=WARNING)
+            st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
         weights = None if summary.active else read_weights(run)
         if weights:
             st.download_button(
@@ -253,7 +268,7 @@ def trials_panel(run: Run, frame: pd.DataFrame) -> None:
         key="trials",
         column_config={
             "number": st.column_config.NumberColumn("trial", width="small"),
-            score: st.column_config.NumberColumn(format="%.5g", help=loss_title(run.spec)),
+            score: st.column_config.NumberColumn(format="%.5g", help=plain(loss_title(run.spec))),
             "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
             "error": st.column_config.TextColumn(width="large"),

@@ -53,6 +53,7 @@ BAD_UPLOADS = [
     ("a class too rare", RARE_CLASS.encode(), "class 'castle' has 2 row(s); every class needs at least 3", False),
     ("too wide after one-hot (demo)", WIDE_ONE_HOT.encode(), "after one-hot encoding the table has 60 input columns, over the limit of 50", True),
     ("over the size cap (demo)", BIG.encode(), "over the limit of 1.0 MB", True),
+    ("duplicate column names", ("size,size,price\n" + GOOD.split("\n", 1)[1]).encode(), "column names repeat: ['size']", False),
 ]  # fmt: skip
 
 

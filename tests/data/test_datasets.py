@@ -52,7 +52,7 @@ def test_units_are_known_without_loading_the_data(name: str) -> None:
         ),
         (
             DatasetSpec("csv", target="y", filename="f.csv"),
-            {"name": "csv", "target": "y", "filename": "f.csv", "exclude": []},
+            {"name": "csv", "target": "y", "filename": "f.csv"},
         ),
     ],
 )

@@ -9,7 +9,6 @@ A test that needs a server of its own (a fresh or restarted one) uses ``app_serv
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -78,9 +77,13 @@ def new_page(browse: Callable[[str], Page], server: SimpleNamespace) -> Callable
 
 @pytest.fixture(scope="session")
 def screenshot() -> Callable[..., Path]:
-    """Save a full-length screenshot into test-artifacts/screenshots/ (and optionally copy it)."""
+    """Save a full-length screenshot into test-artifacts/screenshots/ (ignored by git).
 
-    def take(page: Page, name: str, copy_to: Path | None = None) -> Path:
+    Tests never write tracked files: to refresh the README's picture, copy
+    ``test-artifacts/screenshots/monitor.png`` over the README's image by hand and commit it.
+    """
+
+    def take(page: Page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         # The app's main block scrolls, not the window: grow the window to its height.
         height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
@@ -89,9 +92,6 @@ def screenshot() -> Callable[..., Path]:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path))
         page.set_viewport_size({"width": 1400, "height": 1000})
-        if copy_to is not None:
-            copy_to.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, copy_to)
         return path
 
     return take

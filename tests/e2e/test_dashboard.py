@@ -20,7 +20,6 @@ from tuning import list_run_names, load_run, preset_spec, summarize
 from tuning.launcher import launch
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 STATE = ".st-key-run-state"
 
 
@@ -65,7 +64,7 @@ def test_launch_the_article_grid_and_watch_it_live(
     expect(page.get_by_text('"hidden_size"').first).to_be_visible()
     expect(page.get_by_role("button", name="Download weights (.pt)")).to_be_visible()
     no_exception(page)
-    screenshot(page, "monitor", copy_to=ROOT / "docs" / "images" / "monitor.png")
+    screenshot(page, "monitor")
 
 
 def test_stop_a_run_from_a_second_tab(new_page: Callable[[str], Page], server: SimpleNamespace) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,4 +39,16 @@ def _decoded(value: Any) -> Any:
 def texts(at: AppTest) -> str:
     """All markdown, captions and alerts of the page, for "does the user see X" checks."""
     parts = [*at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.success]
-    return "\n".join(str(p.value) for p in parts)
+    return "\n".join(shown(str(p.value)) for p in parts)
+
+
+def errors(at: AppTest) -> list[str]:
+    """The page's error alerts as the reader sees them."""
+    return [shown(e.value) for e in at.error]
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as read on the page, as far as escapes go: the pages escape every
+    untrusted text (``pages._shared.common.plain``), which a backslash before each
+    punctuation character shows literally."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.page_helpers import texts
+from tests.filesystems import make_read_only, tmpfs
+from tests.pages.page_helpers import errors, texts
 from tests.table_cases import mixed_table
 from tuning import PRESETS, STRATEGIES, list_run_names, load_run
 from tuning.definition.hyperparameters import DOMAINS
@@ -56,7 +58,7 @@ def test_invalid_input_is_refused_next_to_its_widget(
         at.session_state[key] = value
     at.run()
     assert not at.exception
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert any(message in e for e in errors(at)), errors(at)
     assert start_button(at).disabled
     assert "problem(s) to fix above" in texts(at)
 
@@ -81,7 +83,7 @@ def test_a_preset_fills_the_form(open_page: Callable[..., AppTest]) -> None:
 def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[..., AppTest]) -> None:
     at = open_page("pages/launch.py")
     at.selectbox(key="f_dataset").set_value("csv").run()
-    assert any("upload a CSV file" in e.value for e in at.error)
+    assert any("upload a CSV file" in e for e in errors(at))
     assert start_button(at).disabled
     at.file_uploader(key="f_csv").set_value(("houses.csv", HOUSES_CSV, "text/csv")).run()
     assert not at.exception
@@ -94,7 +96,7 @@ def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[...,
     assert not start_button(at).disabled
     one_class = b"a,b\n" + b"".join(f"{i % 3}.5,x\n".encode() for i in range(10))
     at.file_uploader(key="f_csv").set_value(("bad.csv", one_class, "text/csv")).run()
-    assert any("the target has one class only ('x', 10 rows)" in e.value for e in at.error)
+    assert any("the target has one class only ('x', 10 rows)" in e.value for e in errors(at))
     assert start_button(at).disabled
 
 
@@ -118,7 +120,7 @@ def test_the_demo_caps_are_shown_beside_their_widgets(
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
     at = open_page("pages/launch.py")
     at.selectbox(key="f_preset").set_value("houses").run()
-    messages = " ".join(e.value for e in at.error)
+    messages = " ".join(errors(at))
     assert "60 trials is over the demo's cap of 40 trials" in messages
     assert "2 workers is over the demo's cap of 1" in messages
     assert start_button(at).disabled
@@ -179,3 +181,44 @@ def test_a_task_override_that_the_target_cannot_take_is_refused(open_page: Calla
     assert not at.exception
     assert any("holds text, so it can only be predicted as classes" in e.value for e in at.error)
     assert start_button(at).disabled
+
+
+def test_start_on_a_read_only_journal_is_a_message_naming_the_file(
+    open_page: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_workers: list[str]
+) -> None:
+    with tmpfs(tmp_path / "mounted") as folder:
+        path = folder / "runs.journal"
+        monkeypatch.setenv("TUNING_STORAGE", f"journal://{path}")
+        list_run_names(f"journal://{path}")  # the file exists, then its filesystem turns read-only
+        make_read_only(folder)
+        at = open_page("pages/launch.py")
+        start_button(at).click().run()
+        assert not at.exception, at.exception
+        assert f"cannot write to the journal file {path}: Read-only file system" in texts(at)
+        assert no_workers == [] and list_run_names(f"journal://{path}") == []
+
+
+def test_the_memory_forecast_is_shown_beside_the_time(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("pages/launch.py")
+    assert "Memory: about **" in texts(at) and "per worker" in texts(at)
+
+
+@pytest.mark.parametrize("demo", [False, True], ids=["local", "demo"])
+def test_start_waits_for_an_override_when_the_run_needs_more_memory_than_the_machine(
+    open_page: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, storage_url: str, demo: bool
+) -> None:
+    """A forecast over this machine's memory blocks Start; only locally may a checkbox override it."""
+    if demo:
+        monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    monkeypatch.setattr("tuning.machine_bytes", lambda: 100 * 2**20)  # a 100 MiB machine
+    at = open_page("pages/launch.py")
+    assert any("more than this machine's 100 MiB" in e.value for e in at.error), [e.value for e in at.error]
+    assert start_button(at).disabled
+    if demo:
+        assert not at.checkbox
+        return
+    at.checkbox(key="f_override").check().run()
+    assert not start_button(at).disabled
+    start_button(at).click().run()
+    assert not at.exception
+    assert len(list_run_names(storage_url)) == 1

@@ -7,13 +7,16 @@ import os
 import re
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import STATE_BADGES
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import figures, texts
+from tests.filesystems import make_read_only, tmpfs
+from tests.pages.page_helpers import APP, figures, shown, texts
+from tests.runs_helpers import quick_spec
 from tests.table_cases import regression_table
 from tuning import RunSpec, RunState, create_run, list_run_names, load_run, preset_spec, summarize
 from tuning.training.worker import Worker, WorkerOptions
@@ -126,7 +129,46 @@ def test_in_the_demo_only_the_owner_may_stop(
     make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
     at = open_page("pages/monitor.py", run="theirs")
     stop = next(b for b in at.button if b.label == "Stop run")
-    assert stop.disabled and "started by another visitor" in stop.help
+    assert stop.disabled and "started by another visitor" in shown(stop.help)
+
+
+def _as_visitor(visitor: str, run: str) -> AppTest:
+    """The Monitor on ``run`` for a browser whose visitor cookie is ``visitor``."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["visitor"] = visitor  # what pages/_shared/common.visitor() takes from the cookie
+    at.run()
+    at.switch_page("pages/monitor.py")
+    at.query_params["run"] = run
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _everything_sent(at: AppTest) -> str:
+    """Every element the browser receives, as text (download labels, help, captions, charts)."""
+    found, nodes = [], [at._tree]
+    while nodes:
+        node = nodes.pop()
+        found.append(str(getattr(node, "proto", "")))
+        nodes.extend(getattr(node, "children", {}).values())
+    return "\n".join(found)
+
+
+def test_in_the_demo_a_watcher_cannot_learn_or_forge_the_owner(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15.2: the owner's id was in the page's downloads; set as a cookie it opened the run."""
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    owner = "0123456789abcdef0123456789abcdef"
+    create_run(quick_spec(), "theirs", storage_url, owner=owner)
+    watcher = _as_visitor("f" * 32, "theirs")
+    sent = _everything_sent(watcher)
+    assert "Stop run" in sent and "Download run (JSON)" in sent  # the scan sees the whole page
+    assert owner not in sent
+    stored = summarize(load_run("theirs", storage_url)).owner
+    forger = _as_visitor(stored, "theirs")
+    assert next(b for b in forger.button if b.label == "Stop run").disabled
+    assert not next(b for b in _as_visitor(owner, "theirs").button if b.label == "Stop run").disabled
 
 
 def test_the_admin_token_lifts_the_demo_owner_rule(
@@ -141,6 +183,25 @@ def test_the_admin_token_lifts_the_demo_owner_rule(
     at.text_input(key="admin_token").set_value("s3cret").run()
     next(b for b in at.button if b.label == "Stop run").click().run()
     assert summarize(load_run("theirs", storage_url)).state in ("stopping", "stopped")
+
+
+def test_stopping_or_deleting_on_a_read_only_journal_is_a_message(
+    open_page: Callable[..., AppTest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with tmpfs(tmp_path / "mounted") as folder:
+        url = f"journal://{folder / 'runs.journal'}"
+        monkeypatch.setenv("TUNING_STORAGE", url)
+        make_run(url, "old", 3)
+        make_run(url, "live", 3, n_running=1, finished=False, worker_pid=os.getpid())
+        pages = {name: open_page("pages/monitor.py", run=name) for name in ("old", "live")}
+        make_read_only(folder)
+        for name, button in (("old", "Delete run"), ("live", "Stop run")):
+            at = pages[name]
+            next(b for b in at.button if b.label == button).click().run()
+            assert not at.exception, at.exception
+            assert f"cannot write to the journal file {folder / 'runs.journal'}" in texts(at), button
+        assert list_run_names(url) == ["live", "old"]
+        assert summarize(load_run("live", url)).state == "running"
 
 
 def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storage_url: str) -> None:

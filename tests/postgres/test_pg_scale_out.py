@@ -48,7 +48,7 @@ def test_the_article_grid_launched_from_the_cli_runs_each_combination_once(
 ) -> None:
     spec_file = tmp_path / "article-grid.json"
     # The article's 24 combinations; a short heartbeat so the idle workers leave promptly.
-    spec_file.write_text(json.dumps({**PRESETS["article-grid"], "heartbeat_s": 0.5}))
+    spec_file.write_text(json.dumps({**PRESETS["article-grid"], "heartbeat_s": 1.0}))
     launch = [sys.executable, "-m", "tuning", "launch", "--spec", str(spec_file), "--name", "grid"]
     result = subprocess.run(
         [*launch, "--storage", pg_url, "--workers", "3", "--wait"],

@@ -103,7 +103,7 @@ def test_a_worker_gives_up_after_reconnect_s_and_says_so(clocked_worker: tuple[W
 
 def test_a_worker_reruns_the_trial_of_a_dead_worker_before_finishing(storage_url: str) -> None:
     """The queue is empty and the only trial belongs to a dead worker: waiting for it pays."""
-    run = create_run(quick_spec(budget={"n_trials": 1}, heartbeat_s=0.2), "run", storage_url)
+    run = create_run(quick_spec(budget={"n_trials": 1}, heartbeat_s=1.0), "run", storage_url)
     dead = subprocess.Popen(["true"])
     dead.wait()
     trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, 0)

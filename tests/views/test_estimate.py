@@ -18,9 +18,11 @@ from tuning.views.chart_data import trials_frame
 from tuning.views.estimate import (
     dataset_shape,
     forecast,
+    machine_bytes,
     population_seconds,
     sample_configs,
     seconds_left,
+    start_warnings,
     trial_seconds,
 )
 
@@ -97,3 +99,60 @@ def test_time_left_shares_the_queue_among_live_workers(storage_url: str) -> None
     assert seconds_left(dataclasses.replace(summary, state=RunState.FINISHED), frame, None) is None
     empty = frame.iloc[0:0]
     assert seconds_left(summary, empty, None, now=time.time()) is None
+
+
+def measured_spec(hidden_size: int, batch_size: int) -> RunSpec:
+    """The calibration runs of docs/deploy.md: a 5,000 × 50 CSV, 5 folds of 4 layers, Adam."""
+    space = {"hidden_size": hidden_size, "n_layers": 4, "batch_size": batch_size, "epochs": 2}
+    raw = {"dataset": {"name": "csv", "target": "t"}, "strategy": "random", "budget": 1, "cv_folds": 5}
+    return RunSpec.from_dict({**raw, "space": space})
+
+
+@pytest.mark.parametrize(
+    ("hidden_size", "batch_size", "measured_mib"),
+    [(256, 64, 380), (256, 4096, 552), (256, 65536, 2345), (1024, 65536, 8280)],
+)
+def test_the_memory_forecast_is_near_the_measured_peak_of_a_worker(
+    hidden_size: int, batch_size: int, measured_mib: int
+) -> None:
+    """One worker's peak RSS, measured in process for each configuration (docs/deploy.md); the
+    forecast guards against running out of memory, so it may be high but never far low."""
+    plan = forecast(measured_spec(hidden_size, batch_size), csv_shape=(5000, 50))
+    assert 0.9 * measured_mib < plan.worker_bytes / 2**20 < 1.2 * measured_mib
+    assert plan.memory_bytes == plan.worker_bytes  # one worker
+
+
+def test_memory_is_priced_at_the_largest_model_of_the_space_and_per_worker() -> None:
+    raw = preset_spec("houses").to_dict()
+    wide = {**raw["space"], "hidden_size": {"type": "int", "low": 8, "high": 1024}}
+    narrow_plan, wide_plan = (
+        forecast(RunSpec.from_dict(raw)),
+        forecast(RunSpec.from_dict({**raw, "space": wide})),
+    )
+    assert wide_plan.worker_bytes > narrow_plan.worker_bytes
+    assert narrow_plan.memory_bytes == 2 * narrow_plan.worker_bytes  # the preset's 2 workers
+
+
+def test_the_issues_huge_local_run_needs_an_override_for_memory_and_time() -> None:
+    """400 models of width 1,024 on a million rows: tens of GiB and centuries, flagged both ways."""
+    raw = {
+        "dataset": {"name": "synthetic-houses", "rows": 1_000_000},
+        "strategy": "random",
+        "budget": 10_000,
+        "cv_folds": 20,
+        "repeats": 20,
+        "space": {"hidden_size": 1024, "n_layers": 4, "batch_size": 65536, "epochs": 10_000},
+    }
+    spec = RunSpec.from_dict(raw)
+    plan = forecast(spec)
+    assert plan.memory_bytes > 16 * 2**30 and plan.seconds > 1000 * 365 * 86_400
+    memory, duration = start_warnings(spec, plan, machine=16 * 2**30)
+    assert "more than this machine's 16.0 GiB" in memory and "use fewer workers" in memory
+    assert "years, more than a week" in duration
+
+
+def test_an_ordinary_run_starts_without_warnings() -> None:
+    spec = preset_spec("houses")
+    assert start_warnings(spec, forecast(spec), machine=4 * 2**30) == []
+    assert start_warnings(spec, forecast(spec), machine=None) == []
+    assert machine_bytes() is None or machine_bytes() > 2**28

@@ -93,3 +93,23 @@ def test_hover_lines_name_every_parameter() -> None:
     frame = pd.DataFrame({"param_lr": [0.001234567, 0.1], "param_activation": ["relu", "tanh"]})
     assert params_hover(frame) == ["activation = relu<br>lr = 0.001235", "activation = tanh<br>lr = 0.1"]
     assert params_hover(pd.DataFrame({"number": [1]})) == [""]
+
+
+HOSTILE_UNIT = 'validation MSE (<a href="javascript:alert(1)">x</a><img src=http://127.0.0.1:9/i.png> units²)'
+ESCAPED_UNIT = "validation MSE (&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;&lt;img"
+
+
+def test_titles_from_a_csv_are_text_not_plotly_html(trials: list[optuna.trial.FrozenTrial]) -> None:
+    """Issue 15.7: Plotly renders <a href> in titles; a CSV's target name is escaped in every figure."""
+    frame = trials_frame(trials)
+    drawn = [
+        history_figure(history_frame(frame), best_steps(frame), HOSTILE_UNIT, log_y=False, revision="r"),
+        curves_figure(curves_frame(trials, best_n=3), HOSTILE_UNIT, log_y=False, revision="r"),
+        race_figure(race_frame([("r", "random", trials)]), "finished", "<b>x</b>", HOSTILE_UNIT, log_y=False),
+    ]
+    for fig in drawn:
+        assert fig.layout.yaxis.title.text.startswith(ESCAPED_UNIT)
+        assert "<" not in fig.layout.xaxis.title.text
+    parallel = parallel_figure(parallel_frame(frame), preset_spec("houses").space, HOSTILE_UNIT, revision="r")
+    assert parallel.data[0].line.colorbar.title.text.startswith(ESCAPED_UNIT)
+    assert "&lt;b&gt;x&lt;/b&gt;: %{x" in drawn[2].data[0].hovertemplate

@@ -5,7 +5,9 @@ Uploaded bytes are only ever parsed as text by pandas; nothing is unpickled or e
 
 from __future__ import annotations
 
+import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -86,6 +88,9 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
         frame = pd.read_csv(io.StringIO(text), na_values=list(EXTRA_MISSING), skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise FieldError(FIELD, f"the file could not be read as CSV ({error})") from None
+    repeated = repeated_names(text)
+    if repeated:
+        raise FieldError(FIELD, f"column names repeat: {repeated}; give every column its own name")
     if frame.shape[1] > limits.max_columns:
         raise FieldError(
             FIELD, f"the file has {frame.shape[1]:,} columns, over the limit of {limits.max_columns}"
@@ -103,6 +108,17 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
     if frame.shape[1] < 2:
         raise FieldError(FIELD, "the file needs at least two columns: features and a target")
     return frame
+
+
+def repeated_names(text: str) -> list[str]:
+    """Header names that occur more than once, read from the header row itself.
+
+    pandas renames a repeated ``a`` to ``a.1``; the user would then see, and pick as a
+    target, columns that are not in their file.
+    """
+    header = next((row for row in csv.reader(io.StringIO(text)) if row), [])  # pandas skips blank lines
+    counts = Counter(name for name in header if name)
+    return sorted(name for name, count in counts.items() if count > 1)
 
 
 def parse_csv(

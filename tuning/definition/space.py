@@ -93,6 +93,17 @@ class Range:
 
 Param = Fixed | Choice | Range
 
+#: The keys each JSON form of a hyperparameter takes; any other key is refused.
+KEYS: dict[str, set[str]] = {
+    "fixed": {"type", "value"},
+    "choice": {"type", "values"},
+    "int": {"type", "low", "high", "log", "step"},
+    "float": {"type", "low", "high", "log", "step"},
+}
+#: The most points a stepped range may hold: a grid's size is counted from these, and a
+#: step of 1e-300 would otherwise overflow the count.
+MAX_RANGE_POINTS = 10**9
+
 
 def parse_param(name: str, raw: Any) -> Param:
     """Turn the JSON form of one hyperparameter into a validated Param.
@@ -110,13 +121,17 @@ def parse_param(name: str, raw: Any) -> Param:
             raise FieldError(field, problem)
         return Fixed(int(raw) if domain.kind is int else raw)
     kind = raw.get("type")
+    if not isinstance(kind, str) or kind not in KEYS:  # a list or object from JSON is unhashable
+        raise FieldError(field, f"type must be 'fixed', 'choice', 'int' or 'float', got {kind!r}")
+    unknown = sorted(set(raw) - KEYS[kind], key=str)
+    if unknown:
+        what = "a choice" if kind == "choice" else f"a {kind} value" if kind == "fixed" else f"a {kind} range"
+        raise FieldError(field, f"unknown key {unknown[0]!r}; {what} takes {sorted(KEYS[kind])}")
     if kind == "fixed":
         return parse_param(name, raw.get("value"))
     if kind == "choice":
         return _parse_choice(field, domain, raw)
-    if kind in ("int", "float"):
-        return _parse_range(field, domain, raw, int if kind == "int" else float)
-    raise FieldError(field, f"type must be 'fixed', 'choice', 'int' or 'float', got {kind!r}")
+    return _parse_range(field, domain, raw, int if kind == "int" else float)
 
 
 def _parse_choice(field: str, domain: Domain, raw: dict[str, Any]) -> Choice:
@@ -146,20 +161,34 @@ def _parse_range(field: str, domain: Domain, raw: dict[str, Any], kind: type) ->
             raise FieldError(field, f"{bound_name} {problem}")
     if low > high:
         raise FieldError(field, f"low <= high must hold, but got low={low}, high={high}")
-    log = bool(raw.get("log", False))
-    step = raw.get("step")
+    log = raw.get("log", False)
+    if not isinstance(log, bool):
+        raise FieldError(field, f"log must be true or false (a JSON boolean), got {log!r}")
     if log and low <= 0:
         raise FieldError(field, f"a log range must stay above 0, but got low={low}")
+    step = raw.get("step")
     if step is not None:
-        if isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
-            raise FieldError(field, f"step must be a number > 0, got {step!r}")
-        if log:
-            raise FieldError(field, "a range cannot be both log-scaled and stepped")
-        if kind is int and not float(step).is_integer():
-            raise FieldError(field, f"an int range needs a whole-number step, got {step}")
+        _check_step(field, step, low, high, log, kind)
     if kind is int:
         return Range(int, int(low), int(high), log, int(step) if step is not None else None)
     return Range(float, float(low), float(high), log, float(step) if step is not None else None)
+
+
+def _check_step(field: str, step: Any, low: float, high: float, log: bool, kind: type) -> None:
+    """A step is a finite number > 0, whole for ints, not with log, and leaves a countable range."""
+    if isinstance(step, bool) or not isinstance(step, (int, float)) or not math.isfinite(step) or step <= 0:
+        raise FieldError(field, f"step must be a number > 0, got {step!r}")
+    if log:
+        raise FieldError(field, "a range cannot be both log-scaled and stepped")
+    if kind is int and not float(step).is_integer():
+        raise FieldError(field, f"an int range needs a whole-number step, got {step}")
+    points = (high - low) / step
+    if not points < MAX_RANGE_POINTS:  # also catches an infinite count
+        raise FieldError(
+            field,
+            f"step {step:g} makes {points:.3g} points from low to high, more than "
+            f"{MAX_RANGE_POINTS:,}; use a larger step",
+        )
 
 
 def suggest(trial: optuna.Trial, name: str, param: Param) -> Scalar:

@@ -1,12 +1,15 @@
-"""Where a run's saved weights live, and reading them back without torch.
+"""A run's local files (saved weights, worker logs): where they live, reading, removing.
 
 Weights are written by the worker that finishes a run: into the data directory, and
 (when small) also into the run itself so a dashboard on another machine can offer them.
+Workers started on this machine log to ``logs/NAME-worker-INDEX.log`` in the data directory.
 """
 
 from __future__ import annotations
 
 import base64
+import re
+import shutil
 from pathlib import Path
 
 from tuning.storage import record
@@ -27,6 +30,34 @@ def run_dir(name: str) -> Path:
 
 def weights_path(name: str) -> Path:
     return run_dir(name) / "best-weights.pt"
+
+
+def logs_dir() -> Path:
+    return data_dir() / "logs"
+
+
+def log_path(name: str, index: int) -> Path:
+    """The log file of worker ``index`` of run ``name`` started on this machine."""
+    return logs_dir() / f"{check_name(name)}-worker-{index}.log"
+
+
+def run_logs(name: str) -> list[Path]:
+    """The worker logs of run ``name`` (not of a run whose name merely starts the same)."""
+    own = re.compile(rf"{re.escape(check_name(name))}-worker-\d+\.log")
+    folder = logs_dir()
+    return sorted(p for p in folder.iterdir() if own.fullmatch(p.name)) if folder.is_dir() else []
+
+
+def remove_files(name: str) -> list[Path]:
+    """Delete the run's weights folder and worker logs on this machine; returns what was removed."""
+    removed = run_logs(name)
+    for path in removed:
+        path.unlink(missing_ok=True)
+    folder = run_dir(name)
+    if folder.is_dir():
+        shutil.rmtree(folder)
+        removed.append(folder)
+    return removed
 
 
 def store_weights(run: Run, blob: bytes) -> Path:

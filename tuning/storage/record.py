@@ -73,9 +73,10 @@ CREATED_AT = Key(
     "When the run was stored; the time budget and the startup grace count from it.",
 )  # fmt: skip
 OWNER = Key(
-    "sweetspot:owner", Scope.STUDY, "str (visitor id)",
+    "sweetspot:owner", Scope.STUDY, "str (HMAC-SHA256 hex of the visitor id)",
     "storage.runs.create_run (demo launches)", "views.summary (demo controls and caps)",
-    "The demo visitor who launched the run; only they (or an admin) may stop or delete it.",
+    "The demo visitor who launched the run, as a keyed hash (storage/owners.py): the id is their "
+    "cookie and never stored; only they (or an admin) may stop or delete the run.",
 )  # fmt: skip
 STOP_REQUESTED_AT = Key(
     "sweetspot:stop_requested_at", Scope.STUDY, "float (Unix time)",

@@ -9,9 +9,11 @@ combination twice and never overshoot the budget.
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +25,12 @@ from tuning.data.datasets import DATASETS, check_data
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.storage import record
+from tuning.storage.owners import owner_hash
 from tuning.storage.urls import open_storage
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: Tickets stored per write: the queue is never held whole in memory (the spec bounds its length).
+QUEUE_BATCH = 1_000
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -49,7 +54,7 @@ class Run:
 
 def check_name(name: str) -> str:
     """Refuse names that could not be a file name: they also name the run's folders."""
-    if not NAME_PATTERN.match(name or ""):
+    if not NAME_PATTERN.fullmatch(name or ""):  # not match with $: it ends before a trailing newline
         raise FieldError(
             "name",
             f"{name!r} is not a valid run name; use 1-64 letters, digits, '.', '_' or '-', "
@@ -69,7 +74,10 @@ def create_run(
     csv_text: str | None = None,
     owner: str | None = None,
 ) -> Run:
-    """Store a new run with its spec and its queue of trials; start no worker."""
+    """Store a new run with its spec and its queue of trials; start no worker.
+
+    ``owner`` is the launching visitor's id; only its keyed hash is stored (``owner_hash``).
+    """
     storage = open_storage(storage_url)
     name = check_name(name) if name else new_name(spec)
     if spec.dataset.name == "csv" and not csv_text:
@@ -85,9 +93,11 @@ def create_run(
     study.set_user_attr(record.CREATED_AT.key, time.time())
     if csv_text:
         study.set_user_attr(record.CSV.key, csv_text)
-    if owner:
-        study.set_user_attr(record.OWNER.key, owner)
-    study.add_trials([_ticket(params) for params in _queue(spec)])
+    if owner:  # the visitor's id is their cookie: only its keyed hash is stored (storage/owners.py)
+        study.set_user_attr(record.OWNER.key, owner_hash(owner))
+    queue = _queue(spec)
+    while batch := [_ticket(params) for params in itertools.islice(queue, QUEUE_BATCH)]:
+        study.add_trials(batch)
     return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
 
 
@@ -103,11 +113,12 @@ def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
     return spec.with_task(check_data(spec.dataset, csv_text, None, spec.cv_folds, CsvLimits()))
 
 
-def _queue(spec: RunSpec) -> list[dict[str, Any]]:
-    """Fixed params of every queued trial: the grid, or empty tickets for the sampler."""
+def _queue(spec: RunSpec) -> Iterator[dict[str, Any]]:
+    """Fixed params of every queued trial, one at a time: the grid, or empty tickets for the sampler."""
     if spec.exhaustive:
-        return spec.grid()
-    return [{} for _ in range(spec.budget.n_trials or 0)]
+        yield from spec.iter_grid()
+    else:
+        yield from ({} for _ in range(spec.budget.n_trials or 0))
 
 
 def _ticket(params: dict[str, Any], user_attrs: dict[str, Any] | None = None) -> optuna.trial.FrozenTrial:
@@ -148,7 +159,7 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     raw_spec = study.user_attrs.get(record.SPEC.key)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
-    return _remember(Run(name, study, storage, RunSpec.from_dict(raw_spec), study_id))
+    return _remember(Run(name, study, storage, RunSpec.from_stored(raw_spec), study_id))
 
 
 @dataclass(frozen=True)
@@ -185,6 +196,9 @@ def request_stop(run: Run) -> None:
 
 
 def delete_run(run: Run) -> None:
-    """Remove the run and its trials from the storage."""
+    """Remove the run and its trials from the storage, and its weights and logs from this machine."""
+    from tuning.storage.artifacts import remove_files  # here: artifacts imports this module
+
     optuna.delete_study(study_name=run.name, storage=run.storage)
     _opened.pop((id(run.storage), run.name), None)
+    remove_files(run.name)

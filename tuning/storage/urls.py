@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 
 import optuna
 from optuna.exceptions import StorageInternalError
-from optuna.storages.journal import JournalFileBackend
 
 from tuning.errors import StorageUnavailable
+from tuning.storage.journal import SafeJournalStorage, open_journal
 
 STORAGE_ENV = "TUNING_STORAGE"
 DATA_DIR_ENV = "TUNING_DATA_DIR"
@@ -46,7 +47,12 @@ def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
     lines it has not seen yet, and an RDB storage keeps its connection pool.
     Raises StorageUnavailable with what to do when the URL is wrong or unreachable.
     """
-    return _open(resolve_url(url))
+    url = resolve_url(url)
+    storage = _open(url)
+    if isinstance(storage, SafeJournalStorage) and storage.replaced():
+        _open.cache_clear()  # ``doctor --repair`` swapped the file: replay the new one
+        storage = _open(url)
+    return storage
 
 
 @functools.lru_cache(maxsize=16)
@@ -59,7 +65,9 @@ def _open(url: str) -> optuna.storages.BaseStorage:
             )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+            return open_journal(str(path))
+        except StorageUnavailable:
+            raise  # the journal's own message: it names the file and what to do
         except OSError as error:
             raise StorageUnavailable(
                 f"cannot use the journal file {path}: {error.strerror}; "
@@ -69,7 +77,9 @@ def _open(url: str) -> optuna.storages.BaseStorage:
         try:
             return optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
         except Exception as error:  # sqlalchemy raises many types; all mean "cannot use it"
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            reason = (
+                redact(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
+            )
             raise StorageUnavailable(
                 f"cannot reach the storage {redact(url)}: {reason}. "
                 "Check that the database server is running and the URL is right."
@@ -79,6 +89,20 @@ def _open(url: str) -> optuna.storages.BaseStorage:
         "(embedded, the default), sqlite:///path/to/runs.db, or "
         "postgresql+psycopg2://user@host:port/database"
     )
+
+
+def storage_damage(url: str | None = None) -> list[str]:
+    """The damage a journal storage's reader stepped over in this process, one line each.
+
+    Torn or malformed records are skipped so every run stays readable; this says they are
+    there, for a page to point at ``python -m tuning doctor --repair``. Empty for a database.
+    """
+    url = resolve_url(url)
+    if not url.startswith(JOURNAL_SCHEME):
+        return []
+    storage = open_storage(url)
+    findings = storage.backend.findings.values() if isinstance(storage, SafeJournalStorage) else ()
+    return [finding.describe() for finding in findings]
 
 
 def connection_error(error: BaseException) -> BaseException | None:
@@ -112,11 +136,23 @@ def _engine_kwargs(url: str) -> dict[str, object]:
     return kwargs
 
 
+#: ``scheme://user:password@``, parsed as SQLAlchemy does: the password runs to the first ``@``;
+#: found anywhere, so a driver's message that quotes the URL is redacted too.
+_PASSWORD_IN_AUTHORITY = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/\s]*:)[^@\s]*@")
+#: ``name=value`` pairs whose name looks secret, in a query string (``?``, ``&``, ``;``) or
+#: a libpq keyword string (space separated): password, sslpassword, passwd, pwd, token, ...
+_SECRET_PAIR = re.compile(
+    r"(?P<head>(?:^|[?&;\s])[^=&;\s?#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;\s?#]*=)[^&;\s#]*",
+    re.IGNORECASE,
+)
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"
+    """The URL without its secrets, for messages, logs and pages.
+
+    Hides the password of ``user:password@host`` and the value of every secret-looking
+    parameter (``?password=``, ``&sslpassword=``, ``;token=``, libpq's ``password=``);
+    everything else, the user and the host included, stays so the URL can still be recognised.
+    """
+    url = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", url)
+    return _SECRET_PAIR.sub(lambda m: f"{m['head']}***", url)

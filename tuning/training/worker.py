@@ -60,12 +60,165 @@ class WorkerReport:
     stop_seen: bool = False
 
 
+class Reconnecting:
+    """The retry policy: run a storage operation, retrying with back-off while the storage is unreachable.
+
+    The ``reconnect_s`` allowance starts at the first failure, so a long operation
+    (training a population) gets the same grace as a short one. Errors that are not a lost
+    connection are raised at once.
+    """
+
+    def __init__(self, url: str, reconnect_s: float) -> None:
+        self.url = url
+        self.reconnect_s = reconnect_s
+
+    def __call__(self, what: str, operation: Callable[[], T]) -> T:
+        delay, deadline = 0.5, None
+        while True:
+            try:
+                return operation()
+            except Exception as error:
+                cause = connection_error(error)
+                if cause is None:
+                    raise
+                reason = f"{type(cause).__name__}: {(str(cause).strip() or '-').splitlines()[0]}"
+                if deadline is None:
+                    deadline = time.monotonic() + self.reconnect_s
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StorageUnavailable(
+                        f"could not {what}: the storage {redact(self.url)} has been unreachable "
+                        f"for {self.reconnect_s:g} s ({reason}); start the worker again once it is back"
+                    ) from None
+                delay = min(delay, remaining)
+                log.warning("could not %s (%s); retrying in %.1f s", what, reason, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+
+Retry = Callable[[str, Callable[[], T]], T]
+
+
+class TrialQueue:
+    """Claims this run's queued trials for one worker; only one worker can move a trial to RUNNING."""
+
+    def __init__(self, run: Run, study: optuna.Study, worker_id: str) -> None:
+        self.run = run
+        self.study = study
+        self.worker_id = worker_id
+
+    def claim_population(self, size: int) -> list[optuna.Trial]:
+        """Up to ``size`` trials, each claimed as ``claim`` does."""
+        trials: list[optuna.Trial] = []
+        while len(trials) < size and (trial := self.claim()) is not None:
+            trials.append(trial)
+        return trials
+
+    def claim(self) -> optuna.Trial | None:
+        """Take the oldest waiting trial, or ask a new one when only time ends the run; None when empty.
+
+        The list comes from this worker's study: for an RDB storage Optuna wraps the study's
+        storage in a cache that can only write to trials it has read.
+        """
+        storage, study_id = self.run.storage, self.run.study_id
+        for waiting in self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
+            try:
+                if not storage.set_trial_state_values(trial_id, TrialState.RUNNING):
+                    continue
+            except UpdateFinishedTrialError:
+                continue
+            storage.set_trial_user_attr(trial_id, record.WORKER.key, self.worker_id)
+            return optuna.trial.Trial(self.study, trial_id)
+        if self.run.spec.open_ended():
+            trial = self.study.ask()  # a time-only budget queues nothing: make trials as we go
+            trial.set_user_attr(record.WORKER.key, self.worker_id)
+            return trial
+        return None
+
+
+class PopulationRunner:
+    """Trains claimed trials as one population and tells Optuna each outcome; keeps the best so far."""
+
+    def __init__(self, study: optuna.Study, objective: Objective, retry: Retry[Any]) -> None:
+        self.study = study
+        self.objective = objective
+        self.retry = retry
+        self.best: tuple[int, Outcome] | None = None
+
+    def run(self, trials: list[optuna.Trial]) -> None:
+        """Train ``trials``; a failure of their configurations is recorded, never raised (storage loss is)."""
+
+        def publish(trial: optuna.Trial, curve: list[float]) -> None:
+            self.retry("store the learning curve", lambda: trial.set_user_attr(record.CURVE.key, curve))
+
+        numbers = ", ".join(str(trial.number) for trial in trials)
+        try:
+            # Suggesting and pruning read the storage too: if it drops there, train again.
+            outcomes = self.retry(f"run trials {numbers}", lambda: self.objective(trials, publish))
+        except StorageUnavailable:
+            raise
+        except Exception as error:  # any bug in one population must not end the run
+            log.error("trials %s failed:\n%s", numbers, traceback.format_exc())
+            for trial in trials:
+                self.tell(
+                    trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"}
+                )
+            return
+        for trial, outcome in zip(trials, outcomes, strict=True):
+            self.tell_outcome(trial, outcome)
+
+    def tell_outcome(self, trial: optuna.Trial, outcome: Outcome) -> None:
+        """Tell Optuna how one member of the population ended; keep this worker's best."""
+        if outcome.status is Status.STOPPED:
+            self.tell(trial, TrialState.PRUNED, None, {record.ERROR.key: outcome.reason})
+        elif outcome.status is Status.DIVERGED:
+            self.tell(trial, TrialState.FAIL, None, {record.ERROR.key: outcome.reason})
+        else:
+            metrics = self.objective.validation_metrics(outcome)
+            attrs = {record.LOSS_SPREAD.key: outcome.spread, record.METRICS.key: metrics}
+            self.tell(trial, TrialState.COMPLETE, outcome.loss, attrs)
+            if self.best is None or self.objective.spec.selection.better(outcome.loss, self.best[1].loss):
+                self.best = (trial.number, outcome)
+
+    def tell(
+        self, trial: optuna.Trial, state: TrialState, value: float | None, attrs: dict[str, Any]
+    ) -> None:
+        """Record an outcome, unless another worker has failed the trial meanwhile (then drop it)."""
+
+        def tell() -> TrialState:
+            for key, attr in attrs.items():
+                trial.set_user_attr(key, attr)
+            return self.study.tell(trial, value, state=state, skip_if_finished=True).state
+
+        try:
+            told = self.retry(f"record trial {trial.number}", tell)
+        except UpdateFinishedTrialError:
+            told = TrialState.FAIL
+        if told is not state:
+            log_taken_over(trial)
+            return
+        error = attrs.get(record.ERROR.key)
+        log.info(
+            "trial %d %s%s", trial.number, state.name.lower(), f": {error}" if error else f" {value:.6g}"
+        )
+
+
+def log_taken_over(trial: optuna.Trial) -> None:
+    log.warning(
+        "trial %d was marked failed while this worker ran it (its heartbeat was late, "
+        "e.g. the storage was out of reach); its result is dropped",
+        trial.number,
+    )
+
+
 class Worker:
-    """Runs the trials of one run in this process."""
+    """Runs the trials of one run in this process: the claim loop around a queue and a runner."""
 
     def __init__(self, name: str, storage_url: str | None, options: WorkerOptions) -> None:
         self.options = options
         self.url = resolve_url(storage_url)
+        self._retry: Retry[Any] = Reconnecting(self.url, options.reconnect_s)
         self.run: Run = self._retry("load the run", lambda: load_run(name, self.url))
         spec = self.run.spec
         self.study = optuna.load_study(
@@ -76,8 +229,9 @@ class Worker:
         )
         self.objective = Objective(spec, self.run.csv_text())
         self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
-        self.best: tuple[int, Outcome] | None = None
         self.population = self.objective.population_size(options.threads)
+        self.queue = TrialQueue(self.run, self.study, self.report.worker_id)
+        self.runner = PopulationRunner(self.study, self.objective, self._retry)
 
     def work(self) -> WorkerReport:
         """Claim and run trials until the queue is empty, a stop arrives or time is up."""
@@ -91,35 +245,46 @@ class Worker:
         heartbeat = self._retry(
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
         )
-        if record.BASELINES.key not in self._retry("read the run", self.run.attrs):
-            # Once per run, before its first trial; workers that race compute the same figures.
-            baselines = self.objective.baselines()
-            self._retry(
-                "store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines)
-            )
         try:
-            while self._may_continue():
-                trials = self._retry("claim trials", self._claim_population)
-                if trials:
-                    self._run_population(trials)
-                    self.report.trials += len(trials)
-                elif heartbeat.still_needed(
-                    lambda: self._retry("check the queue", lambda: work_left(self.run))
-                ):
-                    time.sleep(self.run.spec.heartbeat_s)  # others still train; one may die
-                else:
-                    break
+            self._store_baselines()
+            self._loop(heartbeat)
             # Finish while the heartbeat still says this worker is alive: the run reads
             # as running, not interrupted, while the winner is evaluated.
-            if not self._retry("check the queue", lambda: work_left(self.run)) and (
-                record.RESULT.key not in self.run.attrs()
-            ):
-                result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.best))
-                self.report.finished_run = True
-                log.info("run %s ended %s: test loss %s", self.run.name, result.state, result.test_loss)
+            self._finish_if_last()
         finally:
             heartbeat.stop()
         return self.report
+
+    def _store_baselines(self) -> None:
+        """The run's baselines, once, before its first trial; workers that race compute the
+        same figures (the same folds and preprocessing)."""
+        if record.BASELINES.key in self._retry("read the run", self.run.attrs):
+            return
+        baselines = self.objective.baselines()
+        self._retry("store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines))
+
+    def _loop(self, heartbeat: Heartbeat) -> None:
+        """Claim and train populations; with the queue empty, wait while others train (one may die)."""
+        while self._may_continue():
+            trials = self._retry("claim trials", lambda: self.queue.claim_population(self.population))
+            if trials:
+                self.runner.run(trials)
+                self.report.trials += len(trials)
+            elif heartbeat.still_needed(self._work_left):
+                time.sleep(self.run.spec.heartbeat_s)
+            else:
+                return
+
+    def _work_left(self) -> bool:
+        return self._retry("check the queue", lambda: work_left(self.run))
+
+    def _finish_if_last(self) -> None:
+        """Evaluate the winner once on test when no work is left and no worker has yet."""
+        if self._work_left() or record.RESULT.key in self.run.attrs():
+            return
+        result = self._retry("finish the run", lambda: finalize(self.run, self.objective, self.runner.best))
+        self.report.finished_run = True
+        log.info("run %s ended %s: test loss %s", self.run.name, result.state, result.test_loss)
 
     def _may_continue(self) -> bool:
         attrs = self._retry("read the run", self.run.attrs)
@@ -131,122 +296,3 @@ class Worker:
             log.info("time budget spent: leaving run %s", self.run.name)
             return False
         return True
-
-    def _claim_population(self) -> list[optuna.Trial]:
-        """Up to ``self.population`` trials, each claimed as ``_claim`` does."""
-        trials: list[optuna.Trial] = []
-        while len(trials) < self.population and (trial := self._claim()) is not None:
-            trials.append(trial)
-        return trials
-
-    def _claim(self) -> optuna.Trial | None:
-        """Take the oldest waiting trial; only one worker can move it to RUNNING.
-
-        The list comes from this worker's study: for an RDB storage Optuna wraps the study's
-        storage in a cache that can only write to trials it has read.
-        """
-        storage, study_id = self.run.storage, self.run.study_id
-        for waiting in self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
-            trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, waiting.number)
-            try:
-                if not storage.set_trial_state_values(trial_id, TrialState.RUNNING):
-                    continue
-            except UpdateFinishedTrialError:
-                continue
-            storage.set_trial_user_attr(trial_id, record.WORKER.key, self.report.worker_id)
-            return optuna.trial.Trial(self.study, trial_id)
-        if self.run.spec.open_ended():
-            trial = self.study.ask()  # a time-only budget queues nothing: make trials as we go
-            trial.set_user_attr(record.WORKER.key, self.report.worker_id)
-            return trial
-        return None
-
-    def _run_population(self, trials: list[optuna.Trial]) -> None:
-        def publish(trial: optuna.Trial, curve: list[float]) -> None:
-            self._retry("store the learning curve", lambda: trial.set_user_attr(record.CURVE.key, curve))
-
-        numbers = ", ".join(str(trial.number) for trial in trials)
-        try:
-            # Suggesting and pruning read the storage too: if it drops there, train again.
-            outcomes = self._retry(f"run trials {numbers}", lambda: self.objective(trials, publish))
-        except StorageUnavailable:
-            raise
-        except Exception as error:  # any bug in one population must not end the run
-            log.error("trials %s failed:\n%s", numbers, traceback.format_exc())
-            for trial in trials:
-                self._tell(
-                    trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"}
-                )
-            return
-        for trial, outcome in zip(trials, outcomes, strict=True):
-            self._tell_outcome(trial, outcome)
-
-    def _tell_outcome(self, trial: optuna.Trial, outcome: Outcome) -> None:
-        """Tell Optuna how one member of the population ended; keep this worker's best."""
-        if outcome.status is Status.STOPPED:
-            self._tell(trial, TrialState.PRUNED, None, {record.ERROR.key: outcome.reason})
-        elif outcome.status is Status.DIVERGED:
-            self._tell(trial, TrialState.FAIL, None, {record.ERROR.key: outcome.reason})
-        else:
-            metrics = self.objective.validation_metrics(outcome)
-            attrs = {record.LOSS_SPREAD.key: outcome.spread, record.METRICS.key: metrics}
-            self._tell(trial, TrialState.COMPLETE, outcome.loss, attrs)
-            if self.best is None or self.run.spec.selection.better(outcome.loss, self.best[1].loss):
-                self.best = (trial.number, outcome)
-
-    def _tell(
-        self, trial: optuna.Trial, state: TrialState, value: float | None, attrs: dict[str, Any]
-    ) -> None:
-        def tell() -> TrialState:
-            for key, attr in attrs.items():
-                trial.set_user_attr(key, attr)
-            return self.study.tell(trial, value, state=state, skip_if_finished=True).state
-
-        try:
-            told = self._retry(f"record trial {trial.number}", tell)
-        except UpdateFinishedTrialError:
-            told = TrialState.FAIL
-        if told is not state:
-            self._log_taken_over(trial)
-            return
-        error = attrs.get(record.ERROR.key)
-        log.info(
-            "trial %d %s%s", trial.number, state.name.lower(), f": {error}" if error else f" {value:.6g}"
-        )
-
-    @staticmethod
-    def _log_taken_over(trial: optuna.Trial) -> None:
-        log.warning(
-            "trial %d was marked failed while this worker ran it (its heartbeat was late, "
-            "e.g. the storage was out of reach); its result is dropped",
-            trial.number,
-        )
-
-    def _retry(self, what: str, operation: Callable[[], T]) -> T:
-        """Run a storage operation, retrying with back-off while the storage is unreachable.
-
-        The ``reconnect_s`` allowance starts at the first failure, so a long operation
-        (training a trial) gets the same grace as a short one.
-        """
-        delay, deadline = 0.5, None
-        while True:
-            try:
-                return operation()
-            except Exception as error:
-                cause = connection_error(error)
-                if cause is None:
-                    raise
-                reason = f"{type(cause).__name__}: {(str(cause).strip() or '-').splitlines()[0]}"
-                if deadline is None:
-                    deadline = time.monotonic() + self.options.reconnect_s
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise StorageUnavailable(
-                        f"could not {what}: the storage {redact(self.url)} has been unreachable "
-                        f"for {self.options.reconnect_s:g} s ({reason}); "
-                        "start the worker again once it is back"
-                    ) from None
-                delay = min(delay, remaining)
-                log.warning("could not %s (%s); retrying in %.1f s", what, reason, delay)
-                time.sleep(delay)
-                delay = min(delay * 2, 10.0)

@@ -143,11 +143,14 @@ def sample_study(trials: Sequence[FrozenTrial], limit: int, seed: int = 0) -> tu
 
 
 def view_figure(view: str, study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
-    """The registered figure for ``view``, its loss axis titled with units."""
+    """The registered figure for ``view``, its loss axis titled with units, escaped: the
+    title may hold a CSV's target name, and Plotly renders HTML in titles."""
+    from tuning.views.figures import plain_text  # plotly loads only when a view is drawn
+
     draw = VIEWS[view].draw
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optuna's experimental-feature and few-trials notices
-        fig = draw(study, params, loss_title)
+        fig = draw(study, params, plain_text(loss_title))
     fig.update_layout(title=None, margin=dict(l=10, r=10, t=30, b=10))
     return fig
 

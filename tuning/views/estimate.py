@@ -1,4 +1,4 @@
-"""How long a run will take: a rough forecast before Start, and the time left while it runs.
+"""How long a run will take and how much memory: a forecast before Start, and the time left.
 
 The forecast counts optimizer steps from the split sizes and the configurations (every
 grid combination, or seeded draws from the ranges), groups them into the populations a
@@ -6,6 +6,12 @@ worker trains at once, and prices those with constants measured on a 2-core CPU 
 torch thread per worker: a population pays each step's overhead once for all its members.
 It is a guide, not a promise: pruning ends trials early, and another machine is faster or
 slower. Once trials finish, ``seconds_left`` uses their measured durations instead.
+
+Memory is a peak, not a mean: one worker holds a whole population at once (each trial's
+folds × repeats, padded to the largest shape, with gradients and optimizer state), their
+data, and the activations of every member at the batch size, for the largest
+configuration the space allows. ``start_warnings`` says when Start should need an
+explicit override.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,14 +42,31 @@ TRIAL_S = 0.05  # claiming and telling a trial
 STARTUP_S = 5.0  # a worker importing torch and loading the data
 SAMPLES = 64
 
+MIB = 2**20
+FLOAT_BYTES = 4  # torch trains in float32
+# Calibrated by bench/worker_memory.py on one worker's peak RSS (a 5,000 × 50 CSV, 5 folds of 4 layers,
+# Adam, 2 epochs, population 1; docs/deploy.md): width 256 at batch 64, 4,096 and 65,536
+# peaked at 380, 552 and 2,345 MiB, width 1,024 at batch 65,536 at 8,280 MiB.
+WORKER_BASE_BYTES = 400 * MIB  # at rest: Python, torch, Optuna and its sampler (GP's included)
+MODEL_COPIES = 4  # weights, gradients and Adam's two moments (the largest optimizer state)
+ACTIVATION_FLOATS = 1.5  # held per hidden unit, member and batch row of a step (fitted to the above)
+SHAPE_NAMES = ("hidden_size", "n_layers", "batch_size")  # what memory depends on
+LONG_RUN_S = 7 * 86_400  # a forecast over a week needs an explicit override to start
+
 
 @dataclass(frozen=True)
 class Forecast:
-    """What Start will run: trial count (None when only time-limited) and seconds."""
+    """What Start will run: trial count (None when only time-limited), seconds and peak memory.
+
+    ``worker_bytes`` is one worker's peak; ``memory_bytes`` that of all the run's workers,
+    which ``launch`` starts on this machine.
+    """
 
     trials: int | None
     seconds: float
     limited_by_time: bool
+    worker_bytes: int = 0
+    memory_bytes: int = 0
 
 
 def dataset_shape(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> tuple[int, int]:
@@ -80,10 +104,85 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     work = per_trial * (trials or 0)
     finish = sum(trial_seconds(config, *sizes) for config in configs) / len(configs)  # the winner, retrained
     seconds = STARTUP_S + work / min(spec.workers, os.cpu_count() or 1) + finish
+    largest = {name: batching.largest(spec, name) for name in SHAPE_NAMES}
+    worker = worker_bytes(largest, rows, *sizes, folds=len(split.folds), population=k)
+    memory = {"worker_bytes": worker, "memory_bytes": worker * spec.workers}
     timeout = spec.budget.timeout_s
     if timeout is not None and (trials is None or seconds > timeout + STARTUP_S):
-        return Forecast(trials, timeout + STARTUP_S + finish, True)
-    return Forecast(trials, seconds, False)
+        return Forecast(trials, timeout + STARTUP_S + finish, True, **memory)
+    return Forecast(trials, seconds, False, **memory)
+
+
+def worker_bytes(
+    params: dict[str, Any],
+    rows: int,
+    train_rows: int,
+    val_rows: int,
+    features: int,
+    members: int,
+    folds: int,
+    population: int = 1,
+) -> int:
+    """Peak bytes of one worker training ``population`` trials shaped like ``params`` at once.
+
+    At rest, the data, every model of the population (each trial's ``members``) with its
+    gradients and optimizer state, and all their activations at the batch size: the
+    population trainer steps every member in lockstep.
+    """
+    hidden, layers = int(params["hidden_size"]), int(params["n_layers"])
+    models = population * members
+    weights = features * hidden + (layers - 1) * hidden * hidden + layers * hidden + hidden + 1
+    state = models * MODEL_COPIES * weights * FLOAT_BYTES
+    # The loaded table in float64 and its scaled copy; each fold's rows on the device.
+    data = 2 * rows * (features + 1) * 8 + folds * (train_rows + val_rows) * (features + 1) * FLOAT_BYTES
+    # A step holds batch_size rows per member even past the fold's rows (the population
+    # trainer pads them), and validation holds every validation row at once.
+    rows_at_once = max(int(params["batch_size"]), val_rows)
+    per_row = ACTIVATION_FLOATS * layers * hidden + features + 1
+    activations = int(models * rows_at_once * per_row * FLOAT_BYTES)
+    return WORKER_BASE_BYTES + state + data + activations
+
+
+def machine_bytes() -> int | None:
+    """This machine's memory (or its container's limit, when lower); None when unknown."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def start_warnings(spec: RunSpec, plan: Forecast, machine: int | None) -> list[str]:
+    """Why Start should need an explicit override: more memory than ``machine``, or longer than a week."""
+    warnings = []
+    if machine is not None and plan.memory_bytes > machine:
+        warnings.append(
+            f"the run needs about {fmt_bytes(plan.memory_bytes)} of memory ({spec.workers} worker(s) × "
+            f"{fmt_bytes(plan.worker_bytes)} at the space's largest model), more than this machine's "
+            f"{fmt_bytes(machine)}; use fewer workers, fewer models per trial (folds × repeats), "
+            "fewer or narrower layers, a smaller batch size or fewer rows"
+        )
+    if plan.seconds > LONG_RUN_S:
+        warnings.append(
+            f"the forecast is {fmt_long(plan.seconds)}, more than a week; use fewer trials, a smaller "
+            "space or fewer rows, or set a time limit"
+        )
+    return warnings
+
+
+def fmt_bytes(size: float) -> str:
+    """``1.4 GiB``, ``512 MiB``."""
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / MIB:,.0f} MiB"
+
+
+def fmt_long(seconds: float) -> str:
+    """A long duration in days or years: ``12 days``, ``1,600,000 years``."""
+    days = seconds / 86_400
+    return f"{days / 365.25:,.0f} years" if days >= 365.25 else f"{days:,.0f} days"
 
 
 def sample_configs(space: dict[str, Param], count: int, rng: random.Random) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ and on light and dark backgrounds alike.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -34,6 +35,14 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 WEBGL_FROM = 1000  # points; SVG draws one DOM node per point, WebGL does not
 
 
+def plain_text(text: object) -> str:
+    """``text`` as Plotly shows it literally: Plotly renders a subset of HTML in titles,
+    names and hover text (``<a href>`` links, ``<b>``, ``<br>``), so a CSV column named
+    ``<a href="javascript:…">`` would be a link in every viewer's chart. Escaped, it is text.
+    Every name from outside (a CSV's target, a run's name) reaches a figure through this."""
+    return html.escape(str(text), quote=True)
+
+
 def _layout(
     fig: go.Figure, revision: str, x_title: str, y_title: str, log_y: bool, height: int = 380
 ) -> go.Figure:
@@ -45,8 +54,8 @@ def _layout(
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
         hovermode="closest",
     )
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    fig.update_xaxes(title_text=plain_text(x_title))
+    fig.update_yaxes(title_text=plain_text(y_title), type="log" if log_y else "linear")
     return fig
 
 
@@ -171,7 +180,7 @@ def parallel_figure(
                 colorscale="Viridis",
                 reversescale=True,
                 showscale=True,
-                colorbar=dict(title=dict(text=loss_title, side="right")),
+                colorbar=dict(title=dict(text=plain_text(loss_title), side="right")),
             ),
         )
     )
@@ -201,7 +210,8 @@ def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y
     """Best-so-far of several runs on one axis: a colour per strategy, a dash per run."""
     fig = go.Figure()
     seen: dict[str, int] = {}
-    for run, part in race.groupby("run", sort=False):
+    for run_name, part in race.groupby("run", sort=False):
+        run = plain_text(run_name)
         strategy = str(part["strategy"].iloc[0])
         dash = DASHES[seen.get(strategy, 0) % len(DASHES)]
         seen[strategy] = seen.get(strategy, 0) + 1
@@ -211,11 +221,11 @@ def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y
                 y=part["best_so_far"].to_numpy(),
                 mode="lines+markers" if len(part) <= 60 else "lines",
                 name=f"{run} ({strategy})",
-                uid=str(run),
+                uid=str(run_name),
                 line=dict(color=STRATEGIES[Strategy(strategy)].colour, width=2.5, shape="hv", dash=dash),
                 marker=dict(size=5),
                 customdata=part["number"].to_numpy(),
-                hovertemplate=f"{run}<br>{x_title}: %{{x:.4g}}<br>best %{{y:.5g}}"
+                hovertemplate=f"{run}<br>{plain_text(x_title)}: %{{x:.4g}}<br>best %{{y:.5g}}"
                 "<br>found by trial %{customdata}<extra></extra>",
             )
         )

@@ -50,7 +50,7 @@ class RunSummary:
     created_at: float
     finished_at: float | None
     workers_alive: int
-    owner: str | None
+    owner: str | None  # a keyed hash of the visitor id (storage/owners.py), never the id itself
     error: str | None
     # RUNNING trials whose worker is gone, number → why, counted as failed above. A live
     # worker's heartbeat records them failed in the storage; with none left, nobody does,

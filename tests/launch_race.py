@@ -1,0 +1,121 @@
+"""Launches at the same moment, from threads or processes: what the demo's caps must survive.
+
+Each racer waits at a barrier (a threading.Barrier, or a file that appears once every
+process has imported everything), then calls ``launch`` with a visitor id; workers are
+not started. The outcome per racer is "started" or the NotAllowed message.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.runs_helpers import quick_spec
+from tuning.demo import NotAllowed
+from tuning.launcher import launch
+from tuning.storage.runs import list_run_names, load_run
+from tuning.storage.urls import open_storage
+from tuning.views.summary import summarize
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTED = "started"
+
+RACER = """
+import sys, time
+from pathlib import Path
+ready, go, url, name, owner, raw_spec = sys.argv[1:7]
+import json
+import tuning.launcher as launcher
+from tuning.definition.spec import RunSpec
+from tuning.demo import NotAllowed
+launcher.spawn_workers = lambda *args, **kwargs: []
+spec = RunSpec.from_dict(json.loads(raw_spec))
+Path(ready).touch()
+while not Path(go).exists():
+    time.sleep(0.001)
+try:
+    launcher.launch(spec, name, url, owner=owner)
+    print("started")
+except NotAllowed as error:
+    print(error)
+"""
+
+
+def race_threads(storage_url: str, owners: list[str], folder: Path | None = None) -> list[str]:
+    """Launch one run per owner from as many threads released together; their outcomes.
+
+    ``folder`` is unused (threads share memory): it keeps one signature with ``race_processes``.
+    """
+    open_storage(storage_url)  # a live demo's storage exists (Optuna's schema creation itself races)
+    barrier = threading.Barrier(len(owners))
+    outcomes = [""] * len(owners)
+
+    def racer(index: int) -> None:
+        barrier.wait()
+        try:
+            launch(quick_spec(), f"racer-{index}", storage_url, owner=owners[index])
+            outcomes[index] = STARTED
+        except NotAllowed as error:
+            outcomes[index] = str(error)
+        except Exception as error:  # anything else fails the race's checks, with its reason
+            outcomes[index] = f"unexpected {error!r}"
+
+    threads = [threading.Thread(target=racer, args=(i,)) for i in range(len(owners))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def race_processes(storage_url: str, owners: list[str], folder: Path) -> list[str]:
+    """The same from one process per owner, released by a file once all have started."""
+    open_storage(storage_url)
+    go, spec = folder / "go", json.dumps(quick_spec().to_dict())
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                RACER,
+                str(folder / f"ready-{i}"),
+                str(go),
+                storage_url,
+                f"racer-{i}",
+                owner,
+                spec,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i, owner in enumerate(owners)
+    ]
+    deadline = time.monotonic() + 120
+    while not all((folder / f"ready-{i}").exists() for i in range(len(owners))):
+        assert time.monotonic() < deadline and all(c.poll() is None for c in children), [
+            c.communicate() for c in children if c.poll() is not None
+        ]
+        time.sleep(0.01)
+    go.touch()
+    results = [child.communicate(timeout=120) for child in children]
+    assert all(child.returncode == 0 for child in children), [err for _, err in results]
+    return [out.strip() for out, _ in results]
+
+
+def assert_exactly(cap: int, outcomes: list[str], refusal: str, storage_url: str) -> None:
+    """``cap`` racers started, every other one was refused with ``refusal``, and each stored
+    run is whole (its spec and its full queue of trials): none is half-created."""
+    started = [f"racer-{i}" for i, outcome in enumerate(outcomes) if outcome == STARTED]
+    refused = [outcome for outcome in outcomes if outcome != STARTED]
+    assert len(started) == cap, outcomes
+    assert refused and all(refusal in outcome for outcome in refused), refused
+    assert sorted(list_run_names(storage_url)) == sorted(started)
+    for name in started:
+        summary = summarize(load_run(name, storage_url))
+        assert (summary.state, summary.n_waiting) == ("starting", quick_spec().budget.n_trials)

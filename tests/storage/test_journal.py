@@ -1,0 +1,145 @@
+"""The embedded journal survives a writer that stops mid-record (a crash, a full disk).
+
+Optuna's reader skips a torn last line, but the next append used to land after the
+fragment, and the malformed line in the middle then made every run unreadable.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+
+import pytest
+from optuna.trial import TrialState
+
+from tests.filesystems import fill, tmpfs
+from tests.runs_helpers import quick_spec
+from tests.storage.journal_files import complete_trials, glued_journal, stock_reader
+from tests.worker_processes import WorkerProcess, WorkerProcesses, eventually, live_spec, trials_of
+from tuning.cli import EXIT_STORAGE, main
+from tuning.storage.journal import open_journal
+from tuning.storage.runs import create_run, list_run_names, load_run
+from tuning.views.summary import summarize
+
+
+def test_a_torn_last_record_at_any_byte_loses_no_run_and_no_trial(
+    finished_journal: Path, tmp_path: Path
+) -> None:
+    data = finished_journal.read_bytes()
+    last_start = data.rindex(b"\n", 0, len(data) - 1) + 1
+    expected = complete_trials(stock_reader(finished_journal))
+    assert len(expected) == 4
+    for cut in range(last_start + 1, len(data)):
+        path = tmp_path / f"cut-{cut}.journal"
+        path.write_bytes(data[:cut])
+        url = f"journal://{path}"
+        assert list_run_names(url) == ["done"], cut
+        assert summarize(load_run("done", url)).n_complete == 4, cut
+        create_run(quick_spec(budget={"n_trials": 2}), "next", url)  # a new launch appends
+        for reader in (open_journal(str(path)), stock_reader(path)):  # another process, and Optuna's own
+            assert {s.study_name for s in reader.get_all_studies()} == {"done", "next"}, cut
+            assert {k: v for k, v in complete_trials(reader).items() if k[0] == "done"} == expected, cut
+        path.unlink()
+
+
+def test_a_fragment_in_the_middle_is_skipped_naming_file_and_offset(
+    finished_journal: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = glued_journal(finished_journal, tmp_path)
+    url = f"journal://{path}"
+    with caplog.at_level(logging.WARNING, logger="tuning.storage.journal"):
+        names = {s.study_name for s in open_journal(str(path)).get_all_studies()}
+    assert names == {"done", "after", "again"}  # the record glued after the fragment is kept
+    offset = len(finished_journal.read_bytes()) - len(finished_journal.read_bytes().splitlines()[-1]) - 1
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert str(path) in message and f"at byte {offset}" in message
+    assert "kept the whole record after it" in message and "python -m tuning doctor" in message
+    assert complete_trials(open_journal(str(path))) == complete_trials(stock_reader(finished_journal))
+    create_run(quick_spec(budget={"n_trials": 2}), "later", url)
+    assert set(list_run_names(url)) == {"done", "later"}  # the others have no run spec: not runs
+
+
+@pytest.mark.parametrize("garbage", [b"not json\n", b"[1, 2]\n", b'{"op_code": "4"}\n', b"\xff\xfe\n"])
+def test_a_malformed_line_is_skipped_and_the_rest_reads(
+    finished_journal: Path, tmp_path: Path, garbage: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    lines = finished_journal.read_bytes().splitlines(keepends=True)
+    path = tmp_path / "garbage.journal"
+    path.write_bytes(b"".join([*lines[:5], garbage, *lines[5:]]))
+    with caplog.at_level(logging.WARNING, logger="tuning.storage.journal"):
+        storage = open_journal(str(path))
+        assert complete_trials(storage) == complete_trials(stock_reader(finished_journal))
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert f"malformed record at byte {len(b''.join(lines[:5]))}" in message and str(path) in message
+
+
+def limit_file_size(path: Path, worker: WorkerProcess) -> Callable[[], None]:
+    """From now on the worker may not write past 7 more bytes: its next record is cut short."""
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.prlimit(worker.pid, resource.RLIMIT_FSIZE, (path.stat().st_size + 7, hard))
+    return lambda: None  # the limit dies with the worker
+
+
+def fill_filesystem(path: Path, worker: WorkerProcess) -> Callable[[], None]:
+    """Fill the journal's filesystem: the worker's records fill its last page, then stop mid-way."""
+    return fill(path.parent).unlink
+
+
+@pytest.mark.parametrize(
+    ("fault", "restart"),
+    [(limit_file_size, True), (fill_filesystem, True), (fill_filesystem, False)],
+    ids=["file-size limit, restarted", "full filesystem, restarted", "full filesystem, worker carries on"],
+)
+def test_a_full_disk_mid_run_loses_no_complete_trial(
+    fault: Callable[[Path, WorkerProcess], Callable[[], None]],
+    restart: bool,
+    tmp_path: Path,
+    workers: WorkerProcesses,
+) -> None:
+    """The worker's append fails part-way through a record; then space comes back."""
+    folder = tmp_path / "disk"
+    with tmpfs(folder) if fault is fill_filesystem else nullcontext(folder.mkdir()):
+        path = folder / "runs.journal"
+        url = f"journal://{path}"
+        spec = live_spec(n_trials=6, epochs=15)
+        run = create_run(spec, "full", url)
+        first = workers.start(run.name, url, "--reconnect-s", "30")
+
+        def complete() -> dict[int, float | None]:
+            trials = trials_of(load_run(run.name, url))
+            return {t.number: t.value for t in trials if t.state is TrialState.COMPLETE}
+
+        eventually(lambda: len(complete()) >= 2, 60, "two trials to complete")
+        free_space = fault(path, first)
+        eventually(lambda: "could not" in first.log(), 30, "the worker to run out of space")
+        done_before = complete()
+        if restart:  # the worker is stopped (or gave up); an operator frees space and starts it
+            first.kill()
+            free_space()
+            first = workers.start(run.name, url)
+        else:  # space comes back within the worker's --reconnect-s
+            free_space()
+        assert first.wait() == 0, first.log()
+        assert summarize(load_run(run.name, url)).state == "finished"
+        after = complete()
+        assert len(after) == spec.budget.n_trials
+        assert {n: after.get(n) for n in done_before} == done_before
+        assert complete_trials(stock_reader(path)) == {("full", n): v for n, v in after.items()}
+
+
+def test_commands_read_a_damaged_journal_and_name_an_unreadable_one(
+    finished_journal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ls`` used to exit 2 with a bare JSON error on a torn journal."""
+    path = glued_journal(finished_journal, tmp_path)
+    assert main(["ls", "--storage", f"journal://{path}"]) == 0
+    assert capsys.readouterr().out.startswith("done ")
+    folder = tmp_path / "folder.journal"
+    folder.mkdir()
+    assert main(["ls", "--storage", f"journal://{folder}"]) == EXIT_STORAGE
+    error = capsys.readouterr().err
+    assert f"cannot read the journal file {folder}: Is a directory" in error
+    assert f"python -m tuning doctor --storage journal://{folder}" in error

@@ -1,0 +1,61 @@
+"""Storage URLs: secrets never reach a message, a page or a process list."""
+
+from __future__ import annotations
+
+import pytest
+
+from tuning.storage.urls import redact
+
+SECRET = "hunter2"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg2://alice:hunter2@db:5432/runs", "postgresql+psycopg2://alice:***@db:5432/runs"),
+        (
+            "postgresql://alice:hunter2@db/runs?sslmode=require",
+            "postgresql://alice:***@db/runs?sslmode=require",
+        ),
+        ("postgresql://alice:hunter2/x@db/runs", "postgresql://alice:***@db/runs"),
+        ("postgresql://alice@db/runs?password=hunter2", "postgresql://alice@db/runs?password=***"),
+        ("postgresql://db/runs?user=alice&password=hunter2", "postgresql://db/runs?user=alice&password=***"),
+        (
+            "postgresql://db/runs?PASSWORD=hunter2&sslmode=require",
+            "postgresql://db/runs?PASSWORD=***&sslmode=require",
+        ),
+        ("postgresql://db/runs?sslpassword=hunter2", "postgresql://db/runs?sslpassword=***"),
+        ("mysql://db/runs?passwd=hunter2", "mysql://db/runs?passwd=***"),
+        (
+            "postgresql://db/runs?access_token=hunter2;pwd=hunter2",
+            "postgresql://db/runs?access_token=***;pwd=***",
+        ),
+        (
+            "postgresql://db/runs?client_secret=hunter2&api_key=hunter2",
+            "postgresql://db/runs?client_secret=***&api_key=***",
+        ),
+        ("postgresql://u:hunter2@db/runs?password=hunter2", "postgresql://u:***@db/runs?password=***"),
+        ("host=db user=alice password=hunter2", "host=db user=alice password=***"),
+        (
+            "could not parse 'postgresql://alice:hunter2@db/x'",
+            "could not parse 'postgresql://alice:***@db/x'",
+        ),
+    ],
+)
+def test_redact_hides_every_form_of_password(url: str, shown: str) -> None:
+    assert redact(url) == shown
+    assert SECRET not in redact(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "journal:///data/runs.journal",
+        "journal:///data/a@b/runs:1.journal",
+        "sqlite:///runs.db",
+        "postgresql+psycopg2://postgres@127.0.0.1:55432/tuning",
+        "postgresql://db/runs?sslmode=require&application_name=sweetspot",
+    ],
+)
+def test_redact_leaves_urls_without_secrets_alone(url: str) -> None:
+    assert redact(url) == url

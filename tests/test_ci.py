@@ -1,0 +1,76 @@
+"""CI's cleanliness check: a test suite that rewrites tracked files must fail the build."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECK = ROOT / "scripts" / "check_clean.sh"
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A committed repository with one tracked picture and an ignored artifacts folder."""
+    if not shutil.which("git"):
+        pytest.skip("needs git")
+    git(tmp_path, "init", "-q")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "monitor.png").write_bytes(b"picture")
+    (tmp_path / ".gitignore").write_text("test-artifacts/\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
+    return tmp_path
+
+
+def check(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", str(CHECK), str(repo)], capture_output=True, text=True)
+
+
+def test_a_clean_tree_passes_and_ignored_output_is_fine(repo: Path) -> None:
+    (repo / "test-artifacts").mkdir()
+    (repo / "test-artifacts" / "monitor.png").write_bytes(b"new picture")
+    done = check(repo)
+    assert done.returncode == 0, done.stderr
+    assert "working tree clean" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "listed"),
+    [
+        (lambda repo: (repo / "docs" / "monitor.png").write_bytes(b"rewritten"), " M docs/monitor.png"),
+        (lambda repo: (repo / "docs" / "new.txt").write_text("x"), "?? docs/new.txt"),
+    ],
+    ids=["tracked file rewritten", "untracked file left"],
+)
+def test_a_changed_tree_fails_listing_the_files(
+    repo: Path, change: Callable[[Path], object], listed: str
+) -> None:
+    change(repo)
+    done = check(repo)
+    assert done.returncode == 1
+    assert "not clean after the tests" in done.stderr
+    assert listed in done.stderr.splitlines()
+
+
+def test_ci_runs_the_check_after_the_tests() -> None:
+    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("bash ")]
+    assert lines == ['bash scripts/test.sh "$@"', "bash scripts/check_clean.sh"]
+
+
+def test_no_test_writes_into_docs() -> None:
+    """The e2e screenshot used to be copied over docs/images/monitor.png on every run."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if path != Path(__file__) and ("docs/images" in (text := path.read_text()) or '"images" /' in text)
+    ]
+    assert offenders == []

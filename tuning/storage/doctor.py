@@ -1,0 +1,162 @@
+"""``python -m tuning doctor``: check a storage, and repair a damaged journal file.
+
+The embedded journal can hold damage that older versions, or other Optuna writers, left:
+an incomplete last record (a writer died or the disk filled mid-append) or a fragment in
+the middle with the next record glued after it. Sweetspot's reader steps over both, but
+Optuna's own tools (optuna-dashboard) stop there, and every reader warns each time. A
+repair copies the file aside first, then rewrites it with every whole record, in order,
+under the journal's lock. A database storage has no such damage: it is only checked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from optuna.storages.journal import JournalFileSymlinkLock
+from optuna.trial import TrialState
+
+from tuning.errors import FieldError
+from tuning.storage.journal import Damage, Finding, JournalFileError, locked, open_journal, parse_line, scan
+from tuning.storage.journal import log as journal_log
+from tuning.storage.urls import JOURNAL_SCHEME, open_storage, redact, resolve_url
+
+
+@dataclass
+class Checkup:
+    """What the doctor found (and did): the storage, its damage, what a replay reads."""
+
+    storage: str
+    findings: list[Finding] = field(default_factory=list)
+    records: int = 0
+    studies: int = 0
+    complete_trials: int = 0
+    backup: Path | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return not self.findings
+
+    def lines(self) -> list[str]:
+        """The report, one fact a line, for the CLI."""
+        lines = [f"storage {self.storage}"]
+        if self.backup is not None:
+            lines.append(f"backup of the damaged file: {self.backup}")
+            lines.append(f"kept {self.records} whole records; dropped:")
+        elif self.findings:
+            lines.append(f"{self.records} whole records; damaged:")
+        lines += [f"  {finding.describe()}" for finding in self.findings]
+        studies = "1 study" if self.studies == 1 else f"{self.studies} studies"
+        lines.append(f"reads {studies} with {self.complete_trials} complete trials")
+        if self.backup is not None:
+            lines.append("repaired: start again any worker that was running (dashboards reopen the file)")
+        elif self.findings:
+            lines.append(f"repair with: python -m tuning doctor --storage {self.storage} --repair")
+        else:
+            lines.append("healthy")
+        return lines
+
+
+def checkup(url: str | None = None, repair: bool = False) -> Checkup:
+    """Check the storage at ``url`` (default: the usual one); with ``repair``, fix a journal.
+
+    Raises FieldError for a journal path with no file (the doctor creates nothing) and
+    StorageUnavailable when the storage cannot be reached or read.
+    """
+    url = resolve_url(url)
+    if not url.startswith(JOURNAL_SCHEME):
+        return _count(Checkup(redact(url)), url)
+    path = Path(url[len(JOURNAL_SCHEME) :])
+    if not path.is_absolute():
+        raise FieldError(
+            "storage", f"a journal URL needs an absolute path, like journal:///data/runs.journal; got {url!r}"
+        )
+    if not path.is_file():
+        raise FieldError("storage", f"there is no journal file at {path}; give the path of an existing one")
+    result = Checkup(url)
+    try:
+        if repair:
+            with locked(JournalFileSymlinkLock(str(path))):  # no writer appends meanwhile
+                result.records, result.findings = _examine(path)
+                if result.findings:
+                    result.backup = _rewrite(path)
+        else:
+            result.records, result.findings = _examine(path)
+    except OSError as error:
+        raise JournalFileError(
+            f"cannot {'repair' if repair else 'read'} the journal file {path}: {error.strerror or error}; "
+            "the file was not changed"
+        ) from None
+    return _count(result, url)
+
+
+def _examine(path: Path) -> tuple[int, list[Finding]]:
+    """How many whole records the journal holds, and every damaged place in it."""
+    records, findings, end = 0, [], 0
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        for offset, line in scan(file, 0, size):
+            record, damage = parse_line(line)
+            records += record is not None
+            if damage is not None:
+                findings.append(Finding(damage, offset, len(line), line))
+            end = offset + len(line)
+        if end < size:
+            file.seek(end)
+            findings.append(Finding(Damage.TORN_TAIL, end, size - end, file.read(60)))
+    return records, findings
+
+
+def _rewrite(path: Path) -> Path:
+    """Copy the journal aside, then replace it with its whole records; returns the copy's path."""
+    backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+    shutil.copy2(path, backup)
+    fresh = path.with_name(f"{path.name}.repairing")
+    try:
+        with path.open("rb") as source, fresh.open("wb") as target:
+            for _, line in scan(source, 0, os.fstat(source.fileno()).st_size):
+                record, damage = parse_line(line)
+                if record is not None:  # a recovered record is written as Optuna writes one
+                    target.write(
+                        line if damage is None else json.dumps(record, separators=(",", ":")).encode() + b"\n"
+                    )
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(fresh, path)  # atomic: readers see the old file or the new one, never half
+    finally:
+        fresh.unlink(missing_ok=True)
+    return backup
+
+
+@contextmanager
+def _muted(logger: logging.Logger) -> Iterator[None]:
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = False
+
+
+def _count(result: Checkup, url: str) -> Checkup:
+    """Replay the storage as every reader will, and count what it holds.
+
+    The reader's warnings about damage are muted here: the report lists each place once.
+    """
+    if url.startswith(JOURNAL_SCHEME):
+        with _muted(journal_log):
+            storage = open_journal(url[len(JOURNAL_SCHEME) :])
+            storage.get_all_studies()
+    else:
+        storage = open_storage(url)
+    for study in storage.get_all_studies():
+        study_id = storage.get_study_id_from_name(study.study_name)
+        result.complete_trials += len(storage.get_all_trials(study_id, states=(TrialState.COMPLETE,)))
+        result.studies += 1
+    return result

@@ -1,0 +1,270 @@
+"""The embedded journal file, made to survive a writer that stops mid-record.
+
+Optuna's ``JournalFileBackend`` appends one JSON line per operation. A writer killed
+mid-append, or one that hits a full disk or a file-size limit, leaves an incomplete last
+line. Optuna's reader ignores it, but the next append lands after the fragment: the
+malformed line in the middle then stops every reader (``JSONDecodeError``, or
+``AssertionError: Should not reach.`` when a study is created), on every page and command.
+
+``SafeJournalBackend`` keeps the same file format and lock, so Optuna's own tools
+(optuna-dashboard) still read the file, and adds three things:
+
+- before appending, under the journal's lock, it cuts an incomplete tail back to the last
+  record boundary: a record without its newline was never written (its writer got an error);
+- an append that fails part-way removes what it wrote, so a full disk leaves no fragment;
+- its reader steps over a malformed complete line (left by an older version), logging the
+  file, the byte offset and what it skipped, and keeps a whole record glued after a fragment.
+
+``python -m tuning doctor`` (``tuning/storage/doctor.py``) reports and repairs the same damage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol
+
+import optuna
+from optuna.storages.journal import JournalFileBackend
+
+from tuning.errors import StorageUnavailable
+
+log = logging.getLogger("tuning.storage.journal")
+
+#: Every record Optuna writes starts with its operation code (``_storage.py``'s ``_write_log``).
+RECORD_START = b'{"op_code":'
+PREVIEW_BYTES = 60
+TAIL_CHUNK = 64 * 1024
+DOCTOR_HINT = "python -m tuning doctor --storage journal://{path} --repair"
+
+
+class JournalFileError(StorageUnavailable, OSError):
+    """The journal file cannot be read or written; the message names the file and what to do.
+
+    An ``OSError`` too, so a worker treats it like any other storage outage and retries.
+    """
+
+
+class Damage(Enum):
+    """What a scan found at one place in the file."""
+
+    TORN_TAIL = "incomplete last record"
+    MALFORMED = "malformed record"
+    RECOVERED = "fragment glued before a whole record"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One damaged place: where it starts, how long it is, and how it begins."""
+
+    damage: Damage
+    offset: int
+    length: int
+    preview: bytes
+
+    def describe(self) -> str:
+        kept = "; kept the whole record after it" if self.damage is Damage.RECOVERED else ""
+        return (
+            f"{self.damage.value} at byte {self.offset} ({self.length} bytes: "
+            f"{self.preview[:PREVIEW_BYTES]!r}{'...' if self.length > PREVIEW_BYTES else ''}){kept}"
+        )
+
+
+def is_record(value: object) -> bool:
+    """True for what Optuna's journal replay accepts: an object with an integer ``op_code``."""
+    return isinstance(value, dict) and type(value.get("op_code")) is int
+
+
+def parse_line(line: bytes) -> tuple[dict[str, Any] | None, Damage | None]:
+    """The record of one complete line, and the damage found in it (None for a sound line).
+
+    A line that is not a record may be a fragment with a whole record glued after it
+    (the next append landed after a torn one): that record is returned with RECOVERED.
+    """
+    record = _loads(line)
+    if record is not None:
+        return record, None
+    start = line.find(RECORD_START, 1)
+    while start > 0:
+        record = _loads(line[start:])
+        if record is not None:
+            return record, Damage.RECOVERED
+        start = line.find(RECORD_START, start + 1)
+    return None, Damage.MALFORMED
+
+
+def _loads(text: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        return None
+    return value if is_record(value) else None
+
+
+def scan(file: Any, offset: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """``(offset, line)`` for each complete line of ``file`` from ``offset`` up to byte ``end``.
+
+    Stops at an incomplete line: it is either torn or being written right now.
+    """
+    file.seek(offset)
+    for line in file:
+        if offset + len(line) > end or not line.endswith(b"\n"):
+            return
+        yield offset, line
+        offset += len(line)
+
+
+class SafeJournalBackend(JournalFileBackend):
+    """A journal file backend that never leaves, nor stops at, a torn record."""
+
+    def __init__(self, file_path: str) -> None:
+        super().__init__(file_path)
+        self._offsets: dict[int, int] = {0: 0}  # record number -> where to look for it
+        self.findings: dict[int, Finding] = {}  # damage this process stepped over, by offset
+        self._inode = os.stat(file_path).st_ino
+
+    def replaced(self) -> bool:
+        """True once the file was swapped for another (``doctor --repair``): reopen it."""
+        try:
+            return os.stat(self._file_path).st_ino != self._inode
+        except OSError:
+            return True
+
+    def read_logs(self, log_number_from: int) -> Generator[dict[str, Any], None, None]:
+        number = log_number_from if log_number_from in self._offsets else 0
+        try:
+            with open(self._file_path, "rb") as file:
+                stat = os.fstat(file.fileno())
+                if stat.st_ino != self._inode:
+                    raise JournalFileError(
+                        f"the journal file {self._file_path} was replaced (by `python -m tuning doctor "
+                        "--repair`?) while this process read it; start this process again"
+                    )
+                end = stat.st_size
+                for offset, line in scan(file, self._offsets[number], end):
+                    record, damage = parse_line(line)
+                    if damage is not None:
+                        self._step_over(Finding(damage, offset, len(line), line))
+                    if record is None:
+                        self._offsets[number] = offset + len(line)
+                        continue
+                    if number >= log_number_from:
+                        yield record
+                    number += 1
+                    self._offsets.setdefault(number, offset + len(line))
+        except JournalFileError:
+            raise
+        except OSError as error:
+            reason = error.strerror or error
+            raise JournalFileError(
+                f"cannot read the journal file {self._file_path}: {reason}; "
+                f"`python -m tuning doctor --storage journal://{self._file_path}` checks it"
+            ) from None
+
+    def _step_over(self, finding: Finding) -> None:
+        if finding.offset in self.findings:
+            return
+        self.findings[finding.offset] = finding
+        log.warning(
+            "journal %s: skipped a %s; `%s` rewrites the file without it",
+            self._file_path,
+            finding.describe(),
+            DOCTOR_HINT.format(path=self._file_path),
+        )
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        payload = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in logs).encode()
+        try:
+            with locked(self._lock), open(self._file_path, "ab+", buffering=0) as file:
+                start = cut_torn_tail(file, self._file_path)
+                try:
+                    write_all(file, payload)
+                except OSError:
+                    file.truncate(start)  # leave no fragment behind for the next writer
+                    raise
+                os.fsync(file.fileno())
+        except OSError as error:
+            raise JournalFileError(
+                f"cannot write to the journal file {self._file_path}: {error.strerror or error}; "
+                "nothing was half-written. Free space or make it writable, then try again"
+            ) from error
+
+
+class FileLock(Protocol):
+    """Optuna's journal file locks (symlink or open-exclusive) have this shape."""
+
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+@contextmanager
+def locked(lock: FileLock) -> Iterator[None]:
+    """Hold the journal's lock (the one every Optuna writer of the file takes) for a block."""
+    lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def write_all(file: Any, payload: bytes) -> None:
+    """Write every byte (a raw file may write part of it and report how much)."""
+    view = memoryview(payload)
+    while view:
+        view = view[file.write(view) :]
+
+
+def cut_torn_tail(file: Any, path: str) -> int:
+    """Truncate ``file`` after its last newline if it ends mid-record; returns its new size.
+
+    Call under the journal's lock: no writer is then mid-append, so a tail without a
+    newline is what a writer left when it died or failed, never a record in progress.
+    """
+    size = file.seek(0, os.SEEK_END)
+    boundary = last_boundary(file, size)
+    if boundary < size:
+        file.seek(boundary)
+        fragment = file.read(PREVIEW_BYTES)
+        file.truncate(boundary)
+        finding = Finding(Damage.TORN_TAIL, boundary, size - boundary, fragment)
+        log.warning("journal %s: removed an %s; its writer stopped mid-append", path, finding.describe())
+    return boundary
+
+
+def last_boundary(file: Any, size: int) -> int:
+    """The offset just after the last newline of ``file`` (0 if it has none)."""
+    if size and file.seek(size - 1) >= 0 and file.read(1) == b"\n":
+        return size  # the usual case: one byte read per append
+    end = size
+    while end > 0:
+        start = max(0, end - TAIL_CHUNK)
+        file.seek(start)
+        chunk = file.read(end - start)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            return start + newline + 1
+        end = start
+    return 0
+
+
+class SafeJournalStorage(optuna.storages.JournalStorage):
+    """Optuna's journal storage on a ``SafeJournalBackend``, which it keeps at hand."""
+
+    def __init__(self, backend: SafeJournalBackend) -> None:
+        super().__init__(backend)
+        self.backend = backend
+
+    def replaced(self) -> bool:
+        """True once its file was swapped for another (``doctor --repair``): open it afresh."""
+        return self.backend.replaced()
+
+
+def open_journal(path: str) -> SafeJournalStorage:
+    """An Optuna storage on the journal file at ``path`` (created if missing)."""
+    return SafeJournalStorage(SafeJournalBackend(path))
