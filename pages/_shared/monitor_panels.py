@@ -195,7 +195,7 @@ def best_panel(run: Run, summary: RunSummary) -> None:
     with config:
         st.markdown(
             f"Trial **#{summary.best_trial}**: validation {label} **{fmt_loss(summary.best_value)}**, "
-            f"test {label} **{fmt_loss(summary.test_loss)}** ({summary.metric_unit})"
+            f"test {label} **{fmt_loss(summary.test_loss)}** ({plain(summary.metric_unit)})"
             + (" (computed when the run ends)" if summary.test_loss is None else "")
         )
         st.code(json.dumps(params, indent=2), language="json")
@@ -240,7 +240,8 @@ def on_test(outcome: WinnerOutcome) -> None:
         st.markdown(" · ".join(shown))
         st.dataframe(outcome.table, column_config=_number_columns(outcome.table), key="test_metrics")
         if outcome.verdict:
-            st.markdown(f"By {outcome.metric.label}, the tuned network " + "; ".join(outcome.verdict) + ".")
+            verdict = "; ".join(outcome.verdict)  # an error metric's unit names the CSV's target
+            st.markdown(f"By {outcome.metric.label}, the tuned network {plain(verdict)}.")
     with picture:
         if outcome.picture is None:
             return

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from pages._shared.common import plain
 from tuning import FieldError, TableProfile, Task, csv_limits, parse_csv, profile_table, read_csv_frame
 
 INFERRED = "inferred"
@@ -109,7 +110,7 @@ def _target_panel(profile: TableProfile) -> None:
                 },
             )
         else:
-            st.caption(f"Regression: the model predicts {profile.target}'s value.")
+            st.caption(f"Regression: the model predicts {plain(profile.target)}'s value.")
 
 
 def _columns_panel(profile: TableProfile, columns: list[str], target: str) -> None:

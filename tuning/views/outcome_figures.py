@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from tuning.views.figures import plain_text
+
 BASELINE_COLOR = "#6C6C6C"
 DIAGONAL_COLOR = "#999999"
 POINT_COLOR = "#0072B2"
@@ -23,7 +25,9 @@ def add_baselines(fig: go.Figure, lines: list[tuple[str, float]]) -> go.Figure:
         fig.add_hline(
             y=value,
             line=dict(color=BASELINE_COLOR, width=1.5, dash=BASELINE_DASHES[i % len(BASELINE_DASHES)]),
-            annotation=dict(text=f"baseline: {label} {value:.4g}", font=dict(size=11, color=BASELINE_COLOR)),
+            annotation=dict(
+                text=f"baseline: {plain_text(label)} {value:.4g}", font=dict(size=11, color=BASELINE_COLOR)
+            ),
             annotation_position="top left" if i % 2 == 0 else "bottom left",
             name=f"baseline: {label}",
         )
@@ -33,13 +37,13 @@ def add_baselines(fig: go.Figure, lines: list[tuple[str, float]]) -> go.Figure:
 def confusion_figure(frame: pd.DataFrame) -> go.Figure:
     """Test rows by actual class (rows) and predicted class (columns); the diagonal is right."""
     counts = frame.to_numpy()
-    classes = [str(c) for c in frame.columns]
+    classes = [str(c) for c in frame.columns]  # a class label comes from the user's file
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     fig = go.Figure(
         go.Heatmap(
             z=shares,
-            x=classes,
-            y=[str(c) for c in frame.index],
+            x=[plain_text(c) for c in classes],
+            y=[plain_text(c) for c in frame.index],
             text=counts,
             texttemplate="%{text}",
             colorscale="Blues",
@@ -58,6 +62,7 @@ def confusion_figure(frame: pd.DataFrame) -> go.Figure:
 
 def prediction_figure(frame: pd.DataFrame, unit: str) -> go.Figure:
     """Predicted against actual target values of the test rows, with the line of perfect predictions."""
+    unit = plain_text(unit)  # a CSV's target name
     low = float(min(frame["actual"].min(), frame["predicted"].min()))
     high = float(max(frame["actual"].max(), frame["predicted"].max()))
     fig = go.Figure(
