@@ -83,7 +83,8 @@ def test_best_by_epochs_counts_the_compute_spent() -> None:
 
 def test_batching_stops_paying_where_doubling_k_gains_under_ten_percent() -> None:
     rows = [
-        Row(k, 1.0, 1.0, per_s, 10.0) for k, per_s in ((1, 10.0), (2, 19.0), (4, 30.0), (8, 32.0), (16, 20.0))
+        Row(k, 1.0, 1.0, per_s, 10.0, 12.0)
+        for k, per_s in ((1, 10.0), (2, 19.0), (4, 30.0), (8, 32.0), (16, 20.0))
     ]
     assert stops_paying(rows) == 8
     assert stops_paying(rows[:3]) is None

@@ -200,7 +200,10 @@ def best_panel(run: Run, summary: RunSummary) -> None:
         )
         st.code(json.dumps(params, indent=2), language="json")
     with reproduce:
-        st.markdown("**Reproduce it** (same data, split and seed: same validation loss)")
+        st.markdown(
+            "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
+            "dropout noise when it trained among other trials)"
+        )
         try:
             command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params))
             st.code(command, language="bash", wrap_lines=True)

@@ -15,7 +15,9 @@ HOUSES_FEATURES = 4
     ("changes", "size"),
     [
         ({"population": 5}, 5),
-        ({"strategy": "random"}, 64),  # tiny models: the cap
+        ({"strategy": "random", "budget": {"n_trials": 100}}, 64),  # tiny models: the cap
+        ({"strategy": "random", "budget": {"n_trials": 40}, "workers": 2}, 20),  # a worker's share
+        ({"strategy": "grid", "space": {**QUICK_SPACE, "lr": 0.01}, "workers": 3}, 20),  # 29 × 2 / 3 workers
         ({"strategy": "bayesian", "budget": {"n_trials": 60}}, 7),  # an eighth of the budget
         ({"strategy": "bayesian", "budget": {"n_trials": 6}}, 1),
         (
@@ -37,7 +39,9 @@ def test_population_size_follows_the_step_cost_and_the_sampler(changes: dict, si
 
 def test_folds_repeats_and_threads_scale_the_population() -> None:
     wide = quick_spec(
-        strategy="random", space={**QUICK_SPACE, "hidden_size": 128, "n_layers": 2, "batch_size": 64}
+        strategy="random",
+        budget={"n_trials": 100},
+        space={**QUICK_SPACE, "hidden_size": 128, "n_layers": 2, "batch_size": 64},
     )
     assert population_size(wide, HOUSES_FEATURES, members=1) == 14
     assert population_size(wide, HOUSES_FEATURES, members=3) == 4

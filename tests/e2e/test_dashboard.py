@@ -46,15 +46,12 @@ def test_launch_the_article_grid_and_watch_it_live(
     expect(live_chart(page, "history")).to_be_visible(timeout=60_000)
     no_exception(page)
 
-    seen = set()
     deadline = time.monotonic() + 120
     while "24 / 24 trials done" not in (text := progress_text(page)):
-        seen.add(text.split(" · ")[0])
         assert time.monotonic() < deadline, f"the grid did not finish; last seen: {text}"
         page.wait_for_timeout(300)
-    # At least one partial count between the first and 24/24: on a quiet machine the grid
-    # takes a few refreshes (2 s each), so demanding more made the test timing-dependent.
-    assert len(seen) >= 2, f"the Monitor did not update live: {seen}"
+    # Trained as populations, the whole grid can end within one 2 s refresh: that the Monitor
+    # follows a run refresh by refresh is checked on a longer run in test_live_charts.py.
     assert page.evaluate("() => window.sweetspotMarker") == "no reload"
 
     expect(page.locator(STATE)).to_contain_text("finished", timeout=60_000)

@@ -248,3 +248,15 @@ def test_bad_params_are_refused_with_the_rule(houses, params: dict[str, Any], me
 
 def test_no_candidates_train_nothing() -> None:
     assert train_population([]) == []
+
+
+def test_a_batch_beyond_the_rows_is_the_full_batch_and_pads_nothing(houses) -> None:
+    """Steps are padded to the largest batch: a nominal 65,536 on 180 rows once padded every
+    step to 65,536 rows (2.3 GiB per worker at the demo's caps instead of about 0.5)."""
+    member = members(houses)[0]
+    rows = member.train_x.shape[0]
+    spec = population_state.MemberSpec.of(0, 0, {**BASE, "batch_size": 65_536}, member)
+    assert spec.batch_size == rows and spec.steps == 1
+    huge = train_population([candidate(houses, batch_size=65_536)])[0]
+    full = train_population([candidate(houses, batch_size=rows)])[0]
+    assert huge.curve == full.curve

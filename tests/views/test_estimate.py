@@ -110,7 +110,7 @@ def measured_spec(hidden_size: int, batch_size: int) -> RunSpec:
 
 @pytest.mark.parametrize(
     ("hidden_size", "batch_size", "measured_mib"),
-    [(256, 64, 380), (256, 4096, 552), (256, 65536, 2345), (1024, 65536, 8280)],
+    [(256, 64, 380), (256, 4096, 526), (256, 65536, 526), (1024, 65536, 967)],
 )
 def test_the_memory_forecast_is_near_the_measured_peak_of_a_worker(
     hidden_size: int, batch_size: int, measured_mib: int

@@ -32,13 +32,16 @@ BATCHES_PER_RUN = 8
 def population_size(spec: RunSpec, features: int, members: int, threads: int = 1) -> int:
     """The spec's ``population``, or as many trials as the largest configuration's step cost
     allows (``members`` = folds × repeats per trial), fewer for samplers that learn from
-    results and for pruned runs."""
+    results and for pruned runs, and no more than a worker's share of the planned trials
+    (so the run's workers all get some)."""
     if spec.population is not None:
         return spec.population
     size = int(STEP_BUDGET * max(1, threads) // (step_cost(spec, features) * members))
-    learns = STRATEGIES[spec.strategy].learns or spec.pruner is not Pruner.NONE
-    if learns and spec.budget.n_trials:
-        size = min(size, spec.budget.n_trials // BATCHES_PER_RUN)
+    planned = spec.n_trials_planned()
+    if planned:
+        size = min(size, math.ceil(planned / spec.workers))
+        if STRATEGIES[spec.strategy].learns or spec.pruner is not Pruner.NONE:
+            size = min(size, planned // BATCHES_PER_RUN)
     return max(1, min(size, MAX_POPULATION))
 
 

@@ -62,10 +62,11 @@ class MemberSpec:
             float(params["dropout"]),
             data.head.outputs,
         )
+        # A batch beyond the rows is the full batch; kept nominal, it would pad every step.
+        batch_size = min(int(params["batch_size"]), data.train_x.shape[0])
         return cls(
             candidate, place, data, architecture, optimizer_rule(str(params["optimizer"])),
-            float(params["lr"]), float(params["weight_decay"]),
-            int(params["batch_size"]), int(params["epochs"]),
+            float(params["lr"]), float(params["weight_decay"]), batch_size, int(params["epochs"]),
         )  # fmt: skip
 
     @cached_property

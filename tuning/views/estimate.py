@@ -46,7 +46,8 @@ MIB = 2**20
 FLOAT_BYTES = 4  # torch trains in float32
 # Calibrated by bench/worker_memory.py on one worker's peak RSS (a 5,000 × 50 CSV, 5 folds of 4 layers,
 # Adam, 2 epochs, population 1; docs/deploy.md): width 256 at batch 64, 4,096 and 65,536
-# peaked at 380, 552 and 2,345 MiB, width 1,024 at batch 65,536 at 8,280 MiB.
+# peaked at 380, 526 and 526 MiB (3,200 training rows: a larger batch is the full batch),
+# width 1,024 at batch 65,536 at 967 MiB.
 WORKER_BASE_BYTES = 400 * MIB  # at rest: Python, torch, Optuna and its sampler (GP's included)
 MODEL_COPIES = 4  # weights, gradients and Adam's two moments (the largest optimizer state)
 ACTIVATION_FLOATS = 1.5  # held per hidden unit, member and batch row of a step (fitted to the above)
@@ -135,9 +136,9 @@ def worker_bytes(
     state = models * MODEL_COPIES * weights * FLOAT_BYTES
     # The loaded table in float64 and its scaled copy; each fold's rows on the device.
     data = 2 * rows * (features + 1) * 8 + folds * (train_rows + val_rows) * (features + 1) * FLOAT_BYTES
-    # A step holds batch_size rows per member even past the fold's rows (the population
-    # trainer pads them), and validation holds every validation row at once.
-    rows_at_once = max(int(params["batch_size"]), val_rows)
+    # A step holds a batch of rows per member (at most the fold's training rows), and
+    # validation holds every validation row at once.
+    rows_at_once = max(min(int(params["batch_size"]), train_rows), val_rows)
     per_row = ACTIVATION_FLOATS * layers * hidden + features + 1
     activations = int(models * rows_at_once * per_row * FLOAT_BYTES)
     return WORKER_BASE_BYTES + state + data + activations

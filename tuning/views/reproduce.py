@@ -1,8 +1,11 @@
 """One configuration of a run as a run of its own: a spec and a shell command to launch it.
 
 Training is seeded from the run's seed (not the trial's), so the same data, split and
-configuration give the same validation loss again: the command is a real reproduction,
-and it also retrains and saves the winner on any machine with the engine installed.
+configuration give the same validation loss again: exactly when the run trained one trial
+at a time (``population: 1``); up to float rounding when the trial shared a population
+(padded to a wider member's size, its sums run in another order); and, with dropout, the
+same distribution of losses (a population shares one dropout noise generator). The
+command also retrains and saves the winner on any machine with the engine installed.
 """
 
 from __future__ import annotations
