@@ -24,9 +24,19 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
-from pages._shared.live_chart import live_plotly_chart, preload_plotly
+from pages._shared.live_chart import chart_with_baselines, preload_plotly
 from pages._shared.shell import within_app
-from tuning import load_run, loss_title, race_figure, read_race, summarize
+from tuning import (
+    Run,
+    RunSummary,
+    baseline_lines,
+    load_run,
+    loss_title,
+    maximizing,
+    race_figure,
+    read_race,
+    summarize,
+)
 
 within_app()
 
@@ -42,7 +52,12 @@ def same_data(first: str) -> list[str]:
     """``first`` and up to three more runs on the same data: the ones worth racing against it."""
     with engine_errors():
         dataset = load_run(first, storage_url()).spec.dataset
-        same = [n for n in names if n != first and load_run(n, storage_url()).spec.dataset == dataset]
+        metric = load_run(first, storage_url()).spec.selection
+        same = [
+            n for n in names
+            if n != first and (other := load_run(n, storage_url()).spec).dataset == dataset
+            and other.selection == metric
+        ]  # fmt: skip
     return [first, *same[:3]]
 
 
@@ -53,10 +68,27 @@ if wanted in names and wanted not in st.session_state["compare_runs"]:
     st.session_state["compare_runs"] = [wanted, *st.session_state["compare_runs"]]
 chosen_col, log_col = st.columns([5, 1], vertical_alignment="bottom")
 chosen = chosen_col.multiselect("Runs", names, key="compare_runs", placeholder="choose runs to race")
-log_y = log_col.toggle("Log-scale loss", key="compare_log_y")
+log_y = log_col.toggle("Log-scale score", key="compare_log_y")
 if not chosen:
     st.info("Choose one or more runs.", icon=INFO)
     st.stop()
+
+
+def race_scale(runs: list[Run], summaries: list[RunSummary]) -> tuple[str, list[tuple[str, float]], bool]:
+    """The score axis's title, the baselines to draw, and whether one metric ranks the runs;
+    warns when the runs' scores are not comparable."""
+    datasets = {run.spec.dataset for run in runs}
+    metrics = {run.spec.selection.name for run in runs}
+    first = runs[0].spec
+    title = loss_title(first) if len(datasets) == 1 else f"validation {first.selection.label}"
+    if len(datasets) > 1 or len(metrics) > 1:
+        what = "different data" if len(datasets) > 1 else f"different metrics ({', '.join(sorted(metrics))})"
+        st.warning(f"These runs use {what}: their scores are not comparable.", icon=WARNING)
+    # Baselines depend on the data and the split: drawn when the runs share them.
+    splits = {(r.spec.seed, r.spec.cv_folds, r.spec.val_fraction, r.spec.test_fraction) for r in runs}
+    same = len(datasets) == 1 and len(metrics) == 1 and len(splits) == 1
+    lines = baseline_lines(summaries[0].baselines or {}, first.selection) if same else []
+    return title, lines, len(metrics) == 1
 
 
 def race(live: bool) -> None:
@@ -67,23 +99,23 @@ def race(live: bool) -> None:
     runs, summaries, frame = race_data.runs, race_data.summaries, race_data.frame
     if live and not any(s.active for s in summaries):
         end_live()
-    datasets = {run.spec.dataset for run in runs}
-    title = loss_title(runs[0].spec.dataset) if len(datasets) == 1 else "validation MSE"
+    title, lines, comparable = race_scale(runs, summaries)
     shown = plain(title)  # a CSV's target name: Markdown in the tooltips
-    if len(datasets) > 1:
-        st.warning("These runs train on different data: their losses are not comparable.", icon=WARNING)
     by_trials, by_time = st.columns(2)
     with by_trials:
         st.markdown("**Best so far by trials finished**")
-        live_plotly_chart(
+        chart_with_baselines(
             race_figure(frame, "finished", "trials finished", title, log_y),
-            key="race-trials",
-            alt="best loss so far of each run against trials finished",
+            lines,
+            "race-trials",
+            "best score so far of each run against trials finished",
         )
     with by_time:
         st.markdown("**Best so far by wall time**")
         figure = race_figure(frame, "elapsed_s", "seconds since the run's first trial started", title, log_y)
-        live_plotly_chart(figure, key="race-time", alt="best loss so far of each run against wall time")
+        chart_with_baselines(figure, lines, "race-time", "best score so far of each run against wall time")
+    if lines:
+        st.caption("Dotted lines: the baselines' validation scores on these runs' data and splits.")
     st.subheader("Best configurations")
     rows = [
         {
@@ -91,8 +123,9 @@ def race(live: bool) -> None:
             "strategy": s.strategy,
             "state": s.state,
             "trials done": s.n_complete + s.n_failed + s.n_pruned,
-            "best loss": s.best_value,
-            "test loss": s.test_loss,
+            "metric": s.metric,
+            "best score": s.best_value,
+            "test score": s.test_loss,
             "best trial": s.best_trial,
             "best configuration": fmt_params(s.best_params),
         }
@@ -102,15 +135,17 @@ def race(live: bool) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         column_config={
-            "best loss": st.column_config.NumberColumn(format="%.5g", help=shown),
-            "test loss": st.column_config.NumberColumn(format="%.5g", help=f"{shown} on held-out rows"),
+            "best score": st.column_config.NumberColumn(format="%.5g", help=shown),
+            "test score": st.column_config.NumberColumn(format="%.5g", help=f"{shown} on held-out rows"),
         },
     )
-    best = min((s for s in summaries if s.best_value is not None), key=lambda s: s.best_value, default=None)
-    if best is not None:
-        st.caption(
-            f"Lowest validation loss: {plain(best.name)} ({best.strategy}) with {fmt_loss(best.best_value)}."
-        )
+    scored = [s for s in summaries if s.best_value is not None]
+    first = runs[0].spec
+    if scored and comparable:
+        pick = max if maximizing(first) else min
+        best = pick(scored, key=lambda s: s.best_value)  # type: ignore[arg-type,return-value]
+        score, name = fmt_loss(best.best_value), plain(best.name)
+        st.caption(f"Best validation {first.selection.label}: {name} ({best.strategy}) with {score}.")
     refreshed_caption(started, live)
 
 

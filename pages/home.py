@@ -85,8 +85,9 @@ def runs_table(runs: list[RunSummary]) -> None:
             "state": s.state,
             "progress": min(100 * done // s.trials_planned, 100) if s.trials_planned else None,
             "trials": f"{done} / {s.trials_planned or '–'}",
-            "best loss": s.best_value,
-            "test loss": s.test_loss,
+            "metric": s.metric,
+            "best score": s.best_value,
+            "test score": s.test_loss,
             "dataset": s.dataset,
             "started": fmt_age(s.created_at),
             "tags": ", ".join(s.tags),
@@ -104,8 +105,10 @@ def runs_table(runs: list[RunSummary]) -> None:
         selection_mode="single-row",
         column_config={
             "progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%"),
-            "best loss": number(help="lowest validation MSE so far, in the target's units²", format="%.5g"),
-            "test loss": number(help="the winner's MSE on held-out rows", format="%.5g"),
+            "best score": number(help="best validation score so far, in the run's metric", format="%.5g"),
+            "test score": number(
+                help="the winner's score on held-out rows, in the run's metric", format="%.5g"
+            ),
         },
     )
     chosen = event.selection.rows  # type: ignore[union-attr]

@@ -23,10 +23,11 @@ from pages._shared.common import (
     storage_url,
     visitor,
 )
-from pages._shared.launch_form import dataset_section, form_state, raw_spec
+from pages._shared.launch_form import dataset_section, form_state, metric_section, raw_spec
 from pages._shared.shell import within_app
 from pages._shared.space_form import param_row
 from tuning import (
+    DATASETS,
     HYPERPARAMETERS,
     MAX_TRIALS,
     PRESET_HELP,
@@ -172,8 +173,10 @@ with advanced_col:
         20,
         key="f_repeats",
         persist_state="session",
-        help="models per fold with different seeds; their losses are averaged",
+        help="models per fold with different seeds; their scores are averaged",
     )
+    metric_section(csv.task if csv else DATASETS[st.session_state["f_dataset"]].task)
+    slots.update(dict.fromkeys(["metric", "task"], st.empty()))
     val, test = st.columns(2)
     val.number_input("Validation share", 0.05, 0.8, step=0.05, key="f_val", persist_state="session")
     test.number_input("Test share", 0.05, 0.8, step=0.05, key="f_test", persist_state="session")

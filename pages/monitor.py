@@ -45,7 +45,7 @@ with picker:
 wants_live = live_toggle.toggle(
     "Live refresh", value=True, key="live", help="pause the updates; charts keep your zoom either way"
 )
-log_y = log_toggle.toggle("Log-scale loss", key="log_y")
+log_y = log_toggle.toggle("Log-scale score", key="log_y")
 
 
 def read() -> RunSnapshot:

@@ -107,7 +107,7 @@ def check_warm_start_uses_inherited_trials(url: str, tmp_path: Path, capsys: Any
     capsys.readouterr()
     assert cli("spec", "source", "--storage", url) == 0
     raw = json.loads(capsys.readouterr().out)
-    assert RunSpec.from_dict(raw) == source_spec
+    assert RunSpec.from_dict(raw) == load_run("source", url).spec  # as launched, task and metric resolved
     raw["space"]["hidden_size"] = {"type": "int", "low": 4, "high": 28}
     raw["budget"] = {"n_trials": 2}
     fork_spec = RunSpec.from_dict(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -12,12 +13,13 @@ import pytest
 
 from tests.fake_runs import make_run
 from tests.runs_helpers import quick_spec, wait_until_ended
+from tests.table_cases import mixed_table
 from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW_FIELDS = {
     "name", "strategy", "state", "n_trials", "n_complete", "n_failed", "n_pruned",
-    "best_params", "best_value", "test_loss", "metric",
+    "best_params", "best_value", "test_loss", "metric", "task", "test_metrics", "baselines",
 }  # fmt: skip
 
 
@@ -32,7 +34,8 @@ def test_launch_wait_then_show_json(storage_url: str, tmp_path: Path, capsys) ->
     shown = json.loads(capsys.readouterr().out)
     assert set(shown) >= SHOW_FIELDS
     assert shown["state"] == "finished" and shown["n_trials"] == 4 and shown["n_complete"] == 4
-    assert shown["test_loss"] is not None and shown["metric"] == "val_mse"
+    assert shown["test_loss"] is not None and shown["metric"] == "mse"
+    assert shown["task"] == "regression" and set(shown["test_metrics"]) == {"mse", "rmse", "mae", "r2"}
     assert main(["ls", "--json", "--storage", storage_url]) == 0
     assert [r["name"] for r in json.loads(capsys.readouterr().out)] == ["cli"]
 
@@ -117,3 +120,28 @@ def test_bad_spec_file_exits_2_and_names_the_field(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == EXIT_BAD_INPUT
     assert "space.lr: must be > 0, got -1" in done.stderr
+
+
+def test_show_names_a_class_run_metric_and_its_baselines(tmp_path: Path, storage_url: str, capsys) -> None:
+    spec_file = tmp_path / "spec.json"
+    table = tmp_path / "table.csv"
+    table.write_text(mixed_table(rows=60, classes=2))
+    raw = quick_spec(dataset={"name": "csv", "target": "label"}, metric="accuracy", budget={"n_trials": 2})
+    spec_file.write_text(json.dumps(raw.to_dict()))
+    argv = ["launch", "--spec", str(spec_file), "--csv", str(table), "--name", "t", "--storage", storage_url]
+    assert main([*argv, "--wait"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"best: trial \d+, validation accuracy [\d.]+ \(share correct\)", out), out
+    assert re.search(r"test of the best configuration: log loss [\d.]+, accuracy [\d.]+", out), out
+    assert re.search(r"on test, the tuned network (beats|trails|ties with) majority class \(accuracy", out), (
+        out
+    )
+    assert main(["show", "t", "--json", "--storage", storage_url]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["task"], shown["metric"], shown["metric_unit"]) == (
+        "classification",
+        "accuracy",
+        "share correct",
+    )
+    assert set(shown["test_metrics"]) == {"log_loss", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
+    assert shown["test_loss"] == shown["test_metrics"]["accuracy"]

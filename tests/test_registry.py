@@ -14,7 +14,7 @@ from tuning.registry import Registry
 @pytest.mark.parametrize(
     ("registry", "kind", "some_known"),
     [
-        (DATASETS, "dataset", ["article", "synthetic-houses", "diabetes", "csv"]),
+        (DATASETS, "dataset", ["article", "synthetic-houses", "diabetes", "penguins", "csv"]),
         (STRATEGIES, "strategy", ["grid", "random", "bayesian", "gp", "cmaes"]),
         (PRUNERS, "pruner", ["none", "median", "hyperband"]),
         (HYPERPARAMETERS, "hyperparameter", ["n_layers", "hidden_size", "lr", "batch_size", "epochs"]),

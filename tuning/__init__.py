@@ -9,7 +9,8 @@ Define a run
     ``forecast`` prices a spec before Start (time and memory; ``start_warnings`` says
     when Start needs an explicit override). The extension points are registries, one
     entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``HYPERPARAMETERS``, ``VIEWS``;
-    an unknown name raises ``UnknownName``.
+    an unknown name raises ``UnknownName``. ``METRICS`` lists what a run can be
+    selected by (``Task``: regression or classification).
 Start, stop, remove
     ``launch`` stores a run and starts its workers (``create_run`` only stores it);
     ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
@@ -25,7 +26,8 @@ Read
     bests; ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``),
     ``read_race`` several at once, ``analysis_trials``/``draw_view`` feed the Analysis
     page; the ``*_frame`` and ``*_figure`` functions turn them into chart data and Plotly
-    figures; ``export_run`` gives a whole run as JSON.
+    figures; ``winner_outcome`` gives the winner's test report against the
+    baselines; ``export_run`` gives a whole run as JSON.
 Demo mode (``SWEETSPOT_DEMO=1``)
     ``DemoLimits.from_env`` gives the caps, ``launch`` enforces them, ``check_control``
     says whether a visitor may stop or delete a run.
@@ -41,10 +43,12 @@ from tuning.actions import (
     extend_run,
     fork_source,
 )
-from tuning.data.csv_data import CsvLimits, parse_csv, read_csv_frame
+from tuning.data.columns import TableProfile, profile_table
+from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv, read_csv_frame
 from tuning.data.dataset import DatasetInfo, DatasetOption
 from tuning.data.datasets import DATASETS
 from tuning.definition.hyperparameters import HYPERPARAMETERS, Hyperparameter, WidgetKind
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Task, get_metric, metrics_of
 from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
 from tuning.definition.pruners import PRUNERS
 from tuning.definition.spec import MAX_TRIALS, Budget, DatasetSpec, Pruner, RunSpec, Strategy
@@ -79,6 +83,7 @@ from tuning.views.chart_data import (
     best_steps,
     history_frame,
     loss_title,
+    maximizing,
     parallel_frame,
     param_columns,
     trial_table,
@@ -96,6 +101,8 @@ from tuning.views.filters import (
     shown_rows,
 )
 from tuning.views.history import HiddenState, HistoryPoints, history_points
+from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
+from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
 from tuning.views.reproduce import reproduce_command, reproduce_spec
 from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
 from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
@@ -105,9 +112,11 @@ __all__ = [
     "DATASETS", "HYPERPARAMETERS", "PRESETS", "PRESET_HELP", "PRUNERS", "STRATEGIES", "Budget",
     "DatasetInfo", "DatasetOption", "DatasetSpec", "Forecast", "Hyperparameter", "Pruner", "RunSpec",
     "Strategy", "WidgetKind", "check_name", "forecast", "preset_spec",
+    "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of", "CsvTable",
+    "TableProfile", "profile_table",
     "MAX_TRIALS", "fmt_bytes", "machine_bytes", "start_warnings",
     # data
-    "CsvLimits", "parse_csv", "read_csv_frame",
+    "CsvLimits", "CsvTable", "parse_csv", "read_csv_frame",
     # start, stop, remove
     "Run", "create_run", "delete_run", "launch", "request_stop", "spawn_workers", "worker_command",
     # extend, fork, seed, annotate
@@ -124,6 +133,8 @@ __all__ = [
     # read large runs: the loss cloud reduced, the trials table filtered
     "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
+    "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines", "add_baselines", "confusion_figure",
+    "prediction_figure",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors

@@ -18,6 +18,7 @@ from typing import Any
 
 from tuning.actions import Actor, annotate_run, annotate_trial, enqueue_params, extend_run
 from tuning.data.csv_data import decode_csv
+from tuning.definition.metrics import get_metric
 from tuning.definition.presets import PRESET_HELP, preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.demo import ADMIN_TOKEN_ENV, csv_limits
@@ -28,6 +29,7 @@ from tuning.storage.lifecycle import Extension
 from tuning.storage.record import RunState
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
+from tuning.views.outcome import baseline_verdict
 from tuning.views.summary import RunSummary, run_summaries, summarize
 
 EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE = 1, 2, 3, 4
@@ -303,12 +305,22 @@ def format_summary(s: RunSummary) -> str:
         f"trials: {s.n_complete} complete, {s.n_pruned} pruned, {s.n_failed} failed, "
         f"{s.n_running} running, {s.n_waiting} queued (budget {s.n_trials or 'time'})",
     ]
+    metric = get_metric(s.metric)
     if s.best_value is not None:
         lines.append(
-            f"best: trial {s.best_trial}, {s.metric} {s.best_value:.6g} with {json.dumps(s.best_params)}"
+            f"best: trial {s.best_trial}, validation {metric.label} {s.best_value:.6g} ({s.metric_unit}) "
+            f"with {json.dumps(s.best_params)}"
         )
-    if s.test_loss is not None:
-        lines.append(f"test MSE of the best configuration: {s.test_loss:.6g}")
+    if s.test_metrics:
+        scores = ", ".join(
+            f"{get_metric(n).label} {v:.4g}" for n, v in s.test_metrics.items() if v is not None
+        )
+        lines.append(f"test of the best configuration: {scores}")
+    elif s.test_loss is not None:
+        lines.append(f"test {metric.label} of the best configuration: {s.test_loss:.6g} ({s.metric_unit})")
+    if s.baselines and s.test_loss is not None:
+        verdict = baseline_verdict(metric, s.metric_unit, s.test_loss, s.baselines)
+        lines.append("on test, the tuned network " + "; ".join(verdict))
     if s.error:
         lines.append(f"first error: {s.error}")
     return "\n".join(lines + _lifecycle_lines(s))

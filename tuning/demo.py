@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
-from tuning.data.csv_data import CsvLimits, parse_csv
+from tuning.data.csv_data import CsvLimits
 from tuning.data.dataset import DatasetOption
 from tuning.data.datasets import DATASETS
 from tuning.definition.space import Range
@@ -81,7 +81,7 @@ class DemoLimits:
             "dataset.rows": f"demo cap: {self.max_rows:,} rows",
             "dataset.csv": (
                 f"demo cap: {self.max_upload_bytes / 1e6:g} MB, {self.max_rows:,} rows, "
-                f"{self.max_columns} columns"
+                f"{self.max_columns} columns (also after one-hot encoding)"
             ),
             "cv_folds": f"demo cap: {models}",
             "repeats": f"demo cap: {models}",
@@ -232,16 +232,15 @@ def guard_enqueue(
 
 
 def guard_launch(spec: RunSpec, storage_url: str, csv_text: str | None) -> DemoLimits | None:
-    """The checks before a launch that need no lock: the CSV under the caps in force, and
-    in demo mode the spec's caps. Returns the demo's caps (None when it is off)."""
-    if csv_text is not None:
-        if not DATASETS[spec.dataset.name].uploaded:
-            raise FieldError(
-                "dataset.csv",
-                f"a file was given, but the {spec.dataset.name!r} dataset takes none; "
-                "to train on the file, use the 'csv' dataset and name its target column",
-            )
-        parse_csv(csv_text.encode("utf-8"), spec.dataset.target or "", csv_limits())
+    """The checks before a launch that need no lock: a file only for a dataset that takes
+    one, and in demo mode the spec's caps. Returns the demo's caps (None when it is off).
+    The data itself is checked under the caps in force by ``data.datasets.check_data``."""
+    if csv_text is not None and not DATASETS[spec.dataset.name].uploaded:
+        raise FieldError(
+            "dataset.csv",
+            f"a file was given, but the {spec.dataset.name!r} dataset takes none; "
+            "to train on the file, use the 'csv' dataset and name its target column",
+        )
     limits = DemoLimits.from_env()
     if limits is not None:
         check_spec(spec, limits)

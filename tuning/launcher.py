@@ -13,8 +13,9 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
+from tuning.data.datasets import check_data
 from tuning.definition.spec import RunSpec
-from tuning.demo import capacity_held, check_control, guard_launch
+from tuning.demo import capacity_held, check_control, csv_limits, guard_launch
 from tuning.errors import StorageUnavailable
 from tuning.storage import record
 from tuning.storage.artifacts import log_path, logs_dir
@@ -75,7 +76,8 @@ def launch(
     warm_start: str | None = None,
     token: str | None = None,
 ) -> Run:
-    """Check the run (CSV, demo caps), store it and start its workers; returns at once.
+    """Check the run (its data, demo caps), store it with its task and selection metric
+    filled in, and start its workers; returns at once.
 
     ``owner`` is the launching visitor's id (demo mode counts and guards runs per owner).
     ``warm_start`` names a run on the same data whose finished trials that fit ``spec``
@@ -85,6 +87,7 @@ def launch(
     """
     url = resolve_url(storage_url)
     limits = guard_launch(spec, url, csv_text)
+    spec = spec.with_task(check_data(spec.dataset, csv_text, spec.task, spec.cv_folds, csv_limits()))
     inheritance = None
     if warm_start:
         source = load_run(warm_start, url)

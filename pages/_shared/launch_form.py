@@ -6,26 +6,21 @@ a preset fills the whole form in one callback and the values survive a page swit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from pages._shared.space_form import space_from_state, space_state
-from tuning import (
-    DATASETS,
-    STRATEGIES,
-    DatasetOption,
-    FieldError,
-    Strategy,
-    csv_limits,
-    parse_csv,
-    read_csv_frame,
-)
+from pages._shared.table_form import CsvChoice, csv_section
+from tuning import DATASETS, DEFAULT_METRIC, STRATEGIES, DatasetOption, Strategy, Task, metrics_of
 
 #: Where each dataset option's value comes from: a form key, or the uploaded CSV's choice.
 OPTION_KEYS = {DatasetOption.ROWS: "f_rows", DatasetOption.SEED: "f_data_seed"}
-CSV_OPTIONS = {DatasetOption.TARGET: "target", DatasetOption.FILENAME: "filename"}
+CSV_OPTIONS = {
+    DatasetOption.TARGET: "target",
+    DatasetOption.FILENAME: "filename",
+    DatasetOption.EXCLUDE: "exclude",
+}
 
 
 def form_state(raw: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +42,7 @@ def form_state(raw: dict[str, Any]) -> dict[str, Any]:
         "f_val": raw.get("val_fraction", 0.2),
         "f_test": raw.get("test_fraction", 0.2),
         "f_repeats": raw.get("repeats", 1),
+        "f_metric": raw.get("metric"),
         **space_state(raw.get("space", {})),
     }
 
@@ -78,57 +74,30 @@ def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[st
         "test_fraction": state["f_test"],
         "repeats": state["f_repeats"],
     }
+    if state.get("f_metric"):
+        raw["metric"] = state["f_metric"]
+    if csv is not None and csv.overridden:
+        raw["task"] = csv.task.value
     return raw, problems
 
 
-@dataclass(frozen=True)
-class CsvChoice:
-    """An uploaded CSV that parsed, and the target column picked from it."""
-
-    text: str
-    filename: str
-    target: str
-    shape: tuple[int, int]
-
-
-def csv_section(errors: dict[str, str]) -> CsvChoice | None:
-    """Upload, preview and target picker; problems go into ``errors`` under their field."""
-    upload = st.file_uploader(
-        "CSV file", type=["csv"], key="f_csv", help="numeric columns only, a header row, UTF-8"
+def metric_section(task: Task) -> None:
+    """The selection metric, from the metrics of the data's task (its loss by default)."""
+    names = [m.name for m in metrics_of(task)]
+    if st.session_state.get("f_metric") not in names:
+        st.session_state["f_metric"] = DEFAULT_METRIC[task]
+    labels = {
+        m.name: f"{m.label} ({'lower' if m.direction == 'minimize' else 'higher'} is better)"
+        for m in metrics_of(task)
+    }
+    st.selectbox(
+        f"Select by ({task.value} metric)",
+        names,
+        key="f_metric",
+        format_func=labels.get,
+        help="trials are compared, pruned and the winner picked by this score on validation; "
+        "every metric of the task is recorded",
     )
-    fork = st.session_state.get("fork") or {}
-    if upload is None and fork.get("csv"):  # "Edit as a new run" keeps the run's data
-        st.caption(
-            f"Using {fork.get('filename') or 'the CSV'} of run {fork['name']}; upload a file to replace it."
-        )
-        data, filename = fork["csv"].encode("utf-8"), fork.get("filename") or f"{fork['name']}.csv"
-    elif upload is None:
-        errors["dataset.csv"] = "upload a CSV file with a header row and numeric columns"
-        return None
-    else:
-        data, filename = upload.getvalue(), upload.name
-    try:
-        frame = read_csv_frame(data, csv_limits())
-    except FieldError as error:
-        errors[error.field] = error.message
-        return None
-    columns = [str(c) for c in frame.columns]
-    if st.session_state.get("f_target") not in columns:
-        st.session_state["f_target"] = columns[-1]
-    target = st.selectbox("Target column (what the model predicts)", columns, key="f_target")
-    st.dataframe(
-        frame.head(5),
-        column_order=[target, *[c for c in columns if c != target]],
-        column_config={target: st.column_config.Column(f"🎯 {target}", pinned=True)},
-        hide_index=True,
-    )
-    st.caption(f"{len(frame):,} rows × {len(columns)} columns; the first 5 rows, target first.")
-    try:
-        parse_csv(data, target, csv_limits())
-    except FieldError as error:
-        errors[error.field] = error.message
-        return None
-    return CsvChoice(data.decode("utf-8-sig"), filename, target, (len(frame), len(columns)))
 
 
 def dataset_section(errors: dict[str, str]) -> CsvChoice | None:

@@ -21,6 +21,8 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
+from tuning import add_baselines
+
 FRONTEND = Path(__file__).with_name("live_chart_frontend")
 PLOTLY_JS_FOLDER = Path(plotly.__file__).parent / "package_data"  # holds plotly.min.js
 CHART_NAME = "sweetspot_live_chart"
@@ -67,3 +69,8 @@ def live_plotly_chart(figure: go.Figure, key: str, alt: str) -> None:
     spec = figure.to_json()
     data: dict[str, Any] = {"spec": spec, "alt": alt, "key": key, "plotly_src": plotly_js_source()}
     CHART(key=key, data=data, height="content")
+
+
+def chart_with_baselines(figure: go.Figure, lines: list[tuple[str, float]], key: str, alt: str) -> None:
+    """A live trial chart with the run's baselines as labelled dotted reference lines."""
+    live_plotly_chart(add_baselines(figure, lines), key=key, alt=alt)

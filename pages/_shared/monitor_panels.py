@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +20,7 @@ from pages._shared.common import (
     state_badge,
     visitor,
 )
-from pages._shared.live_chart import live_plotly_chart
+from pages._shared.live_chart import chart_with_baselines, live_plotly_chart
 from pages._shared.trial_filters import trial_filter
 from tuning import (
     DemoLimits,
@@ -30,20 +31,27 @@ from tuning import (
     RunState,
     RunSummary,
     SpecError,
+    Task,
     TuningError,
+    WinnerOutcome,
+    baseline_lines,
     best_steps,
     check_control,
+    confusion_figure,
     curves_figure,
     delete_run,
     export_run,
     filter_fields,
+    get_metric,
     history_figure,
     history_frame,
     history_points,
     loss_title,
+    maximizing,
     parallel_figure,
     parallel_frame,
     param_columns,
+    prediction_figure,
     read_weights,
     reproduce_command,
     reproduce_spec,
@@ -51,6 +59,7 @@ from tuning import (
     seconds_left,
     shown_rows,
     trial_table,
+    winner_outcome,
 )
 
 #: The trial last selected in the trials table; "Try a configuration" starts from it.
@@ -132,11 +141,12 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     fraction = min(done / budget, 1.0) if budget else 0.0
     st.progress(fraction, text=" · ".join(parts))
     best, trial, test, elapsed = st.columns(4)
-    unit = plain(loss_title(run.spec.dataset))  # a CSV's target name: Markdown in tooltips
-    best.metric("Best validation loss", fmt_loss(summary.best_value), help=unit, border=True)
+    unit = plain(loss_title(run.spec))  # a CSV's target name: Markdown in tooltips
+    label = get_metric(summary.metric).label
+    best.metric(f"Best validation {label}", fmt_loss(summary.best_value), help=unit, border=True)
     trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
     test.metric(
-        "Test loss of the best",
+        f"Test {label} of the best",
         fmt_loss(summary.test_loss),
         border=True,
         help=f"{unit} on held-out rows, computed once when the run ends",
@@ -146,12 +156,16 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
 
 
 def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
-    """Loss by trial with the best so far, learning curves, and parallel coordinates."""
+    """Score by trial with the best so far and the baselines, learning curves, and parallel
+    coordinates."""
     frame = snapshot.frame
-    unit = loss_title(run.spec.dataset)
+    unit = loss_title(run.spec)
+    lines = baseline_lines(snapshot.summary.baselines or {}, get_metric(snapshot.summary.metric))
     left, right = st.columns(2)
     with left:
-        history_chart(run, frame, unit, log_y)
+        history_chart(run, snapshot, unit, log_y, lines)
+        if lines:
+            st.caption("Dotted lines: the baselines' validation scores on the same splits and preprocessing.")
     with right:
         selection = snapshot.curves
         st.markdown("**Learning curves**")
@@ -164,25 +178,29 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
             f"The {selection.best_shown} best of {selection.complete_total} complete trials"
             f" and {selection.running_shown} running."
         )
-    lines = parallel_frame(frame)
-    if len(lines) >= 2 and param_columns(frame):
-        st.markdown("**Parameters against loss**")
+    best_lines = parallel_frame(frame, maximize=maximizing(run.spec))
+    if len(best_lines) >= 2 and param_columns(frame):
+        st.markdown("**Parameters against the score**")
         live_plotly_chart(
-            parallel_figure(lines, run.spec.space, unit, run.name),
+            parallel_figure(best_lines, run.spec.space, unit, run.name),
             key="parallel",
             alt="parallel coordinates of the hyperparameters and the loss",
         )
         complete = int((frame["state"] == "complete").sum())
-        if len(lines) < complete:
+        if len(best_lines) < complete:
             st.caption(
-                f"The {len(lines):,} best of {complete:,} complete trials; drag along an axis to filter."
+                f"The {len(best_lines):,} best of {complete:,} complete trials; drag along an axis to filter."
             )
 
 
-def history_chart(run: Run, frame: pd.DataFrame, unit: str, log_y: bool) -> None:
-    """Loss of each trial, with switches for the states it shows and for clipping wild losses."""
+def history_chart(
+    run: Run, snapshot: RunSnapshot, unit: str, log_y: bool, lines: list[tuple[str, float]]
+) -> None:
+    """Score of each trial with the baselines, with switches for the states it shows and for
+    clipping wild scores."""
+    frame = snapshot.frame
     title, states, clip_col = st.columns([3, 3, 2], vertical_alignment="center")
-    title.markdown("**Loss of each trial**")
+    title.markdown(f"**{_initial(get_metric(snapshot.summary.metric).label)} of each trial**")
     optional = [state.value for state in HiddenState]
     shown = states.pills(
         "Also show", optional, selection_mode="multi", default=optional, key="history_states",
@@ -194,7 +212,7 @@ def history_chart(run: Run, frame: pd.DataFrame, unit: str, log_y: bool) -> None
     hide = frozenset(state for state in HiddenState if state.value not in shown)
     history = history_points(history_frame(frame), best_steps(frame), hide=hide, clip=clip)
     figure = history_figure(history, unit, log_y, f"{run.name}:{'clipped' if clip else 'all'}")
-    live_plotly_chart(figure, key="history", alt="validation loss of each trial and the best so far")
+    chart_with_baselines(figure, lines, "history", "validation score of each trial and the best so far")
 
 
 def best_panel(run: Run, summary: RunSummary) -> None:
@@ -204,11 +222,12 @@ def best_panel(run: Run, summary: RunSummary) -> None:
         st.info("No trial has completed yet; the best configuration appears with the first.")
         return
     params = {**run.spec.fixed_values(), **summary.best_params}
+    label = get_metric(summary.metric).label
     config, reproduce = st.columns(2)
     with config:
         st.markdown(
-            f"Trial **#{summary.best_trial}**: validation loss **{fmt_loss(summary.best_value)}**, "
-            f"test loss **{fmt_loss(summary.test_loss)}**"
+            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_loss(summary.best_value)}**, "
+            f"test {label} **{fmt_loss(summary.test_loss)}** ({plain(summary.metric_unit)})"
             + (" (computed when the run ends)" if summary.test_loss is None else "")
         )
         st.code(json.dumps(params, indent=2), language="json")
@@ -232,24 +251,63 @@ def best_panel(run: Run, summary: RunSummary) -> None:
                 icon=":material/download:",
                 on_click="ignore",
             )
-            st.caption("Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params.")
+            st.caption(
+                "Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params, and "
+                "for a table each member's fitted preprocessing (a pickled scikit-learn transformer)."
+            )
         else:
             st.caption("The weights of the best configuration can be downloaded once the run ends.")
+    outcome = None if summary.active else winner_outcome(run, summary)
+    if outcome is not None:
+        on_test(outcome)
+
+
+def on_test(outcome: WinnerOutcome) -> None:
+    """The winner on the test rows: every metric beside the baselines', the verdict, a picture."""
+    scores, picture = st.columns(2)
+    with scores:
+        st.markdown("**On the test rows**")
+        network = outcome.table["tuned network"]
+        shown = (
+            f"{label} **{fmt_loss(None if pd.isna(value) else float(value))}**"
+            for label, value in network.items()
+        )
+        st.markdown(" · ".join(shown))
+        st.dataframe(outcome.table, column_config=_number_columns(outcome.table), key="test_metrics")
+        if outcome.verdict:
+            verdict = "; ".join(outcome.verdict)  # an error metric's unit names the CSV's target
+            st.markdown(f"By {outcome.metric.label}, the tuned network {plain(verdict)}.")
+    with picture:
+        if outcome.picture is None:
+            return
+        if outcome.task is Task.CLASSIFICATION:
+            st.markdown("**Confusion matrix** (test rows)")
+            st.plotly_chart(confusion_figure(outcome.picture), key="confusion")
+        else:
+            st.markdown("**Predicted against actual** (test rows)")
+            unit = outcome.metric_unit.removesuffix("²")
+            st.plotly_chart(prediction_figure(outcome.picture, unit), key="predictions")
+
+
+def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
+    return {c: st.column_config.NumberColumn(format="%.4g") for c in table.columns}
 
 
 def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
     """The trials that pass the filter, with their origin and note, sortable by any column,
     and the same table as CSV."""
     st.subheader("Trials")
-    everything = trial_table(frame)
+    everything = trial_table(frame)  # filtered on its "loss" column: the run's score
     everything = everything.assign(note=[notes.get(int(n), "") for n in everything["number"]])
-    table = trial_filter(filter_fields(run.spec.searched())).apply(everything)
-    shown = shown_rows(table)
+    filtered = trial_filter(filter_fields(run.spec.searched())).apply(everything)
+    score = f"validation {run.spec.selection.label}"
+    table = filtered.rename(columns={"loss": score})
+    shown = shown_rows(filtered, maximize=maximizing(run.spec)).rename(columns={"loss": score})
     if len(table) < len(everything):
         st.caption(f"{len(table):,} of {len(everything):,} trials pass the filter.")
     if len(shown) < len(table):
         st.caption(
-            f"Showing the {len(shown):,} lowest losses of {len(table):,}; filter to see others."
+            f"Showing the {len(shown):,} best of {len(table):,}; filter to see others."
             " The CSV holds them all."
         )
     event = st.dataframe(
@@ -260,7 +318,7 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
         selection_mode="single-row",
         column_config={
             "number": st.column_config.NumberColumn("trial", width="small"),
-            "loss": st.column_config.NumberColumn(format="%.5g", help=plain(loss_title(run.spec.dataset))),
+            score: st.column_config.NumberColumn(format="%.5g", help=plain(loss_title(run.spec))),
             "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
             "origin": st.column_config.TextColumn(
@@ -296,3 +354,8 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
         width="stretch",
         help="spec, outcome, every trial with its learning curve; also `python -m tuning export`",
     )
+
+
+def _initial(label: str) -> str:
+    """A metric's label at the start of a sentence: "MSE" stays "MSE", "accuracy" becomes "Accuracy"."""
+    return label[:1].upper() + label[1:]

@@ -30,6 +30,13 @@ GOOD = "size,rooms,price\n" + "".join(f"{50 + i},{1 + i % 4},{100 + 3 * i}\n" fo
 WIDE = (
     ",".join(f"c{i}" for i in range(9_999)) + ",price\n" + ",".join(str(i % 7) for i in range(10_000)) + "\n"
 )
+ONE_CLASS = "size,price\n" + "".join(f"{i * 7 % 5 + 0.5},same\n" for i in range(12))
+RARE_CLASS = "size,price\n" + "".join(
+    f"{i * 7 % 5 + 0.5},{'castle' if i < 2 else 'house'}\n" for i in range(12)
+)
+WIDE_ONE_HOT = "city,street,shop,price\n" + "".join(
+    f"town{i % 60},street{i * 7 % 60},shop{i * 11 % 60},{i}.5\n" for i in range(600)
+)  # three text columns of 60 categories: 20 one-hot columns each after the per-column cap
 BIG = "size,price\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(150_000))  # about 2 MB
 
 # (what the issue calls it, the file's bytes, the reason given, demo mode on)
@@ -41,9 +48,10 @@ BAD_UPLOADS = [
     ("one row", b"size,price\n1,2\n", "1 data row(s); at least 8", False),
     ("10,000 columns", WIDE.encode(), "10,000 columns, over the limit of 200", False),
     ("10,000 columns (demo)", WIDE.encode(), "10,000 columns, over the limit of 50", True),
-    ("NaN", GOOD.replace("103", "nan").encode(), "['price'] have missing, NaN or infinite values", False),
-    ("inf", GOOD.replace("53,", "inf,").encode(), "['size'] have missing, NaN or infinite values", False),
-    ("non-numeric target", GOOD.replace(",100\n", ",cheap\n").encode(), "the target ['price'] are not numeric", False),
+    ("inf target", GOOD.replace(",103\n", ",inf\n").encode(), "the target 'price' has infinite values", False),
+    ("one class", ONE_CLASS.encode(), "the target has one class only ('same', 12 rows)", False),
+    ("a class too rare", RARE_CLASS.encode(), "class 'castle' has 2 row(s); every class needs at least 3", False),
+    ("too wide after one-hot (demo)", WIDE_ONE_HOT.encode(), "after one-hot encoding the table has 60 input columns, over the limit of 50", True),
     ("over the size cap (demo)", BIG.encode(), "over the limit of 1.0 MB", True),
     ("duplicate column names", ("size,size,price\n" + GOOD.split("\n", 1)[1]).encode(), "column names repeat: ['size']", False),
 ]  # fmt: skip

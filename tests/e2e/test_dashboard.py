@@ -57,7 +57,7 @@ def test_launch_the_article_grid_and_watch_it_live(
     expect(page.locator(STATE)).to_contain_text("finished", timeout=60_000)
     expect(page.get_by_text(re.compile(r"not refreshing"))).to_be_visible(timeout=30_000)
     assert trace_length(live_chart(page, "history"), "complete") == 24
-    expect(page.get_by_text(re.compile(r"Trial #\d+: validation loss"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Trial #\d+: validation MSE"))).to_be_visible()
     expect(page.get_by_text('"hidden_size"').first).to_be_visible()
     expect(page.get_by_role("button", name="Download weights (.pt)")).to_be_visible()
     no_exception(page)

@@ -73,7 +73,7 @@ def test_zoom_and_legend_survive_refreshes_with_new_trials(
         assert visible == "legendonly"
 
         # A zoom on a linear axis means nothing on a log one: the scale toggle resets it.
-        page.get_by_text("Log-scale loss").click()
+        page.get_by_text("Log-scale score").click()
         page.wait_for_function("plot => plot._fullLayout.yaxis.type === 'log'", arg=plot.element_handle())
         assert plot.evaluate("plot => plot._fullLayout.xaxis.autorange") is True
         expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -41,7 +41,7 @@ def test_runs_are_listed_with_state_progress_and_best(
     row = table.set_index("run").loc["houses-done"]
     assert (row["strategy"], row["state"], row["trials"]) == ("bayesian", "finished", "60 / 60")
     assert row["progress"] == 100  # percent
-    assert row["best loss"] > 0 and row["test loss"] == 250.0
+    assert row["best score"] > 0 and row["test score"] == 250.0 and row["metric"] == "mse"
     assert [m.label for m in at.metric] == ["Runs", "Active now", "Trials finished"]
     assert "not refreshing" in texts(at)
 

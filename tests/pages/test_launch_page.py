@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import errors, texts
+from tests.table_cases import mixed_table
 from tuning import PRESETS, STRATEGIES, list_run_names, load_run
 from tuning.definition.hyperparameters import DOMAINS
 
@@ -20,6 +21,11 @@ HOUSES_CSV = b"size,rooms,price\n" + b"".join(
 
 def start_button(at: AppTest):  # noqa: ANN201 - AppTest's Button
     return next(b for b in at.button if b.label == "Start")
+
+
+def column_table(at: AppTest):  # noqa: ANN201 - a DataFrame
+    """The Launch page's table of columns and what happens to each."""
+    return next(d.value for d in at.dataframe if "what happens" in d.value.columns)
 
 
 def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable[..., AppTest]) -> None:
@@ -82,11 +88,15 @@ def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[...,
     at.file_uploader(key="f_csv").set_value(("houses.csv", HOUSES_CSV, "text/csv")).run()
     assert not at.exception
     assert at.selectbox(key="f_target").value == "price"
-    assert list(at.dataframe[0].value.columns) == ["size", "rooms", "price"]
-    assert "30 rows × 3 columns" in texts(at)
+    profile = column_table(at)
+    assert list(profile["column"]) == ["size", "rooms", "price"]
+    assert list(profile["what happens"]) == ["number", "number", "target"]
+    assert at.radio(key="f_task").value == "inferred" and at.selectbox(key="f_metric").value == "mse"
+    assert "2 of 2 feature columns used" in texts(at)
     assert not start_button(at).disabled
-    at.file_uploader(key="f_csv").set_value(("bad.csv", b"a,b\nx,1\n" * 10, "text/csv")).run()
-    assert any("not numeric" in e for e in errors(at))
+    one_class = b"a,b\n" + b"".join(f"{i % 3}.5,x\n".encode() for i in range(10))
+    at.file_uploader(key="f_csv").set_value(("bad.csv", one_class, "text/csv")).run()
+    assert any("the target has one class only ('x', 10 rows)" in e for e in errors(at))
     assert start_button(at).disabled
 
 
@@ -130,6 +140,47 @@ def test_the_demo_caps_show_before_anyone_runs_into_them(
     ):
         assert cap in captions
     assert not at.error and not start_button(at).disabled
+
+
+def test_a_table_with_categories_and_gaps_shows_each_column_and_the_class_balance(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    at = open_page("pages/launch.py")
+    at.session_state["f_name"] = "table-run"
+    at.selectbox(key="f_dataset").set_value("csv").run()
+    table = mixed_table(rows=60, classes=3, index=True).encode()
+    at.file_uploader(key="f_csv").set_value(("mixed.csv", table, "text/csv")).run()
+    assert not at.exception
+    assert at.selectbox(key="f_target").value == "label"
+    assert at.radio(key="f_task").format_func("inferred") == "inferred: classification"
+    fate = dict(zip(column_table(at)["column"], column_table(at)["what happens"], strict=True))
+    assert fate["Unnamed: 0"] == "dropped: row numbers (a leading index column), not a measurement"
+    assert fate["colour"] == "one-hot, 3 categories; gaps filled from training rows, plus a missing flag"
+    assert fate["garden"] == "yes/no as 1/0" and fate["name"].startswith("dropped: 60 distinct values")
+    balance = next(d.value for d in at.dataframe if "share" in d.value.columns)
+    assert balance["rows"].sum() == 60 and set(balance.index) == {"c0", "c1", "c2"}
+    assert at.selectbox(key="f_metric").value == "log_loss"
+    at.selectbox(key="f_metric").set_value("accuracy").run()
+    at.multiselect(key="f_exclude").set_value(["garden"]).run()
+    assert dict(zip(column_table(at)["column"], column_table(at)["what happens"], strict=True))["garden"] == (
+        "dropped: excluded by you"
+    )
+    assert "2 of 5 feature columns used" in texts(at)
+    start_button(at).click().run()
+    assert not at.exception
+    spec = load_run("table-run", storage_url).spec
+    assert (spec.task, spec.metric, spec.dataset.exclude) == ("classification", "accuracy", ("garden",))
+    assert no_workers == ["table-run"]
+
+
+def test_a_task_override_that_the_target_cannot_take_is_refused(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("pages/launch.py")
+    at.selectbox(key="f_dataset").set_value("csv").run()
+    at.file_uploader(key="f_csv").set_value(("mixed.csv", mixed_table().encode(), "text/csv")).run()
+    at.radio(key="f_task").set_value("regression").run()
+    assert not at.exception
+    assert any("holds text, so it can only be predicted as classes" in e for e in errors(at))
+    assert start_button(at).disabled
 
 
 def test_start_on_a_read_only_journal_is_a_message_naming_the_file(

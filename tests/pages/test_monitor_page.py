@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -17,7 +18,9 @@ from tests.fake_runs import make_run
 from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import APP, figures, shown, texts
 from tests.runs_helpers import quick_spec
-from tuning import RunState, create_run, list_run_names, load_run, preset_spec, summarize
+from tests.table_cases import regression_table
+from tuning import RunSpec, RunState, create_run, list_run_names, load_run, preset_spec, summarize
+from tuning.training.worker import Worker, WorkerOptions
 from tuning.views import chart_data
 from tuning.views.filters import TABLE_ROWS
 from tuning.views.history import MAX_POINTS
@@ -43,7 +46,7 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
     code = "\n".join(c.value for c in at.code)
     assert '"hidden_size"' in code and "python -m tuning launch --spec grid-done-best.json --wait" in code
     table = at.dataframe[0].value
-    assert len(table) == 27 and {"loss", "hidden_size", "duration_s", "error"} <= set(table.columns)
+    assert len(table) == 27 and {"validation MSE", "hidden_size", "duration_s", "error"} <= set(table.columns)
     assert [b.label for b in at.download_button] == ["Download trials (CSV)", "Download run (JSON)"]
     assert "not refreshing" in texts(at)
     assert not [b for b in at.button if b.label == "Stop run"]
@@ -122,7 +125,7 @@ def test_a_5000_trial_run_is_drawn_reduced_and_read_incrementally(
     assert len(curves["data"]) == 10
     assert "The 500 best of 4,990 complete trials" in texts(at)
     assert len(at.dataframe[0].value) == TABLE_ROWS
-    assert f"Showing the {TABLE_ROWS:,} lowest losses of 5,000" in texts(at)
+    assert f"Showing the {TABLE_ROWS:,} best of 5,000" in texts(at)
 
 
 def test_in_the_demo_only_the_owner_may_stop(
@@ -250,7 +253,7 @@ def test_the_trials_table_shows_only_what_passes_the_filters(
 ) -> None:
     make_run(storage_url, "filtered", 40, n_pruned=6, n_failed=4)
     at = open_page("pages/monitor.py", run="filtered")
-    median = at.dataframe[0].value["loss"].median()
+    median = at.dataframe[0].value["validation MSE"].median()
     assert len(at.dataframe[0].value) == 50
     at.multiselect(key="filter_states").set_value(["pruned", "failed"]).run()
     assert not at.exception and set(at.dataframe[0].value["state"]) == {"pruned", "failed"}
@@ -258,10 +261,41 @@ def test_the_trials_table_shows_only_what_passes_the_filters(
     at.multiselect(key="filter_states").set_value(list(at.multiselect(key="filter_states").options)).run()
     at.number_input(key="filter_loss_high").set_value(median).run()
     table = at.dataframe[0].value
-    assert 0 < len(table) < 50 and (table["loss"] <= median).all()
+    assert 0 < len(table) < 50 and (table["validation MSE"] <= median).all()
     at.number_input(key="filter_loss_low").set_value(median + 1).run()
     assert "loss: the low end must not exceed the high end" in texts(at)
     assert len(at.dataframe[0].value) == 50  # a bad filter shows everything, and says why
     at.number_input(key="filter_loss_low").set_value(None).run()
     at.slider(key="filter_n_layers").set_value((2, 3)).run()
     assert set(at.dataframe[0].value["n_layers"]) <= {2, 3}
+
+
+def test_a_finished_table_run_shows_its_test_report_baselines_and_picture(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    spec = RunSpec.from_dict(
+        {
+            "dataset": {"name": "csv", "target": "price", "filename": "houses.csv"},
+            "strategy": "random", "budget": {"n_trials": 2}, "metric": "mae",
+            "space": {"hidden_size": 8, "lr": 0.01, "epochs": 5, "batch_size": 16},
+        }
+    )  # fmt: skip
+    create_run(spec, "houses-table", storage_url, regression_table(rows=60))
+    Worker("houses-table", storage_url, WorkerOptions()).work()
+    at = open_page("pages/monitor.py", run="houses-table")
+    assert not at.exception
+    history = figures(at)[0]
+    assert history["layout"]["yaxis"]["title"]["text"] == "validation MAE (price units)"
+    baselines = [a["text"] for a in history["layout"]["annotations"]]
+    assert len(baselines) == 2 and baselines[0].startswith("baseline: mean")
+    assert any(text.startswith("baseline: linear regression") for text in baselines)
+    shown = texts(at)
+    assert re.search(r"MSE \*\*[\d,.]+\*\* · RMSE \*\*[\d,.]+\*\* · MAE \*\*[\d,.]+\*\* · R² \*\*", shown), (
+        shown
+    )
+    assert re.search(r"By MAE, the tuned network (beats|trails|ties with) mean \(MAE [\d.]+\)", shown), shown
+    assert "**Predicted against actual** (test rows)" in shown
+    picture = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert picture["layout"]["xaxis"]["title"]["text"] == "actual (price units)"
+    report = next(d.value for d in at.dataframe if "tuned network" in d.value.columns)
+    assert list(report.columns) == ["tuned network", "mean", "linear regression"]

@@ -69,6 +69,7 @@ def test_keys_are_the_strings_stored_today() -> None:
         "sweetspot:stop_requested_at": Scope.STUDY,
         "sweetspot:result": Scope.STUDY,
         "sweetspot:weights_b64": Scope.STUDY,
+        "sweetspot:baselines": Scope.STUDY,
         "sweetspot:worker:<worker id>": Scope.STUDY,
         "sweetspot:history": Scope.STUDY,
         "sweetspot:reopened_at": Scope.STUDY,
@@ -79,6 +80,7 @@ def test_keys_are_the_strings_stored_today() -> None:
         "worker": Scope.TRIAL,
         "curve": Scope.TRIAL,
         "loss_spread": Scope.TRIAL,
+        "metrics": Scope.TRIAL,
         "error": Scope.TRIAL,
         "retry_of": Scope.TRIAL,
         "origin": Scope.TRIAL,
@@ -111,6 +113,14 @@ def test_run_states_keep_their_stored_strings_and_know_which_are_active() -> Non
         {"finished_at": 1.5, "test_loss": None, "state": "failed", "error": "trial 0: loss became nan"},
         {"finished_at": 1.5, "test_loss": None, "state": "stopped", "error": None},
         {"finished_at": 1.5, "test_loss": 250.0, "state": "finished", "best_trial": 3},
+        {
+            "finished_at": 1.5,
+            "test_loss": 0.1,
+            "state": "finished",
+            "best_trial": 2,
+            "test_metrics": {"log_loss": 0.1, "accuracy": 0.95, "roc_auc": None},
+            "test_picture": {"classes": ["a", "b"], "counts": [[3, 0], [1, 4]]},
+        },  # fmt: skip
     ],
 )
 def test_run_result_reads_stored_results_and_round_trips(stored: dict) -> None:

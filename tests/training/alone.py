@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tuning.training.members import Diverged, Member, evaluate
+from tuning.training.members import Diverged, Member, validate
 from tuning.training.model import build_mlp
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
@@ -36,7 +36,7 @@ def train_alone(params: dict[str, Any], members: list[Member]) -> list[float]:
         losses = []
         for member, model, optimizer, generator in runs:
             _train_epoch(member, model, optimizer, int(params["batch_size"]), generator)
-            loss = evaluate(model, member.val_x, member.val_y, member.scaler)
+            loss = validate(model, member)
             if not math.isfinite(loss):
                 raise Diverged(epoch, loss)
             losses.append(loss)

@@ -12,7 +12,7 @@ import torch
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
 from tuning.definition.spec import DatasetSpec
-from tuning.training.members import Diverged, evaluate, make_members
+from tuning.training.members import Diverged, make_members, validate
 from tuning.training.population import train
 
 PARAMS = {
@@ -49,9 +49,9 @@ def test_evaluation_switches_dropout_off(houses) -> None:
     _, _, members = houses
     result = train({**PARAMS, "dropout": 0.5, "epochs": 2}, members)
     model, member = result.models[0], members[0]
-    first = evaluate(model, member.val_x, member.val_y, member.scaler)
+    first = validate(model, member)
     assert not model.training
-    assert evaluate(model, member.val_x, member.val_y, member.scaler) == first
+    assert validate(model, member) == first
 
 
 def test_exploding_learning_rate_raises_diverged(houses) -> None:

@@ -16,7 +16,7 @@ from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
 from tuning.definition.spec import DatasetSpec
 from tuning.training import population_state, stacked
-from tuning.training.members import evaluate, make_members
+from tuning.training.members import make_members, validate
 from tuning.training.model import build_mlp
 from tuning.training.population import Candidate, Status, train_population
 
@@ -137,7 +137,7 @@ def test_reported_losses_are_the_exported_models_validation_mse(houses) -> None:
     outcome = train_population([candidate(houses, dropout=0.3)])[0]
     member = members(houses)[0]
     assert outcome.status is Status.FINISHED
-    loss = evaluate(outcome.models[0], member.val_x, member.val_y, member.scaler)
+    loss = validate(outcome.models[0], member)
     assert math.isclose(outcome.member_losses[0], loss, rel_tol=1e-4)
     assert outcome.loss == outcome.curve[-1]
 

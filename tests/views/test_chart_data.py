@@ -7,10 +7,10 @@ import math
 import numpy as np
 import optuna
 import pytest
-from optuna.trial import TrialState
+from optuna.trial import TrialState, create_trial
 
 from tests.fake_runs import make_run
-from tuning import DatasetSpec, preset_spec
+from tuning import RunSpec, preset_spec
 from tuning.views.chart_data import (
     TrialFrames,
     best_steps,
@@ -127,9 +127,46 @@ def test_the_table_reads_like_a_table(study: optuna.Study) -> None:
     assert set(table.loc[table["state"] == "complete", "error"]) == {""}
 
 
+def titled(dataset: dict[str, object], **fields: object) -> str:
+    return loss_title(RunSpec.from_dict({"dataset": dataset, "strategy": "random", "budget": 1, **fields}))
+
+
 def test_a_houses_loss_is_in_squared_thousands_of_dollars() -> None:
-    assert loss_title(DatasetSpec("synthetic-houses")) == "validation MSE ($1000s²)"
+    assert titled({"name": "synthetic-houses"}) == "validation MSE ($1000s²)"
+    assert titled({"name": "synthetic-houses"}, metric="mae") == "validation MAE ($1000s)"
 
 
 def test_a_csv_loss_is_in_its_target_column_units() -> None:
-    assert loss_title(DatasetSpec("csv", target="price")) == "validation MSE (price units²)"
+    assert titled({"name": "csv", "target": "price"}) == "validation MSE (price units²)"
+
+
+def test_a_class_target_names_its_metric() -> None:
+    penguins = {"name": "penguins"}
+    assert titled(penguins, task="classification") == "validation log loss (nats)"
+    assert titled(penguins, task="classification", metric="accuracy") == "validation accuracy (share correct)"
+
+
+def test_best_so_far_follows_the_metric_direction() -> None:
+    rows = [
+        create_trial(value=v, params={}, distributions={}, state=TrialState.COMPLETE) for v in (0.5, 0.8, 0.6)
+    ]
+    for number, trial in enumerate(rows):
+        trial.number = number
+    assert trials_frame(rows, maximize=True)["best_so_far"].tolist() == [0.5, 0.8, 0.8]
+    assert trials_frame(rows)["best_so_far"].tolist() == [0.5, 0.5, 0.5]
+
+
+def test_the_table_puts_every_recorded_metric_beside_the_score() -> None:
+    trial = create_trial(
+        value=0.3, params={}, distributions={}, state=TrialState.COMPLETE,
+        user_attrs={"metrics": {"log_loss": 0.3, "accuracy": 0.9}},
+    )  # fmt: skip
+    table = trial_table(trials_frame([trial]), "validation log loss")
+    assert list(table.columns[:5]) == [
+        "number",
+        "state",
+        "validation log loss",
+        "val log loss",
+        "val accuracy",
+    ]
+    assert table["val accuracy"].tolist() == [0.9]

@@ -31,7 +31,7 @@ from tuning.views.estimate import (
 def test_dataset_shapes_match_the_loaders(name: str) -> None:
     spec = RunSpec.from_dict({"dataset": {"name": name, "rows": 30}, "strategy": "random", "budget": 1})
     data = load_dataset(spec.dataset)
-    assert dataset_shape(spec) == (data.rows, data.features.shape[1])
+    assert dataset_shape(spec) == (data.rows, data.width)
 
 
 def test_the_article_grid_is_priced_per_combination() -> None:

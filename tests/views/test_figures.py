@@ -96,7 +96,7 @@ def test_parallel_coordinates_use_log_axes_and_choice_ticks(trials: list[optuna.
     dims = {d.label: d for d in fig.data[0].dimensions}
     assert "lr (log)" in dims and all(t.startswith("1e") for t in dims["lr (log)"].ticktext)
     assert list(dims["batch_size"].ticktext) == ["16", "32", "64", "128"]
-    assert list(fig.data[0].dimensions)[-1].label == "loss"
+    assert list(fig.data[0].dimensions)[-1].label == "score"
     assert fig.data[0].line.colorbar.title.text == UNIT
 
 
@@ -129,7 +129,9 @@ def test_hand_picked_and_inherited_trials_have_their_own_markers(storage_url: st
     run.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.COMPLETE, [100.0])
     trials = run.study.get_trials(deepcopy=False)
     frame = trials_frame(trials)
-    fig = history_figure(history_points(history_frame(frame), best_steps(frame)), UNIT, log_y=False, revision="run")
+    fig = history_figure(
+        history_points(history_frame(frame), best_steps(frame)), UNIT, log_y=False, revision="run"
+    )
     (picked,) = [t for t in fig.data if t.name == "hand-picked"]
     assert list(picked.x) == [number] and picked.marker.symbol == "star"
     assert number not in list(next(t for t in fig.data if t.name == "complete").x)

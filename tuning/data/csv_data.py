@@ -1,4 +1,4 @@
-"""A user's CSV file, checked before anything is stored: numeric columns and a target.
+"""A user's CSV file, checked before anything is stored: a header, rows, and a usable target.
 
 Uploaded bytes are only ever parsed as text by pandas; nothing is unpickled or executed.
 """
@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tuning.data.columns import EXTRA_MISSING, TableProfile, Treatment, class_labels, profile_table
+from tuning.data.preprocess import Encoder, prepare_frame
+from tuning.data.splits import check_classes
+from tuning.definition.metrics import Task
 from tuning.errors import FieldError
 
 if TYPE_CHECKING:
@@ -23,7 +27,8 @@ FIELD = "dataset.csv"
 
 @dataclass(frozen=True)
 class CsvLimits:
-    """What a CSV may be at most; demo mode lowers these."""
+    """What a CSV may be at most; demo mode lowers these. ``max_columns`` caps both the
+    file's columns and the network's inputs after one-hot encoding."""
 
     max_bytes: int = 20 * 1024 * 1024
     max_rows: int = 200_000
@@ -33,10 +38,21 @@ class CsvLimits:
 
 @dataclass(frozen=True)
 class CsvTable:
-    features: np.ndarray
+    """A checked table: the used feature columns ready for encoding, and the target as
+    numbers (amounts, or class codes 0..k-1 indexing ``classes``)."""
+
+    frame: pd.DataFrame
     target: np.ndarray
-    feature_names: tuple[str, ...]
-    target_name: str
+    profile: TableProfile
+    classes: tuple[str, ...]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(self.profile.features)
+
+    @property
+    def target_name(self) -> str:
+        return self.profile.target
 
 
 def decode_csv(data: bytes, limits: CsvLimits = CsvLimits()) -> str:
@@ -69,7 +85,7 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
 
     text = decode_csv(data, limits)
     try:
-        frame = pd.read_csv(io.StringIO(text))
+        frame = pd.read_csv(io.StringIO(text), na_values=list(EXTRA_MISSING), skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise FieldError(FIELD, f"the file could not be read as CSV ({error})") from None
     repeated = repeated_names(text)
@@ -105,34 +121,62 @@ def repeated_names(text: str) -> list[str]:
     return sorted(name for name, count in counts.items() if count > 1)
 
 
-def parse_csv(data: bytes, target: str, limits: CsvLimits = CsvLimits()) -> CsvTable:
-    """Features and target from CSV bytes; every column must be numeric, finite, varying."""
-    import pandas as pd
+def parse_csv(
+    data: bytes,
+    target: str,
+    limits: CsvLimits = CsvLimits(),
+    task: Task | None = None,
+    exclude: tuple[str, ...] = (),
+    cv_folds: int = 0,
+) -> CsvTable:
+    """A table ready to train on, or a FieldError naming what is wrong and what to do.
 
+    Rows without a target value are left out; the features keep their gaps (they are
+    filled per split from training rows). ``task`` overrides the inferred one;
+    ``cv_folds`` sets how many rows a class needs to reach every part of the split.
+    """
     frame = read_csv_frame(data, limits)
-    if target not in frame.columns:
+    profile = profile_table(frame, target, task, exclude)
+    frame = frame[frame[target].notna()].reset_index(drop=True)
+    if len(frame) < limits.min_rows:
         raise FieldError(
-            "dataset.target", f"there is no column {target!r}; the columns are {list(frame.columns)}"
+            "dataset.target",
+            f"only {len(frame)} row(s) have a {target!r} value; at least {limits.min_rows} are needed",
         )
-    non_numeric = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if non_numeric:
-        which = "the target" if target in non_numeric else "columns"
+    if not profile.features:
+        dropped = "; ".join(
+            f"{c.name}: {c.reason}" for c in profile.columns if c.treatment is Treatment.DROPPED
+        )
+        raise FieldError(
+            FIELD, f"no column is left to learn from ({dropped or 'the target is the only column'})"
+        )
+    classes: tuple[str, ...] = ()
+    if profile.task is Task.CLASSIFICATION:
+        check_classes(profile.class_counts, cv_folds)
+        labels = class_labels(frame[target])
+        classes = tuple(sorted(profile.class_counts))
+        values = labels.map({c: i for i, c in enumerate(classes)}).to_numpy(dtype=np.float64)
+    else:
+        values = frame[target].to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise FieldError(
+                "dataset.target", f"the target {target!r} has infinite values; fix or drop those rows"
+            )
+        if values.std() == 0:
+            raise FieldError(
+                "dataset.target", f"the target {target!r} holds one value only; nothing to predict"
+            )
+    table = CsvTable(prepare_frame(frame, profile), values, profile, classes)
+    _check_width(table, limits)
+    return table
+
+
+def _check_width(table: CsvTable, limits: CsvLimits) -> None:
+    """Refuse a table whose one-hot encoding would be wider than the column cap."""
+    width = len(Encoder.fit(table.frame, table.profile, np.arange(len(table.frame))).names(()))
+    if width > limits.max_columns:
         raise FieldError(
             FIELD,
-            f"{which} {non_numeric} are not numeric; keep only numeric columns "
-            "(encode categories as numbers first)",
+            f"after one-hot encoding the table has {width} input columns, over the limit of "
+            f"{limits.max_columns}; exclude some text columns",
         )
-    values = frame.to_numpy(dtype=np.float64)
-    bad = [str(c) for c, ok in zip(frame.columns, np.isfinite(values).all(axis=0), strict=False) if not ok]
-    if bad:
-        raise FieldError(FIELD, f"columns {bad} have missing, NaN or infinite values; fill or drop them")
-    constant = [str(c) for c, s in zip(frame.columns, values.std(axis=0), strict=False) if s == 0]
-    if constant:
-        raise FieldError(FIELD, f"columns {constant} hold one value only; drop them")
-    features = frame.drop(columns=[target])
-    return CsvTable(
-        features.to_numpy(dtype=np.float64),
-        frame[target].to_numpy(dtype=np.float64),
-        tuple(str(c) for c in features.columns),
-        target,
-    )

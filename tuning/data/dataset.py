@@ -13,23 +13,47 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tuning.definition.metrics import Task
+
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from tuning.data.columns import TableProfile
     from tuning.definition.spec import DatasetSpec
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features and target as float arrays, with names for charts and exports."""
+    """Features and target as float arrays, with names for charts and exports.
+
+    A table (an uploaded or built-in CSV) keeps its columns in ``table`` instead, profiled
+    in ``profile``: they are encoded per split from training rows, so ``features`` is
+    empty. A classification target holds class codes indexing ``classes``.
+    """
 
     features: np.ndarray  # shape (rows, columns)
     target: np.ndarray  # shape (rows,)
     feature_names: tuple[str, ...]
     target_name: str
     target_unit: str
+    task: Task = Task.REGRESSION
+    classes: tuple[str, ...] = ()
+    table: pd.DataFrame | None = None
+    profile: TableProfile | None = None
 
     @property
     def rows(self) -> int:
         return int(self.target.shape[0])
+
+    @property
+    def width(self) -> int:
+        """Network inputs: the feature columns, or a table's columns after encoding (on all
+        rows: a split's own training rows may give a column or two fewer missing flags)."""
+        if self.table is None or self.profile is None:
+            return int(self.features.shape[1])
+        from tuning.data.preprocess import Encoder
+
+        return len(Encoder.fit(self.table, self.profile, np.arange(self.rows)).names(()))
 
 
 class DatasetOption(StrEnum):
@@ -39,10 +63,12 @@ class DatasetOption(StrEnum):
     SEED = "seed"  # generated data: the generator's seed
     TARGET = "target"  # an uploaded CSV: the column to predict
     FILENAME = "filename"  # an uploaded CSV: the file's name, for the reproduce command
+    EXCLUDE = "exclude"  # an uploaded CSV: columns the user left out of the features
 
 
-#: Loads the arrays of a spec; an uploaded CSV's text is stored with the run and passed in.
-Loader = Callable[["DatasetSpec", "str | None"], Dataset]
+#: Loads the arrays of a spec; an uploaded CSV's text is stored with the run and passed in,
+#: with the spec's task when it overrides the one a table's target suggests.
+Loader = Callable[["DatasetSpec", "str | None", "Task | None"], Dataset]
 
 
 @dataclass(frozen=True)
@@ -52,6 +78,7 @@ class DatasetInfo:
     ``unit``: what the target is measured in (None: an uploaded file's target column's own).
     ``rows`` and ``features``: the shape, for the run-time forecast; a generated dataset
     takes its rows from the spec, an uploaded one its whole shape from the file.
+    ``task``: what built-in data predicts (an uploaded table's is inferred from its target).
     """
 
     label: str
@@ -60,6 +87,7 @@ class DatasetInfo:
     unit: str | None = None
     rows: int | None = None
     features: int | None = None
+    task: Task = Task.REGRESSION
 
     @property
     def uploaded(self) -> bool:

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuning.data.csv_data import parse_csv
+from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv
 from tuning.data.dataset import Dataset, DatasetInfo, DatasetOption
+from tuning.data.splits import check_classes
+from tuning.definition.metrics import Task
+from tuning.errors import FieldError
 from tuning.registry import Registry
 
 if TYPE_CHECKING:
@@ -26,11 +29,11 @@ ARTICLE_FEATURES = np.array([[1400, 3], [1600, 3], [1700, 4], [1875, 4]], dtype=
 ARTICLE_PRICES = np.array([245.0, 312.0, 279.0, 308.0])
 
 
-def article(spec: DatasetSpec, csv_text: str | None = None) -> Dataset:
+def article(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
     return Dataset(ARTICLE_FEATURES, ARTICLE_PRICES, ("size_sqft", "bedrooms"), "price", "$1000s")
 
 
-def synthetic_houses(spec: DatasetSpec, csv_text: str | None = None) -> Dataset:
+def synthetic_houses(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
     """Houses whose price depends non-linearly on size, bedrooms, age and distance.
 
     Prices are in $1000s with a noise of about 15; a good model beats the mean by far,
@@ -49,7 +52,7 @@ def synthetic_houses(spec: DatasetSpec, csv_text: str | None = None) -> Dataset:
     return Dataset(features, price, names, "price", "$1000s")
 
 
-def diabetes(spec: DatasetSpec, csv_text: str | None = None) -> Dataset:
+def diabetes(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
     """scikit-learn's bundled diabetes data (no download): disease progression after a year."""
     from sklearn.datasets import load_diabetes
 
@@ -63,12 +66,29 @@ def diabetes(spec: DatasetSpec, csv_text: str | None = None) -> Dataset:
     )
 
 
-def uploaded_csv(spec: DatasetSpec, csv_text: str | None) -> Dataset:
-    """An uploaded CSV, from the text stored with the run."""
+def from_table(table: CsvTable, unit: str) -> Dataset:
+    """A profiled table as a dataset: its columns are encoded per split, not here."""
+    return Dataset(
+        np.empty((len(table.target), 0)), table.target, table.feature_names, table.target_name, unit,
+        table.profile.task, table.classes, table.frame, table.profile,
+    )  # fmt: skip
+
+
+def penguins(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
+    """Palmer penguins (344 birds, 3 species), shipped as a CSV inside the ``palmerpenguins``
+    package (no download): text categories and NA cells, read like any uploaded table."""
+    from importlib.resources import files
+
+    data = (files("palmerpenguins") / "data" / "penguins.csv").read_bytes()
+    return from_table(parse_csv(data, "species", task=task), "species")
+
+
+def uploaded_csv(spec: DatasetSpec, csv_text: str | None, task: Task | None = None) -> Dataset:
+    """An uploaded CSV, from the text stored with the run; ``task`` overrides the inferred one."""
     if csv_text is None:
         raise ValueError("a CSV dataset needs its text; it is stored with the run")
-    table = parse_csv(csv_text.encode("utf-8"), spec.target or "")
-    return Dataset(table.features, table.target, table.feature_names, table.target_name, target_unit(spec))
+    table = parse_csv(csv_text.encode("utf-8"), spec.target or "", task=task, exclude=spec.exclude)
+    return from_table(table, target_unit(spec))
 
 
 DATASETS: Registry[str, DatasetInfo] = Registry(
@@ -87,7 +107,19 @@ DATASETS: Registry[str, DatasetInfo] = Registry(
         "diabetes": DatasetInfo(
             "Diabetes progression (scikit-learn, 442 rows)", diabetes, unit="score", rows=442, features=10
         ),
-        "csv": DatasetInfo("Upload a CSV file", uploaded_csv, (DatasetOption.TARGET, DatasetOption.FILENAME)),
+        "penguins": DatasetInfo(
+            "Palmer penguins species (344 birds, text categories and gaps, 3 classes)",
+            penguins,
+            unit="species",
+            rows=344,
+            features=15,  # after one-hot encoding and missing flags
+            task=Task.CLASSIFICATION,
+        ),
+        "csv": DatasetInfo(
+            "Upload a CSV file",
+            uploaded_csv,
+            (DatasetOption.TARGET, DatasetOption.FILENAME, DatasetOption.EXCLUDE),
+        ),
     },
 )
 
@@ -97,6 +129,23 @@ def target_unit(spec: DatasetSpec) -> str:
     return DATASETS[spec.name].target_unit(spec)
 
 
-def load_dataset(spec: DatasetSpec, csv_text: str | None = None) -> Dataset:
-    """The arrays for ``spec``; a CSV dataset needs the file's text stored with the run."""
-    return DATASETS[spec.name].load(spec, csv_text)
+def load_dataset(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
+    """The arrays for ``spec``; a CSV dataset needs the file's text stored with the run.
+    ``task`` overrides the task a table's target suggests (built-in data has its own)."""
+    return DATASETS[spec.name].load(spec, csv_text, task)
+
+
+def check_data(
+    spec: DatasetSpec, csv_text: str | None, task: Task | None, cv_folds: int, limits: CsvLimits
+) -> Task:
+    """Load the data as a launch would and return its task; refuses (FieldError) a file or
+    target that cannot be trained on, before anything is stored."""
+    if DATASETS[spec.name].uploaded:
+        if csv_text is None:
+            raise FieldError("dataset.csv", "a CSV dataset needs the file's contents")
+        table = parse_csv(csv_text.encode("utf-8"), spec.target or "", limits, task, spec.exclude, cv_folds)
+        return table.profile.task
+    data = load_dataset(spec, None, task)
+    if data.classes:
+        check_classes({c: int((data.target == i).sum()) for i, c in enumerate(data.classes)}, cv_folds)
+    return data.task

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tuning.data.dataset import DatasetOption
 from tuning.data.datasets import DATASETS
 from tuning.definition.hyperparameters import DOMAINS
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, Task, get_metric
 from tuning.definition.pruners import Pruner
 from tuning.definition.rules import (
     Fraction,
@@ -48,6 +49,25 @@ DAY_S = 86_400
 
 
 @dataclass(frozen=True)
+class Names(Plain):
+    """A list of distinct names (e.g. columns), stored as a tuple."""
+
+    what: str
+
+    def read(self, field: str, value: Any) -> tuple[str, ...]:
+        text = Text("a name")
+        if not isinstance(value, list) or len(set(map(str, value))) != len(value):
+            raise FieldError(field, f"must be {self.allowed()}, got {value!r}")
+        return tuple(text.read(field, name) for name in value)
+
+    def dump(self, value: tuple[str, ...]) -> list[str]:
+        return list(value)
+
+    def allowed(self) -> str:
+        return f"a list of distinct {self.what}"
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
     """Which data to train on; ``csv`` data itself is stored beside the spec, not in it."""
 
@@ -56,10 +76,14 @@ class DatasetSpec:
     seed: int = spec_field(SEED, 0)
     target: str | None = spec_field(Optional(Text("a column name")), None)
     filename: str | None = spec_field(Optional(Text("a file name", name_only=True)), None)
+    exclude: tuple[str, ...] = spec_field(Names("column names to leave out of the features"), ())
 
     def to_dict(self) -> dict[str, Any]:
         """The name and the options this dataset takes (its registry entry says which)."""
-        return dump_fields(self, ["name", *(o.value for o in DATASETS[self.name].options)])
+        options = [o.value for o in DATASETS[self.name].options]
+        if not self.exclude:  # left out when empty: specs stored before it existed stay byte-identical
+            options = [o for o in options if o != DatasetOption.EXCLUDE]
+        return dump_fields(self, ["name", *options])
 
     def problems(self, prefix: str) -> list[FieldError]:
         """What the dataset's registry entry requires beyond each field's own rule."""
@@ -173,6 +197,10 @@ class RunSpec:
     grace_s: float = spec_field(Seconds(3, DAY_S), 60.0)
     #: Trials a worker trains at once, as one population; None (omitted): the worker chooses.
     population: int | None = spec_field(Optional(Whole(1, 256)), None)
+    #: regression or classification; None (omitted) until launch fills it in from the data.
+    task: Task | None = spec_field(Optional(OneOf.enum(Task)), None)
+    #: The selection metric; None (omitted): the task's loss (MSE, or log loss).
+    metric: str | None = spec_field(Optional(OneOf(lambda: METRICS)), None)
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
@@ -200,6 +228,23 @@ class RunSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return dump_fields(self, omit_none=True)
+
+    def with_task(self, task: Task) -> RunSpec:
+        """This spec for data of ``task``: the task stored, the metric named. A task or
+        metric the spec already chose must agree with the data's (FieldError otherwise)."""
+        if self.task is not None and self.task is not task:
+            raise FieldError(
+                "task", f"the data's target needs {task.value}, but the spec says {self.task.value}"
+            )
+        metric = self.metric or DEFAULT_METRIC[task]
+        if get_metric(metric).task is not task:
+            raise FieldError("metric", f"{metric!r} scores {get_metric(metric).task.value}, not {task.value}")
+        return replace(self, task=task, metric=metric)
+
+    @property
+    def selection(self) -> Metric:
+        """The metric trials are compared by (the task's loss until a task is known)."""
+        return get_metric(self.metric or DEFAULT_METRIC[self.task or Task.REGRESSION])
 
     def searched(self) -> dict[str, Param]:
         """The hyperparameters that vary (everything but the fixed ones)."""
@@ -254,6 +299,10 @@ def _cross_field_problems(values: dict[str, Any]) -> list[FieldError]:
         errors.append(FieldError("grace_s", "must be at least 3 × heartbeat_s, or live workers look dead"))
     if values["val_fraction"] + values["test_fraction"] >= 0.9:
         errors.append(FieldError("val_fraction", "val_fraction + test_fraction must stay below 0.9"))
+    task, metric = values.get("task"), values.get("metric")
+    if task is not None and metric is not None and METRICS[metric].task is not task:
+        names = [name for name, info in METRICS.items() if info.task is task]
+        errors.append(FieldError("metric", f"{metric!r} is not a {task.value} metric; use one of {names}"))
     return errors
 
 

@@ -96,6 +96,12 @@ WEIGHTS = Key(
     "storage.artifacts.store_weights (from training.finalize)", "storage.artifacts.read_weights",
     "The winner's weights when at most 1 MiB, so a dashboard on another machine can offer them.",
 )  # fmt: skip
+BASELINES = Key(
+    "sweetspot:baselines", Scope.STUDY,
+    "dict (constant/linear → label, validation and test scores of every metric of the task)",
+    "training.worker (once, before the first trial)", "views.outcome (Monitor, Compare, best panel, CLI)",
+    "The mean/majority and linear/logistic baselines on the run's own splits and preprocessing.",
+)  # fmt: skip
 WORKER_RECORD = Key(
     "sweetspot:worker:", Scope.STUDY, "dict (WorkerRecord: id, host, pid, started_at, beat_at, exited_at)",
     "storage.liveness.Heartbeat", "storage.liveness.worker_records (views.summary, reaping)",
@@ -152,6 +158,11 @@ LOSS_SPREAD = Key(
     "training.worker (complete trials)", "exports and Optuna tools (kept with the trial)",
     "How much the trial's value varies between its repeats or folds.",
 )  # fmt: skip
+METRICS = Key(
+    "metrics", Scope.TRIAL, "dict (metric name → validation score)",
+    "training.worker (complete trials)", "views.summary.trial_rows, exports",
+    "Every metric of the run's task on validation (member mean); null where undefined.",
+)  # fmt: skip
 ERROR = Key(
     "error", Scope.TRIAL, "str",
     "training.worker (failed and pruned trials), storage.liveness.reap_orphans (dead workers)",
@@ -183,9 +194,9 @@ INHERITED_FROM = Key(
 
 #: Every key the engine writes, in the order docs/spec.md lists them.
 KEYS: tuple[Key, ...] = (
-    SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, WORKER_RECORD,
+    SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, BASELINES, WORKER_RECORD,
     HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, TRIAL_NOTE,
-    WORKER, CURVE, LOSS_SPREAD, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
+    WORKER, CURVE, LOSS_SPREAD, METRICS, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
 )  # fmt: skip
 
 
@@ -227,8 +238,10 @@ RESULT_STATES = (RunState.FINISHED, RunState.STOPPED, RunState.FAILED)
 class RunResult:
     """The run's outcome, stored once under ``RESULT`` by the worker that finishes the run.
 
-    ``best_trial`` and ``test_loss`` are set when some trial completed, ``error`` (the
-    first failed trial's) when none did.
+    ``best_trial`` and ``test_loss`` (the winner's test score in the selection metric)
+    are set when some trial completed, with ``test_metrics`` (every metric of the task on
+    test) and ``test_picture`` (``views.outcome.winner_picture``); ``error`` (the first
+    failed trial's) when none did.
     """
 
     state: RunState
@@ -236,6 +249,8 @@ class RunResult:
     test_loss: float | None = None
     best_trial: int | None = None
     error: str | None = None
+    test_metrics: dict[str, float | None] | None = None
+    test_picture: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.state not in RESULT_STATES:
@@ -251,6 +266,8 @@ class RunResult:
             "test_loss": self.test_loss,
             "best_trial": self.best_trial,
             "error": self.error,
+            "test_metrics": self.test_metrics,
+            "test_picture": self.test_picture,
         }
 
     @classmethod
@@ -265,4 +282,6 @@ class RunResult:
             test_loss=raw.get("test_loss"),
             best_trial=raw.get("best_trial"),
             error=raw.get("error"),
+            test_metrics=raw.get("test_metrics"),
+            test_picture=raw.get("test_picture"),
         )

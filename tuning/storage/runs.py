@@ -20,6 +20,8 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState, create_trial
 
+from tuning.data.csv_data import CsvLimits
+from tuning.data.datasets import DATASETS, check_data
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.storage import record
@@ -83,8 +85,11 @@ def create_run(
     name = check_name(name) if name else new_name(spec)
     if spec.dataset.name == "csv" and not csv_text:
         raise FieldError("dataset.csv", "a CSV dataset needs the file's contents")
+    spec = resolve_task(spec, csv_text)
     try:
-        study = optuna.create_study(study_name=name, storage=storage, direction="minimize")
+        study = optuna.create_study(
+            study_name=name, storage=storage, direction=spec.selection.direction.value
+        )
     except optuna.exceptions.DuplicatedStudyError:
         raise RunExists(f"a run named {name!r} exists already; choose another name") from None
     study.set_user_attr(record.SPEC.key, spec.to_dict())
@@ -99,6 +104,18 @@ def create_run(
     while batch := [_ticket(params) for params in itertools.islice(queue, QUEUE_BATCH)]:
         study.add_trials(batch)
     return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
+
+
+def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
+    """The spec with its task and metric filled in (``launch`` does it after checking the
+    data; a run created directly gets the same): built-in data knows its task, an
+    uploaded table's comes from its target."""
+    if spec.task is not None:
+        return spec.with_task(spec.task)
+    info = DATASETS[spec.dataset.name]
+    if not info.uploaded:
+        return spec.with_task(info.task)
+    return spec.with_task(check_data(spec.dataset, csv_text, None, spec.cv_folds, CsvLimits()))
 
 
 def _queue(spec: RunSpec) -> Iterator[dict[str, Any]]:

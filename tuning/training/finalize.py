@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from optuna.trial import TrialState
 
+from tuning.definition.metrics import Direction
 from tuning.storage import record
 from tuning.storage.artifacts import store_weights
 from tuning.storage.lifecycle import hand_picked_waiting
@@ -22,8 +23,11 @@ from tuning.storage.runs import Run, deadline_passed, stop_requested
 from tuning.training.members import evaluate_test
 from tuning.training.objective import Objective
 from tuning.training.population import Outcome
+from tuning.views.outcome import winner_picture
 
-WEIGHTS_FORMAT = "sweetspot-mlp-v1"
+#: v2: a task, its classes and metric, and per member the fitted preprocessing (a pickle of
+#: a scikit-learn ColumnTransformer for tables, None for all-number data).
+WEIGHTS_FORMAT = "sweetspot-mlp-v2"
 
 
 def work_left(run: Run) -> bool:
@@ -48,28 +52,49 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None)
         state = RunState.STOPPED if stopped else RunState.FAILED
         result = RunResult(state, time.time(), error=first_error)
     else:
-        best = min(complete, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
+        metric = run.spec.selection
+        pick = min if metric.direction is Direction.MINIMIZE else max
+        best = pick(complete, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
         trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
-        test = evaluate_test(objective.data, objective.split, objective.members, trained.models)
+        data = objective.data
+        report = evaluate_test(data, objective.split, objective.members, trained.models)
         store_weights(run, weights_blob(objective, best.params, trained))
         state = RunState.STOPPED if stopped else RunState.FINISHED
-        result = RunResult(state, time.time(), test_loss=test, best_trial=best.number)
+        picture = winner_picture(data.task, data.classes, report.truth, report.predicted)
+        result = RunResult(
+            state, time.time(), test_loss=report.metrics[metric.name], best_trial=best.number,
+            test_metrics=report.metrics, test_picture=picture,
+        )  # fmt: skip
     run.study.set_user_attr(record.RESULT.key, result.to_dict())
     return result
 
 
 def weights_blob(objective: Objective, params: dict[str, Any], trained: Outcome) -> bytes:
-    """The winner as a file that ``torch.load(..., weights_only=True)`` reads back."""
+    """The winner as a file that ``torch.load(..., weights_only=True)`` reads back.
+
+    Predicting raw rows: ``pickle.loads(member["preprocessing"]).transform(frame)`` (for a
+    table; the columns as ``feature_names`` lists), then the scaler, then the model;
+    regression outputs are unscaled with the target's mean and std, class outputs are
+    logits over ``classes``. The members' predictions are averaged.
+    """
     data = objective.data
     payload = {
         "format": WEIGHTS_FORMAT,
         "params": {**objective.spec.fixed_values(), **params},
+        "task": data.task.value,
+        "metric": objective.spec.selection.name,
+        "classes": list(data.classes),
         "feature_names": list(data.feature_names),
         "target_name": data.target_name,
         "target_unit": data.target_unit,
         "members": [
-            {"state_dict": model.state_dict(), "scaler": member.scaler.to_dict()}
-            for member, model in zip(objective.members, trained.models, strict=False)
+            {
+                "state_dict": model.state_dict(),
+                "scaler": member.scaler.to_dict(),
+                "input_names": member.encoder.names(data.feature_names),
+                "preprocessing": member.encoder.to_bytes(),
+            }
+            for member, model in zip(objective.members, trained.models, strict=True)
         ],
     }
     buffer = io.BytesIO()

@@ -14,15 +14,16 @@ ACTIVATION_LAYERS: dict[str, type[nn.Module]] = {
 
 
 def build_mlp(
-    in_features: int, hidden_size: int, n_layers: int, activation: str, dropout: float
+    in_features: int, hidden_size: int, n_layers: int, activation: str, dropout: float, outputs: int = 1
 ) -> nn.Sequential:
-    """An MLP regressor with one output; with one layer it is exactly the article's model."""
+    """An MLP with ``outputs`` outputs (one for regression, one per class); with one layer and
+    one output it is exactly the article's model."""
     layers: list[nn.Module] = []
     width = in_features
     for _ in range(n_layers):
         layers += [nn.Linear(width, hidden_size), ACTIVATION_LAYERS[activation](), nn.Dropout(dropout)]
         width = hidden_size
-    layers.append(nn.Linear(width, 1))
+    layers.append(nn.Linear(width, outputs))
     return nn.Sequential(*layers)
 
 

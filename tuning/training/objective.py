@@ -23,7 +23,8 @@ from tuning.data.splits import Split, make_split
 from tuning.definition.batching import plan_populations, population_size
 from tuning.definition.space import suggest
 from tuning.definition.spec import Pruner, RunSpec
-from tuning.training.members import Member, make_members
+from tuning.training.baseline import evaluate_baselines
+from tuning.training.members import Member, encode_fold, make_members, validation_metrics
 from tuning.training.model import pick_device
 from tuning.training.population import Candidate, Outcome, train, train_population
 
@@ -37,12 +38,13 @@ class Objective:
 
     def __init__(self, spec: RunSpec, csv_text: str | None) -> None:
         self.spec = spec
-        self.data: Dataset = load_dataset(spec.dataset, csv_text)
+        self.data: Dataset = load_dataset(spec.dataset, csv_text, spec.task)
+        labels = self.data.target.astype(int) if self.data.classes else None
         self.split: Split = make_split(
-            self.data.rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed
+            self.data.rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed, labels
         )
         self.members: list[Member] = make_members(
-            self.data, self.split, spec.repeats, spec.seed, pick_device()
+            self.data, self.split, spec.repeats, spec.seed, pick_device(), spec.metric
         )
 
     def params(self, trial: optuna.Trial) -> dict[str, Any]:
@@ -54,7 +56,7 @@ class Objective:
 
     def population_size(self, threads: int = 1) -> int:
         """How many trials this worker trains at once (see definition/batching.py)."""
-        return population_size(self.spec, self.data.features.shape[1], len(self.members), threads)
+        return population_size(self.spec, self.members[0].train_x.shape[1], len(self.members), threads)
 
     def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
         """Train the trials' configurations; ``publish`` stores a trial's learning curve so far.
@@ -89,6 +91,17 @@ class Objective:
         for index, reason in reporter.pruned.items():
             outcomes[index].reason = reason
         return outcomes
+
+    def validation_metrics(self, outcome: Outcome) -> dict[str, float | None]:
+        """Every metric of the task on validation for a finished trial (member mean)."""
+        return validation_metrics(self.members, outcome.models)
+
+    def baselines(self) -> dict[str, dict[str, Any]]:
+        """The constant and linear baselines on this run's folds and preprocessing."""
+        folds = [encode_fold(self.data, self.split, f.train, f.val)[1] for f in self.split.folds]
+        return evaluate_baselines(
+            self.data.task, len(self.data.classes), folds, self.data.target[self.split.test]
+        )
 
     def retrain(self, params: dict[str, Any]) -> Outcome:
         """Train a finished trial's configuration again, e.g. on another machine."""

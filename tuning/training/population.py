@@ -188,7 +188,7 @@ def _step(state: State, k: int, rows: torch.Tensor, weights: torch.Tensor) -> No
     x = state.data.x.index_select(0, flat).view(k, rows.shape[1], -1)
     y = state.data.y.index_select(0, flat).view(k, rows.shape[1], 1)
     out = forward(state.layout, slot.shape, slot.leaves, x, state.noise)
-    loss = ((out - y).square() * weights).sum()
+    loss = state.head.batch_loss(out, y, weights)
     grads = torch.autograd.grad(loss, slot.leaves)
     slot.optimizers.step(slot.params, torch.cat([g.reshape(k, -1) for g in grads], dim=1))
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from tuning.training.heads import Head
 from tuning.training.members import Member
 from tuning.training.stacked import (
     Architecture,
@@ -59,6 +60,7 @@ class MemberSpec:
             int(params["n_layers"]),
             str(params["activation"]),
             float(params["dropout"]),
+            data.head.outputs,
         )
         # A batch beyond the rows is the full batch; kept nominal, it would pad every step.
         batch_size = min(int(params["batch_size"]), data.train_x.shape[0])
@@ -140,13 +142,28 @@ class State:
             moments=moments,
         )
 
+    @property
+    def head(self) -> Head:
+        """What the members predict (every member of a run shares it)."""
+        return self.specs[0].data.head
+
     def validate(self) -> list[float]:
-        """Every member's validation MSE in target units, in eval mode (no dropout)."""
+        """Every member's validation score in the run's selection metric, in eval mode (no
+        dropout). MSE stays one tensor expression; other metrics are scored per member."""
         slot = self.slot(self.size)
         with torch.no_grad():
             out = forward(self.layout, slot.shape, slot.leaves, self.val_x)
-            losses = ((out - self.val_y).square() * self.val_weight).sum(dim=(1, 2))
-        return losses.tolist()
+            metric = self.specs[0].data.metric
+            if self.head.plain_mse(metric):
+                return ((out - self.val_y).square() * self.val_weight).sum(dim=(1, 2)).tolist()
+        return [
+            self.head.score(
+                metric,
+                s.data.val_truth,
+                self.head.predictions(out[i, : len(s.data.val_truth)], s.data.scaler),
+            )
+            for i, s in enumerate(self.specs)
+        ]
 
     def retain(self, keep: Sequence[int]) -> None:
         """Keep only the members at these positions (in order); the others leave for good."""

@@ -38,6 +38,7 @@ class Architecture:
     n_layers: int
     activation: str
     dropout: float
+    outputs: int = 1  # one for regression, one per class for classification
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATION_FUNCTIONS:
@@ -61,7 +62,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class Layout:
-    """The padded shape every member shares: ``in_features`` → ``width`` × ``depth`` → 1.
+    """The padded shape every member shares: ``in_features`` → ``width`` × ``depth`` → ``outputs``.
 
     ``layers[l]`` is the (weight, bias) pair of hidden layer l; ``output`` the last Linear.
     Weights are stored as (inputs, outputs), the transpose of ``nn.Linear.weight``.
@@ -73,9 +74,10 @@ class Layout:
     layers: tuple[tuple[Segment, Segment], ...]
     output: tuple[Segment, Segment]
     size: int
+    outputs: int = 1
 
     @classmethod
-    def of(cls, in_features: int, width: int, depth: int) -> Layout:
+    def of(cls, in_features: int, width: int, depth: int, outputs: int = 1) -> Layout:
         start, layers = 0, []
         fan_in = in_features
         for _ in range(depth):
@@ -83,9 +85,9 @@ class Layout:
             bias = Segment(weight.stop, 1, width)
             layers.append((weight, bias))
             start, fan_in = bias.stop, width
-        weight = Segment(start, width, 1)
-        bias = Segment(weight.stop, 1, 1)
-        return cls(in_features, width, depth, tuple(layers), (weight, bias), bias.stop)
+        weight = Segment(start, width, outputs)
+        bias = Segment(weight.stop, 1, outputs)
+        return cls(in_features, width, depth, tuple(layers), (weight, bias), bias.stop, outputs)
 
     def segments(self) -> list[Segment]:
         return [segment for pair in (*self.layers, self.output) for segment in pair]
@@ -101,9 +103,11 @@ def layout_for(architectures: Sequence[Architecture]) -> Layout:
     in_features = {a.in_features for a in architectures}
     if len(in_features) != 1:
         raise ValueError(f"members of one population must share their inputs, got {sorted(in_features)}")
-    return Layout.of(
-        in_features.pop(), max(a.hidden_size for a in architectures), max(a.n_layers for a in architectures)
-    )
+    outputs = {a.outputs for a in architectures}
+    if len(outputs) != 1:
+        raise ValueError(f"members of one population must share their outputs, got {sorted(outputs)}")
+    width, depth = max(a.hidden_size for a in architectures), max(a.n_layers for a in architectures)
+    return Layout.of(in_features.pop(), width, depth, outputs.pop())
 
 
 def initial_row(layout: Layout, architecture: Architecture, generator: torch.Generator) -> torch.Tensor:
@@ -112,7 +116,7 @@ def initial_row(layout: Layout, architecture: Architecture, generator: torch.Gen
     fan_in = architecture.in_features
     pairs = [*layout.layers[: architecture.n_layers], layout.output]
     for index, (weight, bias) in enumerate(pairs):
-        outputs = 1 if index == len(pairs) - 1 else architecture.hidden_size
+        outputs = architecture.outputs if index == len(pairs) - 1 else architecture.hidden_size
         bound = 1.0 / math.sqrt(fan_in)
         for segment, rows in ((weight, fan_in), (bias, 1)):
             values = torch.rand(rows, outputs, generator=generator) * (2 * bound) - bound
@@ -129,6 +133,7 @@ def to_module(layout: Layout, architecture: Architecture, row: torch.Tensor) -> 
         architecture.n_layers,
         architecture.activation,
         architecture.dropout,
+        architecture.outputs,
     )
     linears = [m for m in model if isinstance(m, nn.Linear)]
     pairs = [*layout.layers[: architecture.n_layers], layout.output]
@@ -199,7 +204,7 @@ def forward(
     x: torch.Tensor,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """Outputs (k, rows, 1) of k members for inputs x (k, rows, in_features).
+    """Outputs (k, rows, outputs) of k members for inputs x (k, rows, in_features).
 
     With a ``generator`` the members train (dropout on); without one they evaluate.
     """

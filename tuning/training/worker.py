@@ -179,8 +179,10 @@ class PopulationRunner:
         elif outcome.status is Status.DIVERGED:
             self.tell(trial, TrialState.FAIL, None, {record.ERROR.key: outcome.reason})
         else:
-            self.tell(trial, TrialState.COMPLETE, outcome.loss, {record.LOSS_SPREAD.key: outcome.spread})
-            if self.best is None or outcome.loss < self.best[1].loss:
+            metrics = self.objective.validation_metrics(outcome)
+            attrs = {record.LOSS_SPREAD.key: outcome.spread, record.METRICS.key: metrics}
+            self.tell(trial, TrialState.COMPLETE, outcome.loss, attrs)
+            if self.best is None or self.objective.spec.selection.better(outcome.loss, self.best[1].loss):
                 self.best = (trial.number, outcome)
 
     def tell(
@@ -248,12 +250,21 @@ class Worker:
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
         )
         try:
+            self._store_baselines()
             self._loop(heartbeat)
             while self._finish_if_last():  # a hand-picked ticket arrived as the run ended: run it too
                 self._loop(heartbeat)
         finally:
             heartbeat.stop()
         return self.report
+
+    def _store_baselines(self) -> None:
+        """The run's baselines, once, before its first trial; workers that race compute the
+        same figures (the same folds and preprocessing)."""
+        if record.BASELINES.key in self._retry("read the run", self.run.attrs):
+            return
+        baselines = self.objective.baselines()
+        self._retry("store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines))
 
     def _loop(self, heartbeat: Heartbeat) -> None:
         """Claim and train populations; with the queue empty, wait while others train (one may die)."""

@@ -232,4 +232,4 @@ def analysis_trials(run: Run) -> AnalysisTrials:
 def draw_view(run: Run, view: str, params: list[str] | None = None) -> tuple[go.Figure, int]:
     """``view`` of ``run`` from a seeded sample of its complete trials, and how many it used."""
     study, used = sample_study(run.study.get_trials(deepcopy=False), VIEWS[view].max_trials)
-    return view_figure(view, study, params or None, loss_title(run.spec.dataset)), used
+    return view_figure(view, study, params or None, loss_title(run.spec)), used

@@ -16,7 +16,8 @@ import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
-from tuning.definition.spec import DatasetSpec
+from tuning.definition.metrics import Direction, get_metric
+from tuning.definition.spec import RunSpec
 from tuning.storage.lifecycle import trial_origin
 from tuning.storage.record import TrialOrigin
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
@@ -24,22 +25,31 @@ from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 HISTORY_STATES = ("complete", "pruned", "failed")
 BASE_COLUMNS = (
     "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "origin", "error",
+    "val_metrics",
 )  # fmt: skip
 
 
-def loss_title(dataset: DatasetSpec) -> str:
-    """Axis title of every loss: the validation MSE is in the target's units squared."""
-    return f"validation MSE ({target_unit(dataset)}²)"
+def loss_title(spec: RunSpec) -> str:
+    """Axis title of every trial score: the run's selection metric and its units, e.g.
+    "validation MSE ($1000s²)" or "validation accuracy (share correct)"."""
+    metric = spec.selection
+    return f"validation {metric.label} ({metric.unit_of(target_unit(spec.dataset))})"
 
 
-def trials_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
-    """One row per started trial, by number, with its best-so-far and last epoch's loss.
+def maximizing(spec: RunSpec) -> bool:
+    """True when higher scores are better for this run (accuracy, R², ...)."""
+    return spec.selection.direction is Direction.MAXIMIZE
 
-    ``best_so_far`` is the lowest complete loss up to each trial number (NaN before the
-    first); ``last_loss`` is the latest per-epoch loss, which running and pruned trials
-    have even without a final value; ``completed_at`` is a Unix time, NaN while running.
+
+def trials_frame(trials: Sequence[FrozenTrial], maximize: bool = False) -> pd.DataFrame:
+    """One row per started trial, by number, with its best-so-far and last epoch's score.
+
+    ``best_so_far`` is the best complete score up to each trial number (the lowest, or the
+    highest when ``maximize``; NaN before the first); ``last_loss`` is the latest per-epoch
+    score, which running and pruned trials have even without a final value;
+    ``completed_at`` is a Unix time, NaN while running.
     """
-    return _derive(_records(trials))
+    return _derive(_records(trials), maximize)
 
 
 class TrialFrames:
@@ -50,7 +60,8 @@ class TrialFrames:
     A live Monitor of a 5,000-trial run then spends milliseconds here, not a tenth of a second.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, maximize: bool = False) -> None:
+        self.maximize = maximize
         self._finished = pd.DataFrame(columns=[*BASE_COLUMNS, "last_loss"])
         self._numbers: set[int] = set()
 
@@ -67,7 +78,7 @@ class TrialFrames:
             live.loc[dead, "state"] = "fail"
             live.loc[dead, "error"] = live.loc[dead, "number"].map(orphans)
         parts = [p for p in (self._finished, live) if not p.empty]
-        return _derive(pd.concat(parts, ignore_index=True) if parts else live)
+        return _derive(pd.concat(parts, ignore_index=True) if parts else live, self.maximize)
 
 
 def _records(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
@@ -79,15 +90,19 @@ def _records(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
     return pd.DataFrame(rows).assign(last_loss=last)
 
 
-def _derive(records: pd.DataFrame) -> pd.DataFrame:
+def _derive(records: pd.DataFrame, maximize: bool) -> pd.DataFrame:
     frame = records.sort_values("number", ignore_index=True)
     frame["state"] = frame["state"].replace({"fail": "failed"})  # as in every count and legend
     for column in ("value", "started_at", "duration_s", "last_loss"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     frame["completed_at"] = frame["started_at"] + frame["duration_s"]
     complete = frame["value"].where(frame["state"] == "complete")
-    frame["best_so_far"] = complete.cummin().ffill()
+    frame["best_so_far"] = _best_so_far(complete, maximize)
     return frame
+
+
+def _best_so_far(scores: pd.Series, maximize: bool) -> pd.Series:
+    return (scores.cummax() if maximize else scores.cummin()).ffill()
 
 
 def _last_loss(trial: FrozenTrial) -> float | None:
@@ -134,7 +149,11 @@ class CurveSelection:
 
 
 def curves_frame(
-    trials: Sequence[FrozenTrial], best_n: int = 10, max_running: int = 10, orphans: Collection[int] = ()
+    trials: Sequence[FrozenTrial],
+    best_n: int = 10,
+    max_running: int = 10,
+    orphans: Collection[int] = (),
+    maximize: bool = False,
 ) -> CurveSelection:
     """Per-epoch losses of the ``best_n`` best complete trials and the latest running ones.
 
@@ -145,6 +164,7 @@ def curves_frame(
     complete = sorted(
         (t for t in trials if t.state is TrialState.COMPLETE and learning_curve(t)),
         key=lambda t: t.value,  # type: ignore[arg-type,return-value]
+        reverse=maximize,
     )
     running = [
         t for t in trials if t.state is TrialState.RUNNING and t.number not in orphans and learning_curve(t)
@@ -167,7 +187,7 @@ def _marked(trial: FrozenTrial) -> str:
     return "" if origin is TrialOrigin.SAMPLED else f", {origin.value}"
 
 
-def parallel_frame(frame: pd.DataFrame, limit: int = 500) -> pd.DataFrame:
+def parallel_frame(frame: pd.DataFrame, limit: int = 500, maximize: bool = False) -> pd.DataFrame:
     """Complete trials' parameters and loss; beyond ``limit`` the best ``limit`` of them.
 
     The best trials are the ones whose parameters matter; thousands of worse lines only
@@ -175,13 +195,17 @@ def parallel_frame(frame: pd.DataFrame, limit: int = 500) -> pd.DataFrame:
     """
     complete = frame[frame["state"] == "complete"]
     columns = ["number", "origin", *param_columns(frame), "value"]
-    return complete.nsmallest(limit, "value")[columns].sort_values("number").reset_index(drop=True)
+    best = complete.nlargest(limit, "value") if maximize else complete.nsmallest(limit, "value")
+    return best[columns].sort_values("number").reset_index(drop=True)
 
 
-def race_frame(runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]]) -> pd.DataFrame:
+def race_frame(
+    runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]], maximize: bool = False
+) -> pd.DataFrame:
     """Best-so-far of several runs against trials finished and against wall time.
 
-    ``runs`` holds (name, strategy, trials). Trials count in the order they finished,
+    ``runs`` holds (name, strategy, trials) of runs selected by one metric (``maximize``
+    when higher is better). Trials count in the order they finished,
     which is fair to parallel workers; time counts from each run's first trial, so a run
     that waited for its workers to start is not penalised. Only the points where a run's
     best moves are kept (plus its last), so 5,000-trial runs stay small.
@@ -194,7 +218,7 @@ def race_frame(runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]]) -> pd.Dat
             continue
         complete = done["value"].where(done["state"] == "complete")
         done = done.assign(
-            best_so_far=complete.cummin().ffill(),
+            best_so_far=_best_so_far(complete, maximize),
             finished=np.arange(1, len(done) + 1),
             elapsed_s=done["completed_at"] - frame["started_at"].min(),
         )
@@ -225,8 +249,9 @@ def _times_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["number", "state", "value", "started_at", "completed_at"])
 
 
-def trial_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The trials as people read them: loss, plain parameter names, start time, duration."""
+def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
+    """The trials as people read them: the score (named ``score``, e.g. "validation accuracy"),
+    plain parameter names, every recorded validation metric, start time, duration."""
     params = param_columns(frame)
     table = frame[
         [
@@ -242,7 +267,20 @@ def trial_table(frame: pd.DataFrame) -> pd.DataFrame:
             "error",
         ]
     ]
-    table = table.rename(columns={"value": "loss", **{c: c[len(PARAM_PREFIX) :] for c in params}})
+    table = table.rename(columns={"value": score, **{c: c[len(PARAM_PREFIX) :] for c in params}})
     started = pd.to_datetime(table["started_at"], unit="s", utc=True).dt.tz_convert(None)
     error = table["error"].where(table["error"].notna(), "")
-    return table.assign(started_at=started, error=error).rename(columns={"started_at": "started (UTC)"})
+    table = table.assign(started_at=started, error=error).rename(columns={"started_at": "started (UTC)"})
+    metrics = _metric_columns(frame)
+    table = pd.concat([table, metrics], axis=1)
+    first = ["number", "state", score, *metrics.columns]  # every score beside the one selected by
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def _metric_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """One column per validation metric the trials recorded ("val accuracy", ...)."""
+    recorded = [
+        m if isinstance(m, dict) else {} for m in frame.get("val_metrics", pd.Series(index=frame.index))
+    ]
+    metrics = pd.DataFrame(recorded, index=frame.index, dtype=float)
+    return metrics.rename(columns={name: f"val {get_metric(name).label}" for name in metrics.columns})

@@ -204,7 +204,7 @@ def parallel_figure(
         _dimension(name[len(PARAM_PREFIX) :], frame[name], space.get(name[len(PARAM_PREFIX) :]))
         for name in param_columns(frame)
     ]
-    dimensions.append(dict(label="loss", values=frame["value"].to_numpy()))
+    dimensions.append(dict(label="score", values=frame["value"].to_numpy()))
     fig = go.Figure(
         go.Parcoords(
             dimensions=dimensions,

@@ -100,11 +100,13 @@ def _column(table: pd.DataFrame, column: str) -> pd.Series:
     return table[column]
 
 
-def shown_rows(table: pd.DataFrame, limit: int = TABLE_ROWS) -> pd.DataFrame:
-    """At most ``limit`` rows of ``table``: the lowest losses (trials without one last), in
-    trial order. Measured in Chromium, a 10,000-row table was the Monitor's heaviest element
-    to decode and lay out; filters reach any other row, and the CSV holds every row that passes.
+def shown_rows(table: pd.DataFrame, limit: int = TABLE_ROWS, maximize: bool = False) -> pd.DataFrame:
+    """At most ``limit`` rows of ``table``: the best scores (the lowest, or the highest when
+    ``maximize``; trials without one last), in trial order. Measured in Chromium, a
+    10,000-row table was the Monitor's heaviest element to decode and lay out; filters reach
+    any other row, and the CSV holds every row that passes.
     """
     if len(table) <= limit:
         return table
-    return table.sort_values("loss", na_position="last", kind="stable").head(limit).sort_values("number")
+    best = table.sort_values("loss", ascending=not maximize, na_position="last", kind="stable")
+    return best.head(limit).sort_values("number")

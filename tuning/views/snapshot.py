@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tuning.storage.runs import Run, load_run
-from tuning.views.chart_data import CurveSelection, TrialFrames, curves_frame, race_frame
+from tuning.views.chart_data import CurveSelection, TrialFrames, curves_frame, maximizing, race_frame
 from tuning.views.summary import RunSummary, summarize
 
 
@@ -47,11 +47,14 @@ class RunWatcher:
         run = load_run(self.name, self.storage_url)
         trials = run.study.get_trials(deepcopy=False)
         summary = summarize(run, trials)
+        maximize = maximizing(run.spec)
         with self._lock:
             if summary.created_at != self._created_at:
                 self._frames, self._created_at = TrialFrames(), summary.created_at
+            self._frames.maximize = maximize
             frame = self._frames.frame(trials, summary.orphans)
-        return RunSnapshot(run, summary, frame, curves_frame(trials, orphans=summary.orphans))
+        curves = curves_frame(trials, orphans=summary.orphans, maximize=maximize)
+        return RunSnapshot(run, summary, frame, curves)
 
 
 _WATCHERS: OrderedDict[tuple[str, str | None], RunWatcher] = OrderedDict()
@@ -88,5 +91,6 @@ def read_race(names: Sequence[str], storage_url: str | None = None) -> Race:
     runs = [load_run(name, storage_url) for name in names]
     trials = [run.study.get_trials(deepcopy=False) for run in runs]
     summaries = [summarize(run, t) for run, t in zip(runs, trials, strict=True)]
-    frame = race_frame([(r.name, r.spec.strategy.value, t) for r, t in zip(runs, trials, strict=True)])
+    named = [(r.name, r.spec.strategy.value, t) for r, t in zip(runs, trials, strict=True)]
+    frame = race_frame(named, maximize=bool(runs) and maximizing(runs[0].spec))
     return Race(runs, summaries, frame)

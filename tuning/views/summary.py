@@ -12,6 +12,8 @@ from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
+from tuning.data.datasets import target_unit
+from tuning.definition.metrics import Direction
 from tuning.storage import record
 from tuning.storage.lifecycle import history, trial_origin
 from tuning.storage.liveness import orphaned_trials, worker_records
@@ -20,7 +22,6 @@ from tuning.storage.record import RunResult, RunState, TrialOrigin
 from tuning.storage.runs import Run, load_run, run_entries, stop_requested
 from tuning.storage.urls import resolve_url
 
-METRIC = "val_mse"
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
 
@@ -43,7 +44,11 @@ class RunSummary:
     best_params: dict[str, Any] | None
     best_value: float | None
     test_loss: float | None
-    metric: str
+    metric: str  # the selection metric's name ("mse", "accuracy", ...); best_value is in it
+    metric_unit: str  # what best_value and test_loss are measured in ("$1000s²", "share correct")
+    task: str
+    test_metrics: dict[str, float | None] | None  # every metric of the task, the winner on test
+    baselines: dict[str, Any] | None  # record.BASELINES, once the first worker stored them
     created_at: float
     finished_at: float | None
     workers_alive: int
@@ -80,14 +85,9 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
     attrs = run.attrs()
     trials = run.study.get_trials(deepcopy=False) if trials is None else trials
     orphaned = {t.number: why for t, why in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
-    counts = {state: 0 for state in TrialState}
-    origins = {origin: 0 for origin in TrialOrigin}
-    for trial in trials:
-        origins[trial_origin(trial)] += 1
-        if trial_origin(trial) is not TrialOrigin.INHERITED:
-            counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
-    complete = [t for t in trials if t.state is TrialState.COMPLETE]
-    best = min(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
+    counts, origins = _counts(trials, orphaned)
+    metric = run.spec.selection
+    best = _best(trials, metric.direction)
     stored = attrs.get(record.RESULT.key)  # None once an extension reopened the run
     result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
@@ -107,7 +107,11 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         best_params=dict(best.params) if best else None,
         best_value=best.value if best else None,
         test_loss=result.test_loss if result else None,
-        metric=METRIC,
+        metric=metric.name,
+        metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
+        task=(run.spec.task or metric.task).value,
+        test_metrics=result.test_metrics if result else None,
+        baselines=attrs.get(record.BASELINES.key),
         created_at=attrs[record.CREATED_AT.key],
         finished_at=result.finished_at if result else None,
         workers_alive=live,
@@ -122,6 +126,26 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         tags=list(notes.tags),
         trial_notes=notes.trial_notes,
     )
+
+
+def _counts(
+    trials: list[FrozenTrial], orphaned: dict[int, str]
+) -> tuple[dict[TrialState, int], dict[TrialOrigin, int]]:
+    """Trials by state (a dead worker's as failed; inherited ones not counted) and by origin."""
+    counts = {state: 0 for state in TrialState}
+    origins = {origin: 0 for origin in TrialOrigin}
+    for trial in trials:
+        origins[trial_origin(trial)] += 1
+        if trial_origin(trial) is not TrialOrigin.INHERITED:
+            counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
+    return counts, origins
+
+
+def _best(trials: list[FrozenTrial], direction: Direction) -> FrozenTrial | None:
+    """The complete trial with the best score: the lowest, or the highest when maximizing."""
+    complete = [t for t in trials if t.state is TrialState.COMPLETE]
+    pick = max if direction is Direction.MAXIMIZE else min
+    return pick(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
 
 
 _ENDED: dict[tuple[str, str, float], RunSummary] = {}  # (storage URL, name, created at) →
@@ -212,6 +236,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "worker": trial.user_attrs.get(record.WORKER.key),
                 "origin": trial_origin(trial).value,
                 "error": trial.user_attrs.get(record.ERROR.key),
+                "val_metrics": trial.user_attrs.get(record.METRICS.key),
             }
         )
     return rows

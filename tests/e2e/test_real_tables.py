@@ -1,0 +1,82 @@
+"""A real table in a real browser: upload, pick a class target, search, read the verdict.
+
+The table has text categories and gaps (empty, NA, ?, null cells), a yes/no column and an
+ID-like name; its class column is not the last one, so the target must be picked.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.charts import live_chart
+from tests.table_cases import mixed_table
+
+pytestmark = pytest.mark.browser
+STATE = ".st-key-run-state"
+
+
+def no_exception(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def choose(page: Page, label: str, option: str | re.Pattern[str]) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``."""
+    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_confusion_matrix(
+    new_page: Callable[[str], Page], screenshot: Callable[..., Path], server: SimpleNamespace, tmp_path: Path
+) -> None:
+    frame = pd.read_csv(io.StringIO(mixed_table(rows=90, classes=3)), keep_default_na=False, dtype=str)
+    upload = tmp_path / "customers.csv"
+    frame[["label", "size", "colour", "garden", "name"]].to_csv(upload, index=False)  # target first
+
+    page = new_page("launch")
+    expect(page.get_by_role("heading", name="Launch a run")).to_be_visible()
+    choose(page, "Start from a preset", re.compile(r"^penguins"))  # a random search
+    choose(page, "Dataset", "Upload a CSV file")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    expect(page.get_by_text("Columns (what training will do with each)")).to_be_visible()
+    choose(page, "Target column", "label")
+    expect(page.get_by_text("inferred: classification")).to_be_visible()
+    expect(page.get_by_text("Class balance (3 classes)")).to_be_visible()
+    expect(page.get_by_text("Select by (classification metric)")).to_be_visible()
+    trials = page.get_by_role("spinbutton", name="Trials")
+    trials.fill("3")
+    trials.press("Enter")
+    expect(page.get_by_text("3 trials", exact=False).first).to_be_visible()
+    no_exception(page)
+    screenshot(page, "launch-table")
+
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/monitor\?run=random-"))
+    expect(page.locator(STATE)).to_contain_text("finished", timeout=180_000)
+    no_exception(page)
+
+    expect(page.get_by_text(re.compile(r"Trial #\d+: validation log loss"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"accuracy \d"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"the tuned network (beats|trails|ties with) majority class"))
+    ).to_be_visible()
+    confusion = page.locator(".st-key-confusion .js-plotly-plot")
+    expect(confusion).to_be_visible()
+    matrix = confusion.evaluate("plot => ({type: plot.data[0].type, classes: plot.data[0].x})")
+    assert matrix == {"type": "heatmap", "classes": ["c0", "c1", "c2"]}
+
+    history = live_chart(page, "history")
+    expect(history).to_be_visible()
+    labels = history.evaluate("plot => (plot.layout.annotations || []).map(a => a.text)")
+    assert any(text.startswith("baseline: logistic regression") for text in labels), labels
+    assert any(text.startswith("baseline: majority class") for text in labels), labels
+    shapes = history.evaluate("plot => (plot.layout.shapes || []).length")
+    assert shapes >= 2
+    screenshot(page, "monitor-table")

@@ -1,0 +1,80 @@
+"""The best panel's data: test pictures, baseline lines, and the verdict against baselines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tuning.definition.metrics import Task, get_metric
+from tuning.views.outcome import (
+    baseline_lines,
+    baseline_verdict,
+    confusion_frame,
+    prediction_frame,
+    winner_picture,
+)
+
+BASELINES = {
+    "constant": {"label": "majority class", "validation": {"accuracy": 0.44}, "test": {"accuracy": 0.435}},
+    "linear": {"label": "logistic regression", "validation": {"accuracy": 0.99}, "test": {"accuracy": 0.965}},
+}
+
+
+def test_a_confusion_matrix_counts_actual_against_predicted() -> None:
+    truth = np.array([0, 1, 2, 2])
+    probs = np.array([[0.9, 0.1, 0], [0.2, 0.7, 0.1], [0.1, 0.6, 0.3], [0, 0.1, 0.9]])
+    picture = winner_picture(Task.CLASSIFICATION, ("a", "b", "c"), truth, probs)
+    frame = confusion_frame(picture)
+    assert frame.loc["c", "b"] == 1 and frame.loc["c", "c"] == 1 and int(frame.to_numpy().sum()) == 4
+    assert list(frame.columns) == ["a", "b", "c"]
+
+
+def test_a_regression_picture_keeps_at_most_its_point_cap() -> None:
+    truth = np.arange(5000.0)
+    picture = winner_picture(Task.REGRESSION, (), truth, truth + 1)
+    frame = prediction_frame(picture)
+    assert len(frame) == 2000 and frame["actual"].iloc[-1] == 4999.0
+    assert (frame["predicted"] - frame["actual"] == 1).all()
+
+
+def test_the_verdict_says_by_how_much_the_network_beats_or_trails_each_baseline() -> None:
+    accuracy = get_metric("accuracy")
+    assert baseline_verdict(accuracy, "", 0.95, BASELINES) == [
+        "beats majority class (accuracy 0.435) by 0.515",
+        "trails logistic regression (accuracy 0.965) by 0.015",
+    ]
+    assert baseline_verdict(accuracy, "", None, BASELINES) == []
+
+
+def test_error_metrics_carry_the_target_unit_and_lower_is_better() -> None:
+    mse = {"linear": {"label": "linear regression", "validation": {"mse": 20.0}, "test": {"mse": 25.0}}}
+    assert baseline_verdict(get_metric("mse"), "$1000s²", 20.0, mse) == [
+        "beats linear regression (MSE 25) by 5 $1000s²"
+    ]
+    assert baseline_lines(mse, get_metric("mse")) == [("linear regression", 20.0)]
+    assert baseline_lines(mse, get_metric("mae")) == []
+
+
+def test_baselines_are_labelled_reference_lines() -> None:
+    import plotly.graph_objects as go
+
+    from tuning.views.outcome_figures import add_baselines
+
+    fig = add_baselines(go.Figure(), [("majority class", 1.05), ("logistic regression", 0.44)])
+    assert [s.y0 for s in fig.layout.shapes] == [1.05, 0.44]
+    assert [a.text for a in fig.layout.annotations] == [
+        "baseline: majority class 1.05",
+        "baseline: logistic regression 0.44",
+    ]
+
+
+def test_the_pictures_draw_their_frames() -> None:
+    from tuning.views.outcome_figures import confusion_figure, prediction_figure
+
+    picture = {"classes": ["a", "b"], "counts": [[3, 1], [0, 4]]}
+    heat = confusion_figure(confusion_frame(picture)).data[0]
+    assert heat.type == "heatmap" and list(heat.x) == ["a", "b"] and heat.text.tolist() == [[3, 1], [0, 4]]
+    assert heat.z.tolist() == [[0.75, 0.25], [0.0, 1.0]]  # shares of each actual class
+    scatter = prediction_figure(prediction_frame({"actual": [1.0, 2.0], "predicted": [1.5, 1.0]}), "$1000s")
+    diagonal, points = scatter.data
+    assert list(diagonal.x) == [1.0, 2.0] and list(points.y) == [1.5, 1.0]
+    assert scatter.layout.xaxis.title.text == "actual ($1000s)"

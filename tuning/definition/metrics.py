@@ -1,0 +1,189 @@
+"""The metrics registry: every score a run can select by, record and show, in one place.
+
+Each entry names its task, whether lower or higher is better, its units and the
+``sklearn.metrics`` function behind it, so a spec's ``metric`` fixes the study's direction
+and every chart, table and export can label a value without special cases. Scores are
+computed from *predictions*: values in the target's units for regression, class
+probabilities (one column per class, labels coded 0..k-1) for classification.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from tuning.registry import Registry
+
+
+class Task(StrEnum):
+    """What the network predicts; fixes its loss, its output width and its metrics."""
+
+    REGRESSION = "regression"
+    CLASSIFICATION = "classification"
+
+
+class Direction(StrEnum):
+    """Which way a metric improves; also Optuna's study direction."""
+
+    MINIMIZE = "minimize"
+    MAXIMIZE = "maximize"
+
+
+Score = Callable[[np.ndarray, np.ndarray], float]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One score: how to compute it and how to present it."""
+
+    name: str
+    task: Task
+    direction: Direction
+    label: str
+    #: ``{unit}`` is replaced by the target's unit (regression errors are in its units).
+    units: str
+    score: Score
+
+    def __call__(self, truth: np.ndarray, predicted: np.ndarray) -> float:
+        """The score, or NaN where it is undefined (ROC AUC with one class present)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # sklearn warns, then returns NaN; we report None
+            try:
+                return float(self.score(truth, predicted))
+            except ValueError:
+                return math.nan
+
+    def unit_of(self, target_unit: str) -> str:
+        return self.units.format(unit=target_unit)
+
+    def better(self, a: float, b: float) -> bool:
+        """True when score ``a`` beats score ``b``."""
+        return a < b if self.direction is Direction.MINIMIZE else a > b
+
+
+def _classes(probabilities: np.ndarray) -> list[int]:
+    return list(range(probabilities.shape[1]))
+
+
+def _mse(truth: np.ndarray, predicted: np.ndarray) -> float:
+    from sklearn.metrics import mean_squared_error
+
+    return mean_squared_error(truth, predicted)
+
+
+def _rmse(truth: np.ndarray, predicted: np.ndarray) -> float:
+    from sklearn.metrics import root_mean_squared_error
+
+    return root_mean_squared_error(truth, predicted)
+
+
+def _mae(truth: np.ndarray, predicted: np.ndarray) -> float:
+    from sklearn.metrics import mean_absolute_error
+
+    return mean_absolute_error(truth, predicted)
+
+
+def _r2(truth: np.ndarray, predicted: np.ndarray) -> float:
+    from sklearn.metrics import r2_score
+
+    return r2_score(truth, predicted) if len(truth) > 1 else math.nan
+
+
+def _log_loss(truth: np.ndarray, probabilities: np.ndarray) -> float:
+    from sklearn.metrics import log_loss
+
+    return log_loss(truth, probabilities, labels=_classes(probabilities))
+
+
+def _accuracy(truth: np.ndarray, probabilities: np.ndarray) -> float:
+    from sklearn.metrics import accuracy_score
+
+    return accuracy_score(truth, probabilities.argmax(axis=1))
+
+
+def _balanced_accuracy(truth: np.ndarray, probabilities: np.ndarray) -> float:
+    from sklearn.metrics import recall_score
+
+    # Macro recall over every class of the table, so a class missing from these rows
+    # does not silently change what is averaged (balanced_accuracy_score has no labels=).
+    present = np.unique(truth).tolist()
+    return recall_score(truth, probabilities.argmax(axis=1), labels=present, average="macro", zero_division=0)
+
+
+def _f1_macro(truth: np.ndarray, probabilities: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    return f1_score(
+        truth, probabilities.argmax(axis=1), labels=_classes(probabilities), average="macro", zero_division=0
+    )
+
+
+def _roc_auc(truth: np.ndarray, probabilities: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if probabilities.shape[1] == 2:
+        return roc_auc_score(truth, probabilities[:, 1])
+    return roc_auc_score(truth, probabilities, multi_class="ovr", labels=_classes(probabilities))
+
+
+METRICS: Registry[str, Metric] = Registry(
+    "metric",
+    {
+        m.name: m
+        for m in (
+            Metric("mse", Task.REGRESSION, Direction.MINIMIZE, "MSE", "{unit}²", _mse),
+            Metric("rmse", Task.REGRESSION, Direction.MINIMIZE, "RMSE", "{unit}", _rmse),
+            Metric("mae", Task.REGRESSION, Direction.MINIMIZE, "MAE", "{unit}", _mae),
+            Metric("r2", Task.REGRESSION, Direction.MAXIMIZE, "R²", "share of variance", _r2),
+            Metric("log_loss", Task.CLASSIFICATION, Direction.MINIMIZE, "log loss", "nats", _log_loss),
+            Metric(
+                "accuracy", Task.CLASSIFICATION, Direction.MAXIMIZE, "accuracy", "share correct", _accuracy
+            ),
+            Metric(
+                "balanced_accuracy",
+                Task.CLASSIFICATION,
+                Direction.MAXIMIZE,
+                "balanced accuracy",
+                "mean recall per class",
+                _balanced_accuracy,
+            ),  # fmt: skip
+            Metric(
+                "f1_macro",
+                Task.CLASSIFICATION,
+                Direction.MAXIMIZE,
+                "macro F1",
+                "mean F1 per class",
+                _f1_macro,
+            ),
+            Metric("roc_auc", Task.CLASSIFICATION, Direction.MAXIMIZE, "ROC AUC", "one-vs-rest", _roc_auc),
+        )
+    },
+)
+
+#: The selection metric when a spec names none: the loss each task trains with.
+DEFAULT_METRIC = {Task.REGRESSION: "mse", Task.CLASSIFICATION: "log_loss"}
+
+
+def get_metric(name: str) -> Metric:
+    """The registered metric ``name``; an unknown name raises UnknownName listing the known ones."""
+    return METRICS[name]
+
+
+def metrics_of(task: Task) -> list[Metric]:
+    """Every metric of ``task``, in registry order (the order tables show them)."""
+    return [m for m in METRICS.values() if m.task is task]
+
+
+def score_all(task: Task, truth: np.ndarray, predicted: np.ndarray) -> dict[str, float | None]:
+    """Every metric of ``task`` on these rows; None where a metric is undefined there
+    (stored as JSON, which has no NaN)."""
+    scores: dict[str, float | None] = {}
+    for metric in metrics_of(task):
+        value = metric(truth, predicted)
+        scores[metric.name] = value if math.isfinite(value) else None
+    return scores

@@ -1,0 +1,87 @@
+"""Figures of the winner on test rows and of the baselines: drawing only (``views.outcome`` computes).
+
+Baselines are horizontal reference lines (layout shapes, labelled), so they sit behind
+the trials on any trial chart, span its whole width whatever the zoom, and add no trace
+that would shift the chart's legend or trace order between refreshes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from tuning.views.figures import plain_text
+
+BASELINE_COLOR = "#6C6C6C"
+DIAGONAL_COLOR = "#999999"
+POINT_COLOR = "#0072B2"
+BASELINE_DASHES = ("dot", "dash")
+
+
+def add_baselines(fig: go.Figure, lines: list[tuple[str, float]]) -> go.Figure:
+    """A labelled dotted line at each baseline's score (e.g. "baseline: logistic regression")."""
+    for i, (label, value) in enumerate(lines):
+        fig.add_hline(
+            y=value,
+            line=dict(color=BASELINE_COLOR, width=1.5, dash=BASELINE_DASHES[i % len(BASELINE_DASHES)]),
+            annotation=dict(
+                text=f"baseline: {plain_text(label)} {value:.4g}", font=dict(size=11, color=BASELINE_COLOR)
+            ),
+            annotation_position="top left" if i % 2 == 0 else "bottom left",
+            name=f"baseline: {label}",
+        )
+    return fig
+
+
+def confusion_figure(frame: pd.DataFrame) -> go.Figure:
+    """Test rows by actual class (rows) and predicted class (columns); the diagonal is right."""
+    counts = frame.to_numpy()
+    classes = [str(c) for c in frame.columns]  # a class label comes from the user's file
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=[plain_text(c) for c in classes],
+            y=[plain_text(c) for c in frame.index],
+            text=counts,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar=dict(title=dict(text="share of the actual class", side="right")),
+            hovertemplate="actual %{y}<br>predicted %{x}<br>%{text} rows (%{z:.0%})<extra></extra>",
+            uid="confusion",
+        )
+    )
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), uirevision="confusion")
+    fig.update_xaxes(title_text="predicted class", side="bottom")
+    fig.update_yaxes(title_text="actual class", autorange="reversed")
+    return fig
+
+
+def prediction_figure(frame: pd.DataFrame, unit: str) -> go.Figure:
+    """Predicted against actual target values of the test rows, with the line of perfect predictions."""
+    unit = plain_text(unit)  # a CSV's target name
+    low = float(min(frame["actual"].min(), frame["predicted"].min()))
+    high = float(max(frame["actual"].max(), frame["predicted"].max()))
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=[low, high], y=[low, high], mode="lines", name="perfect prediction", uid="diagonal",
+                line=dict(color=DIAGONAL_COLOR, dash="dash"), hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=frame["actual"].to_numpy(), y=frame["predicted"].to_numpy(), mode="markers",
+                name="test rows", uid="test-rows", marker=dict(color=POINT_COLOR, size=6, opacity=0.7),
+                hovertemplate=f"actual %{{x:.4g}} {unit}<br>predicted %{{y:.4g}} {unit}<extra></extra>",
+            ),
+        ]
+    )  # fmt: skip
+    fig.update_layout(
+        height=360, margin=dict(l=10, r=10, t=30, b=10), uirevision="predictions",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+    )  # fmt: skip
+    fig.update_xaxes(title_text=f"actual ({unit})")
+    fig.update_yaxes(title_text=f"predicted ({unit})")
+    return fig
