@@ -78,7 +78,7 @@ def test_a_hostile_target_on_the_monitor_fetches_nothing(
     expect(page.get_by_test_id("stException")).to_have_count(0)
     for key in ("history", "curves", "parallel"):  # drawn, axis titles and all (plotly.js is
         expect(live_chart(page, key)).to_be_visible(timeout=90_000)  # 4 MB: slow on busy cores)
-    metrics = page.get_by_test_id("stMetric").filter(has_text="loss")
+    metrics = page.get_by_test_id("stMetric").filter(has_text="MSE")  # best and test
     expect(metrics).to_have_count(2)
     shown = []
     for index in range(2):  # their help names the target: shown on hover
@@ -93,7 +93,7 @@ def test_a_hostile_target_on_the_monitor_fetches_nothing(
 def test_a_hostile_column_in_a_launch_error_fetches_nothing(
     new_page: Callable[[str], Page], image_host: ImageHost
 ) -> None:
-    rows = "".join(f"{i},x{i}\n" for i in range(10))
+    rows = "".join(f"{i},5.5\n" for i in range(10))  # a constant target: refused, naming it
     page = new_page("launch")
     page.get_by_test_id("stSelectbox").filter(has_text="Dataset").click()
     page.get_by_role("option", name="Upload a CSV file").click()
@@ -106,7 +106,7 @@ def test_a_hostile_column_in_a_launch_error_fetches_nothing(
             }
         ]
     )
-    error = page.get_by_test_id("stAlertContentError").filter(has_text="not numeric")
+    error = page.get_by_test_id("stAlertContentError").filter(has_text="holds one value only")
     expect(error).to_contain_text("![i](http://127.0.0.1")  # the name, character for character
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert_no_link_or_fetch(page, image_host)
