@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+from collections import Counter
 from dataclasses import asdict
 
 import pytest
@@ -14,6 +15,8 @@ from optuna.trial import TrialState
 
 import tuning.training.worker
 from tests.runs_helpers import quick_spec
+from tuning.definition.presets import preset_spec
+from tuning.definition.spec import RunSpec
 from tuning.errors import StorageUnavailable
 from tuning.storage import record
 from tuning.storage.liveness import HOST, WorkerRecord
@@ -118,3 +121,21 @@ def test_a_worker_reruns_the_trial_of_a_dead_worker_before_finishing(storage_url
     lost, rerun = load_run("run", storage_url).study.get_trials()
     assert lost.state is TrialState.FAIL and "died during the trial" in lost.user_attrs[record.ERROR.key]
     assert rerun.state is TrialState.COMPLETE and rerun.user_attrs[record.RETRY_OF.key] == 0
+
+
+def test_two_workers_share_a_grid_by_claiming_a_population_each_without_overlap(storage_url: str) -> None:
+    """What ``workers: 2`` guarantees: each worker claims at most its share of the queue, and
+    no trial is claimed twice. (Whether the second process arrives before the first has
+    finished the whole grid is timing, so the launcher tests do not assert it.)"""
+    spec = RunSpec.from_dict({**preset_spec("article-grid").to_dict(), "workers": 2})
+    create_run(spec, "grid", storage_url)
+    first, second = (Worker("grid", storage_url, WorkerOptions()) for _ in range(2))
+    assert first.population == second.population == 12
+    mine = first.queue.claim_population(first.population)
+    theirs = second.queue.claim_population(second.population)
+    left = second.queue.claim_population(second.population)
+    numbers = [trial.number for trial in mine + theirs]
+    assert (len(mine), len(theirs), left) == (12, 12, [])
+    assert sorted(numbers) == list(range(24))
+    workers = Counter(t.user_attrs[record.WORKER.key] for t in load_run("grid", storage_url).study.get_trials())
+    assert sorted(workers.values()) == [12, 12] and len(workers) == 2
