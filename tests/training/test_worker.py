@@ -137,5 +137,7 @@ def test_two_workers_share_a_grid_by_claiming_a_population_each_without_overlap(
     numbers = [trial.number for trial in mine + theirs]
     assert (len(mine), len(theirs), left) == (12, 12, [])
     assert sorted(numbers) == list(range(24))
-    workers = Counter(t.user_attrs[record.WORKER.key] for t in load_run("grid", storage_url).study.get_trials())
+    workers = Counter(
+        t.user_attrs[record.WORKER.key] for t in load_run("grid", storage_url).study.get_trials()
+    )
     assert sorted(workers.values()) == [12, 12] and len(workers) == 2
