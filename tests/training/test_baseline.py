@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from tuning.definition.metrics import Task
-from tuning.training.baseline import FoldArrays, evaluate_baselines, mean_scores
+from tuning.training.baseline import Baseline, FoldArrays, evaluate_baselines, mean_scores, regression_model
 
 
 def folds_of(x: np.ndarray, y: np.ndarray, test: np.ndarray, k: int = 2) -> list[FoldArrays]:
@@ -48,3 +51,29 @@ def test_classification_baselines_are_the_majority_and_logistic_regression() -> 
 
 def test_mean_scores_skip_undefined_folds() -> None:
     assert mean_scores([{"a": 1.0, "b": None}, {"a": 3.0, "b": None}]) == {"a": 2.0, "b": None}
+
+
+@pytest.mark.parametrize(
+    "rows, features",
+    [(60, 3), (2, 2), (3, 5)],  # the last two: fewer rows than columns (the article's folds have 2 or 3)
+)
+def test_regression_baselines_predict_as_sklearns_models(rows: int, features: int) -> None:
+    from sklearn.dummy import DummyRegressor
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(rows)
+    x, y, new = rng.normal(size=(rows, features)), rng.normal(size=rows), rng.normal(size=(7, features))
+    for kind, reference in ((Baseline.CONSTANT, DummyRegressor()), (Baseline.LINEAR, LinearRegression())):
+        ours = regression_model(kind).fit(x, y).predict(new)
+        np.testing.assert_allclose(ours, reference.fit(x, y).predict(new), rtol=1e-9, atol=1e-9)
+
+
+def test_regression_baselines_do_not_load_sklearn() -> None:
+    code = (
+        "import sys, numpy as np; from tuning.definition.metrics import Task; "
+        "from tuning.training.baseline import FoldArrays, evaluate_baselines; "
+        "x = np.arange(12.0).reshape(6, 2); y = np.arange(6.0); fold = FoldArrays(x[:4], y[:4], x[4:], y[4:], x[4:]); "
+        "evaluate_baselines(Task.REGRESSION, 0, [fold], y[4:]); print('sklearn' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,10 +1,11 @@
 """The metrics registry: every score a run can select by, record and show, in one place.
 
-Each entry names its task, whether lower or higher is better, its units and the
-``sklearn.metrics`` function behind it, so a spec's ``metric`` fixes the study's direction
-and every chart, table and export can label a value without special cases. Scores are
-computed from *predictions*: values in the target's units for regression, class
-probabilities (one column per class, labels coded 0..k-1) for classification.
+Each entry names its task, whether lower or higher is better, its units and how it is
+computed (``sklearn.metrics`` for classification, numpy closed forms for regression), so
+a spec's ``metric`` fixes the study's direction and every chart, table and export can
+label a value without special cases. Scores are computed from *predictions*: values in
+the target's units for regression, class probabilities (one column per class, labels
+coded 0..k-1) for classification.
 """
 
 from __future__ import annotations
@@ -70,28 +71,45 @@ def _classes(probabilities: np.ndarray) -> list[int]:
     return list(range(probabilities.shape[1]))
 
 
-def _mse(truth: np.ndarray, predicted: np.ndarray) -> float:
-    from sklearn.metrics import mean_squared_error
+def _regression_pair(truth: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both as flat float vectors of one length; refuses NaN and infinity with ValueError,
+    as ``sklearn.metrics`` does (the score is then undefined: None)."""
+    truth, predicted = (np.asarray(a, dtype=np.float64).ravel() for a in (truth, predicted))
+    if len(truth) != len(predicted) or not len(truth):
+        raise ValueError(f"{len(truth)} true values against {len(predicted)} predictions")
+    if not (np.isfinite(truth).all() and np.isfinite(predicted).all()):
+        raise ValueError("NaN or infinity among the values")
+    return truth, predicted
 
-    return mean_squared_error(truth, predicted)
+
+# The regression scores are closed forms, computed in numpy rather than by sklearn.metrics
+# (tests/definition/test_metrics.py holds them equal): importing scikit-learn would cost
+# every regression worker 1.3 to 1.5 s at start, more than it trains the article's grid.
+def _mse(truth: np.ndarray, predicted: np.ndarray) -> float:
+    truth, predicted = _regression_pair(truth, predicted)
+    return float(np.mean((truth - predicted) ** 2))
 
 
 def _rmse(truth: np.ndarray, predicted: np.ndarray) -> float:
-    from sklearn.metrics import root_mean_squared_error
-
-    return root_mean_squared_error(truth, predicted)
+    return math.sqrt(_mse(truth, predicted))
 
 
 def _mae(truth: np.ndarray, predicted: np.ndarray) -> float:
-    from sklearn.metrics import mean_absolute_error
-
-    return mean_absolute_error(truth, predicted)
+    truth, predicted = _regression_pair(truth, predicted)
+    return float(np.mean(np.abs(truth - predicted)))
 
 
 def _r2(truth: np.ndarray, predicted: np.ndarray) -> float:
-    from sklearn.metrics import r2_score
-
-    return r2_score(truth, predicted) if len(truth) > 1 else math.nan
+    """1 − residual / total sum of squares; on a constant truth, 1 for an exact fit and 0
+    otherwise (sklearn's ``force_finite``); undefined on one row."""
+    truth, predicted = _regression_pair(truth, predicted)
+    if len(truth) < 2:
+        return math.nan
+    residual = float(np.sum((truth - predicted) ** 2))
+    total = float(np.sum((truth - truth.mean()) ** 2))
+    if total == 0:
+        return 1.0 if residual == 0 else 0.0
+    return 1 - residual / total
 
 
 def _log_loss(truth: np.ndarray, probabilities: np.ndarray) -> float:
