@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 import threading
 import time
 
+import plotly.graph_objects as go
+import plotly.offline
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages._shared import live_chart
-from pages._shared.live_chart import FRONTEND, PLOTLY_JS_FOLDER
+from pages._shared.live_chart import FRONTEND, PlotlyBundle
 
 
 def chart_script() -> None:
@@ -44,14 +48,43 @@ def test_new_data_updates_the_same_element() -> None:
 def test_plotly_js_comes_from_the_apps_own_folder() -> None:
     """A relative address: the page's own origin (and base path) serves it, never a CDN."""
     at = AppTest.from_function(chart_script).run()
-    source = json.loads(at.get("bidi_component")[0].proto.json)["plotly_src"]
-    assert source.startswith("component/") and source.split("?")[0].endswith("/plotly.min.js")
-    assert "//" not in source
+    bundle = json.loads(at.get("bidi_component")[0].proto.json)["plotly"]
+    assert bundle["src"].startswith("component/") and "//" not in bundle["src"]
+    assert bundle["src"].split("?")[0].endswith("/plotly-cartesian.min.js") and bundle["full"] is False
+
+
+@pytest.mark.parametrize(
+    "traces, bundle",
+    [
+        ([go.Scatter(y=[1])], PlotlyBundle.CARTESIAN),
+        (
+            [go.Scatter(y=[1]), go.Bar(y=[1]), go.Heatmap(z=[[1]]), go.Contour(z=[[1, 2], [3, 4]])],
+            PlotlyBundle.CARTESIAN,
+        ),
+        ([], PlotlyBundle.CARTESIAN),
+        ([go.Scatter(y=[1]), go.Parcoords(dimensions=[{"values": [1]}])], PlotlyBundle.FULL),
+        ([go.Scattergl(y=[1])], PlotlyBundle.FULL),
+    ],
+)
+def test_a_figure_loads_the_smallest_bundle_that_draws_all_its_traces(
+    traces: list, bundle: PlotlyBundle
+) -> None:
+    assert PlotlyBundle.for_figure(go.Figure(traces)) is bundle
 
 
 def test_the_served_folders_hold_what_the_page_loads() -> None:
     assert (FRONTEND / "live_chart.js").read_text().startswith("// Draws each new figure")
-    assert (PLOTLY_JS_FOLDER / "plotly.min.js").stat().st_size > 1_000_000
+    for bundle in PlotlyBundle:
+        assert (bundle.folder / bundle.file).stat().st_size > 1_000_000
+
+
+def test_the_vendored_cartesian_bundle_matches_the_plotly_package_and_its_trace_list() -> None:
+    """The figures are plotly.py's, so plotly.js must be the version it ships; after an
+    upgrade of plotly, scripts/vendor_plotly.sh fetches the matching bundle."""
+    source = (PlotlyBundle.CARTESIAN.folder / PlotlyBundle.CARTESIAN.file).read_text()
+    version = re.search(r"plotly\.js \(cartesian - minified\) v([\d.]+)", source[:200])
+    assert version is not None and version.group(1) == plotly.offline.get_plotlyjs_version()
+    assert set(re.findall(r'moduleType:"trace",name:"(\w+)"', source)) == PlotlyBundle.CARTESIAN.traces
 
 
 def test_sessions_declaring_at_the_same_moment_all_get_the_chart(monkeypatch) -> None:
@@ -79,7 +112,7 @@ def test_sessions_declaring_at_the_same_moment_all_get_the_chart(monkeypatch) ->
 
     def declare() -> None:
         try:
-            live_chart.plotly_js_source()
+            live_chart.plotly_js(PlotlyBundle.CARTESIAN)
         except RuntimeError as error:
             errors.append(error)
 

@@ -11,33 +11,37 @@
 
 const DEFAULT_HEIGHT = 450;
 const CONFIG = { displaylogo: false, responsive: true };
-// One load per page, shared by every chart, kept on the window: Streamlit may import
-// this module more than once.
-const LOADING = "sweetspotPlotlyLoading";
+// The page's plotly.js loads, kept on the window (Streamlit may import this module more
+// than once): "cartesian" (the small bundle most charts need) and "full" (every trace).
+const LOADS = "sweetspotPlotlyLoads";
 
-// plotly.js comes from the app's own origin only (live_chart.py serves the plotly
-// package's copy); any other address is refused.
-function loadPlotly(source) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window[LOADING]) {
-    window[LOADING] = new Promise(function (resolve, reject) {
-      const url = new URL(source, document.baseURI);
-      if (url.origin !== window.location.origin) {
-        reject(new Error("plotly.js must come from this app, not from " + url.origin));
-        return;
-      }
-      const script = document.createElement("script");
-      script.src = url.href;
-      script.onload = function () {
-        performance.mark("sweetspot:plotly-ready");
-        resolve(window.Plotly);
-      };
-      script.onerror = function () { reject(new Error("plotly.js did not load from " + url.href)); };
-      document.head.appendChild(script);
-    });
-    window[LOADING].catch(function () { window[LOADING] = null; }); // a later chart may try again
-  }
-  return window[LOADING];
+// plotly.js for a chart, as {plotly, full}: `bundle` is {src, full} from live_chart.py. A
+// chart that the small bundle draws takes whichever bundle is loaded or loading (the full
+// one draws it too); a chart that needs the full bundle loads it once, and from then on
+// it serves every new chart. plotly.js comes from the app's own origin only; any other
+// address is refused.
+function loadPlotly(bundle) {
+  const loads = window[LOADS] || (window[LOADS] = {});
+  const kind = bundle.full ? "full" : "cartesian";
+  const ready = loads.full || (bundle.full ? null : loads.cartesian);
+  if (ready) return ready;
+  loads[kind] = new Promise(function (resolve, reject) {
+    const url = new URL(bundle.src, document.baseURI);
+    if (url.origin !== window.location.origin) {
+      reject(new Error("plotly.js must come from this app, not from " + url.origin));
+      return;
+    }
+    const script = document.createElement("script");
+    script.src = url.href;
+    script.onload = function () {
+      performance.mark("sweetspot:plotly-ready");
+      resolve({ plotly: window.Plotly, full: bundle.full });
+    };
+    script.onerror = function () { reject(new Error("plotly.js did not load from " + url.href)); };
+    document.head.appendChild(script);
+  });
+  loads[kind].catch(function () { delete loads[kind]; }); // a later chart may try again
+  return loads[kind];
 }
 
 // The app's theme as a Plotly template, read from the CSS variables Streamlit sets around
@@ -91,14 +95,25 @@ function parts(parentElement) {
   return { chart: chart, problem: parentElement.querySelector(":scope > .sweetspot-chart-problem") };
 }
 
-function draw(Plotly, chart, data, template) {
+// The plotly.js that drew this chart, while it still draws the new figure: an update
+// through the same instance keeps the reader's zoom (`uirevision`).
+function plotlyFor(chart, bundle) {
+  const drawn = chart.drawnWith;
+  return drawn && (drawn.full || !bundle.full) ? Promise.resolve(drawn) : loadPlotly(bundle);
+}
+
+function draw(loaded, chart, data, template) {
   const figure = JSON.parse(data.spec);
   const layout = Object.assign({}, figure.layout, { template: { layout: template.layout } });
   delete layout.width; // the column's width wins; Plotly follows it (responsive)
   layout.height = layout.height || DEFAULT_HEIGHT;
   chart.style.minHeight = layout.height + "px"; // no jump while plotly.js loads
   chart.setAttribute("aria-label", data.alt || "chart");
-  return Plotly.react(chart, figure.data || [], layout, CONFIG);
+  // A graph first drawn by the small bundle and now needing the full one is drawn anew.
+  const Plotly = loaded.plotly;
+  const fresh = chart.drawnWith !== loaded;
+  chart.drawnWith = loaded;
+  return (fresh ? Plotly.newPlot : Plotly.react)(chart, figure.data || [], layout, CONFIG);
 }
 
 // Timings a benchmark reads (bench/browser.py): when each chart got its data and was drawn.
@@ -109,7 +124,7 @@ function timed(key, started) {
 export default function (component) {
   const data = component.data || {};
   if (data.preload) { // the page's first element: plotly.js loads while the server computes
-    loadPlotly(data.plotly_src).catch(function () {}); // a chart will say what went wrong
+    loadPlotly(data.plotly).catch(function () {}); // a chart will say what went wrong
     return;
   }
   const { chart, problem } = parts(component.parentElement);
@@ -119,8 +134,8 @@ export default function (component) {
   chart.drawnTheme = template.key;
   problem.hidden = true;
   const started = performance.now();
-  loadPlotly(data.plotly_src)
-    .then(function (Plotly) { return draw(Plotly, chart, data, template); })
+  plotlyFor(chart, data.plotly)
+    .then(function (loaded) { return draw(loaded, chart, data, template); })
     .then(function () { timed(data.key, started); })
     .catch(function (error) {
       chart.drawnSpec = null;
