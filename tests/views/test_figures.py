@@ -139,7 +139,9 @@ def test_parallel_coordinates_are_svg_lines_on_log_and_choice_axes(
     assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange and fig.layout.yaxis.visible is False
     assert (fig.layout.uirevision, fig.layout.height) == ("run", 400)
     band = fig.data[0]
-    assert "trial %{customdata}" in band.hovertemplate and "lr (log) = " in "".join(band.text)
+    first = band.customdata[0]  # a vertex hovers with its trial, the parameter and its value
+    lr = lines.loc[lines["number"] == first, "param_lr"].iloc[0]
+    assert "trial %{customdata}" in band.hovertemplate and f"lr = {lr:.4g}" in band.text[: len(labels)]
 
 
 @pytest.mark.parametrize("maximize", [False, True])

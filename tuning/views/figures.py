@@ -248,7 +248,7 @@ class ParallelAxis:
     """One vertical axis of the parallel coordinates, every text already escaped.
 
     ``y``: each trial's height on it, in [0, 1] (NaN where the trial has no value);
-    ``shown``: each trial's value as hover text; ``ticks``: (height, label) pairs.
+    ``shown``: each trial's hover text, ``lr = 0.001``; ``ticks``: (height, label) pairs.
     """
 
     label: str
@@ -304,7 +304,7 @@ def _number_axis(
     raw = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     low, high = _extent(raw, bounds)
     ticks = [(float(y), f"{t:.4g}") for t, y in zip(*_round_ticks(low, high, whole), strict=True)]
-    return ParallelAxis(plain_text(label), _scaled(raw, low, high), _shown(values), ticks)
+    return ParallelAxis(plain_text(label), _scaled(raw, low, high), _shown(label, values), ticks)
 
 
 def _round_ticks(low: float, high: float, whole: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -337,7 +337,7 @@ def _log_axis(label: str, values: pd.Series, param: Range) -> ParallelAxis:
         ]
     heights = _scaled(np.array([at for at, _ in marks]), low, high)
     ticks = sorted(zip(heights.tolist(), (text for _, text in marks), strict=True))
-    return ParallelAxis(plain_text(f"{label} (log)"), _scaled(logs, low, high), _shown(values), ticks)
+    return ParallelAxis(plain_text(f"{label} (log)"), _scaled(logs, low, high), _shown(label, values), ticks)
 
 
 def _power_text(log10_value: float) -> str:
@@ -356,16 +356,16 @@ def _choice_axis(label: str, values: pd.Series, options: Sequence[object]) -> Pa
     y = values.map(codes).to_numpy(dtype=float)
     y = np.where(np.isnan(y), np.nan, np.take(heights, np.nan_to_num(y).astype(int)))
     ticks = [(heights[i], plain_text(option)) for i, option in enumerate(known)]
-    return ParallelAxis(plain_text(label), y, _shown(values), ticks)
+    return ParallelAxis(plain_text(label), y, _shown(label, values), ticks)
 
 
-def _shown(values: pd.Series) -> np.ndarray:
-    """Each value as hover text (4 significant digits for floats), escaped: only text can
-    hold markup, and escaping numbers too would cost a live refresh milliseconds for nothing."""
+def _shown(name: str, values: pd.Series) -> np.ndarray:
+    """Each trial's hover line, ``lr = 0.001`` (4 significant digits for floats), escaped: only
+    text can hold markup, and escaping numbers too would cost a live refresh milliseconds for nothing."""
     shown = _formatted(values)
     if not pd.api.types.is_numeric_dtype(values):
         shown = shown.map(plain_text)
-    return shown.to_numpy(dtype=object)
+    return (f"{plain_text(name)} = " + shown).to_numpy(dtype=object)
 
 
 def _line_traces(axes: list[ParallelAxis], numbers: np.ndarray, goodness: np.ndarray) -> list[go.Scatter]:
@@ -377,9 +377,7 @@ def _line_traces(axes: list[ParallelAxis], numbers: np.ndarray, goodness: np.nda
     count = len(axes)
     gap = np.full(len(numbers), np.nan)
     y = np.column_stack([*(axis.y for axis in axes), gap])
-    text = np.column_stack(
-        [*(axis.label + " = " + axis.shown for axis in axes), np.full(len(numbers), "", dtype=object)]
-    )
+    text = np.column_stack([*(axis.shown for axis in axes), np.full(len(numbers), "", dtype=object)])
     x = np.append(np.arange(count, dtype=float), np.nan)
     bands = np.minimum((goodness * PARALLEL_BANDS).astype(int), PARALLEL_BANDS - 1)
     colors = sample_colorscale("Viridis", [(band + 0.5) / PARALLEL_BANDS for band in range(PARALLEL_BANDS)])
