@@ -197,9 +197,10 @@ def parallel_figure(
     """One line per complete trial through its parameters to its score, coloured by score.
 
     Drawn in SVG with cartesian scatter lines, not ``go.Parcoords``: the WebGL parcoords
-    took 1.5 s of a Monitor's first draw in software rendering (500 lines; ~0.1 s as SVG),
-    needs WebGL, and is the Monitor's only trace outside plotly.js's cartesian bundle. The
-    brushable parcoords is the Analysis page's "Parallel coordinates" view.
+    took 1.5 s of a Monitor's first draw in software rendering (500 lines × 7 axes; this
+    figure about 0.25 s, see docs/dashboard.md), needs WebGL, and is the Monitor's only
+    trace outside plotly.js's cartesian bundle. The brushable parcoords is the Analysis
+    page's "Parallel coordinates" view.
 
     Each axis is scaled to [0, 1] on its own: log10 for log ranges, one position per option
     for choices, linear between the space's bounds otherwise. When some trials were
