@@ -18,7 +18,7 @@ from tuning.registry import Registry
         (STRATEGIES, "strategy", ["grid", "random", "bayesian", "gp", "cmaes"]),
         (PRUNERS, "pruner", ["none", "median", "hyperband"]),
         (HYPERPARAMETERS, "hyperparameter", ["n_layers", "hidden_size", "lr", "batch_size", "epochs"]),
-        (VIEWS, "analysis view", ["importance", "slice", "contour", "edf"]),
+        (VIEWS, "analysis view", ["importance", "slice", "contour", "parallel", "edf"]),
     ],
 )
 def test_an_unknown_name_raises_listing_the_known_ones(

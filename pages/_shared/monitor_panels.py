@@ -178,19 +178,24 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
             f"The {selection.best_shown} best of {selection.complete_total} complete trials"
             f" and {selection.running_shown} running."
         )
-    best_lines = parallel_frame(frame, maximize=maximizing(run.spec))
+    maximize = maximizing(run.spec)
+    best_lines = parallel_frame(frame, maximize=maximize)
     if len(best_lines) >= 2 and param_columns(frame):
         st.markdown("**Parameters against the score**")
         live_plotly_chart(
-            parallel_figure(best_lines, run.spec.space, unit, run.name),
+            parallel_figure(best_lines, run.spec.space, unit, run.name, maximize=maximize),
             key="parallel",
             alt="parallel coordinates of the hyperparameters and the loss",
         )
         complete = int((frame["state"] == "complete").sum())
-        if len(best_lines) < complete:
-            st.caption(
-                f"The {len(best_lines):,} best of {complete:,} complete trials; drag along an axis to filter."
-            )
+        shown = (
+            f"The {len(best_lines):,} best of {complete:,} complete trials. "
+            if len(best_lines) < complete
+            else ""
+        )
+        st.caption(
+            f"{shown}To filter by dragging along an axis, open the Analysis page's Parallel coordinates."
+        )
 
 
 def history_chart(

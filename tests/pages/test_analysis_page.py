@@ -12,7 +12,7 @@ from tests.pages.page_helpers import figures, texts
 from tuning import preset_spec
 
 
-@pytest.mark.parametrize("view", ["importance", "slice", "contour", "edf"])
+@pytest.mark.parametrize("view", ["importance", "slice", "contour", "parallel", "edf"])
 def test_every_view_draws_a_run(open_page: Callable[..., AppTest], storage_url: str, view: str) -> None:
     make_run(storage_url, "tpe", 30, spec=preset_spec("article-optuna"))
     at = open_page("pages/analysis.py", run="tpe", view=view)

@@ -105,7 +105,7 @@ def test_a_hostile_target_on_compare_is_text(open_page: Callable[..., AppTest], 
 def test_a_hostile_target_on_analysis_is_text(open_page: Callable[..., AppTest], storage_url: str) -> None:
     make_run(storage_url, "hostile", 20, spec=quick_spec(dataset={"name": "csv", "target": HOSTILE}))
     at = open_page("pages/analysis.py", run="hostile")
-    for view in ("importance", "slice", "edf"):
+    for view in ("importance", "slice", "parallel", "edf"):
         at.segmented_control(key="view").set_value(view).run()
         assert not at.exception
         drawn = json.dumps(figures(at))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+import optuna
 import pytest
+from optuna.distributions import CategoricalDistribution
 
 from tests.fake_runs import make_run
 from tuning import UnknownName, preset_spec
+from tuning.definition.metrics import Direction
 from tuning.views.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
 
 
@@ -74,3 +79,34 @@ def test_importances_are_bars_with_the_largest_on_top(storage_url: str) -> None:
 def test_varying_parameters_ignore_unfinished_trials(storage_url: str) -> None:
     trials = make_run(storage_url, "run", 1, n_pruned=5, n_running=2, finished=False).get_trials()
     assert varying_params(trials) == []
+
+
+@pytest.mark.parametrize("direction", list(Direction))
+def test_parallel_coordinates_are_a_brushable_parcoords(storage_url: str, direction: Direction) -> None:
+    trials = make_run(storage_url, "run", 12, spec=preset_spec("article-optuna")).get_trials()
+    study, used = sample_study(trials, VIEWS["parallel"].max_trials, direction=direction)
+    (parcoords,) = view_figure("parallel", study, None, "validation MSE ($1000s²)").data
+    assert parcoords.type == "parcoords"  # WebGL, and the only trace that can be brushed
+    dims = {d.label: d for d in parcoords.dimensions}
+    assert list(dims) == ["batch_size", "dropout", "hidden_size", "lr (log)", "validation MSE ($1000s²)"]
+    assert list(dims["lr (log)"].ticktext) == ["1e-4", "1e-3", "1e-2"]
+    assert list(dims["lr (log)"].values) == pytest.approx([math.log10(t.params["lr"]) for t in study.trials])
+    assert len(dims["validation MSE ($1000s²)"].values) == used == 12
+    assert parcoords.line.reversescale is (direction is Direction.MINIMIZE)  # the best trials are yellow
+    assert "drag along an axis" in VIEWS["parallel"].explains
+
+
+def test_parallel_coordinates_tick_each_option_as_text() -> None:
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    options = ("relu", "<b>tanh</b>")
+    for number, option in enumerate(options * 2):
+        study.add_trial(
+            optuna.trial.create_trial(
+                value=float(number),
+                params={"activation": option},
+                distributions={"activation": CategoricalDistribution(options)},
+            )
+        )
+    activation, _ = view_figure("parallel", study, None, "loss").data[0].dimensions
+    assert list(activation.ticktext) == ["relu", "&lt;b&gt;tanh&lt;/b&gt;"]
+    assert list(activation.values) == [0, 1, 0, 1]

@@ -9,16 +9,20 @@ Each view is one entry of ``VIEWS``, its figure function included.
 
 from __future__ import annotations
 
+import math
 import random
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import optuna
 from optuna import visualization as vis
+from optuna.distributions import CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState
 
+from tuning.definition.metrics import Direction
 from tuning.registry import Registry
 from tuning.storage.runs import Run
 from tuning.views.chart_data import loss_title
@@ -55,6 +59,69 @@ def _importance(study: optuna.Study, params: list[str] | None, loss_title: str) 
     fig.update_xaxes(title_text=f"importance for {loss_title}", range=[0, max(values, default=1) * 1.15])
     fig.update_layout(height=max(250, 60 + 40 * len(names)))
     return fig
+
+
+def _parallel(study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
+    """Brushable parallel coordinates: drag along an axis to keep only the trials in a range of it.
+
+    Not ``plot_parallel_coordinate``: Optuna 5 draws it as one SVG scatter trace per trial,
+    which cannot be brushed (the Monitor's own chart is such lines already). A WebGL
+    ``go.Parcoords`` can, and this page draws one chart, on demand, so its first-draw
+    cost (1.5 s in software rendering) is paid only by who asks for it. The best trials
+    are yellow, as on the Monitor: the colour scale follows the study's direction.
+    """
+    import plotly.graph_objects as go
+
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    names = params or sorted({name for trial in trials for name in trial.params})
+    dimensions = [_parcoords_dimension(name, trials) for name in names]
+    values = [trial.value for trial in trials]
+    dimensions.append(dict(label=loss_title, values=values))
+    line = dict(
+        color=values,
+        colorscale="Viridis",
+        reversescale=study.direction is optuna.study.StudyDirection.MINIMIZE,
+        showscale=True,
+        colorbar=dict(title=dict(text=loss_title, side="right")),
+    )
+    # The domain leaves room inside the plot for the axis titles above and the first axis's ticks.
+    parcoords = go.Parcoords(dimensions=dimensions, line=line, domain=dict(x=[0.04, 0.96], y=[0.0, 0.86]))
+    fig = go.Figure(parcoords)
+    fig.update_layout(height=450)
+    return fig
+
+
+def _parcoords_dimension(name: str, trials: Sequence[FrozenTrial]) -> dict[str, Any]:
+    """One axis of ``_parallel``: log10 with ``1e-3`` ticks for a log range, one tick per
+    option for a choice, the values themselves otherwise. Names and options are escaped,
+    since Plotly renders HTML in them."""
+    from tuning.views.figures import plain_text  # plotly loads only when a view is drawn
+
+    distribution = next((t.distributions[name] for t in trials if name in t.distributions), None)
+    values = [trial.params.get(name) for trial in trials]
+    if isinstance(distribution, CategoricalDistribution):
+        codes = {option: i for i, option in enumerate(distribution.choices)}
+        return dict(
+            label=plain_text(name),
+            values=[codes.get(value, -1) for value in values],
+            tickvals=list(codes.values()),
+            ticktext=[plain_text(option) for option in distribution.choices],
+        )
+    numbers = np.array([np.nan if value is None else float(value) for value in values])
+    if not getattr(distribution, "log", False):
+        return dict(label=plain_text(name), values=numbers)
+    logs = np.log10(numbers)
+    finite = logs[np.isfinite(logs)]
+    decades = list(range(math.floor(finite.min()), math.ceil(finite.max()) + 1)) if finite.size else []
+    return dict(
+        label=plain_text(f"{name} (log)"),
+        values=logs,
+        range=[decades[0], decades[-1]]
+        if decades
+        else None,  # else the ticks stretch the axis out of the plot
+        tickvals=decades,
+        ticktext=[f"1e{decade}" for decade in decades],
+    )
 
 
 @dataclass(frozen=True)
@@ -110,6 +177,15 @@ VIEWS: Registry[str, View] = Registry(
             lambda study, params, loss: vis.plot_contour(study, params=params, target_name=loss),
             picks_params=ParamPick(2, 4, "Choose two or more hyperparameters to draw their contour."),
         ),
+        "parallel": View(
+            "Parallel coordinates",
+            1,
+            1,
+            1000,
+            "each trial as a line through its hyperparameters to its loss; drag along an axis to keep "
+            "only the trials in that range of it",
+            _parallel,
+        ),
         "edf": View(
             "Empirical distribution",
             1,
@@ -161,15 +237,18 @@ def view_problem(view: str, trials: Sequence[FrozenTrial]) -> str | None:
     return None
 
 
-def sample_study(trials: Sequence[FrozenTrial], limit: int, seed: int = 0) -> tuple[optuna.Study, int]:
+def sample_study(
+    trials: Sequence[FrozenTrial], limit: int, seed: int = 0, direction: Direction = Direction.MINIMIZE
+) -> tuple[optuna.Study, int]:
     """An in-memory study of the complete trials, a seeded sample of ``limit`` when more.
 
+    ``direction`` is the run's: Optuna's parallel coordinates colour the best trials by it.
     Returns the study and how many trials it holds.
     """
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     if len(complete) > limit:
         complete = random.Random(seed).sample(complete, limit)
-    study = optuna.create_study(storage=optuna.storages.InMemoryStorage(), direction="minimize")
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage(), direction=direction.value)
     study.add_trials([_bare(t) for t in complete])
     return study, len(complete)
 
@@ -231,5 +310,6 @@ def analysis_trials(run: Run) -> AnalysisTrials:
 
 def draw_view(run: Run, view: str, params: list[str] | None = None) -> tuple[go.Figure, int]:
     """``view`` of ``run`` from a seeded sample of its complete trials, and how many it used."""
-    study, used = sample_study(run.study.get_trials(deepcopy=False), VIEWS[view].max_trials)
+    trials = run.study.get_trials(deepcopy=False)
+    study, used = sample_study(trials, VIEWS[view].max_trials, direction=run.spec.selection.direction)
     return view_figure(view, study, params or None, loss_title(run.spec)), used
