@@ -1,4 +1,4 @@
-"""Figures: units on the axes, fixed colours, hover details, WebGL for big runs."""
+"""Figures: units on the axes, fixed colours, hover details, SVG at any size."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from tuning.views.chart_data import (
 )
 from tuning.views.figures import (
     BEST_COLOR,
+    DENSE_FROM,
     PARALLEL_BANDS,
     STATE_COLORS,
-    WEBGL_FROM,
     curves_figure,
     history_figure,
     parallel_figure,
@@ -62,11 +62,17 @@ def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.Frozen
     assert "lr = " in complete.text[0] and "trial %{x}" in complete.hovertemplate
 
 
-def test_big_histories_switch_to_webgl_together(storage_url: str) -> None:
-    frame = trials_frame(make_run(storage_url, "big", WEBGL_FROM).get_trials(deepcopy=False))
+def test_a_big_history_stays_svg_with_small_markers(storage_url: str) -> None:
+    """Decimated to at most ``MAX_POINTS`` points, a 10,000-trial history is cheap in SVG;
+    WebGL would cost its first draw (0.3 s and more in software rendering) and the full
+    plotly.js bundle (pages/_shared/live_chart.py)."""
+    frame = trials_frame(make_run(storage_url, "big", DENSE_FROM).get_trials(deepcopy=False))
     history = history_points(history_frame(frame), best_steps(frame))
     fig = history_figure(history, UNIT, log_y=False, revision="big")
-    assert {type(t) for t in fig.data} == {go.Scattergl}  # WebGL draws above SVG: the best line too
+    assert {t.type for t in fig.data} == {"scatter"}
+    assert fig.data[0].marker.size < history_figure(
+        history_points(history_frame(frame[:10]), best_steps(frame[:10])), UNIT, False, "small"
+    ).data[0].marker.size
 
 
 def test_what_a_history_leaves_out_is_said_under_its_axis(storage_url: str) -> None:

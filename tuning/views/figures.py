@@ -36,7 +36,7 @@ STATE_COLORS = {
 }
 BEST_COLOR = "#009E73"
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
-WEBGL_FROM = 1000  # points; SVG draws one DOM node per point, WebGL does not
+DENSE_FROM = 1000  # points: from here smaller, fainter markers, so a dense cloud stays readable
 
 
 def plain_text(text: object) -> str:
@@ -61,10 +61,6 @@ def _layout(
     fig.update_xaxes(title_text=plain_text(x_title))
     fig.update_yaxes(title_text=plain_text(y_title), type="log" if log_y else "linear")
     return fig
-
-
-def _scatter(count: int) -> type[go.Scatter] | type[go.Scattergl]:
-    return go.Scattergl if count >= WEBGL_FROM else go.Scatter
 
 
 def params_hover(frame: pd.DataFrame) -> list[str]:
@@ -101,19 +97,19 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
     """Each trial's loss against its number, by state, with the best-so-far staircase.
 
     What ``history`` left out (slices of a big run, clipped wild losses) is said on the
-    chart itself, in the x axis's title. Past ``WEBGL_FROM`` points everything is drawn with
-    WebGL (which Plotly layers above SVG, so the best line must be WebGL too to stay on top),
-    with smaller markers.
+    chart itself, in the x axis's title. It is SVG at any size: decimated to at most
+    ``history.MAX_POINTS`` points it draws in a few hundred milliseconds, where WebGL
+    would add its start-up (0.3 s and more in software rendering) and the full plotly.js
+    bundle (pages/_shared/live_chart.py). Past ``DENSE_FROM`` points the markers are smaller.
     """
     fig = go.Figure()
     points, steps = history.points, history.steps
-    trace = _scatter(len(points))
-    size, opacity = (7, 0.9) if trace is go.Scatter else (4, 0.6)
+    size, opacity = (7, 0.9) if len(points) < DENSE_FROM else (4, 0.6)
     for uid, name, color, symbol, part in _point_groups(points):
         if part.empty:
             continue
         fig.add_trace(
-            trace(
+            go.Scatter(
                 x=part["number"].to_numpy(dtype=np.int32),
                 y=part["loss"].to_numpy(dtype=np.float32),
                 mode="markers",
@@ -133,7 +129,7 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
         )
     if not steps.empty:
         fig.add_trace(
-            trace(
+            go.Scatter(
                 x=steps["number"].to_numpy(dtype=np.int32),
                 y=steps["best_so_far"].to_numpy(),
                 mode="lines",
