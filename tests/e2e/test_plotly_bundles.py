@@ -32,8 +32,9 @@ def drawn(page: Page, key: str) -> str:
 
 @pytest.fixture(scope="module")
 def run(server: SimpleNamespace) -> str:
-    """A finished run of 40 complete and 4 pruned trials, on the session's server."""
-    make_run(server.storage, RUN, 40, n_pruned=4)
+    """A finished run of 1,200 complete and 100 pruned trials, on the session's server: big
+    enough that its loss chart draws over a thousand points (where it once went WebGL)."""
+    make_run(server.storage, RUN, 1200, n_pruned=100)
     return RUN
 
 
