@@ -17,9 +17,9 @@ import itertools
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.common import (
     PYTHON,
@@ -34,10 +34,15 @@ from bench.common import (
     run_process,
 )
 from bench.overhead import REFERENCE, wait_for_workers
-from tuning import RunSpec, create_run, load_run
+from tuning import Run, RunSpec, create_run, load_run
+from tuning.definition.batching import Shape, plan_populations, population_seconds
 from tuning.definition.presets import PRESETS
 
+if TYPE_CHECKING:
+    from tuning.training.members import Member
+
 GRID_RATIO, HOUSES_RATIO, LOSS_WITHIN = 0.25, 0.40, 0.02
+FLOOR = "modelled floor"
 
 
 @dataclass(frozen=True)
@@ -102,13 +107,15 @@ def houses_spec(seed: int, population: int | None, sizes: Sizes) -> RunSpec:
 
 
 def houses_runs(ctx: Context, sizes: Sizes) -> dict[str, list[tuple[float, float]]]:
-    """(wall seconds, best validation loss) per seed, populations and one at a time alternating."""
+    """(wall seconds, best validation loss) per seed, populations and one at a time alternating;
+    under "modelled floor", (the cost model's best ratio for the one-at-a-time run's
+    configurations, 0)."""
     from tuning.training.worker import Worker, WorkerOptions  # imports torch
 
     warm_up = houses_spec(0, None, QUICK)  # imports and first calls, paid before any timing
     create_run(warm_up, "houses-warm-up", ctx.journal_url("houses-warm-up"))
     Worker("houses-warm-up", ctx.journal_url("houses-warm-up"), WorkerOptions()).work()
-    results: dict[str, list[tuple[float, float]]] = {"populations": [], "one at a time": []}
+    results: dict[str, list[tuple[float, float]]] = {"populations": [], "one at a time": [], FLOOR: []}
     for seed in range(sizes.seeds):
         order = [("populations", None), ("one at a time", 1)]
         for label, population in order if seed % 2 == 0 else reversed(order):
@@ -116,11 +123,31 @@ def houses_runs(ctx: Context, sizes: Sizes) -> dict[str, list[tuple[float, float
             url = ctx.journal_url(name)
             create_run(houses_spec(seed, population, sizes), name, url)
             started = time.perf_counter()
-            Worker(name, url, WorkerOptions()).work()
+            worker = Worker(name, url, WorkerOptions())
+            worker.work()
             seconds = time.perf_counter() - started
-            best = min(t.value for t in load_run(name, url).study.get_trials() if t.value is not None)
+            run = load_run(name, url)
+            best = min(t.value for t in run.study.get_trials() if t.value is not None)
             results[label].append((seconds, best))
+            if population == 1:
+                results[FLOOR].append((modelled_floor(run, worker.objective.members), 0.0))
     return results
+
+
+def modelled_floor(run: Run, members: Sequence[Member]) -> float:
+    """What populations could do at best with this run's configurations on this CPU: the cost
+    model of ``definition/batching.py`` for all of them claimed at once and grouped as the
+    worker groups them, against each trained alone. Batching shares each step's fixed
+    overhead; it cannot share the multiply-adds, which grow with every member."""
+    configs = [{**run.spec.fixed_values(), **t.params} for t in run.study.get_trials() if t.params]
+    rows, features = members[0].train_x.shape
+    shapes = [Shape.of(config) for config in configs]
+    alone = sum(population_seconds([shape], rows, features, len(members)) for shape in shapes)
+    grouped = sum(
+        population_seconds([shapes[i] for i in group], rows, features, len(members))
+        for group in plan_populations(configs, rows, features, len(members))
+    )
+    return grouped / alone
 
 
 def report(
@@ -145,9 +172,10 @@ def report(
                ("`launch --preset article-grid --wait`", fmt_s(launch)),
                ("`python -c 'import torch'`", fmt_s(torch_import))]),
         Table("(b) houses preset, one worker, per seed", ("seed", "populations", "one at a time", "ratio",
-              "best loss, populations", "best loss, one at a time"),
-              [(seed, fmt_s(p[0]), fmt_s(o[0]), f"{p[0] / o[0]:.2f}×", f"{p[1]:,.4g}", f"{o[1]:,.4g}")
-               for seed, (p, o) in enumerate(zip(*houses.values(), strict=True))]),
+              "modelled floor", "best loss, populations", "best loss, one at a time"),
+              [(seed, fmt_s(p[0]), fmt_s(o[0]), f"{p[0] / o[0]:.2f}×", f"{f[0]:.2f}×", f"{p[1]:,.4g}",
+                f"{o[1]:,.4g}")
+               for seed, (p, o, f) in enumerate(zip(*houses.values(), strict=True))]),
     ]  # fmt: skip
     return Section(
         key="speedup",
@@ -155,7 +183,14 @@ def report(
         what=" ".join(__doc__.split()),
         tables=tables,
         targets=targets,
-        notes=[f"Populations {fmt_s(pop_s)} against {fmt_s(one_s)} one at a time (medians)."],
+        notes=[
+            f"Populations {fmt_s(pop_s)} against {fmt_s(one_s)} one at a time (medians).",
+            "Modelled floor: the cost model of `tuning/definition/batching.py` (each step's fixed "
+            "overhead, each hidden layer's, multiply-adds at a measured rate, the optimizer's passes) "
+            "for the one-at-a-time run's configurations all claimed at once and grouped as the "
+            "worker groups them, against each trained alone: the best ratio populations could reach "
+            "with those configurations on this CPU.",
+        ],
         raw={
             "grid": {k: [vars(t) for t in v] for k, v in grid.items()},
             "houses": houses,
@@ -170,13 +205,16 @@ def houses_targets(houses: dict[str, list[tuple[float, float]]]) -> list[Target]
         statistics.median([b for _, b in houses[k]]) for k in ("populations", "one at a time")
     )
     ratios = [p[0] / o[0] for p, o in zip(houses["populations"], houses["one at a time"], strict=True)]
+    floor = median([f for f, _ in houses[FLOOR]])
     loss_gap = pop_loss / one_loss - 1
     return [
         Target(f"(b) houses preset, 60 TPE trials, 1 worker: populations ≤ {HOUSES_RATIO}× the wall time",
                f"{median(ratios):.2f}× (median of {len(ratios)} seeds)", median(ratios) <= HOUSES_RATIO,
-               "the space mixes widths 8-128, depths 1-3 and batches 16-128: padding makes mixed shapes "
-               "costly, so a worker's few trials split into small populations of similar shapes; TPE "
-               "keeps populations to an eighth of the budget"),
+               "TPE settles on wide models and large batches, where a step's multiply-adds, which "
+               "batching cannot share, outweigh its fixed overhead: even with all its trials claimed at "
+               f"once and grouped by shape, the cost model gives {floor:.2f}× (median over seeds); and "
+               "the space mixes widths 8-128, depths 1-3 and batches 16-128, so padding keeps "
+               "populations to similar shapes, and TPE keeps them to an eighth of the budget"),
         Target(f"(b) median best validation loss at most {LOSS_WITHIN:.0%} worse",
                f"{loss_gap:+.1%} ({pop_loss:,.4g} against {one_loss:,.4g})", loss_gap <= LOSS_WITHIN),
     ]  # fmt: skip
