@@ -19,7 +19,7 @@ from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.errors import StorageUnavailable
 from tuning.storage import record
-from tuning.storage.liveness import HOST, WorkerRecord
+from tuning.storage.liveness import HOST, Heartbeat, WorkerRecord
 from tuning.storage.runs import create_run, load_run
 from tuning.storage.urls import connection_error
 from tuning.training.worker import Worker, WorkerOptions
@@ -141,3 +141,18 @@ def test_two_workers_share_a_grid_by_claiming_a_population_each_without_overlap(
         t.user_attrs[record.WORKER.key] for t in load_run("grid", storage_url).study.get_trials()
     )
     assert sorted(workers.values()) == [12, 12] and len(workers) == 2
+
+
+def test_a_worker_shares_the_queue_with_every_worker_alive_not_only_the_specs(storage_url: str) -> None:
+    """A run launched with ``workers: 1`` and joined by three more workers (another machine,
+    a Kubernetes Job): each claims a quarter, so none is left idle while one trains all."""
+    create_run(preset_spec("article-grid"), "grid", storage_url)  # workers: 1
+    joined = [Heartbeat(load_run("grid", storage_url), f"elsewhere-{i}", 60) for i in range(3)]
+    try:
+        worker = Worker("grid", storage_url, WorkerOptions())
+        assert worker.population == 24  # the spec's one worker would take the whole grid
+        assert worker.claim_size() == 6  # 24 trials, 4 workers alive
+    finally:
+        for heartbeat in joined:
+            heartbeat.stop()
+    assert worker.claim_size() == 24  # the others have exited

@@ -70,9 +70,8 @@ def test_a_big_history_stays_svg_with_small_markers(storage_url: str) -> None:
     history = history_points(history_frame(frame), best_steps(frame))
     fig = history_figure(history, UNIT, log_y=False, revision="big")
     assert {t.type for t in fig.data} == {"scatter"}
-    assert fig.data[0].marker.size < history_figure(
-        history_points(history_frame(frame[:10]), best_steps(frame[:10])), UNIT, False, "small"
-    ).data[0].marker.size
+    small = history_points(history_frame(frame[:10]), best_steps(frame[:10]))
+    assert fig.data[0].marker.size < history_figure(small, UNIT, False, "small").data[0].marker.size
 
 
 def test_what_a_history_leaves_out_is_said_under_its_axis(storage_url: str) -> None:

@@ -29,17 +29,20 @@ MAX_POPULATION = 64
 BATCHES_PER_RUN = 8
 
 
-def population_size(spec: RunSpec, features: int, members: int, threads: int = 1) -> int:
+def population_size(
+    spec: RunSpec, features: int, members: int, threads: int = 1, workers_alive: int = 0
+) -> int:
     """The spec's ``population``, or as many trials as the largest configuration's step cost
     allows (``members`` = folds × repeats per trial), fewer for samplers that learn from
     results and for pruned runs, and no more than a worker's share of the planned trials
-    (so the run's workers all get some)."""
+    (so the run's workers all get some): shared among the spec's ``workers``, or among the
+    workers alive when more have joined (from another machine, a Kubernetes Job)."""
     if spec.population is not None:
         return spec.population
     size = int(STEP_BUDGET * max(1, threads) // (step_cost(spec, features) * members))
     planned = spec.n_trials_planned()
     if planned:
-        size = min(size, math.ceil(planned / spec.workers))
+        size = min(size, math.ceil(planned / max(spec.workers, workers_alive)))
         if STRATEGIES[spec.strategy].learns or spec.pruner is not Pruner.NONE:
             size = min(size, planned // BATCHES_PER_RUN)
     return max(1, min(size, MAX_POPULATION))

@@ -54,9 +54,10 @@ class Objective:
             values[name] = suggest(trial, name, param)
         return values
 
-    def population_size(self, threads: int = 1) -> int:
+    def population_size(self, threads: int = 1, workers_alive: int = 0) -> int:
         """How many trials this worker trains at once (see definition/batching.py)."""
-        return population_size(self.spec, self.members[0].train_x.shape[1], len(self.members), threads)
+        features = self.members[0].train_x.shape[1]
+        return population_size(self.spec, features, len(self.members), threads, workers_alive)
 
     def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
         """Train the trials' configurations; ``publish`` stores a trial's learning curve so far.

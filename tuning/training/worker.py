@@ -20,6 +20,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import optuna
@@ -31,7 +32,7 @@ from tuning.definition.strategies import make_sampler
 from tuning.errors import StorageUnavailable
 from tuning.storage import record
 from tuning.storage.lifecycle import claim_order, hand_picked_waiting, reopen
-from tuning.storage.liveness import HOST, Heartbeat
+from tuning.storage.liveness import HOST, Heartbeat, worker_records
 from tuning.storage.runs import Run, deadline_passed, has_result, load_run, stop_requested
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.finalize import finalize, work_left
@@ -266,10 +267,23 @@ class Worker:
         baselines = self.objective.baselines()
         self._retry("store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines))
 
+    def claim_size(self) -> int:
+        """How many trials the next claim takes: ``population``, or this worker's share when
+        more workers are alive than the spec started (it counts itself whether or not its
+        heartbeat is written yet)."""
+        attrs = self._retry("read the run", self.run.attrs)
+        now, grace_s = time.time(), self.run.spec.grace_s
+        others = sum(
+            other.is_alive(grace_s, now)
+            for worker_id, other in worker_records(attrs).items()
+            if worker_id != self.report.worker_id
+        )
+        return self.objective.population_size(self.options.threads, 1 + others)
+
     def _loop(self, heartbeat: Heartbeat) -> None:
         """Claim and train populations; with the queue empty, wait while others train (one may die)."""
         while self._may_continue():
-            trials = self._retry("claim trials", lambda: self.queue.claim_population(self.population))
+            trials = self._retry("claim trials", partial(self.queue.claim_population, self.claim_size()))
             if trials:
                 self.runner.run(trials)
                 self.report.trials += len(trials)
