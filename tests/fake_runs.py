@@ -21,7 +21,9 @@ from optuna.trial import TrialState, create_trial
 from tuning import RunSpec, open_storage, preset_spec
 from tuning.definition.space import Choice, Range
 from tuning.storage import record
+from tuning.storage.lifecycle import enqueue
 from tuning.storage.liveness import HOST, WorkerRecord
+from tuning.storage.runs import Run, load_run
 
 
 def make_run(
@@ -117,3 +119,17 @@ def _trial(
     trial.datetime_start = began
     trial.datetime_complete = None if state is TrialState.RUNNING else began + dt.timedelta(seconds=trial_s)
     return trial
+
+
+def with_hand_picked_best(storage_url: str, name: str = "run") -> tuple[Run, int]:
+    """A finished 6-trial run plus its best configuration queued by hand and completed (loss
+    100, a two-epoch curve); the run and the hand-picked trial's number."""
+    make_run(storage_url, name, 6)
+    run = load_run(name, storage_url)
+    best = min((t for t in run.study.get_trials() if t.value is not None), key=lambda t: t.value)
+    number = enqueue(run, best.params)
+    trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, number)
+    run.storage.set_trial_state_values(trial_id, TrialState.RUNNING)
+    run.storage.set_trial_user_attr(trial_id, record.CURVE.key, [300.0, 200.0])
+    run.storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [100.0])
+    return run, number

@@ -112,7 +112,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         start_warnings,
     )
     from tuning.views.export import export_run
-    from tuning.views.figures import curves_figure, history_figure, parallel_figure, race_figure
+    from tuning.views.figures import curves_figure, history_figure, race_figure
     from tuning.views.filters import (
         TABLE_ROWS,
         TRIAL_STATES,
@@ -125,6 +125,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.views.history import HiddenState, HistoryPoints, history_points
     from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
     from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
+    from tuning.views.parallel_figure import parallel_figure
     from tuning.views.reproduce import reproduce_command, reproduce_spec
     from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
     from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
