@@ -146,7 +146,14 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
         busy = [t for t in trials if t.state is TrialState.RUNNING and victim.owns(t) and learning_curve(t)]
         return (busy[0], done) if busy and done else None
 
-    target, done_before = eventually(victim_mid_trial, 60, "the victim to train after a trial completed")
+    try:
+        target, done_before = eventually(victim_mid_trial, 60, "the victim to train after a trial completed")
+    except AssertionError as error:  # say why: a worker's log holds its claims and any error
+        states = [(t.number, t.state.name, t.user_attrs.get(record.WORKER.key)) for t in trials_of(run)]
+        logs = "\n".join(
+            f"--- {name}:\n{w.log()[-2000:]}" for name, w in (("victim", victim), ("survivor", survivor))
+        )
+        raise AssertionError(f"{error}; trials {states}\n{logs}") from None
     victim.kill()
     killed_at = time.monotonic()
     failed = eventually(
