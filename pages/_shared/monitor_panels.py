@@ -64,6 +64,10 @@ from tuning import (
 
 #: The trial last selected in the trials table; "Try a configuration" starts from it.
 PICKED_ROW_KEY = "trials_picked_row"
+#: Whether the reader opened the trials table, and the command that reproduces the best.
+#: Both are lazy expanders: closed, nothing of theirs is computed or sent to the browser.
+TRIALS_OPEN_KEY = "monitor_trials_open"
+REPRODUCE_OPEN_KEY = "monitor_reproduce_open"
 
 
 def header(run: Run, summary: RunSummary) -> None:
@@ -221,7 +225,12 @@ def history_chart(
 
 
 def best_panel(run: Run, summary: RunSummary) -> None:
-    """The winner so far: its configuration, losses, how to reproduce it, its weights."""
+    """The winner so far: its configuration, losses, how to reproduce it, its weights.
+
+    No code block is drawn until asked for: the first one on a page loads Streamlit's
+    syntax highlighter (1.5 MB of script, every language Prism knows), a third of a second
+    of a new visitor's browser before the charts can draw (docs/dashboard.md).
+    """
     st.subheader("Best configuration")
     if summary.best_params is None:
         st.info("No trial has completed yet; the best configuration appears with the first.")
@@ -235,36 +244,58 @@ def best_panel(run: Run, summary: RunSummary) -> None:
             f"test {label} **{fmt_loss(summary.test_loss)}** ({plain(summary.metric_unit)})"
             + (" (computed when the run ends)" if summary.test_loss is None else "")
         )
-        st.code(json.dumps(params, indent=2), language="json")
+        st.markdown(params_table(params))
     with reproduce:
-        st.markdown(
-            "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
-            "dropout noise when it trained among other trials)"
-        )
-        try:
-            command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params))
-            st.code(command, language="bash", wrap_lines=True)
-        except SpecError as error:  # trials written by something else than Sweetspot's workers
-            st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
-        weights = None if summary.active else read_weights(run)
-        if weights:
-            st.download_button(
-                "Download weights (.pt)",
-                weights,
-                file_name=f"{run.name}-best-weights.pt",
-                mime="application/octet-stream",
-                icon=":material/download:",
-                on_click="ignore",
-            )
-            st.caption(
-                "Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params, and "
-                "for a table each member's fitted preprocessing (a pickled scikit-learn transformer)."
-            )
-        else:
-            st.caption("The weights of the best configuration can be downloaded once the run ends.")
+        reproduce_panel(run, summary, params)
     outcome = None if summary.active else winner_outcome(run, summary)
     if outcome is not None:
         on_test(outcome)
+
+
+def params_table(params: dict[str, Any]) -> str:
+    """A configuration as a Markdown table: each hyperparameter and its value."""
+    rows = (f"| `{name}` | {_cell(value)} |" for name, value in params.items())
+    return "\n".join(["| hyperparameter | value |", "| --- | --- |", *rows])
+
+
+def _cell(value: Any) -> str:
+    """A value as it reads in a table: floats to five significant digits, text as plain text."""
+    return f"{value:.5g}" if isinstance(value, float) else plain(str(value))
+
+
+def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
+    """How to train the best configuration again (on demand), and its weights once the run ended."""
+    st.markdown(
+        "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
+        "dropout noise when it trained among other trials)"
+    )
+    commands = st.expander(
+        "Command and configuration", icon=":material/terminal:", key=REPRODUCE_OPEN_KEY, on_change="rerun"
+    )
+    if commands.open:  # a lazy expander: its code blocks are built only once it is opened
+        with commands:
+            try:
+                command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params or {}))
+                st.code(command, language="bash", wrap_lines=True)
+            except SpecError as error:  # trials written by something else than Sweetspot's workers
+                st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
+            st.code(json.dumps(params, indent=2), language="json")
+    weights = None if summary.active else read_weights(run)
+    if weights:
+        st.download_button(
+            "Download weights (.pt)",
+            weights,
+            file_name=f"{run.name}-best-weights.pt",
+            mime="application/octet-stream",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.caption(
+            "Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params, and "
+            "for a table each member's fitted preprocessing (a pickled scikit-learn transformer)."
+        )
+    else:
+        st.caption("The weights of the best configuration can be downloaded once the run ends.")
 
 
 def on_test(outcome: WinnerOutcome) -> None:
@@ -299,13 +330,67 @@ def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
 
 
 def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
-    """The trials that pass the filter, with their origin and note, sortable by any column,
-    and the same table as CSV."""
+    """The trials table on demand, and the trials (those passing its filter) as CSV.
+
+    The table opens on the reader's click: closed, it costs the server nothing and the
+    browser nothing (a data grid is 1.5 MB of script to load and the slowest element to
+    draw; docs/dashboard.md), so a big run's charts draw first.
+    """
     st.subheader("Trials")
-    everything = trial_table(frame)  # filtered on its "loss" column: the run's score
-    everything = everything.assign(note=[notes.get(int(n), "") for n in everything["number"]])
+    opened = st.expander(
+        "Table of the trials: filter, sort, pick one to try from",  # a label that changes would close it
+        icon=":material/table_rows:",
+        key=TRIALS_OPEN_KEY,
+        on_change="rerun",
+    )
+    table = None
+    if opened.open:
+        with opened:
+            table = trials_table(run, frame, notes)
+    as_csv, as_json = st.columns(2)
+    as_csv.download_button(
+        "Download trials (CSV)",
+        lambda: (_all_trials(run, frame, notes) if table is None else table).to_csv(index=False),
+        file_name=f"{run.name}-trials.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        width="stretch",
+        help="every trial that passes the table's filter (every trial while the table is closed)",
+    )
+    as_json.download_button(
+        "Download run (JSON)",
+        lambda: json.dumps(export_run(run), indent=1),
+        file_name=f"{run.name}.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+        width="stretch",
+        help="spec, outcome, every trial with its learning curve; also `python -m tuning export`",
+    )
+
+
+def _all_trials(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
+    """Every trial's row with its note, the score column named after the run's metric."""
+    return _with_notes(frame, notes).rename(columns={"loss": _score_column(run)})
+
+
+def _with_notes(frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
+    """Every trial's row, with its note; its "loss" column is the run's score."""
+    everything = trial_table(frame)
+    return everything.assign(note=[notes.get(int(n), "") for n in everything["number"]])
+
+
+def _score_column(run: Run) -> str:
+    return f"validation {run.spec.selection.label}"
+
+
+def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
+    """The filter, and the trials passing it, sortable by any column; selecting one starts
+    "Try a configuration" from it. Returns every trial that passes the filter."""
+    everything = _with_notes(frame, notes)  # filtered on its "loss" column: the run's score
     filtered = trial_filter(filter_fields(run.spec.searched())).apply(everything)
-    score = f"validation {run.spec.selection.label}"
+    score = _score_column(run)
     table = filtered.rename(columns={"loss": score})
     shown = shown_rows(filtered, maximize=maximizing(run.spec)).rename(columns={"loss": score})
     if len(table) < len(everything):
@@ -338,27 +423,7 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
         st.session_state[PICKED_ROW_KEY] = number  # "Try a configuration" starts from this trial
         st.rerun(scope="app")  # that panel is outside this live fragment
     st.caption("Select a trial to start the configuration to try from it.")
-    as_csv, as_json = st.columns(2)
-    as_csv.download_button(
-        "Download trials (CSV)",
-        lambda: table.to_csv(index=False),
-        file_name=f"{run.name}-trials.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
-        help="every trial that passes the filter",
-    )
-    as_json.download_button(
-        "Download run (JSON)",
-        lambda: json.dumps(export_run(run), indent=1),
-        file_name=f"{run.name}.json",
-        mime="application/json",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
-        help="spec, outcome, every trial with its learning curve; also `python -m tuning export`",
-    )
+    return table
 
 
 def _initial(label: str) -> str:

@@ -58,7 +58,9 @@ def test_launch_the_article_grid_and_watch_it_live(
     expect(page.get_by_text(re.compile(r"not refreshing"))).to_be_visible(timeout=30_000)
     assert trace_length(live_chart(page, "history"), "complete") == 24
     expect(page.get_by_text(re.compile(r"Trial #\d+: validation MSE"))).to_be_visible()
-    expect(page.get_by_text('"hidden_size"').first).to_be_visible()
+    expect(page.get_by_role("cell", name="hidden_size")).to_be_visible()  # the best configuration
+    page.get_by_text("Command and configuration").click()  # a lazy expander: built when opened
+    expect(page.get_by_text("python -m tuning launch --spec").first).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Download weights (.pt)")).to_be_visible()
     no_exception(page)
     screenshot(page, "monitor")

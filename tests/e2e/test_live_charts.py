@@ -1,5 +1,6 @@
 """Live charts keep what the reader did: a zoom and a hidden legend entry outlast refreshes
-that bring new trials, in the same graph (``pages/_shared/live_chart.py``)."""
+that bring new trials, in the same graph (``pages/_shared/live_chart.py``); so does an
+opened trials table, a lazy expander of the live panel."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def wait_for_more_points(plot: Locator, than: int, seconds: float = 60) -> int:
     return count
 
 
-def test_zoom_and_legend_survive_refreshes_with_new_trials(
+def test_zoom_legend_and_an_opened_table_survive_refreshes_with_new_trials(
     new_page: Callable[[str], Page], server: SimpleNamespace
 ) -> None:
     spec = preset_spec("article-optuna").to_dict()
@@ -62,10 +63,19 @@ def test_zoom_and_legend_survive_refreshes_with_new_trials(
         count = wait_for_more_points(plot, 1)
         plot.evaluate("plot => { plot.sweetspotMarker = 'the same graph'; }")
 
+        table = page.get_by_test_id("stDataFrame")
+        expect(table).to_have_count(0)  # the trials table opens on demand
+        page.get_by_text("Table of the trials").click()
+        expect(table).to_be_visible(timeout=30_000)
+        page.get_by_text("Filter trials").click()  # an expander within the lazy one
+        expect(page.get_by_test_id("stMultiSelect").filter(has_text="State")).to_be_visible()
+
         zoomed = drag_zoom(page, plot)
         hide_in_legend(page, plot, "best so far")
         for _ in range(2):  # two refreshes, each with new trials
             count = wait_for_more_points(plot, count)
+
+        expect(table).to_be_visible()  # still open, over more trials
 
         assert plot.evaluate("plot => plot.sweetspotMarker") == "the same graph"
         assert x_range(plot) == pytest.approx(zoomed)

@@ -53,3 +53,11 @@ def shown(markdown: str) -> str:
     untrusted text (``pages._shared.common.plain``), which a backslash before each
     punctuation character shows literally."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def open_lazy(at: AppTest, *keys: str) -> AppTest:
+    """Open the lazy expanders with these keys, as a click does, and rerun the page: what
+    they hold is built only while they are open."""
+    for key in keys:
+        at.session_state[key] = True
+    return at.run()

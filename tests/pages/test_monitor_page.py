@@ -14,9 +14,10 @@ from optuna.trial import create_trial
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import STATE_BADGES
+from pages._shared.monitor_panels import REPRODUCE_OPEN_KEY, TRIALS_OPEN_KEY
 from tests.fake_runs import make_run
 from tests.filesystems import make_read_only, tmpfs
-from tests.pages.page_helpers import APP, figures, shown, texts
+from tests.pages.page_helpers import APP, figures, open_lazy, shown, texts
 from tests.runs_helpers import quick_spec
 from tests.table_cases import regression_table
 from tuning import RunSpec, RunState, create_run, list_run_names, load_run, preset_spec, summarize
@@ -44,11 +45,14 @@ def test_a_finished_run_shows_its_trials_charts_and_best(
     assert len(curves["data"]) == 10
     assert {trace["type"] for trace in parallel["data"]} == {"scatter"}  # SVG lines, no WebGL parcoords
     assert parallel["layout"]["xaxis"]["ticktext"][-1] == "score" and parallel["layout"]["height"] == 400
+    assert "| `hidden_size` | " in texts(at)  # the best configuration, as a table
+    assert not at.code and not at.dataframe  # the command and the trials table open on demand
+    assert [b.label for b in at.download_button] == ["Download trials (CSV)", "Download run (JSON)"]
+    open_lazy(at, REPRODUCE_OPEN_KEY, TRIALS_OPEN_KEY)
     code = "\n".join(c.value for c in at.code)
     assert '"hidden_size"' in code and "python -m tuning launch --spec grid-done-best.json --wait" in code
     table = at.dataframe[0].value
     assert len(table) == 27 and {"validation MSE", "hidden_size", "duration_s", "error"} <= set(table.columns)
-    assert [b.label for b in at.download_button] == ["Download trials (CSV)", "Download run (JSON)"]
     assert "not refreshing" in texts(at)
     assert not [b for b in at.button if b.label == "Stop run"]
 
@@ -87,7 +91,7 @@ def test_a_dead_workers_trials_show_failed_everywhere(
     make_run(storage_url, "orphaned", 5, n_running=2, finished=False, worker_pid=gone.pid)
     at = open_page("pages/monitor.py", run="orphaned")
     assert "0 running · 0 pruned · 2 failed" in at.get("progress")[0].proto.text
-    table = at.dataframe[0].value
+    table = open_lazy(at, TRIALS_OPEN_KEY).dataframe[0].value
     dead = table[table["error"].fillna("").str.contains("died during the trial")]
     assert len(dead) == 2 and set(dead["state"]) == {"failed"}
     _, curves, _ = figures(at)
@@ -113,7 +117,7 @@ def test_a_5000_trial_run_is_drawn_reduced_and_read_incrementally(
 ) -> None:
     """What keeps a big run's refresh cheap (its server time is benchmarked in bench/dashboard.py)."""
     monkeypatch.setenv("TUNING_STORAGE", big_run)
-    at = open_page("pages/monitor.py", run="big")
+    at = open_lazy(open_page("pages/monitor.py", run="big"), TRIALS_OPEN_KEY)
     built: list[int] = []
     records = chart_data._records
     monkeypatch.setattr(chart_data, "_records", lambda trials: built.append(len(trials)) or records(trials))
@@ -253,7 +257,7 @@ def test_the_trials_table_shows_only_what_passes_the_filters(
     open_page: Callable[..., AppTest], storage_url: str
 ) -> None:
     make_run(storage_url, "filtered", 40, n_pruned=6, n_failed=4)
-    at = open_page("pages/monitor.py", run="filtered")
+    at = open_lazy(open_page("pages/monitor.py", run="filtered"), TRIALS_OPEN_KEY)
     median = at.dataframe[0].value["validation MSE"].median()
     assert len(at.dataframe[0].value) == 50
     at.multiselect(key="filter_states").set_value(["pruned", "failed"]).run()
