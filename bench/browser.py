@@ -11,7 +11,8 @@ and times from navigation until everything is drawn with its data:
 
 "Cold" is the first navigation to a freshly started server (it reads the journal then);
 "warm" is a navigation to a server that served the page before. Compare opens four such
-runs from a second journal. Bytes are what the page received over the network (HTTP
+runs from a second journal. A floor under the Monitor: its three charts alone on a page
+(``bench/charts_page.py``), the same criterion, warm. Bytes are what the page received over the network (HTTP
 bodies as sent, websocket frames); server time is the Monitor's own "Updated … in X s".
 """
 
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import PYTHON, Context, Section, Table, Target, fmt_s, median, run_process
+from bench.common import PYTHON, ROOT, Context, Section, Table, Target, fmt_s, median, run_process
 from bench.live_app import free_port, running_app
 
 TRIALS = 10_000
@@ -40,6 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 TIMEOUT_MS = 180_000
+CHARTS_ALONE = "The Monitor's charts alone"  # the floor: bench/charts_page.py
 UPDATED = re.compile(r"Updated \S+ in ([\d.]+) s")
 BUILD = """
 from tests.fake_runs import make_run
@@ -133,6 +135,7 @@ def run(ctx: Context) -> Section:
     measured = Measured()
     with chromium() as browser:
         measure_monitor(browser, single, warm_rounds, cold_rounds, measured)
+        measure_charts_alone(browser, single, warm_rounds, measured)
         measure_dashboard(browser, single, complete, warm_rounds, cold_rounds, measured)
         measure_compare(browser, several, warm_rounds, measured)
     report(section, measured, size)
@@ -168,6 +171,16 @@ def measure_monitor(browser: Any, data: Path, warm: int, cold: int, measured: Me
         open_sweetspot(browser, f"{app.url}/{path}", keys)  # the server's first visit: not timed
         for _ in range(warm):
             measured.add("Sweetspot Monitor warm", open_sweetspot(browser, f"{app.url}/{path}", keys))
+
+
+def measure_charts_alone(browser: Any, data: Path, warm: int, measured: Measured) -> None:
+    """The floor under the Monitor: its three charts alone on a page (``bench/charts_page.py``)."""
+    keys = ["history", "curves", "parallel"]
+    with running_app(data, script=ROOT / "bench" / "charts_page.py") as app:
+        url = f"{app.url}/?run=big-run"
+        open_sweetspot(browser, url, keys)  # the server's first visit: not timed
+        for _ in range(warm):
+            measured.add(f"{CHARTS_ALONE} warm", open_sweetspot(browser, url, keys))
 
 
 def measure_compare(browser: Any, data: Path, warm: int, measured: Measured) -> None:
@@ -346,6 +359,10 @@ def limits(measured: Measured, case: str) -> str:
         )
     if theirs:
         parts.append(f"optuna-dashboard, same machine: {fmt_s(median([o.seconds for o in theirs]))}")
+    floor = measured.rounds.get(f"{CHARTS_ALONE} warm")
+    if floor and case.startswith("Monitor"):
+        alone = fmt_s(median([o.seconds for o in floor]))
+        parts.append(f"its three charts alone on a bare page (warm): {alone}")
     return "; ".join(parts)
 
 

@@ -61,10 +61,14 @@ class App:
 
 @contextlib.contextmanager
 def running_app(
-    data: Path, env: Mapping[str, str] | None = None, log: Path | None = None, port: int | None = None
+    data: Path,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    port: int | None = None,
+    script: Path = ROOT / "app.py",
 ) -> Iterator[App]:
-    """``streamlit run app.py`` with ``TUNING_DATA_DIR=data`` plus ``env`` on ``port`` (a free
-    one by default); stopped on exit.
+    """``streamlit run app.py`` (or another ``script``) with ``TUNING_DATA_DIR=data`` plus
+    ``env`` on ``port`` (a free one by default); stopped on exit.
 
     Workers started through the app or with this process's ``launch`` outlive the server;
     ``stop_workers`` ends them.
@@ -74,7 +78,7 @@ def running_app(
     environ.update(TUNING_DATA_DIR=str(data), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env or {}))
     port = port or free_port()
     command = [
-        PYTHON, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        PYTHON, "-m", "streamlit", "run", str(script), "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
     ]  # fmt: skip
     log = log or data.parent / "streamlit.log"
