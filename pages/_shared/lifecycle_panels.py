@@ -18,7 +18,7 @@ import streamlit as st
 
 from pages._shared.common import ERROR, LAUNCH, SUCCESS, admin_token, fmt_loss, storage_url, visitor
 from pages._shared.launch_form import form_state
-from pages._shared.monitor_panels import PICKED_ROW_KEY
+from pages._shared.monitor_panels import PICKED_ROW_KEY, TRY_OPEN_KEY
 from tuning import (
     Actor,
     DemoLimits,
@@ -39,6 +39,10 @@ from tuning import (
 )
 
 MESSAGE_KEY = "lifecycle_message"
+#: Whether the reader opened Extend and the note editor. Like the trials table, these are
+#: lazy: closed, their widgets are neither built nor sent (docs/dashboard.md).
+EXTEND_OPEN_KEY = "extend_open"
+NOTES_OPEN_KEY = "notes_edit_open"
 
 
 def refusal(run: Run) -> str | None:
@@ -102,13 +106,18 @@ def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
         f"the run is {summary.state}; extend it once it has ended" if summary.active else None
     )
     grid = run.spec.strategy is Strategy.GRID
-    with st.popover(
+    popover = st.popover(
         "Extend run",
         icon=":material/add_circle:",
         disabled=blocked is not None,
         help=blocked,
         width="stretch",
-    ):
+        key=EXTEND_OPEN_KEY,
+        on_change="rerun",
+    )
+    if not popover.open:
+        return
+    with popover:
         label = "Untried grid combinations to queue" if grid else "Trials to add"
         trials = st.number_input(label, 0, 100_000, value=10, key="extend_trials", help="0 = none")
         minutes = st.number_input(
@@ -200,8 +209,12 @@ def notes_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
     if summary.trial_notes:
         rows = [{"trial": number, "note": note} for number, note in summary.trial_notes.items()]
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="trial-notes")
-    with st.expander("Edit notes and tags", icon=":material/edit_note:"):
-        note_form(run, summary, why_not)
+    editor = st.expander(
+        "Edit notes and tags", icon=":material/edit_note:", key=NOTES_OPEN_KEY, on_change="rerun"
+    )
+    if editor.open:
+        with editor:
+            note_form(run, summary, why_not)
 
 
 def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
@@ -227,8 +240,21 @@ def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
 
 
 def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
-    """Queue a hand-picked configuration: a trial's (the best by default) edited, or typed."""
-    st.markdown("**Try a configuration**")
+    """Queue a hand-picked configuration: a trial's (the best by default) edited, or typed.
+
+    On demand: it opens on a click, or when a trial is selected in the trials table.
+    """
+    panel = st.expander(
+        "Try a configuration", icon=":material/playlist_add:", key=TRY_OPEN_KEY, on_change="rerun"
+    )
+    if panel.open:
+        with panel:
+            configuration_form(run, summary, frame, why_not)
+
+
+def configuration_form(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
+    """A trial to start from (the one selected in the trials table, else the best), its
+    configuration as editable JSON, and the button that queues it."""
     table = trial_table(frame)
     complete = table[table["state"] == "complete"].sort_values("loss")
     choices = [int(n) for n in complete["number"]]

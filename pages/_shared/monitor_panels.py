@@ -62,8 +62,9 @@ from tuning import (
     winner_outcome,
 )
 
-#: The trial last selected in the trials table; "Try a configuration" starts from it.
+#: The trial last selected in the trials table; "Try a configuration" opens and starts from it.
 PICKED_ROW_KEY = "trials_picked_row"
+TRY_OPEN_KEY = "try_open"
 #: Whether the reader opened the trials table, and the command that reproduces the best.
 #: Both are lazy expanders: closed, nothing of theirs is computed or sent to the browser.
 TRIALS_OPEN_KEY = "monitor_trials_open"
@@ -421,6 +422,7 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
     number = int(shown.iloc[picked[0]]["number"]) if picked else None
     if number is not None and number != st.session_state.get(PICKED_ROW_KEY):
         st.session_state[PICKED_ROW_KEY] = number  # "Try a configuration" starts from this trial
+        st.session_state[TRY_OPEN_KEY] = True
         st.rerun(scope="app")  # that panel is outside this live fragment
     st.caption("Select a trial to start the configuration to try from it.")
     return table

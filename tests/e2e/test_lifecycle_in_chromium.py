@@ -79,6 +79,7 @@ def queue_best_with_other_lr(page: Page, name: str, storage: str) -> dict[str, o
     best = summarize(load_run(name, storage)).best_params
     assert best is not None
     picked = {**best, "lr": 0.005 if abs(best["lr"] - 0.005) > 1e-4 else 0.002}
+    page.get_by_text("Try a configuration").click()  # a lazy expander: built when opened
     box = page.get_by_label(re.compile(r"^Configuration \(JSON\)"))
     expect(box).to_have_value(re.compile(r'"lr"'))
     assert json.loads(box.input_value()) == best  # the best configuration, to edit in place
@@ -93,6 +94,7 @@ def queue_best_with_other_lr(page: Page, name: str, storage: str) -> dict[str, o
     expect(page.get_by_text(re.compile(r"1 hand-picked"))).to_be_visible()
     expect(live_chart(page, "history")).to_be_visible(timeout=60_000)
     assert trace_length(live_chart(page, "history"), "hand-picked") == 1
+    page.get_by_text("Try a configuration").click()  # a reload is a new session: closed again
     # Tables are canvases; their accessible cells hold the values.
     lr = page.locator(".st-key-hand-picked [role=gridcell]", has_text=re.compile(rf"^{picked['lr']}$"))
     expect(lr).to_have_count(1)

@@ -10,8 +10,10 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages._shared.lifecycle_panels import EXTEND_OPEN_KEY, NOTES_OPEN_KEY
+from pages._shared.monitor_panels import PICKED_ROW_KEY, TRY_OPEN_KEY
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import texts
+from tests.pages.page_helpers import open_lazy, texts
 from tests.runs_helpers import quick_spec
 from tuning import create_run, list_run_names, load_run, summarize
 from tuning.demo import DEMO_ENV
@@ -26,6 +28,8 @@ def test_extend_an_ended_run_from_the_monitor(
 ) -> None:
     make_run(storage_url, "done", 8)
     at = open_page("pages/monitor.py", run="done")
+    assert not at.number_input  # Extend, the note editor and "Try a configuration" open on demand
+    at = open_lazy(at, EXTEND_OPEN_KEY)
     at.number_input(key="extend_trials").set_value(10)
     at.button(key="extend_go").click().run()
     assert not at.exception, at.exception
@@ -50,13 +54,17 @@ def test_queue_the_best_configuration_with_another_learning_rate(
 ) -> None:
     make_run(storage_url, "done", 8)
     best = summarize(load_run("done", storage_url)).best_params
-    at = open_page("pages/monitor.py", run="done")
+    at = open_lazy(open_page("pages/monitor.py", run="done"), TRY_OPEN_KEY)
     area = next(a for a in at.text_area if a.key == "try:done")
     shown = json.loads(area.value)
     assert shown.keys() == best.keys() and shown["hidden_size"] == best["hidden_size"]
     trials = load_run("done", storage_url).study.get_trials()
     other = next(t for t in trials if t.value is not None and t.params != best)
-    at.session_state["trials_picked_row"] = other.number  # what selecting its row in the table does
+    at.session_state[TRY_OPEN_KEY] = False
+    at.run()
+    assert not at.text_area
+    at.session_state[PICKED_ROW_KEY] = other.number  # what selecting its row in the table does,
+    at.session_state[TRY_OPEN_KEY] = True  # which opens the panel too
     at.run()
     picked = json.loads(next(a for a in at.text_area if a.key == "try:done").value)
     assert picked == pytest.approx(other.params) and at.selectbox(key="try_from").value == other.number
@@ -80,7 +88,7 @@ def test_notes_and_tags_show_on_the_monitor_and_the_runs_list(
 ) -> None:
     make_run(storage_url, "done", 5)
     make_run(storage_url, "other", 5)
-    at = open_page("pages/monitor.py", run="done")
+    at = open_lazy(open_page("pages/monitor.py", run="done"), NOTES_OPEN_KEY)
     next(a for a in at.text_area if a.key == "note:done").set_value("**lr** matters").run()
     at.text_input(key="tags:done").set_value("baseline, lr").run()
     at.button(key="save_note").click().run()
@@ -88,7 +96,7 @@ def test_notes_and_tags_show_on_the_monitor_and_the_runs_list(
     assert summarize(load_run("done", storage_url)).tags == ["baseline", "lr"]
     if demo:  # the visitor's session owns nothing: the admin token lets the note be saved
         monkeypatch.setenv(DEMO_ENV, "1")
-        at = open_page("pages/monitor.py", run="done")
+        at = open_lazy(open_page("pages/monitor.py", run="done"), NOTES_OPEN_KEY, TRY_OPEN_KEY)
         for label in ("Save note and tags", "Edit as a new run", "Queue this configuration"):
             assert button(at, label).disabled and "only the runs you started" in button(at, label).help
         (extend,) = [p.proto.popover for p in at.get("popover") if p.proto.popover.label == "Extend run"]
