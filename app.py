@@ -19,18 +19,29 @@ from tuning import DemoLimits
 
 st.set_page_config(page_title="Sweetspot", page_icon=":material/target:", layout="wide")
 
-PAGES = [
-    st.Page(HOME, title="Runs", icon=":material/view_list:", default=True),
-    st.Page(LAUNCH, title="Launch", icon=":material/rocket_launch:"),
+#: The pages that draw charts: plotly.js starts loading before they run (see below).
+CHART_PAGES = [
     st.Page(MONITOR, title="Monitor", icon=":material/monitoring:"),
     st.Page(COMPARE, title="Compare", icon=":material/stacked_line_chart:"),
     st.Page(ANALYSIS, title="Analysis", icon=":material/insights:"),
+]
+PAGES = [
+    st.Page(HOME, title="Runs", icon=":material/view_list:", default=True),
+    st.Page(LAUNCH, title="Launch", icon=":material/rocket_launch:"),
+    *CHART_PAGES,
 ]
 
 public = DemoLimits.from_env() is not None  # the public demo: strangers use it
 show_error_details(public)
 with app_shell():
     page = st.navigation(PAGES, position="top")
+    if page.url_path in {chart_page.url_path for chart_page in CHART_PAGES}:
+        # Before the page imports its modules and reads the storage (a second on a freshly
+        # started server), so the browser loads plotly.js meanwhile (docs/dashboard.md).
+        # Imported here: the other pages need not load plotly.
+        from pages._shared.live_chart import preload_plotly
+
+        preload_plotly()
     with error_boundary(public):  # a short message and a reference; the trace to the log
         page.run()
     if public:  # runs belong to visitors only in the public demo

@@ -11,14 +11,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pages._shared.common import INFO, WARNING, engine_errors, pick_run, plain, run_names, storage_url
-from pages._shared.live_chart import live_plotly_chart, preload_plotly
+from pages._shared.live_chart import live_plotly_chart
 from pages._shared.shell import within_app
 from tuning import VIEWS, analysis_trials, draw_view, load_run
 
 within_app()
 
 st.title("Analysis")
-preload_plotly()
 names = run_names()
 if not names:
     st.info("No runs yet: the views appear here once a run has complete trials.", icon=INFO)

@@ -24,7 +24,7 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
-from pages._shared.live_chart import chart_with_baselines, preload_plotly
+from pages._shared.live_chart import chart_with_baselines
 from pages._shared.shell import within_app
 from tuning import (
     Run,
@@ -41,7 +41,6 @@ from tuning import (
 within_app()
 
 st.title("Compare runs")
-preload_plotly()
 names = run_names()
 if not names:
     st.info("No runs yet: launch two searches of the same space to race them here.", icon=INFO)

@@ -24,7 +24,6 @@ from pages._shared.common import (
     storage_url,
 )
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
-from pages._shared.live_chart import preload_plotly
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
 from tuning import RunSnapshot, shared_watcher
@@ -38,7 +37,6 @@ if not names:
     st.page_link(LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
     st.stop()
 
-preload_plotly()
 picker, live_toggle, log_toggle = st.columns([4, 1, 1], vertical_alignment="bottom")
 with picker:
     name = pick_run(names, key="monitor_run")

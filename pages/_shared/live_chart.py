@@ -92,8 +92,9 @@ def preload_plotly() -> None:
     """Start loading plotly.js (the cartesian bundle, which most charts need) now, before
     the page's charts are computed; draws nothing.
 
-    Call it early on a page with charts: the browser then parses plotly.js (a second on a
-    busy laptop) while the server reads the run and builds figures.
+    app.py calls it before it runs a page with charts: the browser then loads and parses
+    plotly.js (a second on a busy laptop) while the server imports the page, reads the run
+    and builds figures.
     """
     data = {"preload": True, "plotly": plotly_js(PlotlyBundle.CARTESIAN)}
     CHART(key="plotly-preload", data=data, height="content")
