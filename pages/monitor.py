@@ -54,9 +54,14 @@ def read() -> RunSnapshot:
 
 
 def panel(live: bool) -> None:
-    """One refresh: a single read of the run's trials, drawn into every panel."""
+    """One refresh: a single read of the run's trials, drawn into every panel.
+
+    The page's own run has just read the run (``first``, below) and hands that read over;
+    the timer's reruns of this fragment alone read afresh. A second read of a
+    10,000-trial run cost every page load 0.15 s of server time.
+    """
     started = time.perf_counter()
-    snapshot = read()
+    snapshot = unread.pop() if unread else read()
     run, summary = snapshot.run, snapshot.summary
     if live and not summary.active:
         end_live()
@@ -69,6 +74,7 @@ def panel(live: bool) -> None:
 
 
 first = read()
+unread = [first]  # not drawn yet: the live panel's first draw takes it
 lifecycle_actions(first)
 live_panel(panel, live=first.summary.active and wants_live)
 lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them
