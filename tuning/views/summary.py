@@ -135,8 +135,9 @@ def _counts(
     counts = {state: 0 for state in TrialState}
     origins = {origin: 0 for origin in TrialOrigin}
     for trial in trials:
-        origins[trial_origin(trial)] += 1
-        if trial_origin(trial) is not TrialOrigin.INHERITED:
+        origin = trial_origin(trial)
+        origins[origin] += 1
+        if origin is not TrialOrigin.INHERITED:
             counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
     return counts, origins
 
