@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -255,12 +257,23 @@ def best_panel(run: Run, summary: RunSummary) -> None:
 
 def params_table(params: dict[str, Any]) -> str:
     """A configuration as a Markdown table: each hyperparameter and its value."""
-    rows = (f"| `{name}` | {_cell(value)} |" for name, value in params.items())
-    return "\n".join(["| hyperparameter | value |", "| --- | --- |", *rows])
+    return markdown_table(
+        ("hyperparameter", "value"), ((f"`{name}`", _cell(v)) for name, v in params.items())
+    )
+
+
+def markdown_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A small table as Markdown: a few rows read at a glance need no data grid, whose
+    1.5 MB of script a new visitor's browser would load first (docs/dashboard.md)."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in rows)])
 
 
 def _cell(value: Any) -> str:
-    """A value as it reads in a table: floats to five significant digits, text as plain text."""
+    """A value as it reads in a table: numbers to five significant digits, none as a dash,
+    text as plain text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
     return f"{value:.5g}" if isinstance(value, float) else plain(str(value))
 
 
@@ -310,7 +323,13 @@ def on_test(outcome: WinnerOutcome) -> None:
             for label, value in network.items()
         )
         st.markdown(" · ".join(shown))
-        st.dataframe(outcome.table, column_config=_number_columns(outcome.table), key="test_metrics")
+        table = outcome.table
+        st.markdown(
+            markdown_table(
+                ("metric", *(plain(str(column)) for column in table.columns)),
+                ((label, *(_cell(value) for value in values)) for label, values in table.iterrows()),
+            )
+        )
         if outcome.verdict:
             verdict = "; ".join(outcome.verdict)  # an error metric's unit names the CSV's target
             st.markdown(f"By {outcome.metric.label}, the tuned network {plain(verdict)}.")
@@ -319,15 +338,17 @@ def on_test(outcome: WinnerOutcome) -> None:
             return
         if outcome.task is Task.CLASSIFICATION:
             st.markdown("**Confusion matrix** (test rows)")
-            st.plotly_chart(confusion_figure(outcome.picture), key="confusion")
+            live_plotly_chart(
+                confusion_figure(outcome.picture), key="confusion", alt="confusion matrix of the test rows"
+            )
         else:
             st.markdown("**Predicted against actual** (test rows)")
             unit = outcome.metric_unit.removesuffix("²")
-            st.plotly_chart(prediction_figure(outcome.picture, unit), key="predictions")
-
-
-def _number_columns(table: pd.DataFrame) -> dict[str, Any]:
-    return {c: st.column_config.NumberColumn(format="%.4g") for c in table.columns}
+            live_plotly_chart(
+                prediction_figure(outcome.picture, unit),
+                key="predictions",
+                alt="predicted against actual, test rows",
+            )
 
 
 def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:

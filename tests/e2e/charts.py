@@ -22,3 +22,17 @@ def trace_length(plot: Locator, name: str) -> int:
             name,
         )
     )
+
+
+# Every script the page fetched whose name says Plotly: our two bundles, and the chunk in
+# which Streamlit's own st.plotly_chart carries a plotly.js of its own (PlotlyChart.*.js).
+_PLOTLY_FILES = (
+    "() => performance.getEntriesByType('resource').map(e => e.name.split('?')[0].split('/').pop())"
+    ".filter(n => n.toLowerCase().includes('plotly'))"
+)
+
+
+def plotly_files(page: Page) -> list[str]:
+    """The plotly.js the page fetched, sorted: "cartesian", "full", "st.plotly_chart"."""
+    kinds = {"plotly-cartesian.min.js": "cartesian", "plotly.min.js": "full"}
+    return sorted(kinds.get(name, "st.plotly_chart") for name in page.evaluate(_PLOTLY_FILES))

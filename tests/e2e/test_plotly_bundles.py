@@ -9,17 +9,11 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.charts import live_chart
+from tests.e2e.charts import live_chart, plotly_files
 from tests.fake_runs import make_run
 
 pytestmark = pytest.mark.browser
 RUN = "bundles"
-LOADED = "() => performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('plotly'))"
-
-
-def bundles(page: Page) -> list[str]:
-    """The plotly.js files the page fetched: "cartesian", "full"."""
-    return sorted("cartesian" if "cartesian" in url else "full" for url in page.evaluate(LOADED))
 
 
 def drawn(page: Page, key: str) -> str:
@@ -42,7 +36,7 @@ def test_the_monitor_loads_only_the_cartesian_bundle(new_page: Callable[[str], P
     page = new_page(f"monitor?run={run}")
     for key in ("history", "curves", "parallel"):
         assert drawn(page, key) == "scatter"
-    assert bundles(page) == ["cartesian"]
+    assert plotly_files(page) == ["cartesian"]
 
 
 def test_a_view_beyond_the_cartesian_bundle_loads_the_full_one_once(
@@ -50,9 +44,9 @@ def test_a_view_beyond_the_cartesian_bundle_loads_the_full_one_once(
 ) -> None:
     page = new_page(f"analysis?run={run}&view=parallel")
     assert drawn(page, "analysis-parallel") == "parcoords"
-    loaded = bundles(page)  # the page's preload may have fetched the cartesian one first
+    loaded = plotly_files(page)  # the page's preload may have fetched the cartesian one first
     assert loaded.count("full") == 1
     page.get_by_test_id("stButtonGroup").get_by_text("Slice").click()
     assert drawn(page, "analysis-slice") == "scatter"  # drawn by the full bundle, already there
-    assert bundles(page) == loaded
+    assert plotly_files(page) == loaded
     expect(page.get_by_test_id("stException")).to_have_count(0)

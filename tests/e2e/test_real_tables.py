@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.charts import live_chart
+from tests.e2e.charts import live_chart, plotly_files
 from tests.table_cases import mixed_table
 
 pytestmark = pytest.mark.browser
@@ -67,7 +67,7 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     expect(
         page.get_by_text(re.compile(r"the tuned network (beats|trails|ties with) majority class"))
     ).to_be_visible()
-    confusion = page.locator(".st-key-confusion .js-plotly-plot")
+    confusion = live_chart(page, "confusion")
     expect(confusion).to_be_visible()
     matrix = confusion.evaluate("plot => ({type: plot.data[0].type, classes: plot.data[0].x})")
     assert matrix == {"type": "heatmap", "classes": ["c0", "c1", "c2"]}
@@ -80,3 +80,8 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     shapes = history.evaluate("plot => (plot.layout.shapes || []).length")
     assert shapes >= 2
     screenshot(page, "monitor-table")
+
+    # Opened afresh, the finished run's Monitor, its test picture included, loads one plotly.js.
+    fresh = new_page(page.url.split("/", 3)[3])
+    expect(live_chart(fresh, "confusion")).to_be_visible(timeout=30_000)
+    assert plotly_files(fresh) == ["cartesian"]

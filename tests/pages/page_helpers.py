@@ -24,6 +24,12 @@ def figures(at: AppTest) -> list[dict[str, Any]]:
     return [_decoded(json.loads(chart["spec"])) for chart in data if "spec" in chart]
 
 
+def figure(at: AppTest, key: str) -> dict[str, Any]:
+    """The figure of the chart with Streamlit key ``key``, arrays decoded."""
+    data = [json.loads(element.proto.json) for element in at.get("bidi_component")]
+    return next(_decoded(json.loads(chart["spec"])) for chart in data if chart.get("key") == key)
+
+
 def _decoded(value: Any) -> Any:
     """Plotly 7 sends numpy arrays as ``{"dtype", "bdata"}`` (base64): turn them into lists."""
     if isinstance(value, dict):
