@@ -28,7 +28,11 @@ def no_exception(page: Page) -> None:
 
 
 def choose(page: Page, label: str, option: str | re.Pattern[str]) -> None:
-    """Pick ``option`` in the selectbox labelled ``label``."""
+    """Pick ``option`` in the selectbox labelled ``label``, once the page has finished the
+    rerun its last change started: a dropdown opened during that rerun is drawn again under
+    the pointer, and its options keep leaving the DOM before they can be clicked (seen once
+    in a full run, on a busy machine)."""
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
     page.get_by_test_id("stSelectbox").filter(has_text=label).click()
     page.get_by_role("option", name=option).click()
 
