@@ -12,8 +12,9 @@ and times from navigation until everything is drawn with its data:
 "Cold" is the first navigation to a freshly started server (it reads the journal then);
 "warm" is a navigation to a server that served the page before. Compare opens four such
 runs from a second journal. A floor under the Monitor: its three charts alone on a page
-(``bench/charts_page.py``), the same criterion, warm. Bytes are what the page received over the network (HTTP
-bodies as sent, websocket frames); server time is the Monitor's own "Updated … in X s".
+(``bench/charts_page.py``), the same criterion, cold and warm. Bytes are what the page
+received over the network (HTTP bodies as sent, websocket frames); server time is the
+Monitor's own "Updated … in X s".
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def run(ctx: Context) -> Section:
     measured = Measured()
     with chromium() as browser:
         measure_monitor(browser, single, warm_rounds, cold_rounds, measured)
-        measure_charts_alone(browser, single, warm_rounds, measured)
+        measure_charts_alone(browser, single, warm_rounds, cold_rounds, measured)
         measure_dashboard(browser, single, complete, warm_rounds, cold_rounds, measured)
         measure_compare(browser, several, warm_rounds, measured)
     report(section, measured, size)
@@ -173,14 +174,16 @@ def measure_monitor(browser: Any, data: Path, warm: int, cold: int, measured: Me
             measured.add("Sweetspot Monitor warm", open_sweetspot(browser, f"{app.url}/{path}", keys))
 
 
-def measure_charts_alone(browser: Any, data: Path, warm: int, measured: Measured) -> None:
+def measure_charts_alone(browser: Any, data: Path, warm: int, cold: int, measured: Measured) -> None:
     """The floor under the Monitor: its three charts alone on a page (``bench/charts_page.py``)."""
-    keys = ["history", "curves", "parallel"]
-    with running_app(data, script=ROOT / "bench" / "charts_page.py") as app:
-        url = f"{app.url}/?run=big-run"
-        open_sweetspot(browser, url, keys)  # the server's first visit: not timed
+    keys, page, script = ["history", "curves", "parallel"], "?run=big-run", ROOT / "bench" / "charts_page.py"
+    for _ in range(cold):
+        with running_app(data, script=script) as app:
+            measured.add(f"{CHARTS_ALONE} cold", open_sweetspot(browser, f"{app.url}/{page}", keys))
+    with running_app(data, script=script) as app:
+        open_sweetspot(browser, f"{app.url}/{page}", keys)  # the server's first visit: not timed
         for _ in range(warm):
-            measured.add(f"{CHARTS_ALONE} warm", open_sweetspot(browser, url, keys))
+            measured.add(f"{CHARTS_ALONE} warm", open_sweetspot(browser, f"{app.url}/{page}", keys))
 
 
 def measure_compare(browser: Any, data: Path, warm: int, measured: Measured) -> None:
@@ -359,10 +362,11 @@ def limits(measured: Measured, case: str) -> str:
         )
     if theirs:
         parts.append(f"optuna-dashboard, same machine: {fmt_s(median([o.seconds for o in theirs]))}")
-    floor = measured.rounds.get(f"{CHARTS_ALONE} warm")
+    server = case.split()[1]
+    floor = measured.rounds.get(f"{CHARTS_ALONE} {server}")
     if floor and case.startswith("Monitor"):
         alone = fmt_s(median([o.seconds for o in floor]))
-        parts.append(f"its three charts alone on a bare page (warm): {alone}")
+        parts.append(f"its three charts alone on a bare page ({server}): {alone}")
     return "; ".join(parts)
 
 
