@@ -369,27 +369,33 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
     if opened.open:
         with opened:
             table = trials_table(run, frame, notes)
-    as_csv, as_json = st.columns(2)
-    as_csv.download_button(
-        "Download trials (CSV)",
-        lambda: (_all_trials(run, frame, notes) if table is None else table).to_csv(index=False),
-        file_name=f"{run.name}-trials.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
-        help="every trial that passes the table's filter (every trial while the table is closed)",
+    downloads = (
+        (
+            "Download trials (CSV)",
+            lambda: (_all_trials(run, frame, notes) if table is None else table).to_csv(index=False),
+            f"{run.name}-trials.csv",
+            "text/csv",
+            "every trial that passes the table's filter (every trial while the table is closed)",
+        ),
+        (
+            "Download run (JSON)",
+            lambda: json.dumps(export_run(run), indent=1),
+            f"{run.name}.json",
+            "application/json",
+            "spec, outcome, every trial with its learning curve; also `python -m tuning export`",
+        ),
     )
-    as_json.download_button(
-        "Download run (JSON)",
-        lambda: json.dumps(export_run(run), indent=1),
-        file_name=f"{run.name}.json",
-        mime="application/json",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
-        help="spec, outcome, every trial with its learning curve; also `python -m tuning export`",
-    )
+    for column, (label, data, file_name, mime, help) in zip(st.columns(2), downloads, strict=True):
+        column.download_button(
+            label,
+            data,
+            file_name=file_name,
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+            help=help,
+        )
 
 
 def _all_trials(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
