@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -114,6 +114,24 @@ def live_panel(body: Callable[[bool], None], live: bool, interval_s: float = REF
     full rerun that follows registers the fragment again without a timer.
     """
     st.fragment(run_every=interval_s if live else None)(body)(live)
+
+
+T = TypeVar("T")
+
+
+def on_demand(label: str, icon: str, key: str, draw: Callable[[], T]) -> T | None:
+    """An expander whose content ``draw()`` builds only while the reader has it open; its
+    result then, else None.
+
+    Closed, it costs the server nothing and sends the browser nothing, not even the script
+    of the elements inside (docs/dashboard.md). Its label must not change from run to
+    run: a new label is a new expander, closed again.
+    """
+    expander = st.expander(label, icon=icon, key=key, on_change="rerun")
+    if not expander.open:
+        return None
+    with expander:
+        return draw()
 
 
 def end_live() -> None:

@@ -16,7 +16,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import ERROR, LAUNCH, SUCCESS, admin_token, fmt_loss, storage_url, visitor
+from pages._shared.common import (
+    ERROR,
+    LAUNCH,
+    SUCCESS,
+    admin_token,
+    fmt_loss,
+    on_demand,
+    storage_url,
+    visitor,
+)
 from pages._shared.launch_form import form_state
 from pages._shared.monitor_panels import PICKED_ROW_KEY, TRY_OPEN_KEY
 from tuning import (
@@ -209,12 +218,12 @@ def notes_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
     if summary.trial_notes:
         rows = [{"trial": number, "note": note} for number, note in summary.trial_notes.items()]
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="trial-notes")
-    editor = st.expander(
-        "Edit notes and tags", icon=":material/edit_note:", key=NOTES_OPEN_KEY, on_change="rerun"
+    on_demand(
+        "Edit notes and tags",
+        ":material/edit_note:",
+        NOTES_OPEN_KEY,
+        lambda: note_form(run, summary, why_not),
     )
-    if editor.open:
-        with editor:
-            note_form(run, summary, why_not)
 
 
 def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
@@ -244,12 +253,12 @@ def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str |
 
     On demand: it opens on a click, or when a trial is selected in the trials table.
     """
-    panel = st.expander(
-        "Try a configuration", icon=":material/playlist_add:", key=TRY_OPEN_KEY, on_change="rerun"
+    on_demand(
+        "Try a configuration",
+        ":material/playlist_add:",
+        TRY_OPEN_KEY,
+        lambda: configuration_form(run, summary, frame, why_not),
     )
-    if panel.open:
-        with panel:
-            configuration_form(run, summary, frame, why_not)
 
 
 def configuration_form(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:

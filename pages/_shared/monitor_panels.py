@@ -18,6 +18,7 @@ from pages._shared.common import (
     engine_errors,
     fmt_duration,
     fmt_loss,
+    on_demand,
     plain,
     state_badge,
     visitor,
@@ -283,17 +284,12 @@ def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> No
         "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
         "dropout noise when it trained among other trials)"
     )
-    commands = st.expander(
-        "Command and configuration", icon=":material/terminal:", key=REPRODUCE_OPEN_KEY, on_change="rerun"
+    on_demand(
+        "Command and configuration",
+        ":material/terminal:",
+        REPRODUCE_OPEN_KEY,
+        lambda: _commands(run, summary, params),
     )
-    if commands.open:  # a lazy expander: its code blocks are built only once it is opened
-        with commands:
-            try:
-                command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params or {}))
-                st.code(command, language="bash", wrap_lines=True)
-            except SpecError as error:  # trials written by something else than Sweetspot's workers
-                st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
-            st.code(json.dumps(params, indent=2), language="json")
     weights = None if summary.active else read_weights(run)
     if weights:
         st.download_button(
@@ -310,6 +306,16 @@ def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> No
         )
     else:
         st.caption("The weights of the best configuration can be downloaded once the run ends.")
+
+
+def _commands(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
+    """The command that trains the best configuration again, and the configuration as JSON."""
+    try:
+        command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params or {}))
+        st.code(command, language="bash", wrap_lines=True)
+    except SpecError as error:  # trials written by something else than Sweetspot's workers
+        st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
+    st.code(json.dumps(params, indent=2), language="json")
 
 
 def on_test(outcome: WinnerOutcome) -> None:
@@ -359,16 +365,12 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
     draw; docs/dashboard.md), so a big run's charts draw first.
     """
     st.subheader("Trials")
-    opened = st.expander(
-        "Table of the trials: filter, sort, pick one to try from",  # a label that changes would close it
-        icon=":material/table_rows:",
-        key=TRIALS_OPEN_KEY,
-        on_change="rerun",
+    table = on_demand(
+        "Table of the trials: filter, sort, pick one to try from",
+        ":material/table_rows:",
+        TRIALS_OPEN_KEY,
+        lambda: trials_table(run, frame, notes),
     )
-    table = None
-    if opened.open:
-        with opened:
-            table = trials_table(run, frame, notes)
     downloads = (
         (
             "Download trials (CSV)",

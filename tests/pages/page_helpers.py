@@ -20,14 +20,18 @@ def figures(at: AppTest) -> list[dict[str, Any]]:
     Every chart is drawn by ``pages/_shared/live_chart.py``, a version-2 component (the
     element that starts loading plotly.js has no figure).
     """
-    data = [json.loads(element.proto.json) for element in at.get("bidi_component")]
-    return [_decoded(json.loads(chart["spec"])) for chart in data if "spec" in chart]
+    return [_decoded(json.loads(chart["spec"])) for chart in _charts(at)]
 
 
 def figure(at: AppTest, key: str) -> dict[str, Any]:
     """The figure of the chart with Streamlit key ``key``, arrays decoded."""
+    return next(_decoded(json.loads(chart["spec"])) for chart in _charts(at) if chart["key"] == key)
+
+
+def _charts(at: AppTest) -> list[dict[str, Any]]:
+    """What each chart element got from Python (``live_chart.py``): spec, alt, key, plotly."""
     data = [json.loads(element.proto.json) for element in at.get("bidi_component")]
-    return next(_decoded(json.loads(chart["spec"])) for chart in data if chart.get("key") == key)
+    return [chart for chart in data if "spec" in chart]
 
 
 def _decoded(value: Any) -> Any:
