@@ -45,12 +45,14 @@ def training(run: Run, worker: WorkerProcess) -> FrozenTrial | None:
 def test_a_worker_presumed_dead_drops_its_late_result_and_carries_on(
     workers: WorkerProcesses, pg_url: str
 ) -> None:
-    run = create_run(live_spec(n_trials=4, epochs=120), "frozen", pg_url)
+    run = create_run(live_spec(n_trials=4, epochs=400), "frozen", pg_url)
     frozen = workers.start(run.name, pg_url, host="other-host")
-    reaper = workers.start(run.name, pg_url)
     target = eventually(lambda: training(run, frozen), 60, "the worker to train")
     frozen.process.send_signal(signal.SIGSTOP)  # a network partition, seen from the storage
     try:
+        # Started only now: a worker started beside it once trained all four trials before
+        # the other had even joined, and nothing was left to freeze.
+        reaper = workers.start(run.name, pg_url)
         eventually(
             lambda: run.study.trials[target.number].state is TrialState.FAIL,
             60,
