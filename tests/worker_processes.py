@@ -135,7 +135,10 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
     configuration run once more, the trials finished before the kill kept, and the run
     must reach its budget with the surviving worker.
     """
-    spec = live_spec(n_trials=4, epochs=120)
+    # 400 epochs (about a second a trial): at 120 a trial could end between the check that
+    # a worker is mid-trial and the fault that follows, or one worker train the whole run
+    # before the other had joined.
+    spec = live_spec(n_trials=4, epochs=400)
     run = create_run(spec, "killed", url)
     victim = workers.start(run.name, url, host=host)
     survivor = workers.start(run.name, url)

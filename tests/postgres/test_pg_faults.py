@@ -51,7 +51,8 @@ def test_a_worker_presumed_dead_drops_its_late_result_and_carries_on(
     frozen.process.send_signal(signal.SIGSTOP)  # a network partition, seen from the storage
     try:
         # Started only now: a worker started beside it once trained all four trials before
-        # the other had even joined, and nothing was left to freeze.
+        # the other had even joined, and nothing was left to freeze (see check_killed_worker_is_replaced
+        # on 400 epochs).
         reaper = workers.start(run.name, pg_url)
         eventually(
             lambda: run.study.trials[target.number].state is TrialState.FAIL,
@@ -72,7 +73,7 @@ def test_a_worker_presumed_dead_drops_its_late_result_and_carries_on(
 def test_an_outage_longer_than_reconnect_s_then_a_new_worker_finishes_the_run(
     workers: WorkerProcesses, pg_url: str, pg_server: PostgresServer
 ) -> None:
-    run = create_run(live_spec(n_trials=4, epochs=120), "outage", pg_url)
+    run = create_run(live_spec(n_trials=4, epochs=400), "outage", pg_url)
     first = workers.start(run.name, pg_url, "--reconnect-s", "3")
     target = eventually(
         lambda: run.study.trials[0].state is TrialState.COMPLETE and training(run, first),
