@@ -23,9 +23,9 @@ import torch
 
 from bench.common import Context, Section, Table, alternate, fmt_s, median
 from tests.training.alone import train_alone
+from tuning.data.dataset_spec import DatasetSpec
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
-from tuning.definition.spec import DatasetSpec
 from tuning.training.members import make_members
 from tuning.training.population import Candidate, train, train_population
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tuning import EXPORTS
+
 ROOT = Path(__file__).resolve().parent.parent
 UI_FILES = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py")]
 
@@ -36,14 +38,16 @@ def tuning_module_path(module: str) -> Path | None:
 
 
 def reachable_from(module: str) -> dict[str, list[str]]:
-    """Engine modules reachable from ``module`` by any import, with the chain that reaches each."""
+    """Engine modules reachable from ``module`` by any import, with the chain that reaches each
+    (the API's lazy imports, ``tuning.EXPORTS``, count as imports of ``tuning``)."""
     chains = {module: [module]}
     todo = [module]
     while todo:
         current = todo.pop()
         path = tuning_module_path(current)
         assert path is not None, current
-        for name in sorted(imports_of(path)):
+        lazy = set(EXPORTS) if current == "tuning" else set()
+        for name in sorted(imports_of(path) | lazy):
             parts = name.split(".")
             # importing a.b.c runs a/__init__ and a/b/__init__ too
             for depth in range(1, len(parts) + 1):
@@ -128,3 +132,39 @@ def test_no_engine_function_is_over_fifty_lines() -> None:
         and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert not long, f"split these by job: {long}"
+
+
+#: The engine's layers, lowest first: a module may import its own package and the layers
+#: below it, never one above. Leaves (errors, the registry type, the field rules) import
+#: nothing of the engine but errors; data knows tables, definition what a run is, storage
+#: where runs live, views how they read, training how they run; the top modules act for
+#: users (the demo's rules, starting workers, actions on runs, the CLI).
+LAYERS = (
+    "errors", "registry", "rules", "data", "definition", "storage", "views", "training",
+    "demo", "launcher", "actions", "cli", "__main__",
+)  # fmt: skip
+
+
+def layer_of(module: str) -> str:
+    """``tuning.data.csv_data`` → ``data``; ``tuning.cli`` → ``cli``."""
+    return module.split(".")[1]
+
+
+def test_the_engine_s_packages_import_only_the_layers_below_them() -> None:
+    """Type-only imports count too: a cycle that only type checkers see is still a cycle."""
+    rank = {name: index for index, name in enumerate(LAYERS)}
+    modules = sorted(
+        p for p in (ROOT / "tuning").rglob("*.py") if p.name != "__init__.py" or p.parent.name != "tuning"
+    )
+    unplaced = sorted(
+        {layer_of(".".join(p.relative_to(ROOT).with_suffix("").parts)) for p in modules} - set(rank)
+    )
+    assert unplaced == [], f"add these to LAYERS where they belong: {unplaced}"
+    upward = [
+        f"{p.relative_to(ROOT)} imports {name}"
+        for p in modules
+        for name in imports_of(p)
+        if name.startswith("tuning.")
+        and rank[layer_of(name)] > rank[layer_of(".".join(p.relative_to(ROOT).with_suffix("").parts))]
+    ]
+    assert upward == []

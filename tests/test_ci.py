@@ -61,9 +61,14 @@ def test_a_changed_tree_fails_listing_the_files(
     assert listed in done.stderr.splitlines()
 
 
-def test_ci_runs_the_check_after_the_tests() -> None:
-    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("bash ")]
-    assert lines == ['bash scripts/test.sh "$@"', "bash scripts/check_clean.sh"]
+def test_ci_lints_and_type_checks_then_tests_then_checks_the_tree() -> None:
+    lines = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.startswith((".venv", "bash "))
+    ]
+    assert lines[-2:] == ['bash scripts/test.sh "$@"', "bash scripts/check_clean.sh"]
+    assert {".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"} <= set(lines[:-2])
 
 
 def test_no_test_writes_into_docs() -> None:

@@ -181,7 +181,7 @@ def remove_expired_runs(storage_url: str | None, limits: DemoLimits) -> list[str
 def is_admin(token: str | None) -> bool:
     """True when ``token`` matches the admin token from the secrets or environment."""
     expected = os.environ.get(ADMIN_TOKEN_ENV)
-    return bool(expected and token) and hmac.compare_digest(expected, token or "")
+    return bool(expected) and bool(token) and hmac.compare_digest(expected or "", token or "")
 
 
 def check_control(run: Run, visitor_id: str | None, token: str | None = None) -> None:

@@ -17,7 +17,7 @@ from tuning.data.columns import (
     infer_task,
     profile_table,
 )
-from tuning.definition.metrics import Task
+from tuning.data.task import Task
 from tuning.errors import FieldError
 
 

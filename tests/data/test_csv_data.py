@@ -9,7 +9,7 @@ import pytest
 
 from tests.table_cases import mixed_table, regression_table, with_labels
 from tuning.data.csv_data import CsvLimits, parse_csv
-from tuning.definition.metrics import Task
+from tuning.data.task import Task
 from tuning.errors import FieldError
 
 GOOD = "size,rooms,price\n" + "".join(f"{50 + i},{1 + i % 4},{100 + 3 * i}\n" for i in range(12))

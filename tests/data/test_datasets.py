@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tuning import UnknownName
+from tuning.data.dataset_spec import DatasetSpec
 from tuning.data.datasets import DATASETS, load_dataset, target_unit
-from tuning.definition.spec import DatasetSpec
 
 
 def test_article_has_its_four_houses() -> None:

@@ -10,9 +10,9 @@ import pytest
 
 from tuning import DATASETS, PRUNERS, STRATEGIES
 from tuning.definition.presets import PRESETS, preset_spec
-from tuning.definition.rules import RULE, Fraction, Optional, Seconds, Whole
 from tuning.definition.spec import Budget, DatasetSpec, RunSpec, Strategy
 from tuning.errors import SpecError
+from tuning.rules import RULE, Fraction, Optional, Seconds, Whole
 
 BASE = {
     "dataset": "synthetic-houses",

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from tuning.definition.metrics import Task
+from tuning.data.task import Task
 from tuning.training.baseline import Baseline, FoldArrays, evaluate_baselines, mean_scores, regression_model
 
 

@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from tuning.data.splits import Scaler
-from tuning.definition.metrics import Task, get_metric
+from tuning.data.task import Task
+from tuning.definition.metrics import get_metric
 from tuning.training.heads import Head
 
 

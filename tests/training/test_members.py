@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from tuning.data.dataset_spec import DatasetSpec
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
-from tuning.definition.spec import DatasetSpec
 from tuning.training.members import Diverged, make_members, validate
 from tuning.training.population import train
 

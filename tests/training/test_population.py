@@ -12,9 +12,9 @@ import torch
 from scipy.stats import mannwhitneyu
 
 from tests.training.alone import OPTIMIZERS, train_alone
+from tuning.data.dataset_spec import DatasetSpec
 from tuning.data.datasets import load_dataset
 from tuning.data.splits import make_split
-from tuning.definition.spec import DatasetSpec
 from tuning.training import population_state, stacked
 from tuning.training.members import make_members, validate
 from tuning.training.model import build_mlp

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tuning.definition.metrics import Task, get_metric
+from tuning.data.task import Task
+from tuning.definition.metrics import get_metric
 from tuning.views.outcome import (
     baseline_lines,
     baseline_verdict,

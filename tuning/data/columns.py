@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tuning.definition.metrics import Task
+from tuning.data.task import Task
 from tuning.errors import FieldError
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import numpy as np
 from tuning.data.columns import EXTRA_MISSING, TableProfile, Treatment, class_labels, profile_table
 from tuning.data.preprocess import Encoder, prepare_frame
 from tuning.data.splits import check_classes
-from tuning.definition.metrics import Task
+from tuning.data.task import Task
 from tuning.errors import FieldError
 
 if TYPE_CHECKING:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuning.definition.metrics import Task
+from tuning.data.task import Task
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from tuning.data.columns import TableProfile
-    from tuning.definition.spec import DatasetSpec
+    from tuning.data.dataset_spec import DatasetSpec
 
 
 @dataclass(frozen=True)

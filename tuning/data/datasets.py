@@ -15,12 +15,12 @@ import numpy as np
 from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv
 from tuning.data.dataset import Dataset, DatasetInfo, DatasetOption
 from tuning.data.splits import check_classes
-from tuning.definition.metrics import Task
+from tuning.data.task import Task
 from tuning.errors import FieldError
 from tuning.registry import Registry
 
 if TYPE_CHECKING:
-    from tuning.definition.spec import DatasetSpec
+    from tuning.data.dataset_spec import DatasetSpec
 
 __all__ = ["DATASETS", "Dataset", "load_dataset", "target_unit"]
 

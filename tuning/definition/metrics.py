@@ -18,14 +18,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from tuning.data.task import Task
 from tuning.registry import Registry
-
-
-class Task(StrEnum):
-    """What the network predicts; fixes its loss, its output width and its metrics."""
-
-    REGRESSION = "regression"
-    CLASSIFICATION = "classification"
 
 
 class Direction(StrEnum):

@@ -154,11 +154,12 @@ def _parse_range(field: str, domain: Domain, raw: dict[str, Any], kind: type) ->
         raise FieldError(field, f"is categorical; use a choice of {list(domain.choices)}")
     if domain.kind is int and kind is float:
         raise FieldError(field, "takes whole numbers; use an 'int' range")
-    low, high = raw.get("low"), raw.get("high")
-    for bound_name, bound in (("low", low), ("high", high)):
-        problem = domain.check(bound)
+    for bound_name in ("low", "high"):
+        problem = domain.check(raw.get(bound_name))
         if problem:
             raise FieldError(field, f"{bound_name} {problem}")
+    low: float = raw["low"]  # both checked numbers now
+    high: float = raw["high"]
     if low > high:
         raise FieldError(field, f"low <= high must hold, but got low={low}, high={high}")
     log = raw.get("log", False)
@@ -229,7 +230,7 @@ def suggest(trial: optuna.Trial, name: str, param: Param) -> Scalar:
     if isinstance(param, Fixed):
         return param.value
     if isinstance(param, Choice):
-        return trial.suggest_categorical(name, list(param.options))
+        return trial.suggest_categorical(name, list(param.options))  # type: ignore[return-value]
     if param.kind is int:
         return trial.suggest_int(
             name, int(param.low), int(param.high), step=int(param.step or 1), log=param.log

@@ -4,7 +4,7 @@
 problem into one SpecError, so a UI can show each message next to its widget. ``to_dict``
 gives JSON that ``from_dict`` accepts again; that JSON is stored with the study.
 
-Each field is declared once, with its rule (``tuning.definition.rules``): its bounds and
+Each field is declared once, with its rule (``tuning.rules``): its bounds and
 message, its JSON form, and what the docs say it allows. Reading, the known keys and
 ``to_dict`` are derived from the dataclass fields.
 """
@@ -16,27 +16,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tuning.data.dataset import DatasetOption
+from tuning.data.dataset_spec import SEED, DatasetSpec
 from tuning.data.datasets import DATASETS
+from tuning.data.task import Task
 from tuning.definition.hyperparameters import DOMAINS
-from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, Task, get_metric
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, get_metric
 from tuning.definition.pruners import Pruner
-from tuning.definition.rules import (
+from tuning.definition.space import Fixed, Param, Range, parse_param
+from tuning.definition.strategies import STRATEGIES, Strategy
+from tuning.errors import FieldError, SpecError
+from tuning.rules import (
     Fraction,
     OneOf,
     Optional,
     Plain,
     Seconds,
-    Text,
     Whole,
     dump_fields,
     is_int,
     read_fields,
     spec_field,
 )
-from tuning.definition.space import Fixed, Param, Range, parse_param
-from tuning.definition.strategies import STRATEGIES, Strategy
-from tuning.errors import FieldError, SpecError
 
 __all__ = ["Budget", "DatasetSpec", "Pruner", "RunSpec", "Strategy", "grid_size"]
 
@@ -44,52 +44,7 @@ __all__ = ["Budget", "DatasetSpec", "Pruner", "RunSpec", "Strategy", "grid_size"
 #: ticket per trial, at about 1-6 ms each on a journal (2-core machine, idle to loaded), so
 #: 10,000 take 10-60 s to create. Longer searches use a time budget (nothing is queued).
 MAX_TRIALS = 10_000
-SEED = Whole(0, 2**31 - 1)
 DAY_S = 86_400
-
-
-@dataclass(frozen=True)
-class Names(Plain):
-    """A list of distinct names (e.g. columns), stored as a tuple."""
-
-    what: str
-
-    def read(self, field: str, value: Any) -> tuple[str, ...]:
-        text = Text("a name")
-        if not isinstance(value, list) or len(set(map(str, value))) != len(value):
-            raise FieldError(field, f"must be {self.allowed()}, got {value!r}")
-        return tuple(text.read(field, name) for name in value)
-
-    def dump(self, value: tuple[str, ...]) -> list[str]:
-        return list(value)
-
-    def allowed(self) -> str:
-        return f"a list of distinct {self.what}"
-
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    """Which data to train on; ``csv`` data itself is stored beside the spec, not in it."""
-
-    name: str = spec_field(OneOf(lambda: DATASETS))
-    rows: int = spec_field(Whole(20, 1_000_000), 1000)
-    seed: int = spec_field(SEED, 0)
-    target: str | None = spec_field(Optional(Text("a column name")), None)
-    filename: str | None = spec_field(Optional(Text("a file name", name_only=True)), None)
-    exclude: tuple[str, ...] = spec_field(Names("column names to leave out of the features"), ())
-
-    def to_dict(self) -> dict[str, Any]:
-        """The name and the options this dataset takes (its registry entry says which)."""
-        options = [o.value for o in DATASETS[self.name].options]
-        if not self.exclude:  # left out when empty: specs stored before it existed stay byte-identical
-            options = [o for o in options if o != DatasetOption.EXCLUDE]
-        return dump_fields(self, ["name", *options])
-
-    def problems(self, prefix: str) -> list[FieldError]:
-        """What the dataset's registry entry requires beyond each field's own rule."""
-        if DatasetOption.TARGET in DATASETS[self.name].options and not self.target:
-            return [FieldError(f"{prefix}target", "a CSV dataset needs the name of its target column")]
-        return []
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from optuna.storages import BaseStorage
 from optuna.storages.journal import JournalFileSymlinkLock
 from optuna.trial import TrialState
 
@@ -149,6 +150,7 @@ def _count(result: Checkup, url: str) -> Checkup:
 
     The reader's warnings about damage are muted here: the report lists each place once.
     """
+    storage: BaseStorage
     if url.startswith(JOURNAL_SCHEME):
         with _muted(journal_log):
             storage = open_journal(url[len(JOURNAL_SCHEME) :])

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from tuning.definition.metrics import Task, score_all
+from tuning.data.task import Task
+from tuning.definition.metrics import score_all
 
 
 class Baseline(StrEnum):
@@ -110,7 +111,7 @@ def mean_scores(per_fold: list[Scores]) -> Scores:
     """Each metric averaged over folds, ignoring folds where it is undefined."""
     averaged: Scores = {}
     for name in per_fold[0]:
-        values = [s[name] for s in per_fold if s[name] is not None]
+        values = [value for s in per_fold if (value := s[name]) is not None]
         averaged[name] = float(np.mean(values)) if values else None
     return averaged
 

@@ -17,7 +17,8 @@ import torch
 from torch import nn
 
 from tuning.data.splits import Scaler
-from tuning.definition.metrics import Metric, Task, metrics_of, score_all
+from tuning.data.task import Task
+from tuning.definition.metrics import Metric, metrics_of, score_all
 
 
 @dataclass(frozen=True)

@@ -68,15 +68,22 @@ def make_members(
     members = []
     for encoder, arrays in (padded(encoder, arrays, width) for encoder, arrays in folds):
         scaler = Scaler.fit(arrays.train_x, arrays.train_y, standardize_target=head.outputs == 1)
-        tensors = [
-            _tensor(scaler.features(arrays.train_x), device),
-            head.target_tensor(arrays.train_y, scaler, device),
-            _tensor(scaler.features(arrays.val_x), device),
-            head.target_tensor(arrays.val_y, scaler, device),
-        ]
+        train_x, val_x = (_tensor(scaler.features(x), device) for x in (arrays.train_x, arrays.val_x))
+        train_y, val_y = (head.target_tensor(y, scaler, device) for y in (arrays.train_y, arrays.val_y))
         for repeat in range(repeats):
             members.append(
-                Member(seed + 1000 * repeat, scaler, *tensors, head, chosen, encoder, arrays.val_y)
+                Member(
+                    seed + 1000 * repeat,
+                    scaler,
+                    train_x,
+                    train_y,
+                    val_x,
+                    val_y,
+                    head,
+                    chosen,
+                    encoder,
+                    arrays.val_y,
+                )  # fmt: skip
             )
     return members
 

@@ -221,8 +221,9 @@ def _settle(
     state: State, epoch: int, reports: dict[int, float], stopped: set[int], outcomes: list[Outcome]
 ) -> None:
     """End the candidates that are stopped or done; the population keeps the others."""
-    keep, finished = [], {}
-    snapshot = state.snapshot() if any(s.epochs <= epoch for s in state.specs) else None
+    keep: list[int] = []
+    finished: dict[int, dict[int, tuple[Snapshot, int, MemberSpec]]] = {}
+    snapshot: Snapshot | None = None  # taken once, when the first member finishes
     for position, spec in enumerate(state.specs):
         outcome = outcomes[spec.candidate]
         if spec.candidate not in reports:
@@ -231,6 +232,7 @@ def _settle(
             outcome.status, outcome.reason = Status.STOPPED, f"stopped after epoch {epoch}"
         elif spec.epochs <= epoch:
             outcome.status = Status.FINISHED
+            snapshot = snapshot or state.snapshot()
             finished.setdefault(spec.candidate, {})[spec.place] = (snapshot, position, spec)
         else:
             keep.append(position)

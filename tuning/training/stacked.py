@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import nn
@@ -222,10 +223,10 @@ def forward(
 
 
 def _activate(shape: Shape, z: torch.Tensor) -> torch.Tensor:
-    (mask, function), *others = shape.activations
+    (_, function), *others = shape.activations
     out = function(z)
-    for mask, function in others:
-        out = torch.where(mask, function(z), out)
+    for mask, other in others:  # every activation but the first has its mask
+        out = torch.where(cast(torch.Tensor, mask), other(z), out)
     return out
 
 

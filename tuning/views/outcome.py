@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tuning.definition.metrics import Metric, Task, get_metric
+from tuning.data.task import Task
+from tuning.definition.metrics import Metric, get_metric
 from tuning.storage import record
 from tuning.storage.record import RunResult
 

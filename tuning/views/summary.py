@@ -149,7 +149,7 @@ def _best(trials: list[FrozenTrial], direction: Direction) -> FrozenTrial | None
     return pick(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
 
 
-_ENDED: dict[tuple[str, str, float], RunSummary] = {}  # (storage URL, name, created at) →
+_ENDED: dict[tuple[str, str, float, float | None], RunSummary] = {}  # (URL, name, created, finished) →
 
 
 def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
