@@ -123,7 +123,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         shown_rows,
     )
     from tuning.views.history import HiddenState, HistoryPoints, history_points
-    from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
+    from tuning.views.outcome import WinnerOutcome, baseline_lines, baseline_notes, winner_outcome
     from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
     from tuning.views.parallel_figure import parallel_figure
     from tuning.views.reproduce import reproduce_command, reproduce_spec
@@ -157,7 +157,7 @@ __all__ = [
     "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
     "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines", "add_baselines", "confusion_figure",
-    "prediction_figure",
+    "prediction_figure", "baseline_notes",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors
