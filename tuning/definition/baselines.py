@@ -57,25 +57,33 @@ class FitSize:
 
 @dataclass(frozen=True)
 class FitCost:
-    """How long one fit may take on one thread, as a sum of terms fitted by bench/baselines.py.
+    """Seconds one fit takes on one thread: a model of where histogram gradient boosting
+    spends them, its constants fitted by ``bench/baselines.py`` (least squares on the
+    relative error of 60 fits from 50 to 100,000 rows, 4 to 60 columns, regression and 2
+    or 3 classes, on the 2-core machine: every estimate within 0.7 to 1.5 times the fit).
 
-    A boosting round grows one tree (one per class for more than two classes); a tree
-    costs a fixed part, a part per input column (split finding over its bins) and a part
-    per training cell (histograms); each round also updates every row's gradient.
+    A fit grows one tree per round (one per class past two classes) for its 100 rounds:
+    a fixed part; split finding per leaf, and per leaf and column (a tree's leaves grow
+    with the rows, ``rows_per_leaf`` each, up to ``max_leaves``); histograms per training
+    cell; gradients per row. ``start_s`` is paid once: importing the model's module.
     """
 
-    start_s: float  # once per worker: importing the model's module (scikit-learn itself aside)
-    per_tree_s: float
-    per_column_s: float  # per input column and tree
-    per_cell_s: float  # per training row × input column and tree
-    per_row_s: float  # per training row and tree
+    start_s: float
+    per_fit_s: float
+    per_leaf_s: float
+    per_leaf_column_s: float
+    per_cell_s: float
+    per_row_s: float
+    max_leaves: int = 31
+    rows_per_leaf: int = 40
 
     def seconds(self, size: FitSize) -> float:
         """Seconds to fit it on every fold of ``size``."""
         trees = size.classes if size.classes > 2 else 1
-        per_row = size.columns * self.per_cell_s + self.per_row_s
-        tree = self.per_tree_s + size.columns * self.per_column_s + size.rows * per_row
-        return self.start_s + size.fits * trees * tree
+        leaves = min(self.max_leaves, max(1.0, size.rows / self.rows_per_leaf))
+        split = leaves * (self.per_leaf_s + size.columns * self.per_leaf_column_s)
+        histograms = size.rows * (size.columns * self.per_cell_s + self.per_row_s)
+        return self.start_s + size.fits * trees * (self.per_fit_s + split + histograms)
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,10 @@ BASELINES: Registry[Baseline, BaselineInfo] = Registry(
             {Task.REGRESSION: "gradient boosting", Task.CLASSIFICATION: "gradient boosting"},
             "HistGradientBoostingRegressor or HistGradientBoostingClassifier with scikit-learn's "
             "defaults, early stopping off, seeded with the run's seed, on the worker's threads",
-            FitCost(start_s=0.3, per_tree_s=2.0e-4, per_column_s=1.3e-4, per_cell_s=5.0e-9, per_row_s=2.0e-8),
+            FitCost(
+                start_s=0.3, per_fit_s=1.2e-2, per_leaf_s=5.7e-3, per_leaf_column_s=2.7e-4,
+                per_cell_s=5.7e-7, per_row_s=2.7e-6,
+            ),  # fmt: skip
         ),
     },
 )
