@@ -73,7 +73,9 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     expect(
         page.get_by_text(re.compile(r"the tuned network (beats|trails|ties with) majority class"))
     ).to_be_visible()
-    expect(page.get_by_text(re.compile(r"(beats|trails|ties with) gradient boosting \(log loss"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"(beats|trails|ties with) gradient boosting \(log loss"))
+    ).to_be_visible()
     expect(page.get_by_text(re.compile(r"fit time \(every fold\):.*gradient boosting"))).to_be_visible()
     confusion = live_chart(page, "confusion")
     expect(confusion).to_be_visible()

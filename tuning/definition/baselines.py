@@ -115,8 +115,12 @@ BASELINES: Registry[Baseline, BaselineInfo] = Registry(
             "HistGradientBoostingRegressor or HistGradientBoostingClassifier with scikit-learn's "
             "defaults, early stopping off, seeded with the run's seed, on the worker's threads",
             FitCost(
-                start_s=0.3, per_fit_s=1.2e-2, per_leaf_s=5.7e-3, per_leaf_column_s=2.7e-4,
-                per_cell_s=5.7e-7, per_row_s=2.7e-6,
+                start_s=0.3,
+                per_fit_s=1.2e-2,
+                per_leaf_s=5.7e-3,
+                per_leaf_column_s=2.7e-4,
+                per_cell_s=5.7e-7,
+                per_row_s=2.7e-6,
             ),  # fmt: skip
         ),
     },
