@@ -46,11 +46,8 @@ def is_number(value: Any) -> bool:
 class Rule(Protocol):
     """How one field is read from JSON, written back, and described."""
 
-    @property
-    def missing(self) -> Any:
-        """The JSON value a missing key stands for when the field has no dataclass default
-        (read-only: the rules are frozen dataclasses)."""
-        ...
+    #: The JSON value a missing key stands for when the field has no dataclass default.
+    missing: Any
 
     def read(self, field: str, value: Any) -> Any:
         """The checked, converted value; raises FieldError (or SpecError for several)."""
