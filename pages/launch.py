@@ -180,7 +180,15 @@ with advanced_col:
     val, test = st.columns(2)
     val.number_input("Validation share", 0.05, 0.8, step=0.05, key="f_val", persist_state="session")
     test.number_input("Test share", 0.05, 0.8, step=0.05, key="f_test", persist_state="session")
-    slots.update(dict.fromkeys(["seed", "cv_folds", "repeats", "val_fraction", "test_fraction"], st.empty()))
+    st.checkbox(
+        "Fit every baseline",
+        key="f_baselines_all",
+        persist_state="session",
+        help="the mean or majority class, linear or logistic regression and gradient boosting; without "
+        "this, gradient boosting is fitted only when it takes under a tenth of the run's forecast",
+    )
+    evaluation = ["seed", "cv_folds", "repeats", "val_fraction", "test_fraction", "baselines"]
+    slots.update(dict.fromkeys(evaluation, st.empty()))
     name = st.text_input(
         "Run name (optional)", key="f_name", placeholder="strategy-date-time", persist_state="session"
     )

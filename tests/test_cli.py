@@ -13,8 +13,10 @@ import pytest
 
 from tests.fake_runs import make_run
 from tests.runs_helpers import quick_spec, wait_until_ended
-from tests.table_cases import mixed_table
+from tests.table_cases import mixed_table, regression_table
 from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
+from tuning.storage.runs import create_run
+from tuning.training.worker import Worker, WorkerOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW_FIELDS = {
@@ -126,7 +128,9 @@ def test_show_names_a_class_run_metric_and_its_baselines(tmp_path: Path, storage
     spec_file = tmp_path / "spec.json"
     table = tmp_path / "table.csv"
     table.write_text(mixed_table(rows=60, classes=2))
-    raw = quick_spec(dataset={"name": "csv", "target": "label"}, metric="accuracy", budget={"n_trials": 2})
+    raw = quick_spec(
+        dataset={"name": "csv", "target": "label"}, metric="accuracy", budget={"n_trials": 2}, baselines="all"
+    )
     spec_file.write_text(json.dumps(raw.to_dict()))
     argv = ["launch", "--spec", str(spec_file), "--csv", str(table), "--name", "t", "--storage", storage_url]
     assert main([*argv, "--wait"]) == 0
@@ -136,6 +140,8 @@ def test_show_names_a_class_run_metric_and_its_baselines(tmp_path: Path, storage
     assert re.search(r"on test, the tuned network (beats|trails|ties with) majority class \(accuracy", out), (
         out
     )
+    assert re.search(r"; (beats|trails|ties with) gradient boosting \(accuracy [\d.]+\)", out), out
+    assert re.search(r"Baselines' fit time \(every fold\): .*gradient boosting [\d.e-]+ s\.", out), out
     assert main(["show", "t", "--json", "--storage", storage_url]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert (shown["task"], shown["metric"], shown["metric_unit"]) == (
@@ -145,3 +151,20 @@ def test_show_names_a_class_run_metric_and_its_baselines(tmp_path: Path, storage
     )
     assert set(shown["test_metrics"]) == {"log_loss", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc"}
     assert shown["test_loss"] == shown["test_metrics"]["accuracy"]
+    boosting = shown["baselines"]["gradient_boosting"]
+    assert boosting["label"] == "gradient boosting" and set(boosting["test"]) == set(shown["test_metrics"])
+    assert boosting["fit_s"] > 0
+
+
+def test_show_json_holds_gradient_boosting_for_a_regression_table(storage_url: str, capsys) -> None:
+    spec = quick_spec(dataset={"name": "csv", "target": "price", "filename": "t.csv"}, baselines="all")
+    create_run(spec, "prices", storage_url, regression_table(rows=60))
+    Worker("prices", storage_url, WorkerOptions()).work()
+    assert main(["show", "prices", "--json", "--storage", storage_url]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    boosting = shown["baselines"]["gradient_boosting"]
+    assert set(boosting["test"]) == {"mse", "rmse", "mae", "r2"} and boosting["test"]["rmse"] > 0
+    assert main(["show", "prices", "--storage", storage_url]) == 0
+    assert re.search(
+        r"(beats|trails|ties with) gradient boosting \(MSE [\d.]+\) by ", capsys.readouterr().out
+    )

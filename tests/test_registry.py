@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tuning import DATASETS, HYPERPARAMETERS, PRUNERS, STRATEGIES, VIEWS, DatasetOption, UnknownName
+from tuning import DATASETS, HYPERPARAMETERS, PRUNERS, STRATEGIES, VIEWS, DatasetOption, Task, UnknownName
+from tuning.definition.baselines import BASELINES
 from tuning.registry import Registry
 
 
@@ -19,6 +20,7 @@ from tuning.registry import Registry
         (PRUNERS, "pruner", ["none", "median", "hyperband"]),
         (HYPERPARAMETERS, "hyperparameter", ["n_layers", "hidden_size", "lr", "batch_size", "epochs"]),
         (VIEWS, "analysis view", ["importance", "slice", "contour", "parallel", "edf"]),
+        (BASELINES, "baseline", ["constant", "linear", "gradient_boosting"]),
     ],
 )
 def test_an_unknown_name_raises_listing_the_known_ones(
@@ -68,3 +70,9 @@ def test_the_spec_doc_lists_every_hyperparameter_in_order() -> None:
     start = lines.index("| hyperparameter | values | default |") + 2
     table = lines[start : lines.index("", start)]
     assert [re.findall(r"^\| `(\w+)`", line)[0] for line in table] == list(HYPERPARAMETERS)
+
+
+def test_the_spec_doc_lists_every_baseline_with_its_labels() -> None:
+    for name, info in BASELINES.items():
+        cells = [cell.strip() for cell in _table_row(f"`{name}`").split("|")[2:4]]
+        assert cells == [info.label(task) for task in Task]

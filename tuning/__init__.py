@@ -123,7 +123,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "shown_rows",
     ),
     "tuning.views.history": ("HiddenState", "HistoryPoints", "history_points"),
-    "tuning.views.outcome": ("WinnerOutcome", "baseline_lines", "winner_outcome"),
+    "tuning.views.outcome": ("WinnerOutcome", "baseline_lines", "baseline_notes", "winner_outcome"),
     "tuning.views.outcome_figures": ("add_baselines", "confusion_figure", "prediction_figure"),
     "tuning.views.parallel_figure": ("parallel_figure",),
     "tuning.views.reproduce": ("reproduce_command", "reproduce_spec"),

@@ -29,7 +29,7 @@ from tuning.storage.lifecycle import Extension
 from tuning.storage.record import RunState
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
-from tuning.views.outcome import baseline_verdict
+from tuning.views.outcome import baseline_notes, baseline_verdict
 from tuning.views.summary import RunSummary, run_summaries, summarize
 
 EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE = 1, 2, 3, 4
@@ -321,6 +321,7 @@ def format_summary(s: RunSummary) -> str:
     if s.baselines and s.test_loss is not None:
         verdict = baseline_verdict(metric, s.metric_unit, s.test_loss, s.baselines)
         lines.append("on test, the tuned network " + "; ".join(verdict))
+    lines += baseline_notes(s.baselines)
     if s.error:
         lines.append(f"first error: {s.error}")
     return "\n".join(lines + _lifecycle_lines(s))

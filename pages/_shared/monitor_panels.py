@@ -38,6 +38,7 @@ from tuning import (
     TuningError,
     WinnerOutcome,
     baseline_lines,
+    baseline_notes,
     best_steps,
     check_control,
     confusion_figure,
@@ -172,8 +173,10 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
     left, right = st.columns(2)
     with left:
         history_chart(run, snapshot, unit, log_y, lines)
-        if lines:
-            st.caption("Dotted lines: the baselines' validation scores on the same splits and preprocessing.")
+        dotted = ["Dotted lines: the baselines' validation scores on the same splits and preprocessing."]
+        notes = (dotted if lines else []) + baseline_notes(snapshot.summary.baselines)
+        if notes:
+            st.caption(plain(" ".join(notes)))
     with right:
         selection = snapshot.curves
         st.markdown("**Learning curves**")

@@ -73,7 +73,7 @@ def test_a_regression_score_of_non_finite_predictions_is_none_as_sklearn_refuses
 def test_regression_scores_do_not_load_sklearn() -> None:
     """A regression worker never imports scikit-learn: that alone costs it 1.3 to 1.5 s at start."""
     code = (
-        "import sys, numpy as np; from tuning.definition.metrics import Task, score_all; "
+        "import sys, numpy as np; from tuning.data.task import Task; from tuning.definition.metrics import score_all; "
         "score_all(Task.REGRESSION, np.ones(3), np.arange(3.0)); print('sklearn' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

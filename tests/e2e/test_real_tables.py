@@ -1,4 +1,5 @@
-"""A real table in a real browser: upload, pick a class target, search, read the verdict.
+"""A real table in a real browser: upload, pick a class target, search, read the verdict
+against every baseline, gradient boosting included.
 
 The table has text categories and gaps (empty, NA, ?, null cells), a yes/no column and an
 ID-like name; its class column is not the last one, so the target must be picked.
@@ -54,6 +55,7 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     expect(page.get_by_text("inferred: classification")).to_be_visible()
     expect(page.get_by_text("Class balance (3 classes)")).to_be_visible()
     expect(page.get_by_text("Select by (classification metric)")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Fit every baseline")).to_be_checked()  # the preset asks
     trials = page.get_by_role("spinbutton", name="Trials")
     trials.fill("3")
     trials.press("Enter")
@@ -71,6 +73,10 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     expect(
         page.get_by_text(re.compile(r"the tuned network (beats|trails|ties with) majority class"))
     ).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"(beats|trails|ties with) gradient boosting \(log loss"))
+    ).to_be_visible()
+    expect(page.get_by_text(re.compile(r"fit time \(every fold\):.*gradient boosting"))).to_be_visible()
     confusion = live_chart(page, "confusion")
     expect(confusion).to_be_visible()
     matrix = confusion.evaluate("plot => ({type: plot.data[0].type, classes: plot.data[0].x})")
@@ -81,8 +87,9 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     labels = history.evaluate("plot => (plot.layout.annotations || []).map(a => a.text)")
     assert any(text.startswith("baseline: logistic regression") for text in labels), labels
     assert any(text.startswith("baseline: majority class") for text in labels), labels
-    shapes = history.evaluate("plot => (plot.layout.shapes || []).length")
-    assert shapes >= 2
+    assert any(text.startswith("baseline: gradient boosting") for text in labels), labels
+    dashes = history.evaluate("plot => (plot.layout.shapes || []).map(s => s.line.dash)")
+    assert dashes == ["dot", "dash", "dashdot"], dashes  # each baseline its own dotted line
     screenshot(page, "monitor-table")
 
     # Opened afresh, the finished run's Monitor, its test picture included, loads one plotly.js.

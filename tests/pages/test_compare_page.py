@@ -9,19 +9,34 @@ from streamlit.testing.v1 import AppTest
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import figures, texts
 from tuning import RunSpec, preset_spec
+from tuning.storage import record
 
 
 def test_runs_of_one_space_are_raced(open_page: Callable[..., AppTest], storage_url: str) -> None:
     bayesian = preset_spec("article-optuna")
     random = RunSpec.from_dict({**bayesian.to_dict(), "strategy": "random"})
-    make_run(storage_url, "tpe", 20, spec=bayesian, seed=1)
-    make_run(storage_url, "rand", 20, spec=random, seed=2)
+    baselines = {  # as the first worker of each stores them: the same data and split
+        name: {"label": label, "validation": {"mse": value}, "test": {"mse": value}, "fit_s": 0.01}
+        for name, label, value in [
+            ("constant", "mean", 900.0), ("linear", "linear regression", 600.0),
+            ("gradient_boosting", "gradient boosting", 400.0),
+        ]
+    }  # fmt: skip
+    for name, spec, seed in (("tpe", bayesian, 1), ("rand", random, 2)):
+        make_run(storage_url, name, 20, spec=spec, seed=seed).set_user_attr(record.BASELINES.key, baselines)
     at = open_page("pages/compare.py")
     assert at.multiselect(key="compare_runs").value == ["rand", "tpe"]
     by_trials, by_time = figures(at)
     assert [t["name"] for t in by_trials["data"]] == ["rand (random)", "tpe (bayesian)"]
     assert by_trials["data"][0]["line"]["color"] != by_trials["data"][1]["line"]["color"]
     assert by_trials["layout"]["xaxis"]["title"]["text"] == "trials finished"
+    for figure in (by_trials, by_time):  # the baselines as dotted lines, gradient boosting too
+        labels = [a["text"] for a in figure["layout"]["annotations"]]
+        assert labels == [
+            "baseline: mean 900",
+            "baseline: linear regression 600",
+            "baseline: gradient boosting 400",
+        ]
     assert "seconds" in by_time["layout"]["xaxis"]["title"]["text"]
     assert by_time["layout"]["yaxis"]["title"]["text"] == "validation MSE ($1000s²)"
     table = at.dataframe[0].value

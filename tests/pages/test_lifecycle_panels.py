@@ -149,7 +149,7 @@ def test_a_fork_keeps_the_uploaded_data(
     open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
 ) -> None:
     text = "size,rooms,price\n" + "".join(f"{50 + i},{1 + i % 4},{100 + 3 * i}\n" for i in range(30))
-    spec = quick_spec(dataset={"name": "csv", "target": "price", "filename": "houses.csv"})
+    spec = quick_spec(dataset={"name": "csv", "target": "price", "filename": "houses.csv"}, baselines="all")
     create_run(spec, "uploaded", storage_url, csv_text=text)
     at = open_page("pages/monitor.py", run="uploaded")
     button(at, "Edit as a new run").click().run()
@@ -157,8 +157,10 @@ def test_a_fork_keeps_the_uploaded_data(
     at.run()
     assert "Using houses.csv of run uploaded; upload a file to replace it." in texts(at)
     assert at.selectbox(key="f_target").value == "price"
+    assert at.checkbox(key="f_baselines_all").value  # the run asked for every baseline; so does its copy
     at.text_input(key="f_name").set_value("copy").run()
     button(at, "Start").click().run()
     assert not at.exception, at.exception
     copy = load_run("copy", storage_url)
     assert copy.csv_text() == text and copy.spec.dataset == spec.dataset and no_workers == ["copy"]
+    assert copy.spec.baselines == "all"

@@ -295,7 +295,7 @@ def test_a_finished_table_run_shows_its_test_report_baselines_and_picture(
     spec = RunSpec.from_dict(
         {
             "dataset": {"name": "csv", "target": "price", "filename": "houses.csv"},
-            "strategy": "random", "budget": {"n_trials": 2}, "metric": "mae",
+            "strategy": "random", "budget": {"n_trials": 2}, "metric": "mae", "baselines": "all",
             "space": {"hidden_size": 8, "lr": 0.01, "epochs": 5, "batch_size": 16},
         }
     )  # fmt: skip
@@ -306,8 +306,9 @@ def test_a_finished_table_run_shows_its_test_report_baselines_and_picture(
     history = figures(at)[0]
     assert history["layout"]["yaxis"]["title"]["text"] == "validation MAE (price units)"
     baselines = [a["text"] for a in history["layout"]["annotations"]]
-    assert len(baselines) == 2 and baselines[0].startswith("baseline: mean")
+    assert len(baselines) == 3 and baselines[0].startswith("baseline: mean")
     assert any(text.startswith("baseline: linear regression") for text in baselines)
+    assert any(text.startswith("baseline: gradient boosting") for text in baselines)
     shown = texts(at)
     assert re.search(r"MSE \*\*[\d,.]+\*\* · RMSE \*\*[\d,.]+\*\* · MAE \*\*[\d,.]+\*\* · R² \*\*", shown), (
         shown
@@ -317,6 +318,12 @@ def test_a_finished_table_run_shows_its_test_report_baselines_and_picture(
     assert not at.get("plotly_chart")  # drawn like every chart, by the page's one plotly.js
     picture = figure(at, "predictions")
     assert picture["layout"]["xaxis"]["title"]["text"] == "actual (price units)"
-    assert "| metric | tuned network | mean | linear regression |" in shown  # every metric, as a table
+    assert (
+        "| metric | tuned network | mean | linear regression | gradient boosting |" in shown
+    )  # every metric
+    assert re.search(r"(beats|trails|ties with) gradient boosting \(MAE [\d.]+\)", shown), shown
+    assert re.search(r"fit time \(every fold\): mean [\d.e-]+ s, .*gradient boosting [\d.e-]+ s", shown), (
+        shown
+    )
     assert re.search(r"\| MAE \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", shown), shown
     assert not at.dataframe  # no data grid until the trials table is opened

@@ -3,7 +3,13 @@ a worker running populations end to end."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
 import optuna
+import pytest
 from optuna.pruners import BasePruner
 from optuna.trial import TrialState
 
@@ -48,3 +54,46 @@ def test_a_worker_trains_its_trials_as_one_population_and_a_diverging_one_fails_
     for trial in by_lr[1e6]:
         assert trial.state is TrialState.FAIL
         assert "learning rate is probably too high" in trial.user_attrs[record.ERROR.key]
+
+
+def test_a_short_run_on_plain_numbers_leaves_gradient_boosting_out_and_says_why() -> None:
+    """Six trials of three epochs are forecast at seconds; importing scikit-learn alone
+    would cost more than a tenth of that."""
+    baselines = Objective(quick_spec(), None).baselines()
+    assert baselines["gradient_boosting"]["test"] == {}
+    assert "more than a tenth of the run's forecast" in baselines["gradient_boosting"]["skipped"]
+    assert baselines["linear"]["test"]["mse"] > 0 and baselines["linear"]["fit_s"] >= 0
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"baselines": "all"}, {"budget": {"n_trials": 5000}}],
+    ids=["asked for", "cheap beside a long run"],
+)
+def test_gradient_boosting_is_fitted_when_asked_for_or_cheap_beside_the_run(changes: dict) -> None:
+    boosting = Objective(quick_spec(**changes), None).baselines()["gradient_boosting"]
+    assert "skipped" not in boosting and boosting["fit_s"] > 0
+    assert set(boosting["test"]) == {"mse", "rmse", "mae", "r2"}
+
+
+def test_data_that_is_not_a_table_gets_no_baselines_and_says_why() -> None:
+    """A model's own data of images (the hook for models that bring their data)."""
+    objective = Objective(quick_spec(), None)
+    objective.data = replace(objective.data, features=np.zeros((objective.data.rows, 8, 8)))
+    baselines = objective.baselines()
+    assert {entry["skipped"] for entry in baselines.values()} == {
+        "the data is not a table of rows and columns"
+    }
+    assert all(entry["test"] == {} for entry in baselines.values())
+
+
+def test_pricing_the_baselines_loads_neither_sklearn_nor_pandas_where_the_run_needs_neither() -> None:
+    """The article's worker trains its grid faster than importing either would take."""
+    code = (
+        "import sys; from tuning.definition.presets import preset_spec; from tuning.data.task import Task; "
+        "from tuning.training.objective import Objective; "
+        "b = Objective(preset_spec('article-grid').with_task(Task.REGRESSION), None).baselines(); "
+        "print('skipped' in b['gradient_boosting'], 'sklearn' in sys.modules, 'pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False", "False"]

@@ -8,15 +8,27 @@ from tuning.data.task import Task
 from tuning.definition.metrics import get_metric
 from tuning.views.outcome import (
     baseline_lines,
+    baseline_notes,
     baseline_verdict,
     confusion_frame,
     prediction_frame,
     winner_picture,
 )
+from tuning.views.outcome import test_table as on_test_table  # not a test: pytest would collect the name
 
-BASELINES = {
+BASELINES = {  # as runs stored them before gradient boosting and fit times
     "constant": {"label": "majority class", "validation": {"accuracy": 0.44}, "test": {"accuracy": 0.435}},
     "linear": {"label": "logistic regression", "validation": {"accuracy": 0.99}, "test": {"accuracy": 0.965}},
+}
+BOOSTED = {
+    **{name: {**entry, "fit_s": 0.0012} for name, entry in BASELINES.items()},
+    "gradient_boosting": {
+        "label": "gradient boosting", "validation": {"accuracy": 0.97}, "test": {"accuracy": 0.94}, "fit_s": 1.84,
+    },
+}  # fmt: skip
+SKIPPED = {
+    **BASELINES,
+    "gradient_boosting": {"label": "gradient boosting", "validation": {}, "test": {}, "skipped": "too slow"},
 }
 
 
@@ -55,16 +67,63 @@ def test_error_metrics_carry_the_target_unit_and_lower_is_better() -> None:
     assert baseline_lines(mse, get_metric("mae")) == []
 
 
+def test_the_verdict_and_the_lines_name_gradient_boosting() -> None:
+    accuracy = get_metric("accuracy")
+    assert (
+        baseline_verdict(accuracy, "", 0.95, BOOSTED)[2] == "beats gradient boosting (accuracy 0.94) by 0.01"
+    )
+    assert baseline_lines(BOOSTED, accuracy)[2] == ("gradient boosting", 0.97)
+
+
+def test_a_skipped_baseline_draws_no_line_takes_no_column_and_says_why() -> None:
+    accuracy = get_metric("accuracy")
+    assert [label for label, _ in baseline_lines(SKIPPED, accuracy)] == [
+        "majority class",
+        "logistic regression",
+    ]
+    assert len(baseline_verdict(accuracy, "", 0.95, SKIPPED)) == 2
+    table = on_test_table({"accuracy": 0.95}, SKIPPED)
+    assert list(table.columns) == ["tuned network", "majority class", "logistic regression"]
+    assert baseline_notes(SKIPPED) == ["Gradient boosting was not fitted: too slow."]
+
+
+def test_the_notes_give_each_baselines_fit_time() -> None:
+    assert baseline_notes(BOOSTED) == [
+        "Baselines' fit time (every fold): majority class 0.0012 s, logistic regression 0.0012 s, "
+        "gradient boosting 1.8 s."
+    ]
+    assert list(on_test_table({"accuracy": 0.95}, BOOSTED).loc["accuracy"]) == [0.95, 0.435, 0.965, 0.94]
+
+
+def test_runs_stored_before_gradient_boosting_read_as_they_did() -> None:
+    assert baseline_notes(BASELINES) == [] and baseline_notes(None) == []
+    assert len(baseline_lines(BASELINES, get_metric("accuracy"))) == 2
+
+
+def test_data_that_no_baseline_takes_says_so_once() -> None:
+    reason = "the data is not a table of rows and columns"
+    stored = {
+        name: {"label": name, "validation": {}, "test": {}, "skipped": reason}
+        for name in ("constant", "linear", "gradient_boosting")
+    }
+    assert baseline_notes(stored) == [f"No baselines: {reason}."]
+    assert baseline_lines(stored, get_metric("accuracy")) == []
+    assert list(on_test_table({"accuracy": 0.9}, stored).columns) == ["tuned network"]
+
+
 def test_baselines_are_labelled_reference_lines() -> None:
     import plotly.graph_objects as go
 
     from tuning.views.outcome_figures import add_baselines
 
-    fig = add_baselines(go.Figure(), [("majority class", 1.05), ("logistic regression", 0.44)])
-    assert [s.y0 for s in fig.layout.shapes] == [1.05, 0.44]
+    lines = [("majority class", 1.05), ("logistic regression", 0.44), ("gradient boosting", 0.41)]
+    fig = add_baselines(go.Figure(), lines)
+    assert [s.y0 for s in fig.layout.shapes] == [1.05, 0.44, 0.41]
+    assert len({s.line.dash for s in fig.layout.shapes}) == 3  # each its own dotted pattern
     assert [a.text for a in fig.layout.annotations] == [
         "baseline: majority class 1.05",
         "baseline: logistic regression 0.44",
+        "baseline: gradient boosting 0.41",
     ]
 
 

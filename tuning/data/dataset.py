@@ -46,6 +46,12 @@ class Dataset:
         return int(self.target.shape[0])
 
     @property
+    def tabular(self) -> bool:
+        """True for rows of columns, which the baselines take: every built-in dataset and
+        uploaded table. Data of another shape (a model's own images) gets no baselines."""
+        return self.table is not None or self.features.ndim == 2
+
+    @property
     def width(self) -> int:
         """Network inputs: the feature columns, or a table's columns after encoding (on all
         rows: a split's own training rows may give a column or two fewer missing flags)."""

@@ -19,6 +19,7 @@ from typing import Any
 from tuning.data.dataset_spec import SEED, DatasetSpec
 from tuning.data.datasets import DATASETS
 from tuning.data.task import Task
+from tuning.definition.baselines import BaselineRequest
 from tuning.definition.hyperparameters import DOMAINS
 from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, get_metric
 from tuning.definition.pruners import Pruner
@@ -156,6 +157,9 @@ class RunSpec:
     task: Task | None = spec_field(Optional(OneOf.enum(Task)), None)
     #: The selection metric; None (omitted): the task's loss (MSE, or log loss).
     metric: str | None = spec_field(Optional(OneOf(lambda: METRICS)), None)
+    #: Which baselines to fit; None (omitted): "auto", a costly one only when it is cheap
+    #: beside the run (see definition/baselines.py).
+    baselines: BaselineRequest | None = spec_field(Optional(OneOf.enum(BaselineRequest)), None)
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:

@@ -98,9 +98,11 @@ WEIGHTS = Key(
 )  # fmt: skip
 BASELINES = Key(
     "sweetspot:baselines", Scope.STUDY,
-    "dict (constant/linear → label, validation and test scores of every metric of the task)",
+    "dict (baseline name → BaselineResult.to_dict(): label, validation and test scores of every "
+    "metric of the task, fit_s; or skipped, the reason)",
     "training.worker (once, before the first trial)", "views.outcome (Monitor, Compare, best panel, CLI)",
-    "The mean/majority and linear/logistic baselines on the run's own splits and preprocessing.",
+    "The baselines (mean/majority, linear/logistic, gradient boosting) on the run's own splits and "
+    "preprocessing.",
 )  # fmt: skip
 WORKER_RECORD = Key(
     "sweetspot:worker:", Scope.STUDY, "dict (WorkerRecord: id, host, pid, started_at, beat_at, exited_at)",

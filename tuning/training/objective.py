@@ -20,13 +20,16 @@ from optuna.exceptions import UpdateFinishedTrialError
 
 from tuning.data.datasets import Dataset, load_dataset
 from tuning.data.splits import Split, make_split
+from tuning.data.task import Task
+from tuning.definition.baselines import Baseline, BaselineRequest, FitSize, costly_skips
 from tuning.definition.batching import plan_populations, population_size
 from tuning.definition.space import suggest
 from tuning.definition.spec import Pruner, RunSpec
-from tuning.training.baseline import evaluate_baselines
+from tuning.training.baseline import FoldArrays, evaluate_baselines, not_fitted
 from tuning.training.members import Member, encode_fold, make_members, validation_metrics
 from tuning.training.model import pick_device
 from tuning.training.population import Candidate, Outcome, train, train_population
+from tuning.views.estimate import forecast
 
 CURVE_PUBLISH_S = 1.0
 
@@ -97,12 +100,27 @@ class Objective:
         """Every metric of the task on validation for a finished trial (member mean)."""
         return validation_metrics(self.members, outcome.models)
 
-    def baselines(self) -> dict[str, dict[str, Any]]:
-        """The constant and linear baselines on this run's folds and preprocessing."""
+    def baselines(self, threads: int = 1) -> dict[str, dict[str, Any]]:
+        """The baselines on this run's folds and preprocessing (``record.BASELINES``), fitted
+        on ``threads`` threads; the costly ones only when they are cheap beside the run or
+        the spec asks for them. Data that is not a table gets none, with the reason."""
+        task = self.data.task
+        if not self.data.tabular:
+            return not_fitted(task, "the data is not a table of rows and columns")
         folds = [encode_fold(self.data, self.split, f.train, f.val)[1] for f in self.split.folds]
         return evaluate_baselines(
-            self.data.task, len(self.data.classes), folds, self.data.target[self.split.test]
-        )
+            task, len(self.data.classes), folds, self.data.target[self.split.test],
+            self._costly_skips(folds), self.spec.seed, threads,
+        )  # fmt: skip
+
+    def _costly_skips(self, folds: list[FoldArrays]) -> dict[Baseline, str]:
+        """The costly baselines this run leaves out, priced against the run's forecast."""
+        rows, columns = folds[0].train_x.shape
+        size = FitSize(rows, columns, len(self.data.classes), len(folds))
+        shape = (self.data.rows, len(self.data.feature_names) + 1)  # a file's rows and columns
+        forecast_s = forecast(self.spec, shape).seconds
+        loaded = self.data.task is Task.CLASSIFICATION or self.data.table is not None
+        return costly_skips(self.spec.baselines or BaselineRequest.AUTO, forecast_s, size, loaded)
 
     def retrain(self, params: dict[str, Any]) -> Outcome:
         """Train a finished trial's configuration again, e.g. on another machine."""

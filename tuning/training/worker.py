@@ -264,7 +264,7 @@ class Worker:
         same figures (the same folds and preprocessing)."""
         if record.BASELINES.key in self._retry("read the run", self.run.attrs):
             return
-        baselines = self.objective.baselines()
+        baselines = self.objective.baselines(self.options.threads)
         self._retry("store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines))
 
     def claim_size(self) -> int:

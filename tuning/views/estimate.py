@@ -22,9 +22,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
@@ -34,6 +32,9 @@ from tuning.definition.space import Choice, Fixed, Param
 from tuning.definition.spec import RunSpec
 from tuning.storage.record import RunState
 from tuning.views.summary import RunSummary
+
+if TYPE_CHECKING:  # a worker prices its run (the baselines) without loading pandas
+    import pandas as pd
 
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3

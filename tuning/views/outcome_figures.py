@@ -16,7 +16,9 @@ from tuning.views.figures import plain_text
 BASELINE_COLOR = "#6C6C6C"
 DIAGONAL_COLOR = "#999999"
 POINT_COLOR = "#0072B2"
-BASELINE_DASHES = ("dot", "dash")
+BASELINE_DASHES = ("dot", "dash", "dashdot")
+#: Where each line's label sits, so three close lines keep their labels apart.
+LABEL_POSITIONS = ("top left", "bottom left", "top right")
 
 
 def add_baselines(fig: go.Figure, lines: list[tuple[str, float]]) -> go.Figure:
@@ -28,7 +30,7 @@ def add_baselines(fig: go.Figure, lines: list[tuple[str, float]]) -> go.Figure:
             annotation=dict(
                 text=f"baseline: {plain_text(label)} {value:.4g}", font=dict(size=11, color=BASELINE_COLOR)
             ),
-            annotation_position="top left" if i % 2 == 0 else "bottom left",
+            annotation_position=LABEL_POSITIONS[i % len(LABEL_POSITIONS)],
             name=f"baseline: {label}",
         )
     return fig
