@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.fake_runs import make_run
-from tests.storage.journal_files import complete_trials, glued_journal, stock_reader
+from tests.storage.journal_files import (
+    UNAPPLICABLE,
+    complete_trials,
+    glued_journal,
+    stock_reader,
+    with_line_in_the_middle,
+)
 from tuning.cli import EXIT_BAD_INPUT, EXIT_STORAGE, main
 from tuning.errors import StorageUnavailable
 from tuning.storage.urls import open_storage
@@ -109,3 +115,27 @@ def test_a_database_is_checked_and_has_nothing_to_repair(
     code, out = doctor(capsys, url, "--repair")
     assert code == 0, out
     assert out.splitlines() == [f"storage {url}", "reads 1 study with 3 complete trials", "healthy"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [*UNAPPLICABLE.values(), b'{"op_co' + UNAPPLICABLE["unknown operation"]],
+    ids=[*UNAPPLICABLE.keys(), "glued after a fragment"],
+)
+def test_a_record_the_replay_cannot_apply_is_reported_then_removed(
+    finished_journal: Path, tmp_path: Path, line: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``doctor`` and ``doctor --repair`` used to exit 1 with ``AssertionError: Should not reach.``"""
+    path, offset = with_line_in_the_middle(finished_journal, tmp_path, line)
+    code, out = doctor(capsys, path)
+    assert code == EXIT_STORAGE, out
+    assert f"record this reader cannot apply at byte {offset} ({len(line)} bytes" in out
+    assert "reads 1 study with 4 complete trials" in out and backups(path) == []
+
+    code, out = doctor(capsys, path, "--repair")
+    assert code == 0, out
+    (backup,) = backups(path)
+    assert backup.read_bytes().count(line) == 1 and line not in path.read_bytes()
+    assert path.read_bytes() == finished_journal.read_bytes()  # nothing else lost, nothing reordered
+    assert complete_trials(stock_reader(path)) == complete_trials(stock_reader(finished_journal))
+    assert doctor(capsys, path)[0] == 0

@@ -1,11 +1,13 @@
 """``python -m tuning doctor``: check a storage, and repair a damaged journal file.
 
 The embedded journal can hold damage that older versions, or other Optuna writers, left:
-an incomplete last record (a writer died or the disk filled mid-append) or a fragment in
-the middle with the next record glued after it. Sweetspot's reader steps over both, but
-Optuna's own tools (optuna-dashboard) stop there, and every reader warns each time. A
-repair copies the file aside first, then rewrites it with every whole record, in order,
-under the journal's lock. A database storage has no such damage: it is only checked.
+an incomplete last record (a writer died or the disk filled mid-append), a fragment in
+the middle with the next record glued after it, or a well-formed record that Optuna's
+replay cannot apply (an unknown operation, a missing field). Sweetspot's reader steps
+over each, but Optuna's own tools (optuna-dashboard) stop there, and every reader warns
+each time. A repair copies the file aside first, then rewrites it with every whole record
+that applies, in order, under the journal's lock. A database storage has no such damage:
+it is only checked.
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ def checkup(url: str | None = None, repair: bool = False) -> Checkup:
             with locked(JournalFileSymlinkLock(str(path))):  # no writer appends meanwhile
                 result.records, result.findings = _examine(path)
                 if result.findings:
-                    result.backup = _rewrite(path)
+                    unapplied = {f.offset for f in result.findings if f.damage is Damage.UNAPPLICABLE}
+                    result.backup = _rewrite(path, unapplied)
         else:
             result.records, result.findings = _examine(path)
     except OSError as error:
@@ -98,7 +101,21 @@ def checkup(url: str | None = None, repair: bool = False) -> Checkup:
 
 
 def _examine(path: Path) -> tuple[int, list[Finding]]:
-    """How many whole records the journal holds, and every damaged place in it."""
+    """How many sound records the journal holds, and every damaged place in it, in order."""
+    records, findings = _scan_lines(path)
+    unapplied = _unapplied(path)
+    return records - len(unapplied), sorted(findings + unapplied, key=lambda finding: finding.offset)
+
+
+def _unapplied(path: Path) -> list[Finding]:
+    """The whole records that a replay of the journal cannot apply (it steps over them)."""
+    with _muted(journal_log):
+        storage = open_journal(str(path))
+    return [f for f in storage.backend.findings.values() if f.damage is Damage.UNAPPLICABLE]
+
+
+def _scan_lines(path: Path) -> tuple[int, list[Finding]]:
+    """How many whole records the journal's lines hold, and every line that is not one."""
     records, findings, end = 0, [], 0
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
@@ -114,16 +131,19 @@ def _examine(path: Path) -> tuple[int, list[Finding]]:
     return records, findings
 
 
-def _rewrite(path: Path) -> Path:
-    """Copy the journal aside, then replace it with its whole records; returns the copy's path."""
+def _rewrite(path: Path, unapplied: set[int]) -> Path:
+    """Copy the journal aside, then replace it with its whole records but those at the
+    ``unapplied`` offsets; returns the copy's path."""
     backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
     shutil.copy2(path, backup)
     fresh = path.with_name(f"{path.name}.repairing")
     try:
         with path.open("rb") as source, fresh.open("wb") as target:
-            for _, line in scan(source, 0, os.fstat(source.fileno()).st_size):
+            for offset, line in scan(source, 0, os.fstat(source.fileno()).st_size):
                 record, damage = parse_line(line)
-                if record is not None:  # a recovered record is written as Optuna writes one
+                if (
+                    record is not None and offset not in unapplied
+                ):  # a recovered record is written as Optuna writes one
                     target.write(
                         line if damage is None else json.dumps(record, separators=(",", ":")).encode() + b"\n"
                     )
