@@ -48,10 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor",
         help="check a storage (exit 4 if damaged); --repair rewrites a damaged journal file",
         description="Check a storage. A journal file with a torn or malformed record exits 4; "
-        "--repair copies it aside, then keeps every whole record and drops the fragments.",
+        "--repair copies it aside, then keeps every whole record and drops the fragments and the "
+        "records that do not apply; it waits for the file's running workers to exit (--force does not).",
     )
     cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument("--repair", action="store_true", help="fix a damaged journal file (backup first)")
+    cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="repair even while workers use the file (they stop: their runs end interrupted)",
+    )
     commands.add_parser("presets", help="the built-in runs")
     return parser
 
@@ -288,7 +294,7 @@ def _ls(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    result = checkup(args.storage, repair=args.repair)
+    result = checkup(args.storage, repair=args.repair, force=args.force)
     print("\n".join(result.lines()))
     return 0 if result.healthy or result.backup is not None else EXIT_STORAGE
 
