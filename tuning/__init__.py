@@ -27,7 +27,8 @@ Read
     ``read_race`` several at once, ``analysis_trials``/``draw_view`` feed the Analysis
     page; the ``*_frame`` and ``*_figure`` functions turn them into chart data and Plotly
     figures; ``winner_outcome`` gives the winner's test report against the
-    baselines; ``export_run`` gives a whole run as JSON.
+    baselines; ``export_run`` gives a whole run as JSON; ``safe_csv`` writes every CSV
+    (text cells that a spreadsheet would run as formulas neutralised).
 Demo mode (``SWEETSPOT_DEMO=1``)
     ``DemoLimits.from_env`` gives the caps, ``launch`` enforces them, ``check_control``
     says whether a visitor may stop or delete a run.
@@ -127,6 +128,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
     from tuning.views.parallel_figure import parallel_figure
     from tuning.views.reproduce import reproduce_command, reproduce_spec
+    from tuning.views.safe_csv import safe_csv
     from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
     from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
 
@@ -153,6 +155,7 @@ __all__ = [
     "history_frame", "learning_curve", "list_run_names", "load_run", "loss_title", "parallel_figure",
     "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights", "reproduce_command",
     "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
+    "safe_csv",
     # read large runs: the loss cloud reduced, the trials table filtered
     "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
