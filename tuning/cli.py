@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tuning.actions import Actor, annotate_run, annotate_trial, enqueue_params, extend_run
-from tuning.data.csv_data import decode_csv
+from tuning.data.csv_data import read_csv_file
 from tuning.definition.metrics import get_metric
 from tuning.definition.presets import PRESET_HELP, preset_spec
 from tuning.definition.spec import RunSpec
@@ -164,7 +164,7 @@ def _launch(args: argparse.Namespace) -> int:
     spec = preset_spec(args.preset) if args.preset else RunSpec.from_dict(json.loads(args.spec.read_text()))
     if args.workers is not None:
         spec = RunSpec.from_dict({**spec.to_dict(), "workers": args.workers})
-    csv_text = decode_csv(args.csv.read_bytes(), csv_limits()) if args.csv else None
+    csv_text = read_csv_file(args.csv, csv_limits()) if args.csv else None
     if csv_text is None and args.warm_start and spec.dataset.name == "csv":
         csv_text = load_run(args.warm_start, args.storage).csv_text()  # a fork keeps its data
     try:
