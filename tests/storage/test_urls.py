@@ -26,16 +26,35 @@ SECRET = "hunter2"
         ),
         ("postgresql://db/runs?sslpassword=hunter2", "postgresql://db/runs?sslpassword=***"),
         ("mysql://db/runs?passwd=hunter2", "mysql://db/runs?passwd=***"),
-        (
-            "postgresql://db/runs?access_token=hunter2;pwd=hunter2",
-            "postgresql://db/runs?access_token=***;pwd=***",
-        ),
+        ("postgresql://db/runs?access_token=hunter2;pwd=hunter2", "postgresql://db/runs?access_token=***"),
         (
             "postgresql://db/runs?client_secret=hunter2&api_key=hunter2",
             "postgresql://db/runs?client_secret=***&api_key=***",
         ),
         ("postgresql://u:hunter2@db/runs?password=hunter2", "postgresql://u:***@db/runs?password=***"),
         ("host=db user=alice password=hunter2", "host=db user=alice password=***"),
+        # Issue 23.6: every form SQLAlchemy's URL parser reads as a password (it decodes the
+        # query's keys, a value runs to the next "&", a password to the first "@").
+        ("postgresql://alice@db/runs?%70assword=hunter2", "postgresql://alice@db/runs?%70assword=***"),
+        (
+            "postgresql://db/runs?sslmode=require&PASS%57ORD=hunter2",
+            "postgresql://db/runs?sslmode=require&PASS%57ORD=***",
+        ),
+        ("postgresql://db/runs?password=hun;ter2", "postgresql://db/runs?password=***"),
+        (
+            "postgresql://db/runs?password=hun#ter2&sslmode=require",
+            "postgresql://db/runs?password=***&sslmode=require",
+        ),
+        ("postgresql://alice:hun ter2@db/runs", "postgresql://alice:***@db/runs"),
+        (
+            "postgresql://alice:hun?ter2@db/runs?sslmode=require",
+            "postgresql://alice:***@db/runs?sslmode=require",
+        ),
+        ("host=db password='hun ter2' user=alice", "host=db password=*** user=alice"),
+        (
+            "could not parse 'postgresql://alice@db/x?%70assword=hunter2'",
+            "could not parse 'postgresql://alice@db/x?%70assword=***'",
+        ),
         (
             "could not parse 'postgresql://alice:hunter2@db/x'",
             "could not parse 'postgresql://alice:***@db/x'",
@@ -44,7 +63,17 @@ SECRET = "hunter2"
 )
 def test_redact_hides_every_form_of_password(url: str, shown: str) -> None:
     assert redact(url) == shown
-    assert SECRET not in redact(url)
+    assert SECRET not in redact(url) and "ter2" not in redact(url)
+
+
+def test_what_redact_hides_is_what_sqlalchemy_reads_as_the_password() -> None:
+    """The parser that hands the password to the driver is the judge of where it is."""
+    from sqlalchemy.engine import make_url
+
+    for url in ("postgresql://alice@db/runs?%70assword=hunter2", "postgresql://alice:hun ter2@db/runs?x=1"):
+        parsed = make_url(url)
+        secret = parsed.password or parsed.query["password"]
+        assert secret in (SECRET, "hun ter2") and secret not in redact(url)
 
 
 @pytest.mark.parametrize(

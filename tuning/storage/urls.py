@@ -12,6 +12,7 @@ import functools
 import os
 import re
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import optuna
 from optuna.exceptions import StorageInternalError
@@ -136,23 +137,53 @@ def _engine_kwargs(url: str) -> dict[str, object]:
     return kwargs
 
 
-#: ``scheme://user:password@``, parsed as SQLAlchemy does: the password runs to the first ``@``;
-#: found anywhere, so a driver's message that quotes the URL is redacted too.
+#: A whole URL, split as SQLAlchemy's parser splits it (``_parse_url`` in
+#: ``sqlalchemy/engine/url.py``, 2.1): the password runs from the user's ":" to the first
+#: "@" and may hold anything else (spaces, "?", "/", "#"); the query is what follows the
+#: next "?", its pairs split on "&" only, and each name percent-decoded before the driver
+#: sees it (``?%70assword=`` is a password).
+_URL_PASSWORD = re.compile(r"(?P<head>[\w+]+://[^:/]*:)[^@]*@")
+_ONE_URL = re.compile(r"[A-Za-z][\w+.-]*://[^\n]*\Z")
+#: In a message that quotes a URL or a libpq keyword string: ``scheme://user:password@``
+#: (to the first "@", no spaces), and ``name=value`` pairs after "?", "&", ";" or a space
+#: (a libpq value may be quoted: ``password='a b'``).
 _PASSWORD_IN_AUTHORITY = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/\s]*:)[^@\s]*@")
-#: ``name=value`` pairs whose name looks secret, in a query string (``?``, ``&``, ``;``) or
-#: a libpq keyword string (space separated): password, sslpassword, passwd, pwd, token, ...
-_SECRET_PAIR = re.compile(
-    r"(?P<head>(?:^|[?&;\s])[^=&;\s?#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;\s?#]*=)[^&;\s#]*",
-    re.IGNORECASE,
-)
+_PAIR = re.compile(r"(?P<head>(?:^|[?&;\s])(?P<name>[^=&;\s?#']+)=)(?:'(?:[^'\\]|\\.)*'|[^&;\s#']*)")
+#: What a secret's name looks like: password, sslpassword, passwd, pwd, token, api_key, ...
+_SECRET_NAME = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
 
 
-def redact(url: str) -> str:
-    """The URL without its secrets, for messages, logs and pages.
+def redact(text: str) -> str:
+    """A storage URL, or a message quoting one, without its secrets, for messages, logs and pages.
 
-    Hides the password of ``user:password@host`` and the value of every secret-looking
-    parameter (``?password=``, ``&sslpassword=``, ``;token=``, libpq's ``password=``);
-    everything else, the user and the host included, stays so the URL can still be recognised.
+    Hides the password of ``user:password@host`` and the value of every parameter whose
+    name looks secret (``?password=``, ``&sslpassword=``, ``;token=``, libpq's
+    ``password=``), percent-encoded names included; everything else, the user and the host
+    included, stays so the URL can still be recognised.
     """
-    url = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", url)
-    return _SECRET_PAIR.sub(lambda m: f"{m['head']}***", url)
+    if _ONE_URL.match(text):
+        return _redact_url(text)
+    text = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", text)
+    return _PAIR.sub(lambda m: f"{m['head']}***" if _is_secret_name(m["name"]) else m[0], text)
+
+
+def _redact_url(url: str) -> str:
+    """One URL without its secrets, read where SQLAlchemy reads them."""
+    password = _URL_PASSWORD.match(url)
+    head, rest = (f"{password['head']}***@", url[password.end() :]) if password else ("", url)
+    path, mark, query = rest.partition("?")
+    pairs = [f"{pair.partition('=')[0]}=***" if _secret_pair(pair) else pair for pair in query.split("&")]
+    return head + path + mark + "&".join(pairs) if mark else head + path
+
+
+def _secret_pair(pair: str) -> bool:
+    name, equals, _ = pair.partition("=")
+    return bool(equals) and _is_secret_name(name)
+
+
+def _is_secret_name(name: str) -> bool:
+    """True for a parameter name that looks secret once decoded as a URL's query is
+    (SQLAlchemy decodes once; a name encoded more often is hidden too)."""
+    for _ in range(3):
+        name = unquote_plus(name)
+    return bool(_SECRET_NAME.search(name))
