@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tuning.storage.urls import redact
+from tuning.errors import StorageUnavailable
+from tuning.storage.urls import open_storage, redact, resolve_url
 
 SECRET = "hunter2"
 
@@ -88,3 +89,40 @@ def test_what_redact_hides_is_what_sqlalchemy_reads_as_the_password() -> None:
 )
 def test_redact_leaves_urls_without_secrets_alone(url: str) -> None:
     assert redact(url) == url
+
+
+@pytest.mark.parametrize(
+    ("pasted", "used"),
+    [
+        ("postgresql://alice@db/runs", "postgresql+psycopg2://alice@db/runs"),
+        (
+            "postgres://alice:hunter2@db:5432/runs?sslmode=require",
+            "postgresql+psycopg2://alice:hunter2@db:5432/runs?sslmode=require",
+        ),
+        ("POSTGRES://alice@db/runs", "postgresql+psycopg2://alice@db/runs"),
+        ("postgresql+psycopg2://alice@db/runs", "postgresql+psycopg2://alice@db/runs"),
+        ("postgresql+psycopg://alice@db/runs", "postgresql+psycopg://alice@db/runs"),  # asked for by name
+        ("journal:///data/runs.journal", "journal:///data/runs.journal"),
+    ],
+)
+def test_the_postgresql_urls_people_paste_use_the_installed_driver(pasted: str, used: str) -> None:
+    """Issue 23.8: SQLAlchemy 2.1 maps ``postgresql://`` to psycopg 3, which is not installed,
+    and knows no ``postgres://`` (what cloud consoles print); psycopg2 is."""
+    assert resolve_url(pasted) == used
+
+
+@pytest.mark.parametrize("url", ["postgresql://alice@127.0.0.1:9/runs", "postgres://alice@127.0.0.1:9/runs"])
+def test_a_pasted_postgresql_url_reaches_for_the_server(url: str) -> None:
+    """Nothing listens on port 9: the error is the connection's, not a missing driver's."""
+    with pytest.raises(StorageUnavailable, match="Connection refused") as refused:
+        open_storage(url)
+    assert "cannot reach the storage postgresql+psycopg2://alice@127.0.0.1:9/runs" in str(refused.value)
+
+
+def test_a_missing_driver_is_named_and_the_server_not_blamed() -> None:
+    with pytest.raises(StorageUnavailable) as missing:
+        open_storage("postgresql+psycopg://alice:hunter2@127.0.0.1:9/runs")  # psycopg 3: not installed
+    message = str(missing.value)
+    assert "needs the Python package 'psycopg', which is not installed" in message
+    assert "use postgresql://user@host:port/database" in message and "hunter2" not in message
+    assert "server is running" not in message

@@ -2,13 +2,15 @@
 
 The storage is the contract between workers and the dashboard: everything about a run is
 in it. The embedded default is Optuna's journal file (several local writer processes, no
-server); ``sqlite:///`` works for one writer; ``postgresql+psycopg2://`` (or
-``postgresql+psycopg://``) is the path to several machines.
+server); ``sqlite:///`` works for one writer; PostgreSQL is the path to several machines:
+``postgresql://`` and ``postgres://`` as people paste them, given the installed driver
+(``postgresql+psycopg2://``), or a driver named in the URL.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -24,6 +26,9 @@ STORAGE_ENV = "TUNING_STORAGE"
 DATA_DIR_ENV = "TUNING_DATA_DIR"
 JOURNAL_SCHEME = "journal://"  # followed by an absolute path: journal:///data/runs.journal
 RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
+#: PostgreSQL drivers (their module names, as SQLAlchemy names them too), the preferred first:
+#: psycopg2 is the one requirements.txt pins; pip installs each under another name.
+POSTGRES_DRIVERS = {"psycopg2": "psycopg2-binary", "psycopg": "psycopg[binary]"}
 
 
 def data_dir() -> Path:
@@ -37,8 +42,19 @@ def default_storage_url() -> str:
 
 
 def resolve_url(url: str | None) -> str:
-    """The URL to use: the one given, else the default."""
-    return url or default_storage_url()
+    """The URL to use: the one given, else the default, with an installed PostgreSQL driver."""
+    return with_driver(url or default_storage_url())
+
+
+def with_driver(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` (as cloud consoles print it) naming a driver
+    that is installed: SQLAlchemy 2.1 maps the bare scheme to psycopg 3 and knows no
+    ``postgres`` at all, while Sweetspot installs psycopg2. Other URLs are returned as they are."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.lower() not in ("postgresql", "postgres"):
+        return url
+    driver = next((d for d in POSTGRES_DRIVERS if importlib.util.find_spec(d)), next(iter(POSTGRES_DRIVERS)))
+    return f"postgresql+{driver}://{rest}"
 
 
 def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
@@ -77,6 +93,8 @@ def _open(url: str) -> optuna.storages.BaseStorage:
     if url.startswith(RDB_SCHEMES):
         try:
             return optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
+        except ImportError as error:  # Optuna's "Failed to import DB access module": a driver is missing
+            raise StorageUnavailable(_missing_driver(url, error)) from None
         except Exception as error:  # sqlalchemy raises many types; all mean "cannot use it"
             reason = (
                 redact(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
@@ -88,7 +106,18 @@ def _open(url: str) -> optuna.storages.BaseStorage:
     raise StorageUnavailable(
         f"unsupported storage URL {redact(url)!r}; use journal:///path/to/runs.journal "
         "(embedded, the default), sqlite:///path/to/runs.db, or "
-        "postgresql+psycopg2://user@host:port/database"
+        "postgresql://user@host:port/database"
+    )
+
+
+def _missing_driver(url: str, error: ImportError) -> str:
+    """What to do when the URL's database driver is not installed (the server is not to blame)."""
+    cause = error.__cause__ if isinstance(error.__cause__, ImportError) else error
+    module = (cause.name or "").split(".")[0] or "its database driver"
+    return (
+        f"the storage URL {redact(url)} needs the Python package {module!r}, which is not installed "
+        f"({cause}); install it (pip install {POSTGRES_DRIVERS.get(module, module)}), or for PostgreSQL "
+        "use postgresql://user@host:port/database, whose driver comes with Sweetspot"
     )
 
 
