@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light) # tests/e2e/test_proxy_in_chromium.py runs deploy/nginx
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then

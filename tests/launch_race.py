@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.runs_helpers import quick_spec
@@ -25,20 +26,23 @@ ROOT = Path(__file__).resolve().parent.parent
 STARTED = "started"
 
 RACER = """
-import sys, time
+import json, sys, time
 from pathlib import Path
-ready, go, url, name, owner, raw_spec = sys.argv[1:7]
-import json
+ready, go, action, url, name, owner, payload = sys.argv[1:8]
 import tuning.launcher as launcher
+from tuning.actions import Actor, enqueue_params
 from tuning.definition.spec import RunSpec
 from tuning.demo import NotAllowed
 launcher.spawn_workers = lambda *args, **kwargs: []
-spec = RunSpec.from_dict(json.loads(raw_spec))
+act = {
+    "launch": lambda: launcher.launch(RunSpec.from_dict(json.loads(payload)), name, url, owner=owner),
+    "enqueue": lambda: enqueue_params(name, json.loads(payload), Actor(url, owner)),
+}[action]
 Path(ready).touch()
 while not Path(go).exists():
     time.sleep(0.001)
 try:
-    launcher.launch(spec, name, url, owner=owner)
+    act()
     print("started")
 except NotAllowed as error:
     print(error)
@@ -51,20 +55,31 @@ def race_threads(storage_url: str, owners: list[str], folder: Path | None = None
     ``folder`` is unused (threads share memory): it keeps one signature with ``race_processes``.
     """
     open_storage(storage_url)  # a live demo's storage exists (Optuna's schema creation itself races)
-    barrier = threading.Barrier(len(owners))
-    outcomes = [""] * len(owners)
+    return together(
+        [
+            lambda index=index: launch(quick_spec(), f"racer-{index}", storage_url, owner=owners[index])
+            for index in range(len(owners))
+        ]
+    )
+
+
+def together(calls: list[Callable[[], object]]) -> list[str]:
+    """Run each call in a thread of its own, all released at once; each one's outcome:
+    ``STARTED`` when it returned, else the NotAllowed message."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [""] * len(calls)
 
     def racer(index: int) -> None:
         barrier.wait()
         try:
-            launch(quick_spec(), f"racer-{index}", storage_url, owner=owners[index])
+            calls[index]()
             outcomes[index] = STARTED
         except NotAllowed as error:
             outcomes[index] = str(error)
         except Exception as error:  # anything else fails the race's checks, with its reason
             outcomes[index] = f"unexpected {error!r}"
 
-    threads = [threading.Thread(target=racer, args=(i,)) for i in range(len(owners))]
+    threads = [threading.Thread(target=racer, args=(i,)) for i in range(len(calls))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -75,29 +90,29 @@ def race_threads(storage_url: str, owners: list[str], folder: Path | None = None
 def race_processes(storage_url: str, owners: list[str], folder: Path) -> list[str]:
     """The same from one process per owner, released by a file once all have started."""
     open_storage(storage_url)
-    go, spec = folder / "go", json.dumps(quick_spec().to_dict())
+    spec = json.dumps(quick_spec().to_dict())
+    return processes_together(
+        folder, [["launch", storage_url, f"racer-{i}", owner, spec] for i, owner in enumerate(owners)]
+    )
+
+
+def processes_together(folder: Path, calls: list[list[str]]) -> list[str]:
+    """Run each call (``[action, url, run name, owner, JSON payload]``: a launch of a spec or
+    an enqueue of a configuration) in a process of its own, all released by one file once
+    every process has imported everything; each one's outcome, as ``together`` gives it."""
+    go = folder / "go"
     children = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                RACER,
-                str(folder / f"ready-{i}"),
-                str(go),
-                storage_url,
-                f"racer-{i}",
-                owner,
-                spec,
-            ],
+            [sys.executable, "-c", RACER, str(folder / f"ready-{i}"), str(go), *call],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for i, owner in enumerate(owners)
+        for i, call in enumerate(calls)
     ]
     deadline = time.monotonic() + 120
-    while not all((folder / f"ready-{i}").exists() for i in range(len(owners))):
+    while not all((folder / f"ready-{i}").exists() for i in range(len(calls))):
         assert time.monotonic() < deadline and all(c.poll() is None for c in children), [
             c.communicate() for c in children if c.poll() is not None
         ]

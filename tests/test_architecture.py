@@ -141,7 +141,7 @@ def test_no_engine_function_is_over_fifty_lines() -> None:
 #: users (the demo's rules, starting workers, actions on runs, the CLI).
 LAYERS = (
     "errors", "registry", "rules", "data", "definition", "storage", "views", "training",
-    "demo", "launcher", "actions", "cli", "__main__",
+    "demo", "demo_capacity", "launcher", "actions", "cli", "__main__",
 )  # fmt: skip
 
 

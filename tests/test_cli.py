@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.fake_runs import make_run
 from tests.runs_helpers import quick_spec, wait_until_ended
 from tests.table_cases import mixed_table, regression_table
 from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
-from tuning.storage.runs import create_run
+from tuning.storage.runs import create_run, load_run
 from tuning.training.worker import Worker, WorkerOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,3 +169,42 @@ def test_show_json_holds_gradient_boosting_for_a_regression_table(storage_url: s
     assert re.search(
         r"(beats|trails|ties with) gradient boosting \(MSE [\d.]+\) by ", capsys.readouterr().out
     )
+
+
+def test_a_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path: Path, capsys) -> None:
+    """Issue 23.5: a 200 MB file was refused only after reading it whole (452 MB resident)."""
+    big = tmp_path / "big.csv"
+    with big.open("wb") as file:
+        file.truncate(200_000_000)  # sparse: no disk, and no byte of it is read
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(quick_spec(dataset={"name": "csv", "target": "price"}).to_dict()))
+    argv = [
+        "launch",
+        "--spec",
+        str(spec_file),
+        "--csv",
+        str(big),
+        "--storage",
+        f"journal://{tmp_path / 'r.journal'}",
+    ]
+    tracemalloc.start()
+    try:
+        assert main(argv) == EXIT_BAD_INPUT
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "dataset.csv: the file is 200.0 MB, over the limit of 21.0 MB" in capsys.readouterr().err
+    assert peak < 20_000_000  # reading it would take 200 MB, decoding it 200 MB more
+
+
+def test_a_csv_with_cr_only_line_endings_launches(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Issue 23.5: it ended in a raw ``_csv.Error`` and exit 1."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    table = tmp_path / "mac.csv"
+    table.write_bytes(("size,price\r" + "".join(f"{i},{2 * i + 1}\r" for i in range(20))).encode())
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(quick_spec(dataset={"name": "csv", "target": "price"}).to_dict()))
+    storage = f"journal://{tmp_path / 'r.journal'}"
+    argv = ["launch", "--spec", str(spec_file), "--csv", str(table), "--name", "mac", "--storage", storage]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert load_run("mac", storage).csv_text().count("\r") == 21

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from bench.demo_memory import largest_csv, largest_spec
-from tests.launch_race import assert_exactly, race_processes, race_threads
+from tests.launch_race import (
+    STARTED,
+    assert_exactly,
+    processes_together,
+    race_processes,
+    race_threads,
+    together,
+)
 from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
 from tuning.actions import Actor, annotate_run, enqueue_params, extend_run, fork_source
 from tuning.cli import main
@@ -26,14 +33,14 @@ from tuning.demo import (
     NotAllowed,
     check_control,
     check_spec,
-    remove_expired_runs,
 )
+from tuning.demo_capacity import remove_expired_runs
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
 from tuning.storage import record
 from tuning.storage.lifecycle import Extension
 from tuning.storage.owners import owner_hash
-from tuning.storage.runs import create_run, list_run_names, load_run
+from tuning.storage.runs import create_run, list_run_names, load_run, request_stop
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views.export import export_run
 from tuning.views.summary import summarize
@@ -320,7 +327,88 @@ def test_a_hand_picked_configuration_must_fit_the_trial_cap(demo, storage_url: s
     load_run("full", storage_url).study.set_user_attr(record.OWNER.key, owner_hash("visitor-a"))
     picked = {"hidden_size": 8, "lr": 0.01, "batch_size": 16}
     with pytest.raises(
-        NotAllowed, match="run full would make 41 trials with this one, over the demo's cap of 40"
+        NotAllowed, match=r"run full would hold 41 trials \(40 stored, 1 more\), over the demo's cap of 40"
     ):
         enqueue_params("full", picked, Actor(storage_url, "visitor-a"))
     assert len(load_run("full", storage_url).study.get_trials()) == 40
+
+
+PICKED = {"hidden_size": 8, "lr": 0.01, "batch_size": 16}
+
+
+def owned_run(storage_url: str, name: str, n_trials: int, owner: str = COOKIE) -> None:
+    """A run of ``n_trials`` one-epoch trials, finished, owned by ``owner``."""
+    run_in_process(
+        quick_spec(budget={"n_trials": n_trials}, space={**QUICK_SPACE, "epochs": 1}), storage_url, name
+    )
+    load_run(name, storage_url).study.set_user_attr(record.OWNER.key, owner_hash(owner))
+
+
+def stored(name: str, storage_url: str) -> int:
+    return len(load_run(name, storage_url).study.get_trials())
+
+
+def test_hand_picked_trials_count_against_an_extension(
+    demo, storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23.4: 3 trials, 37 hand-picked, a stop, then 37 more: 77 stored against a cap of 40."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    owned_run(storage_url, "mine", 3)
+    me = Actor(storage_url, COOKIE)
+    for _ in range(37):
+        enqueue_params("mine", PICKED, me)
+    with pytest.raises(NotAllowed, match=r"run mine would hold 41 trials \(40 stored, 1 more\)"):
+        enqueue_params("mine", PICKED, me)
+    request_stop(load_run("mine", storage_url))
+    with pytest.raises(
+        NotAllowed, match=r"run mine would hold 77 trials \(40 stored, 37 more\), over the demo's cap of 40"
+    ):
+        extend_run("mine", Extension(trials=37), me)
+    assert stored("mine", storage_url) == 40
+
+
+@pytest.mark.parametrize("how", ["threads", "processes"])
+def test_simultaneous_enqueues_on_a_39_trial_run_add_exactly_one(
+    demo, storage_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Issue 23.4: eight enqueues at the same moment left 41 trials: the count was read outside the lock."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    launch(quick_spec(budget={"n_trials": 39}), "almost", storage_url, owner=COOKIE)  # queued, no worker
+    if how == "threads":
+        outcomes = together([lambda: enqueue_params("almost", PICKED, Actor(storage_url, COOKIE))] * 8)
+    else:
+        call = ["enqueue", storage_url, "almost", COOKIE, json.dumps(PICKED)]
+        outcomes = processes_together(tmp_path, [call] * 8)
+    assert outcomes.count(STARTED) == 1, outcomes
+    assert all("would hold 41 trials" in outcome for outcome in outcomes if outcome != STARTED), outcomes
+    assert stored("almost", storage_url) == 40
+
+
+def test_a_warm_start_counts_its_inherited_trials(demo, storage_url: str, monkeypatch) -> None:
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    owned_run(storage_url, "source", 30)
+    spec = quick_spec(budget={"n_trials": 20}, space={**QUICK_SPACE, "epochs": 1})
+    with pytest.raises(NotAllowed, match=r"the new run would hold 50 trials \(30 inherited, 20 more\)"):
+        launch(spec, "fork", storage_url, owner=COOKIE, warm_start="source")
+    assert list_run_names(storage_url) == ["source"]
+    launch(quick_spec(budget={"n_trials": 10}, space={**QUICK_SPACE, "epochs": 1}), "fork", storage_url,
+           owner=COOKIE, warm_start="source")  # fmt: skip
+    assert stored("fork", storage_url) == 40
+
+
+def test_the_demo_caps_the_time_a_run_may_go_on(demo, storage_url: str, monkeypatch) -> None:
+    """Issue 23.4: an extension by 40,000 minutes (about 28 days) was accepted."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    with pytest.raises(
+        SpecError, match="budget.timeout_s: a time limit of 61 minutes from now is over the demo's cap of 60"
+    ):
+        launch(quick_spec(budget={"n_trials": 5, "timeout_s": 61 * 60}), "long", storage_url, owner=COOKIE)
+    owned_run(storage_url, "mine", 2)
+    load_run("mine", storage_url).study.set_user_attr(record.CREATED_AT.key, time.time() - 86400)  # a day old
+    me = Actor(storage_url, COOKIE)
+    with pytest.raises(
+        SpecError, match="a time limit of 40,000 minutes from now is over the demo's cap of 60"
+    ):
+        extend_run("mine", Extension(trials=2, minutes=40_000), me)
+    extend_run("mine", Extension(trials=2, minutes=60), me)  # an hour from now, however old the run
+    assert stored("mine", storage_url) == 4

@@ -27,7 +27,8 @@ Read
     ``read_race`` several at once, ``analysis_trials``/``draw_view`` feed the Analysis
     page; the ``*_frame`` and ``*_figure`` functions turn them into chart data and Plotly
     figures; ``winner_outcome`` gives the winner's test report against the
-    baselines; ``export_run`` gives a whole run as JSON.
+    baselines; ``export_run`` gives a whole run as JSON; ``safe_csv`` writes every CSV
+    (text cells that a spreadsheet would run as formulas neutralised).
 Demo mode (``SWEETSPOT_DEMO=1``)
     ``DemoLimits.from_env`` gives the caps, ``launch`` enforces them, ``check_control``
     says whether a visitor may stop or delete a run.
@@ -126,6 +127,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.views.outcome": ("WinnerOutcome", "baseline_lines", "baseline_notes", "winner_outcome"),
     "tuning.views.outcome_figures": ("add_baselines", "confusion_figure", "prediction_figure"),
     "tuning.views.parallel_figure": ("parallel_figure",),
+    "tuning.views.safe_csv": ("safe_csv",),
     "tuning.views.reproduce": ("reproduce_command", "reproduce_spec"),
     "tuning.views.snapshot": ("Race", "RunSnapshot", "RunWatcher", "read_race", "shared_watcher"),
     "tuning.views.summary": ("RunSummary", "learning_curve", "run_summaries", "summarize", "trial_rows"),

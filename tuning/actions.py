@@ -13,7 +13,8 @@ from typing import Any
 
 from tuning import launcher  # its spawn_workers, looked up at call time (tests replace it)
 from tuning.definition.spec import RunSpec
-from tuning.demo import capacity_held, check_control, guard_enqueue, guard_extension
+from tuning.demo import check_control, guard_enqueue, guard_extension
+from tuning.demo_capacity import MoreTrials, room_held
 from tuning.errors import RunBusy
 from tuning.storage.inherit import check_same_data, inherit
 from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
@@ -57,8 +58,8 @@ def extend_run(name: str, extension: Extension, actor: Actor = Actor()) -> Run:
         raise RunBusy(f"run {name} is {summary.state}; extend it once it has ended, or stop it first")
     plan = plan_extension(run, extension)
     limits = guard_extension(run, plan.spec, actor.session_id, actor.token)
-    with capacity_held(url, actor.session_id, limits):  # the run counts as active from here
-        run = extend(run, plan)
+    with room_held(url, actor.session_id, limits, MoreTrials(len(plan.tickets), run)):
+        run = extend(run, plan)  # the run counts as active from here
     launcher.spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
     return run
 
@@ -71,13 +72,12 @@ def enqueue_params(name: str, params: dict[str, Any], actor: Actor = Actor()) ->
     """
     url = actor.url()
     run = load_run(name, url)
-    summary = summarize(run)
-    limits = guard_enqueue(run, summary, actor.session_id, actor.token)
-    with capacity_held(url, actor.session_id, limits):
+    limits = guard_enqueue(run, actor.session_id, actor.token)
+    with room_held(url, actor.session_id, limits, MoreTrials(1, run)):
         number = enqueue(run, params)
     if has_result(run.attrs()):  # a worker ended the run between our read and the ticket
         reopen(run, f"hand-picked trial {number} queued")
-    elif summary.workers_alive:
+    elif summarize(run).workers_alive:
         return number
     launcher.spawn_workers(name, url, 1, first_index=_next_worker_index(run))
     return number

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tuning.actions import Actor, annotate_run, annotate_trial, enqueue_params, extend_run
-from tuning.data.csv_data import decode_csv
+from tuning.data.csv_data import read_csv_file
 from tuning.definition.metrics import get_metric
 from tuning.definition.presets import PRESET_HELP, preset_spec
 from tuning.definition.spec import RunSpec
@@ -48,10 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor",
         help="check a storage (exit 4 if damaged); --repair rewrites a damaged journal file",
         description="Check a storage. A journal file with a torn or malformed record exits 4; "
-        "--repair copies it aside, then keeps every whole record and drops the fragments.",
+        "--repair copies it aside, then keeps every whole record and drops the fragments and the "
+        "records that do not apply; it waits for the file's running workers to exit (--force does not).",
     )
     cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument("--repair", action="store_true", help="fix a damaged journal file (backup first)")
+    cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="repair even while workers use the file (they stop: their runs end interrupted)",
+    )
     commands.add_parser("presets", help="the built-in runs")
     return parser
 
@@ -158,7 +164,7 @@ def _launch(args: argparse.Namespace) -> int:
     spec = preset_spec(args.preset) if args.preset else RunSpec.from_dict(json.loads(args.spec.read_text()))
     if args.workers is not None:
         spec = RunSpec.from_dict({**spec.to_dict(), "workers": args.workers})
-    csv_text = decode_csv(args.csv.read_bytes(), csv_limits()) if args.csv else None
+    csv_text = read_csv_file(args.csv, csv_limits()) if args.csv else None
     if csv_text is None and args.warm_start and spec.dataset.name == "csv":
         csv_text = load_run(args.warm_start, args.storage).csv_text()  # a fork keeps its data
     try:
@@ -288,7 +294,7 @@ def _ls(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    result = checkup(args.storage, repair=args.repair)
+    result = checkup(args.storage, repair=args.repair, force=args.force)
     print("\n".join(result.lines()))
     return 0 if result.healthy or result.backup is not None else EXIT_STORAGE
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 import hmac
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -28,10 +26,10 @@ from tuning.data.datasets import DATASETS
 from tuning.definition.space import Range
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError, TuningError
-from tuning.storage.locks import storage_lock
+from tuning.storage import record
 from tuning.storage.owners import is_owner
-from tuning.storage.runs import Run, delete_run, load_run
-from tuning.views.summary import RunSummary, run_summaries, summarize
+from tuning.storage.runs import Run
+from tuning.views.summary import summarize
 
 DEMO_ENV = "SWEETSPOT_DEMO"
 ADMIN_TOKEN_ENV = "SWEETSPOT_ADMIN_TOKEN"
@@ -46,6 +44,7 @@ class DemoLimits:
     """Every cap of a public deployment; the UI shows each beside its widget."""
 
     max_trials: int = 40
+    max_minutes: int = 60
     max_epochs: int = 100
     max_workers: int = 1
     max_active_runs: int = 3
@@ -74,7 +73,7 @@ class DemoLimits:
         show beside that field's widget before anyone runs into it."""
         models = f"folds × repeats ≤ {self.max_models_per_trial}"
         return {
-            "budget": f"demo cap: {self.max_trials} trials",
+            "budget": f"demo cap: {self.max_trials} trials, {self.max_minutes} minutes",
             "workers": f"demo cap: {self.max_workers} worker(s)",
             "space.epochs": f"demo cap: {self.max_epochs} epochs",
             "space.hidden_size": f"demo cap: {self.max_hidden_size} units",
@@ -99,14 +98,13 @@ def csv_limits() -> CsvLimits:
     return limits.csv_limits() if limits else CsvLimits()
 
 
-def check_spec(spec: RunSpec, limits: DemoLimits) -> None:
-    """Refuse a spec that exceeds a cap, naming the field and the cap."""
-    errors = []
-    planned = spec.n_trials_planned()
-    if planned is None or planned > limits.max_trials:
-        what = "a time-only budget" if planned is None else f"{planned:,} trials"
-        field = "space" if spec.exhaustive else "budget.n_trials"
-        errors.append(FieldError(field, f"{what} is over the demo's cap of {limits.max_trials} trials"))
+def check_spec(spec: RunSpec, limits: DemoLimits, started_s_ago: float = 0.0) -> None:
+    """Refuse a spec that exceeds a cap, naming the field and the cap.
+
+    ``started_s_ago`` is the age of the run whose spec this is (an extension's): its time
+    limit counts from its creation, and the cap bounds the time it may still go on.
+    """
+    errors = _budget_problems(spec, limits, started_s_ago)
     most_epochs = largest(spec, "epochs")
     if most_epochs > limits.max_epochs:
         errors.append(
@@ -142,40 +140,32 @@ def check_spec(spec: RunSpec, limits: DemoLimits) -> None:
         raise SpecError(errors)
 
 
+def _budget_problems(spec: RunSpec, limits: DemoLimits, started_s_ago: float) -> list[FieldError]:
+    """The trial budget within the trial cap, and the time left within the time cap."""
+    errors = []
+    planned = spec.n_trials_planned()
+    if planned is None or planned > limits.max_trials:
+        what = "a time-only budget" if planned is None else f"{planned:,} trials"
+        field = "space" if spec.exhaustive else "budget.n_trials"
+        errors.append(FieldError(field, f"{what} is over the demo's cap of {limits.max_trials} trials"))
+    timeout = spec.budget.timeout_s
+    if timeout is not None and timeout - started_s_ago > limits.max_minutes * 60:
+        errors.append(
+            FieldError(
+                "budget.timeout_s",
+                f"a time limit of {(timeout - started_s_ago) / 60:,.0f} minutes from now is over the "
+                f"demo's cap of {limits.max_minutes} minutes",
+            )
+        )
+    return errors
+
+
 def largest(spec: RunSpec, name: str) -> Any:
     """The largest value a run may give hyperparameter ``name``: what a cap must judge."""
     param = spec.space.get(name)
     if param is None:
         return spec.fixed_values()[name]
     return param.high if isinstance(param, Range) else max(param.values())
-
-
-def check_capacity(storage_url: str | None, owner: str | None, limits: DemoLimits) -> None:
-    """Refuse a new run while the demo (or this visitor) already runs its share."""
-    active = [s for s in run_summaries(storage_url) if s.active]
-    if len(active) >= limits.max_active_runs:
-        raise NotAllowed(
-            f"the demo runs at most {limits.max_active_runs} searches at once and all are busy; "
-            "watch one of them, or try again when one has finished"
-        )
-    mine = [s for s in active if is_owner(s.owner, owner)]
-    if len(mine) >= limits.max_active_runs_per_session:
-        raise NotAllowed(
-            f"you already have {len(mine)} search running (the demo allows "
-            f"{limits.max_active_runs_per_session} per visitor); stop it or wait for it to finish"
-        )
-
-
-def remove_expired_runs(storage_url: str | None, limits: DemoLimits) -> list[str]:
-    """Delete runs that ended more than ``keep_runs_hours`` ago; returns their names."""
-    cutoff = time.time() - limits.keep_runs_hours * 3600
-    removed = []
-    for summary in run_summaries(storage_url):
-        ended_at = summary.finished_at or summary.created_at
-        if not summary.active and ended_at < cutoff:
-            delete_run(load_run(summary.name, storage_url))
-            removed.append(summary.name)
-    return removed
 
 
 def is_admin(token: str | None) -> bool:
@@ -202,33 +192,24 @@ def check_control(run: Run, visitor_id: str | None, token: str | None = None) ->
 
 def guard_extension(run: Run, spec: RunSpec, visitor_id: str | None, token: str | None) -> DemoLimits | None:
     """Before an extension: the visitor's own run and, in demo mode, its new budget within
-    the caps. Returns the caps whose room the caller must hold (``capacity_held``) while it
-    stores the extension, or None when the demo is off or the admin asks."""
+    the caps (the time it may still go on included). Returns the caps whose room the caller
+    must hold (``demo_capacity.room_held``) while it stores the extension, or None when the
+    demo is off or the admin asks."""
     check_control(run, visitor_id, token)
     limits = DemoLimits.from_env()
     if limits is None or is_admin(token):
         return None
-    check_spec(spec, limits)
+    check_spec(spec, limits, started_s_ago=time.time() - run.attrs()[record.CREATED_AT.key])
     return limits
 
 
-def guard_enqueue(
-    run: Run, summary: RunSummary, visitor_id: str | None, token: str | None
-) -> DemoLimits | None:
-    """Before queueing a configuration: the visitor's own run, within the trial cap. Returns
-    the caps whose room the caller must hold when the run has ended (a worker will start),
-    else None."""
+def guard_enqueue(run: Run, visitor_id: str | None, token: str | None) -> DemoLimits | None:
+    """Before queueing a configuration: the visitor's own run. Returns the caps whose room
+    the caller must hold while it queues it (the trial cap, and a slot if the run has
+    ended), or None when the demo is off or the admin asks."""
     check_control(run, visitor_id, token)
     limits = DemoLimits.from_env()
-    if limits is None or is_admin(token):
-        return None
-    total = (summary.n_trials or 0) + summary.n_hand_picked + 1
-    if total > limits.max_trials:
-        raise NotAllowed(
-            f"run {run.name} would make {total} trials with this one, over the demo's cap of "
-            f"{limits.max_trials}"
-        )
-    return None if summary.active else limits
+    return None if limits is None or is_admin(token) else limits
 
 
 def guard_launch(spec: RunSpec, storage_url: str, csv_text: str | None) -> DemoLimits | None:
@@ -245,21 +226,3 @@ def guard_launch(spec: RunSpec, storage_url: str, csv_text: str | None) -> DemoL
     if limits is not None:
         check_spec(spec, limits)
     return limits
-
-
-@contextmanager
-def capacity_held(storage_url: str, owner: str | None, limits: DemoLimits | None) -> Iterator[None]:
-    """Check the demo's room for one more run and keep it while the caller creates that run.
-
-    Check and creation happen under the storage's lock (``storage/locks.py``), across
-    processes and machines: launches at the same moment otherwise all saw room (issue 15.3).
-    A run counts as active from its creation ("starting"), so the next holder sees it.
-    Expired runs are removed first, by one launch at a time.
-    """
-    if limits is None:
-        yield
-        return
-    with storage_lock(storage_url):
-        remove_expired_runs(storage_url, limits)
-        check_capacity(storage_url, owner, limits)
-        yield

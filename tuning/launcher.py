@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tuning.data.datasets import check_data
 from tuning.definition.spec import RunSpec
-from tuning.demo import capacity_held, check_control, csv_limits, guard_launch
+from tuning.demo import check_control, csv_limits, guard_launch
+from tuning.demo_capacity import MoreTrials, room_held
 from tuning.errors import StorageUnavailable
 from tuning.storage import record
 from tuning.storage.artifacts import log_path, logs_dir
@@ -94,8 +95,9 @@ def launch(
         check_control(source, owner, token)
         check_same_data(source, spec, csv_text)
         inheritance = inherit(source, spec)
-    with capacity_held(url, owner, limits):
-        run = create_run(spec, name, url, csv_text, owner, inheritance.trials if inheritance else ())
+    inherited = inheritance.trials if inheritance else ()
+    with room_held(url, owner, limits, MoreTrials(spec.n_trials_planned() or 0, inherited=len(inherited))):
+        run = create_run(spec, name, url, csv_text, owner, inherited)
     if inheritance:
         run.study.set_user_attr(record.WARM_START.key, inheritance.record())
     try:

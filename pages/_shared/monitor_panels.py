@@ -60,6 +60,7 @@ from tuning import (
     reproduce_command,
     reproduce_spec,
     request_stop,
+    safe_csv,
     seconds_left,
     shown_rows,
     trial_table,
@@ -377,7 +378,7 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
     downloads = (
         (
             "Download trials (CSV)",
-            lambda: (_all_trials(run, frame, notes) if table is None else table).to_csv(index=False),
+            lambda: safe_csv(_all_trials(run, frame, notes) if table is None else table),
             f"{run.name}-trials.csv",
             "text/csv",
             "every trial that passes the table's filter (every trial while the table is closed)",

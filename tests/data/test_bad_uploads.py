@@ -38,6 +38,7 @@ WIDE_ONE_HOT = "city,street,shop,price\n" + "".join(
     f"town{i % 60},street{i * 7 % 60},shop{i * 11 % 60},{i}.5\n" for i in range(600)
 )  # three text columns of 60 categories: 20 one-hot columns each after the per-column cap
 BIG = "size,price\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(150_000))  # about 2 MB
+ROWS = "".join(f"{0.5 + i},{i % 3},{100 + 3 * i}\n" for i in range(12))  # no column is row numbers
 
 # (what the issue calls it, the file's bytes, the reason given, demo mode on)
 BAD_UPLOADS = [
@@ -48,12 +49,16 @@ BAD_UPLOADS = [
     ("one row", b"size,price\n1,2\n", "1 data row(s); at least 8", False),
     ("10,000 columns", WIDE.encode(), "10,000 columns, over the limit of 200", False),
     ("10,000 columns (demo)", WIDE.encode(), "10,000 columns, over the limit of 50", True),
-    ("inf target", GOOD.replace(",103\n", ",inf\n").encode(), "the target 'price' has infinite values", False),
+    ("inf target", GOOD.replace(",103\n", ",inf\n").encode(), "column 'price' holds inf at data row 2", False),
+    ("inf feature", GOOD.replace("\n53,", "\n-inf,").encode(), "column 'size' holds -inf at data row 4", False),
+    ("1e308 target", GOOD.replace(",103\n", ",1e308\n").encode(), "column 'price' holds 1e+308 at data row 2; numbers must be finite and within ±1e+100", False),
     ("one class", ONE_CLASS.encode(), "the target has one class only ('same', 12 rows)", False),
     ("a class too rare", RARE_CLASS.encode(), "class 'castle' has 2 row(s); every class needs at least 3", False),
     ("too wide after one-hot (demo)", WIDE_ONE_HOT.encode(), "after one-hot encoding the table has 60 input columns, over the limit of 50", True),
     ("over the size cap (demo)", BIG.encode(), "over the limit of 1.0 MB", True),
     ("duplicate column names", ("size,size,price\n" + GOOD.split("\n", 1)[1]).encode(), "column names repeat: ['size']", False),
+    ("duplicate names after a space", ("a, a,y\n" + ROWS).encode(), "column names repeat: ['a']", False),
+    ("unnamed columns", (",,y\n" + ROWS).encode(), "columns 1 and 2 have no name in the header row", False),
 ]  # fmt: skip
 
 

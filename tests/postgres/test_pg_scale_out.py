@@ -14,13 +14,15 @@ from pathlib import Path
 import pytest
 from optuna.trial import TrialState
 
+from tests.runs_helpers import quick_spec
 from tests.worker_processes import ROOT, WorkerProcesses, eventually, live_spec, trials_of
+from tuning.cli import main
 from tuning.definition.batching import population_size
 from tuning.definition.presets import PRESETS
 from tuning.definition.spec import RunSpec
 from tuning.storage import record
 from tuning.storage.liveness import pid_alive, worker_records
-from tuning.storage.runs import create_run, load_run, request_stop
+from tuning.storage.runs import create_run, list_run_names, load_run, request_stop
 from tuning.views.summary import summarize
 
 pytestmark = pytest.mark.postgres
@@ -107,3 +109,16 @@ def test_stop_ends_every_worker_after_its_current_trial(workers: WorkerProcesses
         assert len(after) <= claim, (len(after), claim)
     summary = summarize(run)
     assert summary.state == "stopped" and summary.test_loss is not None
+
+
+@pytest.mark.parametrize("scheme", ["postgresql://", "postgres://"])
+def test_the_url_a_cloud_console_prints_reaches_the_same_database(
+    pg_url: str, scheme: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23.8: both failed with "Failed to import DB access module … Check that the
+    database server is running"; only ``postgresql+psycopg2://`` worked."""
+    pasted = scheme + pg_url.split("://", 1)[1]
+    create_run(quick_spec(), "pasted", pasted)
+    assert list_run_names(pg_url) == ["pasted"]
+    assert main(["ls", "--storage", pasted]) == 0
+    assert capsys.readouterr().out.startswith("pasted ")

@@ -39,3 +39,28 @@ def glued_journal(finished_journal: Path, folder: Path) -> Path:
     with pytest.raises(ValueError):  # JSONDecodeError: what every page and command used to show
         optuna.create_study(study_name="again", storage=stock_reader(path))
     return path
+
+
+#: Well-formed records that Optuna's replay cannot apply: an operation it does not know (the
+#: probe of issue 23), a known one missing its fields, one whose values it cannot take.
+UNAPPLICABLE = {
+    "unknown operation": b'{"op_code": 99, "worker_id": "x"}\n',
+    "missing fields": b'{"op_code": 4, "worker_id": "x"}\n',
+    "bad value": b'{"op_code": 0, "worker_id": "x", "study_name": "s", "directions": [7]}\n',
+}
+
+
+def with_line_in_the_middle(finished_journal: Path, folder: Path, line: bytes) -> tuple[Path, int]:
+    """A copy of the journal with ``line`` after its fifth record; returns it and the line's offset."""
+    lines = finished_journal.read_bytes().splitlines(keepends=True)
+    path = folder / "odd.journal"
+    path.write_bytes(b"".join([*lines[:5], line, *lines[5:]]))
+    return path, len(b"".join(lines[:5]))
+
+
+def trial_counts(storage: optuna.storages.BaseStorage) -> dict[str, int]:
+    """Every study's number of trials, whatever their state: a half-applied record adds one."""
+    return {
+        study.study_name: len(storage.get_all_trials(storage.get_study_id_from_name(study.study_name)))
+        for study in storage.get_all_studies()
+    }

@@ -19,7 +19,14 @@ from optuna.trial import TrialState
 
 from tests.filesystems import fill, tmpfs
 from tests.runs_helpers import quick_spec
-from tests.storage.journal_files import complete_trials, glued_journal, stock_reader
+from tests.storage.journal_files import (
+    UNAPPLICABLE,
+    complete_trials,
+    glued_journal,
+    stock_reader,
+    trial_counts,
+    with_line_in_the_middle,
+)
 from tests.worker_processes import WorkerProcess, WorkerProcesses, eventually, live_spec, trials_of
 from tuning.cli import EXIT_STORAGE, main
 from tuning.storage.journal import open_journal
@@ -64,18 +71,46 @@ def test_a_fragment_in_the_middle_is_skipped_naming_file_and_offset(
     assert set(list_run_names(url)) == {"done", "later"}  # the others have no run spec: not runs
 
 
-@pytest.mark.parametrize("garbage", [b"not json\n", b"[1, 2]\n", b'{"op_code": "4"}\n', b"\xff\xfe\n"])
+#: The last one would be half applied (a trial added) before Optuna's replay looked for its worker id.
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"not json\n",
+        b"[1, 2]\n",
+        b'{"op_code": "4"}\n',
+        b"\xff\xfe\n",
+        b'{"op_code": 4, "study_id": 0, "datetime_start": null}\n',
+    ],
+)
 def test_a_malformed_line_is_skipped_and_the_rest_reads(
     finished_journal: Path, tmp_path: Path, garbage: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
-    lines = finished_journal.read_bytes().splitlines(keepends=True)
-    path = tmp_path / "garbage.journal"
-    path.write_bytes(b"".join([*lines[:5], garbage, *lines[5:]]))
+    path, offset = with_line_in_the_middle(finished_journal, tmp_path, garbage)
     with caplog.at_level(logging.WARNING, logger="tuning.storage.journal"):
         storage = open_journal(str(path))
         assert complete_trials(storage) == complete_trials(stock_reader(finished_journal))
+        assert trial_counts(storage) == trial_counts(stock_reader(finished_journal))
     (message,) = [r.getMessage() for r in caplog.records]
-    assert f"malformed record at byte {len(b''.join(lines[:5]))}" in message and str(path) in message
+    assert f"malformed record at byte {offset}" in message and str(path) in message
+
+
+@pytest.mark.parametrize("line", UNAPPLICABLE.values(), ids=UNAPPLICABLE.keys())
+def test_a_record_the_replay_cannot_apply_is_skipped_naming_its_offset(
+    finished_journal: Path, tmp_path: Path, line: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every reader, ``ls``, ``launch`` and ``doctor`` ended in ``AssertionError: Should not reach.``"""
+    path, offset = with_line_in_the_middle(finished_journal, tmp_path, line)
+    url = f"journal://{path}"
+    with caplog.at_level(logging.WARNING, logger="tuning.storage.journal"):
+        storage = open_journal(str(path))
+        assert complete_trials(storage) == complete_trials(stock_reader(finished_journal))
+        assert trial_counts(storage) == trial_counts(stock_reader(finished_journal))
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert f"record this reader cannot apply at byte {offset}" in message and str(path) in message
+    create_run(quick_spec(budget={"n_trials": 2}), "next", url)  # a launch appends and reads its own record
+    assert set(list_run_names(url)) == {"done", "next"}
+    assert {s.study_name for s in storage.get_all_studies()} == {"done", "next"}  # the same reader goes on
+    assert main(["ls", "--storage", url]) == 0
 
 
 def limit_file_size(path: Path, worker: WorkerProcess) -> Callable[[], None]:

@@ -13,16 +13,28 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuning.data.columns import EXTRA_MISSING, TableProfile, Treatment, class_labels, profile_table
+from tuning.data.columns import (
+    EXTRA_MISSING,
+    TableProfile,
+    Treatment,
+    class_labels,
+    is_row_index,
+    profile_table,
+)
 from tuning.data.preprocess import Encoder, prepare_frame
 from tuning.data.splits import check_classes
 from tuning.data.task import Task
 from tuning.errors import FieldError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
 FIELD = "dataset.csv"
+#: The largest number a table may hold: squares of larger ones (a variance, a squared error
+#: summed over 200,000 rows) overflow float64, and training ran on with overflow warnings.
+MAX_MAGNITUDE = 1e100
 
 
 @dataclass(frozen=True)
@@ -63,12 +75,7 @@ def decode_csv(data: bytes, limits: CsvLimits = CsvLimits()) -> str:
     """
     if not data.strip():
         raise FieldError(FIELD, "the file is empty; upload a CSV with a header row and data rows")
-    if len(data) > limits.max_bytes:
-        raise FieldError(
-            FIELD,
-            f"the file is {len(data) / 1e6:.1f} MB, over the limit of "
-            f"{limits.max_bytes / 1e6:.1f} MB; upload fewer rows",
-        )
+    _check_size(len(data), limits)
     if b"\x00" in data[:65536]:
         raise FieldError(FIELD, "the file is binary, not a CSV text file")
     try:
@@ -77,6 +84,23 @@ def decode_csv(data: bytes, limits: CsvLimits = CsvLimits()) -> str:
         raise FieldError(
             FIELD, f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"
         ) from None
+
+
+def read_csv_file(path: Path, limits: CsvLimits = CsvLimits()) -> str:
+    """The text of a CSV file on disk, refused by its size before a byte of it is read
+    (a 200 MB file used to be read whole, 452 MB resident, and refused after)."""
+    _check_size(path.stat().st_size, limits)
+    with path.open("rb") as file:
+        return decode_csv(file.read(limits.max_bytes + 1), limits)  # it may have grown since
+
+
+def _check_size(size: int, limits: CsvLimits) -> None:
+    if size > limits.max_bytes:
+        raise FieldError(
+            FIELD,
+            f"the file is {size / 1e6:.1f} MB, over the limit of {limits.max_bytes / 1e6:.1f} MB; "
+            "upload fewer rows",
+        )
 
 
 def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame:
@@ -88,9 +112,7 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
         frame = pd.read_csv(io.StringIO(text), na_values=list(EXTRA_MISSING), skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise FieldError(FIELD, f"the file could not be read as CSV ({error})") from None
-    repeated = repeated_names(text)
-    if repeated:
-        raise FieldError(FIELD, f"column names repeat: {repeated}; give every column its own name")
+    check_header(header_row(text), frame)
     if frame.shape[1] > limits.max_columns:
         raise FieldError(
             FIELD, f"the file has {frame.shape[1]:,} columns, over the limit of {limits.max_columns}"
@@ -107,18 +129,72 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
         raise FieldError(FIELD, f"the file has {len(frame):,} rows, over the limit of {limits.max_rows:,}")
     if frame.shape[1] < 2:
         raise FieldError(FIELD, "the file needs at least two columns: features and a target")
+    check_numbers(frame)
     return frame
 
 
-def repeated_names(text: str) -> list[str]:
-    """Header names that occur more than once, read from the header row itself.
+def header_row(text: str) -> list[str]:
+    """The header row's names as pandas reads them: spaces after a comma skipped, any line
+    ending (``\\n``, ``\\r\\n``, or an old Mac's ``\\r`` alone), blank lines before it skipped."""
+    rows = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        return next((row for row in rows if row), [])
+    except csv.Error as error:
+        raise FieldError(FIELD, f"the header row could not be read ({error})") from None
 
-    pandas renames a repeated ``a`` to ``a.1``; the user would then see, and pick as a
-    target, columns that are not in their file.
+
+def check_header(header: list[str], frame: pd.DataFrame) -> None:
+    """Refuse names pandas would change: a repeated ``a`` becomes ``a.1``, an empty name
+    ``Unnamed: 1``; the user would then see, and pick as a target, columns not in their file.
+
+    A leading column of row numbers may be unnamed (R's ``write.csv``, pandas' ``to_csv``):
+    training drops it.
     """
-    header = next((row for row in csv.reader(io.StringIO(text)) if row), [])  # pandas skips blank lines
     counts = Counter(name for name in header if name)
-    return sorted(name for name, count in counts.items() if count > 1)
+    repeated = sorted(name for name, count in counts.items() if count > 1)
+    if repeated:
+        raise FieldError(FIELD, f"column names repeat: {repeated}; give every column its own name")
+    unnamed = [
+        position + 1
+        for position, name in enumerate(header)
+        if not name.strip()
+        and not (position < frame.shape[1] and is_row_index("", frame.iloc[:, position], position))
+    ]
+    if unnamed:
+        which = f"column {unnamed[0]} has" if len(unnamed) == 1 else f"columns {_and(unnamed)} have"
+        raise FieldError(
+            FIELD,
+            f"{which} no name in the header row; name every column (only a leading column of "
+            "row numbers may be unnamed)",
+        )
+
+
+def check_numbers(frame: pd.DataFrame) -> None:
+    """Refuse an infinite number, or one so large that training's squares overflow (a
+    1e308 target trained with overflow warnings; an ``inf`` feature was silently imputed),
+    naming each column, its first such row (counting data rows from 1) and the value."""
+    import pandas as pd
+
+    problems = []
+    for name in frame.columns:
+        values = frame[name]
+        if not pd.api.types.is_float_dtype(values.dtype):
+            continue  # integers are finite and bounded by int64; text holds no number
+        bad = ~(values.abs() <= MAX_MAGNITUDE) & values.notna()
+        if bad.any():
+            rows = np.flatnonzero(bad.to_numpy())
+            more = f" (and {len(rows) - 1} more row(s))" if len(rows) > 1 else ""
+            problems.append(f"column {name!r} holds {values.iloc[rows[0]]:g} at data row {rows[0] + 1}{more}")
+    if problems:
+        raise FieldError(
+            FIELD,
+            f"{'; '.join(problems)}; numbers must be finite and within ±{MAX_MAGNITUDE:g}: "
+            "fix or remove those cells",
+        )
+
+
+def _and(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
 
 
 def parse_csv(
@@ -158,10 +234,6 @@ def parse_csv(
         values = labels.map({c: i for i, c in enumerate(classes)}).to_numpy(dtype=np.float64)
     else:
         values = frame[target].to_numpy(dtype=np.float64)
-        if not np.isfinite(values).all():
-            raise FieldError(
-                "dataset.target", f"the target {target!r} has infinite values; fix or drop those rows"
-            )
         if values.std() == 0:
             raise FieldError(
                 "dataset.target", f"the target {target!r} holds one value only; nothing to predict"

@@ -1,11 +1,13 @@
 """``python -m tuning doctor``: check a storage, and repair a damaged journal file.
 
 The embedded journal can hold damage that older versions, or other Optuna writers, left:
-an incomplete last record (a writer died or the disk filled mid-append) or a fragment in
-the middle with the next record glued after it. Sweetspot's reader steps over both, but
-Optuna's own tools (optuna-dashboard) stop there, and every reader warns each time. A
-repair copies the file aside first, then rewrites it with every whole record, in order,
-under the journal's lock. A database storage has no such damage: it is only checked.
+an incomplete last record (a writer died or the disk filled mid-append), a fragment in
+the middle with the next record glued after it, or a well-formed record that Optuna's
+replay cannot apply (an unknown operation, a missing field). Sweetspot's reader steps
+over each, but Optuna's own tools (optuna-dashboard) stop there, and every reader warns
+each time. A repair copies the file aside first, then rewrites it with every whole record
+that applies, in order, under the journal's lock. A database storage has no such damage:
+it is only checked.
 """
 
 from __future__ import annotations
@@ -16,17 +18,29 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from optuna.storages import BaseStorage
+import optuna
 from optuna.storages.journal import JournalFileSymlinkLock
 from optuna.trial import TrialState
 
-from tuning.errors import FieldError
-from tuning.storage.journal import Damage, Finding, JournalFileError, locked, open_journal, parse_line, scan
+from tuning.definition.spec import RunSpec
+from tuning.errors import FieldError, RunBusy
+from tuning.storage import record
+from tuning.storage.journal import (
+    Damage,
+    Finding,
+    JournalFileError,
+    SafeJournalStorage,
+    locked,
+    open_journal,
+    parse_line,
+    scan,
+)
 from tuning.storage.journal import log as journal_log
+from tuning.storage.liveness import live_workers
 from tuning.storage.urls import JOURNAL_SCHEME, open_storage, redact, resolve_url
 
 
@@ -65,15 +79,17 @@ class Checkup:
         return lines
 
 
-def checkup(url: str | None = None, repair: bool = False) -> Checkup:
+def checkup(url: str | None = None, repair: bool = False, force: bool = False) -> Checkup:
     """Check the storage at ``url`` (default: the usual one); with ``repair``, fix a journal.
 
-    Raises FieldError for a journal path with no file (the doctor creates nothing) and
-    StorageUnavailable when the storage cannot be reached or read.
+    A repair replaces the file, and a worker using it stops (its run ends interrupted): it
+    is refused with RunBusy, naming them, while any worker of any run in it is alive, unless
+    ``force``. Raises FieldError for a journal path with no file (the doctor creates nothing)
+    and StorageUnavailable when the storage cannot be reached or read.
     """
     url = resolve_url(url)
     if not url.startswith(JOURNAL_SCHEME):
-        return _count(Checkup(redact(url)), url)
+        return _count(Checkup(redact(url)), open_storage(url))
     path = Path(url[len(JOURNAL_SCHEME) :])
     if not path.is_absolute():
         raise FieldError(
@@ -83,23 +99,62 @@ def checkup(url: str | None = None, repair: bool = False) -> Checkup:
         raise FieldError("storage", f"there is no journal file at {path}; give the path of an existing one")
     result = Checkup(url)
     try:
-        if repair:
-            with locked(JournalFileSymlinkLock(str(path))):  # no writer appends meanwhile
-                result.records, result.findings = _examine(path)
-                if result.findings:
-                    result.backup = _rewrite(path)
-        else:
-            result.records, result.findings = _examine(path)
+        # Under the journal's lock, no writer appends between the check and the rewrite.
+        with locked(JournalFileSymlinkLock(str(path))) if repair else nullcontext():
+            storage = _replay(path)
+            result.records, result.findings = _examine(path, storage)
+            if repair and result.findings:
+                if not force:
+                    _refuse_while_workers_run(storage, url)
+                unapplied = {f.offset for f in result.findings if f.damage is Damage.UNAPPLICABLE}
+                result.backup = _rewrite(path, unapplied)
     except OSError as error:
         raise JournalFileError(
             f"cannot {'repair' if repair else 'read'} the journal file {path}: {error.strerror or error}; "
             "the file was not changed"
         ) from None
-    return _count(result, url)
+    return _count(result, _replay(path) if result.backup else storage)
 
 
-def _examine(path: Path) -> tuple[int, list[Finding]]:
-    """How many whole records the journal holds, and every damaged place in it."""
+def _refuse_while_workers_run(storage: SafeJournalStorage, url: str) -> None:
+    """Raise RunBusy naming every live worker of every run in the journal, if any."""
+    now, running = time.time(), []
+    for study in storage.get_all_studies():
+        raw_spec = study.user_attrs.get(record.SPEC.key)
+        if raw_spec is None:
+            continue  # not a Sweetspot run: no workers of ours
+        grace_s = RunSpec.from_stored(raw_spec).grace_s
+        running += [
+            f"worker {w.id} of run {study.study_name} (PID {w.pid} on {w.host}, last heartbeat "
+            f"{now - w.beat_at:.0f} s ago)"
+            for w in live_workers(study.user_attrs, grace_s, now)
+        ]
+    if running:
+        raise RunBusy(
+            f"not repairing: {len(running)} worker(s) use this journal: {'; '.join(running)}. A repair "
+            "replaces the file, and each of them would stop, leaving its run interrupted. Stop their "
+            "runs (python -m tuning stop NAME) and wait for the workers to exit, then repair; or repair "
+            f"now anyway with: python -m tuning doctor --storage {url} --repair --force"
+        )
+
+
+def _replay(path: Path) -> SafeJournalStorage:
+    """The journal replayed as every reader replays it; its warnings about damage are muted
+    here: the report lists each place once."""
+    with _muted(journal_log):
+        return open_journal(str(path))
+
+
+def _examine(path: Path, storage: SafeJournalStorage) -> tuple[int, list[Finding]]:
+    """How many sound records the journal holds, and every damaged place in it, in order;
+    ``storage`` is its replay, which found the records that do not apply."""
+    records, findings = _scan_lines(path)
+    unapplied = [f for f in storage.backend.findings.values() if f.damage is Damage.UNAPPLICABLE]
+    return records - len(unapplied), sorted(findings + unapplied, key=lambda finding: finding.offset)
+
+
+def _scan_lines(path: Path) -> tuple[int, list[Finding]]:
+    """How many whole records the journal's lines hold, and every line that is not one."""
     records, findings, end = 0, [], 0
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
@@ -115,16 +170,19 @@ def _examine(path: Path) -> tuple[int, list[Finding]]:
     return records, findings
 
 
-def _rewrite(path: Path) -> Path:
-    """Copy the journal aside, then replace it with its whole records; returns the copy's path."""
+def _rewrite(path: Path, unapplied: set[int]) -> Path:
+    """Copy the journal aside, then replace it with its whole records but those at the
+    ``unapplied`` offsets; returns the copy's path."""
     backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
     shutil.copy2(path, backup)
     fresh = path.with_name(f"{path.name}.repairing")
     try:
         with path.open("rb") as source, fresh.open("wb") as target:
-            for _, line in scan(source, 0, os.fstat(source.fileno()).st_size):
+            for offset, line in scan(source, 0, os.fstat(source.fileno()).st_size):
                 record, damage = parse_line(line)
-                if record is not None:  # a recovered record is written as Optuna writes one
+                if (
+                    record is not None and offset not in unapplied
+                ):  # a recovered record is written as Optuna writes one
                     target.write(
                         line if damage is None else json.dumps(record, separators=(",", ":")).encode() + b"\n"
                     )
@@ -145,18 +203,8 @@ def _muted(logger: logging.Logger) -> Iterator[None]:
         logger.disabled = False
 
 
-def _count(result: Checkup, url: str) -> Checkup:
-    """Replay the storage as every reader will, and count what it holds.
-
-    The reader's warnings about damage are muted here: the report lists each place once.
-    """
-    storage: BaseStorage
-    if url.startswith(JOURNAL_SCHEME):
-        with _muted(journal_log):
-            storage = open_journal(url[len(JOURNAL_SCHEME) :])
-            storage.get_all_studies()
-    else:
-        storage = open_storage(url)
+def _count(result: Checkup, storage: optuna.storages.BaseStorage) -> Checkup:
+    """Count the studies and complete trials that ``storage`` (its replay) reads."""
     for study in storage.get_all_studies():
         study_id = storage.get_study_id_from_name(study.study_name)
         result.complete_trials += len(storage.get_all_trials(study_id, states=(TrialState.COMPLETE,)))

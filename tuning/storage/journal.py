@@ -13,7 +13,10 @@ malformed line in the middle then stops every reader (``JSONDecodeError``, or
   record boundary: a record without its newline was never written (its writer got an error);
 - an append that fails part-way removes what it wrote, so a full disk leaves no fragment;
 - its reader steps over a malformed complete line (left by an older version), logging the
-  file, the byte offset and what it skipped, and keeps a whole record glued after a fragment.
+  file, the byte offset and what it skipped, and keeps a whole record glued after a fragment;
+- its storage steps over a well-formed record that Optuna's replay cannot apply (an
+  operation it does not know, a field missing or of the wrong kind): Optuna's replay stops
+  there with ``AssertionError: Should not reach.`` or a ``KeyError``, for every reader.
 
 ``python -m tuning doctor`` (``tuning/storage/doctor.py``) reports and repairs the same damage.
 """
@@ -24,7 +27,7 @@ import functools
 import json
 import logging
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -59,28 +62,37 @@ class Damage(Enum):
     TORN_TAIL = "incomplete last record"
     MALFORMED = "malformed record"
     RECOVERED = "fragment glued before a whole record"
+    UNAPPLICABLE = "record this reader cannot apply"
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One damaged place: where it starts, how long it is, and how it begins."""
+    """One damaged place: where it starts, how long it is, how it begins, and why (if known)."""
 
     damage: Damage
     offset: int
     length: int
     preview: bytes
+    reason: str = ""
 
     def describe(self) -> str:
         kept = "; kept the whole record after it" if self.damage is Damage.RECOVERED else ""
+        why = f": {self.reason}" if self.reason else ""
         return (
             f"{self.damage.value} at byte {self.offset} ({self.length} bytes: "
-            f"{self.preview[:PREVIEW_BYTES]!r}{'...' if self.length > PREVIEW_BYTES else ''}){kept}"
+            f"{self.preview[:PREVIEW_BYTES]!r}{'...' if self.length > PREVIEW_BYTES else ''}){kept}{why}"
         )
 
 
 def is_record(value: object) -> bool:
-    """True for what Optuna's journal replay accepts: an object with an integer ``op_code``."""
-    return isinstance(value, dict) and type(value.get("op_code")) is int
+    """True for the shape of every record Optuna writes: an object with an integer ``op_code``
+    and a string ``worker_id`` (its replay reads the id after applying some records: without
+    one, such a record would be half applied before it failed)."""
+    return (
+        isinstance(value, dict)
+        and type(value.get("op_code")) is int
+        and isinstance(value.get("worker_id"), str)
+    )
 
 
 def parse_line(line: bytes) -> tuple[dict[str, Any] | None, Damage | None]:
@@ -128,8 +140,11 @@ class SafeJournalBackend(JournalFileBackend):
     def __init__(self, file_path: str) -> None:
         super().__init__(file_path)
         self._offsets: dict[int, int] = {0: 0}  # record number -> where to look for it
-        self.findings: dict[int, Finding] = {}  # damage this process stepped over, by offset
+        # Damage this process stepped over, by offset and kind: a fragment's line may also
+        # hold a glued record that does not apply.
+        self.findings: dict[tuple[int, Damage], Finding] = {}
         self._inode = os.stat(file_path).st_ino
+        self._applying: tuple[int, int, bytes] | None = None  # the record yielded: number, offset, line
 
     def replaced(self) -> bool:
         """True once the file was swapped for another (``doctor --repair``): reopen it."""
@@ -149,6 +164,7 @@ class SafeJournalBackend(JournalFileBackend):
                         "--repair`?) while this process read it; start this process again"
                     )
                 end = stat.st_size
+                self._applying = None
                 for offset, line in scan(file, self._offsets[number], end):
                     record, damage = parse_line(line)
                     if damage is not None:
@@ -157,7 +173,9 @@ class SafeJournalBackend(JournalFileBackend):
                         self._offsets[number] = offset + len(line)
                         continue
                     if number >= log_number_from:
-                        yield record
+                        self._applying = (number, offset, line)
+                        yield record  # a replay that fails on it never resumes us: step_over_unapplied
+                        self._applying = None
                     number += 1
                     self._offsets.setdefault(number, offset + len(line))
         except JournalFileError:
@@ -169,10 +187,29 @@ class SafeJournalBackend(JournalFileBackend):
                 f"`python -m tuning doctor --storage journal://{self._file_path}` checks it"
             ) from None
 
+    def step_over_unapplied(self, error: Exception, own: Callable[[dict[str, Any]], bool]) -> bool:
+        """Step over the record the replay was applying when it raised ``error``. False (the
+        caller re-raises) when no record was being applied (a read error) or when ``own`` says
+        this process wrote it: Optuna raises on its own records on purpose (a duplicate study).
+
+        The replay counted the record before applying it, so the next read starts after it.
+        """
+        if self._applying is None:
+            return False
+        number, offset, line = self._applying
+        record, _ = parse_line(line)
+        if record is None or own(record):
+            return False
+        self._applying = None
+        self._offsets[number + 1] = offset + len(line)
+        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        self._step_over(Finding(Damage.UNAPPLICABLE, offset, len(line), line, reason))
+        return True
+
     def _step_over(self, finding: Finding) -> None:
-        if finding.offset in self.findings:
+        if (finding.offset, finding.damage) in self.findings:
             return
-        self.findings[finding.offset] = finding
+        self.findings[finding.offset, finding.damage] = finding
         log.warning(
             "journal %s: skipped a %s; `%s` rewrites the file without it",
             self._file_path,
@@ -276,11 +313,27 @@ optuna_journal.json_to_distribution = parsed_distribution
 
 
 class SafeJournalStorage(optuna.storages.JournalStorage):
-    """Optuna's journal storage on a ``SafeJournalBackend``, which it keeps at hand."""
+    """Optuna's journal storage on a ``SafeJournalBackend``, which it keeps at hand, and
+    whose replay steps over a record it cannot apply instead of stopping there."""
 
     def __init__(self, backend: SafeJournalBackend) -> None:
+        self.backend = backend  # before Optuna's constructor: it replays the file
         super().__init__(backend)
-        self.backend = backend
+
+    def _sync_with_backend(self) -> None:
+        """Optuna's replay of the records not read yet (``_storage.py``, optuna 5.0.0 as pinned),
+        resumed after each record it cannot apply. Costs nothing while every record applies."""
+        while True:
+            try:
+                super()._sync_with_backend()
+                return
+            except Exception as error:  # any error of a record another process wrote: its damage
+                if not self.backend.step_over_unapplied(error, self._written_here):
+                    raise
+
+    def _written_here(self, record: dict[str, Any]) -> bool:
+        """True for a record whose errors Optuna raises to this thread on purpose."""
+        return bool(record.get("worker_id") == self._replay_result.worker_id)
 
     def replaced(self) -> bool:
         """True once its file was swapped for another (``doctor --repair``): open it afresh."""

@@ -74,6 +74,11 @@ def worker_records(attrs: dict[str, Any]) -> dict[str, WorkerRecord]:
     }
 
 
+def live_workers(attrs: dict[str, Any], grace_s: float, now: float) -> list[WorkerRecord]:
+    """The run's workers alive now: by their PID on this machine, by their heartbeat elsewhere."""
+    return [worker for worker in worker_records(attrs).values() if worker.is_alive(grace_s, now)]
+
+
 class Heartbeat:
     """This worker's record in the run, written now and then every ``interval_s``.
 

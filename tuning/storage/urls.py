@@ -2,16 +2,19 @@
 
 The storage is the contract between workers and the dashboard: everything about a run is
 in it. The embedded default is Optuna's journal file (several local writer processes, no
-server); ``sqlite:///`` works for one writer; ``postgresql+psycopg2://`` (or
-``postgresql+psycopg://``) is the path to several machines.
+server); ``sqlite:///`` works for one writer; PostgreSQL is the path to several machines:
+``postgresql://`` and ``postgres://`` as people paste them, given the installed driver
+(``postgresql+psycopg2://``), or a driver named in the URL.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import optuna
 from optuna.exceptions import StorageInternalError
@@ -23,6 +26,9 @@ STORAGE_ENV = "TUNING_STORAGE"
 DATA_DIR_ENV = "TUNING_DATA_DIR"
 JOURNAL_SCHEME = "journal://"  # followed by an absolute path: journal:///data/runs.journal
 RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
+#: PostgreSQL drivers (their module names, as SQLAlchemy names them too), the preferred first:
+#: psycopg2 is the one requirements.txt pins; pip installs each under another name.
+POSTGRES_DRIVERS = {"psycopg2": "psycopg2-binary", "psycopg": "psycopg[binary]"}
 
 
 def data_dir() -> Path:
@@ -36,8 +42,19 @@ def default_storage_url() -> str:
 
 
 def resolve_url(url: str | None) -> str:
-    """The URL to use: the one given, else the default."""
-    return url or default_storage_url()
+    """The URL to use: the one given, else the default, with an installed PostgreSQL driver."""
+    return with_driver(url or default_storage_url())
+
+
+def with_driver(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` (as cloud consoles print it) naming a driver
+    that is installed: SQLAlchemy 2.1 maps the bare scheme to psycopg 3 and knows no
+    ``postgres`` at all, while Sweetspot installs psycopg2. Other URLs are returned as they are."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.lower() not in ("postgresql", "postgres"):
+        return url
+    driver = next((d for d in POSTGRES_DRIVERS if importlib.util.find_spec(d)), next(iter(POSTGRES_DRIVERS)))
+    return f"postgresql+{driver}://{rest}"
 
 
 def open_storage(url: str | None = None) -> optuna.storages.BaseStorage:
@@ -76,6 +93,8 @@ def _open(url: str) -> optuna.storages.BaseStorage:
     if url.startswith(RDB_SCHEMES):
         try:
             return optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
+        except ImportError as error:  # Optuna's "Failed to import DB access module": a driver is missing
+            raise StorageUnavailable(_missing_driver(url, error)) from None
         except Exception as error:  # sqlalchemy raises many types; all mean "cannot use it"
             reason = (
                 redact(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
@@ -87,7 +106,18 @@ def _open(url: str) -> optuna.storages.BaseStorage:
     raise StorageUnavailable(
         f"unsupported storage URL {redact(url)!r}; use journal:///path/to/runs.journal "
         "(embedded, the default), sqlite:///path/to/runs.db, or "
-        "postgresql+psycopg2://user@host:port/database"
+        "postgresql://user@host:port/database"
+    )
+
+
+def _missing_driver(url: str, error: ImportError) -> str:
+    """What to do when the URL's database driver is not installed (the server is not to blame)."""
+    cause = error.__cause__ if isinstance(error.__cause__, ImportError) else error
+    module = (cause.name or "").split(".")[0] or "its database driver"
+    return (
+        f"the storage URL {redact(url)} needs the Python package {module!r}, which is not installed "
+        f"({cause}); install it (pip install {POSTGRES_DRIVERS.get(module, module)}), or for PostgreSQL "
+        "use postgresql://user@host:port/database, whose driver comes with Sweetspot"
     )
 
 
@@ -136,23 +166,53 @@ def _engine_kwargs(url: str) -> dict[str, object]:
     return kwargs
 
 
-#: ``scheme://user:password@``, parsed as SQLAlchemy does: the password runs to the first ``@``;
-#: found anywhere, so a driver's message that quotes the URL is redacted too.
+#: A whole URL, split as SQLAlchemy's parser splits it (``_parse_url`` in
+#: ``sqlalchemy/engine/url.py``, 2.1): the password runs from the user's ":" to the first
+#: "@" and may hold anything else (spaces, "?", "/", "#"); the query is what follows the
+#: next "?", its pairs split on "&" only, and each name percent-decoded before the driver
+#: sees it (``?%70assword=`` is a password).
+_URL_PASSWORD = re.compile(r"(?P<head>[\w+]+://[^:/]*:)[^@]*@")
+_ONE_URL = re.compile(r"[A-Za-z][\w+.-]*://[^\n]*\Z")
+#: In a message that quotes a URL or a libpq keyword string: ``scheme://user:password@``
+#: (to the first "@", no spaces), and ``name=value`` pairs after "?", "&", ";" or a space
+#: (a libpq value may be quoted: ``password='a b'``).
 _PASSWORD_IN_AUTHORITY = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/\s]*:)[^@\s]*@")
-#: ``name=value`` pairs whose name looks secret, in a query string (``?``, ``&``, ``;``) or
-#: a libpq keyword string (space separated): password, sslpassword, passwd, pwd, token, ...
-_SECRET_PAIR = re.compile(
-    r"(?P<head>(?:^|[?&;\s])[^=&;\s?#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;\s?#]*=)[^&;\s#]*",
-    re.IGNORECASE,
-)
+_PAIR = re.compile(r"(?P<head>(?:^|[?&;\s])(?P<name>[^=&;\s?#']+)=)(?:'(?:[^'\\]|\\.)*'|[^&;\s#']*)")
+#: What a secret's name looks like: password, sslpassword, passwd, pwd, token, api_key, ...
+_SECRET_NAME = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
 
 
-def redact(url: str) -> str:
-    """The URL without its secrets, for messages, logs and pages.
+def redact(text: str) -> str:
+    """A storage URL, or a message quoting one, without its secrets, for messages, logs and pages.
 
-    Hides the password of ``user:password@host`` and the value of every secret-looking
-    parameter (``?password=``, ``&sslpassword=``, ``;token=``, libpq's ``password=``);
-    everything else, the user and the host included, stays so the URL can still be recognised.
+    Hides the password of ``user:password@host`` and the value of every parameter whose
+    name looks secret (``?password=``, ``&sslpassword=``, ``;token=``, libpq's
+    ``password=``), percent-encoded names included; everything else, the user and the host
+    included, stays so the URL can still be recognised.
     """
-    url = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", url)
-    return _SECRET_PAIR.sub(lambda m: f"{m['head']}***", url)
+    if _ONE_URL.match(text):
+        return _redact_url(text)
+    text = _PASSWORD_IN_AUTHORITY.sub(lambda m: f"{m['head']}***@", text)
+    return _PAIR.sub(lambda m: f"{m['head']}***" if _is_secret_name(m["name"]) else m[0], text)
+
+
+def _redact_url(url: str) -> str:
+    """One URL without its secrets, read where SQLAlchemy reads them."""
+    password = _URL_PASSWORD.match(url)
+    head, rest = (f"{password['head']}***@", url[password.end() :]) if password else ("", url)
+    path, mark, query = rest.partition("?")
+    pairs = [f"{pair.partition('=')[0]}=***" if _secret_pair(pair) else pair for pair in query.split("&")]
+    return head + path + mark + "&".join(pairs) if mark else head + path
+
+
+def _secret_pair(pair: str) -> bool:
+    name, equals, _ = pair.partition("=")
+    return bool(equals) and _is_secret_name(name)
+
+
+def _is_secret_name(name: str) -> bool:
+    """True for a parameter name that looks secret once decoded as a URL's query is
+    (SQLAlchemy decodes once; a name encoded more often is hidden too)."""
+    for _ in range(3):
+        name = unquote_plus(name)
+    return bool(_SECRET_NAME.search(name))
