@@ -84,7 +84,7 @@ def test_varying_parameters_ignore_unfinished_trials(storage_url: str) -> None:
 @pytest.mark.parametrize("direction", list(Direction))
 def test_parallel_coordinates_are_a_brushable_parcoords(storage_url: str, direction: Direction) -> None:
     trials = make_run(storage_url, "run", 12, spec=preset_spec("article-optuna")).get_trials()
-    study, used = sample_study(trials, VIEWS["parallel"].max_trials, direction=direction)
+    study, used = sample_study(trials, VIEWS["parallel"].max_trials, directions=[direction])
     (parcoords,) = view_figure("parallel", study, None, "validation MSE ($1000s²)").data
     assert parcoords.type == "parcoords"  # WebGL, and the only trace that can be brushed
     dims = {d.label: d for d in parcoords.dimensions}

@@ -16,10 +16,11 @@ import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
-from tuning.definition.metrics import Direction, get_metric
+from tuning.definition.metrics import METRICS, Direction, get_metric
+from tuning.definition.objectives import label_of, unit_of
 from tuning.definition.spec import RunSpec
 from tuning.storage.lifecycle import trial_origin
-from tuning.storage.record import TrialOrigin
+from tuning.storage.record import TrialOrigin, score
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
 HISTORY_STATES = ("complete", "pruned", "failed")
@@ -32,8 +33,14 @@ BASE_COLUMNS = (
 def loss_title(spec: RunSpec) -> str:
     """Axis title of every trial score: the run's selection metric and its units, e.g.
     "validation MSE ($1000s²)" or "validation accuracy (share correct)"."""
-    metric = spec.selection
-    return f"validation {metric.label} ({metric.unit_of(target_unit(spec.dataset))})"
+    return axis_title(spec, spec.selection.name)
+
+
+def axis_title(spec: RunSpec, name: str) -> str:
+    """Axis title of one objective with its units: a metric on validation, e.g. "validation
+    MAE ($1000s)", or a measure, e.g. "parameters (count)"."""
+    where = "validation " if name in METRICS else ""
+    return f"{where}{label_of(name)} ({unit_of(name, target_unit(spec.dataset))})"
 
 
 def maximizing(spec: RunSpec) -> bool:
@@ -163,7 +170,7 @@ def curves_frame(
     """
     complete = sorted(
         (t for t in trials if t.state is TrialState.COMPLETE and learning_curve(t)),
-        key=lambda t: t.value,  # type: ignore[arg-type,return-value]
+        key=score,  # type: ignore[arg-type]
         reverse=maximize,
     )
     running = [
@@ -239,7 +246,7 @@ def _times_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
         (
             t.number,
             "complete" if t.state is TrialState.COMPLETE else t.state.name.lower(),
-            t.value if t.state is TrialState.COMPLETE else np.nan,
+            score(t) if t.state is TrialState.COMPLETE else np.nan,
             t.datetime_start.timestamp() if t.datetime_start else np.nan,
             t.datetime_complete.timestamp() if t.datetime_complete and t.datetime_start else np.nan,
         )

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from optuna.trial import FrozenTrial
 
 from tuning.storage.runs import Run, load_run
 from tuning.views.chart_data import CurveSelection, TrialFrames, curves_frame, maximizing, race_frame
+from tuning.views.pareto import ParetoFront, Tradeoffs, front_of
 from tuning.views.summary import RunSummary, summarize
 
 
@@ -27,6 +29,7 @@ class RunSnapshot:
     summary: RunSummary
     frame: pd.DataFrame
     curves: CurveSelection
+    points: Tradeoffs | None = None  # a run of several objectives or with bounds: its front
 
 
 @dataclass
@@ -41,12 +44,15 @@ class RunWatcher:
     storage_url: str | None = None
     _frames: TrialFrames = field(default_factory=TrialFrames, repr=False)
     _created_at: float | None = field(default=None, repr=False)
+    _front: ParetoFront | None = field(default=None, repr=False)  # kept as trials finish
+    _front_study: int | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self) -> RunSnapshot:
         run = load_run(self.name, self.storage_url)
         trials = run.study.get_trials(deepcopy=False)
-        summary = summarize(run, trials)
+        points = self._points(run, trials)
+        summary = summarize(run, trials, points)
         maximize = maximizing(run.spec)
         with self._lock:
             if summary.created_at != self._created_at:
@@ -54,7 +60,18 @@ class RunWatcher:
             self._frames.maximize = maximize
             frame = self._frames.frame(trials, summary.orphans)
         curves = curves_frame(trials, orphans=summary.orphans, maximize=maximize)
-        return RunSnapshot(run, summary, frame, curves)
+        return RunSnapshot(run, summary, frame, curves, points)
+
+    def _points(self, run: Run, trials: list[FrozenTrial]) -> Tradeoffs | None:
+        """A trade-off run's front, updated with the trials finished since the last read; a
+        run created again under the name (another study) starts a new one."""
+        if not run.spec.tradeoff:
+            return None
+        with self._lock:
+            if self._front is None or self._front_study != run.study_id:
+                self._front, self._front_study = front_of(run.spec), run.study_id
+            self._front.update(trials)
+            return self._front.view()
 
 
 _WATCHERS: OrderedDict[tuple[str, str | None], RunWatcher] = OrderedDict()
