@@ -18,8 +18,9 @@ Extend, fork, seed, annotate
     ``extend_run`` adds trials or time to an ended run (``Extension``); ``fork_source``
     gives a run's spec and data for "Edit as a new run", and ``launch(..., warm_start=)``
     lets the new run inherit its finished trials; ``enqueue_params`` queues a hand-picked
-    configuration (``check_configuration`` validates one); ``annotate_run`` and
-    ``annotate_trial`` write notes and tags. Each acts for an ``Actor`` (storage, demo
+    configuration (``check_configuration`` validates one); ``pick_winner`` makes a trial
+    of the front the winner (tested once); ``annotate_run`` and ``annotate_trial`` write
+    notes and tags. Each acts for an ``Actor`` (storage, demo
     visitor, admin token) and checks demo ownership and caps first.
 Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and
@@ -57,6 +58,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         enqueue_params,
         extend_run,
         fork_source,
+        pick_winner,
     )
     from tuning.data.columns import TableProfile, profile_table
     from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv, read_csv_frame
@@ -122,6 +124,8 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         filter_fields,
         shown_rows,
     )
+    from tuning.views.front_data import FrontPoints, front_points, front_table
+    from tuning.views.front_figures import front_figure
     from tuning.views.history import HiddenState, HistoryPoints, history_points
     from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
     from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
@@ -145,6 +149,7 @@ __all__ = [
     # extend, fork, seed, annotate
     "Actor", "Extension", "ForkSource", "TrialOrigin", "annotate_run", "annotate_trial",
     "check_configuration", "check_warm_start", "enqueue_params", "extend_run", "fork_source",
+    "pick_winner",
     # storage
     "default_storage_url", "open_storage", "redact", "storage_damage",
     # read
@@ -158,6 +163,8 @@ __all__ = [
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
     "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines", "add_baselines", "confusion_figure",
     "prediction_figure",
+    # trade-offs: the front of a run of several objectives or with bounds
+    "FrontPoints", "front_figure", "front_points", "front_table",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors
