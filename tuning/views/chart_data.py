@@ -24,6 +24,7 @@ from tuning.storage.record import TrialOrigin, score
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
 HISTORY_STATES = ("complete", "pruned", "failed")
+RACE_COLUMNS = ("run", "strategy", "finished", "elapsed_s", "best_so_far", "number")
 BASE_COLUMNS = (
     "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "origin", "error",
     "val_metrics",
@@ -232,7 +233,7 @@ def race_frame(
         steps = best_steps(done, x="finished")
         steps = steps.merge(done[["finished", "elapsed_s"]], on="finished")
         parts.append(steps.assign(run=name, strategy=strategy))
-    columns = ["run", "strategy", "finished", "elapsed_s", "best_so_far", "number"]
+    columns = list(RACE_COLUMNS)
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 

@@ -17,6 +17,7 @@ from optuna.trial import FrozenTrial
 
 from tuning.storage.runs import Run, load_run
 from tuning.views.chart_data import CurveSelection, TrialFrames, curves_frame, maximizing, race_frame
+from tuning.views.hypervolume import hypervolume_race
 from tuning.views.pareto import ParetoFront, Tradeoffs, front_of
 from tuning.views.summary import RunSummary, summarize
 
@@ -96,11 +97,14 @@ def shared_watcher(name: str, storage_url: str | None = None) -> RunWatcher:
 
 @dataclass(frozen=True)
 class Race:
-    """Several runs read once each: their handles, summaries, and best-so-far lines."""
+    """Several runs read once each: their handles, summaries, and best-so-far lines, or
+    hypervolume lines (``hypervolume``) when every run optimises the same several objectives
+    within the same bounds."""
 
     runs: list[Run]
     summaries: list[RunSummary]
-    frame: pd.DataFrame  # race_frame's columns
+    frame: pd.DataFrame  # race_frame's columns; best_so_far holds the hypervolume if raced by it
+    hypervolume: bool = False
 
 
 def read_race(names: Sequence[str], storage_url: str | None = None) -> Race:
@@ -109,5 +113,13 @@ def read_race(names: Sequence[str], storage_url: str | None = None) -> Race:
     trials = [run.study.get_trials(deepcopy=False) for run in runs]
     summaries = [summarize(run, t) for run, t in zip(runs, trials, strict=True)]
     named = [(r.name, r.spec.strategy.value, t) for r, t in zip(runs, trials, strict=True)]
+    if by_hypervolume(runs):
+        return Race(runs, summaries, hypervolume_race(named, runs[0].spec), hypervolume=True)
     frame = race_frame(named, maximize=bool(runs) and maximizing(runs[0].spec))
     return Race(runs, summaries, frame)
+
+
+def by_hypervolume(runs: Sequence[Run]) -> bool:
+    """True when the runs share several objectives and their bounds: their fronts compare."""
+    shared = {(run.spec.goals, run.spec.constraints) for run in runs}
+    return len(shared) == 1 and len(runs[0].spec.goals) > 1
