@@ -66,6 +66,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.data.datasets import DATASETS
     from tuning.definition.hyperparameters import HYPERPARAMETERS, Hyperparameter, WidgetKind
     from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Task, get_metric, metrics_of
+    from tuning.definition.objectives import Measure, label_of
     from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
     from tuning.definition.pruners import PRUNERS
     from tuning.definition.spec import MAX_TRIALS, Budget, DatasetSpec, Pruner, RunSpec, Strategy
@@ -139,7 +140,7 @@ __all__ = [
     "DATASETS", "HYPERPARAMETERS", "PRESETS", "PRESET_HELP", "PRUNERS", "STRATEGIES", "Budget",
     "DatasetInfo", "DatasetOption", "DatasetSpec", "Forecast", "Hyperparameter", "Pruner", "RunSpec",
     "Strategy", "WidgetKind", "check_name", "forecast", "preset_spec",
-    "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of",
+    "DEFAULT_METRIC", "METRICS", "Task", "get_metric", "metrics_of", "Measure", "label_of",
     "TableProfile", "profile_table",
     "MAX_TRIALS", "fmt_bytes", "machine_bytes", "start_warnings",
     # data
