@@ -80,6 +80,17 @@ def test_a_trial_seen_again_or_unfinished_is_not_counted_twice() -> None:
     assert list(front.view().numbers) == [0, 1] and front.view().front_numbers == [0, 1]
 
 
+def test_a_study_listed_by_number_is_read_from_its_unfinished_and_new_trials_only() -> None:
+    running = create_trial(state=TrialState.RUNNING)
+    running.number = 1
+    front = ParetoFront([MIN, MIN])
+    front.update([trial(0, (3.0, 3.0)), running])
+    assert front._open == [1] and front._listed == 2  # what the next read looks at
+    front.update([trial(0, (3.0, 3.0)), trial(1, (1.0, 1.0)), trial(2, (0.5, 4.0))])  # 1 finished
+    assert sorted(front.view().numbers) == [0, 1, 2]  # each taken once
+    assert front.view().front_numbers == [2, 1] and front._open == []
+
+
 def spec_of(**changes: object) -> RunSpec:
     raw = {**preset_spec("houses").to_dict(), "strategy": "nsga2", "objectives": ["mse", "params"], **changes}
     return RunSpec.from_dict(raw)

@@ -16,7 +16,7 @@ is the best trial, as it always was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,14 +98,16 @@ class ParetoFront:
         self.signs = np.array([1.0 if d is Direction.MINIMIZE else -1.0 for d in directions])
         self._bounds = [record.CONSTRAINT.member(bound) for bound in bounds]
         self._seen: set[int] = set()
+        self._listed = 0  # trials looked at so far, by position in the study's list
+        self._open: list[int] = []  # positions of those not finished when last looked at
         self._numbers = np.empty(0, dtype=np.int64)
         self._values = np.empty((0, len(directions)))
         self._feasible = np.empty(0, dtype=bool)
         self._front = np.empty(0, dtype=np.int64)  # positions into the arrays above
 
-    def update(self, trials: Iterable[FrozenTrial]) -> None:
-        """Take the complete trials not seen yet; the others are looked at again next time."""
-        new = [t for t in trials if t.state is TrialState.COMPLETE and t.number not in self._seen]
+    def update(self, trials: Sequence[FrozenTrial]) -> None:
+        """Take the complete trials not taken yet; unfinished ones are looked at again next time."""
+        new = self._fresh(trials)
         if not new:
             return
         self._seen.update(t.number for t in new)
@@ -114,6 +116,17 @@ class ParetoFront:
         self._values = np.concatenate([self._values, [t.values for t in new]])
         self._feasible = np.concatenate([self._feasible, [self._keeps_bounds(t) for t in new]])
         self._merge(start + np.flatnonzero(self._feasible[start:]))
+
+    def _fresh(self, trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
+        """The complete trials not taken yet. A study lists its trials by number (0, 1, …): only
+        those unfinished at the last look and those listed since are looked at, so a refresh of a
+        10,000-trial run costs what its new trials cost; any other list is read whole."""
+        positions = [*self._open, *range(self._listed, len(trials))]
+        if len(trials) < self._listed or any(trials[i].number != i for i in positions):
+            return [t for t in trials if t.state is TrialState.COMPLETE and t.number not in self._seen]
+        self._open = [i for i in positions if not trials[i].state.is_finished()]
+        self._listed = len(trials)
+        return [trials[i] for i in positions if trials[i].state is TrialState.COMPLETE]
 
     def _merge(self, positions: np.ndarray) -> None:
         """Merge the feasible points at ``positions`` into the front, chunk by chunk."""
@@ -141,7 +154,7 @@ def front_of(spec: RunSpec) -> ParetoFront:
     return ParetoFront(spec.directions, [bound.key for bound in spec.constraints or ()])
 
 
-def tradeoffs(spec: RunSpec, trials: Iterable[FrozenTrial]) -> Tradeoffs:
+def tradeoffs(spec: RunSpec, trials: Sequence[FrozenTrial]) -> Tradeoffs:
     """The run's points and front, computed at once (a ``ParetoFront`` fed every trial)."""
     front = front_of(spec)
     front.update(trials)
@@ -156,11 +169,19 @@ def winner_trial(
     ``points``: the run's ``Tradeoffs`` when the caller keeps them (a run of several
     objectives or with bounds), so they are not computed again.
     """
-    complete = {t.number: t for t in trials if t.state is TrialState.COMPLETE}
-    if picked in complete:
-        return complete[picked]  # type: ignore[index]
+    chosen = trial_numbered(trials, picked) if isinstance(picked, int) else None
+    if chosen is not None and chosen.state is TrialState.COMPLETE:
+        return chosen
     if spec.tradeoff:
-        number = (points or tradeoffs(spec, complete.values())).default_winner()
-        return None if number is None else complete[number]
+        number = (points or tradeoffs(spec, trials)).default_winner()
+        return None if number is None else trial_numbered(trials, number)
+    complete = [t for t in trials if t.state is TrialState.COMPLETE]
     pick = max if spec.selection.direction is Direction.MAXIMIZE else min
-    return pick(complete.values(), key=score) if complete else None  # type: ignore[type-var,arg-type]
+    return pick(complete, key=score) if complete else None  # type: ignore[type-var,arg-type]
+
+
+def trial_numbered(trials: Sequence[FrozenTrial], number: int) -> FrozenTrial | None:
+    """The trial called ``number``: at that position in a study's list, else looked for."""
+    if 0 <= number < len(trials) and trials[number].number == number:
+        return trials[number]
+    return next((t for t in trials if t.number == number), None)

@@ -21,7 +21,7 @@ from tuning.storage.notes import read_notes
 from tuning.storage.record import RunResult, RunState, TrialOrigin, score
 from tuning.storage.runs import Run, load_run, run_entries, stop_requested
 from tuning.storage.urls import resolve_url
-from tuning.views.pareto import Tradeoffs, tradeoffs, winner_trial
+from tuning.views.pareto import Tradeoffs, tradeoffs, trial_numbered, winner_trial
 
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
@@ -162,8 +162,7 @@ def _tradeoff_fields(
     unit = target_unit(run.spec.dataset)
     names = [goal.name for goal in run.spec.goals]
     order = points.front_numbers
-    wanted = set(order)
-    on_front = {t.number: t for t in trials if t.number in wanted}
+    on_front = {n: trial for n in order if (trial := trial_numbered(trials, n)) is not None}
     objectives = [
         {
             "name": g.name,
