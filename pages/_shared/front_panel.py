@@ -1,8 +1,9 @@
 """The Monitor's trade-offs: the front as it grows, its trials in a table, the winner to pick.
 
-Drawn only for a run of several objectives or with bounds, in the live panel: the
-watcher keeps the front as trials finish, so a refresh costs what the new trials cost. The
-picker is keyed, so a refresh that brings new front trials keeps what someone chose.
+Drawn only for a run of several objectives or with bounds. The charts and the table are
+part of the live panel: the watcher keeps the front as trials finish, so a refresh costs
+what the new trials cost. The picker is drawn outside it, once per page run, like the
+lifecycle panels: a refresh every 2 s would close its list under the pointer.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ def front_panel(run: Run, snapshot: RunSnapshot) -> None:
     )
     if len(table) > len(shown):
         st.caption(f"The {len(shown)} best by the selection metric of the {len(table)} trials on the front.")
-    pick_control(snapshot)
 
 
 def _described(summary: RunSummary) -> str:
@@ -67,10 +67,13 @@ def _cell(value: object) -> str:
     return fmt_loss(value) if isinstance(value, float) else plain(value)
 
 
-def pick_control(snapshot: RunSnapshot) -> None:
+def pick_panel(snapshot: RunSnapshot) -> None:
     """Pick another trial of the front as the winner: tested when the run ends, or at once by
-    one worker when it has ended."""
+    one worker when it has ended. Its list is the front when the page last ran."""
     summary = snapshot.summary
+    if snapshot.points is None or not summary.pareto:
+        return
+    st.subheader("Pick the winner")
     entries = {entry["number"]: entry for entry in summary.pareto}
     numbers = list(entries)
     if st.session_state.get(PICK_KEY) not in numbers:

@@ -58,3 +58,12 @@ def test_one_objective_within_bounds_is_drawn_by_trial_number() -> None:
     assert not [trace for trace in figure.data if trace.name == "front line"]
     infeasible = next(trace for trace in figure.data if trace.name == "breaks a bound")
     assert list(infeasible.x) == [1] and infeasible.marker.symbol == "x"
+
+
+def test_an_objective_over_two_decades_gets_a_log_axis() -> None:
+    values = [(200.0, 50.0), (210.0, 900.0), (190.0, 20_000.0)]
+    points = points_of(values, [True, False, True], [True] * 3, [1.0, 1.0])
+    figure = front_figure(
+        front_points(spec_of(objectives=["mse", "params"]), points, 0), "mse", "params", "r"
+    )
+    assert (figure.layout.xaxis.type, figure.layout.yaxis.type) == ("linear", "log")

@@ -23,6 +23,7 @@ from tuning.views.summary import RunSummary
 
 MAX_OTHERS = 2_000  # dominated trials drawn at most, as in the loss chart (views/history.py)
 TRIAL_AXIS = "number"  # the x axis of a run of one objective with bounds
+LOG_SPAN = 100  # a column whose largest value is this many times its smallest gets a log axis
 
 
 class PointKind(Enum):
@@ -38,7 +39,7 @@ class FrontPoints:
     """The points to draw: ``frame`` has ``number``, one column per objective (by name),
     ``kind`` (a PointKind's value) and ``winner``; ``axes`` the pairs of columns to draw
     against each other, ``titles`` each column's axis title, ``every`` the thinning of the
-    dominated trials (1: all drawn)."""
+    dominated trials (1: all drawn), ``logs`` the columns whose values span two decades."""
 
     frame: pd.DataFrame
     axes: list[tuple[str, str]]
@@ -46,6 +47,7 @@ class FrontPoints:
     minimised: dict[str, bool]
     every: int
     others: int
+    logs: set[str]  # columns drawn on a log axis
 
     @property
     def note(self) -> str:
@@ -58,17 +60,27 @@ class FrontPoints:
 def front_points(spec: RunSpec, points: Tradeoffs, winner: int | None) -> FrontPoints:
     """The run's complete trials as points: every front and infeasible one, the others thinned."""
     names = [goal.name for goal in spec.goals]
+    others = points.feasible & ~points.on_front
+    every = max(1, math.ceil(int(others.sum()) / MAX_OTHERS))
+    shown = np.flatnonzero(~others | (points.numbers % every == 0))  # thinned before any frame is built
     kind = np.where(points.on_front, PointKind.FRONT.value, PointKind.OTHER.value).astype(object)
     kind[~points.feasible] = PointKind.INFEASIBLE.value
-    frame = pd.DataFrame(points.values, columns=names).assign(number=points.numbers, kind=kind)
-    others = frame["kind"] == PointKind.OTHER.value
-    every = max(1, math.ceil(int(others.sum()) / MAX_OTHERS))
-    frame = frame[~others | (frame["number"] % every == 0)].sort_values("number", ignore_index=True)
-    frame["winner"] = frame["number"] == winner
+    frame = pd.DataFrame(points.values[shown], columns=names)
+    frame = frame.assign(
+        number=points.numbers[shown], kind=kind[shown], winner=points.numbers[shown] == winner
+    )
+    frame = frame.sort_values("number", ignore_index=True)
     axes = list(combinations(names, 2)) if len(names) > 1 else [(TRIAL_AXIS, names[0])]
     titles = {name: axis_title(spec, name) for name in names} | {TRIAL_AXIS: "trial number"}
     minimised = {g.name: bool(sign > 0) for g, sign in zip(spec.goals, points.signs, strict=True)}
-    return FrontPoints(frame, axes, titles, minimised, every, int(others.sum()))
+    logs = {name for name, column in zip(names, points.values.T, strict=True) if _spans_decades(column)}
+    return FrontPoints(frame, axes, titles, minimised, every, int(others.sum()), logs)
+
+
+def _spans_decades(values: np.ndarray) -> bool:
+    """True for positive values over two decades or more (parameter counts, say): a log axis
+    then shows the small networks, which a linear one presses against zero."""
+    return bool(len(values)) and bool((values > 0).all()) and values.max() >= LOG_SPAN * values.min()
 
 
 def front_table(spec: RunSpec, summary: RunSummary) -> pd.DataFrame:

@@ -45,7 +45,8 @@ def front_figure(points: FrontPoints, x: str, y: str, revision: str) -> go.Figur
     winner = frame[frame["winner"]]
     fig.add_trace(_markers(winner, x, y, points, "winner (tested)", "winner", WINNER_COLOR, "star", 16))
     x_title = points.titles[x] + (f" · {points.note}" if points.note else "")
-    return _layout(fig, f"{revision}:{x}:{y}", x_title, points.titles[y], log_y=False, height=400)
+    fig = _layout(fig, f"{revision}:{x}:{y}", x_title, points.titles[y], log_y=y in points.logs, height=400)
+    return fig.update_xaxes(type="log" if x in points.logs else "linear")
 
 
 def _markers(
@@ -71,6 +72,7 @@ def _markers(
         mode="markers",
         name=name,
         uid=uid,
+        ids=part["number"].astype(str).to_numpy(dtype=object),  # each point's trial, stable across refreshes
         marker=dict(color=colour, symbol=symbol, size=size, line=dict(width=0)),
         opacity=0.55 if uid == PointKind.OTHER.value else 1.0,
         customdata=data,
