@@ -6,11 +6,10 @@ import pytest
 from optuna.trial import TrialState
 
 from tests.fake_runs import make_run
-from tests.runs_helpers import quick_spec, run_in_process
+from tests.tradeoff_checks import check_a_pick_is_tested_once
 from tuning import FieldError, RunSpec, load_run, preset_spec, summarize
 from tuning.storage import record
 from tuning.storage.picks import check_pick, store_pick
-from tuning.training.worker import Worker, WorkerOptions
 
 PRUNED = "the pruned trial"
 
@@ -44,21 +43,4 @@ def test_a_pick_on_a_running_run_is_only_stored(storage_url: str) -> None:
 
 
 def test_a_pick_changes_the_tested_winner_once(storage_url: str) -> None:
-    """The run ends with its default winner tested; a pick reopens it, and one worker tests
-    the picked trial alone (nothing else trains), keeping the first result in its history."""
-    spec = quick_spec(objectives=["mse", "params"], budget={"n_trials": 8})
-    run = run_in_process(spec, storage_url)
-    first = summarize(run)
-    other = next(entry["number"] for entry in first.pareto if entry["number"] != first.winner)
-    assert store_pick(run, other) is True
-    assert summarize(run).state.active  # reopened: no result until a worker tests the pick
-    assert store_pick(run, other) is False  # already reopened for it: nothing more to do
-    report = Worker("run", storage_url, WorkerOptions()).work()
-    assert report.trials == 0 and report.finished_run  # no trial trained, the pick tested
-    after = summarize(load_run("run", storage_url))
-    assert (after.winner, after.best_trial, after.picked) == (other, other, True)
-    assert after.test_loss != first.test_loss and after.n_complete == first.n_complete
-    assert [(past["best_trial"], past["reason"]) for past in after.history] == [
-        (first.winner, f"trial {other} picked as the winner")
-    ]
-    assert store_pick(load_run("run", storage_url), other) is False  # tested already: once
+    check_a_pick_is_tested_once(storage_url)

@@ -8,26 +8,13 @@ import numpy as np
 import pytest
 from optuna.trial import FrozenTrial, TrialState, create_trial
 
-from tests.runs_helpers import run_in_process
-from tuning import RunSpec, preset_spec, summarize
+from tests.tradeoff_checks import brute_force_front, check_houses_front_within_a_bound
+from tuning import RunSpec, preset_spec
 from tuning.definition.metrics import Direction
 from tuning.storage import record
 from tuning.views.pareto import ParetoFront, nondominated, winner_trial
 
 MIN, MAX = Direction.MINIMIZE, Direction.MAXIMIZE
-
-
-def brute_force_front(points: list[tuple[float, ...]], directions: list[Direction]) -> set[int]:
-    """Indices of the points no other point dominates: every pair compared, O(n²)."""
-    signs = [1 if d is MIN else -1 for d in directions]
-    flipped = [tuple(v * s for v, s in zip(p, signs, strict=True)) for p in points]
-
-    def dominates(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-        return all(x <= y for x, y in zip(a, b, strict=True)) and any(
-            x < y for x, y in zip(a, b, strict=True)
-        )
-
-    return {i for i, p in enumerate(flipped) if not any(dominates(q, p) for q in flipped)}
 
 
 def trial(number: int, values: tuple[float, ...], violation: float | None = None) -> FrozenTrial:
@@ -109,28 +96,4 @@ def test_the_winner_is_the_picked_trial_else_the_best_that_keeps_the_bounds() ->
 
 
 def test_houses_with_nsga2_makes_a_front_of_non_dominated_trials_within_the_bound(storage_url: str) -> None:
-    """The issue's run: the houses preset optimising MSE and parameters with NSGA-II, here
-    small (300 rows, 3 epochs, 24 trials), with a bound on the parameter count."""
-    spec = spec_of(
-        constraints={"max_params": 400},
-        budget={"n_trials": 24},
-        workers=1,
-        dataset={"name": "synthetic-houses", "rows": 300, "seed": 0},
-        space={**preset_spec("houses").to_dict()["space"], "epochs": 3},
-    )
-    run = run_in_process(spec, storage_url)
-    summary = summarize(run)
-    complete = run.study.get_trials(states=(TrialState.COMPLETE,))
-    feasible = [t for t in complete if t.values[1] <= 400]
-    assert 0 < summary.n_infeasible == len(complete) - len(feasible)  # kept, and marked
-    front = {entry["number"] for entry in summary.pareto}
-    expected = {
-        feasible[i].number for i in brute_force_front([tuple(t.values) for t in feasible], [MIN, MIN])
-    }
-    assert front == expected == {t.number for t in run.study.best_trials}  # Optuna agrees
-    assert all(entry["values"]["params"] <= 400 for entry in summary.pareto)
-    assert summary.winner == summary.best_trial == summary.pareto[0]["number"]  # the best MSE within
-    assert summary.test_loss is not None  # and it alone was tested
-    assert summary.to_dict()["objectives"][1] == {
-        "name": "params", "direction": "minimize", "label": "parameters", "unit": "count"
-    }  # fmt: skip
+    check_houses_front_within_a_bound(storage_url)
