@@ -39,7 +39,7 @@ def dominated_by(front: np.ndarray, points: np.ndarray) -> np.ndarray:
         return np.zeros(len(points), dtype=bool)
     at_most = (front[:, None, :] <= points[None, :, :]).all(axis=2)
     below = (front[:, None, :] < points[None, :, :]).any(axis=2)
-    return (at_most & below).any(axis=0)
+    return np.asarray((at_most & below).any(axis=0), dtype=bool)
 
 
 def nondominated(points: np.ndarray) -> np.ndarray:
