@@ -76,6 +76,10 @@ def test_a_study_listed_by_number_is_read_from_its_unfinished_and_new_trials_onl
     front.update([trial(0, (3.0, 3.0)), trial(1, (1.0, 1.0)), trial(2, (0.5, 4.0))])  # 1 finished
     assert sorted(front.view().numbers) == [0, 1, 2]  # each taken once
     assert front.view().front_numbers == [2, 1] and front._open == []
+    shuffled = ParetoFront([MIN, MIN])
+    shuffled.update([trial(1, (1.0, 1.0)), trial(0, (3.0, 3.0))])  # not by number: read whole
+    shuffled.update([trial(0, (3.0, 3.0)), trial(1, (1.0, 1.0))])  # by number: nothing new
+    assert sorted(shuffled.view().numbers) == [0, 1]
 
 
 def spec_of(**changes: object) -> RunSpec:

@@ -126,7 +126,8 @@ class ParetoFront:
             return [t for t in trials if t.state is TrialState.COMPLETE and t.number not in self._seen]
         self._open = [i for i in positions if not trials[i].state.is_finished()]
         self._listed = len(trials)
-        return [trials[i] for i in positions if trials[i].state is TrialState.COMPLETE]
+        fresh = (trials[i] for i in positions if trials[i].state is TrialState.COMPLETE)
+        return [t for t in fresh if t.number not in self._seen]  # a whole read may have taken it
 
     def _merge(self, positions: np.ndarray) -> None:
         """Merge the feasible points at ``positions`` into the front, chunk by chunk."""
