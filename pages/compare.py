@@ -40,6 +40,8 @@ from tuning import (
 
 within_app()
 
+HYPERVOLUME = "hypervolume (share of the box of scaled objectives)"
+
 st.title("Compare runs")
 names = run_names()
 if not names:
@@ -83,6 +85,11 @@ def race_scale(runs: list[Run], summaries: list[RunSummary]) -> tuple[str, list[
     if len(datasets) > 1 or len(metrics) > 1:
         what = "different data" if len(datasets) > 1 else f"different metrics ({', '.join(sorted(metrics))})"
         st.warning(f"These runs use {what}: their scores are not comparable.", icon=WARNING)
+    elif len({(run.spec.goals, run.spec.constraints) for run in runs}) > 1:
+        st.warning(
+            "These runs trade off different objectives or bounds: they race by their selection metric alone.",
+            icon=WARNING,
+        )
     # Baselines depend on the data and the split: drawn when the runs share them.
     splits = {(r.spec.seed, r.spec.cv_folds, r.spec.val_fraction, r.spec.test_fraction) for r in runs}
     same = len(datasets) == 1 and len(metrics) == 1 and len(splits) == 1
@@ -98,21 +105,33 @@ def race(live: bool) -> None:
     runs, summaries, frame = race_data.runs, race_data.summaries, race_data.frame
     if live and not any(s.active for s in summaries):
         end_live()
-    title, lines, comparable = race_scale(runs, summaries)
+    if race_data.hypervolume:  # runs of the same several objectives: how much their fronts cover
+        title, lines, comparable, score = HYPERVOLUME, [], False, "hypervolume"
+    else:
+        title, lines, comparable = race_scale(runs, summaries)
+        score = "best"
     shown = plain(title)  # a CSV's target name: Markdown in the tooltips
+    what = "Hypervolume of the front" if race_data.hypervolume else "Best so far"
     by_trials, by_time = st.columns(2)
     with by_trials:
-        st.markdown("**Best so far by trials finished**")
+        st.markdown(f"**{what} by trials finished**")
         chart_with_baselines(
-            race_figure(frame, "finished", "trials finished", title, log_y),
+            race_figure(frame, "finished", "trials finished", title, log_y, score),
             lines,
             "race-trials",
-            "best score so far of each run against trials finished",
+            f"{score} of each run against trials finished",
         )
     with by_time:
-        st.markdown("**Best so far by wall time**")
-        figure = race_figure(frame, "elapsed_s", "seconds since the run's first trial started", title, log_y)
-        chart_with_baselines(figure, lines, "race-time", "best score so far of each run against wall time")
+        st.markdown(f"**{what} by wall time**")
+        x_title = "seconds since the run's first trial started"
+        figure = race_figure(frame, "elapsed_s", x_title, title, log_y, score)
+        chart_with_baselines(figure, lines, "race-time", f"{score} of each run against wall time")
+    if race_data.hypervolume:
+        st.caption(
+            "Each objective scaled to the lowest and highest value any of these runs reached within "
+            "the bounds; the hypervolume is the share of that box (a tenth beyond it) the front dominates: "
+            "higher is better."
+        )
     if lines:
         st.caption("Dotted lines: the baselines' validation scores on these runs' data and splits.")
     st.subheader("Best configurations")
@@ -138,6 +157,9 @@ def race(live: bool) -> None:
             "test score": st.column_config.NumberColumn(format="%.5g", help=f"{shown} on held-out rows"),
         },
     )
+    if race_data.hypervolume and not frame.empty:
+        last = frame.groupby("run", sort=False)["best_so_far"].last()
+        st.caption(f"Largest hypervolume: {plain(last.idxmax())} with {last.max():.4g}.")
     scored = [s for s in summaries if s.best_value is not None]
     first = runs[0].spec
     if scored and comparable:

@@ -85,7 +85,7 @@ def runs_table(runs: list[RunSummary]) -> None:
             "state": s.state,
             "progress": min(100 * done // s.trials_planned, 100) if s.trials_planned else None,
             "trials": f"{done} / {s.trials_planned or '–'}",
-            "metric": s.metric,
+            "metric": " + ".join(o["name"] for o in s.objectives) if s.objectives else s.metric,
             "best score": s.best_value,
             "test score": s.test_loss,
             "dataset": s.dataset,
@@ -105,7 +105,11 @@ def runs_table(runs: list[RunSummary]) -> None:
         selection_mode="single-row",
         column_config={
             "progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%"),
-            "best score": number(help="best validation score so far, in the run's metric", format="%.5g"),
+            "best score": number(
+                help="best validation score so far, in the run's (selection) metric; a run of several "
+                "objectives shows its winner's",
+                format="%.5g",
+            ),
             "test score": number(
                 help="the winner's score on held-out rows, in the run's metric", format="%.5g"
             ),

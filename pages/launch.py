@@ -23,7 +23,7 @@ from pages._shared.common import (
     storage_url,
     visitor,
 )
-from pages._shared.launch_form import dataset_section, form_state, metric_section, raw_spec
+from pages._shared.launch_form import dataset_section, form_state, metric_section, raw_spec, tradeoff_section
 from pages._shared.shell import within_app
 from pages._shared.space_form import param_row
 from tuning import (
@@ -175,8 +175,11 @@ with advanced_col:
         persist_state="session",
         help="models per fold with different seeds; their scores are averaged",
     )
-    metric_section(csv.task if csv else DATASETS[st.session_state["f_dataset"]].task)
+    task = csv.task if csv else DATASETS[st.session_state["f_dataset"]].task
+    metric_section(task)
     slots.update(dict.fromkeys(["metric", "task"], st.empty()))
+    tradeoff_section(task)
+    slots.update(dict.fromkeys(["objectives", "constraints"], st.empty()))
     val, test = st.columns(2)
     val.number_input("Validation share", 0.05, 0.8, step=0.05, key="f_val", persist_state="session")
     test.number_input("Test share", 0.05, 0.8, step=0.05, key="f_test", persist_state="session")

@@ -23,6 +23,7 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
+from pages._shared.front_panel import front_panel, pick_panel
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
@@ -68,6 +69,7 @@ def panel(live: bool) -> None:
     header(run, summary)
     progress(run, summary, snapshot.frame)
     charts(run, snapshot, log_y)
+    front_panel(run, snapshot)
     best_panel(run, summary)
     trials_panel(run, snapshot.frame, summary.trial_notes)
     refreshed_caption(started, live)
@@ -77,4 +79,5 @@ first = read()
 unread = [first]  # not drawn yet: the live panel's first draw takes it
 lifecycle_actions(first)
 live_panel(panel, live=first.summary.active and wants_live)
+pick_panel(first)  # outside the live fragment, as the lifecycle panels: a refresh would close its list
 lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them

@@ -19,6 +19,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import TrialState, create_trial
 
 from tuning import RunSpec, open_storage, preset_spec
+from tuning.definition.objectives import Measure, violations
 from tuning.definition.space import Choice, Range
 from tuning.storage import record
 from tuning.storage.lifecycle import enqueue
@@ -43,6 +44,8 @@ def make_run(
 ) -> optuna.Study:
     """Store a run named ``name`` with trials of every requested state.
 
+    A ``spec`` of several objectives or with bounds gets one value per objective and its
+    bounds' violations, as a worker tells them (the measures come from ``_measures``).
     Losses fall with the trial number, so best-so-far lines have steps; every trial has
     ``epochs`` learning-curve points (running ones half of them). ``finished`` stores a
     result as the last worker would; ``worker_pid`` records a live worker with that PID
@@ -51,7 +54,9 @@ def make_run(
     spec = spec or preset_spec("houses")
     rng = random.Random(seed)
     storage = open_storage(storage_url)
-    study = optuna.create_study(study_name=name, storage=storage, direction="minimize")
+    study = optuna.create_study(
+        study_name=name, storage=storage, directions=[d.value for d in spec.directions]
+    )
     created = time.time() - (n_complete + n_failed + n_pruned + 1) * trial_s
     study.set_user_attr(record.SPEC.key, spec.to_dict())
     study.set_user_attr(record.CREATED_AT.key, created)
@@ -105,20 +110,42 @@ def _trial(
         shown = epochs // 3
     curve = [floor * (1 + 4 * math.exp(-e / 6)) * rng.uniform(0.97, 1.03) for e in range(1, shown + 1)]
     began = start + dt.timedelta(seconds=index * trial_s)
+    complete = state is TrialState.COMPLETE
+    measures = _measures(spec, params, rng, trial_s) if complete and spec.tradeoff else {}
+    quantities = {spec.selection.name: curve[-1], **measures}
     trial = create_trial(
         state=state,
-        value=curve[-1] if state is TrialState.COMPLETE else None,
+        values=[quantities[goal.name] for goal in spec.goals] if complete else None,
         params=params,
         distributions=distributions,
         user_attrs={
             record.CURVE.key: curve,
             "worker": "fake-worker",
             **({"error": "loss became nan"} if state is TrialState.FAIL else {}),
+            **({record.MEASURES.key: measures} if measures else {}),
         },
+        system_attrs={
+            record.CONSTRAINT.member(key): violation
+            for key, violation in violations(spec.constraints or (), quantities).items()
+        }
+        if complete
+        else None,
     )
     trial.datetime_start = began
     trial.datetime_complete = None if state is TrialState.RUNNING else began + dt.timedelta(seconds=trial_s)
     return trial
+
+
+def _measures(spec: RunSpec, params: dict[str, Any], rng: random.Random, trial_s: float) -> dict[str, float]:
+    """What a worker would measure of an MLP of this configuration on the houses' 4 features:
+    its parameter count exactly, a latency that grows with it, a training time near ``trial_s``."""
+    hidden, layers = int(params.get("hidden_size", 16)), int(params.get("n_layers", 1))
+    count = 4 * hidden + hidden + (layers - 1) * (hidden * hidden + hidden) + hidden + 1
+    return {
+        Measure.PARAMS.value: float(count),
+        Measure.LATENCY_MS.value: 0.02 + count * 2e-5 * rng.uniform(0.9, 1.1),
+        Measure.TRAIN_S.value: trial_s * rng.uniform(0.5, 1.5),
+    }
 
 
 def with_hand_picked_best(storage_url: str, name: str = "run") -> tuple[Run, int]:

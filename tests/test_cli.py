@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from tests.fake_runs import make_run
 from tests.runs_helpers import quick_spec, wait_until_ended
 from tests.table_cases import mixed_table, regression_table
+from tuning import RunSpec, preset_spec
 from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
 from tuning.storage.runs import create_run, load_run
 from tuning.training.worker import Worker, WorkerOptions
@@ -208,3 +210,30 @@ def test_a_csv_with_cr_only_line_endings_launches(tmp_path: Path, monkeypatch, c
     argv = ["launch", "--spec", str(spec_file), "--csv", str(table), "--name", "mac", "--storage", storage]
     assert main(argv) == 0, capsys.readouterr().err
     assert load_run("mac", storage).csv_text().count("\r") == 21
+
+
+def test_pick_then_show_a_trade_off_runs_objectives_front_and_winner(storage_url: str, capsys) -> None:
+    spec = RunSpec.from_dict({**preset_spec("houses").to_dict(), "objectives": ["mse", "params"],
+                              "constraints": {"max_params": 2000}})  # fmt: skip
+    make_run(storage_url, "trade", 30, spec=spec, finished=False, worker_pid=os.getpid())
+    make_run(storage_url, "plain", 3)
+    shown = json.loads(_show_json("trade", storage_url, capsys))
+    assert [o["name"] for o in shown["objectives"]] == ["mse", "params"]
+    front = [entry["number"] for entry in shown["pareto"]]
+    assert shown["winner"] == shown["best_trial"] == front[0] and not shown["picked"]
+    assert all(set(entry["values"]) == {"mse", "params"} for entry in shown["pareto"])
+    assert main(["pick", "trade", "--trial", str(front[-1]), "--storage", storage_url]) == 0
+    assert (
+        f"trial {front[-1]} is the winner of trade: it is tested when the run ends" in capsys.readouterr().out
+    )
+    shown = json.loads(_show_json("trade", storage_url, capsys))
+    assert (shown["winner"], shown["picked"]) == (front[-1], True)
+    assert main(["show", "trade", "--storage", storage_url]) == 0
+    text = capsys.readouterr().out
+    assert "objectives: MSE ($1000s², minimize), parameters (count, minimize)" in text
+    assert f"winner: trial {front[-1]} (picked)" in text
+    assert not {"objectives", "pareto", "winner", "picked"} & set(
+        json.loads(_show_json("plain", storage_url, capsys))
+    )
+    assert main(["pick", "trade", "--trial", "999", "--storage", storage_url]) == EXIT_BAD_INPUT
+    assert "trial: run trade has no trial 999" in capsys.readouterr().err

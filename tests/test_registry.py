@@ -16,7 +16,7 @@ from tuning.registry import Registry
     ("registry", "kind", "some_known"),
     [
         (DATASETS, "dataset", ["article", "synthetic-houses", "diabetes", "penguins", "csv"]),
-        (STRATEGIES, "strategy", ["grid", "random", "bayesian", "gp", "cmaes"]),
+        (STRATEGIES, "strategy", ["grid", "random", "bayesian", "gp", "cmaes", "nsga2"]),
         (PRUNERS, "pruner", ["none", "median", "hyperband"]),
         (HYPERPARAMETERS, "hyperparameter", ["n_layers", "hidden_size", "lr", "batch_size", "epochs"]),
         (VIEWS, "analysis view", ["importance", "slice", "contour", "parallel", "edf"]),

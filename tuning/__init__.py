@@ -18,8 +18,9 @@ Extend, fork, seed, annotate
     ``extend_run`` adds trials or time to an ended run (``Extension``); ``fork_source``
     gives a run's spec and data for "Edit as a new run", and ``launch(..., warm_start=)``
     lets the new run inherit its finished trials; ``enqueue_params`` queues a hand-picked
-    configuration (``check_configuration`` validates one); ``annotate_run`` and
-    ``annotate_trial`` write notes and tags. Each acts for an ``Actor`` (storage, demo
+    configuration (``check_configuration`` validates one); ``pick_winner`` makes a trial
+    of the front the winner (tested once); ``annotate_run`` and ``annotate_trial`` write
+    notes and tags. Each acts for an ``Actor`` (storage, demo
     visitor, admin token) and checks demo ownership and caps first.
 Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and
@@ -49,6 +50,7 @@ from typing import Any
 EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.actions": (
         "Actor",
+        "pick_winner",
         "ForkSource",
         "annotate_run",
         "annotate_trial",
@@ -66,6 +68,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.definition.hyperparameters": ("HYPERPARAMETERS", "Hyperparameter", "WidgetKind"),
     "tuning.definition.metrics": ("DEFAULT_METRIC", "METRICS", "get_metric", "metrics_of"),
     "tuning.definition.presets": ("PRESET_HELP", "PRESETS", "preset_spec"),
+    "tuning.definition.objectives": ("Measure", "label_of"),
     "tuning.definition.pruners": ("PRUNERS",),
     "tuning.definition.spec": ("MAX_TRIALS", "Budget", "Pruner", "RunSpec", "Strategy"),
     "tuning.definition.strategies": ("STRATEGIES",),
@@ -123,6 +126,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "filter_fields",
         "shown_rows",
     ),
+    "tuning.views.front_data": ("FrontPoints", "front_points", "front_table"),
+    "tuning.views.front_figures": ("front_figure",),
     "tuning.views.history": ("HiddenState", "HistoryPoints", "history_points"),
     "tuning.views.outcome": ("WinnerOutcome", "baseline_lines", "baseline_notes", "winner_outcome"),
     "tuning.views.outcome_figures": ("add_baselines", "confusion_figure", "prediction_figure"),

@@ -1,4 +1,5 @@
-"""What anyone may do to an existing run: extend it, queue a configuration, annotate it, fork it.
+"""What anyone may do to an existing run: extend it, queue a configuration, annotate it, fork
+it, pick its winner.
 
 The dashboard and the CLI both call these, so every check happens in one place before
 anything is stored: the run's state, the space, and in the demo the visitor's ownership
@@ -13,13 +14,14 @@ from typing import Any
 
 from tuning import launcher  # its spawn_workers, looked up at call time (tests replace it)
 from tuning.definition.spec import RunSpec
-from tuning.demo import check_control, guard_enqueue, guard_extension
+from tuning.demo import DemoLimits, check_control, guard_enqueue, guard_extension, is_admin
 from tuning.demo_capacity import MoreTrials, room_held
 from tuning.errors import RunBusy
 from tuning.storage.inherit import check_same_data, inherit
 from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
 from tuning.storage.liveness import worker_records
 from tuning.storage.notes import RunNotes, set_notes, set_trial_note
+from tuning.storage.picks import check_pick, store_pick
 from tuning.storage.runs import Run, has_result, load_run
 from tuning.storage.urls import resolve_url
 from tuning.views.summary import summarize
@@ -81,6 +83,24 @@ def enqueue_params(name: str, params: dict[str, Any], actor: Actor = Actor()) ->
         return number
     launcher.spawn_workers(name, url, 1, first_index=_next_worker_index(run))
     return number
+
+
+def pick_winner(name: str, number: int, actor: Actor = Actor()) -> bool:
+    """Make complete trial ``number`` the run's winner, the one trial tested on held-out rows.
+
+    A run still going tests it when it ends; a run that has ended is reopened and one worker
+    started to test it, once. Returns True when a worker was started. Refused, with nothing
+    stored, for a trial that is not complete, and in the demo for another visitor's run.
+    """
+    url = actor.url()
+    run = actor.controlled(name)
+    number = check_pick(run, number)
+    limits = None if is_admin(actor.token) else DemoLimits.from_env()
+    with room_held(url, actor.session_id, limits, MoreTrials(0, run)):  # an ended run's test: one more worker
+        retest = store_pick(run, number)
+    if retest:
+        launcher.spawn_workers(name, url, 1, first_index=_next_worker_index(run))
+    return retest
 
 
 def _next_worker_index(run: Run) -> int:

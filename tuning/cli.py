@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tuning.actions import Actor, annotate_run, annotate_trial, enqueue_params, extend_run
+from tuning.actions import Actor, annotate_run, annotate_trial, enqueue_params, extend_run, pick_winner
 from tuning.data.csv_data import read_csv_file
 from tuning.definition.metrics import get_metric
 from tuning.definition.presets import PRESET_HELP, preset_spec
@@ -115,7 +115,7 @@ def _add_readers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _add_lifecycle(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Commands that change a run after its launch: extend, enqueue, spec, note."""
+    """Commands that change a run after its launch: extend, enqueue, pick, spec, note."""
     cmd = commands.add_parser("extend", help="add trials and/or time to an ended run and start workers")
     cmd.add_argument("name")
     cmd.add_argument("--trials", type=int, help="trials to add (a grid adds only combinations not tried)")
@@ -128,6 +128,12 @@ def _add_lifecycle(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     cmd.add_argument("name")
     cmd.add_argument("--params", required=True, help='JSON, e.g. \'{"lr": 0.01, "hidden_size": 32}\'')
     cmd.add_argument("--storage", help=STORAGE_HELP)
+
+    cmd = commands.add_parser("pick", help="make a complete trial the run's winner, tested once on test rows")
+    cmd.add_argument("name")
+    cmd.add_argument("--trial", type=int, required=True, help="the trial's number (see show --json's pareto)")
+    cmd.add_argument("--storage", help=STORAGE_HELP)
+    cmd.add_argument("--wait", action="store_true", help="block until the pick is tested, then summarise")
 
     cmd = commands.add_parser("spec", help="print a run's spec as JSON (edit it, launch it again)")
     cmd.add_argument("name")
@@ -217,6 +223,13 @@ def _enqueue(args: argparse.Namespace) -> int:
     number = enqueue_params(args.name, params, _actor(args))
     print(f"queued trial {number} of {args.name} (hand-picked): {json.dumps(params)}")
     return 0
+
+
+def _pick(args: argparse.Namespace) -> int:
+    retest = pick_winner(args.name, args.trial, _actor(args))
+    when = "a worker tests it now" if retest else "it is tested when the run ends (or was already)"
+    print(f"trial {args.trial} is the winner of {args.name}: {when}")
+    return _maybe_wait(args, args.name)
 
 
 def _spec(args: argparse.Namespace) -> int:
@@ -330,7 +343,20 @@ def format_summary(s: RunSummary) -> str:
     lines += baseline_notes(s.baselines)
     if s.error:
         lines.append(f"first error: {s.error}")
-    return "\n".join(lines + _lifecycle_lines(s))
+    return "\n".join(lines + _tradeoff_lines(s) + _lifecycle_lines(s))
+
+
+def _tradeoff_lines(s: RunSummary) -> list[str]:
+    """A run of several objectives or with bounds: what it trades off, its front, its winner."""
+    if s.objectives is None or s.pareto is None:
+        return []
+    goals = ", ".join(f"{o['label']} ({o['unit']}, {o['direction']})" for o in s.objectives)
+    front = ", ".join(str(entry["number"]) for entry in s.pareto[:20]) + (" …" if len(s.pareto) > 20 else "")
+    how = "picked" if s.picked else "the front's best by the selection metric within the bounds"
+    lines = [f"objectives: {goals}", f"front: {len(s.pareto)} trial(s): {front}"]
+    if s.n_infeasible:
+        lines.append(f"bounds: {s.n_infeasible} complete trial(s) break one and are left off the front")
+    return lines + ([f"winner: trial {s.winner} ({how})"] if s.winner is not None else [])
 
 
 def _lifecycle_lines(s: RunSummary) -> list[str]:
@@ -363,6 +389,7 @@ COMMANDS = {
     "presets": _presets,
     "extend": _extend,
     "enqueue": _enqueue,
+    "pick": _pick,
     "spec": _spec,
     "note": _note,
     "doctor": _doctor,

@@ -12,7 +12,17 @@ import streamlit as st
 
 from pages._shared.space_form import space_from_state, space_state
 from pages._shared.table_form import CsvChoice, csv_section
-from tuning import DATASETS, DEFAULT_METRIC, STRATEGIES, DatasetOption, Strategy, Task, metrics_of
+from tuning import (
+    DATASETS,
+    DEFAULT_METRIC,
+    STRATEGIES,
+    DatasetOption,
+    Measure,
+    Strategy,
+    Task,
+    label_of,
+    metrics_of,
+)
 
 #: Where each dataset option's value comes from: a form key, or the uploaded CSV's choice.
 OPTION_KEYS = {DatasetOption.ROWS: "f_rows", DatasetOption.SEED: "f_data_seed"}
@@ -44,8 +54,39 @@ def form_state(raw: dict[str, Any]) -> dict[str, Any]:
         "f_repeats": raw.get("repeats", 1),
         "f_metric": raw.get("metric"),
         "f_baselines_all": raw.get("baselines") == "all",
+        **tradeoff_state(raw),
         **space_state(raw.get("space", {})),
     }
+
+
+#: The bounds the form has a widget for; a spec's others are kept as they are (a fork's).
+BOUND_KEYS = {"max_params": "f_max_params", "max_latency_ms": "f_max_latency_ms"}
+
+
+def tradeoff_state(raw: dict[str, Any]) -> dict[str, Any]:
+    """The form keys of a spec's objectives beyond the selection metric, and its bounds."""
+    objectives = [o if isinstance(o, str) else o["name"] for o in raw.get("objectives") or []]
+    bounds = dict(raw.get("constraints") or {})
+    return {
+        "f_objectives": objectives[1:],
+        "f_max_params": int(bounds.pop("max_params", 0)),  # the widgets' own number types
+        "f_max_latency_ms": float(bounds.pop("max_latency_ms", 0.0)),
+        "f_other_bounds": bounds,
+    }
+
+
+def tradeoff_spec(state: Any) -> dict[str, Any]:
+    """The spec's ``objectives`` and ``constraints`` as the form holds them (none: left out)."""
+    raw: dict[str, Any] = {}
+    if state.get("f_objectives") and state.get("f_metric"):
+        raw["objectives"] = [state["f_metric"], *state["f_objectives"]]
+    bounds = {
+        **state.get("f_other_bounds", {}),
+        **{n: state[k] for n, k in BOUND_KEYS.items() if state.get(k)},
+    }
+    if bounds:
+        raw["constraints"] = bounds
+    return raw
 
 
 def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[str, str]]:
@@ -79,6 +120,7 @@ def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[st
         raw["metric"] = state["f_metric"]
     if state.get("f_baselines_all"):
         raw["baselines"] = "all"
+    raw.update(tradeoff_spec(state))
     if csv is not None and csv.overridden:
         raw["task"] = csv.task.value
     return raw, problems
@@ -101,6 +143,31 @@ def metric_section(task: Task) -> None:
         help="trials are compared, pruned and the winner picked by this score on validation; "
         "every metric of the task is recorded",
     )
+
+
+def tradeoff_section(task: Task) -> None:
+    """Up to two more objectives beside the selection metric, and bounds on size and speed."""
+    metric = st.session_state.get("f_metric")
+    options = [m.value for m in Measure] + [m.name for m in metrics_of(task) if m.name != metric]
+    st.session_state["f_objectives"] = [n for n in st.session_state.get("f_objectives", []) if n in options]
+    st.multiselect(
+        "Also optimise (trade-offs)",
+        options,
+        key="f_objectives",
+        max_selections=2,
+        format_func=label_of,
+        help="each trial is then judged on these too: the Monitor draws the front of the best "
+        "trade-offs and lets you pick the winner; needs no pruner, and a strategy other than cmaes",
+    )
+    size, speed = st.columns(2)
+    size.number_input("Max parameters", 0, 10**9, step=1000, key="f_max_params", help="0 = no bound")
+    speed.number_input(
+        "Max latency (ms per 1,000 rows)", 0.0, 10**6 * 1.0, step=0.1, key="f_max_latency_ms", format="%g",
+        help="0 = no bound; trials beyond a bound are kept and marked, never the default winner",
+    )  # fmt: skip
+    others = st.session_state.get("f_other_bounds") or {}
+    if others:
+        st.caption("Also bounded: " + ", ".join(f"{key} {value:g}" for key, value in others.items()))
 
 
 def dataset_section(errors: dict[str, str]) -> CsvChoice | None:

@@ -74,8 +74,29 @@ def test_every_strategy_has_exactly_one_entry() -> None:
         ("bayesian", optuna.samplers.TPESampler),
         ("gp", optuna.samplers.GPSampler),
         ("cmaes", optuna.samplers.CmaEsSampler),
+        ("nsga2", optuna.samplers.NSGAIISampler),
     ],
 )
 def test_each_strategy_builds_its_own_sampler(strategy: str, sampler: type) -> None:
     space = {"lr": {"type": "float", "low": 0.001, "high": 0.01, "step": 0.003}, "epochs": 2}
     assert isinstance(make_sampler(quick_spec(strategy=strategy, space=space), seed=1), sampler)
+
+
+@pytest.mark.parametrize(("n_trials", "generation"), [(60, 12), (10, 4), (10_000, 50)])
+def test_nsga2_breeds_generations_of_a_fifth_of_the_budget(n_trials: int, generation: int) -> None:
+    sampler = make_sampler(quick_spec(strategy="nsga2", budget={"n_trials": n_trials}), seed=1)
+    assert sampler._population_size == generation  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("strategy", [s.value for s in Strategy if STRATEGIES[s].several_objectives])
+def test_every_strategy_that_can_searches_several_objectives(strategy: str, storage_url: str) -> None:
+    space = {"hidden_size": {"type": "choice", "values": [4, 8, 16]}, "lr": 0.01, "epochs": 2}
+    spec = quick_spec(strategy=strategy, space=space, objectives=["mse", "params", "train_s"])
+    run = run_in_process(spec, storage_url)
+    complete = run.study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(complete) == (3 if strategy == "grid" else 6)
+    for trial in complete:
+        mse, params, train_s = trial.values
+        assert mse == learning_curve(trial)[-1]
+        assert params == (4 + 2) * trial.params["hidden_size"] + 1  # 4 features, a bias, 1 output
+        assert trial.user_attrs["measures"] == {"params": params, "train_s": train_s} and train_s > 0

@@ -63,3 +63,19 @@ def test_a_run_from_the_url_joins_the_race(open_page: Callable[..., AppTest], st
 
 def test_no_runs_says_what_to_do(open_page: Callable[..., AppTest]) -> None:
     assert "launch two searches" in texts(open_page("pages/compare.py"))
+
+
+def test_runs_trading_off_the_same_objectives_race_by_hypervolume(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    for name, strategy in (("nsga", "nsga2"), ("rand", "random")):
+        spec = RunSpec.from_dict({**preset_spec("houses").to_dict(), "strategy": strategy,
+                                  "objectives": ["mse", "params"]})  # fmt: skip
+        make_run(storage_url, name, 20, spec=spec, seed=len(name))
+    at = open_page("pages/compare.py")
+    by_trials, _ = figures(at)
+    assert (
+        by_trials["layout"]["yaxis"]["title"]["text"] == "hypervolume (share of the box of scaled objectives)"
+    )
+    assert "hypervolume %{y:.5g}" in by_trials["data"][0]["hovertemplate"]
+    assert "Largest hypervolume:" in texts(at) and not at.warning

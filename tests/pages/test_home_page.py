@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import APP, texts
-from tuning import PRESETS, list_run_names, load_run
+from tuning import PRESETS, list_run_names, load_run, preset_spec
 
 
 def test_an_empty_storage_offers_the_presets(open_page: Callable[..., AppTest]) -> None:
@@ -36,8 +36,10 @@ def test_runs_are_listed_with_state_progress_and_best(
     open_page: Callable[..., AppTest], storage_url: str
 ) -> None:
     make_run(storage_url, "houses-done", 60, finished=True)
+    make_run(storage_url, "tradeoff", 6, spec=preset_spec("houses-tradeoff"))
     at = open_page("pages/home.py")
     table = at.dataframe[0].value
+    assert table.set_index("run").loc["tradeoff", "metric"] == "mse + params"  # what it trades off
     row = table.set_index("run").loc["houses-done"]
     assert (row["strategy"], row["state"], row["trials"]) == ("bayesian", "finished", "60 / 60")
     assert row["progress"] == 100  # percent

@@ -222,3 +222,25 @@ def test_start_waits_for_an_override_when_the_run_needs_more_memory_than_the_mac
     start_button(at).click().run()
     assert not at.exception
     assert len(list_run_names(storage_url)) == 1
+
+
+def test_a_trade_off_run_is_launched_with_its_objectives_and_bounds(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    at = open_page("pages/launch.py")
+    at.selectbox(key="f_preset").set_value("houses-tradeoff").run()
+    assert at.multiselect(key="f_objectives").value == ["params"]
+    at.number_input(key="f_max_latency_ms").set_value(0.5).run()
+    at.selectbox(key="f_pruner").set_value("median").run()
+    assert any("with several objectives set pruner to none" in e for e in errors(at))
+    assert start_button(at).disabled
+    at.selectbox(key="f_pruner").set_value("none").run()
+    at.session_state["f_name"] = "trade"
+    start_button(at).click().run()
+    assert not at.exception and no_workers == ["trade"]
+    spec = load_run("trade", storage_url).spec.to_dict()
+    assert spec["objectives"] == [
+        {"name": "mse", "direction": "minimize"},
+        {"name": "params", "direction": "minimize"},
+    ]
+    assert spec["constraints"] == {"max_latency_ms": 0.5}

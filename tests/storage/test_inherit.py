@@ -55,3 +55,18 @@ def test_a_run_on_other_data_or_another_split_is_refused(storage_url: str) -> No
         "val_fraction": "is 0.3 here but 0.2 in source",
         "seed": "is 3 here but 0 in source",
     }
+
+
+def test_a_trade_off_run_hands_down_its_values_and_bounds_to_the_same_objectives(storage_url: str) -> None:
+    tradeoff = {"objectives": ["mse", "params"], "constraints": {"max_params": 100}}
+    source = run_in_process(quick_spec(budget={"n_trials": 4}, **tradeoff), storage_url, "source")
+    inherited = inherit(source, quick_spec(strategy="nsga2", **tradeoff)).trials
+    assert [t.values for t in inherited] == [t.values for t in source.study.get_trials()]
+    assert [t.constraints for t in inherited] == [t.constraints for t in source.study.get_trials()]
+    for other in ({"objectives": ["mse", "latency_ms"]}, {}, {**tradeoff, "constraints": {"max_params": 90}}):
+        with pytest.raises(SpecError) as refused:
+            check_same_data(source, quick_spec(**other), None)
+        assert (
+            "source optimises mse, params within max_params 100, this run"
+            in refused.value.by_field()["objectives"]
+        )

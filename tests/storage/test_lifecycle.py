@@ -159,3 +159,17 @@ def test_a_configuration_queued_while_the_run_ends_still_runs(
     summary = summarize(run)
     assert summary.state == "finished" and summary.n_complete == 3
     assert [past["reason"] for past in summary.history] == ["a hand-picked configuration arrived as it ended"]
+
+
+def test_an_extended_trade_off_run_keeps_its_objectives_and_bounds(storage_url: str) -> None:
+    spec = quick_spec(objectives=["mse", "params"], constraints={"max_params": 120}, budget={"n_trials": 3})
+    run = run_in_process(spec, storage_url)
+    plan = plan_extension(run, Extension(trials=2))
+    assert (plan.spec.objectives, plan.spec.constraints) == (spec.objectives, spec.constraints)
+    extend(run, plan)
+    Worker("run", storage_url, WorkerOptions()).work()
+    run = load_run("run", storage_url)
+    complete = run.study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(complete) == 5 and all(len(t.values) == 2 and "max_params" in t.constraints for t in complete)
+    summary = summarize(run)
+    assert summary.test_loss is not None and len(summary.history) == 1 and summary.pareto

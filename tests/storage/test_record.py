@@ -25,6 +25,7 @@ NOT_STORAGE = {
     ("tuning/views/summary.py", "worker"): "a column of trial_rows",
     ("tuning/views/summary.py", "error"): "a column of trial_rows",
     ("tuning/views/summary.py", "origin"): "a column of trial_rows",
+    ("tuning/views/summary.py", "measures"): "a column of trial_rows (a trade-off run's)",
     ("tuning/views/chart_data.py", "origin"): "a column of the trial tables",
     ("tuning/views/figures.py", "origin"): "the trial tables' column the history chart groups by",
     ("tuning/views/parallel_figure.py", "origin"): "the trial tables' column of the origin axis",
@@ -77,16 +78,19 @@ def test_keys_are_the_strings_stored_today() -> None:
         "sweetspot:warm_start": Scope.STUDY,
         "sweetspot:note": Scope.STUDY,
         "sweetspot:tags": Scope.STUDY,
+        "sweetspot:pick": Scope.STUDY,
         "sweetspot:trial_note:<trial number>": Scope.STUDY,
         "worker": Scope.TRIAL,
         "curve": Scope.TRIAL,
         "loss_spread": Scope.TRIAL,
         "metrics": Scope.TRIAL,
+        "measures": Scope.TRIAL,
         "error": Scope.TRIAL,
         "retry_of": Scope.TRIAL,
         "origin": Scope.TRIAL,
         "inherited_from": Scope.TRIAL,
         "fixed_params": Scope.TRIAL_SYSTEM,
+        "constraints:<bound, e.g. max_params>": Scope.TRIAL_SYSTEM,  # Optuna's own convention
     }
 
 

@@ -9,9 +9,9 @@ import pytest
 from optuna.distributions import CategoricalDistribution
 
 from tests.fake_runs import make_run
-from tuning import UnknownName, preset_spec
+from tuning import RunSpec, UnknownName, load_run, preset_spec
 from tuning.definition.metrics import Direction
-from tuning.views.analysis import VIEWS, sample_study, varying_params, view_figure, view_problem
+from tuning.views.analysis import VIEWS, draw_view, sample_study, varying_params, view_figure, view_problem
 
 
 def test_too_few_trials_are_explained(storage_url: str) -> None:
@@ -84,7 +84,7 @@ def test_varying_parameters_ignore_unfinished_trials(storage_url: str) -> None:
 @pytest.mark.parametrize("direction", list(Direction))
 def test_parallel_coordinates_are_a_brushable_parcoords(storage_url: str, direction: Direction) -> None:
     trials = make_run(storage_url, "run", 12, spec=preset_spec("article-optuna")).get_trials()
-    study, used = sample_study(trials, VIEWS["parallel"].max_trials, direction=direction)
+    study, used = sample_study(trials, VIEWS["parallel"].max_trials, directions=[direction])
     (parcoords,) = view_figure("parallel", study, None, "validation MSE ($1000s²)").data
     assert parcoords.type == "parcoords"  # WebGL, and the only trace that can be brushed
     dims = {d.label: d for d in parcoords.dimensions}
@@ -110,3 +110,16 @@ def test_parallel_coordinates_tick_each_option_as_text() -> None:
     activation, _ = view_figure("parallel", study, None, "loss").data[0].dimensions
     assert list(activation.ticktext) == ["relu", "&lt;b&gt;tanh&lt;/b&gt;"]
     assert list(activation.values) == [0, 1, 0, 1]
+
+
+def test_a_run_of_several_objectives_shows_importance_per_objective(storage_url: str) -> None:
+    spec = preset_spec("houses").to_dict()
+    spec.update(strategy="nsga2", objectives=["mse", "params"])
+    make_run(storage_url, "trade", 30, spec=RunSpec.from_dict(spec))
+    figure, used = draw_view(load_run("trade", storage_url), "importance")
+    mse, params = figure.data
+    assert (mse.name, params.name) == ("validation MSE ($1000s²)", "parameters (count)") and used == 30
+    assert params.x[list(params.y).index("hidden_size")] == max(params.x)  # size is set by the width
+    assert figure.layout.xaxis.title.text == "importance for each objective"
+    for view in ("slice", "contour", "parallel", "edf"):  # the others draw the selection metric
+        assert draw_view(load_run("trade", storage_url), view, ["hidden_size", "lr"])[0].data

@@ -44,3 +44,23 @@ def test_notes_tags_trial_notes_origins_and_earlier_results_are_exported(storage
     assert summary["n_hand_picked"] == 1 and summary["history"][0]["test_loss"] == 250.0
     assert [t["note"] for t in document["trials"]] == ["", "", "odd", ""]
     assert {t["origin"] for t in document["trials"]} == {"sampled"}  # the queued one has not started
+
+
+def test_a_trade_off_run_exports_each_trials_values_measures_and_bounds(storage_url: str) -> None:
+    spec = RunSpec.from_dict({**preset_spec("houses").to_dict(), "objectives": ["mse", "params"],
+                              "constraints": {"max_params": 2000}})  # fmt: skip
+    make_run(storage_url, "trade", 12, spec=spec, n_failed=1)
+    document = json.loads(json.dumps(export_run(load_run("trade", storage_url))))
+    complete = [t for t in document["trials"] if t["state"] == "complete"]
+    assert all(t["value"] == t["values"][0] and t["values"][1] == t["measures"]["params"] for t in complete)
+    assert all(t["constraints"]["max_params"] == t["measures"]["params"] - 2000 for t in complete)
+    summary = document["summary"]
+    assert summary["winner"] in {entry["number"] for entry in summary["pareto"]}
+    assert [o["name"] for o in summary["objectives"]] == ["mse", "params"]
+
+
+def test_a_run_of_one_objective_exports_what_it_always_did(storage_url: str) -> None:
+    make_run(storage_url, "plain", 3)
+    document = export_run(load_run("plain", storage_url))
+    assert not {"objectives", "pareto", "winner", "picked", "n_infeasible"} & set(document["summary"])
+    assert not {"values", "measures", "constraints"} & set(document["trials"][0])

@@ -64,3 +64,10 @@ def test_a_trial_of_a_population_reproduces_up_to_rounding_without_dropout(stora
     best = run.study.best_trial
     again = run_in_process(RunSpec.from_dict(reproduce_spec(run.spec, best.params)), storage_url, "again")
     assert again.study.best_trial.value == pytest.approx(best.value, rel=1e-5)
+
+
+def test_a_trade_off_run_reproduces_with_its_objectives_and_bounds() -> None:
+    spec = quick_spec(strategy="nsga2", objectives=["mse", "latency_ms"], constraints={"max_latency_ms": 1})
+    again = RunSpec.from_dict(reproduce_spec(spec, {"hidden_size": 8, "lr": 0.01, "batch_size": 16}))
+    assert (again.objectives, again.constraints) == (spec.objectives, spec.constraints)
+    assert again.strategy.value == "random" and again.n_trials_planned() == 1

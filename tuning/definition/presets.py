@@ -1,5 +1,6 @@
-"""Built-in runs: the article's grid and Optuna study, a richer synthetic-houses search, and
-the penguins species (a real classification table).
+"""Built-in runs: the article's grid and Optuna study, a richer synthetic-houses search (and
+the same as a trade-off of loss against size), and the penguins species (a real
+classification table).
 
 Presets are plain spec dicts, validated like any user's spec.
 """
@@ -56,6 +57,22 @@ PRESETS: dict[str, dict[str, Any]] = {
             "epochs": 30,
         },
     },
+    "houses-tradeoff": {
+        # The houses search as a trade-off: validation MSE against the network's size. NSGA-II
+        # breeds toward the front; no pruner (it judges one score).
+        "dataset": {"name": "synthetic-houses", "rows": 2000, "seed": 0},
+        "strategy": "nsga2",
+        "objectives": ["mse", "params"],
+        "budget": {"n_trials": 60},
+        "workers": 2,
+        "space": {
+            "n_layers": {"type": "int", "low": 1, "high": 3},
+            "hidden_size": {"type": "int", "low": 4, "high": 128, "log": True},
+            "lr": {"type": "float", "low": 1e-4, "high": 3e-2, "log": True},
+            "batch_size": {"type": "choice", "values": [16, 32, 64, 128]},
+            "epochs": 30,
+        },
+    },
     "penguins": {
         # A real table: text categories, NA cells, three species; selected by log loss,
         # stratified 5-fold cross-validation so the smallest species (68 birds) is in every fold.
@@ -80,6 +97,7 @@ PRESET_HELP: dict[str, str] = {
     "article-grid": "the article's 24-configuration grid on its four houses, 50 epochs",
     "article-optuna": "the article's Optuna space on its four houses, 20 TPE trials",
     "houses": "2,000 synthetic houses, 7 hyperparameters, 60 Bayesian trials, 2 workers",
+    "houses-tradeoff": "the houses search trading MSE against parameter count: 60 NSGA-II trials, 2 workers",
     "penguins": "Palmer penguins species (text categories, gaps, 3 classes), 12 random trials, 5 folds",
 }
 

@@ -21,7 +21,15 @@ from tuning.data.datasets import DATASETS
 from tuning.data.task import Task
 from tuning.definition.baselines import BaselineRequest
 from tuning.definition.hyperparameters import DOMAINS
-from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, get_metric
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Direction, Metric, get_metric
+from tuning.definition.objectives import (
+    Bound,
+    ConstraintsRule,
+    Measure,
+    Objective,
+    ObjectivesRule,
+    task_problems,
+)
 from tuning.definition.pruners import Pruner
 from tuning.definition.space import Fixed, Param, Range, parse_param
 from tuning.definition.strategies import STRATEGIES, Strategy
@@ -155,11 +163,15 @@ class RunSpec:
     population: int | None = spec_field(Optional(Whole(1, 256)), None)
     #: regression or classification; None (omitted) until launch fills it in from the data.
     task: Task | None = spec_field(Optional(OneOf.enum(Task)), None)
-    #: The selection metric; None (omitted): the task's loss (MSE, or log loss).
+    #: The selection metric; None (omitted): the first objective, else the task's loss (MSE, or log loss).
     metric: str | None = spec_field(Optional(OneOf(lambda: METRICS)), None)
     #: Which baselines to fit; None (omitted): "auto", a costly one only when it is cheap
     #: beside the run (see definition/baselines.py).
     baselines: BaselineRequest | None = spec_field(Optional(OneOf.enum(BaselineRequest)), None)
+    #: What the run optimises at once, the selection metric first; None (omitted): that metric alone.
+    objectives: tuple[Objective, ...] | None = spec_field(Optional(ObjectivesRule()), None)
+    #: Bounds a trial must keep to be feasible (``max_params``...); None (omitted): none.
+    constraints: tuple[Bound, ...] | None = spec_field(Optional(ConstraintsRule()), None)
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
@@ -181,6 +193,7 @@ class RunSpec:
             errors += _strategy_problems(
                 values["strategy"], values["space"], values["budget"], values["grid_cap"]
             )
+            errors += _objective_problems(values["strategy"], values["pruner"], values["objectives"])
         if errors:
             raise SpecError(errors)
         return cls(**values)
@@ -190,20 +203,46 @@ class RunSpec:
 
     def with_task(self, task: Task) -> RunSpec:
         """This spec for data of ``task``: the task stored, the metric named. A task or
-        metric the spec already chose must agree with the data's (FieldError otherwise)."""
+        metric the spec already chose, and every metric it optimises or bounds, must agree
+        with the data's (FieldError or SpecError otherwise)."""
         if self.task is not None and self.task is not task:
             raise FieldError(
                 "task", f"the data's target needs {task.value}, but the spec says {self.task.value}"
             )
-        metric = self.metric or DEFAULT_METRIC[task]
+        metric = self.metric or (self.objectives[0].name if self.objectives else DEFAULT_METRIC[task])
         if get_metric(metric).task is not task:
             raise FieldError("metric", f"{metric!r} scores {get_metric(metric).task.value}, not {task.value}")
+        problems = task_problems(self.objectives, self.constraints, task, metric)
+        if problems:
+            raise SpecError(problems)
         return replace(self, task=task, metric=metric)
 
     @property
     def selection(self) -> Metric:
-        """The metric trials are compared by (the task's loss until a task is known)."""
-        return get_metric(self.metric or DEFAULT_METRIC[self.task or Task.REGRESSION])
+        """The metric trials are compared by (the first objective, or the task's loss until a
+        task is known)."""
+        first = self.objectives[0].name if self.objectives else None
+        return get_metric(self.metric or first or DEFAULT_METRIC[self.task or Task.REGRESSION])
+
+    @property
+    def goals(self) -> tuple[Objective, ...]:
+        """What the run optimises, the selection metric first: the study's values, in order."""
+        return self.objectives or (Objective(self.selection.name, self.selection.direction),)
+
+    @property
+    def directions(self) -> list[Direction]:
+        """The study's directions, one per goal."""
+        return [goal.direction for goal in self.goals]
+
+    @property
+    def tradeoff(self) -> bool:
+        """True when trials are judged by more than one score: several objectives, or bounds."""
+        return len(self.goals) > 1 or bool(self.constraints)
+
+    def measured(self) -> set[Measure]:
+        """The quantities a worker must measure for each complete trial (beyond the metrics)."""
+        names = {goal.name for goal in self.goals} | {bound.name for bound in self.constraints or ()}
+        return {measure for measure in Measure if measure.value in names}
 
     def searched(self) -> dict[str, Param]:
         """The hyperparameters that vary (everything but the fixed ones)."""
@@ -262,6 +301,24 @@ def _cross_field_problems(values: dict[str, Any]) -> list[FieldError]:
     if task is not None and metric is not None and METRICS[metric].task is not task:
         names = [name for name, info in METRICS.items() if info.task is task]
         errors.append(FieldError("metric", f"{metric!r} is not a {task.value} metric; use one of {names}"))
+    return errors + task_problems(values.get("objectives"), values.get("constraints"), task, metric)
+
+
+def _objective_problems(
+    strategy: Strategy, pruner: Pruner, objectives: tuple[Objective, ...] | None
+) -> list[FieldError]:
+    """Several objectives need a strategy that can weigh them, and no pruner (Optuna prunes
+    on one score per epoch)."""
+    if objectives is None or len(objectives) < 2:
+        return []
+    errors = []
+    if not STRATEGIES[strategy].several_objectives:
+        able = [s.value for s, info in STRATEGIES.items() if info.several_objectives]
+        message = f"{strategy.value} cannot search several objectives; use one of {able}"
+        errors.append(FieldError("strategy", message))
+    if pruner is not Pruner.NONE:
+        message = "a pruner judges one score per epoch; with several objectives set pruner to none"
+        errors.append(FieldError("pruner", message))
     return errors
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import optuna
 
-from tuning.definition.space import Param
 from tuning.registry import Registry
 
 if TYPE_CHECKING:
@@ -31,10 +30,11 @@ class Strategy(StrEnum):
     BAYESIAN = "bayesian"
     GP = "gp"
     CMAES = "cmaes"
+    NSGA2 = "nsga2"
 
 
-#: Builds a strategy's sampler from the searched hyperparameters and a worker's own seed.
-SamplerFactory = Callable[[dict[str, Param], int], optuna.samplers.BaseSampler]
+#: Builds a strategy's sampler for a run's spec and a worker's own seed.
+SamplerFactory = Callable[["RunSpec", int], optuna.samplers.BaseSampler]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ class StrategyInfo:
     the run is created, and it needs no budget. Any other strategy draws until its budget
     (trials and/or a time limit) ends the run. ``numeric_only``: it cannot search choices.
     ``learns``: its draws depend on finished trials' results, so a worker trains fewer
-    trials at once (see definition/batching.py).
+    trials at once (see definition/batching.py). ``several_objectives``: its sampler
+    handles a study of several objectives (a spec of several is refused otherwise).
     """
 
     help: str
@@ -55,6 +56,7 @@ class StrategyInfo:
     exhaustive: bool = False
     numeric_only: bool = False
     learns: bool = True
+    several_objectives: bool = True
 
     @property
     def needs_budget(self) -> bool:
@@ -75,8 +77,15 @@ class QueuedGridSampler(optuna.samplers.GridSampler):
         return None
 
 
-def _grid(searched: dict[str, Param], seed: int) -> optuna.samplers.BaseSampler:
-    return QueuedGridSampler({name: param.values() for name, param in searched.items()}, seed=seed)
+def _grid(spec: RunSpec, seed: int) -> optuna.samplers.BaseSampler:
+    return QueuedGridSampler({name: param.values() for name, param in spec.searched().items()}, seed=seed)
+
+
+def _nsga2(spec: RunSpec, seed: int) -> optuna.samplers.BaseSampler:
+    """NSGA-II with a generation a fifth of the trial budget (4 to Optuna's default of 50), so a
+    60-trial run breeds for a few generations instead of drawing at random throughout."""
+    planned = spec.budget.n_trials or 250
+    return optuna.samplers.NSGAIISampler(population_size=max(4, min(50, planned // 5)), seed=seed)
 
 
 STRATEGIES: Registry[Strategy, StrategyInfo] = Registry(
@@ -110,6 +119,12 @@ STRATEGIES: Registry[Strategy, StrategyInfo] = Registry(
             "#D55E00",
             lambda _, seed: optuna.samplers.CmaEsSampler(seed=seed),
             numeric_only=True,
+            several_objectives=False,
+        ),
+        Strategy.NSGA2: StrategyInfo(
+            "NSGA-II genetic search: breeds a population toward the trade-off front of several objectives",
+            "#56B4E9",
+            _nsga2,
         ),
     },
 )
@@ -117,4 +132,4 @@ STRATEGIES: Registry[Strategy, StrategyInfo] = Registry(
 
 def make_sampler(spec: RunSpec, seed: int) -> optuna.samplers.BaseSampler:
     """The sampler for ``spec``; each worker passes its own seed so they do not collide."""
-    return STRATEGIES[spec.strategy].sampler(spec.searched(), seed)
+    return STRATEGIES[spec.strategy].sampler(spec, seed)

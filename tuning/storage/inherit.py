@@ -1,7 +1,8 @@
 """Warm start: a new run begins with an earlier run's finished trials, so its sampler learns.
 
 A trial's value is its validation loss, which depends on the data and on how it is split;
-so only a run on the same data, split the same way, may hand its trials down. Of those,
+so only a run on the same data, split the same way, and optimising the same objectives
+within the same bounds, may hand its trials down. Of those,
 the trials whose configuration the new space allows (searched values within its ranges
 and choices, fixed values equal) are copied, marked inherited, before the new run's queue:
 they do not count against its budget, yet every sampler reads them as its own history.
@@ -51,6 +52,12 @@ def check_same_data(source: Run, spec: RunSpec, csv_text: str | None) -> None:
         for field in SAME_DATA_FIELDS
         if old[field] != new[field]
     ]
+    tradeoff = source.spec.tradeoff or spec.tradeoff
+    if tradeoff and (source.spec.goals, source.spec.constraints) != (spec.goals, spec.constraints):
+        errors.append(
+            FieldError("objectives", f"{source.name} optimises {_described(source.spec)}, this run "
+                       f"{_described(spec)}: an inherited trial's values and bounds must mean the same")
+        )  # fmt: skip
     if spec.dataset.name == "csv" and source.csv_text() != csv_text:
         errors.append(FieldError("dataset.csv", f"the uploaded file differs from {source.name}'s"))
     if errors:
@@ -59,6 +66,12 @@ def check_same_data(source: Run, spec: RunSpec, csv_text: str | None) -> None:
             "draws the split), or the inherited losses would not compare"
         )
         raise SpecError([FieldError("warm_start", why), *errors])
+
+
+def _described(spec: RunSpec) -> str:
+    """A run's objectives and bounds in a few words: "mse, params within max_params 5000"."""
+    bounds = ", ".join(f"{b.key} {b.limit:g}" for b in spec.constraints or ())
+    return ", ".join(goal.name for goal in spec.goals) + (f" within {bounds}" if bounds else "")
 
 
 def inherit(source: Run, spec: RunSpec) -> Inheritance:
@@ -88,11 +101,13 @@ def _copy(trial: FrozenTrial, spec: RunSpec, config: dict[str, Any], source: str
     for name, param in spec.searched().items():
         params[name] = normalise(param, config[name])
         distributions[name] = _distribution(param)
+    bounds = {record.CONSTRAINT.member(b.key) for b in spec.constraints or ()}
     copy = create_trial(
         state=TrialState.COMPLETE,
-        value=trial.value,
+        values=trial.values,
         params=params,
         distributions=distributions,
+        system_attrs={key: value for key, value in trial.system_attrs.items() if key in bounds},
         user_attrs={
             **trial.user_attrs,
             record.ORIGIN.key: TrialOrigin.INHERITED.value,

@@ -25,7 +25,7 @@ from tuning.definition.space import check_value, normalise
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError, TuningError
 from tuning.storage import record
-from tuning.storage.record import TrialOrigin
+from tuning.storage.record import TrialOrigin, score
 from tuning.storage.runs import Run, add_tickets, has_result, store_spec
 
 MAX_EXTRA_TRIALS = 100_000
@@ -118,7 +118,7 @@ def reopen(run: Run, reason: str) -> None:
             finished_at=result["finished_at"],
             test_loss=result.get("test_loss"),
             best_trial=result.get("best_trial"),
-            best_value=best.value if best else None,
+            best_value=score(best) if best else None,
             best_params=dict(best.params) if best else None,
             superseded_at=time.time(),
             reason=reason,

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuning.errors import FieldError
+
+if TYPE_CHECKING:
+    from optuna.trial import FrozenTrial
 
 
 class Scope(StrEnum):
@@ -136,6 +139,12 @@ TAGS = Key(
     "storage.notes.set_notes", "storage.notes.read_notes (the Runs page filters by them)",
     "Labels for finding runs again.",
 )  # fmt: skip
+PICK = Key(
+    "sweetspot:pick", Scope.STUDY, "int (trial number), or None",
+    "storage.picks.store_pick (actions.pick_winner)", "views.pareto (views.summary, training.finalize)",
+    "The complete trial someone picked as the winner; None or absent: the front's best in the "
+    "selection metric within the bounds. Picking on an ended run reopens it, so it is tested once.",
+)  # fmt: skip
 TRIAL_NOTE = Key(
     "sweetspot:trial_note:", Scope.STUDY, "str (at most 500 characters)",
     "storage.notes.set_trial_note", "storage.notes.read_notes (the Monitor's trials table, export)",
@@ -165,6 +174,13 @@ METRICS = Key(
     "training.worker (complete trials)", "views.summary.trial_rows, exports",
     "Every metric of the run's task on validation (member mean); null where undefined.",
 )  # fmt: skip
+MEASURES = Key(
+    "measures", Scope.TRIAL, "dict (params, latency_ms, train_s → value)",
+    "training.worker (complete trials, when the run's objectives or bounds name them)",
+    "views.summary.trial_rows, exports",
+    "What the worker measured of a complete trial beside its metrics: its parameter count, its "
+    "inference time per 1,000 rows, its training seconds.",
+)  # fmt: skip
 ERROR = Key(
     "error", Scope.TRIAL, "str",
     "training.worker (failed and pruned trials), storage.liveness.reap_orphans (dead workers)",
@@ -182,6 +198,14 @@ FIXED_PARAMS = Key(
     "A queued trial's fixed configuration (a grid point, or a retry), in Optuna's enqueue convention.",
 )  # fmt: skip
 
+CONSTRAINT = Key(
+    "constraints:", Scope.TRIAL_SYSTEM, "float (the value beyond the bound; > 0 violates it)",
+    "training.worker (Optuna's Trial.set_constraint)", "Optuna's samplers and best_trials, views.pareto",
+    "How far a complete trial breaks each of the run's bounds, in Optuna's convention: it is "
+    "feasible when every value is <= 0.",
+    suffix="bound, e.g. max_params",
+)  # fmt: skip
+
 ORIGIN = Key(
     "origin", Scope.TRIAL, "str (a TrialOrigin; absent means sampled)",
     "storage.lifecycle.enqueue (hand-picked tickets), storage.inherit (inherited trials)",
@@ -197,9 +221,19 @@ INHERITED_FROM = Key(
 #: Every key the engine writes, in the order docs/spec.md lists them.
 KEYS: tuple[Key, ...] = (
     SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, BASELINES, WORKER_RECORD,
-    HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, TRIAL_NOTE,
-    WORKER, CURVE, LOSS_SPREAD, METRICS, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
+    HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, PICK, TRIAL_NOTE,
+    WORKER, CURVE, LOSS_SPREAD, METRICS, MEASURES, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
+    CONSTRAINT,
 )  # fmt: skip
+
+
+def score(trial: FrozenTrial) -> float | None:
+    """The trial's score in the run's selection metric: its first value.
+
+    Optuna's ``trial.value`` refuses a study of several objectives; the selection metric is
+    always the first of them, so every view of one score reads this instead.
+    """
+    return trial.values[0] if trial.values else None
 
 
 class TrialOrigin(StrEnum):

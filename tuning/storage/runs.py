@@ -88,7 +88,7 @@ def create_run(
     spec = resolve_task(spec, csv_text)
     try:
         study = optuna.create_study(
-            study_name=name, storage=storage, direction=spec.selection.direction.value
+            study_name=name, storage=storage, directions=[d.value for d in spec.directions]
         )
     except optuna.exceptions.DuplicatedStudyError:
         raise RunExists(f"a run named {name!r} exists already; choose another name") from None

@@ -14,7 +14,6 @@ from typing import Any
 import torch
 from optuna.trial import TrialState
 
-from tuning.definition.metrics import Direction
 from tuning.storage import record
 from tuning.storage.artifacts import store_weights
 from tuning.storage.lifecycle import hand_picked_waiting
@@ -24,6 +23,7 @@ from tuning.training.members import evaluate_test
 from tuning.training.objective import Objective
 from tuning.training.population import Outcome
 from tuning.views.outcome import winner_picture
+from tuning.views.pareto import winner_trial
 
 #: v2: a task, its classes and metric, and per member the fitted preprocessing (a pickle of
 #: a scikit-learn ColumnTransformer for tables, None for all-number data).
@@ -42,19 +42,20 @@ def work_left(run: Run) -> bool:
 
 
 def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None) -> RunResult:
-    """Write the run's result; ``cached`` is (trial number, result) of this worker's best."""
+    """Write the run's result: the winner (the picked trial, else the best within the bounds;
+    ``views.pareto.winner_trial``) tested once. ``cached`` is (trial number, result) of this
+    worker's best, reused when it is the winner."""
     trials = run.study.get_trials(deepcopy=False)
-    complete = [t for t in trials if t.state is TrialState.COMPLETE]
-    stopped = stop_requested(run.attrs())
-    if not complete:
+    attrs = run.attrs()
+    best = winner_trial(run.spec, trials, attrs.get(record.PICK.key))
+    stopped = stop_requested(attrs)
+    if best is None:
         failed = [t for t in trials if t.state is TrialState.FAIL]
         first_error = failed[0].user_attrs.get(record.ERROR.key) if failed else None
         state = RunState.STOPPED if stopped else RunState.FAILED
         result = RunResult(state, time.time(), error=first_error)
     else:
         metric = run.spec.selection
-        pick = min if metric.direction is Direction.MINIMIZE else max
-        best = pick(complete, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
         trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
         data = objective.data
         report = evaluate_test(data, objective.split, objective.members, trained.models)

@@ -94,6 +94,8 @@ class Objective:
             reporter.publish_all()
         for index, reason in reporter.pruned.items():
             outcomes[index].reason = reason
+        for index, seconds in reporter.trained_s.items():
+            outcomes[index].train_s = seconds
         return outcomes
 
     def validation_metrics(self, outcome: Outcome) -> dict[str, float | None]:
@@ -135,11 +137,14 @@ class _Reporter:
         self.curves: list[list[float]] = [[] for _ in trials]
         self.pruned: dict[int, str] = {}
         self.published_at = -math.inf
+        self.started = time.monotonic()
+        self.trained_s: dict[int, float] = {}  # index → seconds from the start to its last epoch
 
     def on_epoch(self, epoch: int, losses: dict[int, float]) -> set[int]:
         stop = set()
         for index, loss in losses.items():
             self.curves[index].append(loss)
+            self.trained_s[index] = time.monotonic() - self.started
             try:
                 if self.pruning and self._should_prune(self.trials[index], epoch, loss):
                     stop.add(index)

@@ -58,7 +58,8 @@ class Outcome:
 
     ``models`` (the members as ordinary ``build_mlp`` models, in ``Candidate.members``
     order) is empty unless the candidate finished; they are built when first asked for,
-    since most candidates' never are. ``reason`` says why a candidate ended early.
+    since most candidates' never are. ``reason`` says why a candidate ended early;
+    ``train_s`` the seconds from its population's start to its last epoch.
     """
 
     curve: list[float] = field(default_factory=list)
@@ -66,6 +67,7 @@ class Outcome:
     status: Status | None = None
     reason: str = ""
     diverged: Diverged | None = None
+    train_s: float = 0.0
     trained: list[tuple[Snapshot, int, MemberSpec]] = field(default_factory=list, repr=False)
 
     @cached_property

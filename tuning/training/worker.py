@@ -36,6 +36,7 @@ from tuning.storage.liveness import HOST, Heartbeat, worker_records
 from tuning.storage.runs import Run, deadline_passed, has_result, load_run, stop_requested
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.finalize import finalize, work_left
+from tuning.training.measures import told
 from tuning.training.objective import Objective
 from tuning.training.population import Outcome, Status
 
@@ -182,18 +183,31 @@ class PopulationRunner:
         else:
             metrics = self.objective.validation_metrics(outcome)
             attrs = {record.LOSS_SPREAD.key: outcome.spread, record.METRICS.key: metrics}
-            self.tell(trial, TrialState.COMPLETE, outcome.loss, attrs)
-            if self.best is None or self.objective.spec.selection.better(outcome.loss, self.best[1].loss):
+            scored = told(self.objective, outcome, metrics)  # one value per objective, and bounds
+            self.tell(trial, scored.state, scored.values, {**attrs, **scored.attrs}, scored.violations)
+            selection = self.objective.spec.selection
+            better = self.best is None or selection.better(outcome.loss, self.best[1].loss)
+            if better and scored.state is TrialState.COMPLETE:
                 self.best = (trial.number, outcome)
 
     def tell(
-        self, trial: optuna.Trial, state: TrialState, value: float | None, attrs: dict[str, Any]
+        self,
+        trial: optuna.Trial,
+        state: TrialState,
+        value: float | list[float] | None,
+        attrs: dict[str, Any],
+        violations: dict[str, float] | None = None,
     ) -> None:
-        """Record an outcome, unless another worker has failed the trial meanwhile (then drop it)."""
+        """Record an outcome, unless another worker has failed the trial meanwhile (then drop it).
+
+        ``value`` is one per objective for a run of several; ``violations`` are its bounds'
+        (Optuna's constraints)."""
 
         def tell() -> TrialState:
             for key, attr in attrs.items():
                 trial.set_user_attr(key, attr)
+            for bound, violation in (violations or {}).items():
+                trial.set_constraint(bound, violation)
             return self.study.tell(trial, value, state=state, skip_if_finished=True).state
 
         try:
@@ -204,9 +218,12 @@ class PopulationRunner:
             log_taken_over(trial)
             return
         error = attrs.get(record.ERROR.key)
-        log.info(
-            "trial %d %s%s", trial.number, state.name.lower(), f": {error}" if error else f" {value:.6g}"
-        )
+        shown = f": {error}" if error else " " + " ".join(f"{v:.6g}" for v in _as_list(value))
+        log.info("trial %d %s%s", trial.number, state.name.lower(), shown)
+
+
+def _as_list(value: float | list[float] | None) -> list[float]:
+    return [] if value is None else value if isinstance(value, list) else [value]
 
 
 def log_taken_over(trial: optuna.Trial) -> None:

@@ -25,40 +25,14 @@ from optuna.trial import FrozenTrial, TrialState
 from tuning.definition.metrics import Direction
 from tuning.registry import Registry
 from tuning.storage.runs import Run
-from tuning.views.chart_data import loss_title
+from tuning.views.chart_data import axis_title, loss_title
+from tuning.views.importance import importance_figure
 
 if TYPE_CHECKING:  # plotly loads only when a view is drawn: workers import this package too
     import plotly.graph_objects as go
 
 #: Draws a view from a study of complete trials, the chosen params (None: all), the loss's title.
 Draw = Callable[[optuna.Study, "list[str] | None", str], "go.Figure"]
-
-
-def _importance(study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
-    """Optuna's importances (PED-ANOVA), drawn as a bar per hyperparameter, largest on top.
-
-    Not ``plot_param_importances``: its hover text deep-copies every trial once per
-    hyperparameter, 2.2 s per copy of 2,000 trials on a busy 2-core machine, against
-    0.26 s for the importances themselves.
-    """
-    import plotly.graph_objects as go
-
-    importances = optuna.importance.get_param_importances(study, params=params)
-    names, values = list(importances)[::-1], list(importances.values())[::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=names,
-            orientation="h",
-            text=[f"{v:.2f}" if v >= 0.01 else "<0.01" for v in values],
-            textposition="outside",
-            marker_color="#0072B2",
-            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text=f"importance for {loss_title}", range=[0, max(values, default=1) * 1.15])
-    fig.update_layout(height=max(250, 60 + 40 * len(names)))
-    return fig
 
 
 def _parallel(study: optuna.Study, params: list[str] | None, loss_title: str) -> go.Figure:
@@ -75,12 +49,12 @@ def _parallel(study: optuna.Study, params: list[str] | None, loss_title: str) ->
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     names = params or sorted({name for trial in trials for name in trial.params})
     dimensions = [_parcoords_dimension(name, trials) for name in names]
-    values = [trial.value for trial in trials]
+    values = [trial.values[0] for trial in trials]  # the selection metric, of one objective or several
     dimensions.append(dict(label=loss_title, values=values))
     line = dict(
         color=values,
         colorscale="Viridis",
-        reversescale=study.direction is optuna.study.StudyDirection.MINIMIZE,
+        reversescale=study.directions[0] is optuna.study.StudyDirection.MINIMIZE,
         showscale=True,
         colorbar=dict(title=dict(text=loss_title, side="right")),
     )
@@ -157,8 +131,9 @@ VIEWS: Registry[str, View] = Registry(
             5,
             1,
             2000,
-            "how much of the loss's variation each hyperparameter explains (PED-ANOVA)",
-            _importance,
+            "how much of the loss's variation each hyperparameter explains (PED-ANOVA), for each "
+            "objective of a run of several",
+            importance_figure,
         ),
         "slice": View(
             "Slice",
@@ -166,7 +141,9 @@ VIEWS: Registry[str, View] = Registry(
             1,
             1000,
             "the loss of every trial against each hyperparameter on its own",
-            lambda study, params, loss: vis.plot_slice(study, params=params, target_name=loss),
+            lambda study, params, loss: vis.plot_slice(
+                study, params=params, target=_selection(study), target_name=loss
+            ),
         ),
         "contour": View(
             "Contour",
@@ -174,7 +151,9 @@ VIEWS: Registry[str, View] = Registry(
             2,
             300,
             "the loss over two hyperparameters at once, interpolated",
-            lambda study, params, loss: vis.plot_contour(study, params=params, target_name=loss),
+            lambda study, params, loss: vis.plot_contour(
+                study, params=params, target=_selection(study), target_name=loss
+            ),
             picks_params=ParamPick(2, 4, "Choose two or more hyperparameters to draw their contour."),
         ),
         "parallel": View(
@@ -192,10 +171,16 @@ VIEWS: Registry[str, View] = Registry(
             0,
             1000,
             "the share of trials below each loss: a curve further left means a better search",
-            lambda study, _, loss: vis.plot_edf(study, target_name=loss),
+            lambda study, _, loss: vis.plot_edf(study, target=_selection(study), target_name=loss),
         ),
     },
 )
+
+
+def _selection(study: optuna.Study) -> Callable[[FrozenTrial], float] | None:
+    """What Optuna's plots draw of a study of several objectives: the selection metric, its
+    first (a study of one needs no target)."""
+    return None if len(study.directions) == 1 else lambda trial: trial.values[0]
 
 
 def varying_params(trials: Sequence[FrozenTrial]) -> list[str]:
@@ -238,17 +223,28 @@ def view_problem(view: str, trials: Sequence[FrozenTrial]) -> str | None:
 
 
 def sample_study(
-    trials: Sequence[FrozenTrial], limit: int, seed: int = 0, direction: Direction = Direction.MINIMIZE
+    trials: Sequence[FrozenTrial],
+    limit: int,
+    seed: int = 0,
+    directions: Sequence[Direction] = (Direction.MINIMIZE,),
+    names: Sequence[str] = (),
 ) -> tuple[optuna.Study, int]:
     """An in-memory study of the complete trials, a seeded sample of ``limit`` when more.
 
-    ``direction`` is the run's: Optuna's parallel coordinates colour the best trials by it.
+    ``directions`` are the run's (the parallel coordinates colour the best trials by the
+    first); ``names`` label its objectives (the importances of a run of several name each).
     Returns the study and how many trials it holds.
     """
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     if len(complete) > limit:
         complete = random.Random(seed).sample(complete, limit)
-    study = optuna.create_study(storage=optuna.storages.InMemoryStorage(), direction=direction.value)
+    study = optuna.create_study(
+        storage=optuna.storages.InMemoryStorage(), directions=[d.value for d in directions]
+    )
+    if len(names) > 1:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names(list(names))
     study.add_trials([_bare(t) for t in complete])
     return study, len(complete)
 
@@ -261,7 +257,7 @@ def _bare(trial: FrozenTrial) -> FrozenTrial:
     a 10,000-trial run's importance view, against 0.26 s for the importances themselves.
     """
     return optuna.trial.create_trial(
-        state=TrialState.COMPLETE, value=trial.value, params=trial.params, distributions=trial.distributions
+        state=TrialState.COMPLETE, values=trial.values, params=trial.params, distributions=trial.distributions
     )
 
 
@@ -311,5 +307,7 @@ def analysis_trials(run: Run) -> AnalysisTrials:
 def draw_view(run: Run, view: str, params: list[str] | None = None) -> tuple[go.Figure, int]:
     """``view`` of ``run`` from a seeded sample of its complete trials, and how many it used."""
     trials = run.study.get_trials(deepcopy=False)
-    study, used = sample_study(trials, VIEWS[view].max_trials, direction=run.spec.selection.direction)
-    return view_figure(view, study, params or None, loss_title(run.spec)), used
+    spec = run.spec
+    names = [loss_title(spec), *(axis_title(spec, goal.name) for goal in spec.goals[1:])]
+    study, used = sample_study(trials, VIEWS[view].max_trials, directions=spec.directions, names=names)
+    return view_figure(view, study, params or None, loss_title(spec)), used

@@ -16,13 +16,15 @@ import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
-from tuning.definition.metrics import Direction, get_metric
+from tuning.definition.metrics import METRICS, Direction, get_metric
+from tuning.definition.objectives import label_of, unit_of
 from tuning.definition.spec import RunSpec
 from tuning.storage.lifecycle import trial_origin
-from tuning.storage.record import TrialOrigin
+from tuning.storage.record import TrialOrigin, score
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
 HISTORY_STATES = ("complete", "pruned", "failed")
+RACE_COLUMNS = ("run", "strategy", "finished", "elapsed_s", "best_so_far", "number")
 BASE_COLUMNS = (
     "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "origin", "error",
     "val_metrics",
@@ -32,8 +34,14 @@ BASE_COLUMNS = (
 def loss_title(spec: RunSpec) -> str:
     """Axis title of every trial score: the run's selection metric and its units, e.g.
     "validation MSE ($1000s²)" or "validation accuracy (share correct)"."""
-    metric = spec.selection
-    return f"validation {metric.label} ({metric.unit_of(target_unit(spec.dataset))})"
+    return axis_title(spec, spec.selection.name)
+
+
+def axis_title(spec: RunSpec, name: str) -> str:
+    """Axis title of one objective with its units: a metric on validation, e.g. "validation
+    MAE ($1000s)", or a measure, e.g. "parameters (count)"."""
+    where = "validation " if name in METRICS else ""
+    return f"{where}{label_of(name)} ({unit_of(name, target_unit(spec.dataset))})"
 
 
 def maximizing(spec: RunSpec) -> bool:
@@ -163,7 +171,7 @@ def curves_frame(
     """
     complete = sorted(
         (t for t in trials if t.state is TrialState.COMPLETE and learning_curve(t)),
-        key=lambda t: t.value,  # type: ignore[arg-type,return-value]
+        key=score,  # type: ignore[arg-type]
         reverse=maximize,
     )
     running = [
@@ -225,7 +233,7 @@ def race_frame(
         steps = best_steps(done, x="finished")
         steps = steps.merge(done[["finished", "elapsed_s"]], on="finished")
         parts.append(steps.assign(run=name, strategy=strategy))
-    columns = ["run", "strategy", "finished", "elapsed_s", "best_so_far", "number"]
+    columns = list(RACE_COLUMNS)
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
@@ -239,7 +247,7 @@ def _times_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
         (
             t.number,
             "complete" if t.state is TrialState.COMPLETE else t.state.name.lower(),
-            t.value if t.state is TrialState.COMPLETE else np.nan,
+            score(t) if t.state is TrialState.COMPLETE else np.nan,
             t.datetime_start.timestamp() if t.datetime_start else np.nan,
             t.datetime_complete.timestamp() if t.datetime_complete and t.datetime_start else np.nan,
         )

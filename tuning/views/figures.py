@@ -183,8 +183,11 @@ def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revis
     return _layout(fig, revision, "epoch", loss_title, log_y)
 
 
-def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y: bool) -> go.Figure:
-    """Best-so-far of several runs on one axis: a colour per strategy, a dash per run."""
+def race_figure(
+    race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y: bool, score: str = "best"
+) -> go.Figure:
+    """Best-so-far (or another ``score``, e.g. the hypervolume) of several runs on one axis:
+    a colour per strategy, a dash per run."""
     fig = go.Figure()
     seen: dict[str, int] = {}
     for run_name, part in race.groupby("run", sort=False):
@@ -202,7 +205,7 @@ def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y
                 line=dict(color=STRATEGIES[Strategy(strategy)].colour, width=2.5, shape="hv", dash=dash),
                 marker=dict(size=5),
                 customdata=part["number"].to_numpy(),
-                hovertemplate=f"{run}<br>{plain_text(x_title)}: %{{x:.4g}}<br>best %{{y:.5g}}"
+                hovertemplate=f"{run}<br>{plain_text(x_title)}: %{{x:.4g}}<br>{score} %{{y:.5g}}"
                 "<br>found by trial %{customdata}<extra></extra>",
             )
         )

@@ -13,14 +13,15 @@ from typing import Any
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
-from tuning.definition.metrics import Direction
+from tuning.definition.objectives import label_of, unit_of
 from tuning.storage import record
 from tuning.storage.lifecycle import history, trial_origin
 from tuning.storage.liveness import orphaned_trials, worker_records
 from tuning.storage.notes import read_notes
-from tuning.storage.record import RunResult, RunState, TrialOrigin
+from tuning.storage.record import RunResult, RunState, TrialOrigin, score
 from tuning.storage.runs import Run, load_run, run_entries, stop_requested
 from tuning.storage.urls import resolve_url
+from tuning.views.pareto import Tradeoffs, tradeoffs, trial_numbered, winner_trial
 
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
@@ -65,6 +66,12 @@ class RunSummary:
     note: str = ""  # Markdown, as written (the demo shows it as plain text)
     tags: list[str] = field(default_factory=list)
     trial_notes: dict[int, str] = field(default_factory=dict)  # trial number → its short note
+    # Runs of several objectives or with bounds only (left out of ``to_dict`` otherwise):
+    objectives: list[dict[str, str]] | None = None  # name, direction, label, unit of each
+    pareto: list[dict[str, Any]] | None = None  # the front: number, values by objective, params
+    winner: int | None = None  # the trial tested (or to be tested) on held-out rows: best_trial
+    picked: bool = False  # the winner was picked by someone, not by the default rule
+    n_infeasible: int = 0  # complete trials that break a bound
 
     @property
     def trials_planned(self) -> int | None:
@@ -76,18 +83,26 @@ class RunSummary:
         return self.state.active
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON data; a run of one objective without bounds reads as it always has."""
+        data = asdict(self)
+        return data if self.objectives is not None else {k: v for k, v in data.items() if k not in TRADEOFF}
 
 
-def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
-    """The run's summary; pass ``trials`` when the caller has read them already."""
+#: The fields only a run of several objectives or with bounds has.
+TRADEOFF = ("objectives", "pareto", "winner", "picked", "n_infeasible")
+
+
+def summarize(
+    run: Run, trials: list[FrozenTrial] | None = None, points: Tradeoffs | None = None
+) -> RunSummary:
+    """The run's summary; pass ``trials`` and a trade-off run's ``points`` when the caller has them."""
     now = time.time()
     attrs = run.attrs()
     trials = run.study.get_trials(deepcopy=False) if trials is None else trials
     orphaned = {t.number: why for t, why in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
     counts, origins = _counts(trials, orphaned)
     metric = run.spec.selection
-    best = _best(trials, metric.direction)
+    best, points = _winner(run, trials, attrs, points)
     stored = attrs.get(record.RESULT.key)  # None once an extension reopened the run
     result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
@@ -105,7 +120,7 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         n_waiting=counts[TrialState.WAITING],
         best_trial=best.number if best else None,
         best_params=dict(best.params) if best else None,
-        best_value=best.value if best else None,
+        best_value=score(best) if best else None,
         test_loss=result.test_loss if result else None,
         metric=metric.name,
         metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
@@ -125,7 +140,53 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         note=notes.note,
         tags=list(notes.tags),
         trial_notes=notes.trial_notes,
+        **(_tradeoff_fields(run, trials, points, best, attrs) if points is not None else {}),
     )
+
+
+def _winner(
+    run: Run, trials: list[FrozenTrial], attrs: dict[str, Any], points: Tradeoffs | None
+) -> tuple[FrozenTrial | None, Tradeoffs | None]:
+    """The run's winner (``views.pareto.winner_trial``), and a trade-off run's points
+    (computed here when the caller keeps none)."""
+    points = tradeoffs(run.spec, trials) if run.spec.tradeoff and points is None else points
+    return winner_trial(run.spec, trials, attrs.get(record.PICK.key), points), points
+
+
+def _tradeoff_fields(
+    run: Run, trials: list[FrozenTrial], points: Tradeoffs, best: FrozenTrial | None, attrs: dict[str, Any]
+) -> dict[str, Any]:
+    """What a run of several objectives or with bounds adds: its objectives, its front (each
+    trial's values by objective and its configuration, best in the selection metric first),
+    its winner and whether someone picked it."""
+    unit = target_unit(run.spec.dataset)
+    names = [goal.name for goal in run.spec.goals]
+    order = points.front_numbers
+    on_front = {n: trial for n in order if (trial := trial_numbered(trials, n)) is not None}
+    objectives = [
+        {
+            "name": g.name,
+            "direction": g.direction.value,
+            "label": label_of(g.name),
+            "unit": unit_of(g.name, unit),
+        }
+        for g in run.spec.goals
+    ]
+    pareto = [
+        {
+            "number": n,
+            "values": dict(zip(names, on_front[n].values, strict=True)),
+            "params": on_front[n].params,
+        }
+        for n in order
+    ]
+    return {
+        "objectives": objectives,
+        "pareto": pareto,
+        "winner": best.number if best else None,
+        "picked": best is not None and best.number == attrs.get(record.PICK.key),
+        "n_infeasible": int((~points.feasible).sum()),
+    }
 
 
 def _counts(
@@ -140,13 +201,6 @@ def _counts(
         if origin is not TrialOrigin.INHERITED:
             counts[TrialState.FAIL if trial.number in orphaned else trial.state] += 1
     return counts, origins
-
-
-def _best(trials: list[FrozenTrial], direction: Direction) -> FrozenTrial | None:
-    """The complete trial with the best score: the lowest, or the highest when maximizing."""
-    complete = [t for t in trials if t.state is TrialState.COMPLETE]
-    pick = max if direction is Direction.MAXIMIZE else min
-    return pick(complete, key=lambda t: t.value) if complete else None  # type: ignore[arg-type,return-value]
 
 
 _ENDED: dict[tuple[str, str, float, float | None], RunSummary] = {}  # (URL, name, created, finished) →
@@ -229,7 +283,7 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
             {
                 "number": trial.number,
                 "state": trial.state.name.lower(),
-                "value": trial.value,
+                "value": score(trial),
                 **{f"{PARAM_PREFIX}{k}": v for k, v in trial.params.items()},
                 "epochs_run": len(learning_curve(trial)),
                 "duration_s": (end - start).total_seconds() if end and start else None,
@@ -238,6 +292,20 @@ def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
                 "origin": trial_origin(trial).value,
                 "error": trial.user_attrs.get(record.ERROR.key),
                 "val_metrics": trial.user_attrs.get(record.METRICS.key),
+                **_tradeoff_columns(trial),
             }
         )
     return rows
+
+
+def _tradeoff_columns(trial: FrozenTrial) -> dict[str, Any]:
+    """A trade-off run's trial also has one value per objective (the selection metric's
+    first), what the worker measured of it, and how far it breaks each bound."""
+    columns: dict[str, Any] = {}
+    if len(trial.values or ()) > 1:
+        columns["values"] = list(trial.values)
+    if record.MEASURES.key in trial.user_attrs:
+        columns["measures"] = trial.user_attrs[record.MEASURES.key]
+    if constraints := trial.constraints:
+        columns["constraints"] = constraints
+    return columns
