@@ -22,6 +22,7 @@ from tuning.definition.hyperparameters import DOMAINS
 from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, Task, get_metric
 from tuning.definition.pruners import Pruner
 from tuning.definition.rules import (
+    Flag,
     Fraction,
     OneOf,
     Optional,
@@ -201,6 +202,9 @@ class RunSpec:
     task: Task | None = spec_field(Optional(OneOf.enum(Task)), None)
     #: The selection metric; None (omitted): the task's loss (MSE, or log loss).
     metric: str | None = spec_field(Optional(OneOf(lambda: METRICS)), None)
+    #: true: once the run ends, train the winner again on training + validation rows (its
+    #: epochs), test it once, and predict with it; None (omitted) or false: keep the selected model.
+    refit: bool | None = spec_field(Optional(Flag()), None)
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:
