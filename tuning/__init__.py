@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         enqueue_params,
         extend_run,
         fork_source,
+        refit_run,
     )
     from tuning.data.columns import TableProfile, profile_table
     from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv, read_csv_frame
@@ -83,6 +84,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.storage.artifacts import read_weights
     from tuning.storage.lifecycle import Extension, NothingToAdd, check_configuration
     from tuning.storage.record import RunState, TrialOrigin
+    from tuning.storage.refit import Refit, RefitState, read_refit
     from tuning.storage.runs import (
         Run,
         check_name,
@@ -129,6 +131,17 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.views.reproduce import reproduce_command, reproduce_spec
     from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
     from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
+    from tuning.winner.folder import ModelFolder, Source
+    from tuning.winner.load import PickledModel, load_model, model_archive
+    from tuning.winner.model import Prediction, WinnerModel
+    from tuning.winner.output import (
+        metrics_table,
+        model_snippet,
+        prediction_lines,
+        predictions_csv,
+        with_predictions,
+    )
+    from tuning.winner.rows import read_rows
 
 __all__ = [
     # define a run
@@ -160,6 +173,10 @@ __all__ = [
     "prediction_figure",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
+    # the winner put to work: predict, refit, model folders (issue 20)
+    "ModelFolder", "PickledModel", "Prediction", "Refit", "RefitState", "Source", "WinnerModel", "load_model",
+    "metrics_table", "model_archive", "model_snippet", "prediction_lines", "predictions_csv", "read_refit",
+    "read_rows", "refit_run", "with_predictions",
     # errors
     "FieldError", "NothingToAdd", "RunBusy", "RunExists", "RunNotFound", "SpecError", "StorageUnavailable",
     "TuningError", "UnknownName",

@@ -19,6 +19,7 @@ from tuning.storage.inherit import check_same_data, inherit
 from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
 from tuning.storage.liveness import worker_records
 from tuning.storage.notes import RunNotes, set_notes, set_trial_note
+from tuning.storage.refit import Refit, ask_refit
 from tuning.storage.runs import Run, has_result, load_run
 from tuning.storage.urls import resolve_url
 from tuning.views.summary import summarize
@@ -81,6 +82,19 @@ def enqueue_params(name: str, params: dict[str, Any], actor: Actor = Actor()) ->
         return number
     launcher.spawn_workers(name, url, 1, first_index=_next_worker_index(run))
     return number
+
+
+def refit_run(name: str, actor: Actor = Actor()) -> Refit:
+    """Have a worker refit the ended run's winner on training + validation rows (one is
+    started for it). Refused while the run is active, before it has a winner, or while a
+    refit of it is pending; in the demo, for another visitor's run."""
+    run = actor.controlled(name)
+    summary = summarize(run)
+    if summary.active:
+        raise RunBusy(f"run {name} is {summary.state}; refit its winner once it has ended")
+    refit = ask_refit(run)
+    launcher.spawn_workers(name, actor.url(), 1, first_index=_next_worker_index(run))
+    return refit
 
 
 def _next_worker_index(run: Run) -> int:

@@ -31,6 +31,7 @@ from tuning.storage.runs import load_run, request_stop
 from tuning.views.export import export_run
 from tuning.views.outcome import baseline_verdict
 from tuning.views.summary import RunSummary, run_summaries, summarize
+from tuning.winner import commands as winner_commands
 
 EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE = 1, 2, 3, 4
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument("--repair", action="store_true", help="fix a damaged journal file (backup first)")
     commands.add_parser("presets", help="the built-in runs")
+    winner_commands.add_commands(commands)
     return parser
 
 
@@ -359,4 +361,5 @@ COMMANDS = {
     "spec": _spec,
     "note": _note,
     "doctor": _doctor,
+    **winner_commands.COMMANDS,
 }

@@ -64,3 +64,10 @@ def run_model(run: Run, which: Source | str | None = None) -> ModelFolder:
 def default_source(run: Run) -> Source:
     refit = read_refit(run.attrs())
     return Source.REFIT if refit is not None and refit.state is RefitState.DONE else Source.SELECTED
+
+
+def model_archive(run: Run, which: Source | str | None = None) -> bytes | None:
+    """The stored zip of the run's model folder (as ``run_model`` picks it), for a download;
+    None when the run has none."""
+    source = Source(which) if which else default_source(run)
+    return read_model(run, source.value)

@@ -8,7 +8,7 @@ it is written out as exactly that (``describe``), and ``Preprocessing.encode`` a
 to prepared rows with the same arithmetic: equal to ``Encoder.encode`` (a test holds them
 equal on tables with gaps and unseen categories), without scikit-learn and without pickle.
 
-A member's JSON: ``plain`` (an all-number dataset's columns, as they are) or the blocks
+A member's JSON: ``columns`` (the table's used columns, in its order), ``plain`` (an all-number dataset's columns, as they are) or the blocks
 in the transformer's output order — ``numbers`` (fill, mean, scale), ``yes_no`` (fill),
 ``one_hot`` (fill, width, category → column, the column of unseen categories), then
 ``missing`` (columns flagged when empty) — ``width`` (inputs after padding), ``inputs``
@@ -42,6 +42,7 @@ def describe(encoder: Encoder, scaler: Scaler, feature_names: tuple[str, ...]) -
         blocks = _transformer_blocks(encoder.transformer)
     names = encoder.names(feature_names)
     return {
+        "columns": list(feature_names),
         **blocks,
         "width": len(names),
         "inputs": names,
@@ -125,7 +126,7 @@ class Preprocessing:
             **{n["column"]: Treatment.YES_NO.value for n in self.raw["yes_no"]},
             **{n["column"]: Treatment.ONE_HOT.value for n in self.raw["one_hot"]},
         }
-        return kinds
+        return {name: kinds[name] for name in self.raw["columns"]}
 
     def categories(self) -> dict[str, list[str]]:
         """The categories each text column had in this member's training rows."""
