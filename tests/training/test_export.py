@@ -11,10 +11,17 @@ import pytest
 import torch
 from torch import nn
 
-from tests.winner.winners import Winner, winner  # noqa: F401  (a fixture)
+from tests.winner.winners import Winner, one_thread_winners
 from tuning.training.export import Trained, model_folder
 from tuning.winner.folder import TORCHSCRIPT, Source
 from tuning.winner.model import WinnerModel
+
+
+@pytest.fixture(scope="session")
+def winner() -> Callable[[str, Source], Winner]:
+    """``winner(case, source)``: case "classification", "regression" or "plain", each
+    trained once per session (tests/winner/winners.py)."""
+    return one_thread_winners()
 
 
 @pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")

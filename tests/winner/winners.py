@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from tests.table_cases import mixed_table, regression_table
 from tuning.definition.spec import RunSpec
@@ -92,10 +91,8 @@ def train_winner(case: str, source: Source) -> Winner:
     return Winner(folder, report.predicted, raw_rows(objective, text, objective.split.test), objective)
 
 
-@pytest.fixture(scope="session")
-def winner() -> Callable[[str, Source], Winner]:
-    """``winner(case, source)``: case "classification", "regression" or "plain"; each trained
-    once per session, on one thread as a worker trains (two threads on a loaded 2-core
+def one_thread_winners() -> Callable[[str, Source], Winner]:
+    """``train_winner``, on one thread as a worker trains (two threads on a loaded 2-core
     machine were 15 times slower)."""
     import torch
 

@@ -37,10 +37,9 @@ def convert(run: Run) -> ModelFolder:
     if blob is None:
         raise FieldError("model", f"run {run.name} has no stored weights to convert")
     payload = torch.load(io.BytesIO(blob), weights_only=True)
-    if payload.get("format") != FORMAT:
-        raise FieldError(
-            "model", f"run {run.name}'s weights are in format {payload.get('format')!r}, not {FORMAT}"
-        )
+    found = payload.get("format")
+    if found != FORMAT:
+        raise FieldError("model", f"run {run.name}'s weights are in format {found!r}, not {FORMAT}")
     attrs = run.attrs()
     result = RunResult.from_dict(attrs[record.RESULT.key])
     evaluation = {"test_metrics": result.test_metrics, "baselines": attrs.get(record.BASELINES.key)}

@@ -83,9 +83,8 @@ def predict(args: argparse.Namespace) -> int:
 def model(args: argparse.Namespace) -> int:
     folder: ModelFolder = loaded(args).folder
     folder.write(args.out)
-    print(
-        f"wrote {folder.card['source']} model of run {folder.card['run']} to {args.out}: {sorted(folder.files)}"
-    )
+    card = folder.card
+    print(f"wrote the {card['source']} model of run {card['run']} to {args.out}: {sorted(folder.files)}")
     return 0
 
 

@@ -8,11 +8,12 @@ it is written out as exactly that (``describe``), and ``Preprocessing.encode`` a
 to prepared rows with the same arithmetic: equal to ``Encoder.encode`` (a test holds them
 equal on tables with gaps and unseen categories), without scikit-learn and without pickle.
 
-A member's JSON: ``columns`` (the table's used columns, in its order), ``plain`` (an all-number dataset's columns, as they are) or the blocks
-in the transformer's output order — ``numbers`` (fill, mean, scale), ``yes_no`` (fill),
-``one_hot`` (fill, width, category → column, the column of unseen categories), then
-``missing`` (columns flagged when empty) — ``width`` (inputs after padding), ``inputs``
-(their names) and ``scaler`` (the feature mean and spread, the target's for regression).
+A member's JSON: ``columns`` (the used columns, in the table's order), then ``plain`` (an
+all-number dataset's columns, as they are) or the blocks in the transformer's output
+order — ``numbers`` (fill, mean, scale), ``yes_no`` (fill), ``one_hot`` (fill, width,
+category → column, the column of unseen categories), then ``missing`` (columns flagged
+when empty) — ``width`` (inputs after padding), ``inputs`` (their names) and ``scaler``
+(the feature mean and spread, the target's for regression).
 """
 
 from __future__ import annotations
