@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def with_predictions(rows: pd.DataFrame, prediction: Prediction) -> pd.DataFrame:
     """The rows as given, followed by the prediction columns."""
-    return rows.join(prediction.frame, rsuffix=" (prediction)")
+    return rows.join(prediction.frame, suffixes=("", " (prediction)"))
 
 
 def predictions_csv(frame: pd.DataFrame) -> str:
