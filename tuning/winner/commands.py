@@ -89,9 +89,12 @@ def model(args: argparse.Namespace) -> int:
 
 
 def mlflow(args: argparse.Namespace) -> int:
-    from tuning.winner.mlflow_log import log_run
+    from tuning.winner.mlflow_log import log_run, winner_curve
 
-    logged = log_run(loaded(args), args.tracking_uri, args.experiment, args.storage)
+    winner = loaded(args)
+    from_run = not Path(args.source).exists()
+    curve = winner_curve(args.source, winner.card["trial"], args.storage) if from_run else None
+    logged = log_run(winner, args.tracking_uri, args.experiment, curve)
     print(f"logged run {logged['run']} to MLflow run {logged['mlflow_run']}; model: {logged['model_uri']}")
     return 0
 
