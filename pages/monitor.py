@@ -26,6 +26,7 @@ from pages._shared.common import (
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
+from pages._shared.winner_panels import winner_panels
 from tuning import RunSnapshot, shared_watcher
 
 within_app()
@@ -77,4 +78,5 @@ first = read()
 unread = [first]  # not drawn yet: the live panel's first draw takes it
 lifecycle_actions(first)
 live_panel(panel, live=first.summary.active and wants_live)
+winner_panels(first)  # outside the live fragment too: an upload is not redrawn under the reader
 lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them

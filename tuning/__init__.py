@@ -84,7 +84,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.storage.artifacts import read_weights
     from tuning.storage.lifecycle import Extension, NothingToAdd, check_configuration
     from tuning.storage.record import RunState, TrialOrigin
-    from tuning.storage.refit import Refit, RefitState, read_refit
+    from tuning.storage.refit import Refit, RefitState, read_refit, refit_of
     from tuning.storage.runs import (
         Run,
         check_name,
@@ -176,7 +176,7 @@ __all__ = [
     # the winner put to work: predict, refit, model folders (issue 20)
     "ModelFolder", "PickledModel", "Prediction", "Refit", "RefitState", "Source", "WinnerModel", "load_model",
     "metrics_table", "model_archive", "model_snippet", "prediction_lines", "predictions_csv", "read_refit",
-    "read_rows", "refit_run", "with_predictions",
+    "read_rows", "refit_of", "refit_run", "with_predictions",
     # errors
     "FieldError", "NothingToAdd", "RunBusy", "RunExists", "RunNotFound", "SpecError", "StorageUnavailable",
     "TuningError", "UnknownName",

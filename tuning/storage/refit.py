@@ -98,3 +98,8 @@ def take_refit(run: Run) -> Refit | None:
     running = replace(refit, state=RefitState.RUNNING)
     write_refit(run, running)
     return running
+
+
+def refit_of(run: Run) -> Refit | None:
+    """The refit of the run's current winner, or None (``read_refit`` on a fresh read)."""
+    return read_refit(run.attrs())
