@@ -152,8 +152,8 @@ def show_predictions(run: Run, model: WinnerModel, rows: pd.DataFrame, predictio
     st.caption(f"{len(prediction.frame):,} prediction(s) from {plain(prediction.model)}.")
     if prediction.ignored:
         st.caption(f"Ignored (not used by the model): {plain(', '.join(prediction.ignored))}.")
-    table = with_predictions(rows, prediction)
-    st.dataframe(table.head(SHOWN_ROWS), hide_index=True, key="predictions_shown")
+    shown = with_predictions(rows.head(SHOWN_ROWS), prediction)  # the rows beside their predictions
+    st.dataframe(shown, hide_index=True, key="predictions_shown")
     if prediction.metrics:
         figures = metrics_table(prediction, model.card.get("test_metrics"))
         st.markdown(
@@ -167,6 +167,8 @@ def show_predictions(run: Run, model: WinnerModel, rows: pd.DataFrame, predictio
             f"Left out of the metrics: classes the model never saw, {plain(list(prediction.unknown_labels))}."
         )
     st.download_button(
-        "Download all predictions (CSV)", predictions_csv(table), file_name=f"{run.name}-predictions.csv",
-        mime="text/csv", icon=":material/download:", on_click="ignore",
+        "Download all predictions (CSV)", predictions_csv(prediction.frame),
+        file_name=f"{run.name}-predictions.csv", mime="text/csv", icon=":material/download:",
+        on_click="ignore",
+        help="one row per uploaded row, in the same order",
     )  # fmt: skip

@@ -17,7 +17,7 @@ from tuning.storage.runs import load_run
 from tuning.winner.folder import ModelFolder, Source
 from tuning.winner.load import PickledModel, load_model
 from tuning.winner.model import WinnerModel
-from tuning.winner.output import prediction_lines, predictions_csv, with_predictions
+from tuning.winner.output import prediction_lines, predictions_csv
 from tuning.winner.rows import read_rows
 
 STORAGE_HELP = "Optuna storage URL (default: $TUNING_STORAGE or the embedded journal file)"
@@ -32,7 +32,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     cmd = commands.add_parser("predict", help="predict the rows of a CSV with a run's winner")
     _source(cmd)
     cmd.add_argument("--csv", type=Path, required=True, help="the rows, with the training columns")
-    cmd.add_argument("--out", type=Path, help="write rows and predictions here (default: standard output)")
+    cmd.add_argument(
+        "--out",
+        type=Path,
+        help="write the predictions here, one row per row of --csv (default: standard output)",
+    )
 
     cmd = commands.add_parser("model", help="write a run's winner as a model folder (no pickle)")
     _source(cmd)
@@ -70,7 +74,7 @@ def predict(args: argparse.Namespace) -> int:
     model = loaded(args)
     rows = read_rows(args.csv.read_bytes())
     prediction = model.predict_rows(rows)
-    text = predictions_csv(with_predictions(rows, prediction))
+    text = predictions_csv(prediction.frame)  # row i of the predictions is row i of the CSV
     if args.out is None:
         sys.stdout.write(text)
     else:

@@ -64,7 +64,7 @@ class Network:
     def outputs(self, x: np.ndarray) -> np.ndarray:
         """Raw outputs (rows, outputs) for standardized inputs (rows, inputs)."""
         act = ACTIVATIONS[self.activation]
-        hidden = x.astype(np.float32)
+        hidden = np.ascontiguousarray(x, dtype=np.float32)
         for weight, bias in self.layers[:-1]:
             hidden = act(hidden @ weight.T + bias)
         weight, bias = self.layers[-1]
