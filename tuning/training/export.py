@@ -107,6 +107,9 @@ class Ensemble(nn.Module):
     """The members as one module: standardized inputs (members, rows, inputs) in, the
     averaged predictions out (class probabilities, or amounts in the target's units)."""
 
+    target_mean: torch.Tensor
+    target_std: torch.Tensor
+
     def __init__(self, models: Sequence[nn.Module], scalers: Sequence[Scaler], classes: bool) -> None:
         super().__init__()
         self.members = nn.ModuleList(models)

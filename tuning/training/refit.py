@@ -76,12 +76,13 @@ def _refit_and_store(run: Run, objective: Objective, asked: Refit) -> Refit:
     params = {**run.spec.fixed_values(), **trial.params}
     members, outcome, report = refit(objective, params)
     rows = int(members[0].train_x.shape[0])
-    facts = {"rows": rows, "epochs": int(params["epochs"])}
+    epochs = int(params["epochs"])
     store_winner(
         run, objective.data, (trial.number, trial.params), (members, outcome.models, report), Source.REFIT,
-        {"refit": facts},
+        {"refit": {"rows": rows, "epochs": epochs}},
     )  # fmt: skip
     log.info("run %s: refit trial %d on %d rows, test %s", run.name, trial.number, rows, report.metrics)
+    done = time.time()
     return replace(
-        asked, state=RefitState.DONE, finished_at=time.time(), test_metrics=report.metrics, **facts
+        asked, state=RefitState.DONE, finished_at=done, test_metrics=report.metrics, rows=rows, epochs=epochs
     )
