@@ -55,3 +55,23 @@ def test_an_ended_run_offers_its_model_and_predicts_uploaded_rows(
 
     next(b for b in at.button if b.label == "Refit on training + validation rows").click().run()
     assert no_workers == ["t"] and "Refit of trial #0: requested." in texts(at)
+
+
+def test_a_refit_run_shows_both_models_on_test_and_predicts_with_the_refit(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    spec = RunSpec.from_dict({
+        "dataset": {"name": "synthetic-houses", "rows": 120}, "strategy": "random", "budget": {"n_trials": 1},
+        "space": {"hidden_size": 8, "epochs": 3}, "refit": True,
+    })  # fmt: skip
+    create_run(spec, "r", storage_url)
+    Worker("r", storage_url, WorkerOptions()).work()
+    at = open_page("pages/monitor.py", run="r")
+    page = texts(at)
+    assert "trained on 96 training + validation rows for 3 epochs; predictions use it" in page
+    assert "| test rows | selected model | refit model |" in page and "| MSE |" in page
+    open_lazy(at, PREDICT_OPEN_KEY)
+    assert at.radio(key="predict_model").value == "refit"
+    rows = "size_m2,bedrooms,age_years,distance_km\n120,3,10,5\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("rows.csv", rows.encode(), "text/csv")).run()
+    assert "1 prediction(s) from the refit model of run r" in texts(at)
