@@ -8,11 +8,13 @@ evaluation did: probabilities per class, or amounts in the target's units.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from safetensors.numpy import load
 
 from tuning.definition.metrics import Task, score_all
 from tuning.winner.folder import PREPROCESSING, WEIGHTS, ModelFolder, Source
@@ -70,10 +72,8 @@ class WinnerModel:
 
     @cached_property
     def members(self) -> list[tuple[Preprocessing, Network]]:
-        import json
-
-        from safetensors.numpy import load
-
+        """Each member's preprocessing and network, read from the folder's JSON and
+        safetensors files (nothing else is opened)."""
         state = load(self.folder.files[WEIGHTS])
         preprocessing = json.loads(self.folder.files[PREPROCESSING])["members"]
         activation = str(self.card["params"]["activation"])
