@@ -107,9 +107,6 @@ class Ensemble(nn.Module):
     """The members as one module: standardized inputs (members, rows, inputs) in, the
     averaged predictions out (class probabilities, or amounts in the target's units)."""
 
-    target_mean: torch.Tensor
-    target_std: torch.Tensor
-
     def __init__(self, models: Sequence[nn.Module], scalers: Sequence[Scaler], classes: bool) -> None:
         super().__init__()
         self.members = nn.ModuleList(models)
@@ -126,7 +123,7 @@ class Ensemble(nn.Module):
             if self.classes:
                 outputs.append(torch.softmax(out, dim=-1))
             else:
-                outputs.append(out[:, 0] * self.target_std[i] + self.target_mean[i])
+                outputs.append(out[:, 0] * self.target_std[i] + self.target_mean[i])  # type: ignore[index]
         return torch.stack(outputs).mean(dim=0)
 
 
