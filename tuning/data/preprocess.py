@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuning.data.columns import MAX_CATEGORIES, MIN_CATEGORY_ROWS, TableProfile, Treatment, yes_no
+from tuning.data.columns import (
+    MAX_CATEGORIES,
+    MIN_CATEGORY_ROWS,
+    TableProfile,
+    Treatment,
+    per_distinct,
+    yes_no,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +58,7 @@ def prepare_column(values: pd.Series, treatment: Treatment) -> pd.Series:
         return numbers.where(np.isfinite(numbers))
     if treatment is Treatment.YES_NO:
         return yes_no(values)
-    return values.map(lambda v: str(v).strip(), na_action="ignore").astype(object)
+    return per_distinct(values, lambda v: str(v).strip())
 
 
 def build_transformer(profile: TableProfile) -> ColumnTransformer:

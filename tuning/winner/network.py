@@ -64,7 +64,7 @@ class Network:
     def outputs(self, x: np.ndarray) -> np.ndarray:
         """Raw outputs (rows, outputs) for standardized inputs (rows, inputs)."""
         act = ACTIVATIONS[self.activation]
-        hidden = np.ascontiguousarray(x, dtype=np.float32)
+        hidden = x.astype(np.float32, order="K")  # column-ordered as encoded: BLAS reads it as is
         for weight, bias in self.layers[:-1]:
             hidden = act(hidden @ weight.T + bias)
         weight, bias = self.layers[-1]

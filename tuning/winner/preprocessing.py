@@ -133,26 +133,29 @@ class Preprocessing:
         """The categories each text column had in this member's training rows."""
         return {n["column"]: sorted(n["index"]) for n in self.raw.get("one_hot", [])}
 
-    def encode(self, prepared: pd.DataFrame) -> np.ndarray:
+    def encode(self, rows: RowArrays | pd.DataFrame, part: slice = slice(None)) -> np.ndarray:
         """The network's input for prepared rows (``tuning.data.preprocess.prepare_column``),
-        standardized with the member's scaler."""
-        out = np.zeros((len(prepared), self.width), dtype=np.float64, order="F")  # filled column by column
+        standardized with the member's scaler; ``part`` picks a range of the rows."""
+        rows = rows if isinstance(rows, RowArrays) else RowArrays(rows)
+        length = len(range(*part.indices(rows.length)))
+        out = np.zeros((length, self.width), dtype=np.float64, order="F")  # filled column by column
         column = 0
         for name in self.raw.get("plain", []):
-            out[:, column] = prepared[name].to_numpy(dtype=np.float64)
+            out[:, column] = rows.values(name)[part]
             column += 1
         for number in self.raw.get("numbers", []):
-            values = _filled(prepared[number["column"]], number["fill"])
-            out[:, column] = (values - number["mean"]) / number["scale"]
+            out[:, column] = (_filled(rows, number, part) - number["mean"]) / number["scale"]
             column += 1
         for flag in self.raw.get("yes_no", []):
-            out[:, column] = _filled(prepared[flag["column"]], flag["fill"])
+            out[:, column] = _filled(rows, flag, part)
             column += 1
         for category in self.raw.get("one_hot", []):
-            _one_hot_into(out, column, prepared[category["column"]], category)
+            codes = rows.codes(category["column"], category)[part]
+            hot = np.flatnonzero(codes >= 0)
+            out[hot, column + codes[hot]] = 1.0
             column += int(category["width"])
         for name in self.raw.get("missing", []):
-            out[:, column] = prepared[name].isna().to_numpy(dtype=np.float64)
+            out[:, column] = rows.missing(name)[part]
             column += 1
         scaler = self.raw["scaler"]
         out -= np.asarray(scaler["feature_mean"])  # in place: 100,000 rows are 70 MB a copy
@@ -160,14 +163,44 @@ class Preprocessing:
         return out
 
 
-def _filled(values: pd.Series, fill: float) -> np.ndarray:
-    return values.astype(np.float64).fillna(fill).to_numpy(dtype=np.float64)
+def _filled(rows: RowArrays, step: dict[str, Any], part: slice) -> np.ndarray:
+    values = rows.values(step["column"])[part]
+    return np.where(np.isnan(values), step["fill"], values)
 
 
-def _one_hot_into(out: np.ndarray, start: int, values: pd.Series, category: dict[str, Any]) -> None:
-    """Set each row's category column; an unseen category goes where scikit-learn sends it
-    (the shared infrequent column, or none)."""
-    unknown = -1 if category["unknown"] is None else int(category["unknown"])
-    codes = values.fillna(category["fill"]).map(category["index"]).fillna(unknown).to_numpy(dtype=np.int64)
-    rows = np.flatnonzero(codes >= 0)
-    out[rows, start + codes[rows]] = 1.0
+class RowArrays:
+    """Prepared rows as numpy arrays, each column converted once for every member that
+    reads it (five members of a 5-fold run read the same columns): numbers with NaN for
+    gaps, missing masks, and text columns factorized, so each member maps only the few
+    distinct words to its one-hot columns."""
+
+    def __init__(self, prepared: pd.DataFrame) -> None:
+        self.prepared = prepared
+        self.length = len(prepared)
+        self._values: dict[str, np.ndarray] = {}
+        self._missing: dict[str, np.ndarray] = {}
+        self._factors: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+    def values(self, name: str) -> np.ndarray:
+        if name not in self._values:
+            self._values[name] = self.prepared[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        return self._values[name]
+
+    def missing(self, name: str) -> np.ndarray:
+        if name not in self._missing:
+            self._missing[name] = self.prepared[name].isna().to_numpy()
+        return self._missing[name]
+
+    def codes(self, name: str, category: dict[str, Any]) -> np.ndarray:
+        """Each row's one-hot column for this member (-1: none): a gap takes the training
+        fill, a word training never saw goes where scikit-learn sends it (the shared
+        infrequent column, or none)."""
+        import pandas as pd
+
+        if name not in self._factors:
+            codes, uniques = pd.factorize(self.prepared[name])
+            self._factors[name] = (codes, [str(u) for u in uniques])
+        codes, uniques = self._factors[name]
+        index, unknown = category["index"], -1 if category["unknown"] is None else int(category["unknown"])
+        lookup = np.array([index.get(word, unknown) for word in [*uniques, category["fill"]]], dtype=np.int64)
+        return lookup[codes]  # a gap's code -1 picks the last entry: the fill

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuning.data.columns import EXTRA_MISSING, FALSE_WORDS, TRUE_WORDS, Treatment, class_labels
+from tuning.data.columns import EXTRA_MISSING, FALSE_WORDS, TRUE_WORDS, Treatment, class_labels, words_of
 from tuning.data.csv_data import CsvLimits, decode_csv, repeated_names
 from tuning.data.preprocess import prepare_column
 from tuning.definition.metrics import Task
@@ -89,7 +89,7 @@ def _prepared(values: pd.Series, name: str, kind: str) -> pd.Series:
             )
         return prepare_column(values, Treatment.NUMBER)
     if kind == Treatment.YES_NO.value:
-        words = values.map(lambda v: str(v).strip().lower(), na_action="ignore")
+        words = words_of(values)
         _refuse_first(
             values, values.notna() & ~words.isin(TRUE_WORDS | FALSE_WORDS), name,
             "not yes/no; it was a yes/no column in training (yes/no, y/n, true/false, t/f)",
