@@ -22,10 +22,12 @@ from bench.common import PYTHON, ROOT, Context, Section, Table, Target, fmt_s, m
 PROCESS_S, PEAK_MIB, PANEL_S = 5.0, 1024.0, 2.0
 NUMBERS, CATEGORIES, FLAGS = 20, 5, 5
 
-#: Runs a command and prints its peak resident memory in KiB (the largest child's).
+#: Runs a command and prints its peak resident memory in KiB (the largest child's) and its
+#: CPU seconds (user + system), a figure a loaded machine inflates less than the wall time.
 PEAK = (
     "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(use.ru_maxrss, use.ru_utime + use.ru_stime); sys.exit(done.returncode)"
 )
 
 
@@ -78,8 +80,8 @@ def model_folder_for(folder: Path) -> Path:
     return model_folder("bench", 0, Source.SELECTED, trained).write(folder)
 
 
-def predict_process(folder: Path, rows_csv: Path, out: Path) -> tuple[float, float]:
-    """(wall seconds, peak MiB) of one ``python -m tuning predict`` process."""
+def predict_process(folder: Path, rows_csv: Path, out: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak MiB, CPU seconds) of one ``python -m tuning predict`` process."""
     argv = [
         PYTHON,
         "-c",
@@ -96,7 +98,8 @@ def predict_process(folder: Path, rows_csv: Path, out: Path) -> tuple[float, flo
     ]
     started = time.perf_counter()
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
-    return time.perf_counter() - started, int(done.stdout.strip().splitlines()[-1]) / 1024
+    peak, cpu = done.stdout.strip().splitlines()[-1].split()
+    return time.perf_counter() - started, int(peak) / 1024, float(cpu)
 
 
 def panel_seconds(folder: Path, upload: bytes) -> float:
@@ -122,12 +125,19 @@ def run(ctx: Context) -> Section:
     process = [predict_process(folder, rows_csv, work / "out.csv") for _ in range(rounds)]
     panel = [panel_seconds(folder, upload) for _ in range(rounds)]
     wall, peak, answer = median([p[0] for p in process]), max(p[1] for p in process), median(panel)
+    cpu = median([p[2] for p in process])
     table = Table(
         "Predicting with a model folder (medians)",
-        ("what", "rows", "wall", "peak memory"),
+        ("what", "rows", "wall", "CPU", "peak memory"),
         [
-            ("`python -m tuning predict` (whole process)", f"{rows:,}", fmt_s(wall), f"{peak:.0f} MiB"),
-            ("Predict panel, server time", f"{panel_rows:,}", fmt_s(answer), "–"),
+            (
+                "`python -m tuning predict` (whole process)",
+                f"{rows:,}",
+                fmt_s(wall),
+                fmt_s(cpu),
+                f"{peak:.0f} MiB",
+            ),
+            ("Predict panel, server time", f"{panel_rows:,}", fmt_s(answer), "–", "–"),
         ],
     )
     return Section(
@@ -150,6 +160,7 @@ def run(ctx: Context) -> Section:
             "rows": rows,
             "process_s": [p[0] for p in process],
             "peak_mib": [p[1] for p in process],
+            "process_cpu_s": [p[2] for p in process],
             "panel_rows": panel_rows,
             "panel_s": panel,
         },  # fmt: skip
