@@ -181,6 +181,14 @@ with advanced_col:
     val.number_input("Validation share", 0.05, 0.8, step=0.05, key="f_val", persist_state="session")
     test.number_input("Test share", 0.05, 0.8, step=0.05, key="f_test", persist_state="session")
     slots.update(dict.fromkeys(["seed", "cv_folds", "repeats", "val_fraction", "test_fraction"], st.empty()))
+    st.checkbox(
+        "Refit the winner on training + validation rows when the run ends",
+        key="f_refit",
+        persist_state="session",
+        help="trains the winning configuration once more on every non-test row, tests it once; "
+        "predictions then use it (docs/model.md)",
+    )
+    slots["refit"] = st.empty()
     name = st.text_input(
         "Run name (optional)", key="f_name", placeholder="strategy-date-time", persist_state="session"
     )

@@ -43,6 +43,7 @@ def form_state(raw: dict[str, Any]) -> dict[str, Any]:
         "f_test": raw.get("test_fraction", 0.2),
         "f_repeats": raw.get("repeats", 1),
         "f_metric": raw.get("metric"),
+        "f_refit": bool(raw.get("refit")),
         **space_state(raw.get("space", {})),
     }
 
@@ -76,6 +77,8 @@ def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[st
     }
     if state.get("f_metric"):
         raw["metric"] = state["f_metric"]
+    if state.get("f_refit"):
+        raw["refit"] = True
     if csv is not None and csv.overridden:
         raw["task"] = csv.task.value
     return raw, problems
