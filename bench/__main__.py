@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import baselines, browser, dashboard, efficiency, overhead, parallel, population, speedup
+from bench import baselines, browser, dashboard, efficiency, overhead, parallel, population, predict, speedup
 from bench.common import ROOT, Context, Section, Table, load_average, machine
 
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "speedup": speedup.run,
     "browser": browser.run,
     "baselines": baselines.run,
+    "predict": predict.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"

@@ -192,6 +192,14 @@ with advanced_col:
     )
     evaluation = ["seed", "cv_folds", "repeats", "val_fraction", "test_fraction", "baselines"]
     slots.update(dict.fromkeys(evaluation, st.empty()))
+    st.checkbox(
+        "Refit the winner on training + validation rows when the run ends",
+        key="f_refit",
+        persist_state="session",
+        help="trains the winning configuration once more on every non-test row, tests it once; "
+        "predictions then use it (docs/model.md)",
+    )
+    slots["refit"] = st.empty()
     name = st.text_input(
         "Run name (optional)", key="f_name", placeholder="strategy-date-time", persist_state="session"
     )

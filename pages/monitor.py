@@ -27,6 +27,7 @@ from pages._shared.front_panel import front_panel, pick_panel
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
+from pages._shared.winner_panels import winner_panels
 from tuning import RunSnapshot, shared_watcher
 
 within_app()
@@ -80,4 +81,5 @@ unread = [first]  # not drawn yet: the live panel's first draw takes it
 lifecycle_actions(first)
 live_panel(panel, live=first.summary.active and wants_live)
 pick_panel(first)  # outside the live fragment, as the lifecycle panels: a refresh would close its list
+winner_panels(first)  # outside the live fragment too: an upload is not redrawn under the reader
 lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them

@@ -140,8 +140,8 @@ def test_no_engine_function_is_over_fifty_lines() -> None:
 #: where runs live, views how they read, training how they run; the top modules act for
 #: users (the demo's rules, starting workers, actions on runs, the CLI).
 LAYERS = (
-    "errors", "registry", "rules", "data", "definition", "storage", "views", "training",
-    "demo", "demo_capacity", "launcher", "actions", "cli", "__main__",
+    "errors", "registry", "rules", "data", "definition", "storage", "views", "winner", "training",
+    "demo", "demo_capacity", "launcher", "actions", "winner_commands", "cli", "__main__",
 )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from tuning.cli import EXIT_STORAGE, main
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.launcher import PACKAGE_ROOT, launch, spawn_workers, worker_command
-from tuning.storage.artifacts import read_weights
+from tuning.storage.artifacts import read_model
 from tuning.storage.runs import create_run, list_run_names, load_run
 
 
@@ -115,7 +115,7 @@ def test_workers_write_where_the_launcher_reads_from_any_working_directory(
     """The default data folder is relative: workers must get the launcher's, resolved.
 
     Workers run from the package folder; before, they resolved ``sweetspot-data`` there and
-    wrote the winner's weights where the dashboard (started elsewhere) never looked.
+    wrote the winner's model where the dashboard (started elsewhere) never looked.
     """
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -123,7 +123,7 @@ def test_workers_write_where_the_launcher_reads_from_any_working_directory(
     monkeypatch.chdir(elsewhere)
     run = launch(quick_spec(budget={"n_trials": 2}), "here", None)
     assert wait_until_ended("here", None).state == "finished"
-    weights = elsewhere / "sweetspot-data" / "runs" / "here" / "best-weights.pt"
-    assert weights.is_file()
-    assert read_weights(run) == weights.read_bytes()
+    model = elsewhere / "sweetspot-data" / "runs" / "here" / "model-selected.zip"
+    assert model.is_file()
+    assert read_model(run, "selected") == model.read_bytes()
     assert not (PACKAGE_ROOT / "sweetspot-data" / "runs" / "here").exists()

@@ -51,6 +51,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.actions": (
         "Actor",
         "pick_winner",
+        "refit_run",
         "ForkSource",
         "annotate_run",
         "annotate_trial",
@@ -87,6 +88,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.storage.artifacts": ("read_weights",),
     "tuning.storage.lifecycle": ("Extension", "NothingToAdd", "check_configuration"),
     "tuning.storage.record": ("RunState", "TrialOrigin"),
+    "tuning.storage.refit": ("Refit", "RefitState", "read_refit", "refit_of"),
     "tuning.storage.runs": (
         "Run",
         "check_name",
@@ -136,6 +138,17 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.views.reproduce": ("reproduce_command", "reproduce_spec"),
     "tuning.views.snapshot": ("Race", "RunSnapshot", "RunWatcher", "read_race", "shared_watcher"),
     "tuning.views.summary": ("RunSummary", "learning_curve", "run_summaries", "summarize", "trial_rows"),
+    "tuning.winner.folder": ("ModelFolder", "Source"),
+    "tuning.winner.load": ("PickledModel", "load_model", "model_archive"),
+    "tuning.winner.model": ("Prediction", "WinnerModel"),
+    "tuning.winner.output": (
+        "metrics_table",
+        "model_snippet",
+        "prediction_lines",
+        "predictions_csv",
+        "with_predictions",
+    ),
+    "tuning.winner.rows": ("read_rows",),
 }
 
 #: Each exported name → its module.

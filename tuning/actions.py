@@ -22,6 +22,7 @@ from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension,
 from tuning.storage.liveness import worker_records
 from tuning.storage.notes import RunNotes, set_notes, set_trial_note
 from tuning.storage.picks import check_pick, store_pick
+from tuning.storage.refit import Refit, ask_refit
 from tuning.storage.runs import Run, has_result, load_run
 from tuning.storage.urls import resolve_url
 from tuning.views.summary import summarize
@@ -101,6 +102,21 @@ def pick_winner(name: str, number: int, actor: Actor = Actor()) -> bool:
     if retest:
         launcher.spawn_workers(name, url, 1, first_index=_next_worker_index(run))
     return retest
+
+
+def refit_run(name: str, actor: Actor = Actor()) -> Refit:
+    """Have a worker refit the ended run's winner on training + validation rows (one is
+    started for it). Refused while the run is active, before it has a winner, or while a
+    refit of it is pending; in the demo, for another visitor's run."""
+    run = actor.controlled(name)
+    summary = summarize(run)
+    if summary.active:
+        raise RunBusy(f"run {name} is {summary.state}; refit its winner once it has ended")
+    limits = None if is_admin(actor.token) else DemoLimits.from_env()
+    with room_held(actor.url(), actor.session_id, limits, MoreTrials(0, run)):  # one more worker
+        refit = ask_refit(run)
+    launcher.spawn_workers(name, actor.url(), 1, first_index=_next_worker_index(run))
+    return refit
 
 
 def _next_worker_index(run: Run) -> int:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tuning import winner_commands
 from tuning.actions import Actor, annotate_run, annotate_trial, enqueue_params, extend_run, pick_winner
 from tuning.data.csv_data import read_csv_file
 from tuning.definition.metrics import get_metric
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="repair even while workers use the file (they stop: their runs end interrupted)",
     )
     commands.add_parser("presets", help="the built-in runs")
+    winner_commands.add_commands(commands)
     return parser
 
 
@@ -393,4 +395,5 @@ COMMANDS = {
     "spec": _spec,
     "note": _note,
     "doctor": _doctor,
+    **winner_commands.COMMANDS,
 }

@@ -202,6 +202,19 @@ class Text(Plain):
 
 
 @dataclass(frozen=True)
+class Flag(Plain):
+    """true or false (a JSON boolean, not 0/1 or a string)."""
+
+    def read(self, field: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise FieldError(field, f"must be true or false, got {shown(value)}")
+        return value
+
+    def allowed(self) -> str:
+        return "true or false"
+
+
+@dataclass(frozen=True)
 class Optional:
     """``rule``'s value, or null."""
 

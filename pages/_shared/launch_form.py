@@ -55,6 +55,7 @@ def form_state(raw: dict[str, Any]) -> dict[str, Any]:
         "f_metric": raw.get("metric"),
         "f_baselines_all": raw.get("baselines") == "all",
         **tradeoff_state(raw),
+        "f_refit": bool(raw.get("refit")),
         **space_state(raw.get("space", {})),
     }
 
@@ -121,6 +122,8 @@ def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[st
     if state.get("f_baselines_all"):
         raw["baselines"] = "all"
     raw.update(tradeoff_spec(state))
+    if state.get("f_refit"):
+        raw["refit"] = True
     if csv is not None and csv.overridden:
         raw["task"] = csv.task.value
     return raw, problems

@@ -56,7 +56,6 @@ from tuning import (
     parallel_frame,
     param_columns,
     prediction_figure,
-    read_weights,
     reproduce_command,
     reproduce_spec,
     request_stop,
@@ -283,7 +282,7 @@ def _cell(value: Any) -> str:
 
 
 def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
-    """How to train the best configuration again (on demand), and its weights once the run ended."""
+    """How to train the best configuration again (on demand), and its model once the run ended."""
     st.markdown(
         "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
         "dropout noise when it trained among other trials)"
@@ -294,22 +293,9 @@ def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> No
         REPRODUCE_OPEN_KEY,
         lambda: _commands(run, summary, params),
     )
-    weights = None if summary.active else read_weights(run)
-    if weights:
-        st.download_button(
-            "Download weights (.pt)",
-            weights,
-            file_name=f"{run.name}-best-weights.pt",
-            mime="application/octet-stream",
-            icon=":material/download:",
-            on_click="ignore",
-        )
-        st.caption(
-            "Load with `torch.load(path, weights_only=True)`: state dicts, scalers, params, and "
-            "for a table each member's fitted preprocessing (a pickled scikit-learn transformer)."
-        )
-    else:
-        st.caption("The weights of the best configuration can be downloaded once the run ends.")
+    from pages._shared.winner_panels import model_download  # it uses this module's tables
+
+    model_download(run, summary)
 
 
 def _commands(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:

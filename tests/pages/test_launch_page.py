@@ -112,6 +112,17 @@ def test_start_stores_the_run_and_opens_its_monitor(
     assert load_run("my-grid", storage_url).spec.n_trials_planned() == 24
     assert at.title[0].value == "Monitor"
     assert at.query_params["run"] == "my-grid"
+    assert load_run("my-grid", storage_url).spec.refit is None  # unticked: omitted from the spec
+
+
+def test_the_refit_box_asks_for_a_refit_in_the_spec(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    at = open_page("pages/launch.py")
+    at.session_state["f_name"] = "refit-grid"
+    at.checkbox(key="f_refit").check().run()
+    start_button(at).click().run()
+    assert not at.exception and load_run("refit-grid", storage_url).spec.refit is True
 
 
 def test_the_demo_caps_are_shown_beside_their_widgets(
@@ -215,7 +226,7 @@ def test_start_waits_for_an_override_when_the_run_needs_more_memory_than_the_mac
     assert any("more than this machine's 100 MiB" in e.value for e in at.error), [e.value for e in at.error]
     assert start_button(at).disabled
     if demo:
-        assert [c.key for c in at.checkbox] == ["f_baselines_all"]  # no override
+        assert [c.key for c in at.checkbox] == ["f_baselines_all", "f_refit"]  # no override
         return
     at.checkbox(key="f_override").check().run()
     assert not start_button(at).disabled

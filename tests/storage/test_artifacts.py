@@ -1,9 +1,9 @@
-"""A run's local files: deleting the run removes its weights folder and its worker logs."""
+"""A run's local files: deleting the run removes its folder (its models) and its worker logs."""
 
 from __future__ import annotations
 
 from tests.runs_helpers import quick_spec, run_in_process
-from tuning.storage.artifacts import log_path, run_dir, run_logs, weights_path
+from tuning.storage.artifacts import log_path, model_path, run_dir, run_logs
 from tuning.storage.runs import delete_run, list_run_names
 
 
@@ -14,10 +14,10 @@ def test_deleting_a_run_removes_its_weights_and_logs_and_nothing_else(storage_ur
     for path in logs:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("worker output\n")
-    assert weights_path("gone").exists() and run_logs("gone") == logs[:2]
+    assert model_path("gone", "selected").exists() and run_logs("gone") == logs[:2]
 
     delete_run(run)
     assert list_run_names(storage_url) == [kept.name]
     assert not run_dir("gone").exists()
     assert [path.exists() for path in logs] == [False, False, True]  # a similar name's log stays
-    assert weights_path(kept.name).exists()
+    assert model_path(kept.name, "selected").exists()

@@ -69,6 +69,8 @@ def test_keys_are_the_strings_stored_today() -> None:
         "sweetspot:created_at": Scope.STUDY,
         "sweetspot:owner": Scope.STUDY,
         "sweetspot:stop_requested_at": Scope.STUDY,
+        "sweetspot:model:<selected or refit>": Scope.STUDY,
+        "sweetspot:refit": Scope.STUDY,
         "sweetspot:result": Scope.STUDY,
         "sweetspot:weights_b64": Scope.STUDY,
         "sweetspot:baselines": Scope.STUDY,

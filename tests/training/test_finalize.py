@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import io
-
-import torch
 from optuna.trial import TrialState
 
 from tests.runs_helpers import quick_spec, run_in_process
 from tuning.storage.artifacts import read_weights
 from tuning.views.summary import summarize
+from tuning.winner.load import load_model
 
 
-def test_finished_run_stores_test_loss_and_loadable_weights(storage_url: str) -> None:
+def test_finished_run_stores_test_loss_and_a_model_folder(storage_url: str) -> None:
     run = run_in_process(quick_spec(), storage_url)
     summary = summarize(run)
     assert summary.state == "finished" and summary.test_loss is not None and summary.test_loss > 0
-    payload = torch.load(io.BytesIO(read_weights(run)), weights_only=True)
-    assert payload["params"]["hidden_size"] == summary.best_params["hidden_size"]
-    assert payload["feature_names"] == ["size_m2", "bedrooms", "age_years", "distance_km"]
+    card = load_model("run", storage_url).card
+    assert card["params"]["hidden_size"] == summary.best_params["hidden_size"]  # type: ignore[index]
+    assert [c["name"] for c in card["columns"]] == ["size_m2", "bedrooms", "age_years", "distance_km"]
+    assert card["test_metrics"]["mse"] == summary.test_loss and card["trial"] == summary.best_trial
+    assert read_weights(run) is None  # no pickle-bearing weights file any more
 
 
 def test_a_diverging_configuration_fails_alone_and_the_run_completes(storage_url: str) -> None:

@@ -6,14 +6,11 @@ metric resolved), and works it with one worker in this process.
 
 from __future__ import annotations
 
-import io
-import pickle
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from optuna.study import StudyDirection
 from optuna.trial import TrialState
 
@@ -23,13 +20,13 @@ from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError
 from tuning.launcher import launch
 from tuning.storage import record
-from tuning.storage.artifacts import read_weights
 from tuning.storage.record import RunResult
 from tuning.storage.runs import Run, create_run, list_run_names, load_run
-from tuning.training.model import build_mlp
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views.export import export_run
 from tuning.views.summary import summarize
+from tuning.winner.load import load_model
+from tuning.winner.rows import read_rows
 
 SPACE = {**QUICK_SPACE, "epochs": 15}
 
@@ -100,35 +97,27 @@ def test_a_house_price_table_with_yes_no_and_categories_is_a_regression(storage_
     assert labels == ["mean", "linear regression", "gradient boosting"]
 
 
-def test_the_weights_and_stored_preprocessing_reproduce_the_test_predictions(storage_url: str) -> None:
+def test_the_model_folder_reproduces_the_test_predictions_from_raw_rows(storage_url: str) -> None:
     text = mixed_table(rows=90, classes=3)
     run = worked(table_spec("label", test_fraction=0.2), text, storage_url)
-    payload = torch.load(io.BytesIO(read_weights(run) or b""), weights_only=True)
-    assert payload["format"] == "sweetspot-mlp-v2" and payload["classes"] == ["c0", "c1", "c2"]
+    model = load_model("table", storage_url)
+    assert model.classes == ("c0", "c1", "c2")
     from tuning.training.objective import Objective
 
-    objective = Objective(run.spec, text)  # the same data, split and preprocessing inputs
-    rows = objective.split.test
-    probabilities = []
-    for member in payload["members"]:
-        transformer = pickle.loads(member["preprocessing"])
-        x = transformer.transform(objective.data.table.iloc[rows])  # type: ignore[union-attr]
-        x = np.pad(x, ((0, 0), (0, len(member["input_names"]) - x.shape[1])))  # folds share one width
-        scaler = member["scaler"]
-        x = (x - np.array(scaler["feature_mean"])) / np.array(scaler["feature_std"])
-        params = payload["params"]
-        model = build_mlp(x.shape[1], params["hidden_size"], params["n_layers"], params["activation"], 0.0, 3)
-        model.load_state_dict(member["state_dict"])
-        model.eval()
-        with torch.no_grad():
-            probabilities.append(
-                torch.softmax(model(torch.as_tensor(x, dtype=torch.float32)).double(), 1).numpy()
-            )
-    predicted = np.mean(probabilities, axis=0).argmax(axis=1)
+    rows = Objective(run.spec, text).split.test  # the same data and split
+    prediction = model.predict_rows(read_rows(text.encode()).iloc[rows])
+    predicted = prediction.frame["predicted_label"].map({"c0": 0, "c1": 1, "c2": 2}).to_numpy()
+    truth = prediction_truth(text, rows)
     counts = np.zeros((3, 3), dtype=int)
-    np.add.at(counts, (objective.data.target[rows].astype(int), predicted), 1)
-    stored = RunResult.from_dict(run.attrs()[record.RESULT.key]).test_picture or {}
-    assert counts.tolist() == stored["counts"]
+    np.add.at(counts, (truth, predicted), 1)
+    result = RunResult.from_dict(run.attrs()[record.RESULT.key])
+    assert counts.tolist() == (result.test_picture or {})["counts"]
+    assert prediction.metrics == pytest.approx(result.test_metrics)  # the rows carry the target
+    assert prediction.ignored == ("name",)  # an ID column training dropped
+
+
+def prediction_truth(text: str, rows: np.ndarray) -> np.ndarray:
+    return read_rows(text.encode())["label"].iloc[rows].map({"c0": 0, "c1": 1, "c2": 2}).to_numpy()
 
 
 def test_a_category_first_seen_in_test_rows_is_handled(storage_url: str) -> None:

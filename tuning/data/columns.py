@@ -8,6 +8,7 @@ each split's training rows by ``tuning.data.preprocess``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -121,10 +122,29 @@ class TableProfile:
         ]
 
 
+def per_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(function, na_action="ignore")``, calling ``function`` once per distinct
+    value: a column of 100,000 rows holds a handful of words (predicting 100,000 rows spent
+    a third of its time mapping them one by one). Gaps stay NaN."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([*(function(u) for u in uniques), np.nan], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)  # a gap's code -1: NaN
+
+
+def words_of(values: pd.Series) -> pd.Series:
+    """Each value as a lower-case word without surrounding spaces (gaps stay NaN)."""
+    return per_distinct(values, lambda v: str(v).strip().lower())
+
+
 def yes_no(values: pd.Series) -> pd.Series:
     """Yes/no-like values (yes/no, y/n, true/false, t/f, any case) as 1.0/0.0, gaps as NaN."""
-    words = values.map(lambda v: str(v).strip().lower(), na_action="ignore")
-    return words.map(lambda w: 1.0 if w in TRUE_WORDS else 0.0, na_action="ignore").astype(np.float64)
+    return per_distinct(values, _yes).astype(np.float64)
+
+
+def _yes(value: Any) -> float:
+    return 1.0 if str(value).strip().lower() in TRUE_WORDS else 0.0
 
 
 def column_kind(values: pd.Series) -> ColumnKind:

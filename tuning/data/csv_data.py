@@ -143,7 +143,7 @@ def header_row(text: str) -> list[str]:
         raise FieldError(FIELD, f"the header row could not be read ({error})") from None
 
 
-def check_header(header: list[str], frame: pd.DataFrame) -> None:
+def check_header(header: list[str], frame: pd.DataFrame, field: str = FIELD) -> None:
     """Refuse names pandas would change: a repeated ``a`` becomes ``a.1``, an empty name
     ``Unnamed: 1``; the user would then see, and pick as a target, columns not in their file.
 
@@ -153,7 +153,7 @@ def check_header(header: list[str], frame: pd.DataFrame) -> None:
     counts = Counter(name for name in header if name)
     repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
-        raise FieldError(FIELD, f"column names repeat: {repeated}; give every column its own name")
+        raise FieldError(field, f"column names repeat: {repeated}; give every column its own name")
     unnamed = [
         position + 1
         for position, name in enumerate(header)
@@ -163,13 +163,13 @@ def check_header(header: list[str], frame: pd.DataFrame) -> None:
     if unnamed:
         which = f"column {unnamed[0]} has" if len(unnamed) == 1 else f"columns {_and(unnamed)} have"
         raise FieldError(
-            FIELD,
+            field,
             f"{which} no name in the header row; name every column (only a leading column of "
             "row numbers may be unnamed)",
         )
 
 
-def check_numbers(frame: pd.DataFrame) -> None:
+def check_numbers(frame: pd.DataFrame, field: str = FIELD) -> None:
     """Refuse an infinite number, or one so large that training's squares overflow (a
     1e308 target trained with overflow warnings; an ``inf`` feature was silently imputed),
     naming each column, its first such row (counting data rows from 1) and the value."""
@@ -187,7 +187,7 @@ def check_numbers(frame: pd.DataFrame) -> None:
             problems.append(f"column {name!r} holds {values.iloc[rows[0]]:g} at data row {rows[0] + 1}{more}")
     if problems:
         raise FieldError(
-            FIELD,
+            field,
             f"{'; '.join(problems)}; numbers must be finite and within ±{MAX_MAGNITUDE:g}: "
             "fix or remove those cells",
         )

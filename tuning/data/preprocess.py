@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuning.data.columns import MAX_CATEGORIES, MIN_CATEGORY_ROWS, TableProfile, Treatment, yes_no
+from tuning.data.columns import (
+    MAX_CATEGORIES,
+    MIN_CATEGORY_ROWS,
+    TableProfile,
+    Treatment,
+    per_distinct,
+    yes_no,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,18 +43,22 @@ def prepare_frame(frame: pd.DataFrame, profile: TableProfile) -> pd.DataFrame:
     the same for every row whichever part it lands in (and for a reproduction later)."""
     import pandas as pd
 
-    prepared = {}
-    for name in profile.features:
-        kind = next(c.treatment for c in profile.columns if c.name == name)
-        values = frame[name]
-        if kind is Treatment.NUMBER:
-            numbers = pd.to_numeric(values, errors="coerce").astype(np.float64)
-            prepared[name] = numbers.where(np.isfinite(numbers))
-        elif kind is Treatment.YES_NO:
-            prepared[name] = yes_no(values)
-        else:
-            prepared[name] = values.map(lambda v: str(v).strip(), na_action="ignore").astype(object)
+    treatments = {c.name: c.treatment for c in profile.columns}
+    prepared = {name: prepare_column(frame[name], treatments[name]) for name in profile.features}
     return pd.DataFrame(prepared, index=frame.index)
+
+
+def prepare_column(values: pd.Series, treatment: Treatment) -> pd.Series:
+    """One column as its encoder expects it: numbers as floats (non-finite ones as gaps),
+    yes/no as 1/0, text stripped. Prediction prepares new rows with this same function."""
+    import pandas as pd
+
+    if treatment is Treatment.NUMBER:
+        numbers = pd.to_numeric(values, errors="coerce").astype(np.float64)
+        return numbers.where(np.isfinite(numbers))
+    if treatment is Treatment.YES_NO:
+        return yes_no(values)
+    return per_distinct(values, lambda v: str(v).strip())
 
 
 def build_transformer(profile: TableProfile) -> ColumnTransformer:

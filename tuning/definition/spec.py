@@ -35,6 +35,7 @@ from tuning.definition.space import Fixed, Param, Range, parse_param
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.errors import FieldError, SpecError
 from tuning.rules import (
+    Flag,
     Fraction,
     OneOf,
     Optional,
@@ -172,6 +173,9 @@ class RunSpec:
     objectives: tuple[Objective, ...] | None = spec_field(Optional(ObjectivesRule()), None)
     #: Bounds a trial must keep to be feasible (``max_params``...); None (omitted): none.
     constraints: tuple[Bound, ...] | None = spec_field(Optional(ConstraintsRule()), None)
+    #: true: once the run ends, train the winner again on training + validation rows (its
+    #: epochs), test it once, and predict with it; None (omitted) or false: keep the selected model.
+    refit: bool | None = spec_field(Optional(Flag()), None)
 
     @classmethod
     def from_dict(cls, raw: Any) -> RunSpec:

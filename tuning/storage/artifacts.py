@@ -1,7 +1,10 @@
-"""A run's local files (saved weights, worker logs): where they live, reading, removing.
+"""A run's local files (its model folders, worker logs): where they live, reading, removing.
 
-Weights are written by the worker that finishes a run: into the data directory, and
-(when small) also into the run itself so a dashboard on another machine can offer them.
+The winner's model folder (``tuning.winner.folder``, as a zip) is written by the worker
+that finishes a run, and its refit by the worker that refits it: into the data directory,
+and (when small) also into the run itself so a dashboard on another machine can offer it.
+Runs stored before model folders kept a ``torch.save`` file of weights instead
+(``read_weights``).
 Workers started on this machine log to ``logs/NAME-worker-INDEX.log`` in the data directory.
 """
 
@@ -60,18 +63,35 @@ def remove_files(name: str) -> list[Path]:
     return removed
 
 
-def store_weights(run: Run, blob: bytes) -> Path:
-    """Write the winner's weights to the data directory, and into the run when small."""
-    path = weights_path(run.name)
+def model_path(name: str, source: str) -> Path:
+    """Where run ``name``'s model folder (zipped) lives on this machine; ``source`` is
+    "selected" or "refit" (``tuning.winner.folder.Source``)."""
+    return run_dir(name) / f"model-{source}.zip"
+
+
+def store_model(run: Run, source: str, archive: bytes) -> Path:
+    """Write a model folder's zip to the data directory, and into the run when small."""
+    path = model_path(run.name, source)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(blob)
-    if len(blob) <= MAX_STORED_WEIGHTS:
-        run.study.set_user_attr(record.WEIGHTS.key, base64.b64encode(blob).decode("ascii"))
+    path.write_bytes(archive)
+    if len(archive) <= MAX_STORED_WEIGHTS:
+        run.study.set_user_attr(record.MODEL.member(source), base64.b64encode(archive).decode("ascii"))
     return path
 
 
+def read_model(run: Run, source: str) -> bytes | None:
+    """The zip of the run's model folder of ``source``: from the run, else from this
+    machine's data directory; None when there is none (yet, or a run stored before model folders)."""
+    stored = run.attrs().get(record.MODEL.member(source))
+    if stored:
+        return base64.b64decode(stored)
+    path = model_path(run.name, source)
+    return path.read_bytes() if path.exists() else None
+
+
 def read_weights(run: Run) -> bytes | None:
-    """The winner's weights (a ``torch.save`` file), or None before the run has finished."""
+    """An older run's winner (a ``torch.save`` file with pickled preprocessing), or None
+    before the run has finished; runs stored now keep a model folder (``read_model``)."""
     attrs = run.attrs()
     if not has_result(attrs):
         return None

@@ -96,8 +96,23 @@ RESULT = Key(
 )  # fmt: skip
 WEIGHTS = Key(
     "sweetspot:weights_b64", Scope.STUDY, "str (base64 of a torch.save file)",
-    "storage.artifacts.store_weights (from training.finalize)", "storage.artifacts.read_weights",
-    "The winner's weights when at most 1 MiB, so a dashboard on another machine can offer them.",
+    "training.finalize of runs stored before model folders (no longer written)",
+    "storage.artifacts.read_weights, training.legacy (--trust-pickle)",
+    "An older run's winner: weights and pickled preprocessing, when at most 1 MiB.",
+)  # fmt: skip
+MODEL = Key(
+    "sweetspot:model:", Scope.STUDY, "str (base64 of a model folder as a zip)",
+    "storage.artifacts.store_model (from training.finalize, training.refit)",
+    "storage.artifacts.read_model (winner.load, the Monitor, predict, mlflow)",
+    "The winner as a model folder (winner/folder.py) when at most 1 MiB, so a dashboard on "
+    "another machine can offer it; always also in the run's folder in the data directory.",
+    suffix="selected or refit",
+)  # fmt: skip
+REFIT = Key(
+    "sweetspot:refit", Scope.STUDY, "dict (Refit.to_dict(): state, for which result, test metrics)",
+    "storage.refit (the Refit button, finalize with spec refit), training.refit",
+    "storage.refit.read_refit (views.summary, the Monitor, predict)",
+    "A refit of the winner on training + validation rows: asked for, running, done or failed.",
 )  # fmt: skip
 BASELINES = Key(
     "sweetspot:baselines", Scope.STUDY,
@@ -220,7 +235,7 @@ INHERITED_FROM = Key(
 
 #: Every key the engine writes, in the order docs/spec.md lists them.
 KEYS: tuple[Key, ...] = (
-    SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, BASELINES, WORKER_RECORD,
+    SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, MODEL, REFIT, BASELINES, WORKER_RECORD,
     HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, PICK, TRIAL_NOTE,
     WORKER, CURVE, LOSS_SPREAD, METRICS, MEASURES, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
     CONSTRAINT,

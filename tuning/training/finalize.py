@@ -7,27 +7,22 @@ result does not depend on which one wins the race.
 
 from __future__ import annotations
 
-import io
 import time
-from typing import Any
 
-import torch
 from optuna.trial import TrialState
 
 from tuning.storage import record
-from tuning.storage.artifacts import store_weights
 from tuning.storage.lifecycle import hand_picked_waiting
 from tuning.storage.record import RunResult, RunState
+from tuning.storage.refit import ask_refit
 from tuning.storage.runs import Run, deadline_passed, stop_requested
+from tuning.training.export import store_winner
 from tuning.training.members import evaluate_test
 from tuning.training.objective import Objective
 from tuning.training.population import Outcome
 from tuning.views.outcome import winner_picture
 from tuning.views.pareto import winner_trial
-
-#: v2: a task, its classes and metric, and per member the fitted preprocessing (a pickle of
-#: a scikit-learn ColumnTransformer for tables, None for all-number data).
-WEIGHTS_FORMAT = "sweetspot-mlp-v2"
+from tuning.winner.folder import Source
 
 
 def work_left(run: Run) -> bool:
@@ -59,7 +54,13 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None)
         trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
         data = objective.data
         report = evaluate_test(data, objective.split, objective.members, trained.models)
-        store_weights(run, weights_blob(objective, best.params, trained))
+        store_winner(
+            run,
+            data,
+            (best.number, best.params),
+            (objective.members, trained.models, report),
+            Source.SELECTED,
+        )
         state = RunState.STOPPED if stopped else RunState.FINISHED
         picture = winner_picture(data.task, data.classes, report.truth, report.predicted)
         result = RunResult(
@@ -67,37 +68,6 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None)
             test_metrics=report.metrics, test_picture=picture,
         )  # fmt: skip
     run.study.set_user_attr(record.RESULT.key, result.to_dict())
+    if run.spec.refit and result.best_trial is not None:
+        ask_refit(run)  # this worker takes it next (training.refit), after the result is visible
     return result
-
-
-def weights_blob(objective: Objective, params: dict[str, Any], trained: Outcome) -> bytes:
-    """The winner as a file that ``torch.load(..., weights_only=True)`` reads back.
-
-    Predicting raw rows: ``pickle.loads(member["preprocessing"]).transform(frame)`` (for a
-    table; the columns as ``feature_names`` lists), then the scaler, then the model;
-    regression outputs are unscaled with the target's mean and std, class outputs are
-    logits over ``classes``. The members' predictions are averaged.
-    """
-    data = objective.data
-    payload = {
-        "format": WEIGHTS_FORMAT,
-        "params": {**objective.spec.fixed_values(), **params},
-        "task": data.task.value,
-        "metric": objective.spec.selection.name,
-        "classes": list(data.classes),
-        "feature_names": list(data.feature_names),
-        "target_name": data.target_name,
-        "target_unit": data.target_unit,
-        "members": [
-            {
-                "state_dict": model.state_dict(),
-                "scaler": member.scaler.to_dict(),
-                "input_names": member.encoder.names(data.feature_names),
-                "preprocessing": member.encoder.to_bytes(),
-            }
-            for member, model in zip(objective.members, trained.models, strict=True)
-        ],
-    }
-    buffer = io.BytesIO()
-    torch.save(payload, buffer)
-    return buffer.getvalue()

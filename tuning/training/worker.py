@@ -39,6 +39,7 @@ from tuning.training.finalize import finalize, work_left
 from tuning.training.measures import told
 from tuning.training.objective import Objective
 from tuning.training.population import Outcome, Status
+from tuning.training.refit import refit_if_asked
 
 log = logging.getLogger("tuning.training.worker")
 T = TypeVar("T")
@@ -272,6 +273,7 @@ class Worker:
             self._loop(heartbeat)
             while self._finish_if_last():  # a hand-picked ticket arrived as the run ended: run it too
                 self._loop(heartbeat)
+            self._retry("refit the winner", lambda: refit_if_asked(self.run, self.objective))
         finally:
             heartbeat.stop()
         return self.report

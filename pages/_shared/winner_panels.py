@@ -1,0 +1,174 @@
+"""The Monitor's "Use the model" panels on an ended run: the model folder to download, the
+refit, five lines of Python, and predicting uploaded rows.
+
+Everything here calls the engine (``tuning``): predicting happens in this process with the
+model folder's numpy path (no torch, no pickle); a refit is a worker's job, asked for here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages._shared.common import ERROR, WARNING, on_demand, plain, storage_url
+from pages._shared.lifecycle_panels import _actor, _attempt, _button, refusal
+from pages._shared.monitor_panels import _cell, markdown_table
+from tuning import (
+    Prediction,
+    Refit,
+    RefitState,
+    Run,
+    RunSnapshot,
+    RunSummary,
+    TuningError,
+    WinnerModel,
+    csv_limits,
+    get_metric,
+    load_model,
+    metrics_table,
+    model_archive,
+    model_snippet,
+    predictions_csv,
+    read_rows,
+    read_weights,
+    refit_of,
+    refit_run,
+    with_predictions,
+)
+
+SNIPPET_OPEN_KEY = "monitor_snippet_open"
+PREDICT_OPEN_KEY = "monitor_predict_open"
+MODEL_CHOICE_KEY = "predict_model"
+UPLOAD_KEY = "predict_rows"
+#: Rows of the predictions shown on the page; the download holds them all.
+SHOWN_ROWS = 20
+
+
+def model_download(run: Run, summary: RunSummary) -> None:
+    """The model folder as a zip once the run has ended (an older run's weights file, with
+    how to convert it)."""
+    if summary.active:
+        st.caption("The model can be downloaded once the run ends.")
+        return
+    archive = model_archive(run)
+    if archive:
+        st.download_button(
+            "Download the model (.zip)", archive, file_name=f"{run.name}-model.zip",
+            mime="application/zip", icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
+        st.caption(
+            "A model folder without pickle: weights as safetensors, the preprocessing as JSON, "
+            "`model.json`, and the network as TorchScript. "
+            f"`python -m tuning model {plain(run.name)} --out DIR` writes the same."
+        )
+        return
+    weights = read_weights(run)
+    if weights:
+        st.download_button(
+            "Download weights (.pt)", weights, file_name=f"{run.name}-best-weights.pt",
+            mime="application/octet-stream", icon=":material/download:", on_click="ignore",
+        )  # fmt: skip
+        st.caption(
+            "This run was stored before model folders: its preprocessing is a pickle. If you trust "
+            f"it, `python -m tuning model {plain(run.name)} --out DIR --trust-pickle` converts it."
+        )
+
+
+def winner_panels(snapshot: RunSnapshot) -> None:
+    """Below the live view of an ended run with a winner: refit, Python, predictions."""
+    run, summary = snapshot.run, snapshot.summary
+    if summary.active or summary.best_trial is None or summary.test_metrics is None:
+        return
+    st.subheader("Use the model")
+    refit = refit_of(run)
+    refit_panel(run, summary, refit)
+    on_demand(
+        "Load it in Python", ":material/code:", SNIPPET_OPEN_KEY,
+        lambda: st.code(model_snippet(run.name), language="python"),
+    )  # fmt: skip
+    on_demand(
+        "Predict new rows", ":material/table_eye:", PREDICT_OPEN_KEY,
+        lambda: predict_panel(run, refit is not None and refit.state is RefitState.DONE),
+    )  # fmt: skip
+
+
+def refit_panel(run: Run, summary: RunSummary, refit: Refit | None) -> None:
+    """The refit's state, its test figures beside the selected model's, or the button."""
+    trial = f"trial #{summary.best_trial}"
+    if refit is not None and refit.state.pending:
+        st.info(f"Refit of {trial}: {refit.state.value}. Reload the page to see it when it is done.")
+        return
+    if refit is not None and refit.state is RefitState.DONE:
+        st.markdown(
+            f"**Refit**: {trial}'s configuration trained on {refit.rows:,} training + validation rows "
+            f"for {refit.epochs} epochs; predictions use it."
+        )
+        rows = (
+            (get_metric(name).label, _cell(selected), _cell((refit.test_metrics or {}).get(name)))
+            for name, selected in (summary.test_metrics or {}).items()
+        )
+        st.markdown(markdown_table(("test rows", "selected model", "refit model"), rows))
+        return
+    if refit is not None and refit.state is RefitState.FAILED:
+        st.warning(f"The refit failed: {plain(refit.error)}", icon=WARNING)
+    help_text = (
+        f"trains {trial}'s configuration once more on the training and validation rows, for the "
+        "epochs it was selected with, tests it once on the test rows; predictions then use it"
+    )
+    if _button("Refit on training + validation rows", refusal(run), help_text, icon=":material/replay:"):
+        _attempt(
+            lambda: f"Refit of {run.name}'s winner requested: {refit_run(run.name, _actor()).state.value}"
+        )
+
+
+def predict_panel(run: Run, has_refit: bool) -> None:
+    """Upload rows, see the first predictions and the metrics when they carry the target,
+    download them all."""
+    which = (
+        st.radio("Model", ["refit", "selected"], horizontal=True, key=MODEL_CHOICE_KEY) if has_refit else None
+    )
+    try:
+        model = load_model(run.name, storage_url(), which or "selected")
+    except TuningError as error:
+        st.error(plain(error), icon=ERROR)
+        return
+    columns = ", ".join(f"`{plain(name)}`" for name in model.columns)
+    upload = st.file_uploader(
+        f"Rows to predict: a CSV with the columns {columns}", type=["csv"], key=UPLOAD_KEY
+    )
+    if upload is None:
+        return
+    try:
+        rows = read_rows(upload.getvalue(), csv_limits())
+        prediction = model.predict_rows(rows)
+    except TuningError as error:
+        st.error(plain(error), icon=ERROR)
+        return
+    show_predictions(run, model, rows, prediction)
+
+
+def show_predictions(run: Run, model: WinnerModel, rows: pd.DataFrame, prediction: Prediction) -> None:
+    """What the predictions are, the first rows, the metrics, and the download of all."""
+    st.caption(f"{len(prediction.frame):,} prediction(s) from {plain(prediction.model)}.")
+    if prediction.ignored:
+        st.caption(f"Ignored (not used by the model): {plain(', '.join(prediction.ignored))}.")
+    shown = with_predictions(rows.head(SHOWN_ROWS), prediction)  # the rows beside their predictions
+    st.dataframe(shown, hide_index=True, key="predictions_shown")
+    if prediction.metrics:
+        figures = metrics_table(prediction, model.card.get("test_metrics"))
+        st.markdown(
+            f"**On these {prediction.scored:,} rows with a target**, beside the test rows:\n\n"
+            + markdown_table(
+                ("metric", "these rows", "test rows"), ((m, _cell(a), _cell(b)) for m, a, b in figures)
+            )
+        )
+    if prediction.unknown_labels:
+        st.caption(
+            f"Left out of the metrics: classes the model never saw, {plain(list(prediction.unknown_labels))}."
+        )
+    st.download_button(
+        "Download all predictions (CSV)", predictions_csv(prediction.frame),
+        file_name=f"{run.name}-predictions.csv", mime="text/csv", icon=":material/download:",
+        on_click="ignore",
+        help="one row per uploaded row, in the same order",
+    )  # fmt: skip

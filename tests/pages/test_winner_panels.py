@@ -1,0 +1,77 @@
+"""Monitor, "Use the model": the model folder to download, the refit button, the Python
+snippet, and predicting uploaded rows (with refusals and metrics)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from pages._shared.winner_panels import PREDICT_OPEN_KEY, SNIPPET_OPEN_KEY, UPLOAD_KEY
+from tests.pages.page_helpers import errors, open_lazy, texts
+from tests.table_cases import mixed_table
+from tuning import RunSpec, create_run
+from tuning.training.worker import Worker, WorkerOptions
+
+TEXT = mixed_table(rows=60, classes=2)
+
+
+def finished_table_run(storage_url: str) -> None:
+    spec = RunSpec.from_dict({
+        "dataset": {"name": "csv", "target": "label", "filename": "t.csv"}, "strategy": "random",
+        "budget": {"n_trials": 1}, "space": {"hidden_size": 8, "epochs": 4},
+        "task": "classification", "metric": "log_loss",
+    })  # fmt: skip
+    create_run(spec, "t", storage_url, TEXT)
+    Worker("t", storage_url, WorkerOptions()).work()
+
+
+def test_an_ended_run_offers_its_model_and_predicts_uploaded_rows(
+    open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
+) -> None:
+    finished_table_run(storage_url)
+    at = open_page("pages/monitor.py", run="t")
+    assert "Download the model (.zip)" in [b.label for b in at.download_button]
+    assert "Use the model" in [h.value for h in at.subheader]
+    open_lazy(at, SNIPPET_OPEN_KEY, PREDICT_OPEN_KEY)
+    assert 'model = load_model("t")' in "\n".join(c.value for c in at.code)
+
+    at.file_uploader(key=UPLOAD_KEY).set_value(("rows.csv", TEXT.encode(), "text/csv")).run()
+    assert not at.exception and not errors(at)
+    shown = at.dataframe[-1].value
+    assert len(shown) == 20 and {"predicted_label", "probability_c0", "probability_c1"} <= set(shown.columns)
+    page = texts(at)
+    assert "60 prediction(s) from the selected model of run t (trial #0, chosen on validation)" in page
+    assert "Ignored (not used by the model): name" in page
+    assert "**On these 60 rows with a target**, beside the test rows:" in page and "| accuracy |" in page
+    assert "Download all predictions (CSV)" in [b.label for b in at.download_button]
+
+    at.file_uploader(key=UPLOAD_KEY).set_value(
+        ("bad.csv", b"size,colour,garden\nbig,red,yes\n", "text/csv")
+    ).run()
+    assert errors(at) == [
+        "rows: column 'size' holds 'big' in row 1: text in a column that was a number in training: fix or empty that cell"
+    ]
+
+    next(b for b in at.button if b.label == "Refit on training + validation rows").click().run()
+    assert no_workers == ["t"] and "Refit of trial #0: requested." in texts(at)
+
+
+def test_a_refit_run_shows_both_models_on_test_and_predicts_with_the_refit(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    spec = RunSpec.from_dict({
+        "dataset": {"name": "synthetic-houses", "rows": 120}, "strategy": "random", "budget": {"n_trials": 1},
+        "space": {"hidden_size": 8, "epochs": 3}, "refit": True,
+    })  # fmt: skip
+    create_run(spec, "r", storage_url)
+    Worker("r", storage_url, WorkerOptions()).work()
+    at = open_page("pages/monitor.py", run="r")
+    page = texts(at)
+    assert "trained on 96 training + validation rows for 3 epochs; predictions use it" in page
+    assert "| test rows | selected model | refit model |" in page and "| MSE |" in page
+    open_lazy(at, PREDICT_OPEN_KEY)
+    assert at.radio(key="predict_model").value == "refit"
+    rows = "size_m2,bedrooms,age_years,distance_km\n120,3,10,5\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("rows.csv", rows.encode(), "text/csv")).run()
+    assert "1 prediction(s) from the refit model of run r" in texts(at)

@@ -1,0 +1,1 @@
+"""The winner put to work: its model folder, loading it without torch or pickle, predicting."""
