@@ -8,9 +8,12 @@ Define a run
     ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one;
     ``forecast`` prices a spec before Start (time and memory; ``start_warnings`` says
     when Start needs an explicit override). The extension points are registries, one
-    entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``HYPERPARAMETERS``, ``VIEWS``;
-    an unknown name raises ``UnknownName``. ``METRICS`` lists what a run can be
-    selected by (``Task``: regression or classification).
+    entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``MODELS``, ``VIEWS``; an
+    unknown name raises ``UnknownName``. ``METRICS`` lists what a run can be selected by
+    (``Task``: regression or classification). A spec's model family (``ModelFamily``) owns
+    its hyperparameters (``HYPERPARAMETERS``: the built-in MLP's); ``describe`` imports a
+    user's model file or Optuna objective in a process of its own and says what it
+    declares (``ModelSource``), and ``RunSpec.for_code`` starts a spec from its defaults.
 Start, stop, remove
     ``launch`` stores a run and starts its workers (``create_run`` only stores it);
     ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
@@ -62,9 +65,8 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.data.csv_data import CsvLimits, CsvTable, parse_csv, read_csv_frame
     from tuning.data.dataset import DatasetInfo, DatasetOption
     from tuning.data.datasets import DATASETS
-    from tuning.definition.hyperparameters import HYPERPARAMETERS, Hyperparameter, WidgetKind
     from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Task, get_metric, metrics_of
-    from tuning.definition.presets import PRESET_HELP, PRESETS, preset_spec
+    from tuning.definition.presets import PRESET_HELP, PRESETS, preset_code, preset_spec
     from tuning.definition.pruners import PRUNERS
     from tuning.definition.spec import MAX_TRIALS, Budget, DatasetSpec, Pruner, RunSpec, Strategy
     from tuning.definition.strategies import STRATEGIES
@@ -80,6 +82,12 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         UnknownName,
     )
     from tuning.launcher import launch, spawn_workers, worker_command
+    from tuning.models.builtin import MODELS
+    from tuning.models.family import ModelFamily
+    from tuning.models.hyperparameters import Hyperparameter, WidgetKind
+    from tuning.models.mlp import HYPERPARAMETERS
+    from tuning.models.reference import CodeKind
+    from tuning.models.source import ModelSource, describe
     from tuning.storage.artifacts import read_weights
     from tuning.storage.lifecycle import Extension, NothingToAdd, check_configuration
     from tuning.storage.record import RunState, TrialOrigin
@@ -128,7 +136,14 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.views.parallel_figure import parallel_figure
     from tuning.views.reproduce import reproduce_command, reproduce_spec
     from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
-    from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
+    from tuning.views.summary import (
+        RunSummary,
+        failed_tracebacks,
+        learning_curve,
+        run_summaries,
+        summarize,
+        trial_rows,
+    )
 
 __all__ = [
     # define a run
@@ -158,6 +173,8 @@ __all__ = [
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
     "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines", "add_baselines", "confusion_figure",
     "prediction_figure",
+    # models: the built-in families, a user's model file or Optuna objective
+    "MODELS", "CodeKind", "ModelFamily", "ModelSource", "describe", "failed_tracebacks", "preset_code",
     # demo mode
     "DemoLimits", "NotAllowed", "check_control", "check_spec", "csv_limits", "is_admin",
     # errors

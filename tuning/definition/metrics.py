@@ -187,9 +187,26 @@ METRICS: Registry[str, Metric] = Registry(
 DEFAULT_METRIC = {Task.REGRESSION: "mse", Task.CLASSIFICATION: "log_loss"}
 
 
+def _unscored(truth: np.ndarray, predicted: np.ndarray) -> float:
+    raise ValueError("an Optuna objective's value comes from its own code, not from predictions")
+
+
+#: What an Optuna objective's run is selected by: the value its function returns. Sweetspot
+#: cannot know what it measures, only its direction (the spec's ``direction``); these are
+#: not in ``METRICS``, so no task lists them.
+OBJECTIVE_METRICS = {
+    direction: Metric(
+        name, Task.REGRESSION, direction, "objective value", "as your objective returns it", _unscored
+    )
+    for name, direction in (("objective", Direction.MINIMIZE), ("objective_max", Direction.MAXIMIZE))
+}
+
+
 def get_metric(name: str) -> Metric:
-    """The registered metric ``name``; an unknown name raises UnknownName listing the known ones."""
-    return METRICS[name]
+    """The registered metric ``name`` (or an objective's value); an unknown name raises
+    UnknownName listing the known ones."""
+    objective = {m.name: m for m in OBJECTIVE_METRICS.values()}
+    return objective[name] if name in objective else METRICS[name]
 
 
 def metrics_of(task: Task) -> list[Metric]:

@@ -7,19 +7,33 @@ gives JSON that ``from_dict`` accepts again; that JSON is stored with the study.
 Each field is declared once, with its rule (``tuning.definition.rules``): its bounds and
 message, its JSON form, and what the docs say it allows. Reading, the known keys and
 ``to_dict`` are derived from the dataclass fields.
+
+The space is read against the spec's model family (``tuning.models``): the built-in MLP
+unless ``model`` names a model file (or ``objective`` an Optuna objective), whose
+description the spec keeps in ``source`` (``models/source.py``: probed in a process of its
+own when a spec is read, taken from the storage when a stored run is).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuning.data.dataset import DatasetOption
 from tuning.data.datasets import DATASETS
-from tuning.definition.hyperparameters import DOMAINS
-from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Metric, Task, get_metric
+from tuning.data.splits import check_classes
+from tuning.definition.metrics import (
+    DEFAULT_METRIC,
+    METRICS,
+    OBJECTIVE_METRICS,
+    Direction,
+    Metric,
+    Task,
+    get_metric,
+)
 from tuning.definition.pruners import Pruner
 from tuning.definition.rules import (
     Fraction,
@@ -32,11 +46,17 @@ from tuning.definition.rules import (
     dump_fields,
     is_int,
     read_fields,
+    shown,
     spec_field,
 )
 from tuning.definition.space import Fixed, Param, Range, parse_param
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.errors import FieldError, SpecError
+from tuning.models.builtin import DEFAULT_MODEL, MODELS
+from tuning.models.family import ModelFamily
+from tuning.models.reference import CodeKind
+from tuning.models.source import ModelSource, describe
+from tuning.models.training_space import TRAINING
 
 __all__ = ["Budget", "DatasetSpec", "Pruner", "RunSpec", "Strategy", "grid_size"]
 
@@ -139,29 +159,66 @@ class Nested(Plain):
 
 
 class SpaceRule(Plain):
-    """Hyperparameter name → its fixed value, range or choice (``tuning.definition.space``)."""
+    """Hyperparameter name → its fixed value, range or choice (``tuning.definition.space``).
+
+    Reading only checks the shape: each entry is parsed against the spec's model family
+    once the family is known (``parse_space``)."""
 
     missing: Any = {}
 
-    def read(self, field: str, value: Any) -> dict[str, Param]:
+    def read(self, field: str, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise FieldError(field, "must map hyperparameter names to values")
-        errors: list[FieldError] = []
-        space: dict[str, Param] = {}
-        for name in sorted(value):
-            try:
-                space[name] = parse_param(name, value[name])
-            except FieldError as error:
-                errors.append(error)
-        if errors:
-            raise SpecError(errors)
-        return space
+        return value
 
     def dump(self, value: dict[str, Param]) -> dict[str, Any]:
         return {name: param.to_json() for name, param in value.items()}
 
     def allowed(self) -> str:
         return "see the space below"
+
+
+@dataclass(frozen=True)
+class Device(Plain):
+    """Where workers train: ``auto`` (read as None: a GPU when the machine has one), ``cpu``,
+    ``cuda`` or ``cuda:N``."""
+
+    def read(self, field: str, value: Any) -> str | None:
+        if not isinstance(value, str) or not re.fullmatch(r"auto|cpu|cuda(:\d{1,2})?", value):
+            raise FieldError(field, f"must be {self.allowed()}, got {shown(value)}")
+        return None if value == "auto" else value
+
+    def allowed(self) -> str:
+        return "auto, cpu, cuda or cuda:N (a GPU's index)"
+
+
+def parse_space(family: ModelFamily, raw: dict[str, Any]) -> tuple[dict[str, Param], list[FieldError]]:
+    """The space of a spec of ``family``: what the family declares (a model file's SPACE),
+    overridden entry by entry by the spec's own, each parsed against the family's domains.
+
+    A declared entry breaking a rule is the file's fault: its error names the ``model``
+    field and the entry. A declared training hyperparameter also keeps the training loop's
+    own rule (``lr`` > 0, ``epochs`` 1–10,000)."""
+    errors: list[FieldError] = []
+    for name, declared in family.declared.items():
+        rules = [family.hyperparameters] + ([TRAINING] if name in TRAINING else [])
+        for known in rules:
+            try:
+                parse_param(name, declared, known)
+            except FieldError as error:
+                errors.append(FieldError("model", f"{family.name}: SPACE[{name!r}] {error.message}"))
+                break
+    if not family.hyperparameters and raw:
+        message = "an Optuna objective's space is in its code (trial.suggest_*); leave space out"
+        return {}, [FieldError("space", message)]
+    space: dict[str, Param] = {}
+    merged = {**family.declared, **raw}
+    for name in sorted(merged, key=str):
+        try:
+            space[name] = parse_param(name, merged[name], family.hyperparameters)
+        except FieldError as error:
+            errors.append(error)
+    return space, errors
 
 
 DATASET = Nested(
@@ -201,33 +258,65 @@ class RunSpec:
     task: Task | None = spec_field(Optional(OneOf.enum(Task)), None)
     #: The selection metric; None (omitted): the task's loss (MSE, or log loss).
     metric: str | None = spec_field(Optional(OneOf(lambda: METRICS)), None)
+    #: A model family: a ``MODELS`` name, a model file or a module; None (omitted): the MLP.
+    model: str | None = spec_field(Optional(Text("a model file, module or family")), None)
+    #: An Optuna objective, ``file.py:function`` or ``module:function``; excludes ``model``.
+    objective: str | None = spec_field(Optional(Text("an objective function")), None)
+    #: Which way an objective's value improves; None (omitted): minimize.
+    direction: Direction | None = spec_field(Optional(OneOf.enum(Direction)), None)
+    #: Where workers train; None (omitted): auto, a GPU when there is one.
+    device: str | None = spec_field(Optional(Device()), None)
+    #: What the model file or objective declares (not part of the JSON; see the module).
+    source: ModelSource | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_dict(cls, raw: Any) -> RunSpec:
-        """Validate ``raw`` (parsed JSON) and build a spec, or raise SpecError."""
-        return cls._read(raw, stored=False)
+    def from_dict(cls, raw: Any, source: ModelSource | None = None) -> RunSpec:
+        """Validate ``raw`` (parsed JSON) and build a spec, or raise SpecError. A spec naming
+        a model file or objective describes it (``source``, when the caller has it already)."""
+        return cls._read(raw, stored=False, source=source)
 
     @classmethod
-    def from_stored(cls, raw: Any) -> RunSpec:
+    def from_stored(cls, raw: Any, source: ModelSource | None = None) -> RunSpec:
         """The spec of a stored run: read like ``from_dict``, but bounds tightened since it
-        was stored do not apply (types, names and keys still do), so it still loads."""
-        return cls._read(raw, stored=True)
+        was stored do not apply (types, names and keys still do), so it still loads. A run
+        of a model file or objective passes its stored ``source``: nothing is imported."""
+        return cls._read(raw, stored=True, source=source)
 
     @classmethod
-    def _read(cls, raw: Any, stored: bool) -> RunSpec:
+    def for_code(cls, kind: CodeKind, reference: str, raw: dict[str, Any] | None = None) -> RunSpec:
+        """A spec for the model file or objective ``reference``: its ``DEFAULTS`` (a partial
+        spec) overridden by ``raw``, so ``launch --model FILE`` alone runs."""
+        source = describe(kind, reference)
+        merged = {**(source.defaults or {}), **(raw or {}), kind.value: reference}
+        return cls.from_dict(merged, source=source)
+
+    @classmethod
+    def _read(cls, raw: Any, stored: bool, source: ModelSource | None) -> RunSpec:
         errors = [] if isinstance(raw, dict) else [FieldError("spec", "must be a JSON object")]
-        values = read_fields(cls, raw if isinstance(raw, dict) else {}, "", errors, stored)
-        errors += _cross_field_problems(values)
+        raw = raw if isinstance(raw, dict) else {}
+        family, source = _family(raw, stored, source, errors)
+        if not family.needs_dataset and "dataset" not in raw:
+            raw = {**raw, "dataset": {"name": "code"}}
+        values = read_fields(cls, raw, "", errors, stored)
+        values["space"], problems = parse_space(family, values["space"] or {})
+        errors += problems + _cross_field_problems(values) + _code_problems(values, family)
         if not errors:
             errors += _strategy_problems(
                 values["strategy"], values["space"], values["budget"], values["grid_cap"]
             )
         if errors:
             raise SpecError(errors)
-        return cls(**values)
+        return cls(**values, source=source)
 
     def to_dict(self) -> dict[str, Any]:
         return dump_fields(self, omit_none=True)
+
+    @property
+    def family(self) -> ModelFamily:
+        """The model family this spec tunes (``tuning.models``)."""
+        if self.source is not None:
+            return self.source.family
+        return MODELS[self.model] if self.model else DEFAULT_MODEL
 
     def with_task(self, task: Task) -> RunSpec:
         """This spec for data of ``task``: the task stored, the metric named. A task or
@@ -241,9 +330,26 @@ class RunSpec:
             raise FieldError("metric", f"{metric!r} scores {get_metric(metric).task.value}, not {task.value}")
         return replace(self, task=task, metric=metric)
 
+    def with_code_task(self) -> RunSpec:
+        """This spec for its code's own data (``dataset`` ``code``): an objective's needs no
+        task; a model file's ``data()`` has the task its probe found (unless the spec says
+        one), and a class too rare for the split is refused as a table's would be."""
+        if self.objective is not None:
+            return self
+        info = (self.source.data if self.source else None) or {}
+        if "task" not in info:
+            raise FieldError("dataset", "the 'code' dataset needs a model file with a data() function")
+        task = self.task or Task(info["task"])
+        if task is Task.CLASSIFICATION and not info.get("ready"):
+            check_classes({str(c): n for c, n in enumerate(info["class_counts"])}, self.cv_folds, "dataset")
+        return self.with_task(task)
+
     @property
     def selection(self) -> Metric:
-        """The metric trials are compared by (the task's loss until a task is known)."""
+        """The metric trials are compared by (the task's loss until a task is known; an
+        objective's value, in its direction)."""
+        if self.objective is not None:
+            return OBJECTIVE_METRICS[self.direction or Direction.MINIMIZE]
         return get_metric(self.metric or DEFAULT_METRIC[self.task or Task.REGRESSION])
 
     def searched(self) -> dict[str, Param]:
@@ -251,10 +357,18 @@ class RunSpec:
         return {n: p for n, p in self.space.items() if not isinstance(p, Fixed)}
 
     def fixed_values(self) -> dict[str, Any]:
-        """Defaults overlaid with the fixed values of the space."""
-        values: dict[str, Any] = {name: d.default for name, d in DOMAINS.items()}
+        """The family's defaults overlaid with the fixed values of the space."""
+        values: dict[str, Any] = {name: h.domain.default for name, h in self.family.hyperparameters.items()}
         values.update({n: p.value for n, p in self.space.items() if isinstance(p, Fixed)})
         return values
+
+    def largest(self, name: str) -> Any:
+        """The largest value the run may give hyperparameter ``name`` (its default when the
+        space leaves it out): what a cap or a cost must judge."""
+        param = self.space.get(name)
+        if param is None:
+            return self.fixed_values()[name]
+        return param.high if isinstance(param, Range) else max(param.values())  # type: ignore[type-var]
 
     def iter_grid(self) -> Iterator[dict[str, Any]]:
         """Every combination of the searched values, one at a time, in a stable order (sorted names)."""
@@ -288,6 +402,58 @@ def grid_size(space: dict[str, Param]) -> int:
     for param in space.values():
         total *= param.size() if isinstance(param, Range) else len(param.values())  # type: ignore[operator]
     return total
+
+
+def _family(
+    raw: dict[str, Any], stored: bool, source: ModelSource | None, errors: list[FieldError]
+) -> tuple[ModelFamily, ModelSource | None]:
+    """The family ``raw`` names, and the description of its code (probed unless given).
+
+    A stored run's code is never probed: its description comes from the storage."""
+    named = [kind for kind in CodeKind if isinstance(raw.get(kind.value), str)]
+    if len(named) == 2:
+        errors.append(FieldError("objective", "a spec names a model or an objective, not both"))
+        return DEFAULT_MODEL, None
+    if not named or (named[0] is CodeKind.MODEL and raw["model"] in MODELS):
+        return (MODELS[raw["model"]] if named else DEFAULT_MODEL), None
+    kind, reference = named[0], raw[named[0].value]
+    try:
+        if source is None or source.reference != reference or source.kind is not kind:
+            if stored:
+                raise FieldError(kind.value, f"the run's {kind.value} {reference!r} is not stored with it")
+            source = describe(kind, reference)
+        return source.family, source
+    except FieldError as error:
+        errors.append(error)
+        return DEFAULT_MODEL, None
+
+
+def _code_problems(values: dict[str, Any], family: ModelFamily) -> list[FieldError]:
+    """What a spec of a user's model or objective may not say, and what only one may."""
+    dataset = values.get("dataset")
+    code_data = dataset is not None and DATASETS[dataset.name].from_code
+    errors = []
+    if values.get("direction") is not None and values.get("objective") is None:
+        errors.append(
+            FieldError("direction", "only an objective has a direction; a model's comes from its metric")
+        )
+    if family.needs_dataset and code_data:
+        errors.append(
+            FieldError(
+                "dataset", f"{family.name} brings no data() of its own; name a dataset, e.g. 'diabetes'"
+            )
+        )
+    if values.get("objective") is None:
+        return errors
+    if dataset is not None and not code_data:
+        errors.append(FieldError("dataset", "an objective loads its own data; leave dataset out"))
+    if values.get("strategy") is not None and STRATEGIES[values["strategy"]].exhaustive:
+        errors.append(FieldError("strategy", "a grid enumerates a space, and an objective's is in its code"))
+    for name, default in (("task", None), ("metric", None), ("cv_folds", 0), ("repeats", 1)):
+        if values.get(name) != default:
+            why = "say its direction instead" if name == "metric" else "an objective is evaluated as written"
+            errors.append(FieldError(name, f"does not apply to an objective ({why}); leave it out"))
+    return errors
 
 
 def _cross_field_problems(values: dict[str, Any]) -> list[FieldError]:

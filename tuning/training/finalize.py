@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 import torch
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from tuning.definition.metrics import Direction
 from tuning.storage import record
@@ -21,13 +21,15 @@ from tuning.storage.lifecycle import hand_picked_waiting
 from tuning.storage.record import RunResult, RunState
 from tuning.storage.runs import Run, deadline_passed, stop_requested
 from tuning.training.members import evaluate_test
-from tuning.training.objective import Objective
 from tuning.training.population import Outcome
 from tuning.views.outcome import winner_picture
 
 #: v2: a task, its classes and metric, and per member the fitted preprocessing (a pickle of
 #: a scikit-learn ColumnTransformer for tables, None for all-number data).
 WEIGHTS_FORMAT = "sweetspot-mlp-v2"
+#: A model file's module: its reference and sha256 beside the MLP's fields (``build`` it
+#: with ``params`` and the data's ``data_info``, then load each member's state_dict).
+MODULE_WEIGHTS_FORMAT = "sweetspot-module-v1"
 
 
 def work_left(run: Run) -> bool:
@@ -41,8 +43,11 @@ def work_left(run: Run) -> bool:
     return bool({t.state for t in trials} & {TrialState.RUNNING, TrialState.WAITING})
 
 
-def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None) -> RunResult:
-    """Write the run's result; ``cached`` is (trial number, result) of this worker's best."""
+def finalize(run: Run, objective: Any, cached: tuple[int, Outcome] | None) -> RunResult:
+    """Write the run's result; ``cached`` is (trial number, result) of this worker's best.
+
+    ``objective`` is the run's trainer (``trainer.py``); a family that does not test its
+    winner (an Optuna objective: no test rows) ends with the best trial alone."""
     trials = run.study.get_trials(deepcopy=False)
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     stopped = stop_requested(run.attrs())
@@ -52,24 +57,34 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None)
         state = RunState.STOPPED if stopped else RunState.FAILED
         result = RunResult(state, time.time(), error=first_error)
     else:
-        metric = run.spec.selection
-        pick = min if metric.direction is Direction.MINIMIZE else max
-        best = pick(complete, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
-        trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
-        data = objective.data
-        report = evaluate_test(data, objective.split, objective.members, trained.models)
-        store_weights(run, weights_blob(objective, best.params, trained))
-        state = RunState.STOPPED if stopped else RunState.FINISHED
-        picture = winner_picture(data.task, data.classes, report.truth, report.predicted)
-        result = RunResult(
-            state, time.time(), test_loss=report.metrics[metric.name], best_trial=best.number,
-            test_metrics=report.metrics, test_picture=picture,
-        )  # fmt: skip
+        result = winner_result(run, objective, cached, complete, stopped)
     run.study.set_user_attr(record.RESULT.key, result.to_dict())
     return result
 
 
-def weights_blob(objective: Objective, params: dict[str, Any], trained: Outcome) -> bytes:
+def winner_result(
+    run: Run, objective: Any, cached: tuple[int, Outcome] | None, complete: list[FrozenTrial], stopped: bool
+) -> RunResult:
+    """The result of a run with complete trials: its best, tested once on held-out rows
+    (retrained when this worker did not keep its models) with its weights stored."""
+    metric = run.spec.selection
+    pick = min if metric.direction is Direction.MINIMIZE else max
+    best = pick(complete, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
+    state = RunState.STOPPED if stopped else RunState.FINISHED
+    if not run.spec.family.tests_winner:
+        return RunResult(state, time.time(), best_trial=best.number)
+    trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
+    data = objective.data
+    report = evaluate_test(data, objective.split, objective.members, trained.models)
+    store_weights(run, weights_blob(objective, best.params, trained))
+    picture = winner_picture(data.task, data.classes, report.truth, report.predicted)
+    return RunResult(
+        state, time.time(), test_loss=report.metrics[metric.name], best_trial=best.number,
+        test_metrics=report.metrics, test_picture=picture,
+    )  # fmt: skip
+
+
+def weights_blob(objective: Any, params: dict[str, Any], trained: Outcome) -> bytes:
     """The winner as a file that ``torch.load(..., weights_only=True)`` reads back.
 
     Predicting raw rows: ``pickle.loads(member["preprocessing"]).transform(frame)`` (for a
@@ -78,8 +93,9 @@ def weights_blob(objective: Objective, params: dict[str, Any], trained: Outcome)
     logits over ``classes``. The members' predictions are averaged.
     """
     data = objective.data
-    payload = {
-        "format": WEIGHTS_FORMAT,
+    source = objective.spec.source
+    payload: dict[str, Any] = {
+        "format": WEIGHTS_FORMAT if source is None else MODULE_WEIGHTS_FORMAT,
         "params": {**objective.spec.fixed_values(), **params},
         "task": data.task.value,
         "metric": objective.spec.selection.name,
@@ -97,6 +113,8 @@ def weights_blob(objective: Objective, params: dict[str, Any], trained: Outcome)
             for member, model in zip(objective.members, trained.models, strict=True)
         ],
     }
+    if source is not None:
+        payload["model"] = {"reference": source.reference, "sha256": source.sha256}
     buffer = io.BytesIO()
     torch.save(payload, buffer)
     return buffer.getvalue()

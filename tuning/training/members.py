@@ -69,9 +69,9 @@ def make_members(
     for encoder, arrays in (padded(encoder, arrays, width) for encoder, arrays in folds):
         scaler = Scaler.fit(arrays.train_x, arrays.train_y, standardize_target=head.outputs == 1)
         tensors = [
-            _tensor(scaler.features(arrays.train_x), device),
+            tensor(scaler.features(arrays.train_x), device),
             head.target_tensor(arrays.train_y, scaler, device),
-            _tensor(scaler.features(arrays.val_x), device),
+            tensor(scaler.features(arrays.val_x), device),
             head.target_tensor(arrays.val_y, scaler, device),
         ]
         for repeat in range(repeats):
@@ -110,9 +110,12 @@ def padded(encoder: Encoder, arrays: FoldArrays, width: int) -> tuple[Encoder, F
     )
 
 
-def _tensor(values: np.ndarray, device: torch.device) -> torch.Tensor:
-    tensor = torch.as_tensor(values, dtype=torch.float32, device=device)
-    return tensor.unsqueeze(1) if tensor.ndim == 1 else tensor
+def tensor(values: np.ndarray, device: torch.device) -> torch.Tensor:
+    """Inputs as a tensor: float32, or int64 for whole numbers a model file's data() gives
+    (token ids for an embedding); a vector becomes one column."""
+    dtype = torch.long if np.asarray(values).dtype.kind in "iu" else torch.float32
+    result = torch.as_tensor(values, dtype=dtype, device=device)
+    return result.unsqueeze(1) if result.ndim == 1 else result
 
 
 def validate(model: nn.Module, member: Member) -> float:
@@ -148,7 +151,7 @@ def evaluate_test(
     predictions = []
     for member, model in zip(members, models, strict=True):
         x = member.scaler.features(member.encoder.encode(data.table, data.features, split.test))
-        predictions.append(member.head.predict(model, _tensor(x, member.train_x.device), member.scaler))
+        predictions.append(member.head.predict(model, tensor(x, member.train_x.device), member.scaler))
     predicted = np.mean(predictions, axis=0)
     truth = data.target[split.test]
     return HeldOutReport(members[0].head.score_all(truth, predicted), truth, predicted)

@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from tuning.training.members import Diverged, Member
-from tuning.training.population_state import GOLDEN, MASK32, MemberSpec, Snapshot, State, mix32
+from tuning.training.population_state import GOLDEN, MASK32, MemberSpec, State, mix32
 from tuning.training.stacked import forward
 
 #: The most batch-index entries built at once: one epoch's when they fit, else a chunk of steps.
@@ -56,9 +56,10 @@ class Candidate:
 class Outcome:
     """A candidate's per-epoch mean validation losses, its members' last losses, its models.
 
-    ``models`` (the members as ordinary ``build_mlp`` models, in ``Candidate.members``
-    order) is empty unless the candidate finished; they are built when first asked for,
-    since most candidates' never are. ``reason`` says why a candidate ended early.
+    ``models`` (the members as ordinary modules, e.g. ``build_mlp`` models, in
+    ``Candidate.members`` order) is empty unless the candidate finished; ``trained`` makes
+    them when first asked for, since most candidates' never are. ``reason`` says why a
+    candidate ended early. Every trainer (a population, a user's module) returns these.
     """
 
     curve: list[float] = field(default_factory=list)
@@ -66,15 +67,16 @@ class Outcome:
     status: Status | None = None
     reason: str = ""
     diverged: Diverged | None = None
-    trained: list[tuple[Snapshot, int, MemberSpec]] = field(default_factory=list, repr=False)
+    trained: list[Callable[[], nn.Module]] = field(default_factory=list, repr=False)
+    value: float | None = None  # the trial's value when it is not the curve's last (an objective's)
 
     @cached_property
     def models(self) -> list[nn.Module]:
-        return [snapshot.module(position, spec) for snapshot, position, spec in self.trained]
+        return [make() for make in self.trained]
 
     @property
     def loss(self) -> float:
-        return self.curve[-1]
+        return self.curve[-1] if self.value is None else self.value
 
     @property
     def spread(self) -> float:
@@ -231,7 +233,7 @@ def _settle(
             outcome.status, outcome.reason = Status.STOPPED, f"stopped after epoch {epoch}"
         elif spec.epochs <= epoch:
             outcome.status = Status.FINISHED
-            finished.setdefault(spec.candidate, {})[spec.place] = (snapshot, position, spec)
+            finished.setdefault(spec.candidate, {})[spec.place] = partial(snapshot.module, position, spec)  # type: ignore[union-attr]
         else:
             keep.append(position)
     for candidate, models in finished.items():

@@ -14,6 +14,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
 from tuning.definition.metrics import Direction
+from tuning.models.source import ModelSource
 from tuning.storage import record
 from tuning.storage.lifecycle import history, trial_origin
 from tuning.storage.liveness import orphaned_trials, worker_records
@@ -65,6 +66,8 @@ class RunSummary:
     note: str = ""  # Markdown, as written (the demo shows it as plain text)
     tags: list[str] = field(default_factory=list)
     trial_notes: dict[int, str] = field(default_factory=dict)  # trial number → its short note
+    code: dict[str, str] | None = None  # a model file or objective: kind, reference, sha256
+    tests_winner: bool = True  # False for an Optuna objective: no test rows, no weights, no baselines
 
     @property
     def trials_planned(self) -> int | None:
@@ -109,7 +112,7 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         test_loss=result.test_loss if result else None,
         metric=metric.name,
         metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
-        task=(run.spec.task or metric.task).value,
+        task="objective" if run.spec.objective else (run.spec.task or metric.task).value,
         test_metrics=result.test_metrics if result else None,
         baselines=attrs.get(record.BASELINES.key),
         created_at=attrs[record.CREATED_AT.key],
@@ -125,7 +128,16 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         note=notes.note,
         tags=list(notes.tags),
         trial_notes=notes.trial_notes,
+        code=code_of(run.spec.source),
+        tests_winner=run.spec.family.tests_winner,
     )
+
+
+def code_of(source: ModelSource | None) -> dict[str, str] | None:
+    """Which code a run tunes, as ``show --json`` prints it (None: a built-in family)."""
+    if source is None:
+        return None
+    return {"kind": source.kind.value, "reference": source.reference, "sha256": source.sha256}
 
 
 def _counts(
@@ -204,6 +216,20 @@ def _first_error(trials: list[FrozenTrial]) -> str | None:
         if trial.state is TrialState.FAIL and record.ERROR.key in trial.user_attrs:
             return f"trial {trial.number}: {trial.user_attrs[record.ERROR.key]}"
     return None
+
+
+def trial_tracebacks(trials: list[FrozenTrial]) -> dict[int, str]:
+    """Failed trials' tracebacks by trial number: where the user's code (or ours) raised."""
+    return {
+        trial.number: trial.user_attrs[record.TRACEBACK.key]
+        for trial in trials
+        if trial.state is TrialState.FAIL and record.TRACEBACK.key in trial.user_attrs
+    }
+
+
+def failed_tracebacks(run: Run) -> dict[int, str]:
+    """The tracebacks stored with the run's failed trials, by trial number (one read)."""
+    return trial_tracebacks(run.study.get_trials(deepcopy=False, states=(TrialState.FAIL,)))
 
 
 def learning_curve(trial: FrozenTrial) -> list[float]:
