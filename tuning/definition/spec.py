@@ -208,6 +208,8 @@ def parse_space(family: ModelFamily, raw: dict[str, Any]) -> tuple[dict[str, Par
             except FieldError as error:
                 errors.append(FieldError("model", f"{family.name}: SPACE[{name!r}] {error.message}"))
                 break
+    if errors:  # the file's own space is wrong: the spec's entries cannot be judged against it
+        return {}, errors
     if not family.hyperparameters and raw:
         message = "an Optuna objective's space is in its code (trial.suggest_*); leave space out"
         return {}, [FieldError("space", message)]

@@ -39,13 +39,13 @@ def where(error: BaseException, path: Path) -> str:
     return f"{own[-1].filename}, line {own[-1].lineno}" if own else str(path)
 
 
-def plain_json(name: str, value: Any) -> Any:
+def plain_json(path: Path, name: str, value: Any) -> Any:
     """``value`` as JSON data (tuples become lists); Unusable when it is not plain data."""
     try:
         return json.loads(json.dumps(value))
     except (TypeError, ValueError):
         raise Unusable(
-            f"{name} must be plain data (numbers, strings, lists, dicts), got {value!r:.80}"
+            f"{path}: {name} must be plain data (numbers, strings, lists, dicts), got {value!r:.80}"
         ) from None
 
 
@@ -67,9 +67,9 @@ def describe_model(module: ModuleType, path: Path) -> dict[str, Any]:
     if defaults is not None and not isinstance(defaults, dict):
         raise Unusable(f"{path}: DEFAULTS must be a dict, a partial run spec; got {defaults!r:.60}")
     description: dict[str, Any] = {
-        "space": plain_json("SPACE", space),
+        "space": plain_json(path, "SPACE", space),
         "hooks": hooks,
-        "defaults": plain_json("DEFAULTS", defaults) if defaults is not None else None,
+        "defaults": plain_json(path, "DEFAULTS", defaults) if defaults is not None else None,
         "data": None,
     }
     if "data" in hooks:

@@ -111,9 +111,10 @@ def declared(reference: str, name: str, raw: Any) -> Hyperparameter:
         )
         return Hyperparameter(domain, _widget(reference, name, (0, 0), tuple(values), training))
     low, high = raw.get("low"), raw.get("high")
-    if not all(
+    numbers = all(
         isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in (low, high)
-    ):
+    )
+    if not numbers or low > high:
         low = high = None  # the spec's parse of this entry says what is wrong
     number = int if kind == "int" else float
     domain = Domain(number, low, high, default=low if low is not None else 0)
