@@ -1,7 +1,9 @@
 """Small model files and objectives for the tests of users' code, written where a test wants them.
 
 Each is what a user writes: a file declaring SPACE and build (and data), or an Optuna
-objective. They train in a fraction of a second; the ones that must fail say how.
+objective. They train in a fraction of a second; the ones that must fail say how. They
+import torch inside ``build``, not at the top as most files would: describing a file
+imports it in a fresh process, and torch's import is most of that time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from pathlib import Path
 #: A tiny classifier on 60 seeded rows of 3 features: data(), SPACE, build and DEFAULTS.
 TINY_MODEL = """
 import numpy as np
-from torch import nn
 
 SPACE = {
     "width": {"type": "choice", "values": [4, 8]},
@@ -30,6 +31,8 @@ def data():
 
 
 def build(config, data_info):
+    from torch import nn
+
     width = config["width"]
     return nn.Sequential(nn.Linear(data_info["features"], width), nn.ReLU(), nn.Linear(width, data_info["outputs"]))
 """
@@ -37,7 +40,6 @@ def build(config, data_info):
 #: A model whose build raises for one of its two grid points: that trial fails alone.
 FAILING_MODEL = """
 import numpy as np
-from torch import nn
 
 SPACE = {"boom": {"type": "choice", "values": [0, 1]}, "epochs": 2, "batch_size": 16}
 
@@ -51,25 +53,30 @@ def data():
 def build(config, data_info):
     if config["boom"]:
         raise RuntimeError("the user's build failed on purpose")
+    from torch import nn
+
     return nn.Linear(data_info["features"], 1)
 """
 
-#: A plain Optuna objective: a quadratic, reported step by step, pruned on request.
+#: A plain Optuna objective: a quadratic reported step by step. By trial number, as a script
+#: might misbehave: trial 1 raises, trial 2 prunes itself, trial 3 returns NaN.
 QUADRATIC_OBJECTIVE = """
+import math
+
 import optuna
 
 
 def objective(trial):
     x = trial.suggest_float("x", -3.0, 3.0)
-    kind = trial.suggest_categorical("kind", ["plain", "shifted", "broken"])
-    if kind == "broken":
+    shift = trial.suggest_categorical("shift", [0.0, 1.0])
+    if trial.number == 1:
         raise ValueError("the objective raised on purpose")
-    value = (x - (1.0 if kind == "shifted" else 0.0)) ** 2
+    value = (x - shift) ** 2
     for step in range(3):
         trial.report(value + (3 - step), step)
-        if trial.should_prune():
-            raise optuna.TrialPruned()
-    return value
+        if trial.number == 2:
+            raise optuna.TrialPruned("asked to")
+    return math.nan if trial.number == 3 else value
 """
 
 
