@@ -128,3 +128,42 @@ def test_no_engine_function_is_over_fifty_lines() -> None:
         and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert not long, f"split these by job: {long}"
+
+
+#: The engine's subpackages, lowest first: each imports only from those before it (and from
+#: the leaf modules errors, registry and demo_mode). The model seam sits below the definition
+#: of a run (a spec reads its space against its family); the trainers sit above everything.
+LAYERS = ("models", "data", "definition", "storage", "views", "training")
+LEAVES = ("tuning.errors", "tuning.registry", "tuning.demo_mode")
+#: Known exceptions, each with its reason: data's modules name the task of a table, and
+#: ``Task`` lives in definition/metrics.py until it moves to a leaf module (issue 19.9).
+ALLOWED = {("data", "tuning.definition.metrics")}
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """The engine modules ``path`` imports when it runs (``TYPE_CHECKING`` imports left out)."""
+    tree = ast.parse(path.read_text(), str(path))
+    checking = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for child in ast.walk(node)
+    }
+    return {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and id(node) not in checking
+        if node.module.startswith("tuning.")
+    }
+
+
+def test_each_engine_subpackage_imports_only_the_ones_below_it() -> None:
+    offenders = []
+    for rank, layer in enumerate(LAYERS):
+        allowed = {f"tuning.{below}" for below in LAYERS[: rank + 1]}
+        for path in sorted((ROOT / "tuning" / layer).rglob("*.py")):
+            for module in sorted(runtime_imports(path)):
+                home = ".".join(module.split(".")[:2])
+                if home not in allowed and module not in LEAVES and (layer, module) not in ALLOWED:
+                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == [], f"the order is {' < '.join(LAYERS)}"
