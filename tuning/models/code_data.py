@@ -45,7 +45,9 @@ class CodeData:
     def info(self) -> dict[str, Any]:
         """What the Launch page, the launch's checks, the forecast and ``build``'s
         ``data_info`` need, as JSON."""
-        counts = np.bincount(self.y.astype(int), minlength=self.classes) if self.classes else []
+        counts: list[int] = (
+            np.bincount(self.y.astype(int), minlength=self.classes).tolist() if self.classes else []
+        )
         return {
             "rows": self.rows,
             "input_shape": list(self.x.shape[1:]),

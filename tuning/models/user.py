@@ -99,7 +99,7 @@ def declared(reference: str, name: str, raw: Any) -> Hyperparameter:
     training = TRAINING.get(name)
     kind = raw.get("type") if isinstance(raw, dict) else "fixed"
     if kind == "fixed":
-        value = raw.get("value") if isinstance(raw, dict) else raw
+        value: Any = raw.get("value") if isinstance(raw, dict) else raw
         domain = Domain(_kind(reference, name, [value]), default=value)
         if training is not None:
             return Hyperparameter(replace(training.domain, default=value), training.widget)

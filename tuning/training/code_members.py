@@ -54,14 +54,11 @@ def code_members(dataset: Dataset, split: Split, spec: RunSpec, device: torch.de
     for fold in split.folds:
         train_y, val_y = dataset.target[fold.train], dataset.target[fold.val]
         scaler = KeptFeatures.fit(np.zeros((1, 1)), train_y, standardize_target=head.outputs == 1)
-        tensors = [
-            tensor(dataset.features[fold.train], device),
-            head.target_tensor(train_y, scaler, device),
-            tensor(dataset.features[fold.val], device),
-            head.target_tensor(val_y, scaler, device),
-        ]
+        train_x, val_x = (tensor(dataset.features[rows], device) for rows in (fold.train, fold.val))
+        train_t, val_t = (head.target_tensor(y, scaler, device) for y in (train_y, val_y))
         for repeat in range(spec.repeats):
+            seed = spec.seed + 1000 * repeat
             members.append(
-                Member(spec.seed + 1000 * repeat, scaler, *tensors, head, metric, Encoder(None), val_y)
+                Member(seed, scaler, train_x, train_t, val_x, val_t, head, metric, Encoder(None), val_y)
             )
     return members

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import optuna
@@ -34,7 +35,7 @@ from tuning.training.objective import Reporter, configuration, split_of, table_b
 from tuning.training.population import Outcome, Status
 from tuning.training.trainer import Publish
 
-_OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+_OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
     "sgd": torch.optim.SGD,
@@ -90,6 +91,11 @@ class MemberRun:
             self.optimizer.zero_grad(set_to_none=True)
             self.loss(outputs_2d(self.model(x[rows_now])), y[rows_now]).backward()
             self.optimizer.step()
+
+
+def _kept(model: nn.Module) -> nn.Module:
+    """A trained member's module as it is (a population rebuilds its members; this loop has them)."""
+    return model
 
 
 class ModuleObjective:
@@ -167,7 +173,7 @@ class ModuleObjective:
                 outcome.status, outcome.reason = Status.STOPPED, f"stopped after epoch {epoch}"
                 return outcome
         outcome.status = Status.FINISHED
-        outcome.trained = [lambda model=run.model: model for run in runs]
+        outcome.trained = [partial(_kept, run.model) for run in runs]
         return outcome
 
     def retrain(self, params: dict[str, Any]) -> Outcome:
