@@ -140,7 +140,7 @@ def worker_bytes(
     data = 2 * rows * (features + 1) * 8 + folds * (train_rows + val_rows) * (features + 1) * FLOAT_BYTES
     # A step holds a batch of rows per member (at most the fold's training rows), and
     # validation holds every validation row at once.
-    rows_at_once = max(min(int(params["batch_size"]), train_rows), val_rows)
+    rows_at_once = max(min(int(params.get("batch_size", train_rows)), train_rows), val_rows)
     per_row = cost.activation_floats(params) + features + 1
     activations = int(models * rows_at_once * per_row * FLOAT_BYTES)
     return int(WORKER_BASE_BYTES + state + data + activations)
