@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import browser, dashboard, efficiency, overhead, parallel, population, speedup
+from bench import browser, dashboard, efficiency, models, overhead, parallel, population, speedup
 from bench.common import ROOT, Context, Section, Table, load_average, machine
 
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "population": population.run,
     "speedup": speedup.run,
     "browser": browser.run,
+    "models": models.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"
@@ -136,7 +137,7 @@ def render(sections: list[Section], quick: bool, about: dict[str, str]) -> str:
         *(section.markdown() for section in sections),
         "## Running them",
         "",
-        "`python -m bench` runs all seven (about an hour on 2 cores) and rewrites this file and "
+        "`python -m bench` runs all eight (about an hour on 2 cores) and rewrites this file and "
         "`docs/images/`; `python -m bench --quick --out /tmp/bench.md` checks they still run (under a "
         "minute); `--only NAME` runs one; `--device cuda` (or `auto`) trains the population benchmark on a "
         "GPU. Raw numbers land in `bench/results/`. With "
