@@ -106,3 +106,15 @@ def test_a_worker_whose_copy_differs_refuses_to_join(code_root: Path, storage_ur
     path.write_text(path.read_text().replace('"epochs": 2', '"epochs": 3'))
     with pytest.raises(CodeMismatch, match=r"tiny.py differs from the model stored with the run"):
         Worker("run", storage_url, WorkerOptions())
+
+
+def test_a_worker_that_cannot_import_the_file_refuses_to_join(code_root: Path, storage_url: str) -> None:
+    """Its hash matches, but a module it imports is missing on this machine."""
+    helper = write_code(code_root, "helper_here.py", "WIDTH = 4")
+    write_code(code_root, "net.py", "from helper_here import WIDTH\n" + TINY_MODEL)
+    create_run(RunSpec.for_code(CodeKind.MODEL, "net.py"), "run", storage_url)
+    helper.unlink()
+    with pytest.raises(
+        CodeMismatch, match=r"this worker cannot import the run's model net.py: ModuleNotFoundError"
+    ):
+        Worker("run", storage_url, WorkerOptions())

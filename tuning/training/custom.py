@@ -26,14 +26,13 @@ from tuning.data.datasets import DATASETS, load_dataset
 from tuning.definition.metrics import Task
 from tuning.definition.spec import Pruner, RunSpec
 from tuning.models.code_data import read_code_data
-from tuning.models.reference import import_code
 from tuning.models.training_space import OPTIMIZERS
 from tuning.training.code_members import code_dataset, code_members, code_split
 from tuning.training.devices import place, visible_gpus
 from tuning.training.members import Diverged, Member, make_members, validate, validation_metrics
 from tuning.training.objective import Reporter, configuration, split_of, table_baselines
 from tuning.training.population import Outcome, Status
-from tuning.training.trainer import Publish
+from tuning.training.trainer import Publish, import_user_code
 
 _OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -106,7 +105,7 @@ class ModuleObjective:
             raise ValueError("a model file's run keeps its source with its spec")
         self.spec = spec
         self.device = torch.device(device or place(0, visible_gpus(), spec.device))
-        self.code = import_code(spec.source.parsed)
+        self.code = import_user_code(spec.source)
         self.from_code = DATASETS[spec.dataset.name].from_code
         self.members: list[Member] = []
         if not self.from_code:  # a Sweetspot dataset: loaded now, its baselines come first

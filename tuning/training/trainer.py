@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any, Protocol
 
 import optuna
 
 from tuning.definition.spec import RunSpec
+from tuning.models.reference import import_code
+from tuning.models.source import CodeMismatch, ModelSource
 from tuning.training.population import Outcome
 
 Publish = Callable[[optuna.Trial, list[float]], None]
@@ -47,6 +50,18 @@ class Trainer(Protocol):
     def validation_metrics(self, outcome: Outcome) -> dict[str, float | None] | None: ...
 
     def baselines(self) -> dict[str, dict[str, Any]] | None: ...
+
+
+def import_user_code(source: ModelSource) -> ModuleType:
+    """The run's model file or objective, imported in this worker; a worker that cannot
+    import it refuses to join (CodeMismatch: exit 2 with the reason), it does not crash."""
+    try:
+        return import_code(source.parsed)
+    except (Exception, SystemExit) as error:
+        raise CodeMismatch(
+            f"this worker cannot import the run's {source.kind.value} {source.reference}: "
+            f"{type(error).__name__}: {error}; its imports must work here too (docs/your-model.md)"
+        ) from error
 
 
 def make_trainer(spec: RunSpec, csv_text: str | None, device: str | None = None) -> Any:

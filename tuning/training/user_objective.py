@@ -18,11 +18,10 @@ from typing import Any
 import optuna
 
 from tuning.definition.spec import RunSpec
-from tuning.models.reference import import_code
 from tuning.training.members import Diverged
 from tuning.training.objective import CURVE_PUBLISH_S
 from tuning.training.population import Outcome, Status
-from tuning.training.trainer import Publish
+from tuning.training.trainer import Publish, import_user_code
 
 
 class CurveRecorder:
@@ -58,8 +57,7 @@ class FunctionObjective:
         if spec.source is None:
             raise ValueError("an objective's run keeps its source with its spec")
         self.spec = spec
-        reference = spec.source.parsed
-        self.function = getattr(import_code(reference), reference.function or "")
+        self.function = getattr(import_user_code(spec.source), spec.source.parsed.function or "")
 
     def population_size(self, threads: int = 1, workers_alive: int = 0) -> int:
         return 1
