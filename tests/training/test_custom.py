@@ -118,3 +118,66 @@ def test_a_worker_that_cannot_import_the_file_refuses_to_join(code_root: Path, s
         CodeMismatch, match=r"this worker cannot import the run's model net.py: ModuleNotFoundError"
     ):
         Worker("run", storage_url, WorkerOptions())
+
+
+HOOKED = """
+import numpy as np
+
+SPACE = {"epochs": 2, "batch_size": 10, "lr": 0.01}
+CALLS = []
+
+
+def data():
+    x = np.random.default_rng(0).normal(size=(40, 2)).astype(np.float32)
+    return x, x[:, 0] - x[:, 1]
+
+
+def build(config, data_info):
+    from torch import nn
+
+    return nn.Linear(data_info["features"], 1)
+
+
+def loss(output, target):
+    CALLS.append("loss")
+    return (output - target).abs().mean()
+
+
+def train_step(model, x, y, optimizer, config):
+    CALLS.append("step")
+    optimizer.zero_grad()
+    value = loss(model(x), y)
+    value.backward()
+    optimizer.step()
+"""
+
+
+def test_a_files_own_loss_and_training_step_replace_sweetspots(code_root: Path) -> None:
+    write_code(code_root, "hooked.py", HOOKED)
+    spec = RunSpec.for_code(CodeKind.MODEL, "hooked.py", {"strategy": "random", "budget": 1}).with_code_task()
+    assert spec.source is not None and spec.source.hooks == ("data", "loss", "train_step")
+    trainer = ModuleObjective(spec, None)
+    trainer.ready()
+    outcome = trainer.train(spec.fixed_values())
+    assert len(outcome.curve) == 2
+    steps = 2 * 3  # 24 training rows in batches of 10, for 2 epochs
+    assert ["step", "loss"] * steps == trainer.code.CALLS
+
+
+@pytest.mark.parametrize(
+    ("strategy", "space"),
+    [
+        ("grid", {"width": {"type": "choice", "values": [4, 8]}, "lr": 0.01}),
+        ("random", {}),
+        ("bayesian", {}),
+        ("gp", {}),
+        ("cmaes", {"width": 4, "epochs": {"type": "int", "low": 1, "high": 2}}),
+    ],
+)
+def test_every_strategy_searches_a_files_space(
+    code_root: Path, storage_url: str, strategy: str, space: dict
+) -> None:
+    write_code(code_root, "tiny.py", TINY_MODEL)
+    raw = {"strategy": strategy, "budget": {"n_trials": 2}, "space": {"epochs": 1, **space}}
+    summary = summarize(run_in_process(RunSpec.for_code(CodeKind.MODEL, "tiny.py", raw), storage_url))
+    assert (summary.state, summary.n_complete) == ("finished", 2), summary.error

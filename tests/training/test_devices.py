@@ -39,3 +39,15 @@ def test_a_gpu_the_machine_lacks_is_refused_saying_what_it_has(gpus: int, wanted
 
 def test_this_machine_counts_its_gpus() -> None:
     assert visible_gpus() >= 0
+
+
+def test_a_worker_refuses_a_run_asking_for_a_gpu_this_machine_lacks(storage_url: str) -> None:
+    from tests.runs_helpers import quick_spec
+    from tuning.storage.runs import create_run
+    from tuning.training.worker import Worker, WorkerOptions
+
+    if visible_gpus():
+        pytest.skip("this machine has a GPU")
+    create_run(quick_spec(device="cuda"), "run", storage_url)
+    with pytest.raises(NoSuchDevice, match="this machine has no GPU that torch can see"):
+        Worker("run", storage_url, WorkerOptions())
