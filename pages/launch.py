@@ -248,10 +248,14 @@ def describe(spec: RunSpec, plan: Forecast, machine: int | None) -> str:
         )
     members = max(spec.cv_folds, 1) * spec.repeats
     limit = " (the time limit)" if plan.limited_by_time else ""
+    caveat = (
+        "a rough guess: your code's cost is known once its first trials end"
+        if spec.source
+        else "pruning can make it shorter"
+    )
     return (
         f"{what}, each training {members} model(s) per configuration.  \n"
-        f"About **{fmt_duration(plan.seconds)}**{limit} with {spec.workers} worker(s); "
-        "pruning can make it shorter.  \n"
+        f"About **{fmt_duration(plan.seconds)}**{limit} with {spec.workers} worker(s); {caveat}.  \n"
         f"Memory: about **{fmt_bytes(plan.memory_bytes)}** at the space's largest model "
         f"({fmt_bytes(plan.worker_bytes)} per worker)"
         + (f"; this machine has {fmt_bytes(machine)}." if machine else ".")

@@ -10,11 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.code_files import QUADRATIC_OBJECTIVE, write_code
-from tests.pages.page_helpers import open_lazy, texts
+from tests.pages.page_helpers import figure, open_lazy, texts
 from tests.runs_helpers import run_in_process
 from tuning import RunSpec
 
-RAW = {"objective": "quadratic.py:objective", "strategy": "random", "budget": {"n_trials": 2}}
+#: Trials 0 and 4 complete, 1 and 3 fail, 2 is pruned (tests/code_files.py).
+RAW = {"objective": "quadratic.py:objective", "strategy": "random", "budget": {"n_trials": 5}}
 
 
 @pytest.fixture
@@ -30,6 +31,8 @@ def test_an_objectives_run_names_its_file_says_it_has_no_test_rows_and_shows_its
     shown = texts(at)
     assert f"Your objective: `quadratic.py:objective` · sha256 `{objective_run[:12]}…`" in shown
     assert "this run has no test rows, no weights and no baselines" in shown
+    axes = figure(at, "parallel")["layout"]["xaxis"]["ticktext"]
+    assert {"x", "shift"} <= set(axes)  # the space, read from the trials
     at = open_lazy(at, "monitor_tracebacks_open", "monitor_code_open")
     code = "\n".join(block.value for block in at.code)
     assert 'raise ValueError("the objective raised on purpose")' in code  # the traceback's line
@@ -42,3 +45,10 @@ def test_the_public_demo_shows_no_traceback(
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
     at = open_lazy(open_page("pages/monitor.py", run="run"), "monitor_tracebacks_open")
     assert not any("the objective raised on purpose" in block.value for block in at.code)
+
+
+def test_the_analysis_page_reads_an_objectives_space_from_its_trials(
+    open_page: Callable[..., AppTest], objective_run: str
+) -> None:
+    at = open_page("pages/analysis.py", run="run")
+    assert not at.exception
