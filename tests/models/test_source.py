@@ -62,9 +62,11 @@ def test_an_unusable_model_file_is_refused_naming_the_file_line_and_what_is_wron
     assert str(path) in caught.value.message
 
 
-def test_an_objective_needs_its_function(code_root: Path) -> None:
-    write_code(code_root, "objective.py", "def objective(trial):\n    return 1.0\n")
-    assert describe(CodeKind.OBJECTIVE, "objective.py:objective").space == {}
+def test_an_objective_needs_its_function_and_may_carry_defaults(code_root: Path) -> None:
+    text = "DEFAULTS = {'strategy': 'random'}\ndef objective(trial):\n    return 1.0\n"
+    write_code(code_root, "objective.py", text)
+    source = describe(CodeKind.OBJECTIVE, "objective.py:objective")
+    assert (source.space, source.defaults) == ({}, {"strategy": "random"})
     with pytest.raises(FieldError, match="has no function 'nope'") as caught:
         describe(CodeKind.OBJECTIVE, "objective.py:nope")
     assert caught.value.field == "objective"

@@ -49,6 +49,14 @@ def plain_json(path: Path, name: str, value: Any) -> Any:
         ) from None
 
 
+def defaults_of(module: ModuleType, path: Path) -> dict[str, Any] | None:
+    """The file's ``DEFAULTS`` (a partial run spec, model file or objective), or None."""
+    defaults = getattr(module, "DEFAULTS", None)
+    if defaults is not None and not isinstance(defaults, dict):
+        raise Unusable(f"{path}: DEFAULTS must be a dict, a partial run spec; got {defaults!r:.60}")
+    return None if defaults is None else plain_json(path, "DEFAULTS", defaults)
+
+
 def describe_model(module: ModuleType, path: Path) -> dict[str, Any]:
     """SPACE, build, the optional hooks and DEFAULTS, and what data() returns."""
     space = getattr(module, "SPACE", None)
@@ -63,13 +71,10 @@ def describe_model(module: ModuleType, path: Path) -> dict[str, Any]:
             f"{path} has no build(config, data_info) function returning a torch.nn.Module ({DOCS})"
         )
     hooks = [name for name in HOOKS if callable(getattr(module, name, None))]
-    defaults = getattr(module, "DEFAULTS", None)
-    if defaults is not None and not isinstance(defaults, dict):
-        raise Unusable(f"{path}: DEFAULTS must be a dict, a partial run spec; got {defaults!r:.60}")
     description: dict[str, Any] = {
         "space": plain_json(path, "SPACE", space),
         "hooks": hooks,
-        "defaults": plain_json(path, "DEFAULTS", defaults) if defaults is not None else None,
+        "defaults": defaults_of(module, path),
         "data": None,
     }
     if "data" in hooks:
@@ -103,7 +108,7 @@ def describe(kind: CodeKind, text: str) -> dict[str, Any]:
                     f"{path} has no function {reference.function!r}; "
                     "an objective is a function objective(trial) -> float"
                 )
-            return {**found, "refusal": None}
+            return {**found, "refusal": None, "defaults": defaults_of(module, path)}
         return {**found, "refusal": None, **describe_model(module, path)}
     except Unusable as error:
         return {**found, "refusal": str(error)}
