@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.code_files import TINY_MODEL, write_code
 from tests.runs_helpers import quick_spec
 from tuning.definition.spec import RunSpec
 from tuning.errors import SpecError
@@ -43,3 +46,9 @@ def test_model_and_objective_exclude_each_other_and_direction_is_an_objectives()
     assert both["objective"] == "a spec names a model or an objective, not both"
     assert "only an objective has a direction" in refusal({**BASE, "direction": "maximize"})["direction"]
     assert refusal({**BASE, "model": "a model"})["model"].startswith("'a model' is neither a .py file")
+
+
+def test_only_a_family_that_trains_populations_takes_a_population(code_root: Path) -> None:
+    write_code(code_root, "tiny.py", TINY_MODEL)
+    raw = {"model": "tiny.py", "strategy": "random", "budget": 2, "population": 4}
+    assert refusal(raw) == {"population": "tiny.py's trials train one at a time; leave it out"}

@@ -111,6 +111,8 @@ def code_problems(values: dict[str, Any], family: ModelFamily) -> list[FieldErro
                 "dataset", f"{family.name} brings no data() of its own; name a dataset, e.g. 'diabetes'"
             )
         )
+    if not family.batched and values.get("population") is not None:
+        errors.append(FieldError("population", f"{family.name}'s trials train one at a time; leave it out"))
     if values.get("objective") is None:
         return errors
     if dataset is not None and not code_data:
