@@ -18,7 +18,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import baselines, browser, dashboard, efficiency, overhead, parallel, population, predict, speedup
+from bench import (
+    baselines,
+    browser,
+    dashboard,
+    efficiency,
+    models,
+    overhead,
+    parallel,
+    population,
+    predict,
+    speedup,
+)
 from bench.common import ROOT, Context, Section, Table, load_average, machine
 
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
@@ -31,6 +42,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "browser": browser.run,
     "baselines": baselines.run,
     "predict": predict.run,
+    "models": models.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"

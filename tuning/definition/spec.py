@@ -7,21 +7,26 @@ gives JSON that ``from_dict`` accepts again; that JSON is stored with the study.
 Each field is declared once, with its rule (``tuning.rules``): its bounds and
 message, its JSON form, and what the docs say it allows. Reading, the known keys and
 ``to_dict`` are derived from the dataclass fields.
+
+The space is read against the spec's model family (``tuning.models``): the built-in MLP
+unless ``model`` names a model file (or ``objective`` an Optuna objective), whose
+description the spec keeps in ``source`` (``models/source.py``: probed in a process of its
+own when a spec is read, taken from the storage when a stored run is).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuning.data.dataset_spec import SEED, DatasetSpec
 from tuning.data.datasets import DATASETS
+from tuning.data.splits import check_classes
 from tuning.data.task import Task
 from tuning.definition.baselines import BaselineRequest
-from tuning.definition.hyperparameters import DOMAINS
-from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Direction, Metric, get_metric
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Direction, Metric, get_metric, objective_metric
 from tuning.definition.objectives import (
     Bound,
     ConstraintsRule,
@@ -31,9 +36,14 @@ from tuning.definition.objectives import (
     task_problems,
 )
 from tuning.definition.pruners import Pruner
-from tuning.definition.space import Fixed, Param, Range, parse_param
+from tuning.definition.space import Fixed, Param, Range
+from tuning.definition.spec_models import Device, Directions, code_problems, family_of, parse_space
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.errors import FieldError, SpecError
+from tuning.models.builtin import DEFAULT_MODEL, MODELS
+from tuning.models.family import ModelFamily
+from tuning.models.reference import CodeKind
+from tuning.models.source import ModelSource, describe
 from tuning.rules import (
     Flag,
     Fraction,
@@ -41,6 +51,7 @@ from tuning.rules import (
     Optional,
     Plain,
     Seconds,
+    Text,
     Whole,
     dump_fields,
     is_int,
@@ -104,23 +115,17 @@ class Nested(Plain):
 
 
 class SpaceRule(Plain):
-    """Hyperparameter name → its fixed value, range or choice (``tuning.definition.space``)."""
+    """Hyperparameter name → its fixed value, range or choice (``tuning.definition.space``).
+
+    Reading only checks the shape: each entry is parsed against the spec's model family
+    once the family is known (``parse_space``)."""
 
     missing: Any = {}
 
-    def read(self, field: str, value: Any) -> dict[str, Param]:
+    def read(self, field: str, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise FieldError(field, "must map hyperparameter names to values")
-        errors: list[FieldError] = []
-        space: dict[str, Param] = {}
-        for name in sorted(value):
-            try:
-                space[name] = parse_param(name, value[name])
-            except FieldError as error:
-                errors.append(error)
-        if errors:
-            raise SpecError(errors)
-        return space
+        return value
 
     def dump(self, value: dict[str, Param]) -> dict[str, Any]:
         return {name: param.to_json() for name, param in value.items()}
@@ -176,34 +181,69 @@ class RunSpec:
     #: true: once the run ends, train the winner again on training + validation rows (its
     #: epochs), test it once, and predict with it; None (omitted) or false: keep the selected model.
     refit: bool | None = spec_field(Optional(Flag()), None)
+    #: A model family: a ``MODELS`` name, a model file or a module; None (omitted): the MLP.
+    model: str | None = spec_field(Optional(Text("a model file, module or family")), None)
+    #: An Optuna objective, ``file.py:function`` or ``module:function``; excludes ``model``.
+    objective: str | None = spec_field(Optional(Text("an objective function")), None)
+    #: Which way an objective's value improves: one direction, or one per value of an
+    #: objective that returns several (a trade-off, as ``objectives`` is for a model);
+    #: None (omitted): minimize.
+    direction: tuple[Direction, ...] | None = spec_field(Optional(Directions()), None)
+    #: Where workers train; None (omitted): auto, a GPU when there is one.
+    device: str | None = spec_field(Optional(Device()), None)
+    #: What the model file or objective declares (not part of the JSON; see the module).
+    source: ModelSource | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_dict(cls, raw: Any) -> RunSpec:
-        """Validate ``raw`` (parsed JSON) and build a spec, or raise SpecError."""
-        return cls._read(raw, stored=False)
+    def from_dict(cls, raw: Any, source: ModelSource | None = None) -> RunSpec:
+        """Validate ``raw`` (parsed JSON) and build a spec, or raise SpecError. A spec naming
+        a model file or objective describes it (``source``, when the caller has it already)."""
+        return cls._read(raw, stored=False, source=source)
 
     @classmethod
-    def from_stored(cls, raw: Any) -> RunSpec:
+    def from_stored(cls, raw: Any, source: ModelSource | None = None) -> RunSpec:
         """The spec of a stored run: read like ``from_dict``, but bounds tightened since it
-        was stored do not apply (types, names and keys still do), so it still loads."""
-        return cls._read(raw, stored=True)
+        was stored do not apply (types, names and keys still do), so it still loads. A run
+        of a model file or objective passes its stored ``source``: nothing is imported."""
+        return cls._read(raw, stored=True, source=source)
 
     @classmethod
-    def _read(cls, raw: Any, stored: bool) -> RunSpec:
+    def for_code(cls, kind: CodeKind, reference: str, raw: dict[str, Any] | None = None) -> RunSpec:
+        """A spec for the model file or objective ``reference``: its ``DEFAULTS`` (a partial
+        spec) overridden by ``raw``, so ``launch --model FILE`` alone runs."""
+        source = describe(kind, reference)
+        merged = {**(source.defaults or {}), **(raw or {}), kind.value: reference}
+        return cls.from_dict(merged, source=source)
+
+    @classmethod
+    def _read(cls, raw: Any, stored: bool, source: ModelSource | None) -> RunSpec:
         errors = [] if isinstance(raw, dict) else [FieldError("spec", "must be a JSON object")]
-        values = read_fields(cls, raw if isinstance(raw, dict) else {}, "", errors, stored)
-        errors += _cross_field_problems(values)
+        raw = raw if isinstance(raw, dict) else {}
+        family, source = family_of(raw, stored, source, errors)
+        if not family.needs_dataset and "dataset" not in raw:
+            raw = {**raw, "dataset": {"name": "code"}}
+        values = read_fields(cls, raw, "", errors, stored)
+        values["space"], problems = parse_space(family, values["space"] or {})
+        errors += problems + _cross_field_problems(values) + code_problems(values, family)
         if not errors:
             errors += _strategy_problems(
                 values["strategy"], values["space"], values["budget"], values["grid_cap"]
             )
-            errors += _objective_problems(values["strategy"], values["pruner"], values["objectives"])
+            values_told = len(values["objectives"] or values["direction"] or ())
+            errors += _objective_problems(values["strategy"], values["pruner"], values_told)
         if errors:
             raise SpecError(errors)
-        return cls(**values)
+        return cls(**values, source=source)
 
     def to_dict(self) -> dict[str, Any]:
         return dump_fields(self, omit_none=True)
+
+    @property
+    def family(self) -> ModelFamily:
+        """The model family this spec tunes (``tuning.models``)."""
+        if self.source is not None:
+            return self.source.family
+        return MODELS[self.model] if self.model else DEFAULT_MODEL
 
     def with_task(self, task: Task) -> RunSpec:
         """This spec for data of ``task``: the task stored, the metric named. A task or
@@ -221,16 +261,36 @@ class RunSpec:
             raise SpecError(problems)
         return replace(self, task=task, metric=metric)
 
+    def with_code_task(self) -> RunSpec:
+        """This spec for its code's own data (``dataset`` ``code``): an objective's needs no
+        task; a model file's ``data()`` has the task its probe found (unless the spec says
+        one), and a class too rare for the split is refused as a table's would be."""
+        if self.objective is not None:
+            return self
+        info = (self.source.data if self.source else None) or {}
+        if "task" not in info:
+            raise FieldError("dataset", "the 'code' dataset needs a model file with a data() function")
+        task = self.task or Task(info["task"])
+        if task is Task.CLASSIFICATION and not info.get("ready"):
+            check_classes({str(c): n for c, n in enumerate(info["class_counts"])}, self.cv_folds, "dataset")
+        return self.with_task(task)
+
     @property
     def selection(self) -> Metric:
         """The metric trials are compared by (the first objective, or the task's loss until a
-        task is known)."""
+        task is known; an objective's first value, in its direction)."""
+        if self.objective is not None:
+            return objective_metric(0, (self.direction or (Direction.MINIMIZE,))[0])
         first = self.objectives[0].name if self.objectives else None
         return get_metric(self.metric or first or DEFAULT_METRIC[self.task or Task.REGRESSION])
 
     @property
     def goals(self) -> tuple[Objective, ...]:
-        """What the run optimises, the selection metric first: the study's values, in order."""
+        """What the run optimises, the selection metric first: the study's values, in order
+        (an objective's: one per value it returns, as its ``direction`` lists them)."""
+        if self.objective is not None:
+            directions = self.direction or (Direction.MINIMIZE,)
+            return tuple(Objective(objective_metric(i, d).name, d) for i, d in enumerate(directions))
         return self.objectives or (Objective(self.selection.name, self.selection.direction),)
 
     @property
@@ -253,10 +313,18 @@ class RunSpec:
         return {n: p for n, p in self.space.items() if not isinstance(p, Fixed)}
 
     def fixed_values(self) -> dict[str, Any]:
-        """Defaults overlaid with the fixed values of the space."""
-        values: dict[str, Any] = {name: d.default for name, d in DOMAINS.items()}
+        """The family's defaults overlaid with the fixed values of the space."""
+        values: dict[str, Any] = {name: h.domain.default for name, h in self.family.hyperparameters.items()}
         values.update({n: p.value for n, p in self.space.items() if isinstance(p, Fixed)})
         return values
+
+    def largest(self, name: str) -> Any:
+        """The largest value the run may give hyperparameter ``name`` (its default when the
+        space leaves it out): what a cap or a cost must judge."""
+        param = self.space.get(name)
+        if param is None:
+            return self.fixed_values()[name]
+        return param.high if isinstance(param, Range) else max(param.values())  # type: ignore[type-var]
 
     def iter_grid(self) -> Iterator[dict[str, Any]]:
         """Every combination of the searched values, one at a time, in a stable order (sorted names)."""
@@ -308,12 +376,10 @@ def _cross_field_problems(values: dict[str, Any]) -> list[FieldError]:
     return errors + task_problems(values.get("objectives"), values.get("constraints"), task, metric)
 
 
-def _objective_problems(
-    strategy: Strategy, pruner: Pruner, objectives: tuple[Objective, ...] | None
-) -> list[FieldError]:
-    """Several objectives need a strategy that can weigh them, and no pruner (Optuna prunes
-    on one score per epoch)."""
-    if objectives is None or len(objectives) < 2:
+def _objective_problems(strategy: Strategy, pruner: Pruner, values_told: int) -> list[FieldError]:
+    """Several objectives (a model's ``objectives``, or an objective's ``direction`` list)
+    need a strategy that can weigh them, and no pruner (Optuna prunes on one score per epoch)."""
+    if values_told < 2:
         return []
     errors = []
     if not STRATEGIES[strategy].several_objectives:

@@ -171,7 +171,7 @@ def plan_extension(run: Run, extension: Extension, now: float | None = None) -> 
         tickets, n_trials = [], None  # time only: workers make trials until the new deadline
     budget = {k: v for k, v in (("n_trials", n_trials), ("timeout_s", timeout)) if v is not None}
     workers = extension.workers or spec.workers
-    new_spec = RunSpec.from_dict({**spec.to_dict(), "budget": budget, "workers": workers})
+    new_spec = RunSpec.from_dict({**spec.to_dict(), "budget": budget, "workers": workers}, spec.source)
     return ExtensionPlan(new_spec, tickets, extension.describe())
 
 

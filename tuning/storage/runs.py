@@ -24,6 +24,7 @@ from tuning.data.csv_data import CsvLimits
 from tuning.data.datasets import DATASETS, check_data
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
+from tuning.models.source import ModelSource
 from tuning.storage import record
 from tuning.storage.owners import owner_hash
 from tuning.storage.urls import open_storage
@@ -93,6 +94,8 @@ def create_run(
     except optuna.exceptions.DuplicatedStudyError:
         raise RunExists(f"a run named {name!r} exists already; choose another name") from None
     study.set_user_attr(record.SPEC.key, spec.to_dict())
+    if spec.source is not None:  # before the creation time: a run listed is a run that loads
+        study.set_user_attr(record.MODEL_SOURCE.key, spec.source.to_dict())
     study.set_user_attr(record.CREATED_AT.key, time.time())
     if csv_text:
         study.set_user_attr(record.CSV.key, csv_text)
@@ -113,6 +116,8 @@ def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
     if spec.task is not None:
         return spec.with_task(spec.task)
     info = DATASETS[spec.dataset.name]
+    if info.from_code:
+        return spec.with_code_task()
     if not info.uploaded:
         return spec.with_task(info.task)
     return spec.with_task(check_data(spec.dataset, csv_text, None, spec.cv_folds, CsvLimits()))
@@ -175,7 +180,14 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     raw_spec = study.user_attrs.get(record.SPEC.key)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
-    return _remember(Run(name, study, storage, RunSpec.from_stored(raw_spec), study_id))
+    spec = RunSpec.from_stored(raw_spec, stored_source(study.user_attrs))
+    return _remember(Run(name, study, storage, spec, study_id))
+
+
+def stored_source(attrs: dict[str, Any]) -> ModelSource | None:
+    """The model file or objective stored with a run, or None for a built-in family's run."""
+    raw = attrs.get(record.MODEL_SOURCE.key)
+    return ModelSource.from_dict(raw) if raw else None
 
 
 def _refreshed(run: Run) -> Run:
@@ -183,7 +195,8 @@ def _refreshed(run: Run) -> Run:
     raw_spec = run.attrs().get(record.SPEC.key)
     if raw_spec == run.spec.to_dict():
         return run
-    return _remember(Run(run.name, run.study, run.storage, RunSpec.from_dict(raw_spec), run.study_id))
+    spec = RunSpec.from_stored(raw_spec, run.spec.source)
+    return _remember(Run(run.name, run.study, run.storage, spec, run.study_id))
 
 
 def store_spec(run: Run, spec: RunSpec) -> Run:

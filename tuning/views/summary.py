@@ -14,6 +14,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from tuning.data.datasets import target_unit
 from tuning.definition.objectives import label_of, unit_of
+from tuning.definition.spec import RunSpec
+from tuning.models.source import ModelSource
 from tuning.storage import record
 from tuning.storage.lifecycle import history, trial_origin
 from tuning.storage.liveness import orphaned_trials, worker_records
@@ -72,6 +74,8 @@ class RunSummary:
     winner: int | None = None  # the trial tested (or to be tested) on held-out rows: best_trial
     picked: bool = False  # the winner was picked by someone, not by the default rule
     n_infeasible: int = 0  # complete trials that break a bound
+    code: dict[str, str] | None = None  # a model file or objective: kind, reference, sha256
+    tests_winner: bool = True  # False for an Optuna objective: no test rows, no weights, no baselines
 
     @property
     def trials_planned(self) -> int | None:
@@ -124,7 +128,6 @@ def summarize(
         test_loss=result.test_loss if result else None,
         metric=metric.name,
         metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
-        task=(run.spec.task or metric.task).value,
         test_metrics=result.test_metrics if result else None,
         baselines=attrs.get(record.BASELINES.key),
         created_at=attrs[record.CREATED_AT.key],
@@ -141,7 +144,15 @@ def summarize(
         tags=list(notes.tags),
         trial_notes=notes.trial_notes,
         **(_tradeoff_fields(run, trials, points, best, attrs) if points is not None else {}),
+        **_family_fields(run.spec),
     )
+
+
+def _family_fields(spec: RunSpec) -> dict[str, Any]:
+    """What the run's model family says: its task (an objective has none of Sweetspot's),
+    its code, and whether its winner is tested."""
+    task = "objective" if spec.objective else (spec.task or spec.selection.task).value
+    return {"task": task, "code": code_of(spec.source), "tests_winner": spec.family.tests_winner}
 
 
 def _winner(
@@ -187,6 +198,13 @@ def _tradeoff_fields(
         "picked": best is not None and best.number == attrs.get(record.PICK.key),
         "n_infeasible": int((~points.feasible).sum()),
     }
+
+
+def code_of(source: ModelSource | None) -> dict[str, str] | None:
+    """Which code a run tunes, as ``show --json`` prints it (None: a built-in family)."""
+    if source is None:
+        return None
+    return {"kind": source.kind.value, "reference": source.reference, "sha256": source.sha256}
 
 
 def _counts(
@@ -258,6 +276,20 @@ def _first_error(trials: list[FrozenTrial]) -> str | None:
         if trial.state is TrialState.FAIL and record.ERROR.key in trial.user_attrs:
             return f"trial {trial.number}: {trial.user_attrs[record.ERROR.key]}"
     return None
+
+
+def trial_tracebacks(trials: list[FrozenTrial]) -> dict[int, str]:
+    """Failed trials' tracebacks by trial number: where the user's code (or ours) raised."""
+    return {
+        trial.number: trial.user_attrs[record.TRACEBACK.key]
+        for trial in trials
+        if trial.state is TrialState.FAIL and record.TRACEBACK.key in trial.user_attrs
+    }
+
+
+def failed_tracebacks(run: Run) -> dict[int, str]:
+    """The tracebacks stored with the run's failed trials, by trial number (one read)."""
+    return trial_tracebacks(run.study.get_trials(deepcopy=False, states=(TrialState.FAIL,)))
 
 
 def learning_curve(trial: FrozenTrial) -> list[float]:

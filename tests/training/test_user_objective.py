@@ -1,0 +1,52 @@
+"""An Optuna objective run as it is: its own suggestions, reports and pruning; no test rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from optuna.trial import TrialState
+
+from tests.code_files import QUADRATIC_OBJECTIVE, write_code
+from tests.runs_helpers import run_in_process
+from tuning.definition.spec import RunSpec
+from tuning.storage import record
+from tuning.views.summary import failed_tracebacks, summarize
+
+
+def test_an_objective_runs_as_written_and_each_way_a_trial_ends_is_recorded(
+    code_root: Path, storage_url: str
+) -> None:
+    path = write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    raw = {"objective": "quadratic.py:objective", "strategy": "random", "budget": {"n_trials": 5}, "seed": 1}
+    run = run_in_process(RunSpec.from_dict(raw), storage_url)
+    trials = {t.number: t for t in run.study.get_trials()}
+    assert [trials[n].state for n in range(5)] == [
+        TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED, TrialState.FAIL, TrialState.COMPLETE,
+    ]  # fmt: skip
+    for number in (0, 4):  # its value, its own parameters, and the reported values as its curve
+        trial = trials[number]
+        assert set(trial.params) == {"x", "shift"}
+        assert trial.value == (trial.params["x"] - trial.params["shift"]) ** 2
+        assert trial.user_attrs[record.CURVE.key] == [trial.value + 3, trial.value + 2, trial.value + 1]
+        assert record.METRICS.key not in trial.user_attrs  # nothing but its value is known
+    assert trials[1].user_attrs[record.ERROR.key] == "ValueError: the objective raised on purpose"
+    assert f'File "{path.resolve()}", line 10' in failed_tracebacks(run)[1]
+    assert trials[2].user_attrs[record.ERROR.key] == "pruned by the objective: asked to"
+    assert trials[3].user_attrs[record.ERROR.key] == "the objective returned nan, not a finite number"
+    summary = summarize(run)
+    assert (summary.state, summary.task, summary.metric) == ("finished", "objective", "objective")
+    assert summary.best_trial == min((0, 4), key=lambda n: trials[n].value)  # type: ignore[arg-type,return-value]
+    assert (summary.test_loss, summary.test_metrics, summary.baselines, summary.tests_winner) == (
+        None, None, None, False,
+    )  # fmt: skip
+
+
+def test_a_maximized_objective_keeps_its_highest_value(code_root: Path, storage_url: str) -> None:
+    write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    raw = {
+        "objective": "quadratic.py:objective", "direction": "maximize", "strategy": "random",
+        "budget": {"n_trials": 1},
+    }  # fmt: skip
+    run = run_in_process(RunSpec.from_dict(raw), storage_url)
+    assert run.study.direction.name == "MAXIMIZE"
+    assert summarize(run).metric == "objective_max"
