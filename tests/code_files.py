@@ -79,6 +79,22 @@ def objective(trial):
     return math.nan if trial.number == 3 else value
 """
 
+#: An objective trading two values off (a tuple, as for ``directions=[...]``); trial 2
+#: returns three values, which its run's two directions refuse.
+TRADEOFF_OBJECTIVE = """
+def objective(trial):
+    x = trial.suggest_float("x", 0.0, 2.0)
+    if trial.number == 2:
+        return x, x, x
+    return x**2, (x - 2.0) ** 2
+"""
+
+#: Two directions for TRADEOFF_OBJECTIVE, as a spec (or the file's DEFAULTS) says them.
+TRADEOFF_RAW = {
+    "objective": "tradeoff.py:objective", "direction": ["minimize", "minimize"], "strategy": "random",
+    "budget": {"n_trials": 5}, "seed": 3,
+}  # fmt: skip
+
 
 def write_code(folder: Path, name: str, text: str) -> Path:
     """``text`` (dedented) as ``folder/name``."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.code_files import TINY_MODEL, write_code
+from tests.code_files import TINY_MODEL, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
 from tests.runs_helpers import quick_spec
 from tuning.definition.spec import RunSpec
 from tuning.errors import SpecError
@@ -52,3 +52,40 @@ def test_only_a_family_that_trains_populations_takes_a_population(code_root: Pat
     write_code(code_root, "tiny.py", TINY_MODEL)
     raw = {"model": "tiny.py", "strategy": "random", "budget": 2, "population": 4}
     assert refusal(raw) == {"population": "tiny.py's trials train one at a time; leave it out"}
+
+
+def test_an_objectives_values_are_its_goals_in_its_directions_order(code_root: Path) -> None:
+    write_code(code_root, "tradeoff.py", TRADEOFF_OBJECTIVE)
+    spec = RunSpec.from_dict({**TRADEOFF_RAW, "direction": ["minimize", "maximize"]})
+    assert [(g.name, g.direction.value) for g in spec.goals] == [
+        ("objective", "minimize"), ("objective_2_max", "maximize"),
+    ]  # fmt: skip
+    assert spec.tradeoff and spec.selection.name == "objective" and spec.to_dict()["direction"] == [
+        "minimize", "maximize",
+    ]  # fmt: skip
+    one = RunSpec.from_dict({**TRADEOFF_RAW, "direction": "maximize"})
+    assert (one.to_dict()["direction"], one.tradeoff, one.selection.name) == (
+        "maximize",
+        False,
+        "objective_max",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"direction": []}, "direction", "must be minimize or maximize, or a list of 1 to 3 of them"),
+        ({"direction": ["minimize"] * 4}, "direction", "must be minimize or maximize, or a list of 1 to 3"),
+        ({"direction": ["down"]}, "direction", "must be minimize or maximize"),
+        ({"strategy": "cmaes"}, "strategy", "cmaes cannot search several objectives"),
+        ({"pruner": "median"}, "pruner", "with several objectives set pruner to none"),
+        ({"objectives": ["mse", "params"]}, "objectives", "return a tuple and give direction one entry per"),
+        ({"constraints": {"max_params": 10}}, "constraints", "return the bounded quantity as one more value"),
+        ({"refit": True}, "refit", "an objective has no model Sweetspot could train again"),
+    ],
+)
+def test_an_objectives_trade_off_is_said_by_its_directions_alone(
+    code_root: Path, change: dict, field: str, message: str
+) -> None:
+    write_code(code_root, "tradeoff.py", TRADEOFF_OBJECTIVE)
+    assert message in refusal({**TRADEOFF_RAW, **change})[field]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.code_files import QUADRATIC_OBJECTIVE, write_code
+from tests.code_files import QUADRATIC_OBJECTIVE, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
 from tests.pages.page_helpers import figure, open_lazy, texts
 from tests.runs_helpers import run_in_process
 from tuning import RunSpec
@@ -52,3 +52,15 @@ def test_the_analysis_page_reads_an_objectives_space_from_its_trials(
 ) -> None:
     at = open_page("pages/analysis.py", run="run")
     assert not at.exception
+
+
+def test_an_objective_returning_a_tuple_draws_its_front_on_the_monitor(
+    open_page: Callable[..., AppTest], code_root: Path, storage_url: str
+) -> None:
+    write_code(code_root, "tradeoff.py", TRADEOFF_OBJECTIVE)
+    run_in_process(RunSpec.from_dict(TRADEOFF_RAW), storage_url)
+    at = open_page("pages/monitor.py", run="run")
+    front = figure(at, "front")
+    assert front["layout"]["xaxis"]["title"]["text"] == "objective value (as your objective returns it)"
+    assert front["layout"]["yaxis"]["title"]["text"] == "objective value 2 (as your objective returns it)"
+    assert "4 trial(s) on the front." in texts(at)

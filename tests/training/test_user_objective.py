@@ -6,10 +6,13 @@ from pathlib import Path
 
 from optuna.trial import TrialState
 
-from tests.code_files import QUADRATIC_OBJECTIVE, write_code
+from tests.code_files import QUADRATIC_OBJECTIVE, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
 from tests.runs_helpers import run_in_process
 from tuning.definition.spec import RunSpec
 from tuning.storage import record
+from tuning.views.front_data import front_points
+from tuning.views.front_figures import front_figure
+from tuning.views.pareto import tradeoffs
 from tuning.views.summary import failed_tracebacks, summarize
 
 
@@ -50,3 +53,34 @@ def test_a_maximized_objective_keeps_its_highest_value(code_root: Path, storage_
     run = run_in_process(RunSpec.from_dict(raw), storage_url)
     assert run.study.direction.name == "MAXIMIZE"
     assert summarize(run).metric == "objective_max"
+
+
+def test_an_objective_returning_a_tuple_trades_its_values_off_like_any_trade_off_run(
+    code_root: Path, storage_url: str
+) -> None:
+    write_code(code_root, "tradeoff.py", TRADEOFF_OBJECTIVE)
+    run = run_in_process(RunSpec.from_dict(TRADEOFF_RAW), storage_url)
+    assert [d.name for d in run.study.directions] == ["MINIMIZE", "MINIMIZE"]
+    trials = {t.number: t for t in run.study.get_trials()}
+    complete = [t for t in trials.values() if t.state is TrialState.COMPLETE]
+    assert len(complete) == 4 and trials[2].state is TrialState.FAIL
+    assert (
+        trials[2]
+        .user_attrs[record.ERROR.key]
+        .endswith(
+            "(3 value(s)), but the run's direction lists 2: it must return one finite number per direction"
+        )
+    )
+    for trial in complete:  # both values told to Optuna, in the directions' order
+        x = trial.params["x"]
+        assert trial.values == [x**2, (x - 2.0) ** 2]
+    summary = summarize(run)
+    assert [(o["name"], o["label"]) for o in summary.objectives or []] == [
+        ("objective", "objective value"), ("objective_2", "objective value 2"),
+    ]  # fmt: skip
+    assert {entry["number"] for entry in summary.pareto or []} == {t.number for t in complete}
+    assert summary.winner == summary.best_trial == min(complete, key=lambda t: t.values[0]).number
+    drawn = front_points(run.spec, tradeoffs(run.spec, complete), summary.winner)  # drawn as any front
+    assert drawn.axes == [("objective", "objective_2")]
+    assert drawn.titles["objective_2"] == "objective value 2 (as your objective returns it)"
+    assert front_figure(drawn, "objective", "objective_2", run.name).data
