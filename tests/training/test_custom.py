@@ -76,6 +76,68 @@ def test_a_model_file_trains_on_a_sweetspot_table_with_its_baselines(
     assert summary.baselines is not None and summary.test_loss is not None
 
 
+#: Images the baselines cannot take, and a module TorchScript cannot script (``*rest``).
+IMAGES_MODEL = """
+import numpy as np
+from torch import nn
+
+SPACE = {"epochs": 2, "batch_size": 8}
+
+
+def data():
+    x = np.random.default_rng(0).normal(size=(40, 1, 2, 2)).astype(np.float32)
+    return x, (x.sum(axis=(1, 2, 3)) > 0).astype(np.int64)
+
+
+class Flat(nn.Module):
+    def __init__(self, outputs):
+        super().__init__()
+        self.linear = nn.Linear(4, outputs)
+
+    def forward(self, x, *rest):
+        return self.linear(x.flatten(1))
+
+
+def build(config, data_info):
+    return Flat(data_info["outputs"])
+"""
+
+
+def test_a_model_file_on_images_skips_the_baselines_and_keeps_an_unscriptable_module(
+    code_root: Path, storage_url: str
+) -> None:
+    write_code(code_root, "images.py", IMAGES_MODEL)
+    spec = RunSpec.for_code(CodeKind.MODEL, "images.py", {"strategy": "random", "budget": {"n_trials": 1}})
+    run = run_in_process(spec, storage_url)
+    summary = summarize(run)
+    assert summary.state == "finished" and summary.baselines is not None
+    assert {entry["skipped"] for entry in summary.baselines.values()} == {
+        "the data is not a table of rows and columns"
+    }
+    folder = run_model(run)
+    network, script = folder.card["network"], folder.card["torchscript"]
+    assert network["takes"] == "arrays" and network["data_info"]["input_shape"] == [1, 2, 2]
+    assert network["model"] == {"reference": "images.py", "sha256": spec.source.sha256}  # type: ignore[union-attr]
+    assert script["file"] is None and script["why_not"]  # the state dict and the file rebuild it
+    assert set(folder.files) == {"model.json", "weights.safetensors", "preprocessing.json"}
+
+
+def test_a_model_files_trade_off_run_measures_its_own_module(code_root: Path, storage_url: str) -> None:
+    write_code(code_root, "tiny.py", TINY_MODEL)
+    raw = {
+        "dataset": {"name": "synthetic-houses", "rows": 60}, "objectives": ["mse", "params", "latency_ms"],
+        "constraints": {"max_train_s": 600},
+    }  # fmt: skip
+    run = run_in_process(RunSpec.for_code(CodeKind.MODEL, "tiny.py", raw), storage_url)
+    complete = run.study.get_trials(states=(TrialState.COMPLETE,))
+    assert len(complete) == 2
+    for trial in complete:
+        _, params, latency = trial.values
+        assert params == (4 + 2) * trial.params["width"] + 1  # build()'s module: 4 features, 1 output
+        measures = trial.user_attrs[record.MEASURES.key]
+        assert measures["params"] == params and latency > 0 and 0 < measures["train_s"] < 600
+
+
 def test_an_exception_in_the_users_code_fails_that_trial_and_the_run_goes_on(
     code_root: Path, storage_url: str
 ) -> None:
