@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.code_files import QUADRATIC_OBJECTIVE, TINY_MODEL, write_code
+from tests.code_files import QUADRATIC_OBJECTIVE, TINY_MODEL, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
 from tests.pages.page_helpers import errors, texts
 from tuning import list_run_names, load_run
 
@@ -72,3 +72,16 @@ def test_the_public_demo_offers_no_model_picker_and_no_code_preset(
     at = open_page("pages/launch.py")
     assert "f_model_kind" not in {c.key for c in at.segmented_control}
     assert "digits-cnn" not in at.selectbox(key="f_preset").options
+
+
+def test_an_objective_whose_defaults_list_two_directions_launches_as_a_trade_off(
+    open_page: Callable[..., AppTest], code_root: Path, no_workers: list[str]
+) -> None:
+    defaults = {k: v for k, v in TRADEOFF_RAW.items() if k != "objective"}
+    write_code(code_root, "tradeoff.py", TRADEOFF_OBJECTIVE + f"\nDEFAULTS = {defaults!r}\n")
+    at = pick(open_page("pages/launch.py"), "objective", "tradeoff.py:objective")
+    assert "The objective returns 2 values, traded off (better: lower, lower)." in texts(at)
+    assert not start_button(at).disabled, errors(at)
+    start_button(at).click().run()
+    (name,) = list_run_names()
+    assert load_run(name).spec.to_dict()["direction"] == ["minimize", "minimize"]
