@@ -106,7 +106,7 @@ def lifecycle_panels(snapshot: RunSnapshot) -> None:
     st.subheader("Notes, earlier results, your own configurations")
     history_panel(summary)
     notes_panel(run, summary, why_not)
-    try_panel(run, summary, snapshot.frame, why_not)
+    try_panel(run, snapshot.frame, why_not)
 
 
 def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
@@ -248,7 +248,7 @@ def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
         _attempt(save)
 
 
-def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
+def try_panel(run: Run, frame: pd.DataFrame, why_not: str | None) -> None:
     """Queue a hand-picked configuration: a trial's (the best by default) edited, or typed.
 
     On demand: it opens on a click, or when a trial is selected in the trials table.
@@ -257,11 +257,11 @@ def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str |
         "Try a configuration",
         ":material/playlist_add:",
         TRY_OPEN_KEY,
-        lambda: configuration_form(run, summary, frame, why_not),
+        lambda: configuration_form(run, frame, why_not),
     )
 
 
-def configuration_form(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
+def configuration_form(run: Run, frame: pd.DataFrame, why_not: str | None) -> None:
     """A trial to start from (the one selected in the trials table, else the best), its
     configuration as editable JSON, and the button that queues it."""
     table = trial_table(frame)
@@ -279,12 +279,12 @@ def configuration_form(run: Run, summary: RunSummary, frame: pd.DataFrame, why_n
         st.session_state["try_from"] = picked if picked in choices else (choices[0] if choices else None)
         fill()
     if choices:
-        st.selectbox(
-            "Start from trial",
+        st.selectbox(  # labels that never change: the browser sends a choice back as its label
+            "Start from trial (the best first)",
             choices,
             key="try_from",
             on_change=fill,
-            format_func=lambda n: f"#{n}" + (" (best)" if n == summary.best_trial else ""),
+            format_func=lambda n: f"#{n}",
         )
     picked = table[table["origin"] == "hand-picked"]
     if not picked.empty:

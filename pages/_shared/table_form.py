@@ -93,14 +93,20 @@ def _profile(frame: pd.DataFrame, target: str, exclude: list[str]) -> TableProfi
 
 
 def _target_panel(profile: TableProfile) -> None:
-    """The inferred task, a way to override it, and the classes with their rows."""
+    """The inferred task, a way to override it, and the classes with their rows.
+
+    The options' labels never change: the browser sends a radio's choice back as its label,
+    so a label that named the inferred task ("inferred: classification") came back after a
+    target change as a choice that no longer existed, on every later click. What was
+    inferred is the first option's caption instead.
+    """
     task_col, balance_col = st.columns([1, 2])
     with task_col:
         st.radio(
             "Task",
             [INFERRED, *[t.value for t in Task]],
             key="f_task",
-            format_func=lambda t: f"inferred: {profile.inferred_task.value}" if t == INFERRED else t,
+            captions=[f"{profile.inferred_task.value} for {plain(profile.target)}", *[""] * len(Task)],
             help="text, yes/no, or a few whole-number codes are classes; other numbers are amounts",
         )
     with balance_col:

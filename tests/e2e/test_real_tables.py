@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.charts import live_chart, plotly_files
-from tests.table_cases import mixed_table
+from tests.table_cases import mixed_table, regression_table
 
 pytestmark = pytest.mark.browser
 STATE = ".st-key-run-state"
@@ -51,7 +51,7 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
     expect(page.get_by_text("Columns (what training will do with each)")).to_be_visible()
     choose(page, "Target column", "label")
-    expect(page.get_by_text("inferred: classification")).to_be_visible()
+    expect(page.get_by_text("classification for label")).to_be_visible()
     expect(page.get_by_text("Class balance (3 classes)")).to_be_visible()
     expect(page.get_by_text("Select by (classification metric)")).to_be_visible()
     trials = page.get_by_role("spinbutton", name="Trials")
@@ -89,3 +89,57 @@ def test_a_table_with_categories_and_gaps_gets_a_classifier_a_baseline_and_a_con
     fresh = new_page(page.url.split("/", 3)[3])
     expect(live_chart(fresh, "confusion")).to_be_visible(timeout=30_000)
     assert plotly_files(fresh) == ["cartesian"]
+
+
+def test_changing_target_task_and_dataset_in_any_order_keeps_the_form_working(
+    new_page: Callable[[str], Page], tmp_path: Path
+) -> None:
+    """A house table whose last column is yes/no: classification is inferred. Changing the
+    target to the price, then clicking any other widget, raised "'inferred: classification'
+    is not a valid Task" on every click: the task picker's option for the inferred task was
+    labelled with it, and the browser sent back the old label."""
+    frame = pd.read_csv(io.StringIO(regression_table(rows=40)))
+    upload = tmp_path / "houses.csv"
+    frame[["area", "district", "price", "pool"]].to_csv(upload, index=False)  # yes/no last
+
+    page = new_page("launch")
+    choose(page, "Dataset", "Upload a CSV file")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    expect(page.get_by_text("Class balance (2 classes)")).to_be_visible()
+    choose(page, "Target column", "price")
+    regression = page.get_by_text("Regression: the model predicts price's value.")
+    expect(regression).to_be_visible()
+    folds(page, 2)  # any other widget
+    expect(page.get_by_text("each training 2 model(s) per configuration")).to_be_visible()
+    no_exception(page)
+    task = page.get_by_test_id("stRadio").filter(has_text="Task")
+    for option, shows in (
+        ("classification", page.get_by_text("problem(s) to fix above")),  # a price as classes
+        ("regression", regression),
+        ("inferred", regression),
+    ):
+        task.get_by_text(option, exact=True).click()
+        expect(shows).to_be_visible()
+        no_exception(page)
+    choose(page, "Target column", "pool")
+    expect(page.get_by_text("Class balance (2 classes)")).to_be_visible()
+    task.get_by_text("regression", exact=True).click()  # a yes/no target cannot be an amount
+    expect(page.get_by_text("can only be predicted as classes")).to_be_visible()
+    no_exception(page)
+    choose(page, "Dataset", re.compile(r"^Diabetes"))
+    expect(page.get_by_text("Columns (what training will do with each)")).to_have_count(0)
+    choose(page, "Dataset", "Upload a CSV file")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    expect(page.get_by_text("Class balance (2 classes)")).to_be_visible()
+    choose(page, "Target column", "price")
+    expect(regression).to_be_visible()
+    folds(page, 3)
+    expect(page.get_by_text("each training 3 model(s) per configuration")).to_be_visible()
+    no_exception(page)
+
+
+def folds(page: Page, count: int) -> None:
+    """Set the CV folds: a widget away from the table's."""
+    field = page.get_by_role("spinbutton", name="CV folds")
+    field.fill(str(count))
+    field.press("Enter")
