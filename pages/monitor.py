@@ -23,6 +23,7 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
+from pages._shared.delete_panel import delete_panel
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
 from pages._shared.shell import within_app
@@ -78,3 +79,4 @@ unread = [first]  # not drawn yet: the live panel's first draw takes it
 lifecycle_actions(first)
 live_panel(panel, live=first.summary.active and wants_live)
 lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them
+delete_panel(first)  # far from Stop, once the run has ended

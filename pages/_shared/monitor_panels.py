@@ -15,7 +15,6 @@ from pages._shared.common import (
     ERROR,
     WARNING,
     admin_token,
-    engine_errors,
     fmt_duration,
     fmt_loss,
     on_demand,
@@ -42,7 +41,6 @@ from tuning import (
     check_control,
     confusion_figure,
     curves_figure,
-    delete_run,
     export_run,
     filter_fields,
     get_metric,
@@ -75,7 +73,8 @@ REPRODUCE_OPEN_KEY = "monitor_reproduce_open"
 
 
 def header(run: Run, summary: RunSummary) -> None:
-    """State, what the run is, Stop while it is active, Delete once it has ended."""
+    """State, what the run is, and Stop while it is active (Delete is at the foot of the page:
+    in this place it came up under the pointer of whoever had just pressed Stop)."""
     title, control = st.columns([5, 1], vertical_alignment="center")
     with title:
         state_badge(summary.state)
@@ -102,19 +101,6 @@ def header(run: Run, summary: RunSummary) -> None:
             disabled=summary.state == RunState.STOPPING or refusal is not None,
             help=plain(refusal) if refusal else "workers finish their current trial, then the run ends",
         )
-    elif control.button(
-        "Delete run",
-        icon=":material/delete:",
-        width="stretch",
-        disabled=refusal is not None,
-        help=plain(refusal) if refusal else "removes the run and its trials from the storage",
-    ):
-        with engine_errors():  # e.g. a read-only journal: a message, not a traceback
-            check_control(run, visitor(), admin_token())
-            delete_run(run)
-        st.query_params.pop("run", None)
-        st.session_state.pop("monitor_run", None)
-        st.rerun(scope="app")
     if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
         st.error(plain(summary.error), icon=ERROR)
 
