@@ -108,7 +108,6 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         fmt_bytes,
         forecast,
         machine_bytes,
-        seconds_left,
         start_warnings,
     )
     from tuning.views.export import export_run
@@ -126,6 +125,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
     from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
     from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
     from tuning.views.parallel_figure import parallel_figure
+    from tuning.views.progress import Progress, run_progress
     from tuning.views.reproduce import reproduce_command, reproduce_spec
     from tuning.views.snapshot import Race, RunSnapshot, RunWatcher, read_race, shared_watcher
     from tuning.views.summary import RunSummary, learning_curve, run_summaries, summarize, trial_rows
@@ -152,9 +152,9 @@ __all__ = [
     "analysis_trials", "best_steps", "curves_figure", "draw_view", "export_run", "history_figure",
     "history_frame", "learning_curve", "list_run_names", "load_run", "loss_title", "parallel_figure",
     "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights", "reproduce_command",
-    "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
+    "reproduce_spec", "run_summaries", "summarize", "trial_rows", "trial_table",
     # read large runs: the loss cloud reduced, the trials table filtered
-    "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
+    "HiddenState", "HistoryPoints", "history_points", "shared_watcher", "Progress", "run_progress",
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
     "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines", "add_baselines", "confusion_figure",
     "prediction_figure",

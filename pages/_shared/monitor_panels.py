@@ -57,7 +57,7 @@ from tuning import (
     reproduce_command,
     reproduce_spec,
     request_stop,
-    seconds_left,
+    run_progress,
     shown_rows,
     trial_table,
     winner_outcome,
@@ -114,26 +114,27 @@ def _stop(run: Run) -> None:
 
 
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
-    """The progress bar with every state's count and the time left."""
-    done = summary.n_complete + summary.n_failed + summary.n_pruned
-    budget = summary.trials_planned
-    timeout = run.spec.budget.timeout_s
-    left = seconds_left(summary, frame, summary.created_at + timeout if timeout else None)
+    """The progress bar (in epochs: a population's trials all finish at once) with every
+    state's count, the epochs trained and the time left at the run's pace."""
+    now = time.time()
+    made = run_progress(run.spec, summary, frame, now)
     parts = [
-        f"{done} / {budget or '–'} trials done",
+        f"{made.trials_done} / {made.trials_planned or '–'} trials done",
         f"{summary.n_complete} complete",
         f"{summary.n_running} running",
         f"{summary.n_pruned} pruned",
         f"{summary.n_failed} failed",
     ]
+    if made.epochs_planned and summary.active:
+        parts.insert(1, f"{made.epochs_done:,} / {made.epochs_planned:,} epochs")
     if summary.n_hand_picked:
         parts.append(f"{summary.n_hand_picked} hand-picked")
     if summary.warm_start:
         parts.append(f"{summary.n_inherited} inherited from {summary.warm_start['from']}")
+    left = made.seconds_left
     if left is not None:
         parts.append(f"about {fmt_duration(left)} left" if left >= 1 else "finishing")
-    fraction = min(done / budget, 1.0) if budget else 0.0
-    st.progress(fraction, text=" · ".join(parts))
+    st.progress(made.fraction, text=" · ".join(parts))
     best, trial, test, elapsed = st.columns(4)
     unit = plain(loss_title(run.spec))  # a CSV's target name: Markdown in tooltips
     label = get_metric(summary.metric).label
@@ -145,8 +146,12 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
         border=True,
         help=f"{unit} on held-out rows, computed once when the run ends",
     )
-    end = summary.finished_at or time.time()
-    elapsed.metric("Elapsed", fmt_duration(end - summary.created_at), border=True)
+    elapsed.metric(
+        "Elapsed",
+        fmt_duration(summary.active_seconds(now)),
+        border=True,
+        help="while the run was going; the time it sat ended before an extension is left out",
+    )
 
 
 def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:

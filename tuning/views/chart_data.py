@@ -22,7 +22,7 @@ from tuning.storage.lifecycle import trial_origin
 from tuning.storage.record import TrialOrigin
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
-HISTORY_STATES = ("complete", "pruned", "failed")
+HISTORY_STATES = ("complete", "pruned", "failed", "running")
 BASE_COLUMNS = (
     "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "origin", "error",
     "val_metrics",
@@ -117,7 +117,9 @@ def param_columns(frame: pd.DataFrame) -> list[str]:
 
 def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Trials with a loss to plot: complete ones at their loss, pruned and failed ones at
-    their last epoch's (a failed trial without a finite one is left out)."""
+    their last epoch's (a failed trial without a finite one is left out), and running ones
+    at their latest epoch's, a provisional point that moves as they train: a population's
+    trials all finish at once, and its chart would stay empty until then."""
     loss = frame["value"].where(frame["state"] == "complete", frame["last_loss"])
     shown = frame.assign(loss=loss)
     shown = shown[shown["state"].isin(HISTORY_STATES) & np.isfinite(shown["loss"].astype(float))]

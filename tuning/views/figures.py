@@ -29,6 +29,12 @@ STATE_COLORS = {
     "waiting": "#BBBBBB",
 }
 BEST_COLOR = "#009E73"
+#: One colour per running trial in the learning curves: Okabe-Ito's warm ones and blue, then
+#: Paul Tol's muted ones, none of them the complete trials' sky blue or the best's green.
+RUNNING_COLORS = (
+    "#E69F00", "#D55E00", "#CC79A7", "#0072B2", "#332288", "#882255", "#44AA99", "#999933", "#DDCC77",
+    "#CC6677",
+)  # fmt: skip
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 DENSE_FROM = 1000  # points: from here smaller, fainter markers, so a dense cloud stays readable
 
@@ -86,7 +92,10 @@ HISTORY_TRACES = {  # state → legend name, marker symbol
     "complete": ("complete", "circle"),
     "pruned": ("pruned (last epoch)", "x"),
     "failed": ("failed (last epoch)", "square"),
+    "running": ("running (latest epoch, provisional)", "circle-open"),
 }
+HOVER = "trial %{x}<br>loss %{y:.5g}<br>%{customdata:.1f} s<br>%{text}<extra></extra>"
+RUNNING_HOVER = "trial %{x}, still training<br>latest epoch's loss %{y:.5g}<br>%{text}<extra></extra>"
 
 
 def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revision: str) -> go.Figure:
@@ -120,7 +129,7 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
                 opacity=opacity,
                 text=params_hover(part),
                 customdata=part["duration_s"].to_numpy(dtype=np.float32),
-                hovertemplate="trial %{x}<br>loss %{y:.5g}<br>%{customdata:.1f} s<br>%{text}<extra></extra>",
+                hovertemplate=RUNNING_HOVER if uid == "running" else HOVER,
             )
         )
     if not steps.empty:
@@ -144,26 +153,30 @@ ORIGIN_MARKS = {"hand-picked": ("star", "#d62728"), "inherited": ("diamond", "#7
 
 
 def _point_groups(points: pd.DataFrame) -> list[tuple[str, str, str, str, pd.DataFrame]]:
-    """(uid, legend name, colour, symbol, rows) of each group of points the history draws."""
+    """(uid, legend name, colour, symbol, rows) of each group of points the history draws:
+    a running trial is provisional whatever its origin; the others are grouped by origin,
+    then by state."""
     origin = points["origin"] if "origin" in points else pd.Series("sampled", index=points.index)
-    sampled = origin == "sampled"
+    running = points["state"] == "running"
+    sampled = (origin == "sampled") | running
     groups = [
         (state, name, STATE_COLORS[state], symbol, points[sampled & (points["state"] == state)])
         for state, (name, symbol) in HISTORY_TRACES.items()
     ]
     for name, (symbol, color) in ORIGIN_MARKS.items():
-        groups.append((name, name, color, symbol, points[origin == name]))
+        groups.append((name, name, color, symbol, points[(origin == name) & ~running]))
     return groups
 
 
 def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revision: str) -> go.Figure:
-    """Per-epoch validation loss of the chosen trials; running ones dashed, the best bold."""
+    """Per-epoch validation loss of the chosen trials; running ones dashed, each in a colour
+    of its own (``running_colors``), the best bold."""
     fig = go.Figure()
-    for rank, (number, part) in enumerate(selection.frame.groupby("number", sort=False)):
+    frame = selection.frame
+    colors = running_colors(frame.loc[frame["state"] == "running", "number"].unique().tolist())
+    for rank, (number, part) in enumerate(frame.groupby("number", sort=False)):
         running = part["state"].iloc[0] == "running"
-        color = (
-            STATE_COLORS["running"] if running else (BEST_COLOR if rank == 0 else STATE_COLORS["complete"])
-        )
+        color = colors[number] if running else (BEST_COLOR if rank == 0 else STATE_COLORS["complete"])
         fig.add_trace(
             go.Scatter(
                 x=part["epoch"].to_numpy(),
@@ -181,6 +194,17 @@ def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revis
             )
         )
     return _layout(fig, revision, "epoch", loss_title, log_y)
+
+
+def running_colors(numbers: list[int]) -> dict[int, str]:
+    """A distinct colour for each running trial, the same one on every refresh while the
+    trial runs (chosen by its number; the next free one when two numbers collide)."""
+    taken: dict[int, str] = {}
+    for number in sorted(numbers):
+        start = number % len(RUNNING_COLORS)
+        free = [RUNNING_COLORS[(start + i) % len(RUNNING_COLORS)] for i in range(len(RUNNING_COLORS))]
+        taken[number] = next((c for c in free if c not in taken.values()), free[0])
+    return taken
 
 
 def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y: bool) -> go.Figure:

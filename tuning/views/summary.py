@@ -65,6 +65,7 @@ class RunSummary:
     note: str = ""  # Markdown, as written (the demo shows it as plain text)
     tags: list[str] = field(default_factory=list)
     trial_notes: dict[int, str] = field(default_factory=dict)  # trial number → its short note
+    reopened_at: float | None = None  # when an extension (or a hand-picked ticket) last reopened it
 
     @property
     def trials_planned(self) -> int | None:
@@ -74,6 +75,13 @@ class RunSummary:
     @property
     def active(self) -> bool:
         return self.state.active
+
+    def active_seconds(self, now: float) -> float:
+        """Seconds the run has been going until ``now`` (or its end): the time it sat ended
+        before an extension reopened it is left out."""
+        end = self.finished_at or now
+        idle = sum(max(past["superseded_at"] - past["finished_at"], 0.0) for past in self.history)
+        return max(end - self.created_at - idle, 0.0)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,6 +133,7 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         note=notes.note,
         tags=list(notes.tags),
         trial_notes=notes.trial_notes,
+        reopened_at=attrs.get(record.REOPENED_AT.key),
     )
 
 
