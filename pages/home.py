@@ -27,7 +27,16 @@ from pages._shared.common import (
     visitor,
 )
 from pages._shared.shell import within_app
-from tuning import PRESET_HELP, RunSummary, launch, preset_spec, run_summaries
+from tuning import (
+    PRESET_HELP,
+    RunSummary,
+    fmt_score,
+    get_metric,
+    launch,
+    note_line,
+    preset_spec,
+    run_summaries,
+)
 
 within_app()
 
@@ -85,18 +94,18 @@ def runs_table(runs: list[RunSummary]) -> None:
             "state": s.state,
             "progress": min(100 * done // s.trials_planned, 100) if s.trials_planned else None,
             "trials": f"{done} / {s.trials_planned or '–'}",
-            "metric": s.metric,
-            "best score": s.best_value,
-            "test score": s.test_loss,
-            "dataset": s.dataset,
+            "metric": f"{get_metric(s.metric).label} ({s.metric_unit})",
+            "best score": fmt_score(s.best_value),
+            "test score": fmt_score(s.test_loss),
+            "dataset": s.dataset_file or s.dataset,
             "started": fmt_age(s.created_at),
             "tags": ", ".join(s.tags),
-            "note": s.note.strip().splitlines()[0][:80] if s.note.strip() else "",
+            "note": note_line(s.note),
         }
         for s in runs
         for done in [s.n_complete + s.n_failed + s.n_pruned]
     ]
-    number = st.column_config.NumberColumn
+    text = st.column_config.TextColumn
     event = st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
@@ -105,10 +114,13 @@ def runs_table(runs: list[RunSummary]) -> None:
         selection_mode="single-row",
         column_config={
             "progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%"),
-            "best score": number(help="best validation score so far, in the run's metric", format="%.5g"),
-            "test score": number(
-                help="the winner's score on held-out rows, in the run's metric", format="%.5g"
+            "metric": text(help="the run's selection metric and its units"),
+            "best score": text(help="best validation score so far, in the run's metric", alignment="right"),
+            "test score": text(
+                help="the winner's score on held-out rows, in the run's metric", alignment="right"
             ),
+            "dataset": text(help="a built-in dataset's name, or the uploaded file's"),
+            "note": text(help="the first line of the run's note, as text"),
         },
     )
     chosen = event.selection.rows  # type: ignore[union-attr]

@@ -121,6 +121,14 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         filter_fields,
         shown_rows,
     )
+    from tuning.views.formatting import (
+        column_format,
+        fmt_duration,
+        fmt_params,
+        fmt_score,
+        fmt_with_unit,
+        note_line,
+    )
     from tuning.views.history import HiddenState, HistoryPoints, history_points
     from tuning.views.outcome import WinnerOutcome, baseline_lines, winner_outcome
     from tuning.views.outcome_figures import add_baselines, confusion_figure, prediction_figure
@@ -155,6 +163,8 @@ __all__ = [
     "reproduce_spec", "run_summaries", "summarize", "trial_rows", "trial_table",
     # read large runs: the loss cloud reduced, the trials table filtered
     "HiddenState", "HistoryPoints", "history_points", "shared_watcher", "Progress", "run_progress",
+    # how every page writes numbers, durations and notes
+    "column_format", "fmt_duration", "fmt_params", "fmt_score", "fmt_with_unit", "note_line",
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",
     "maximizing", "WinnerOutcome", "winner_outcome", "baseline_lines", "add_baselines", "confusion_figure",
     "prediction_figure",

@@ -20,8 +20,8 @@ from pages._shared.common import (
     ERROR,
     LAUNCH,
     SUCCESS,
+    WRAPPED_ROW,
     admin_token,
-    fmt_loss,
     on_demand,
     storage_url,
     visitor,
@@ -43,7 +43,9 @@ from tuning import (
     check_control,
     enqueue_params,
     extend_run,
+    fmt_score,
     fork_source,
+    get_metric,
     trial_table,
 )
 
@@ -160,6 +162,7 @@ def fork_button(run: Run, why_not: str | None) -> None:
             return
         st.session_state.update(form_state(source.spec.to_dict()))
         st.session_state["f_name"] = ""
+        st.session_state["f_preset"] = None  # a copy, not a preset: the box said "article-grid"
         st.session_state["fork"] = {
             "name": source.name,
             "csv": source.csv_text,
@@ -181,23 +184,27 @@ def history_panel(summary: RunSummary) -> None:
             "ended (UTC)": _utc(past["finished_at"]),
             "state": past["state"],
             "best trial": past["best_trial"],
-            "validation loss": past["best_value"],
-            "test loss": past["test_loss"],
+            "validation score": fmt_score(past["best_value"]),
+            "test score": fmt_score(past["test_loss"]),
             "best configuration": json.dumps(past["best_params"]) if past["best_params"] else "",
             "superseded": f"{_utc(past['superseded_at'])}: {past['reason']}",
         }
         for past in summary.history
     ]
+    unit = f"{get_metric(summary.metric).label} ({summary.metric_unit})"
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
         key="history",
+        row_height=WRAPPED_ROW,  # long cells wrap onto a second line instead of being cut off
         column_config={
-            "validation loss": st.column_config.NumberColumn(format="%.5g"),
-            "test loss": st.column_config.NumberColumn(format="%.5g"),
+            "validation score": st.column_config.TextColumn(help=unit, alignment="right"),
+            "test score": st.column_config.TextColumn(help=unit, alignment="right"),
+            "best configuration": st.column_config.TextColumn(width="large"),
+            "superseded": st.column_config.TextColumn("superseded (UTC): why", width="large"),
         },
     )
-    st.caption(f"Now: test loss {fmt_loss(summary.test_loss)} of trial #{summary.best_trial}.")
+    st.caption(f"Now: test score {fmt_score(summary.test_loss)} of trial #{summary.best_trial}.")
 
 
 def _utc(timestamp: float) -> str:

@@ -15,8 +15,6 @@ from pages._shared.common import (
     ERROR,
     WARNING,
     admin_token,
-    fmt_duration,
-    fmt_loss,
     on_demand,
     plain,
     state_badge,
@@ -39,10 +37,13 @@ from tuning import (
     baseline_lines,
     best_steps,
     check_control,
+    column_format,
     confusion_figure,
     curves_figure,
     export_run,
     filter_fields,
+    fmt_duration,
+    fmt_score,
     get_metric,
     history_figure,
     history_frame,
@@ -138,11 +139,11 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     best, trial, test, elapsed = st.columns(4)
     unit = plain(loss_title(run.spec))  # a CSV's target name: Markdown in tooltips
     label = get_metric(summary.metric).label
-    best.metric(f"Best validation {label}", fmt_loss(summary.best_value), help=unit, border=True)
+    best.metric(f"Best validation {label}", fmt_score(summary.best_value), help=unit, border=True)
     trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
     test.metric(
         f"Test {label} of the best",
-        fmt_loss(summary.test_loss),
+        fmt_score(summary.test_loss),
         border=True,
         help=f"{unit} on held-out rows, computed once when the run ends",
     )
@@ -235,8 +236,8 @@ def best_panel(run: Run, summary: RunSummary) -> None:
     config, reproduce = st.columns(2)
     with config:
         st.markdown(
-            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_loss(summary.best_value)}**, "
-            f"test {label} **{fmt_loss(summary.test_loss)}** ({plain(summary.metric_unit)})"
+            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_score(summary.best_value)}**, "
+            f"test {label} **{fmt_score(summary.test_loss)}** ({plain(summary.metric_unit)})"
             + (" (computed when the run ends)" if summary.test_loss is None else "")
         )
         st.markdown(params_table(params))
@@ -262,11 +263,11 @@ def markdown_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str
 
 
 def _cell(value: Any) -> str:
-    """A value as it reads in a table: numbers to five significant digits, none as a dash,
+    """A value as it reads in a table: scores as every page writes them, none as a dash,
     text as plain text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:.5g}" if isinstance(value, float) else plain(str(value))
+    return fmt_score(value) if isinstance(value, float) else plain(str(value))
 
 
 def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
@@ -316,7 +317,7 @@ def on_test(outcome: WinnerOutcome) -> None:
         st.markdown("**On the test rows**")
         network = outcome.table["tuned network"]
         shown = (
-            f"{label} **{fmt_loss(None if pd.isna(value) else float(value))}**"
+            f"{label} **{fmt_score(None if pd.isna(value) else float(value))}**"
             for label, value in network.items()
         )
         st.markdown(" · ".join(shown))
@@ -393,12 +394,13 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
 
 def _all_trials(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
     """Every trial's row with its note, the score column named after the run's metric."""
-    return _with_notes(frame, notes).rename(columns={"loss": _score_column(run)})
+    return _with_notes(run, frame, notes).rename(columns={"loss": _score_column(run)})
 
 
-def _with_notes(frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
-    """Every trial's row, with its note; its "loss" column is the run's score."""
-    everything = trial_table(frame)
+def _with_notes(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
+    """Every trial's row, with its note; its "loss" column is the run's score (the other
+    validation metrics beside it, that one not repeated)."""
+    everything = trial_table(frame, selection=run.spec.selection.name)
     return everything.assign(note=[notes.get(int(n), "") for n in everything["number"]])
 
 
@@ -409,7 +411,7 @@ def _score_column(run: Run) -> str:
 def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
     """The filter, and the trials passing it, sortable by any column; selecting one starts
     "Try a configuration" from it. Returns every trial that passes the filter."""
-    everything = _with_notes(frame, notes)  # filtered on its "loss" column: the run's score
+    everything = _with_notes(run, frame, notes)  # filtered on its "loss" column: the run's score
     filtered = trial_filter(filter_fields(run.spec.searched())).apply(everything)
     score = _score_column(run)
     table = filtered.rename(columns={"loss": score})
@@ -421,6 +423,7 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
             f"Showing the {len(shown):,} best of {len(table):,}; filter to see others."
             " The CSV holds them all."
         )
+    scores = [c for c in shown.columns if c.startswith("validation ")]  # the score and the other metrics
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -428,8 +431,11 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
         on_select="rerun",
         selection_mode="single-row",
         column_config={
+            **{c: st.column_config.NumberColumn(format=column_format(shown[c])) for c in scores},
             "number": st.column_config.NumberColumn("trial", width="small"),
-            score: st.column_config.NumberColumn(format="%.5g", help=plain(loss_title(run.spec))),
+            score: st.column_config.NumberColumn(
+                format=column_format(shown[score]), help=plain(loss_title(run.spec))
+            ),
             "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
             "origin": st.column_config.TextColumn(

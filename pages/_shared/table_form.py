@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import plain
+from pages._shared.common import WRAPPED_ROW, plain
 from tuning import FieldError, TableProfile, Task, csv_limits, parse_csv, profile_table, read_csv_frame
 
 INFERRED = "inferred"
@@ -132,6 +132,7 @@ def _columns_panel(profile: TableProfile, columns: list[str], target: str) -> No
         pd.DataFrame(profile.rows()),
         hide_index=True,
         key="column_profile",
+        row_height=WRAPPED_ROW,  # "dropped: row numbers (a leading index column), …" was cut off
         column_config={
             "missing": st.column_config.NumberColumn(format="percent", help="share of empty cells"),
             "what happens": st.column_config.TextColumn(width="large"),

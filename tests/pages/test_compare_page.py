@@ -25,7 +25,7 @@ def test_runs_of_one_space_are_raced(open_page: Callable[..., AppTest], storage_
     assert "seconds" in by_time["layout"]["xaxis"]["title"]["text"]
     assert by_time["layout"]["yaxis"]["title"]["text"] == "validation MSE ($1000s²)"
     table = at.dataframe[0].value
-    assert list(table["run"]) == ["rand", "tpe"] and table["test score"].tolist() == [250.0, 250.0]
+    assert list(table["run"]) == ["rand", "tpe"] and table["test score"].tolist() == ["250", "250"]
     assert "Best validation MSE: rand (random)" in texts(at)
     assert not at.warning
 

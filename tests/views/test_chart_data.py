@@ -164,12 +164,7 @@ def test_the_table_puts_every_recorded_metric_beside_the_score() -> None:
         value=0.3, params={}, distributions={}, state=TrialState.COMPLETE,
         user_attrs={"metrics": {"log_loss": 0.3, "accuracy": 0.9}},
     )  # fmt: skip
-    table = trial_table(trials_frame([trial]), "validation log loss")
-    assert list(table.columns[:5]) == [
-        "number",
-        "state",
-        "validation log loss",
-        "val log loss",
-        "val accuracy",
-    ]
-    assert table["val accuracy"].tolist() == [0.9]
+    table = trial_table(trials_frame([trial]), "validation log loss", selection="log_loss")
+    assert list(table.columns[:4]) == ["number", "state", "validation log loss", "validation accuracy"]
+    assert table["validation accuracy"].tolist() == [0.9]
+    assert list(table.columns).count("validation log loss") == 1  # the score is not repeated

@@ -251,9 +251,11 @@ def _times_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["number", "state", "value", "started_at", "completed_at"])
 
 
-def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
+def trial_table(frame: pd.DataFrame, score: str = "loss", selection: str | None = None) -> pd.DataFrame:
     """The trials as people read them: the score (named ``score``, e.g. "validation accuracy"),
-    plain parameter names, every recorded validation metric, start time, duration."""
+    plain parameter names, every other recorded validation metric (``selection``, the metric
+    the score is, is not repeated: a CSV had "validation log loss" and "val log loss"),
+    start time, duration."""
     params = param_columns(frame)
     table = frame[
         [
@@ -273,16 +275,23 @@ def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
     started = pd.to_datetime(table["started_at"], unit="s", utc=True).dt.tz_convert(None)
     error = table["error"].where(table["error"].notna(), "")
     table = table.assign(started_at=started, error=error).rename(columns={"started_at": "started (UTC)"})
-    metrics = _metric_columns(frame)
+    metrics = _metric_columns(frame).drop(
+        columns=_metric_column(selection) if selection else [], errors="ignore"
+    )
     table = pd.concat([table, metrics], axis=1)
     first = ["number", "state", score, *metrics.columns]  # every score beside the one selected by
     return table[first + [c for c in table.columns if c not in first]]
 
 
 def _metric_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """One column per validation metric the trials recorded ("val accuracy", ...)."""
+    """One column per validation metric the trials recorded ("validation accuracy", ...)."""
     recorded = [
         m if isinstance(m, dict) else {} for m in frame.get("val_metrics", pd.Series(index=frame.index))
     ]
     metrics = pd.DataFrame(recorded, index=frame.index, dtype=float)
-    return metrics.rename(columns={name: f"val {get_metric(name).label}" for name in metrics.columns})
+    return metrics.rename(columns={name: _metric_column(name) for name in metrics.columns})
+
+
+def _metric_column(metric: str) -> str:
+    """The table's column of a validation metric, named as the score's: "validation accuracy"."""
+    return f"validation {get_metric(metric).label}"

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.views.chart_data import CurveSelection, param_columns
+from tuning.views.formatting import D3_SCORE
 from tuning.views.history import HistoryPoints
 from tuning.views.summary import PARAM_PREFIX
 
@@ -94,8 +95,10 @@ HISTORY_TRACES = {  # state → legend name, marker symbol
     "failed": ("failed (last epoch)", "square"),
     "running": ("running (latest epoch, provisional)", "circle-open"),
 }
-HOVER = "trial %{x}<br>loss %{y:.5g}<br>%{customdata:.1f} s<br>%{text}<extra></extra>"
-RUNNING_HOVER = "trial %{x}, still training<br>latest epoch's loss %{y:.5g}<br>%{text}<extra></extra>"
+HOVER = f"trial %{{x}}<br>loss %{{y:{D3_SCORE}}}<br>%{{customdata:.1f}} s<br>%{{text}}<extra></extra>"
+RUNNING_HOVER = (
+    f"trial %{{x}}, still training<br>latest epoch's loss %{{y:{D3_SCORE}}}<br>%{{text}}<extra></extra>"
+)
 
 
 def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revision: str) -> go.Figure:
@@ -141,7 +144,7 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
                 name="best so far",
                 uid="best",
                 line=dict(color=BEST_COLOR, width=3, shape="hv"),
-                hovertemplate="best so far %{y:.5g} (after trial %{x})<extra></extra>",
+                hovertemplate=f"best so far %{{y:{D3_SCORE}}} (after trial %{{x}})<extra></extra>",
             )
         )
     x_title = "trial number" + (f" · {history.note}" if history.note else "")
@@ -190,7 +193,7 @@ def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revis
                     dash="dash" if running else "solid",
                 ),
                 opacity=1.0 if running or rank == 0 else 0.7,
-                hovertemplate=f"trial {number}<br>epoch %{{x}}<br>loss %{{y:.5g}}<extra></extra>",
+                hovertemplate=f"trial {number}<br>epoch %{{x}}<br>loss %{{y:{D3_SCORE}}}<extra></extra>",
             )
         )
     return _layout(fig, revision, "epoch", loss_title, log_y)
@@ -207,11 +210,30 @@ def running_colors(numbers: list[int]) -> dict[int, str]:
     return taken
 
 
+def race_colors(runs: list[tuple[str, str]]) -> dict[str, str]:
+    """A colour per run of (name, strategy): its strategy's for the first run of each
+    strategy, then colours no strategy has. Two random searches used to share one colour,
+    told apart only by their dashes."""
+    used = {entry.colour for entry in STRATEGIES.values()}
+    spare = [color for color in RUNNING_COLORS if color not in used]
+    colors: dict[str, str] = {}
+    extra = 0
+    for name, strategy in runs:
+        own = STRATEGIES[Strategy(strategy)].colour
+        if own in colors.values():
+            own, extra = spare[extra % len(spare)], extra + 1
+        colors[name] = own
+    return colors
+
+
 def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y: bool) -> go.Figure:
-    """Best-so-far of several runs on one axis: a colour per strategy, a dash per run."""
+    """Best-so-far of several runs on one axis: a colour per run (``race_colors``), and a
+    dash for each further run of a strategy."""
     fig = go.Figure()
     seen: dict[str, int] = {}
-    for run_name, part in race.groupby("run", sort=False):
+    parts = list(race.groupby("run", sort=False))
+    colors = race_colors([(str(name), str(part["strategy"].iloc[0])) for name, part in parts])
+    for run_name, part in parts:
         run = plain_text(run_name)
         strategy = str(part["strategy"].iloc[0])
         dash = DASHES[seen.get(strategy, 0) % len(DASHES)]
@@ -223,10 +245,10 @@ def race_figure(race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y
                 mode="lines+markers" if len(part) <= 60 else "lines",
                 name=f"{run} ({strategy})",
                 uid=str(run_name),
-                line=dict(color=STRATEGIES[Strategy(strategy)].colour, width=2.5, shape="hv", dash=dash),
+                line=dict(color=colors[str(run_name)], width=2.5, shape="hv", dash=dash),
                 marker=dict(size=5),
                 customdata=part["number"].to_numpy(),
-                hovertemplate=f"{run}<br>{plain_text(x_title)}: %{{x:.4g}}<br>best %{{y:.5g}}"
+                hovertemplate=f"{run}<br>{plain_text(x_title)}: %{{x:.4g}}<br>best %{{y:{D3_SCORE}}}"
                 "<br>found by trial %{customdata}<extra></extra>",
             )
         )

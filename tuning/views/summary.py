@@ -66,6 +66,7 @@ class RunSummary:
     tags: list[str] = field(default_factory=list)
     trial_notes: dict[int, str] = field(default_factory=dict)  # trial number → its short note
     reopened_at: float | None = None  # when an extension (or a hand-picked ticket) last reopened it
+    dataset_file: str | None = None  # an uploaded table's file name ("houses.csv"); dataset is "csv"
 
     @property
     def trials_planned(self) -> int | None:
@@ -134,6 +135,7 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         tags=list(notes.tags),
         trial_notes=notes.trial_notes,
         reopened_at=attrs.get(record.REOPENED_AT.key),
+        dataset_file=run.spec.dataset.filename,
     )
 
 
