@@ -19,6 +19,7 @@ def test_an_empty_storage_offers_the_presets(open_page: Callable[..., AppTest]) 
     assert [s.value for s in at.subheader] == ["No runs yet"]
     labels = [b.label for b in at.button]
     assert labels.count("Start") == len(PRESETS)
+    assert "**The article** the presets follow is the tutorial" in texts(at)  # what "the article's" means
     assert "New run" in labels
 
 
