@@ -180,7 +180,9 @@ def test_a_task_override_that_the_target_cannot_take_is_refused(open_page: Calla
     at.file_uploader(key="f_csv").set_value(("mixed.csv", mixed_table().encode(), "text/csv")).run()
     at.radio(key="f_task").set_value("regression").run()
     assert not at.exception
-    assert any("holds text, so it can only be predicted as classes" in e for e in errors(at))
+    assert errors(at) == [  # that alone: it said "dataset.exclude: ... got None" too
+        "`task`: the target 'label' holds text, so it can only be predicted as classes (classification)"
+    ]
     assert start_button(at).disabled
 
 
