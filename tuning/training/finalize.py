@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import torch
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import TrialState
 
 from tuning.definition.metrics import Direction
 from tuning.storage import record
@@ -53,33 +53,29 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None)
         state = RunState.STOPPED if stopped else RunState.FAILED
         result = RunResult(state, time.time(), error=first_error)
     else:
-        pick = min if run.spec.selection.direction is Direction.MINIMIZE else max
+        metric = run.spec.selection
+        pick = min if metric.direction is Direction.MINIMIZE else max
         best = pick(complete, key=lambda t: t.value)  # type: ignore[arg-type,return-value]
+        kept = kept_test(run.attrs(), best.number)
+        if kept is not None:  # extended, and the same winner: its one test stands, weights and all
+            result = RunResult(
+                RunState.STOPPED if stopped else RunState.FINISHED, time.time(), test_loss=kept.test_loss,
+                best_trial=best.number, test_metrics=kept.test_metrics, test_picture=kept.test_picture,
+            )  # fmt: skip
+            run.study.set_user_attr(record.RESULT.key, result.to_dict())
+            return result
+        trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
+        data = objective.data
+        report = evaluate_test(data, objective.split, objective.members, trained.models)
+        store_weights(run, weights_blob(objective, best.params, trained))
         state = RunState.STOPPED if stopped else RunState.FINISHED
-        kept = kept_test(run.attrs(), best.number)  # extended, and the same winner: tested already
-        metrics, picture = (
-            (kept.test_metrics, kept.test_picture) if kept else _test(run, objective, cached, best)
-        )
+        picture = winner_picture(data.task, data.classes, report.truth, report.predicted)
         result = RunResult(
-            state, time.time(), test_loss=(metrics or {}).get(run.spec.selection.name),
-            best_trial=best.number, test_metrics=metrics, test_picture=picture,
+            state, time.time(), test_loss=report.metrics[metric.name], best_trial=best.number,
+            test_metrics=report.metrics, test_picture=picture,
         )  # fmt: skip
     run.study.set_user_attr(record.RESULT.key, result.to_dict())
     return result
-
-
-def _test(
-    run: Run, objective: Objective, cached: tuple[int, Outcome] | None, best: FrozenTrial
-) -> tuple[dict[str, float | None], dict[str, Any]]:
-    """The winner's every metric on the test rows and its picture; its weights are stored.
-
-    The models this worker trained for it are used when it has them, else it is retrained.
-    """
-    trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
-    data = objective.data
-    report = evaluate_test(data, objective.split, objective.members, trained.models)
-    store_weights(run, weights_blob(objective, best.params, trained))
-    return report.metrics, winner_picture(data.task, data.classes, report.truth, report.predicted)
 
 
 def weights_blob(objective: Objective, params: dict[str, Any], trained: Outcome) -> bytes:
