@@ -33,9 +33,9 @@ HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/analysis.py",
 )
 REFRESH_S = 2.0
-#: A data grid's row height that fits two lines: a text column of a set width wraps its
-#: long cells (Streamlit 1.67) instead of cutting them off.
-WRAPPED_ROW = 54
+#: A data grid's row height of three lines: Streamlit 1.67 wraps long text cells, rather
+#: than cut them off, only in rows taller than 4rem (64 px).
+WRAPPED_ROW = 68
 #: Every ASCII punctuation character: CommonMark lets a backslash make any of them literal.
 MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 VISITOR_COOKIE, VISITOR_COOKIE_S = "sweetspot_visitor", 30 * 24 * 3600

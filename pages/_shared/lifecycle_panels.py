@@ -43,6 +43,7 @@ from tuning import (
     check_control,
     enqueue_params,
     extend_run,
+    fmt_params,
     fmt_score,
     fork_source,
     get_metric,
@@ -186,7 +187,7 @@ def history_panel(summary: RunSummary) -> None:
             "best trial": past["best_trial"],
             "validation score": fmt_score(past["best_value"]),
             "test score": fmt_score(past["test_loss"]),
-            "best configuration": json.dumps(past["best_params"]) if past["best_params"] else "",
+            "best configuration": fmt_params(past["best_params"]),
             "superseded": f"{_utc(past['superseded_at'])}: {past['reason']}",
         }
         for past in summary.history
@@ -200,8 +201,8 @@ def history_panel(summary: RunSummary) -> None:
         column_config={
             "validation score": st.column_config.TextColumn(help=unit, alignment="right"),
             "test score": st.column_config.TextColumn(help=unit, alignment="right"),
-            "best configuration": st.column_config.TextColumn(width="large"),
-            "superseded": st.column_config.TextColumn("superseded (UTC): why", width="large"),
+            "best configuration": st.column_config.TextColumn(width=360),  # wrapped: 3 lines
+            "superseded": st.column_config.TextColumn("superseded (UTC): why", width=360),
         },
     )
     st.caption(f"Now: test score {fmt_score(summary.test_loss)} of trial #{summary.best_trial}.")

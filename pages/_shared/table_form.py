@@ -135,7 +135,7 @@ def _columns_panel(profile: TableProfile, columns: list[str], target: str) -> No
         row_height=WRAPPED_ROW,  # "dropped: row numbers (a leading index column), …" was cut off
         column_config={
             "missing": st.column_config.NumberColumn(format="percent", help="share of empty cells"),
-            "what happens": st.column_config.TextColumn(width="large"),
+            "what happens": st.column_config.TextColumn(width="medium"),  # wraps: the rest fits beside
         },
     )
     used = len(profile.features)
