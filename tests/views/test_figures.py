@@ -46,7 +46,7 @@ def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.Frozen
     fig = history_figure(
         history_points(history_frame(frame), best_steps(frame)), UNIT, log_y=True, revision="run"
     )
-    complete, pruned, running, best = fig.data
+    complete, pruned, best, running = fig.data  # running last: it comes and goes
     assert (complete.name, pruned.name, best.name) == ("complete", "pruned (last epoch)", "best so far")
     assert running.name == "running (latest epoch, provisional)" and running.marker.symbol == "circle-open"
     assert "still training" in running.hovertemplate and len(running.x) == 1

@@ -113,28 +113,11 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
     fig = go.Figure()
     points, steps = history.points, history.steps
     size, opacity = (7, 0.9) if len(points) < DENSE_FROM else (4, 0.6)
-    for uid, name, color, symbol, part in _point_groups(points):
-        if part.empty:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=part["number"].to_numpy(dtype=np.int32),
-                y=part["loss"].to_numpy(dtype=np.float32),
-                mode="markers",
-                name=name,
-                uid=uid,
-                marker=dict(
-                    color=color,
-                    symbol=symbol,
-                    size=size * (1.6 if symbol == "star" else 1),
-                    line=dict(width=0),
-                ),
-                opacity=opacity,
-                text=params_hover(part),
-                customdata=part["duration_s"].to_numpy(dtype=np.float32),
-                hovertemplate=RUNNING_HOVER if uid == "running" else HOVER,
-            )
-        )
+    groups = {uid: (name, color, symbol, part) for uid, name, color, symbol, part in _point_groups(points)}
+    running = groups.pop("running")
+    for uid, (name, color, symbol, part) in groups.items():
+        if not part.empty:
+            fig.add_trace(_points(uid, name, color, symbol, part, size, opacity))
     if not steps.empty:
         fig.add_trace(
             go.Scatter(
@@ -147,8 +130,34 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
                 hovertemplate=f"best so far %{{y:{D3_SCORE}}} (after trial %{{x}})<extra></extra>",
             )
         )
+    name, color, symbol, part = running
+    if not part.empty:  # last: it comes and goes between refreshes; the legend before it stays put
+        fig.add_trace(_points("running", name, color, symbol, part, size, opacity))
     x_title = "trial number" + (f" · {history.note}" if history.note else "")
     return _layout(fig, revision, x_title, loss_title, log_y)
+
+
+def _points(
+    uid: str, name: str, color: str, symbol: str, part: pd.DataFrame, size: float, opacity: float
+) -> go.Scatter:
+    """One group of the history's points; an open marker gets an outline to be seen by."""
+    return go.Scatter(
+        x=part["number"].to_numpy(dtype=np.int32),
+        y=part["loss"].to_numpy(dtype=np.float32),
+        mode="markers",
+        name=name,
+        uid=uid,
+        marker=dict(
+            color=color,
+            symbol=symbol,
+            size=size * (1.6 if symbol == "star" else 1),
+            line=dict(width=1.5 if symbol.endswith("-open") else 0, color=color),
+        ),
+        opacity=opacity,
+        text=params_hover(part),
+        customdata=part["duration_s"].to_numpy(dtype=np.float32),
+        hovertemplate=RUNNING_HOVER if uid == "running" else HOVER,
+    )
 
 
 #: Trials the strategy did not propose get their own marker and legend entry.
