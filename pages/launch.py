@@ -17,7 +17,6 @@ from pages._shared.common import (
     MONITOR,
     admin_token,
     engine_errors,
-    fmt_duration,
     plain,
     storage_caption,
     storage_url,
@@ -47,6 +46,7 @@ from tuning import (
     check_spec,
     check_warm_start,
     fmt_bytes,
+    fmt_duration,
     forecast,
     launch,
     machine_bytes,
@@ -62,8 +62,10 @@ presets = [name for name in PRESETS if demo is None or preset_code(name) is None
 
 def apply_preset() -> None:
     """Fill the form from the chosen preset; a model file's preset from the file (its
-    DEFAULTS and SPACE, once the model picker has described it)."""
+    DEFAULTS and SPACE, once the model picker has described it). None: a copy of a run."""
     name = st.session_state["f_preset"]
+    if name is None:
+        return
     st.session_state.pop(LOADED_KEY, None)
     code = preset_code(name)
     if code is not None:
@@ -101,6 +103,7 @@ st.selectbox(
     on_change=apply_preset,
     format_func=lambda name: f"{name}: {PRESET_HELP[name]}",
     persist_state="session",
+    placeholder=f"none: a copy of run {fork['name']}; pick one to start over" if fork else "pick a preset",
 )
 source = model_section(errors, slots)
 family = family_of(source)

@@ -2,7 +2,8 @@
 
 Whichever worker finds the queue empty and no trial running writes the result. If two
 finish at the same moment both compute the same figure (training is seeded), so the
-result does not depend on which one wins the race.
+result does not depend on which one wins the race. A run that was extended and ends with
+the same winner keeps that winner's one test (``storage.lifecycle.kept_test``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import cast
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.storage import record
-from tuning.storage.lifecycle import hand_picked_waiting
+from tuning.storage.lifecycle import hand_picked_waiting, kept_test
 from tuning.storage.record import RunResult, RunState
 from tuning.storage.refit import ask_refit
 from tuning.storage.runs import Run, deadline_passed, stop_requested
@@ -53,6 +54,14 @@ def finalize(run: Run, objective: Trainer, cached: tuple[int, Outcome] | None) -
         state = RunState.STOPPED if stopped else RunState.FAILED
         result = RunResult(state, time.time(), error=first_error)
     else:
+        kept = kept_test(attrs, best.number)
+        if kept is not None:  # extended, and the same winner: its one test stands, model folder and all
+            result = RunResult(
+                RunState.STOPPED if stopped else RunState.FINISHED, time.time(), test_loss=kept.test_loss,
+                best_trial=best.number, test_metrics=kept.test_metrics, test_picture=kept.test_picture,
+            )  # fmt: skip
+            run.study.set_user_attr(record.RESULT.key, result.to_dict())
+            return result
         result = winner_result(run, objective, cached, best, stopped)
     run.study.set_user_attr(record.RESULT.key, result.to_dict())
     if run.spec.refit and result.best_trial is not None:

@@ -23,7 +23,7 @@ from tuning.storage.lifecycle import trial_origin
 from tuning.storage.record import TrialOrigin, score
 from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
 
-HISTORY_STATES = ("complete", "pruned", "failed")
+HISTORY_STATES = ("complete", "pruned", "failed", "running")
 RACE_COLUMNS = ("run", "strategy", "finished", "elapsed_s", "best_so_far", "number")
 BASE_COLUMNS = (
     "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "origin", "error",
@@ -125,7 +125,9 @@ def param_columns(frame: pd.DataFrame) -> list[str]:
 
 def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Trials with a loss to plot: complete ones at their loss, pruned and failed ones at
-    their last epoch's (a failed trial without a finite one is left out)."""
+    their last epoch's (a failed trial without a finite one is left out), and running ones
+    at their latest epoch's, a provisional point that moves as they train: a population's
+    trials all finish at once, and its chart would stay empty until then."""
     loss = frame["value"].where(frame["state"] == "complete", frame["last_loss"])
     shown = frame.assign(loss=loss)
     shown = shown[shown["state"].isin(HISTORY_STATES) & np.isfinite(shown["loss"].astype(float))]
@@ -257,9 +259,11 @@ def _times_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["number", "state", "value", "started_at", "completed_at"])
 
 
-def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
+def trial_table(frame: pd.DataFrame, score: str = "loss", selection: str | None = None) -> pd.DataFrame:
     """The trials as people read them: the score (named ``score``, e.g. "validation accuracy"),
-    plain parameter names, every recorded validation metric, start time, duration."""
+    plain parameter names, every other recorded validation metric (``selection``, the metric
+    the score is, is not repeated: a CSV had "validation log loss" and "val log loss"),
+    start time, duration."""
     params = param_columns(frame)
     table = frame[
         [
@@ -279,16 +283,23 @@ def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
     started = pd.to_datetime(table["started_at"], unit="s", utc=True).dt.tz_convert(None)
     error = table["error"].where(table["error"].notna(), "")
     table = table.assign(started_at=started, error=error).rename(columns={"started_at": "started (UTC)"})
-    metrics = _metric_columns(frame)
+    metrics = _metric_columns(frame).drop(
+        columns=_metric_column(selection) if selection else [], errors="ignore"
+    )
     table = pd.concat([table, metrics], axis=1)
     first = ["number", "state", score, *metrics.columns]  # every score beside the one selected by
     return table[first + [c for c in table.columns if c not in first]]
 
 
 def _metric_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """One column per validation metric the trials recorded ("val accuracy", ...)."""
+    """One column per validation metric the trials recorded ("validation accuracy", ...)."""
     recorded = [
         m if isinstance(m, dict) else {} for m in frame.get("val_metrics", pd.Series(index=frame.index))
     ]
     metrics = pd.DataFrame(recorded, index=frame.index, dtype=float)
-    return metrics.rename(columns={name: f"val {get_metric(name).label}" for name in metrics.columns})
+    return metrics.rename(columns={name: _metric_column(name) for name in metrics.columns})
+
+
+def _metric_column(metric: str) -> str:
+    """The table's column of a validation metric, named as the score's: "validation accuracy"."""
+    return f"validation {get_metric(metric).label}"

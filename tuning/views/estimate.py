@@ -5,7 +5,7 @@ grid combination, or seeded draws from the ranges), groups them into the populat
 worker trains at once, and prices those with constants measured on a 2-core CPU with one
 torch thread per worker: a population pays each step's overhead once for all its members.
 It is a guide, not a promise: pruning ends trials early, and another machine is faster or
-slower. Once trials finish, ``seconds_left`` uses their measured durations instead.
+slower. Once a run trains, ``views.progress`` times it by its measured pace instead.
 
 Memory is a peak, not a mean: one worker holds a whole population at once (each trial's
 folds × repeats, padded to the largest shape, with gradients and optimizer state), their
@@ -19,21 +19,15 @@ from __future__ import annotations
 import math
 import os
 import random
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
 from tuning.definition.batching import largest_config, plan_populations, population_size
 from tuning.definition.space import Choice, Fixed, Param
 from tuning.definition.spec import RunSpec
-from tuning.storage.record import RunState
-from tuning.views.summary import RunSummary
-
-if TYPE_CHECKING:  # a worker prices its run (the baselines) without loading pandas
-    import pandas as pd
 
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3
@@ -224,28 +218,3 @@ def population_seconds(
     epoch = EVAL_S + 2 * val_rows * members * macs / FLOPS_PER_S + REPORT_S * len(configs)
     epochs = max(max(1, round(float(config.get("epochs", 1)))) for config in configs)
     return TRIAL_S * len(configs) + training + epochs * epoch
-
-
-def seconds_left(
-    summary: RunSummary, frame: pd.DataFrame, deadline: float | None, now: float | None = None
-) -> float | None:
-    """Time until the run ends, from the durations of its finished trials.
-
-    None until a trial has finished (nothing to go on) or once the run is over. Queued
-    trials are shared among the live workers; a time budget caps the answer.
-    """
-    now = time.time() if now is None else now
-    if not summary.active:
-        return None
-    remaining = deadline - now if deadline is not None else None
-    done = frame["duration_s"].dropna()
-    if done.empty:
-        return max(remaining, 0.0) if remaining is not None and summary.n_trials is None else None
-    mean = float(done.mean())
-    running = frame.loc[frame["state"] == "running", "started_at"].dropna()
-    in_flight = sum(max(mean - (now - started), 0.0) for started in running)
-    parallel = max(1, summary.workers_alive, len(running))
-    left = (summary.n_waiting * mean + in_flight) / parallel
-    if summary.state == RunState.STOPPING:
-        left = in_flight / parallel
-    return max(0.0, min(left, remaining) if remaining is not None else left)

@@ -76,6 +76,8 @@ class RunSummary:
     n_infeasible: int = 0  # complete trials that break a bound
     code: dict[str, str] | None = None  # a model file or objective: kind, reference, sha256
     tests_winner: bool = True  # False for an Optuna objective: no test rows, no weights, no baselines
+    reopened_at: float | None = None  # when an extension (or a hand-picked ticket) last reopened it
+    dataset_file: str | None = None  # an uploaded table's file name ("houses.csv"); dataset is "csv"
 
     @property
     def trials_planned(self) -> int | None:
@@ -85,6 +87,13 @@ class RunSummary:
     @property
     def active(self) -> bool:
         return self.state.active
+
+    def active_seconds(self, now: float) -> float:
+        """Seconds the run has been going until ``now`` (or its end): the time it sat ended
+        before an extension reopened it is left out."""
+        end = self.finished_at or now
+        idle = sum(max(past["superseded_at"] - past["finished_at"], 0.0) for past in self.history)
+        return max(end - self.created_at - idle, 0.0)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data; a run of one objective without bounds reads as it always has."""
@@ -110,7 +119,6 @@ def summarize(
     stored = attrs.get(record.RESULT.key)  # None once an extension reopened the run
     result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
-    notes = read_notes(attrs)
     return RunSummary(
         name=run.name,
         strategy=run.spec.strategy.value,
@@ -136,13 +144,8 @@ def summarize(
         owner=attrs.get(record.OWNER.key),
         error=(result.error if result else None) or _first_error(trials),
         orphans=orphaned,
-        n_inherited=origins[TrialOrigin.INHERITED],
-        n_hand_picked=origins[TrialOrigin.HAND_PICKED],
-        warm_start=attrs.get(record.WARM_START.key),
-        history=[past.to_dict() for past in history(attrs)],
-        note=notes.note,
-        tags=list(notes.tags),
-        trial_notes=notes.trial_notes,
+        dataset_file=run.spec.dataset.filename,
+        **_lifecycle_fields(attrs, origins),
         **(_tradeoff_fields(run, trials, points, best, attrs) if points is not None else {}),
         **_family_fields(run.spec),
     )
@@ -153,6 +156,22 @@ def _family_fields(spec: RunSpec) -> dict[str, Any]:
     its code, and whether its winner is tested."""
     task = "objective" if spec.objective else (spec.task or spec.selection.task).value
     return {"task": task, "code": code_of(spec.source), "tests_winner": spec.family.tests_winner}
+
+
+def _lifecycle_fields(attrs: dict[str, Any], origins: dict[TrialOrigin, int]) -> dict[str, Any]:
+    """What happened to the run after its launch: inherited and hand-picked trials, earlier
+    results, reopening, and its notes and tags."""
+    notes = read_notes(attrs)
+    return {
+        "n_inherited": origins[TrialOrigin.INHERITED],
+        "n_hand_picked": origins[TrialOrigin.HAND_PICKED],
+        "warm_start": attrs.get(record.WARM_START.key),
+        "history": [past.to_dict() for past in history(attrs)],
+        "reopened_at": attrs.get(record.REOPENED_AT.key),
+        "note": notes.note,
+        "tags": list(notes.tags),
+        "trial_notes": notes.trial_notes,
+    }
 
 
 def _winner(
