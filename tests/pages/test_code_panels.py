@@ -64,3 +64,5 @@ def test_an_objective_returning_a_tuple_draws_its_front_on_the_monitor(
     assert front["layout"]["xaxis"]["title"]["text"] == "objective value (as your objective returns it)"
     assert front["layout"]["yaxis"]["title"]["text"] == "objective value 2 (as your objective returns it)"
     assert "4 trial(s) on the front." in texts(at)
+    for page in ("pages/analysis.py", "pages/compare.py"):  # importance per value, the race of fronts
+        assert not open_page(page, run="run").exception
