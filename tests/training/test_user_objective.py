@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from optuna.trial import TrialState
 
 from tests.code_files import QUADRATIC_OBJECTIVE, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
 from tests.runs_helpers import run_in_process
 from tuning.definition.spec import RunSpec
+from tuning.errors import FieldError
 from tuning.storage import record
 from tuning.views.front_data import front_points
 from tuning.views.front_figures import front_figure
 from tuning.views.pareto import tradeoffs
 from tuning.views.summary import failed_tracebacks, summarize
+from tuning.winner.load import load_model
 
 
 def test_an_objective_runs_as_written_and_each_way_a_trial_ends_is_recorded(
@@ -42,6 +45,8 @@ def test_an_objective_runs_as_written_and_each_way_a_trial_ends_is_recorded(
     assert (summary.test_loss, summary.test_metrics, summary.baselines, summary.tests_winner) == (
         None, None, None, False,
     )  # fmt: skip
+    with pytest.raises(FieldError, match="tunes an Optuna objective: Sweetspot keeps no model of it"):
+        load_model(run.name, storage_url)  # nothing to predict with
 
 
 def test_a_maximized_objective_keeps_its_highest_value(code_root: Path, storage_url: str) -> None:
