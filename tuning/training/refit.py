@@ -25,10 +25,10 @@ from optuna.trial import TrialState
 from tuning.data.splits import Fold, Split
 from tuning.storage.refit import Refit, RefitState, take_refit, write_refit
 from tuning.storage.runs import Run
-from tuning.training.export import store_winner
 from tuning.training.members import HeldOutReport, Member, evaluate_test
 from tuning.training.population import Outcome
 from tuning.training.trainer import TestedTrainer, Trainer
+from tuning.training.winner_folder import store_winner
 from tuning.winner.folder import Source
 
 log = logging.getLogger("tuning.training.refit")
