@@ -29,6 +29,9 @@ NOT_STORAGE = {
     ("tuning/views/figures.py", "origin"): "the trial tables' column the history chart groups by",
     ("tuning/views/parallel_figure.py", "origin"): "the trial tables' column of the origin axis",
     ("tuning/views/export.py", "curve"): "a field of the export document",
+    ("tuning/views/trial_table.py", "worker"): "a column of the trial tables",
+    ("tuning/views/trial_table.py", "error"): "a column of the trial tables",
+    ("tuning/views/trial_table.py", "origin"): "a column of the trial tables",
 }
 # Storage writes and where their key argument sits.
 KEY_ARGUMENT = {"set_user_attr": 0, "set_system_attr": 0, "set_trial_user_attr": 1,

@@ -9,12 +9,13 @@ combination twice and never overshoot the budget.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import secrets
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import optuna
@@ -26,7 +27,7 @@ from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.storage import record
 from tuning.storage.owners import owner_hash
-from tuning.storage.urls import open_storage
+from tuning.storage.urls import open_storage, resolve_url
 
 #: Tickets stored per write: the queue is never held whole in memory (the spec bounds its length).
 QUEUE_BATCH = 1_000
@@ -37,15 +38,31 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 @dataclass(frozen=True)
 class Run:
-    """A handle on one stored run: its study, its storage, and its validated spec."""
+    """A handle on one stored run: its name, validated spec, study id and storage URL.
+
+    Its Optuna ``study`` opens on first use: the dashboard reads runs without it
+    (``tuning.reading``, whose handles read their attributes through ``read_attrs``), so
+    a page that only shows a run never pays a journal's full replay.
+    """
 
     name: str
-    study: optuna.Study
-    storage: optuna.storages.BaseStorage
     spec: RunSpec
     study_id: int
+    storage_url: str
+    loaded: optuna.Study | None = field(default=None, compare=False, repr=False)
+    read_attrs: Callable[[], dict[str, Any]] | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def storage(self) -> optuna.storages.BaseStorage:
+        return open_storage(self.storage_url)
+
+    @functools.cached_property
+    def study(self) -> optuna.Study:
+        return self.loaded or optuna.load_study(study_name=self.name, storage=self.storage)
 
     def attrs(self) -> dict[str, Any]:
+        if self.read_attrs is not None:
+            return self.read_attrs()
         return self.storage.get_study_user_attrs(self.study_id)
 
     def csv_text(self) -> str | None:
@@ -103,7 +120,7 @@ def create_run(
     queue = _queue(spec)
     while batch := [_ticket(params) for params in itertools.islice(queue, QUEUE_BATCH)]:
         study.add_trials(batch)
-    return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
+    return _remember(_handle(name, spec, storage.get_study_id_from_name(name), storage_url, study))
 
 
 def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
@@ -154,6 +171,10 @@ def requeue(run: Run, trial: optuna.trial.FrozenTrial) -> None:
 _opened: dict[tuple[int, str], Run] = {}
 
 
+def _handle(name: str, spec: RunSpec, study_id: int, storage_url: str | None, study: optuna.Study) -> Run:
+    return Run(name, spec, study_id, resolve_url(storage_url), loaded=study)
+
+
 def _remember(run: Run) -> Run:
     _opened[(id(run.storage), run.name)] = run
     return run
@@ -175,7 +196,7 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     raw_spec = study.user_attrs.get(record.SPEC.key)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
-    return _remember(Run(name, study, storage, RunSpec.from_stored(raw_spec), study_id))
+    return _remember(_handle(name, RunSpec.from_stored(raw_spec), study_id, storage_url, study))
 
 
 def _refreshed(run: Run) -> Run:
@@ -183,13 +204,13 @@ def _refreshed(run: Run) -> Run:
     raw_spec = run.attrs().get(record.SPEC.key)
     if raw_spec == run.spec.to_dict():
         return run
-    return _remember(Run(run.name, run.study, run.storage, RunSpec.from_dict(raw_spec), run.study_id))
+    return _remember(_handle(run.name, RunSpec.from_dict(raw_spec), run.study_id, run.storage_url, run.study))
 
 
 def store_spec(run: Run, spec: RunSpec) -> Run:
     """Replace the run's stored spec (only its budget may change) and return the new handle."""
     run.study.set_user_attr(record.SPEC.key, spec.to_dict())
-    return _remember(Run(run.name, run.study, run.storage, spec, run.study_id))
+    return _remember(_handle(run.name, spec, run.study_id, run.storage_url, run.study))
 
 
 @dataclass(frozen=True)
@@ -201,10 +222,18 @@ class RunEntry:
 
 
 def run_entries(storage_url: str | None = None) -> list[RunEntry]:
-    """Every Sweetspot run in the storage, newest first, from one read of the study list."""
-    studies = [s for s in open_storage(storage_url).get_all_studies() if record.SPEC.key in s.user_attrs]
-    studies.sort(key=lambda s: s.user_attrs.get(record.CREATED_AT.key, 0), reverse=True)
-    return [RunEntry(s.study_name, s.user_attrs) for s in studies]
+    """Every Sweetspot run in the storage, newest first, from one read of the study list.
+
+    A journal's list comes from the dashboard's replica of the file (``tuning.reading``),
+    which reads only what was appended since, not from a replay of the whole file.
+    """
+    from tuning.reading.trials import journal_entries  # here: the reader builds on this module
+
+    entries = journal_entries(resolve_url(storage_url))
+    if entries is None:
+        studies = open_storage(storage_url).get_all_studies()
+        entries = [RunEntry(s.study_name, s.user_attrs) for s in studies if record.SPEC.key in s.user_attrs]
+    return sorted(entries, key=lambda e: e.attrs.get(record.CREATED_AT.key, 0), reverse=True)
 
 
 def list_run_names(storage_url: str | None = None) -> list[str]:

@@ -96,13 +96,15 @@ def storage_damage(url: str | None = None) -> list[str]:
 
     Torn or malformed records are skipped so every run stays readable; this says they are
     there, for a page to point at ``python -m tuning doctor --repair``. Empty for a database.
+    Read by the dashboard's replica of the file (``tuning.reading``), which every page reads
+    anyway, rather than by a replay of the whole file.
     """
     url = resolve_url(url)
     if not url.startswith(JOURNAL_SCHEME):
         return []
-    storage = open_storage(url)
-    findings = storage.backend.findings.values() if isinstance(storage, SafeJournalStorage) else ()
-    return [finding.describe() for finding in findings]
+    from tuning.reading.trials import journal_damage  # here: the dashboard's reader builds on this module
+
+    return journal_damage(url)
 
 
 def connection_error(error: BaseException) -> BaseException | None:

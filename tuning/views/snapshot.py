@@ -1,8 +1,9 @@
 """One read of a run (or of several) as plain data: what a dashboard refresh draws.
 
 Pages never handle Optuna objects: they ask for a snapshot and get the run's summary,
-its trials as a DataFrame and the learning curves worth drawing. A ``RunWatcher`` keeps
-the rows of finished trials between reads, so a live page re-reads only what changed.
+its trials as a DataFrame and the learning curves worth drawing. The run's reader
+(``tuning.reading``) keeps the rows of finished trials between reads, so a live page
+re-reads only what changed.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
-from tuning.storage.runs import Run, load_run
-from tuning.views.chart_data import CurveSelection, TrialFrames, curves_frame, maximizing, race_frame
-from tuning.views.summary import RunSummary, summarize
+from tuning.reading.trials import read_run
+from tuning.storage.runs import Run
+from tuning.views.chart_data import CurveSelection, curves_frame, maximizing, race_frame, table_frame
+from tuning.views.summary import RunSummary
+from tuning.views.trial_table import summarize_table
 
 
 @dataclass(frozen=True)
@@ -31,30 +34,25 @@ class RunSnapshot:
 
 @dataclass
 class RunWatcher:
-    """Reads one run again and again, building rows only for trials that changed.
+    """Reads one run again and again; each read costs what changed since the last.
 
-    Safe to share between threads (Streamlit sessions): reads take turns. A run deleted
-    and created again under the same name starts over.
+    The run's reader (``tuning.reading``: the journal's replica, PostgreSQL's delta
+    queries) keeps every finished trial's row, so a read builds rows only for trials that
+    finished since, and for the running ones. Safe to share between threads (Streamlit
+    sessions). A run deleted and created again under the same name is another study: it
+    starts over.
     """
 
     name: str
     storage_url: str | None = None
-    _frames: TrialFrames = field(default_factory=TrialFrames, repr=False)
-    _created_at: float | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self) -> RunSnapshot:
-        run = load_run(self.name, self.storage_url)
-        trials = run.study.get_trials(deepcopy=False)
-        summary = summarize(run, trials)
-        maximize = maximizing(run.spec)
-        with self._lock:
-            if summary.created_at != self._created_at:
-                self._frames, self._created_at = TrialFrames(), summary.created_at
-            self._frames.maximize = maximize
-            frame = self._frames.frame(trials, summary.orphans)
-        curves = curves_frame(trials, orphans=summary.orphans, maximize=maximize)
-        return RunSnapshot(run, summary, frame, curves)
+        got = read_run(self.name, self.storage_url)
+        summary = summarize_table(got.run, got.table, got.attrs)
+        maximize = maximizing(got.run.spec)
+        frame = table_frame(got.table, summary.orphans, maximize)
+        curves = curves_frame(got.table, orphans=summary.orphans, maximize=maximize)
+        return RunSnapshot(got.run, summary, frame, curves)
 
 
 _WATCHERS: OrderedDict[tuple[str, str | None], RunWatcher] = OrderedDict()
@@ -88,9 +86,12 @@ class Race:
 
 def read_race(names: Sequence[str], storage_url: str | None = None) -> Race:
     """The runs called ``names``, each read once, raced on trials finished and wall time."""
-    runs = [load_run(name, storage_url) for name in names]
-    trials = [run.study.get_trials(deepcopy=False) for run in runs]
-    summaries = [summarize(run, t) for run, t in zip(runs, trials, strict=True)]
-    named = [(r.name, r.spec.strategy.value, t) for r, t in zip(runs, trials, strict=True)]
-    frame = race_frame(named, maximize=bool(runs) and maximizing(runs[0].spec))
-    return Race(runs, summaries, frame)
+    reads = [read_run(name, storage_url) for name in names]
+    runs = [got.run for got in reads]
+    summaries = [summarize_table(got.run, got.table, got.attrs) for got in reads]
+    maximize = bool(runs) and maximizing(runs[0].spec)
+    named = [
+        (got.run.name, got.run.spec.strategy.value, table_frame(got.table, summary.orphans, maximize))
+        for got, summary in zip(reads, summaries, strict=True)
+    ]
+    return Race(runs, summaries, race_frame(named, maximize=maximize))

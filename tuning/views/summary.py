@@ -19,7 +19,7 @@ from tuning.storage.lifecycle import history, trial_origin
 from tuning.storage.liveness import orphaned_trials, worker_records
 from tuning.storage.notes import read_notes
 from tuning.storage.record import RunResult, RunState, TrialOrigin
-from tuning.storage.runs import Run, load_run, run_entries, stop_requested
+from tuning.storage.runs import Run, run_entries, stop_requested
 from tuning.storage.urls import resolve_url
 
 PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
@@ -79,6 +79,18 @@ class RunSummary:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class TrialFacts:
+    """What a summary takes from a run's trials; read from Optuna trials here, or from a
+    run's rows (``views.trial_table``) on the dashboard's read path."""
+
+    counts: dict[TrialState, int]  # by state, a dead worker's trials as failed, inherited ones left out
+    origins: dict[TrialOrigin, int]
+    best: tuple[int, dict[str, Any], float] | None  # number, params, value
+    first_error: str | None
+    orphans: dict[int, str]
+
+
 def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
     """The run's summary; pass ``trials`` when the caller has read them already."""
     now = time.time()
@@ -86,12 +98,22 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
     trials = run.study.get_trials(deepcopy=False) if trials is None else trials
     orphaned = {t.number: why for t, why in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
     counts, origins = _counts(trials, orphaned)
+    best = _best(trials, run.spec.selection.direction)
+    facts = TrialFacts(
+        counts, origins, (best.number, dict(best.params), best.value) if best else None,  # type: ignore[arg-type]
+        _first_error(trials), orphaned,
+    )  # fmt: skip
+    return summary_of(run, attrs, facts, now)
+
+
+def summary_of(run: Run, attrs: dict[str, Any], facts: TrialFacts, now: float) -> RunSummary:
+    """The run's summary from its attributes and what its trials say."""
     metric = run.spec.selection
-    best = _best(trials, metric.direction)
     stored = attrs.get(record.RESULT.key)  # None once an extension reopened the run
     result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
     notes = read_notes(attrs)
+    counts, best = facts.counts, facts.best
     return RunSummary(
         name=run.name,
         strategy=run.spec.strategy.value,
@@ -103,9 +125,9 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         n_pruned=counts[TrialState.PRUNED],
         n_running=counts[TrialState.RUNNING],
         n_waiting=counts[TrialState.WAITING],
-        best_trial=best.number if best else None,
-        best_params=dict(best.params) if best else None,
-        best_value=best.value if best else None,
+        best_trial=best[0] if best else None,
+        best_params=best[1] if best else None,
+        best_value=best[2] if best else None,
         test_loss=result.test_loss if result else None,
         metric=metric.name,
         metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
@@ -116,10 +138,10 @@ def summarize(run: Run, trials: list[FrozenTrial] | None = None) -> RunSummary:
         finished_at=result.finished_at if result else None,
         workers_alive=live,
         owner=attrs.get(record.OWNER.key),
-        error=(result.error if result else None) or _first_error(trials),
-        orphans=orphaned,
-        n_inherited=origins[TrialOrigin.INHERITED],
-        n_hand_picked=origins[TrialOrigin.HAND_PICKED],
+        error=(result.error if result else None) or facts.first_error,
+        orphans=facts.orphans,
+        n_inherited=facts.origins[TrialOrigin.INHERITED],
+        n_hand_picked=facts.origins[TrialOrigin.HAND_PICKED],
         warm_start=attrs.get(record.WARM_START.key),
         history=[past.to_dict() for past in history(attrs)],
         note=notes.note,
@@ -171,7 +193,7 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
         created = float(entry.attrs.get(record.CREATED_AT.key, 0))
         key = (url, entry.name, created, stored.get("finished_at"))
         listed.add(key)
-        summary = _ENDED.get(key) or summarize(load_run(entry.name, url))
+        summary = _ENDED.get(key) or _read_summary(entry.name, url)
         if stored:
             _ENDED[key] = summary
         notes = read_notes(entry.attrs)
@@ -182,6 +204,15 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     for gone in [key for key in list(_ENDED) if key[0] == url and key not in listed]:  # deleted runs
         _ENDED.pop(gone, None)
     return summaries
+
+
+def _read_summary(name: str, url: str) -> RunSummary:
+    """A run's summary through the dashboard's reader: rows made once, no journal replay."""
+    from tuning.reading.trials import read_run  # here: the reader builds on this module
+    from tuning.views.trial_table import summarize_table
+
+    got = read_run(name, url)
+    return summarize_table(got.run, got.table, got.attrs)
 
 
 def _state(attrs: dict[str, Any], result: RunResult | None, live: int, now: float) -> RunState:

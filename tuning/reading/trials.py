@@ -1,0 +1,175 @@
+"""A run as the dashboard reads it: its handle, its attributes and its trials as a ``TrialTable``.
+
+Which reader serves a storage URL:
+
+- a journal file: one ``JournalReplica`` per file and process, restored from its cache
+  (``replica_cache``) and saved again as it reads, so neither a page nor a restarted
+  server replays the whole file;
+- PostgreSQL: ``rdb_reader``, a few queries that fetch only new and unfinished trials;
+- any other Optuna storage (SQLite): Optuna's own reads, each finished trial's row made once.
+
+A run's handle from here opens its Optuna study only when an action needs it (stop,
+extend, delete); its ``attrs()`` come from the same reader as its trials.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from optuna.trial import TrialState
+
+from tuning.definition.spec import RunSpec
+from tuning.errors import RunNotFound
+from tuning.reading import replica_cache
+from tuning.reading.rows import FinishedRows
+from tuning.storage import record
+from tuning.storage.replica import JournalReplica, StudyState
+from tuning.storage.runs import Run, RunEntry, load_run
+from tuning.storage.urls import JOURNAL_SCHEME, resolve_url
+from tuning.views.trial_table import TrialTable
+
+
+@dataclass(frozen=True)
+class RunRead:
+    """One read of a run: its handle, its attributes and its trials, all of one moment."""
+
+    run: Run
+    attrs: dict[str, Any]
+    table: TrialTable
+
+
+def read_run(name: str, storage_url: str | None = None) -> RunRead:
+    """The run called ``name``, read now; RunNotFound names the runs that exist."""
+    url = resolve_url(storage_url)
+    if url.startswith(JOURNAL_SCHEME):
+        return _journal_read(_replica(url[len(JOURNAL_SCHEME) :]), name, url)
+    return _optuna_read(load_run(name, url))
+
+
+def journal_entries(storage_url: str) -> list[RunEntry] | None:
+    """Every run of a journal storage with its attributes (None for another storage)."""
+    url = resolve_url(storage_url)
+    if not url.startswith(JOURNAL_SCHEME):
+        return None
+    replica = _replica(url[len(JOURNAL_SCHEME) :])
+    with replica.lock:
+        _refresh(replica)
+        return [
+            RunEntry(s.name, s.user_attrs)
+            for s in replica.studies.values()
+            if record.SPEC.key in s.user_attrs
+        ]
+
+
+def journal_damage(storage_url: str) -> list[str]:
+    """The damage the replica of a journal storage stepped over, one line each."""
+    replica = _replica(resolve_url(storage_url)[len(JOURNAL_SCHEME) :])
+    with replica.lock:
+        _refresh(replica)
+        return [finding.describe() for _, finding in sorted(replica.findings.items())]
+
+
+@functools.lru_cache(maxsize=16)
+def _replica(path: str) -> JournalReplica:
+    replica = JournalReplica(path, FinishedRows)
+    with replica.lock:
+        replica_cache.restore(replica)
+    return replica
+
+
+class _Saves:
+    """How much each replica read since its last save; saves run in the background."""
+
+    unsaved: dict[str, int] = {}
+    running: set[str] = set()
+    lock = threading.Lock()
+
+
+def _refresh(replica: JournalReplica) -> None:
+    """Read what was appended (call with ``replica.lock`` held); save once enough is new."""
+    read = replica.refresh()
+    with _Saves.lock:
+        unsaved = _Saves.unsaved[replica.path] = _Saves.unsaved.get(replica.path, 0) + read
+        if unsaved < replica_cache.SAVE_EVERY_BYTES or replica.path in _Saves.running:
+            return
+        _Saves.unsaved[replica.path] = 0
+        _Saves.running.add(replica.path)
+    threading.Thread(target=_save, args=(replica,), name="replica-cache", daemon=True).start()
+
+
+def _save(replica: JournalReplica) -> None:
+    try:
+        with replica.lock:
+            replica_cache.save(replica)
+    finally:
+        with _Saves.lock:
+            _Saves.running.discard(replica.path)
+
+
+def _journal_read(replica: JournalReplica, name: str, url: str) -> RunRead:
+    with replica.lock:
+        _refresh(replica)
+        study = replica.study(name)
+        if study is None:
+            known = [s.name for s in replica.studies.values()]
+            hint = f"; runs here: {', '.join(known[:10])}" if known else "; this storage has no runs yet"
+            raise RunNotFound(f"no run named {name!r}{hint}")
+        raw_spec = study.user_attrs.get(record.SPEC.key)
+        if raw_spec is None:
+            raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
+        table = _table(replica, study)
+        attrs = study.user_attrs
+    run = Run(
+        name, _spec(raw_spec), study.study_id, url, read_attrs=functools.partial(_attrs_now, replica, study)
+    )
+    return RunRead(run, attrs, table)
+
+
+def _table(replica: JournalReplica, study: StudyState) -> TrialTable:
+    rows: FinishedRows = study.finished  # type: ignore[assignment]
+
+    def curves(numbers: Sequence[int]) -> dict[int, list[float]]:
+        with replica.lock:
+            return rows.curves(numbers)
+
+    live = tuple(sorted(study.live.values(), key=lambda t: t.number))
+    return TrialTable(rows.frame(), live, curves)
+
+
+def _attrs_now(replica: JournalReplica, study: StudyState) -> dict[str, Any]:
+    with replica.lock:
+        _refresh(replica)
+        return study.user_attrs
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_spec(text: str) -> RunSpec:
+    import json
+
+    return RunSpec.from_stored(json.loads(text))
+
+
+def _spec(raw: dict[str, Any]) -> RunSpec:
+    """The stored spec, parsed once per distinct text (a refresh must not validate it again)."""
+    import json
+
+    return _parsed_spec(json.dumps(raw, sort_keys=True))
+
+
+_rows: dict[tuple[str, int], FinishedRows] = {}  # (storage URL, study id) → that run's rows
+_rows_lock = threading.Lock()
+
+
+def _optuna_read(run: Run) -> RunRead:
+    """A run of another storage: Optuna reads its trials; each finished one's row is made once."""
+    trials = run.study.get_trials(deepcopy=False)
+    with _rows_lock:
+        rows = _rows.setdefault((run.storage_url, run.study_id), FinishedRows())
+        rows.add(t for t in trials if t.state.is_finished())
+        finished = rows.frame()
+    live = tuple(t for t in trials if t.state in (TrialState.RUNNING, TrialState.WAITING))
+    return RunRead(run, run.attrs(), TrialTable(finished, live, rows.curves))
