@@ -1,7 +1,7 @@
 """A run's finished trials as table rows and learning curves, each made once.
 
 A finished trial never changes in any Optuna storage (each refuses updates to it), so its
-row (``chart_data.records_frame``: state, score, parameters, timings, worker, origin,
+row (``trial_table.records_frame``: state, score, parameters, timings, worker, origin,
 error, metrics, last epoch's score) and its learning curve are made once, when the trial
 is first read as finished, and kept as columns. A read of a 100,000-trial run then costs
 what changed since the last, not a Python object per trial. Rows and curves round-trip
@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 from optuna.trial import FrozenTrial
 
-from tuning.views.chart_data import records_frame
 from tuning.views.summary import learning_curve
+from tuning.views.trial_table import joined_rows, records_frame
 
 CURVE_COLUMN = "curves"  # the Arrow column of learning curves (not a column of the rows)
 JSON_COLUMNS = b"sweetspot:json_columns"  # schema metadata: columns stored as JSON text
@@ -96,13 +96,11 @@ def _merged(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     if new.empty:
         return kept
     new = new.sort_values("number")
-    if kept.empty:
-        return new.reset_index(drop=True)
-    split = int(kept["number"].searchsorted(new["number"].iloc[0]))
+    split = int(kept["number"].searchsorted(new["number"].iloc[0])) if not kept.empty else 0
     if split == len(kept):
-        return pd.concat([kept, new], ignore_index=True)
-    tail = pd.concat([kept.iloc[split:], new]).sort_values("number")
-    return pd.concat([kept.iloc[:split], tail], ignore_index=True)
+        return joined_rows(kept, new)
+    tail = joined_rows(kept.iloc[split:], new).sort_values("number")
+    return joined_rows(kept.iloc[:split], tail)
 
 
 def _curve_array(trials: Sequence[FrozenTrial]) -> pa.ListArray:

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
-from pandas.api.types import is_object_dtype
 
 from tuning.data.datasets import target_unit
 from tuning.definition.metrics import Direction, get_metric
 from tuning.definition.spec import RunSpec
 from tuning.storage.record import TrialOrigin
 from tuning.views.summary import PARAM_PREFIX, learning_curve
-from tuning.views.trial_table import TrialTable, records_frame
+from tuning.views.trial_table import TrialTable, joined_rows, records_frame
 
 HISTORY_STATES = ("complete", "pruned", "failed")
 HISTORY_COLUMNS = ("number", "state", "value", "last_loss", "origin", "duration_s")  # and the parameters
@@ -60,27 +59,7 @@ def table_frame(
         dead = live["number"].isin(orphans)
         live.loc[dead, "state"] = "fail"
         live.loc[dead, "error"] = live.loc[dead, "number"].map(orphans)
-    return _derive(_joined(table.finished, live), maximize)
-
-
-def _joined(finished: pd.DataFrame, live: pd.DataFrame) -> pd.DataFrame:
-    """The finished rows and the live ones, each column of one type (as one read gives).
-
-    The live rows take the finished rows' column types where they fit: a column that
-    became plain objects in the join would cost every refresh a conversion of 100,000 cells.
-    """
-    if live.empty or finished.empty:
-        return (live if finished.empty else finished).infer_objects()
-    for column in live.columns.intersection(finished.columns):
-        kind = finished[column].dtype
-        if kind != live[column].dtype and not is_object_dtype(kind):
-            try:
-                live[column] = live[column].astype(kind)
-            except (TypeError, ValueError):  # e.g. a parameter not sampled yet in an integer column
-                continue
-    joined = pd.concat([finished, live], ignore_index=True)
-    mixed = [c for c in joined.columns if is_object_dtype(joined[c]) and not is_object_dtype(finished[c])]
-    return joined.astype({c: joined[c].infer_objects().dtype for c in mixed}) if mixed else joined
+    return _derive(joined_rows(table.finished, live), maximize)
 
 
 def _derive(records: pd.DataFrame, maximize: bool) -> pd.DataFrame:

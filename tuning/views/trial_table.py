@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
+from pandas.api.types import is_object_dtype
 
 from tuning.definition.metrics import Direction
 from tuning.storage.lifecycle import trial_origin
@@ -40,6 +41,31 @@ def records_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
         return pd.DataFrame(columns=[*BASE_COLUMNS, "last_loss"])
     last = [_last_loss(t) for t in trials if t.state is not TrialState.WAITING]
     return pd.DataFrame(rows).assign(last_loss=last)
+
+
+def joined_rows(first: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
+    """``first``'s rows and ``then``'s, each column of the type one read of all would give.
+
+    Rows made at different reads differ in types (a column of nothing but None is plain
+    objects): ``then`` takes ``first``'s types where they fit, and a column that is still
+    plain objects is inferred again, rather than converting 100,000 cells at every read.
+    """
+    if then.empty or first.empty:
+        return (then if first.empty else first).infer_objects().reset_index(drop=True)
+    then = then.copy()
+    for column in then.columns.intersection(first.columns):
+        kind = first[column].dtype
+        if kind != then[column].dtype and not is_object_dtype(kind):
+            try:
+                then[column] = then[column].astype(kind)
+            except (TypeError, ValueError):  # e.g. a parameter not sampled yet in an integer column
+                continue
+    joined = pd.concat([first, then], ignore_index=True)
+    for column in [c for c in joined.columns if is_object_dtype(joined[c])]:
+        inferred = joined[column].infer_objects()  # cheap when it stays plain objects
+        if not is_object_dtype(inferred):
+            joined[column] = inferred
+    return joined
 
 
 def _last_loss(trial: FrozenTrial) -> float | None:
