@@ -80,6 +80,7 @@ if TYPE_CHECKING:  # the API, name by name from its module; read by _sources() b
         UnknownName,
     )
     from tuning.launcher import launch, spawn_workers, worker_command
+    from tuning.reading.trials import run_spec
     from tuning.storage.artifacts import read_weights
     from tuning.storage.lifecycle import Extension, NothingToAdd, check_configuration
     from tuning.storage.record import RunState, TrialOrigin
@@ -152,7 +153,7 @@ __all__ = [
     "analysis_trials", "best_steps", "curves_figure", "draw_view", "export_run", "history_figure",
     "history_frame", "learning_curve", "list_run_names", "load_run", "loss_title", "parallel_figure",
     "parallel_frame", "param_columns", "race_figure", "read_race", "read_weights", "reproduce_command",
-    "reproduce_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
+    "reproduce_spec", "run_spec", "run_summaries", "seconds_left", "summarize", "trial_rows", "trial_table",
     # read large runs: the loss cloud reduced, the trials table filtered
     "HiddenState", "HistoryPoints", "history_points", "shared_watcher",
     "TABLE_ROWS", "TRIAL_STATES", "FieldKind", "FilterField", "TrialFilter", "filter_fields", "shown_rows",

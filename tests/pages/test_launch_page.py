@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import errors, texts
 from tests.table_cases import mixed_table
-from tuning import PRESETS, STRATEGIES, list_run_names, load_run
+from tuning import PRESETS, STRATEGIES, list_run_names, load_run, open_storage
 from tuning.definition.hyperparameters import DOMAINS
 
 HOUSES_CSV = b"size,rooms,price\n" + b"".join(
@@ -189,7 +189,7 @@ def test_start_on_a_read_only_journal_is_a_message_naming_the_file(
     with tmpfs(tmp_path / "mounted") as folder:
         path = folder / "runs.journal"
         monkeypatch.setenv("TUNING_STORAGE", f"journal://{path}")
-        list_run_names(f"journal://{path}")  # the file exists, then its filesystem turns read-only
+        open_storage(f"journal://{path}")  # the file exists, then its filesystem turns read-only
         make_read_only(folder)
         at = open_page("pages/launch.py")
         start_button(at).click().run()

@@ -60,7 +60,7 @@ def cache_path(journal: str) -> Path:
 @functools.cache
 def fingerprint() -> str:
     """What a cache must have been written by: the replay, the rows, and Optuna's version."""
-    code = [replica_module, rows, trial_table, summary.trial_rows, summary.learning_curve]
+    code: list[Any] = [replica_module, rows, trial_table, summary.trial_rows, summary.learning_curve]
     digest = hashlib.sha256(optuna.__version__.encode())
     for part in code:
         digest.update(inspect.getsource(part).encode())

@@ -5,7 +5,8 @@ Which reader serves a storage URL:
 - a journal file: one ``JournalReplica`` per file and process, restored from its cache
   (``replica_cache``) and saved again as it reads, so neither a page nor a restarted
   server replays the whole file;
-- PostgreSQL: ``rdb_reader``, a few queries that fetch only new and unfinished trials;
+- PostgreSQL: ``rdb_reader``, a few queries that fetch only new and unfinished trials
+  (the rows of finished ones are kept in this process);
 - any other Optuna storage (SQLite): Optuna's own reads, each finished trial's row made once.
 
 A run's handle from here opens its Optuna study only when an action needs it (stop,
@@ -15,22 +16,27 @@ extend, delete); its ``attrs()`` come from the same reader as its trials.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from optuna.storages import RDBStorage
 from optuna.trial import TrialState
 
 from tuning.definition.spec import RunSpec
 from tuning.errors import RunNotFound
 from tuning.reading import replica_cache
+from tuning.reading.rdb_reader import RdbTrials
 from tuning.reading.rows import FinishedRows
 from tuning.storage import record
 from tuning.storage.replica import JournalReplica, StudyState
 from tuning.storage.runs import Run, RunEntry, load_run
 from tuning.storage.urls import JOURNAL_SCHEME, resolve_url
 from tuning.views.trial_table import TrialTable
+
+POSTGRES_SCHEMES = ("postgresql:", "postgresql+")
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,10 @@ def read_run(name: str, storage_url: str | None = None) -> RunRead:
     url = resolve_url(storage_url)
     if url.startswith(JOURNAL_SCHEME):
         return _journal_read(_replica(url[len(JOURNAL_SCHEME) :]), name, url)
-    return _optuna_read(load_run(name, url))
+    run = load_run(name, url)
+    if url.startswith(POSTGRES_SCHEMES):
+        return _postgres_read(run)
+    return _optuna_read(run)
 
 
 def journal_entries(storage_url: str) -> list[RunEntry] | None:
@@ -110,17 +119,34 @@ def _save(replica: JournalReplica) -> None:
             _Saves.running.discard(replica.path)
 
 
+def run_spec(name: str, storage_url: str | None = None) -> RunSpec:
+    """The spec of run ``name``, read as a page reads runs (a journal is not replayed)."""
+    url = resolve_url(storage_url)
+    if not url.startswith(JOURNAL_SCHEME):
+        return load_run(name, url).spec
+    replica = _replica(url[len(JOURNAL_SCHEME) :])
+    with replica.lock:
+        _refresh(replica)
+        return _spec(_found(replica, name).user_attrs[record.SPEC.key])
+
+
+def _found(replica: JournalReplica, name: str) -> StudyState:
+    """Run ``name`` in the replica (call with its lock held); RunNotFound names the runs there."""
+    study = replica.study(name)
+    if study is None:
+        known = [s.name for s in replica.studies.values()]
+        hint = f"; runs here: {', '.join(known[:10])}" if known else "; this storage has no runs yet"
+        raise RunNotFound(f"no run named {name!r}{hint}")
+    if record.SPEC.key not in study.user_attrs:
+        raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
+    return study
+
+
 def _journal_read(replica: JournalReplica, name: str, url: str) -> RunRead:
     with replica.lock:
         _refresh(replica)
-        study = replica.study(name)
-        if study is None:
-            known = [s.name for s in replica.studies.values()]
-            hint = f"; runs here: {', '.join(known[:10])}" if known else "; this storage has no runs yet"
-            raise RunNotFound(f"no run named {name!r}{hint}")
-        raw_spec = study.user_attrs.get(record.SPEC.key)
-        if raw_spec is None:
-            raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
+        study = _found(replica, name)
+        raw_spec = study.user_attrs[record.SPEC.key]
         table = _table(replica, study)
         attrs = study.user_attrs
     run = Run(
@@ -148,20 +174,30 @@ def _attrs_now(replica: JournalReplica, study: StudyState) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=256)
 def _parsed_spec(text: str) -> RunSpec:
-    import json
-
     return RunSpec.from_stored(json.loads(text))
 
 
 def _spec(raw: dict[str, Any]) -> RunSpec:
     """The stored spec, parsed once per distinct text (a refresh must not validate it again)."""
-    import json
-
     return _parsed_spec(json.dumps(raw, sort_keys=True))
 
 
 _rows: dict[tuple[str, int], FinishedRows] = {}  # (storage URL, study id) → that run's rows
+_rdb: dict[tuple[str, int], RdbTrials] = {}  # (storage URL, study id) → that run's reader
 _rows_lock = threading.Lock()
+
+
+def _postgres_read(run: Run) -> RunRead:
+    """A run on PostgreSQL: only new and unfinished trials are fetched (``rdb_reader``)."""
+    with _rows_lock:
+        reader = _rdb.setdefault((run.storage_url, run.study_id), RdbTrials())
+    rows, live = reader.read(cast(RDBStorage, run.storage).engine, run.study_id)
+
+    def curves(numbers: Sequence[int]) -> dict[int, list[float]]:
+        with reader.lock:
+            return rows.curves(numbers)
+
+    return RunRead(run, run.attrs(), TrialTable(rows.frame(), live, curves))
 
 
 def _optuna_read(run: Run) -> RunRead:

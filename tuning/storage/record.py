@@ -180,6 +180,14 @@ FIXED_PARAMS = Key(
     "A queued trial's fixed configuration (a grid point, or a retry), in Optuna's enqueue convention.",
 )  # fmt: skip
 
+TICKET = Key(
+    "sweetspot:ticket", Scope.TRIAL_SYSTEM,
+    "dict (index: int, the ticket's place in the budget; next: int or null)",
+    "storage.runs.add_budget_tickets (a block at a time)", "training.worker.TrialQueue, storage.lifecycle",
+    "A budget ticket's place; the first of each block names where the next block starts, and the "
+    "worker that claims it makes that block, so a budget of 100,000 trials is not stored up front.",
+)  # fmt: skip
+
 ORIGIN = Key(
     "origin", Scope.TRIAL, "str (a TrialOrigin; absent means sampled)",
     "storage.lifecycle.enqueue (hand-picked tickets), storage.inherit (inherited trials)",
@@ -196,7 +204,7 @@ INHERITED_FROM = Key(
 KEYS: tuple[Key, ...] = (
     SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, BASELINES, WORKER_RECORD,
     HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, TRIAL_NOTE,
-    WORKER, CURVE, LOSS_SPREAD, METRICS, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
+    WORKER, CURVE, LOSS_SPREAD, METRICS, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS, TICKET,
 )  # fmt: skip
 
 

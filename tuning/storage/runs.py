@@ -1,10 +1,11 @@
 """Runs as Optuna studies: create one with its spec, find it again, ask it to stop.
 
 A run is a study whose user attributes hold the spec (and a CSV's text), so a worker on
-any machine needs only the storage URL and the run's name. Trials are created up front
-as a queue (every grid combination, or one empty ticket per budgeted trial): taking a
-waiting trial is atomic in every Optuna storage, so several workers never run a
-combination twice and never overshoot the budget.
+any machine needs only the storage URL and the run's name. Trials are queued as waiting
+tickets: every grid combination when the run is stored, and a trial budget's empty
+tickets a block at a time (``add_budget_tickets``). Taking a waiting trial is atomic in
+every Optuna storage, so several workers never run a combination twice and never
+overshoot the budget.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import itertools
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,10 @@ from tuning.storage.urls import open_storage, resolve_url
 
 #: Tickets stored per write: the queue is never held whole in memory (the spec bounds its length).
 QUEUE_BATCH = 1_000
+#: Budget tickets made at once. Each costs a storage write (1-6 ms on a journal), so a
+#: budget of 100,000 stored up front took minutes; a block is made by the worker that
+#: claims the first ticket of the block before, while that block is still queued.
+TICKET_BLOCK = 500
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -117,9 +122,12 @@ def create_run(
         study.set_user_attr(record.OWNER.key, owner_hash(owner))
     if first_trials:
         study.add_trials(list(first_trials))
-    queue = _queue(spec)
-    while batch := [_ticket(params) for params in itertools.islice(queue, QUEUE_BATCH)]:
-        study.add_trials(batch)
+    if spec.exhaustive:
+        grid = spec.iter_grid()
+        while batch := [_ticket(params) for params in itertools.islice(grid, QUEUE_BATCH)]:
+            study.add_trials(batch)
+    else:
+        add_budget_tickets(study, spec, 0, ())
     return _remember(_handle(name, spec, storage.get_study_id_from_name(name), storage_url, study))
 
 
@@ -135,18 +143,48 @@ def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
     return spec.with_task(check_data(spec.dataset, csv_text, None, spec.cv_folds, CsvLimits()))
 
 
-def _queue(spec: RunSpec) -> Iterator[dict[str, Any]]:
-    """Fixed params of every queued trial, one at a time: the grid, or empty tickets for the sampler."""
-    if spec.exhaustive:
-        yield from spec.iter_grid()
-    else:
-        yield from ({} for _ in range(spec.budget.n_trials or 0))
+def _ticket(
+    params: dict[str, Any], user_attrs: dict[str, Any] | None = None, ticket: dict[str, Any] | None = None
+) -> optuna.trial.FrozenTrial:
+    system_attrs = {record.FIXED_PARAMS.key: params, **({record.TICKET.key: ticket} if ticket else {})}
+    return create_trial(state=TrialState.WAITING, system_attrs=system_attrs, user_attrs=user_attrs)
 
 
-def _ticket(params: dict[str, Any], user_attrs: dict[str, Any] | None = None) -> optuna.trial.FrozenTrial:
-    return create_trial(
-        state=TrialState.WAITING, system_attrs={record.FIXED_PARAMS.key: params}, user_attrs=user_attrs
-    )
+def add_budget_tickets(
+    study: optuna.Study, spec: RunSpec, start: int, trials: Sequence[optuna.trial.FrozenTrial] | None = None
+) -> int:
+    """Queue the block of budget tickets that starts at ``start`` (its missing ones); returns how many.
+
+    The block's first ticket names where the next block starts (``record.TICKET``): the
+    worker that claims it makes that block before it trains, so the queue never runs dry
+    and no block is made twice. A worker that dies meanwhile leaves a retry of its trial
+    carrying the same ticket, and whoever claims the retry makes what is missing.
+    ``trials`` are the run's trials as read just now (read here when not given).
+    """
+    budget = spec.budget.n_trials or 0
+    end = min(start + TICKET_BLOCK, budget)
+    if start >= end:
+        return 0
+    trials = study.get_trials(deepcopy=False) if trials is None else trials
+    made = {ticket_index(t) for t in trials} - {None}
+    follows = end if end < budget else None
+    tickets = [
+        _ticket({}, ticket={"index": i, "next": follows if i == start else None}) for i in range(start, end)
+    ]
+    study.add_trials([t for t in tickets if ticket_index(t) not in made])
+    return sum(ticket_index(t) not in made for t in tickets)
+
+
+def ticket_index(trial: optuna.trial.FrozenTrial) -> int | None:
+    """The trial's place in the run's budget when it was a budget ticket."""
+    ticket = trial.system_attrs.get(record.TICKET.key)
+    return ticket["index"] if ticket else None
+
+
+def next_block(trial: optuna.trial.FrozenTrial) -> int | None:
+    """Where the next block of budget tickets starts, when ``trial`` is the first of its block."""
+    ticket = trial.system_attrs.get(record.TICKET.key)
+    return ticket.get("next") if ticket else None
 
 
 def add_tickets(
@@ -161,8 +199,10 @@ def add_tickets(
 
 
 def requeue(run: Run, trial: optuna.trial.FrozenTrial) -> None:
-    """Queue ``trial``'s configuration again, once, after its worker died."""
-    run.study.add_trial(_ticket(dict(trial.params), {record.RETRY_OF.key: trial.number}))
+    """Queue ``trial``'s configuration again, once, after its worker died (with its budget
+    ticket: if it was to make the next block, its retry makes it)."""
+    ticket = trial.system_attrs.get(record.TICKET.key)
+    run.study.add_trial(_ticket(dict(trial.params), {record.RETRY_OF.key: trial.number}, ticket))
 
 
 #: Runs this process has opened, by storage and name. Reusing the study keeps Optuna's

@@ -1,0 +1,61 @@
+"""PostgreSQL read as the dashboard reads it: Optuna's answers, fetching only what changed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from optuna.trial import TrialState, create_trial
+
+from tests.fake_runs import make_run
+from tuning import delete_run, load_run, summarize
+from tuning.reading import rdb_reader
+from tuning.reading.trials import read_run
+from tuning.views.chart_data import table_frame, trials_frame
+from tuning.views.trial_table import TrialTable, summarize_table
+
+
+def assert_reads_as_optuna(url: str, name: str = "run") -> TrialTable:
+    got = read_run(name, url)
+    run = load_run(name, url)
+    trials = run.study.get_trials(deepcopy=False)
+    pd.testing.assert_frame_equal(table_frame(got.table), trials_frame(trials))
+    assert [t for t in trials if not t.state.is_finished()] == list(got.table.live)
+    assert summarize_table(got.run, got.table, got.attrs) == summarize(run, trials)
+    numbers = [t.number for t in trials if t.state.is_finished()]
+    assert got.table.curves(numbers) == TrialTable.of(trials).curves(numbers)
+    return got.table
+
+
+def test_a_run_is_read_whole_once_then_only_its_new_and_unfinished_trials(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = make_run(pg_url, "run", 12, n_running=2, n_failed=1, n_pruned=2, finished=False)
+    study.enqueue_trial({"lr": 0.01})
+    study.add_trial(create_trial(value=5.0, intermediate_values={1: 7.0, 2: 5.0}, system_attrs={"s": [1]}))
+    built: list[int] = []
+    build = rdb_reader._trial
+    monkeypatch.setattr(
+        rdb_reader, "_trial", lambda head, *parts: built.append(head.number) or build(head, *parts)
+    )
+    assert_reads_as_optuna(pg_url)
+    assert len(built) == 19  # every trial, once
+    built.clear()
+    running = study.get_trials(states=(TrialState.RUNNING,))
+    study.tell(running[0].number, 1.0)
+    study.add_trial(create_trial(value=2.0))
+    assert_reads_as_optuna(pg_url)
+    unfinished = {t.number for t in running} | {
+        t.number for t in study.get_trials(states=(TrialState.WAITING,))
+    }
+    assert sorted(built) == sorted(unfinished | {19})  # the unfinished ones again, and the new one
+    built.clear()
+    assert_reads_as_optuna(pg_url)
+    assert sorted(built) == sorted(unfinished - {running[0].number})  # nothing new: the live ones only
+
+
+def test_a_run_created_again_under_its_name_is_read_afresh(pg_url: str) -> None:
+    make_run(pg_url, "again", 4)
+    assert len(assert_reads_as_optuna(pg_url, "again").finished) == 4
+    delete_run(load_run("again", pg_url))
+    make_run(pg_url, "again", 2, seed=1)
+    assert len(assert_reads_as_optuna(pg_url, "again").finished) == 2
