@@ -90,6 +90,7 @@ def test_keys_are_the_strings_stored_today() -> None:
         "origin": Scope.TRIAL,
         "inherited_from": Scope.TRIAL,
         "fixed_params": Scope.TRIAL_SYSTEM,
+        "sweetspot:ticket": Scope.TRIAL_SYSTEM,
     }
 
 
