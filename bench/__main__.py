@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench import browser, dashboard, efficiency, overhead, parallel, population, speedup
+from bench import big_runs, browser, dashboard, efficiency, overhead, parallel, population, speedup
 from bench.common import ROOT, Context, Section, Table, load_average, machine
 
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "population": population.run,
     "speedup": speedup.run,
     "browser": browser.run,
+    "big_runs": big_runs.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"
