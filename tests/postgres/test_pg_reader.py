@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from optuna.trial import TrialState, create_trial
+from optuna.trial import FrozenTrial, TrialState, create_trial
 
+from bench.pg_runs import make_pg_run
 from tests.fake_runs import make_run
 from tuning import delete_run, load_run, summarize
 from tuning.reading import rdb_reader
@@ -59,3 +60,22 @@ def test_a_run_created_again_under_its_name_is_read_afresh(pg_url: str) -> None:
     delete_run(load_run("again", pg_url))
     make_run(pg_url, "again", 2, seed=1)
     assert len(assert_reads_as_optuna(pg_url, "again").finished) == 2
+
+
+def test_a_run_copied_in_bulk_reads_back_as_optuna_stores_it(pg_url: str) -> None:
+    """bench/pg_runs.py writes Optuna's tables directly: Optuna must read what it would have stored."""
+    make_pg_run(pg_url, "bulk", (6, 1, 2, 1))
+    make_run(pg_url, "stored", 6, n_failed=1, n_pruned=2, n_running=1, finished=False)
+    bulk, stored = (load_run(name, pg_url).study.get_trials() for name in ("bulk", "stored"))
+
+    def comparable(trial: FrozenTrial) -> dict:  # type: ignore[type-arg]
+        """All but its id and its times, which each run takes from its own creation."""
+        kept = {
+            k: v
+            for k, v in vars(trial).items()
+            if k not in ("_trial_id", "_datetime_start", "datetime_complete")
+        }
+        end = trial.datetime_complete
+        return {**kept, "took": end - trial.datetime_start if end and trial.datetime_start else None}
+
+    assert [comparable(t) for t in bulk] == [comparable(t) for t in stored]
