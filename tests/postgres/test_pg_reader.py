@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import sqlalchemy
 from optuna.trial import FrozenTrial, TrialState, create_trial
 
 from bench.pg_runs import make_pg_run
 from tests.fake_runs import make_run
 from tuning import delete_run, load_run, summarize
-from tuning.reading import rdb_reader
+from tuning.reading import rdb_cache, rdb_reader
+from tuning.reading import trials as reading
 from tuning.reading.trials import read_run
+from tuning.storage import record
 from tuning.views.chart_data import table_frame, trials_frame
 from tuning.views.trial_table import TrialTable, summarize_table
 
@@ -79,3 +82,47 @@ def test_a_run_copied_in_bulk_reads_back_as_optuna_stores_it(pg_url: str) -> Non
         return {**kept, "took": end - trial.datetime_start if end and trial.datetime_start else None}
 
     assert [comparable(t) for t in bulk] == [comparable(t) for t in stored]
+
+
+def test_a_restarted_server_reads_the_saved_rows_and_only_what_changed_since(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = make_run(pg_url, "run", 12, n_running=2, finished=False)
+    read_run("run", pg_url)
+    (key,) = [k for k in reading._rdb if k[0] == pg_url]
+    rdb_cache.save(
+        reading._rdb[key],
+        pg_url,
+        key[1],
+        {"name": "run", "created_at": study.user_attrs[record.CREATED_AT.key]},
+    )
+    running = study.get_trials(states=(TrialState.RUNNING,))
+    study.tell(running[0].number, 1.0)  # saved as running: must not show so
+    study.add_trial(create_trial(value=2.0))
+    reading._rdb.clear()  # a freshly started server
+    built: list[int] = []
+    build = rdb_reader._trial
+    monkeypatch.setattr(
+        rdb_reader, "_trial", lambda head, *parts: built.append(head.number) or build(head, *parts)
+    )
+    assert_reads_as_optuna(pg_url)
+    assert sorted(built) == sorted([t.number for t in running] + [14])  # the saved rows were not fetched
+
+
+def test_a_saved_cache_that_no_longer_matches_the_database_is_not_used(pg_url: str) -> None:
+    study = make_run(pg_url, "run", 6)
+    read_run("run", pg_url)
+    (key,) = [k for k in reading._rdb if k[0] == pg_url]
+    rdb_cache.save(
+        reading._rdb[key],
+        pg_url,
+        key[1],
+        {"name": "run", "created_at": study.user_attrs[record.CREATED_AT.key]},
+    )
+    engine = load_run("run", pg_url).storage.engine  # type: ignore[attr-defined]
+    gone = study.trials[5]._trial_id
+    with engine.begin() as connection:  # the database restored from a backup that lacks a trial
+        for table in ("trial_user_attributes", "trial_params", "trial_values", "trials"):
+            connection.execute(sqlalchemy.text(f"DELETE FROM {table} WHERE trial_id = :t"), {"t": gone})
+    reading._rdb.clear()
+    assert len(assert_reads_as_optuna(pg_url).finished) == 5

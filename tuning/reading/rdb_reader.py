@@ -42,7 +42,9 @@ class RdbTrials:
     def __init__(self) -> None:
         self.rows = FinishedRows()
         self.live: dict[int, FrozenTrial] = {}  # trial id → unfinished trial
+        self.unread: set[int] = set()  # ids unfinished when a cache was saved: fetched on the next read
         self.newest = -1  # the highest trial id read
+        self.saved = 0  # rows when last saved (``rdb_cache``)
         self.lock = threading.Lock()
 
     def read(self, engine: sqlalchemy.Engine, study_id: int) -> tuple[FinishedRows, tuple[FrozenTrial, ...]]:
@@ -51,7 +53,8 @@ class RdbTrials:
             with engine.connect() as connection:
                 snapshot = connection.execution_options(isolation_level="REPEATABLE READ")
                 with snapshot.begin():
-                    trials = _fetch(snapshot, study_id, self.newest, list(self.live))
+                    trials = _fetch(snapshot, study_id, self.newest, [*self.live, *self.unread])
+            self.unread.clear()
             for trial in trials:
                 self.newest = max(self.newest, trial._trial_id)
                 self.live.pop(trial._trial_id, None)

@@ -27,7 +27,7 @@ from optuna.trial import TrialState
 
 from tuning.definition.spec import RunSpec
 from tuning.errors import RunNotFound
-from tuning.reading import replica_cache
+from tuning.reading import rdb_cache, replica_cache
 from tuning.reading.rdb_reader import RdbTrials
 from tuning.reading.rows import FinishedRows
 from tuning.storage import record
@@ -189,15 +189,21 @@ _rows_lock = threading.Lock()
 
 def _postgres_read(run: Run) -> RunRead:
     """A run on PostgreSQL: only new and unfinished trials are fetched (``rdb_reader``)."""
+    engine, attrs = cast(RDBStorage, run.storage).engine, run.attrs()
+    identity = {"name": run.name, "created_at": attrs.get(record.CREATED_AT.key)}  # what the cache must match
     with _rows_lock:
-        reader = _rdb.setdefault((run.storage_url, run.study_id), RdbTrials())
-    rows, live = reader.read(cast(RDBStorage, run.storage).engine, run.study_id)
+        reader = _rdb.get((run.storage_url, run.study_id))
+        if reader is None:
+            reader = _rdb[(run.storage_url, run.study_id)] = RdbTrials()
+            rdb_cache.restore(reader, engine, run.storage_url, run.study_id, identity)
+    rows, live = reader.read(engine, run.study_id)
+    rdb_cache.maybe_save(reader, run.storage_url, run.study_id, identity)
 
     def curves(numbers: Sequence[int]) -> dict[int, list[float]]:
         with reader.lock:
             return rows.curves(numbers)
 
-    return RunRead(run, run.attrs(), TrialTable(rows.frame(), live, curves))
+    return RunRead(run, attrs, TrialTable(rows.frame(), live, curves))
 
 
 def _optuna_read(run: Run) -> RunRead:
