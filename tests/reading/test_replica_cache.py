@@ -86,7 +86,8 @@ def test_a_run_extended_after_the_save_shows_its_new_budget_and_tickets(journal:
     replica, restored = restarted(journal)
     assert restored
     assert_shows_what_the_journal_holds(replica)
-    assert summarize(extended).n_waiting == 5 == len(replica.study("run").live)  # type: ignore[union-attr]
+    queued = summarize(extended).n_waiting  # the rest of its longer budget, made as workers go
+    assert queued == len(replica.study("run").live) > 0  # type: ignore[union-attr]
 
 
 def test_a_record_appended_by_another_machine_is_read(journal: Path) -> None:

@@ -100,13 +100,13 @@ def maybe_save(reader: RdbTrials, url: str, study_id: int, run: dict[str, Any]) 
 
 def save(reader: RdbTrials, url: str, study_id: int, run: dict[str, Any]) -> None:
     """Write the reader's rows; a folder that cannot be written just means no cache."""
-    with reader.lock:
-        table = reader.rows.to_arrow()
+    with reader.lock:  # a moment: what is kept now; encoding it does not hold up readers
+        encode = reader.rows.kept()
         header = {
             "fingerprint": fingerprint(), "run": run, "study_id": study_id, "newest": reader.newest,
             "live": sorted(reader.live) + sorted(reader.unread), "rows": len(reader.rows),
         }  # fmt: skip
-    stream = io.BytesIO()
+    stream, table = io.BytesIO(), encode()
     with pa.ipc.new_stream(stream, table.schema) as writer:
         writer.write_table(table)
     encoded = json.dumps(header).encode()

@@ -28,6 +28,7 @@ import os
 import struct
 import threading
 import zlib
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -130,30 +131,39 @@ def _load(replica: JournalReplica, header: dict[str, Any], streams: memoryview) 
 
 
 def save(replica: JournalReplica) -> None:
-    """Write the replica's state beside its journal (call with ``replica.lock`` held).
+    """Write the replica's state beside its journal (``capture`` it with ``replica.lock`` held)."""
+    write(replica.path, capture(replica))
 
-    A folder that cannot be written just means no cache: the next server reads the journal.
-    """
+
+def capture(replica: JournalReplica) -> tuple[dict[str, Any], list[Callable[[], pa.Table]]]:
+    """The replica's state now, quickly (call with ``replica.lock`` held): the header, and
+    each study's rows to encode later (finished rows never change)."""
     header: dict[str, Any] = {
         "fingerprint": fingerprint(),
-        "position": vars(replica.position),
+        "position": dict(vars(replica.position)),
         "next_study_id": replica.next_study_id,
         "trials_made": replica.trials_made,
         "findings": [
             [f.damage.name, f.offset, f.length, f.preview.decode("latin-1")]
             for f in replica.findings.values()
         ],
-        "studies": [],
+        "studies": [_study_header(study) for study in replica.studies.values()],
     }
+    return header, [study.finished.kept() for study in replica.studies.values()]  # type: ignore[attr-defined]
+
+
+def write(journal: str, state: tuple[dict[str, Any], list[Callable[[], pa.Table]]]) -> None:
+    """Encode and write a ``capture``; a folder that cannot be written just means no cache
+    (the next server reads the journal)."""
+    header, tables = state
     streams = io.BytesIO()
-    for study in replica.studies.values():
-        start = streams.tell()
-        table = study.finished.to_arrow()  # type: ignore[attr-defined]
-        with pa.ipc.new_stream(streams, table.schema) as writer:
-            writer.write_table(table)
-        header["studies"].append(_study_header(study, (start, streams.tell() - start)))
+    for study, table in zip(header["studies"], tables, strict=True):
+        start, rows = streams.tell(), table()
+        with pa.ipc.new_stream(streams, rows.schema) as writer:
+            writer.write_table(rows)
+        study["rows"] = (start, streams.tell() - start)
     encoded = json.dumps(header).encode()
-    path = cache_path(replica.path)
+    path = cache_path(journal)
     temporary = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         with open(temporary, "wb") as file:
@@ -165,7 +175,7 @@ def save(replica: JournalReplica) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _study_header(study: StudyState, stream: tuple[int, int]) -> dict[str, Any]:
+def _study_header(study: StudyState) -> dict[str, Any]:
     return {
         "study_id": study.study_id,
         "name": study.name,
@@ -175,7 +185,6 @@ def _study_header(study: StudyState, stream: tuple[int, int]) -> dict[str, Any]:
         "trials_made": study.trials_made,
         "distributions": {k: distribution_to_json(v) for k, v in study.distributions.items()},
         "live": [trial_record(t) for t in study.live.values()],
-        "rows": stream,
     }
 
 

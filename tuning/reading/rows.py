@@ -11,7 +11,7 @@ through Arrow, which is how the journal's replica saves them (``replica_cache``)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,10 +78,20 @@ class FinishedRows:
 
     def to_arrow(self) -> pa.Table:
         """The rows and their curves as one Arrow table (nested values as JSON text)."""
+        return self.kept()()
+
+    def kept(self) -> Callable[[], pa.Table]:
+        """``to_arrow`` in two steps: what is kept now (quick; hold the reader's lock), and a
+        function that encodes it (slow; call it without the lock, readers go on meanwhile)."""
         self._flush()
-        positions = {n: i for i, n in enumerate(self._curve_numbers)}
-        order = pa.array([positions[n] for n in self._frame["number"].tolist()], pa.int64())
-        return _encode(self._frame).append_column(CURVE_COLUMN, self._curves.take(order))
+        frame, curves, numbers = self._frame, self._curves, list(self._curve_numbers)
+
+        def encoded() -> pa.Table:
+            positions = {n: i for i, n in enumerate(numbers)}
+            order = pa.array([positions[n] for n in frame["number"].tolist()], pa.int64())
+            return _encode(frame).append_column(CURVE_COLUMN, curves.take(order))
+
+        return encoded
 
     @classmethod
     def from_arrow(cls, table: pa.Table) -> FinishedRows:

@@ -112,8 +112,9 @@ def _refresh(replica: JournalReplica) -> None:
 
 def _save(replica: JournalReplica) -> None:
     try:
-        with replica.lock:
-            replica_cache.save(replica)
+        with replica.lock:  # a moment: what is kept now; encoding it does not hold up readers
+            state = replica_cache.capture(replica)
+        replica_cache.write(replica.path, state)
     finally:
         with _Saves.lock:
             _Saves.running.discard(replica.path)
