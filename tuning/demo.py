@@ -28,10 +28,11 @@ from tuning.data.datasets import DATASETS
 from tuning.definition.space import Range
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError, TuningError
+from tuning.storage import record
 from tuning.storage.locks import storage_lock
 from tuning.storage.owners import is_owner
 from tuning.storage.runs import Run, delete_run, load_run
-from tuning.views.summary import RunSummary, run_summaries, summarize
+from tuning.views.summary import RunSummary, run_summaries
 
 DEMO_ENV = "SWEETSPOT_DEMO"
 ADMIN_TOKEN_ENV = "SWEETSPOT_ADMIN_TOKEN"
@@ -193,7 +194,7 @@ def check_control(run: Run, visitor_id: str | None, token: str | None = None) ->
     """
     if DemoLimits.from_env() is None or is_admin(token):
         return
-    if not is_owner(summarize(run).owner, visitor_id):
+    if not is_owner(run.attrs().get(record.OWNER.key), visitor_id):  # not a summary: no trial is read
         raise NotAllowed(
             f"run {run.name} was started by another visitor; in the demo you can stop, delete, "
             "extend, fork, queue configurations into or annotate only the runs you started"

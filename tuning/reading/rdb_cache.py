@@ -95,7 +95,8 @@ def maybe_save(reader: RdbTrials, url: str, study_id: int, run: dict[str, Any]) 
     if len(reader.rows) - reader.saved < SAVE_EVERY_ROWS:
         return
     reader.saved = len(reader.rows)
-    threading.Thread(target=save, args=(reader, url, study_id, run), name="rdb-cache", daemon=True).start()
+    # Not a daemon: a command that exits right after its read still finishes the file it began.
+    threading.Thread(target=save, args=(reader, url, study_id, run), name="rdb-cache").start()
 
 
 def save(reader: RdbTrials, url: str, study_id: int, run: dict[str, Any]) -> None:

@@ -107,7 +107,8 @@ def _refresh(replica: JournalReplica) -> None:
             return
         _Saves.unsaved[replica.path] = 0
         _Saves.running.add(replica.path)
-    threading.Thread(target=_save, args=(replica,), name="replica-cache", daemon=True).start()
+    # Not a daemon: a command that exits right after its read (``ls``) still finishes the file it began.
+    threading.Thread(target=_save, args=(replica,), name="replica-cache").start()
 
 
 def _save(replica: JournalReplica) -> None:
