@@ -6,6 +6,7 @@ trial), and an RDB storage's first read fetches every trial through its ORM. Her
 finished trial becomes one row and one learning curve, once (``rows``); the journal is
 followed by a read-only replica that keeps its place (``journal_replica``) and saves its
 state beside the file (``replica_cache``), and PostgreSQL is read with a few queries
-that fetch only new and unfinished trials (``rdb_reader``). ``trials`` picks the reader
-for a storage URL. Writes still go through Optuna.
+that fetch only new and unfinished trials (``rdb_reader``), its rows saved in the data
+folder (``rdb_cache``). ``trials`` picks the reader for a storage URL. Writes still go
+through Optuna.
 """

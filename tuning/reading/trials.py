@@ -6,7 +6,7 @@ Which reader serves a storage URL:
   (``replica_cache``) and saved again as it reads, so neither a page nor a restarted
   server replays the whole file;
 - PostgreSQL: ``rdb_reader``, a few queries that fetch only new and unfinished trials
-  (the rows of finished ones are kept in this process);
+  (the rows of finished ones are kept, and saved in the data folder by ``rdb_cache``);
 - any other Optuna storage (SQLite): Optuna's own reads, each finished trial's row made once.
 
 A run's handle from here opens its Optuna study only when an action needs it (stop,
