@@ -203,6 +203,15 @@ def test_the_memory_forecast_is_shown_beside_the_time(open_page: Callable[..., A
     assert "Memory: about **" in texts(at) and "per worker" in texts(at)
 
 
+def test_a_budget_of_100000_trials_is_accepted_with_its_forecast(open_page: Callable[..., AppTest]) -> None:
+    """Issue 24: budgets are queued as workers go, so 100,000 trials start like any other."""
+    at = open_page("pages/launch.py")
+    at.radio(key="f_strategy").set_value("random").run()
+    at.number_input(key="f_trials").set_value(100_000).run()
+    assert not at.exception and "**100,000 trials** of" in texts(at) and "Memory: about **" in texts(at)
+    assert not start_button(at).disabled
+
+
 @pytest.mark.parametrize("demo", [False, True], ids=["local", "demo"])
 def test_start_waits_for_an_override_when_the_run_needs_more_memory_than_the_machine(
     open_page: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, storage_url: str, demo: bool
