@@ -37,10 +37,11 @@ from tuning.demo import (
 from tuning.demo_capacity import remove_expired_runs
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
+from tuning.reading.trials import list_run_names
 from tuning.storage import record
 from tuning.storage.lifecycle import Extension
 from tuning.storage.owners import owner_hash
-from tuning.storage.runs import create_run, list_run_names, load_run, request_stop
+from tuning.storage.runs import create_run, load_run, request_stop
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views.export import export_run
 from tuning.views.summary import summarize

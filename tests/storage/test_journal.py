@@ -29,8 +29,9 @@ from tests.storage.journal_files import (
 )
 from tests.worker_processes import WorkerProcess, WorkerProcesses, eventually, live_spec, trials_of
 from tuning.cli import EXIT_STORAGE, main
+from tuning.reading.trials import list_run_names
 from tuning.storage.journal import open_journal
-from tuning.storage.runs import create_run, list_run_names, load_run
+from tuning.storage.runs import create_run, load_run
 from tuning.views.summary import summarize
 
 

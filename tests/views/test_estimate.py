@@ -90,11 +90,13 @@ def test_time_left_shares_the_queue_among_live_workers(storage_url: str) -> None
     make_run(storage_url, "run", 4, n_running=1, finished=False, trial_s=10.0, worker_pid=os.getpid())
     run = load_run("run", storage_url)
     trials = run.study.get_trials(deepcopy=False)
-    summary = dataclasses.replace(summarize(run, trials), n_waiting=6, workers_alive=2)
+    summary = dataclasses.replace(summarize(run, trials), n_waiting=6, workers_alive=2, n_trials=11)
     frame = trials_frame(trials)
     started = float(frame.loc[frame["state"] == "running", "started_at"].iloc[0])
     left = seconds_left(summary, frame, deadline=None, now=started + 4)
     assert left == pytest.approx((6 * 10 + 6) / 2)
+    unmade = dataclasses.replace(summary, n_waiting=0)  # a budget's next block is not made yet: still due
+    assert seconds_left(unmade, frame, deadline=None, now=started + 4) == pytest.approx(left)
     assert seconds_left(summary, frame, deadline=started + 10, now=started + 4) == pytest.approx(6)
     assert seconds_left(dataclasses.replace(summary, state=RunState.FINISHED), frame, None) is None
     empty = frame.iloc[0:0]

@@ -221,6 +221,14 @@ CONSTRAINT = Key(
     suffix="bound, e.g. max_params",
 )  # fmt: skip
 
+TICKET = Key(
+    "sweetspot:ticket", Scope.TRIAL_SYSTEM,
+    "dict (index: int, the ticket's place in the budget; next: int or null)",
+    "storage.runs.add_budget_tickets (a block at a time)", "training.worker.TrialQueue, storage.lifecycle",
+    "A budget ticket's place; the first of each block names where the next block starts, and the "
+    "worker that claims it makes that block, so a budget of 100,000 trials is not stored up front.",
+)  # fmt: skip
+
 ORIGIN = Key(
     "origin", Scope.TRIAL, "str (a TrialOrigin; absent means sampled)",
     "storage.lifecycle.enqueue (hand-picked tickets), storage.inherit (inherited trials)",
@@ -238,7 +246,7 @@ KEYS: tuple[Key, ...] = (
     SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, MODEL, REFIT, BASELINES, WORKER_RECORD,
     HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, PICK, TRIAL_NOTE,
     WORKER, CURVE, LOSS_SPREAD, METRICS, MEASURES, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
-    CONSTRAINT,
+    CONSTRAINT, TICKET,
 )  # fmt: skip
 
 

@@ -242,7 +242,11 @@ def seconds_left(
     running = frame.loc[frame["state"] == "running", "started_at"].dropna()
     in_flight = sum(max(mean - (now - started), 0.0) for started in running)
     parallel = max(1, summary.workers_alive, len(running))
-    left = (summary.n_waiting * mean + in_flight) / parallel
+    queued = summary.n_waiting  # and a trial budget's tickets not made yet (made a block at a time)
+    if summary.trials_planned is not None:
+        done = summary.n_complete + summary.n_failed + summary.n_pruned + summary.n_running
+        queued = max(queued, summary.trials_planned - done)
+    left = (queued * mean + in_flight) / parallel
     if summary.state == RunState.STOPPING:
         left = in_flight / parallel
     return max(0.0, min(left, remaining) if remaining is not None else left)
