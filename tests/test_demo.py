@@ -385,6 +385,21 @@ def test_simultaneous_enqueues_on_a_39_trial_run_add_exactly_one(
     assert stored("almost", storage_url) == 40
 
 
+def test_a_budget_counts_whole_while_its_tickets_are_made_a_block_at_a_time(
+    demo, storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of 38 trials stores its first block of tickets only: the cap counts all 38."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    monkeypatch.setattr("tuning.storage.runs.TICKET_BLOCK", 5)
+    launch(quick_spec(budget={"n_trials": 38}), "blocks", storage_url, owner=COOKIE)
+    assert stored("blocks", storage_url) == 5
+    enqueue_params("blocks", PICKED, Actor(storage_url, COOKIE))
+    enqueue_params("blocks", PICKED, Actor(storage_url, COOKIE))
+    with pytest.raises(NotAllowed, match=r"run blocks would hold 41 trials \(40 stored, 1 more\)"):
+        enqueue_params("blocks", PICKED, Actor(storage_url, COOKIE))
+    assert stored("blocks", storage_url) == 7
+
+
 def test_a_warm_start_counts_its_inherited_trials(demo, storage_url: str, monkeypatch) -> None:
     monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
     owned_run(storage_url, "source", 30)

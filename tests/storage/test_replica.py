@@ -158,3 +158,33 @@ def test_a_missing_journal_has_no_runs(tmp_path: Path) -> None:
     ours = replica(tmp_path / "none.journal")
     assert ours.refresh() == 0 and ours.studies == {}
     assert json.dumps(vars(ours.position))  # plain numbers: what the cache saves
+
+
+def test_records_the_replay_cannot_apply_are_skipped_as_the_storage_skips_them(tmp_path: Path) -> None:
+    """An unknown operation, a field missing, two attributes in one record, in the middle of
+    the file: the replica applies none of them, reads every trial the hardened storage reads,
+    and names each record where the storage does."""
+    path = tmp_path / "runs.journal"
+    study = optuna.create_study(study_name="a", storage=open_journal(str(path)))
+    study.add_trial(create_trial(value=1.0))
+    live = study.ask()
+    start = dt.datetime.now(dt.UTC).isoformat()
+    foreign = {"worker_id": "elsewhere"}
+    bad = [
+        {"op_code": 99, **foreign, "study_id": 0},  # Optuna's replay: "Should not reach."
+        {"op_code": 4, **foreign, "study_id": 0, "state": 0},  # no datetime_start: a KeyError
+        {"op_code": 9, **foreign, "trial_id": live._trial_id, "user_attr": {"x": 1, "y": 2}},
+        {"op_code": 6, **foreign, "trial_id": live._trial_id, "state": 1, "datetime_complete": start},
+    ]  # the last has no values
+    with open(path, "ab") as file:
+        file.write(b"".join(json.dumps(record).encode() + b"\n" for record in bad))
+    study.add_trial(create_trial(value=2.0))  # a trial after them keeps its id and number
+    study.tell(live, 0.5)
+    ours = replica(path)
+    assert_same_as_optuna(ours)
+    storage = open_journal(str(path))
+    storage.get_all_studies()
+    expected = {(f.offset, f.damage) for f in storage.backend.findings.values()}
+    assert set(ours.findings) == expected and len(expected) == len(bad)
+    assert {f.damage.name for f in ours.findings.values()} == {"UNAPPLICABLE"}
+    assert [t.number for t in ours.study("a").finished.trials] == [0, 2, 1]  # type: ignore[union-attr]
