@@ -24,7 +24,9 @@ Extend, fork, seed, annotate
     visitor, admin token) and checks demo ownership and caps first.
 Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and
-    bests; ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``),
+    bests (``run_spec`` a run's spec and ``storage_damage`` a journal's skipped records,
+    both from the dashboard's reader, without a replay of the file); ``RunWatcher`` reads
+    one run again and again as plain data (``RunSnapshot``),
     ``read_race`` several at once, ``analysis_trials``/``draw_view`` feed the Analysis
     page; the ``*_frame`` and ``*_figure`` functions turn them into chart data and Plotly
     figures; ``winner_outcome`` gives the winner's test report against the
