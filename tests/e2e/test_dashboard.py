@@ -61,7 +61,7 @@ def test_launch_the_article_grid_and_watch_it_live(
     expect(page.get_by_role("cell", name="hidden_size")).to_be_visible()  # the best configuration
     page.get_by_text("Command and configuration").click()  # a lazy expander: built when opened
     expect(page.get_by_text("python -m tuning launch --spec").first).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("button", name="Download weights (.pt)")).to_be_visible()
+    expect(page.get_by_role("button", name="Download the model (.zip)")).to_be_visible()
     no_exception(page)
     screenshot(page, "monitor")
 
@@ -70,7 +70,7 @@ def test_stop_a_run_from_a_second_tab(new_page: Callable[[str], Page], server: S
     before = set(list_run_names(server.storage))  # the session's other tests' runs
     page = new_page("launch")
     page.get_by_test_id("stSelectbox").filter(has_text="Start from a preset").click()
-    page.get_by_role("option", name=re.compile(r"^houses")).click()
+    page.get_by_role("option", name=re.compile(r"^houses:")).click()
     expect(page.get_by_text("60 trials")).to_be_visible()
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(re.compile(r"/monitor\?run=bayesian-"))
