@@ -40,9 +40,9 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "population": population.run,
     "speedup": speedup.run,
     "browser": browser.run,
+    "big_runs": big_runs.run,
     "baselines": baselines.run,
     "predict": predict.run,
-    "big_runs": big_runs.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"
