@@ -16,8 +16,6 @@ from pages._shared.common import (
     WARNING,
     end_live,
     engine_errors,
-    fmt_loss,
-    fmt_params,
     live_panel,
     plain,
     refreshed_caption,
@@ -30,6 +28,9 @@ from tuning import (
     Run,
     RunSummary,
     baseline_lines,
+    fmt_params,
+    fmt_score,
+    get_metric,
     loss_title,
     maximizing,
     race_figure,
@@ -140,9 +141,9 @@ def race(live: bool) -> None:
             "strategy": s.strategy,
             "state": s.state,
             "trials done": s.n_complete + s.n_failed + s.n_pruned,
-            "metric": s.metric,
-            "best score": s.best_value,
-            "test score": s.test_loss,
+            "metric": f"{get_metric(s.metric).label} ({s.metric_unit})",
+            "best score": fmt_score(s.best_value),
+            "test score": fmt_score(s.test_loss),
             "best trial": s.best_trial,
             "best configuration": fmt_params(s.best_params),
         }
@@ -152,8 +153,8 @@ def race(live: bool) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         column_config={
-            "best score": st.column_config.NumberColumn(format="%.5g", help=shown),
-            "test score": st.column_config.NumberColumn(format="%.5g", help=f"{shown} on held-out rows"),
+            "best score": st.column_config.TextColumn(help=shown, alignment="right"),
+            "test score": st.column_config.TextColumn(help=f"{shown} on held-out rows", alignment="right"),
         },
     )
     if race_data.hypervolume and not frame.empty:
@@ -164,7 +165,7 @@ def race(live: bool) -> None:
     if scored and comparable:
         pick = max if maximizing(first) else min
         best = pick(scored, key=lambda s: s.best_value)  # type: ignore[arg-type,return-value]
-        score, name = fmt_loss(best.best_value), plain(best.name)
+        score, name = fmt_score(best.best_value), plain(best.name)
         st.caption(f"Best validation {first.selection.label}: {name} ({best.strategy}) with {score}.")
     refreshed_caption(started, live)
 

@@ -27,14 +27,31 @@ from pages._shared.common import (
     visitor,
 )
 from pages._shared.shell import within_app
-from tuning import PRESET_HELP, RunSummary, launch, preset_spec, run_summaries
+from tuning import (
+    PRESET_HELP,
+    RunSummary,
+    fmt_score,
+    get_metric,
+    launch,
+    note_line,
+    preset_spec,
+    run_summaries,
+)
 
 within_app()
+
+#: What "the article" of the presets is, said where they are offered (and in the README).
+ARTICLE = (
+    "**The article** the presets follow is the tutorial Sweetspot grew out of: a small house-price "
+    "MLP on four houses, tuned first with a grid of 24 configurations, then with a 20-trial Optuna "
+    "study. Its presets run both, without its mistakes (validation for selection, one test at the end)."
+)
 
 title, new = st.columns([4, 1], vertical_alignment="center")
 with title:
     st.title("Sweetspot")
     st.caption("Hyperparameter searches you launch from the browser and watch as they run.")
+    st.caption(ARTICLE)
 if new.button("New run", type="primary", icon=":material/add:", width="stretch"):
     st.switch_page(LAUNCH)
 
@@ -85,18 +102,22 @@ def runs_table(runs: list[RunSummary]) -> None:
             "state": s.state,
             "progress": min(100 * done // s.trials_planned, 100) if s.trials_planned else None,
             "trials": f"{done} / {s.trials_planned or '–'}",
-            "metric": " + ".join(o["name"] for o in s.objectives) if s.objectives else s.metric,
-            "best score": s.best_value,
-            "test score": s.test_loss,
-            "dataset": s.dataset,
+            "metric": (
+                " + ".join(o["name"] for o in s.objectives)
+                if s.objectives
+                else f"{get_metric(s.metric).label} ({s.metric_unit})"
+            ),
+            "best score": fmt_score(s.best_value),
+            "test score": fmt_score(s.test_loss),
+            "dataset": s.dataset_file or s.dataset,
             "started": fmt_age(s.created_at),
             "tags": ", ".join(s.tags),
-            "note": s.note.strip().splitlines()[0][:80] if s.note.strip() else "",
+            "note": note_line(s.note),
         }
         for s in runs
         for done in [s.n_complete + s.n_failed + s.n_pruned]
     ]
-    number = st.column_config.NumberColumn
+    text = st.column_config.TextColumn
     event = st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
@@ -105,14 +126,17 @@ def runs_table(runs: list[RunSummary]) -> None:
         selection_mode="single-row",
         column_config={
             "progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%"),
-            "best score": number(
+            "metric": text(help="the run's selection metric and its units (its objectives, when several)"),
+            "best score": text(
                 help="best validation score so far, in the run's (selection) metric; a run of several "
                 "objectives shows its winner's",
-                format="%.5g",
+                alignment="right",
             ),
-            "test score": number(
-                help="the winner's score on held-out rows, in the run's metric", format="%.5g"
+            "test score": text(
+                help="the winner's score on held-out rows, in the run's metric", alignment="right"
             ),
+            "dataset": text(help="a built-in dataset's name, or the uploaded file's"),
+            "note": text(help="the first line of the run's note, as text"),
         },
     )
     chosen = event.selection.rows  # type: ignore[union-attr]

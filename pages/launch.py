@@ -17,7 +17,6 @@ from pages._shared.common import (
     MONITOR,
     admin_token,
     engine_errors,
-    fmt_duration,
     plain,
     storage_caption,
     storage_url,
@@ -46,6 +45,7 @@ from tuning import (
     check_spec,
     check_warm_start,
     fmt_bytes,
+    fmt_duration,
     forecast,
     launch,
     machine_bytes,
@@ -56,7 +56,8 @@ within_app()
 
 
 def apply_preset() -> None:
-    st.session_state.update(form_state(PRESETS[st.session_state["f_preset"]]))
+    if st.session_state["f_preset"] is not None:  # None: a copy of a run, no preset
+        st.session_state.update(form_state(PRESETS[st.session_state["f_preset"]]))
 
 
 if "f_strategy" not in st.session_state:
@@ -87,6 +88,7 @@ st.selectbox(
     on_change=apply_preset,
     format_func=lambda name: f"{name}: {PRESET_HELP[name]}",
     persist_state="session",
+    placeholder=f"none: a copy of run {fork['name']}; pick one to start over" if fork else "pick a preset",
 )
 
 strategy_col, data_col = st.columns(2, gap="large")

@@ -23,6 +23,7 @@ from pages._shared.common import (
     run_names,
     storage_url,
 )
+from pages._shared.delete_panel import delete_panel
 from pages._shared.front_panel import front_panel, pick_panel
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
@@ -83,3 +84,4 @@ live_panel(panel, live=first.summary.active and wants_live)
 pick_panel(first)  # outside the live fragment, as the lifecycle panels: a refresh would close its list
 winner_panels(first)  # outside the live fragment too: an upload is not redrawn under the reader
 lifecycle_panels(first)  # outside the live fragment: what people type is not redrawn under them
+delete_panel(first)  # far from Stop, once the run has ended

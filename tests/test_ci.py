@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -79,3 +80,23 @@ def test_no_test_writes_into_docs() -> None:
         if path != Path(__file__) and ("docs/images" in (text := path.read_text()) or '"images" /' in text)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("status", [0, 3])
+def test_ci_says_how_long_it_took_and_how_it_ended(tmp_path: Path, status: int) -> None:
+    """.ci/run around stand-ins for the suite and the cleanliness check."""
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "test.sh").write_text(f'echo "suite $*"; exit {status}\n')
+    (tmp_path / "scripts" / "check_clean.sh").write_text('echo "working tree clean"\n')
+    (tmp_path / "scripts" / "venv.sh").write_text("exit 0\n")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    for linter in ("ruff", "mypy"):  # the lint and type checks pass silently here
+        (tmp_path / ".venv" / "bin" / linter).write_text("#!/bin/sh\nexit 0\n")
+        (tmp_path / ".venv" / "bin" / linter).chmod(0o755)
+    done = subprocess.run(["bash", str(tmp_path / ".ci" / "run"), "-x"], capture_output=True, text=True)
+    assert done.returncode == status
+    lines = done.stdout.splitlines()
+    assert lines[0] == "suite -x" and ("working tree clean" in lines) == (status == 0)
+    assert re.fullmatch(rf"ci: 0 min \d+ s, exit {status}", lines[-1]), done.stdout

@@ -84,6 +84,48 @@ class WorkerProcess:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
 
+    def pause(self) -> None:
+        """Stop the process (SIGSTOP) and wait until every thread of it is stopped."""
+        self.process.send_signal(signal.SIGSTOP)
+        eventually(lambda: _state(self.pid) in ("T", "Z", None), 10, f"worker {self.pid} to stop")
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter from /proc (T: stopped, Z: exited); None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+#: How long a paused worker runs between two looks at the run: far less than one trial.
+SLICE_S = 0.05
+
+
+def paused_when(worker: WorkerProcess, check: Callable[[], T], timeout_s: float, what: str) -> T:
+    """Let ``worker`` run in slices of ``SLICE_S``, looking at the run with the worker
+    stopped, and return ``check``'s first truthy value with the worker still stopped
+    (``resume`` it to go on).
+
+    A fault test that waits for some trials to complete, then injects its fault, must not
+    let the worker finish the run meanwhile: on a loaded machine reading the run took long
+    enough for a worker to train every trial left, and the fault then met no write. Here
+    the worker trains only while the test is not looking, a slice at a time.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        worker.pause()
+        value = check()
+        if value:
+            return value
+        worker.resume()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout_s:g} s for {what}")
+        time.sleep(SLICE_S)
+
 
 @dataclass
 class WorkerProcesses:

@@ -11,11 +11,19 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import streamlit as st
 
-from tuning import RunState, TuningError, default_storage_url, list_run_names, redact, storage_damage
+from tuning import (
+    RunState,
+    TuningError,
+    default_storage_url,
+    fmt_duration,
+    list_run_names,
+    redact,
+    storage_damage,
+)
 
 HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/home.py",
@@ -25,6 +33,9 @@ HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
     "pages/analysis.py",
 )
 REFRESH_S = 2.0
+#: A data grid's row height of three lines: Streamlit 1.67 wraps long text cells, rather
+#: than cut them off, only in rows taller than 4rem (64 px).
+WRAPPED_ROW = 68
 #: Every ASCII punctuation character: CommonMark lets a backslash make any of them literal.
 MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 VISITOR_COOKIE, VISITOR_COOKIE_S = "sweetspot_visitor", 30 * 24 * 3600
@@ -192,29 +203,6 @@ def storage_caption() -> None:
             f"`python -m tuning doctor --repair`.",
             icon=WARNING,
         )
-
-
-def fmt_loss(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.5g}"
-
-
-def fmt_params(params: dict[str, Any] | None) -> str:
-    """``lr=0.001, hidden_size=16``: a configuration in one readable line."""
-    if not params:
-        return "–"
-    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
-
-
-def fmt_duration(seconds: float | None) -> str:
-    """Seconds as people read them: 42 s, 3 min 05 s, 2 h 10 min."""
-    if seconds is None:
-        return "–"
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 def fmt_age(timestamp: float) -> str:

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared.common import INFO, fmt_loss, plain
+from pages._shared.common import INFO, plain
 from pages._shared.lifecycle_panels import _actor, _attempt, refusal
 from pages._shared.live_chart import live_plotly_chart
 from pages._shared.monitor_panels import markdown_table
-from tuning import Run, RunSnapshot, RunSummary, front_figure, front_points, front_table, pick_winner
+from tuning import (
+    Run,
+    RunSnapshot,
+    RunSummary,
+    fmt_score,
+    front_figure,
+    front_points,
+    front_table,
+    pick_winner,
+)
 
 #: The front's rows shown in the table, best in the selection metric first.
 TABLE_ROWS = 50
@@ -64,7 +73,7 @@ def _described(summary: RunSummary) -> str:
 
 
 def _cell(value: object) -> str:
-    return fmt_loss(value) if isinstance(value, float) else plain(value)
+    return fmt_score(value) if isinstance(value, float) else plain(value)
 
 
 def pick_panel(snapshot: RunSnapshot) -> None:
@@ -85,7 +94,7 @@ def pick_panel(snapshot: RunSnapshot) -> None:
         numbers,
         key=PICK_KEY,
         format_func=lambda n: (
-            f"#{n}: " + ", ".join(f"{k} {fmt_loss(entries[n]['values'][k])}" for k in names)
+            f"#{n}: " + ", ".join(f"{k} {fmt_score(entries[n]['values'][k])}" for k in names)
         ),
         help="the one trial tested on the held-out rows; by default the front's best by the selection metric",
     )

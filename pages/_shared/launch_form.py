@@ -97,8 +97,12 @@ def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[st
     for option in DATASETS[dataset["name"]].options:
         if option in OPTION_KEYS:
             dataset[option.value] = state[OPTION_KEYS[option]]
-        else:
-            dataset[option.value] = getattr(csv, CSV_OPTIONS[option]) if csv else None
+        elif csv is not None:
+            dataset[option.value] = getattr(csv, CSV_OPTIONS[option])
+    if csv is None and DatasetOption.TARGET in DATASETS[dataset["name"]].options and state.get("f_target"):
+        # The table was refused (the section says why): the picked target is still one, and
+        # the other options stay unset rather than null ("exclude ... got None" said nothing).
+        dataset[DatasetOption.TARGET.value] = state["f_target"]
     budget: dict[str, Any] = {}
     if STRATEGIES[Strategy(state["f_strategy"])].needs_budget:
         budget["n_trials"] = state["f_trials"]

@@ -20,8 +20,8 @@ from pages._shared.common import (
     ERROR,
     LAUNCH,
     SUCCESS,
+    WRAPPED_ROW,
     admin_token,
-    fmt_loss,
     on_demand,
     storage_url,
     visitor,
@@ -43,7 +43,10 @@ from tuning import (
     check_control,
     enqueue_params,
     extend_run,
+    fmt_params,
+    fmt_score,
     fork_source,
+    get_metric,
     trial_table,
 )
 
@@ -106,7 +109,7 @@ def lifecycle_panels(snapshot: RunSnapshot) -> None:
     st.subheader("Notes, earlier results, your own configurations")
     history_panel(summary)
     notes_panel(run, summary, why_not)
-    try_panel(run, summary, snapshot.frame, why_not)
+    try_panel(run, snapshot.frame, why_not)
 
 
 def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
@@ -160,6 +163,7 @@ def fork_button(run: Run, why_not: str | None) -> None:
             return
         st.session_state.update(form_state(source.spec.to_dict()))
         st.session_state["f_name"] = ""
+        st.session_state["f_preset"] = None  # a copy, not a preset: the box said "article-grid"
         st.session_state["fork"] = {
             "name": source.name,
             "csv": source.csv_text,
@@ -181,23 +185,27 @@ def history_panel(summary: RunSummary) -> None:
             "ended (UTC)": _utc(past["finished_at"]),
             "state": past["state"],
             "best trial": past["best_trial"],
-            "validation loss": past["best_value"],
-            "test loss": past["test_loss"],
-            "best configuration": json.dumps(past["best_params"]) if past["best_params"] else "",
+            "validation score": fmt_score(past["best_value"]),
+            "test score": fmt_score(past["test_loss"]),
+            "best configuration": fmt_params(past["best_params"]),
             "superseded": f"{_utc(past['superseded_at'])}: {past['reason']}",
         }
         for past in summary.history
     ]
+    unit = f"{get_metric(summary.metric).label} ({summary.metric_unit})"
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
         key="history",
+        row_height=WRAPPED_ROW,  # long cells wrap onto a second line instead of being cut off
         column_config={
-            "validation loss": st.column_config.NumberColumn(format="%.5g"),
-            "test loss": st.column_config.NumberColumn(format="%.5g"),
+            "validation score": st.column_config.TextColumn(help=unit, alignment="right"),
+            "test score": st.column_config.TextColumn(help=unit, alignment="right"),
+            "best configuration": st.column_config.TextColumn(width=360),  # wrapped: 3 lines
+            "superseded": st.column_config.TextColumn("superseded (UTC): why", width=360),
         },
     )
-    st.caption(f"Now: test loss {fmt_loss(summary.test_loss)} of trial #{summary.best_trial}.")
+    st.caption(f"Now: test score {fmt_score(summary.test_loss)} of trial #{summary.best_trial}.")
 
 
 def _utc(timestamp: float) -> str:
@@ -248,7 +256,7 @@ def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
         _attempt(save)
 
 
-def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
+def try_panel(run: Run, frame: pd.DataFrame, why_not: str | None) -> None:
     """Queue a hand-picked configuration: a trial's (the best by default) edited, or typed.
 
     On demand: it opens on a click, or when a trial is selected in the trials table.
@@ -257,11 +265,11 @@ def try_panel(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str |
         "Try a configuration",
         ":material/playlist_add:",
         TRY_OPEN_KEY,
-        lambda: configuration_form(run, summary, frame, why_not),
+        lambda: configuration_form(run, frame, why_not),
     )
 
 
-def configuration_form(run: Run, summary: RunSummary, frame: pd.DataFrame, why_not: str | None) -> None:
+def configuration_form(run: Run, frame: pd.DataFrame, why_not: str | None) -> None:
     """A trial to start from (the one selected in the trials table, else the best), its
     configuration as editable JSON, and the button that queues it."""
     table = trial_table(frame)
@@ -279,12 +287,12 @@ def configuration_form(run: Run, summary: RunSummary, frame: pd.DataFrame, why_n
         st.session_state["try_from"] = picked if picked in choices else (choices[0] if choices else None)
         fill()
     if choices:
-        st.selectbox(
-            "Start from trial",
+        st.selectbox(  # labels that never change: the browser sends a choice back as its label
+            "Start from trial (the best first)",
             choices,
             key="try_from",
             on_change=fill,
-            format_func=lambda n: f"#{n}" + (" (best)" if n == summary.best_trial else ""),
+            format_func=lambda n: f"#{n}",
         )
     picked = table[table["origin"] == "hand-picked"]
     if not picked.empty:

@@ -15,9 +15,6 @@ from pages._shared.common import (
     ERROR,
     WARNING,
     admin_token,
-    engine_errors,
-    fmt_duration,
-    fmt_loss,
     on_demand,
     plain,
     state_badge,
@@ -41,11 +38,13 @@ from tuning import (
     baseline_notes,
     best_steps,
     check_control,
+    column_format,
     confusion_figure,
     curves_figure,
-    delete_run,
     export_run,
     filter_fields,
+    fmt_duration,
+    fmt_score,
     get_metric,
     history_figure,
     history_frame,
@@ -59,8 +58,8 @@ from tuning import (
     reproduce_command,
     reproduce_spec,
     request_stop,
+    run_progress,
     safe_csv,
-    seconds_left,
     shown_rows,
     trial_table,
     winner_outcome,
@@ -76,7 +75,8 @@ REPRODUCE_OPEN_KEY = "monitor_reproduce_open"
 
 
 def header(run: Run, summary: RunSummary) -> None:
-    """State, what the run is, Stop while it is active, Delete once it has ended."""
+    """State, what the run is, and Stop while it is active (Delete is at the foot of the page:
+    in this place it came up under the pointer of whoever had just pressed Stop)."""
     title, control = st.columns([5, 1], vertical_alignment="center")
     with title:
         state_badge(summary.state)
@@ -103,19 +103,6 @@ def header(run: Run, summary: RunSummary) -> None:
             disabled=summary.state == RunState.STOPPING or refusal is not None,
             help=plain(refusal) if refusal else "workers finish their current trial, then the run ends",
         )
-    elif control.button(
-        "Delete run",
-        icon=":material/delete:",
-        width="stretch",
-        disabled=refusal is not None,
-        help=plain(refusal) if refusal else "removes the run and its trials from the storage",
-    ):
-        with engine_errors():  # e.g. a read-only journal: a message, not a traceback
-            check_control(run, visitor(), admin_token())
-            delete_run(run)
-        st.query_params.pop("run", None)
-        st.session_state.pop("monitor_run", None)
-        st.rerun(scope="app")
     if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
         st.error(plain(summary.error), icon=ERROR)
 
@@ -129,39 +116,44 @@ def _stop(run: Run) -> None:
 
 
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
-    """The progress bar with every state's count and the time left."""
-    done = summary.n_complete + summary.n_failed + summary.n_pruned
-    budget = summary.trials_planned
-    timeout = run.spec.budget.timeout_s
-    left = seconds_left(summary, frame, summary.created_at + timeout if timeout else None)
+    """The progress bar (in epochs: a population's trials all finish at once) with every
+    state's count, the epochs trained and the time left at the run's pace."""
+    now = time.time()
+    made = run_progress(run.spec, summary, frame, now)
     parts = [
-        f"{done} / {budget or '–'} trials done",
+        f"{made.trials_done} / {made.trials_planned or '–'} trials done",
         f"{summary.n_complete} complete",
         f"{summary.n_running} running",
         f"{summary.n_pruned} pruned",
         f"{summary.n_failed} failed",
     ]
+    if made.epochs_planned and summary.active:
+        parts.insert(1, f"{made.epochs_done:,} / {made.epochs_planned:,} epochs")
     if summary.n_hand_picked:
         parts.append(f"{summary.n_hand_picked} hand-picked")
     if summary.warm_start:
         parts.append(f"{summary.n_inherited} inherited from {summary.warm_start['from']}")
+    left = made.seconds_left
     if left is not None:
         parts.append(f"about {fmt_duration(left)} left" if left >= 1 else "finishing")
-    fraction = min(done / budget, 1.0) if budget else 0.0
-    st.progress(fraction, text=" · ".join(parts))
+    st.progress(made.fraction, text=" · ".join(parts))
     best, trial, test, elapsed = st.columns(4)
     unit = plain(loss_title(run.spec))  # a CSV's target name: Markdown in tooltips
     label = get_metric(summary.metric).label
-    best.metric(f"Best validation {label}", fmt_loss(summary.best_value), help=unit, border=True)
+    best.metric(f"Best validation {label}", fmt_score(summary.best_value), help=unit, border=True)
     trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
     test.metric(
         f"Test {label} of the best",
-        fmt_loss(summary.test_loss),
+        fmt_score(summary.test_loss),
         border=True,
         help=f"{unit} on held-out rows, computed once when the run ends",
     )
-    end = summary.finished_at or time.time()
-    elapsed.metric("Elapsed", fmt_duration(end - summary.created_at), border=True)
+    elapsed.metric(
+        "Elapsed",
+        fmt_duration(summary.active_seconds(now)),
+        border=True,
+        help="while the run was going; the time it sat ended before an extension is left out",
+    )
 
 
 def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
@@ -247,8 +239,8 @@ def best_panel(run: Run, summary: RunSummary) -> None:
     config, reproduce = st.columns(2)
     with config:
         st.markdown(
-            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_loss(summary.best_value)}**, "
-            f"test {label} **{fmt_loss(summary.test_loss)}** ({plain(summary.metric_unit)})"
+            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_score(summary.best_value)}**, "
+            f"test {label} **{fmt_score(summary.test_loss)}** ({plain(summary.metric_unit)})"
             + (" (computed when the run ends)" if summary.test_loss is None else "")
         )
         st.markdown(params_table(params))
@@ -274,11 +266,11 @@ def markdown_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str
 
 
 def _cell(value: Any) -> str:
-    """A value as it reads in a table: numbers to five significant digits, none as a dash,
+    """A value as it reads in a table: scores as every page writes them, none as a dash,
     text as plain text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:.5g}" if isinstance(value, float) else plain(str(value))
+    return fmt_score(value) if isinstance(value, float) else plain(str(value))
 
 
 def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
@@ -315,7 +307,7 @@ def on_test(outcome: WinnerOutcome) -> None:
         st.markdown("**On the test rows**")
         network = outcome.table["tuned network"]
         shown = (
-            f"{label} **{fmt_loss(None if pd.isna(value) else float(value))}**"
+            f"{label} **{fmt_score(None if pd.isna(value) else float(value))}**"
             for label, value in network.items()
         )
         st.markdown(" · ".join(shown))
@@ -392,12 +384,13 @@ def trials_panel(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> None:
 
 def _all_trials(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
     """Every trial's row with its note, the score column named after the run's metric."""
-    return _with_notes(frame, notes).rename(columns={"loss": _score_column(run)})
+    return _with_notes(run, frame, notes).rename(columns={"loss": _score_column(run)})
 
 
-def _with_notes(frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
-    """Every trial's row, with its note; its "loss" column is the run's score."""
-    everything = trial_table(frame)
+def _with_notes(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
+    """Every trial's row, with its note; its "loss" column is the run's score (the other
+    validation metrics beside it, that one not repeated)."""
+    everything = trial_table(frame, selection=run.spec.selection.name)
     return everything.assign(note=[notes.get(int(n), "") for n in everything["number"]])
 
 
@@ -408,7 +401,7 @@ def _score_column(run: Run) -> str:
 def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
     """The filter, and the trials passing it, sortable by any column; selecting one starts
     "Try a configuration" from it. Returns every trial that passes the filter."""
-    everything = _with_notes(frame, notes)  # filtered on its "loss" column: the run's score
+    everything = _with_notes(run, frame, notes)  # filtered on its "loss" column: the run's score
     filtered = trial_filter(filter_fields(run.spec.searched())).apply(everything)
     score = _score_column(run)
     table = filtered.rename(columns={"loss": score})
@@ -420,6 +413,7 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
             f"Showing the {len(shown):,} best of {len(table):,}; filter to see others."
             " The CSV holds them all."
         )
+    scores = [c for c in shown.columns if c.startswith("validation ")]  # the score and the other metrics
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -427,8 +421,11 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
         on_select="rerun",
         selection_mode="single-row",
         column_config={
+            **{c: st.column_config.NumberColumn(format=column_format(shown[c])) for c in scores},
             "number": st.column_config.NumberColumn("trial", width="small"),
-            score: st.column_config.NumberColumn(format="%.5g", help=plain(loss_title(run.spec))),
+            score: st.column_config.NumberColumn(
+                format=column_format(shown[score]), help=plain(loss_title(run.spec))
+            ),
             "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
             "origin": st.column_config.TextColumn(

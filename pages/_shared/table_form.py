@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import plain
+from pages._shared.common import WRAPPED_ROW, plain
 from tuning import FieldError, TableProfile, Task, csv_limits, parse_csv, profile_table, read_csv_frame
 
 INFERRED = "inferred"
@@ -93,14 +93,20 @@ def _profile(frame: pd.DataFrame, target: str, exclude: list[str]) -> TableProfi
 
 
 def _target_panel(profile: TableProfile) -> None:
-    """The inferred task, a way to override it, and the classes with their rows."""
+    """The inferred task, a way to override it, and the classes with their rows.
+
+    The options' labels never change: the browser sends a radio's choice back as its label,
+    so a label that named the inferred task ("inferred: classification") came back after a
+    target change as a choice that no longer existed, on every later click. What was
+    inferred is the first option's caption instead.
+    """
     task_col, balance_col = st.columns([1, 2])
     with task_col:
         st.radio(
             "Task",
             [INFERRED, *[t.value for t in Task]],
             key="f_task",
-            format_func=lambda t: f"inferred: {profile.inferred_task.value}" if t == INFERRED else t,
+            captions=[f"{profile.inferred_task.value} for {plain(profile.target)}", *[""] * len(Task)],
             help="text, yes/no, or a few whole-number codes are classes; other numbers are amounts",
         )
     with balance_col:
@@ -126,9 +132,10 @@ def _columns_panel(profile: TableProfile, columns: list[str], target: str) -> No
         pd.DataFrame(profile.rows()),
         hide_index=True,
         key="column_profile",
+        row_height=WRAPPED_ROW,  # "dropped: row numbers (a leading index column), …" was cut off
         column_config={
             "missing": st.column_config.NumberColumn(format="percent", help="share of empty cells"),
-            "what happens": st.column_config.TextColumn(width="large"),
+            "what happens": st.column_config.TextColumn(width="medium"),  # wraps: the rest fits beside
         },
     )
     used = len(profile.features)

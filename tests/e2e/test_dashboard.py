@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from tests.e2e.charts import live_chart, trace_length
 from tuning import list_run_names, load_run, preset_spec, summarize
@@ -66,16 +66,26 @@ def test_launch_the_article_grid_and_watch_it_live(
     screenshot(page, "monitor")
 
 
-def test_stop_a_run_from_a_second_tab(new_page: Callable[[str], Page], server: SimpleNamespace) -> None:
+def test_stop_a_run_from_a_second_tab_then_delete_it_after_a_confirmation(
+    new_page: Callable[[str], Page], server: SimpleNamespace
+) -> None:
+    """Delete used to appear where Stop was, under the pointer, and delete at one click."""
     before = set(list_run_names(server.storage))  # the session's other tests' runs
     page = new_page("launch")
     page.get_by_test_id("stSelectbox").filter(has_text="Start from a preset").click()
     page.get_by_role("option", name=re.compile(r"^houses:")).click()
     expect(page.get_by_text("60 trials")).to_be_visible()
+    # Far more trials than the test waits for: 60 could all finish (in populations of 3)
+    # before the second tab pressed Stop, and there was no Stop to press.
+    trials = page.get_by_role("spinbutton", name="Trials")
+    trials.fill("1000")
+    trials.press("Enter")
+    expect(page.get_by_text("1,000 trials")).to_be_visible()
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(re.compile(r"/monitor\?run=bayesian-"))
     name = page.url.split("run=")[1]
     expect(page.locator(STATE)).to_contain_text("running", timeout=60_000)
+    stop_box = page.get_by_role("button", name="Stop run").bounding_box()
 
     second = new_page(f"monitor?run={name}")  # another tab: picks the run up, starts nothing
     expect(second.locator(STATE)).to_contain_text("running", timeout=60_000)
@@ -89,8 +99,40 @@ def test_stop_a_run_from_a_second_tab(new_page: Callable[[str], Page], server: S
     expect(page.locator(STATE)).to_contain_text("stopped", timeout=120_000)
     summary = summarize(load_run(name, server.storage))
     assert summary.state == "stopped"
-    assert summary.n_complete + summary.n_failed + summary.n_pruned < 60
+    trials = summary.n_complete + summary.n_failed + summary.n_pruned
+    assert trials < 1000
     no_exception(page)
+
+    delete = page.get_by_role("button", name="Delete run")
+    expect(delete).to_be_visible()
+    assert stop_box is not None and not overlap(stop_box, delete.bounding_box()), (
+        stop_box,
+        delete.bounding_box(),
+    )
+    delete.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Delete run {name} and its {trials} trials for good?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    assert name in list_run_names(server.storage)
+    delete.click()
+    page.get_by_role("dialog").get_by_role("button", name=f"Delete {name}").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_text(name)).to_have_count(0)  # another run's Monitor, or none left
+    assert name not in list_run_names(server.storage)
+    no_exception(page)
+
+
+def overlap(one: FloatRect, other: FloatRect | None) -> bool:
+    """True when two boxes on the screen share any point."""
+    if other is None:
+        return False
+    return not (
+        one["x"] + one["width"] <= other["x"]
+        or other["x"] + other["width"] <= one["x"]
+        or one["y"] + one["height"] <= other["y"]
+        or other["y"] + other["height"] <= one["y"]
+    )
 
 
 def test_every_page_renders(

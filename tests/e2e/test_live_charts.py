@@ -4,6 +4,7 @@ opened trials table, a lazy expander of the live panel."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -12,8 +13,10 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.charts import live_chart, trace_length
-from tuning import RunSpec, load_run, preset_spec, request_stop
+from tests.fake_runs import make_run
+from tuning import RunSpec, delete_run, load_run, preset_spec, request_stop
 from tuning.launcher import launch
+from tuning.storage import record
 
 pytestmark = pytest.mark.browser
 
@@ -89,3 +92,44 @@ def test_zoom_legend_and_an_opened_table_survive_refreshes_with_new_trials(
         expect(page.get_by_test_id("stException")).to_have_count(0)
     finally:
         request_stop(load_run(run.name, server.storage))
+
+
+def test_a_population_in_flight_is_watched_epoch_by_epoch(
+    new_page: Callable[[str], Page], server: SimpleNamespace
+) -> None:
+    """Fifteen trials training as one population, none finished: the Monitor used to say
+    "0 / 15 trials done", draw an empty score chart and the same orange dash fifteen times.
+    The run is written as a worker leaves one (its worker is this process), and its curves
+    grow as a worker's do, about once a second."""
+    spec = preset_spec("houses").to_dict()
+    spec["budget"] = {"n_trials": 15}  # 30 epochs a trial
+    make_run(
+        server.storage, "population", 0, spec=RunSpec.from_dict(spec), n_running=15, finished=False,
+        trial_s=0.0, worker_pid=os.getpid(),
+    )  # fmt: skip
+    run = load_run("population", server.storage)
+    try:
+        page = new_page("monitor?run=population")
+        bar = page.get_by_test_id("stProgress")
+        expect(bar).to_contain_text("0 / 15 trials done · 225 / 450 epochs")  # 15 epochs each so far
+        expect(bar).to_contain_text(" left")
+        history = live_chart(page, "history")
+        expect(history).to_be_visible()
+        assert trace_length(history, "running (latest epoch, provisional)") == 15
+        curves = live_chart(page, "curves")
+        running = curves.evaluate(
+            "plot => plot._fullData.filter(t => t.line.dash === 'dash').map(t => [t.name, t.line.color])"
+        )
+        assert len(running) == 10 and len({name for name, _ in running}) == 10
+        assert len({color for _, color in running}) == 10
+
+        for trial in run.study.get_trials(deepcopy=False):  # five more epochs each, as a worker publishes
+            trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, trial.number)
+            curve = [*trial.user_attrs[record.CURVE.key], *[150.0] * 5]
+            run.storage.set_trial_user_attr(trial_id, record.CURVE.key, curve)
+        expect(bar).to_contain_text("300 / 450 epochs")  # the next refresh
+        lowest = "Math.min(...plot._fullData.find(t => t.name.startsWith('running')).y)"
+        page.wait_for_function(f"plot => {lowest} === 150", arg=history.element_handle())
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+    finally:  # its worker is this process: left behind, the session's teardown would kill it
+        delete_run(run)

@@ -9,7 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import APP, texts
-from tuning import PRESETS, list_run_names, load_run, preset_spec
+from tests.runs_helpers import quick_spec
+from tuning import PRESETS, Actor, annotate_run, fmt_score, list_run_names, load_run, preset_spec, summarize
+from tuning.storage import record
 
 
 def test_an_empty_storage_offers_the_presets(open_page: Callable[..., AppTest]) -> None:
@@ -17,6 +19,7 @@ def test_an_empty_storage_offers_the_presets(open_page: Callable[..., AppTest]) 
     assert [s.value for s in at.subheader] == ["No runs yet"]
     labels = [b.label for b in at.button]
     assert labels.count("Start") == len(PRESETS)
+    assert "**The article** the presets follow is the tutorial" in texts(at)  # what "the article's" means
     assert "New run" in labels
 
 
@@ -43,7 +46,8 @@ def test_runs_are_listed_with_state_progress_and_best(
     row = table.set_index("run").loc["houses-done"]
     assert (row["strategy"], row["state"], row["trials"]) == ("bayesian", "finished", "60 / 60")
     assert row["progress"] == 100  # percent
-    assert row["best score"] > 0 and row["test score"] == 250.0 and row["metric"] == "mse"
+    assert row["best score"] == fmt_score(summarize(load_run("houses-done", storage_url)).best_value)
+    assert row["test score"] == "250" and row["metric"] == "MSE ($1000s²)"  # units as on the Monitor
     assert [m.label for m in at.metric] == ["Runs", "Active now", "Trials finished"]
     assert "not refreshing" in texts(at)
 
@@ -54,3 +58,18 @@ def test_an_unreachable_storage_is_a_message(monkeypatch: pytest.MonkeyPatch) ->
     at.run()
     assert not at.exception
     assert "cannot reach the storage" in at.error[0].value
+
+
+def test_an_upload_shows_its_file_a_note_its_text_and_a_big_score_its_digits(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """The table said "csv" for every upload, showed notes as Markdown source and a score of
+    262590000 as it came."""
+    spec = quick_spec(dataset={"name": "csv", "target": "price", "filename": "houses.csv"})
+    study = make_run(storage_url, "uploaded", 3, spec=spec)
+    study.set_user_attr(
+        record.RESULT.key, {"state": "finished", "finished_at": 1.0, "test_loss": 262590000.0}
+    )
+    annotate_run("uploaded", "**lr** near [0.005](http://x.example)\nmore", [], Actor(storage_url))
+    row = open_page("pages/home.py").dataframe[0].value.set_index("run").loc["uploaded"]
+    assert (row["dataset"], row["note"], row["test score"]) == ("houses.csv", "lr near 0.005", "262,590,000")

@@ -40,7 +40,7 @@ def test_extend_an_ended_run_from_the_monitor(
     assert "Run done extended +10 trials; its workers are starting." in texts(at)
     assert "Earlier results" in texts(at)
     (history,) = [d.value for d in at.dataframe if "superseded" in d.value.columns]
-    assert history["test loss"].tolist() == [250.0] and history["best trial"].tolist() == [0]
+    assert history["test score"].tolist() == ["250"] and history["best trial"].tolist() == [0]
 
 
 def test_a_running_run_cannot_be_extended(open_page: Callable[..., AppTest], storage_url: str) -> None:
@@ -129,6 +129,7 @@ def test_edit_as_a_new_run_with_warm_start(
     assert at.title[0].value == "Launch a run"
     assert "Editing a copy of run **source**" in texts(at)
     assert at.radio(key="f_strategy").value == "bayesian"
+    assert at.selectbox(key="f_preset").value is None  # a copy, not the article's grid
     at.switch_page("pages/launch.py")  # AppTest reruns the page it was told, not where the script went
     at.checkbox(key="f_warm_start").check().run()
     assert "12 finished trial(s) of source fit this space." in texts(at)

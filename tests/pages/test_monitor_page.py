@@ -220,20 +220,28 @@ def test_stopping_or_deleting_on_a_read_only_journal_is_a_message(
         make_run(url, "live", 3, n_running=1, finished=False, worker_pid=os.getpid())
         pages = {name: open_page("pages/monitor.py", run=name) for name in ("old", "live")}
         make_read_only(folder)
-        for name, button in (("old", "Delete run"), ("live", "Stop run")):
+        for name, buttons in (("old", ("Delete run", "Delete old")), ("live", ("Stop run",))):
             at = pages[name]
-            next(b for b in at.button if b.label == button).click().run()
+            for button in buttons:  # Delete asks first
+                next(b for b in at.button if b.label == button).click().run()
             assert not at.exception, at.exception
-            assert f"cannot write to the journal file {folder / 'runs.journal'}" in texts(at), button
+            assert f"cannot write to the journal file {folder / 'runs.journal'}" in texts(at), name
         assert list_run_names(url) == ["live", "old"]
         assert summarize(load_run("live", url)).state == "running"
 
 
-def test_a_finished_run_can_be_deleted(open_page: Callable[..., AppTest], storage_url: str) -> None:
+def test_a_finished_run_is_deleted_once_confirmed(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
     make_run(storage_url, "old", 3)
     make_run(storage_url, "kept", 3)
     at = open_page("pages/monitor.py", run="old")
     next(b for b in at.button if b.label == "Delete run").click().run()
+    assert "Delete run **old** and its 3 trials for good?" in texts(at)
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert list_run_names(storage_url) == ["kept", "old"]
+    next(b for b in at.button if b.label == "Delete run").click().run()
+    next(b for b in at.button if b.label == "Delete old").click().run()
     assert not at.exception
     assert list_run_names(storage_url) == ["kept"]
     assert at.selectbox(key="monitor_run").value == "kept"

@@ -27,7 +27,14 @@ from tests.storage.journal_files import (
     trial_counts,
     with_line_in_the_middle,
 )
-from tests.worker_processes import WorkerProcess, WorkerProcesses, eventually, live_spec, trials_of
+from tests.worker_processes import (
+    WorkerProcess,
+    WorkerProcesses,
+    eventually,
+    live_spec,
+    paused_when,
+    trials_of,
+)
 from tuning.cli import EXIT_STORAGE, main
 from tuning.reading.trials import list_run_names
 from tuning.storage.journal import open_journal
@@ -150,8 +157,16 @@ def test_a_full_disk_mid_run_loses_no_complete_trial(
             trials = trials_of(load_run(run.name, url))
             return {t.number: t.value for t in trials if t.state is TrialState.COMPLETE}
 
-        eventually(lambda: len(complete()) >= 2, 60, "two trials to complete")
+        def two_complete() -> dict[int, float | None]:
+            done = complete()
+            return done if len(done) >= 2 else {}
+
+        # The worker is stopped while the test reads the run and injects the fault: it could
+        # otherwise finish every trial first, and then nothing would run out of space.
+        done = paused_when(first, two_complete, 60, "two trials to complete")
+        assert len(done) < spec.budget.n_trials, "the worker finished before the fault"
         free_space = fault(path, first)
+        first.resume()
         eventually(lambda: "could not" in first.log(), 30, "the worker to run out of space")
         done_before = complete()
         if restart:  # the worker is stopped (or gave up); an operator frees space and starts it

@@ -29,6 +29,7 @@ NOT_STORAGE = {
     ("tuning/views/chart_data.py", "origin"): "a column of the trial tables",
     ("tuning/views/figures.py", "origin"): "the trial tables' column the history chart groups by",
     ("tuning/views/parallel_figure.py", "origin"): "the trial tables' column of the origin axis",
+    ("tuning/views/progress.py", "origin"): "the trial tables' column that marks inherited trials",
     ("tuning/views/export.py", "curve"): "a field of the export document",
     ("tuning/views/table_summary.py", "error"): "a column of the trial tables",
     ("tuning/views/table_summary.py", "origin"): "a column of the trial tables",

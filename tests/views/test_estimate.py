@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import random
-import time
 
 import pytest
 
-from tests.fake_runs import make_run
-from tuning import RunSpec, RunState, load_run, preset_spec, summarize
+from tuning import RunSpec, preset_spec
 from tuning.data.datasets import DATASETS, load_dataset
 from tuning.definition.batching import STEP_S
 from tuning.definition.space import Choice, Range
-from tuning.views.chart_data import trials_frame
 from tuning.views.estimate import (
     dataset_shape,
     forecast,
     machine_bytes,
     population_seconds,
     sample_configs,
-    seconds_left,
     start_warnings,
     trial_seconds,
 )
@@ -84,23 +78,6 @@ def test_bigger_models_and_more_epochs_take_longer() -> None:
     small = trial_seconds({"hidden_size": 8, "epochs": 10}, 100, 20, 4, 1)
     assert trial_seconds({"hidden_size": 512, "n_layers": 4, "epochs": 10}, 100, 20, 4, 1) > small
     assert trial_seconds({"hidden_size": 8, "epochs": 20}, 100, 20, 4, 1) > small
-
-
-def test_time_left_shares_the_queue_among_live_workers(storage_url: str) -> None:
-    make_run(storage_url, "run", 4, n_running=1, finished=False, trial_s=10.0, worker_pid=os.getpid())
-    run = load_run("run", storage_url)
-    trials = run.study.get_trials(deepcopy=False)
-    summary = dataclasses.replace(summarize(run, trials), n_waiting=6, workers_alive=2, n_trials=11)
-    frame = trials_frame(trials)
-    started = float(frame.loc[frame["state"] == "running", "started_at"].iloc[0])
-    left = seconds_left(summary, frame, deadline=None, now=started + 4)
-    assert left == pytest.approx((6 * 10 + 6) / 2)
-    unmade = dataclasses.replace(summary, n_waiting=0)  # a budget's next block is not made yet: still due
-    assert seconds_left(unmade, frame, deadline=None, now=started + 4) == pytest.approx(left)
-    assert seconds_left(summary, frame, deadline=started + 10, now=started + 4) == pytest.approx(6)
-    assert seconds_left(dataclasses.replace(summary, state=RunState.FINISHED), frame, None) is None
-    empty = frame.iloc[0:0]
-    assert seconds_left(summary, empty, None, now=time.time()) is None
 
 
 def measured_spec(hidden_size: int, batch_size: int) -> RunSpec:

@@ -22,11 +22,13 @@ from tuning.views.chart_data import (
 from tuning.views.figures import (
     BEST_COLOR,
     DENSE_FROM,
+    RUNNING_COLORS,
     STATE_COLORS,
     curves_figure,
     history_figure,
     params_hover,
     race_figure,
+    running_colors,
 )
 from tuning.views.history import history_points
 from tuning.views.parallel_figure import parallel_figure
@@ -45,8 +47,10 @@ def test_history_draws_states_and_the_best_line(trials: list[optuna.trial.Frozen
     fig = history_figure(
         history_points(history_frame(frame), best_steps(frame)), UNIT, log_y=True, revision="run"
     )
-    complete, pruned, best = fig.data
+    complete, pruned, best, running = fig.data  # running last: it comes and goes
     assert (complete.name, pruned.name, best.name) == ("complete", "pruned (last epoch)", "best so far")
+    assert running.name == "running (latest epoch, provisional)" and running.marker.symbol == "circle-open"
+    assert "still training" in running.hovertemplate and len(running.x) == 1
     assert complete.marker.color == STATE_COLORS["complete"] and best.line.color == BEST_COLOR
     assert best.line.shape == "hv" and isinstance(complete, go.Scatter)
     assert fig.layout.uirevision == "run:log"  # a new scale resets the zoom
@@ -87,18 +91,40 @@ def test_learning_curves_mark_the_running_and_the_best(trials: list[optuna.trial
     fig = curves_figure(curves_frame(TrialTable.of(trials), best_n=3), UNIT, log_y=False, revision="run")
     assert len(fig.data) == 4
     assert fig.data[0].line.color == BEST_COLOR and fig.data[0].line.width == 3
-    assert fig.data[-1].line.dash == "dash" and fig.data[-1].line.color == STATE_COLORS["running"]
+    assert fig.data[-1].line.dash == "dash" and fig.data[-1].line.color in RUNNING_COLORS
     assert fig.layout.xaxis.title.text == "epoch" and fig.layout.yaxis.title.text == UNIT
 
 
-def test_races_colour_by_strategy_and_dash_repeats(storage_url: str) -> None:
+def test_each_running_trial_has_a_colour_and_a_name_of_its_own(storage_url: str) -> None:
+    """A population's curves were identical orange dashes, told apart by nothing."""
+    study = make_run(storage_url, "pop", 3, n_running=12, finished=False)
+    fig = curves_figure(
+        curves_frame(TrialTable.of(study.get_trials()), best_n=1), UNIT, log_y=False, revision="pop"
+    )
+    running = [trace for trace in fig.data if trace.line.dash == "dash"]
+    assert len(running) == 10  # the latest ten
+    assert len({trace.line.color for trace in running}) == 10
+    assert len({trace.name for trace in running}) == 10
+    assert not {trace.line.color for trace in running} & {BEST_COLOR, STATE_COLORS["complete"]}
+
+
+def test_a_running_trial_keeps_its_colour_while_others_finish() -> None:
+    before = running_colors([20, 21, 22, 30])
+    assert len(set(before.values())) == 4  # 20 and 30 share a first choice: 30 takes the next free
+    after = running_colors([21, 22])
+    assert {n: before[n] for n in (21, 22)} == after
+
+
+def test_races_give_every_run_a_colour_of_its_own(storage_url: str) -> None:
+    """Two random searches were drawn in one colour, told apart only by a dash."""
     strategies = {"g": "grid", "r1": "random", "r2": "random"}
     race = race_frame(
         [(n, s, trials_frame(make_run(storage_url, n, 5).get_trials())) for n, s in strategies.items()]
     )
     fig = race_figure(race, "finished", "trials finished", UNIT, log_y=False)
     colors = [t.line.color for t in fig.data]
-    assert colors == [STRATEGIES[Strategy.GRID].colour, *[STRATEGIES[Strategy.RANDOM].colour] * 2]
+    assert colors[:2] == [STRATEGIES[Strategy.GRID].colour, STRATEGIES[Strategy.RANDOM].colour]
+    assert len(set(colors)) == 3 and colors[2] not in {entry.colour for entry in STRATEGIES.values()}
     assert [t.line.dash for t in fig.data] == ["solid", "solid", "dash"]
     assert [t.uid for t in fig.data] == ["g", "r1", "r2"]  # a hidden run stays hidden
     fewer = race_figure(race[race["run"] != "r2"], "finished", "trials finished", UNIT, log_y=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pytest
@@ -40,3 +41,14 @@ def test_a_name_used_again_after_a_deletion_is_a_new_run(storage_url: str) -> No
     assert run_summaries(storage_url)[0].n_complete == 5
     delete_run(load_run("again", storage_url))
     assert run_summaries(storage_url) == []
+
+
+def test_elapsed_leaves_out_the_time_a_run_sat_ended_before_an_extension(storage_url: str) -> None:
+    make_run(storage_url, "extended", 3)
+    summary = summarize(load_run("extended", storage_url))
+    created = summary.created_at
+    past = {"finished_at": created + 100, "superseded_at": created + 3600}  # an hour idle, then extended
+    extended = dataclasses.replace(summary, history=[past], finished_at=created + 3700)
+    assert extended.active_seconds(now=created + 9999) == pytest.approx(200)
+    going = dataclasses.replace(extended, finished_at=None, reopened_at=created + 3600)
+    assert going.active_seconds(now=created + 3650) == pytest.approx(150)

@@ -105,6 +105,8 @@ class PastResult:
     best_params: dict[str, Any] | None
     superseded_at: float
     reason: str
+    test_metrics: dict[str, float | None] | None = None  # absent from results stored before
+    test_picture: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,6 +115,17 @@ class PastResult:
 def history(attrs: dict[str, Any]) -> list[PastResult]:
     """The run's earlier results, oldest first."""
     return [PastResult(**entry) for entry in attrs.get(record.HISTORY.key) or ()]
+
+
+def kept_test(attrs: dict[str, Any], best_trial: int) -> PastResult | None:
+    """The last result, when the run ends again with the same winner: its test stands.
+
+    Tested again, the winner would be retrained (alone, by whichever worker ends the run),
+    and its test score would move by float rounding though nothing about it changed.
+    """
+    past = history(attrs)
+    last = past[-1] if past else None
+    return last if last and last.best_trial == best_trial and last.test_metrics is not None else None
 
 
 def reopen(run: Run, reason: str) -> None:
@@ -130,6 +143,8 @@ def reopen(run: Run, reason: str) -> None:
             best_params=dict(best.params) if best else None,
             superseded_at=time.time(),
             reason=reason,
+            test_metrics=result.get("test_metrics"),
+            test_picture=result.get("test_picture"),
         )
         run.study.set_user_attr(record.HISTORY.key, [*(attrs.get(record.HISTORY.key) or []), past.to_dict()])
         run.study.set_user_attr(record.RESULT.key, None)

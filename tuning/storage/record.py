@@ -136,7 +136,7 @@ HISTORY = Key(
 )  # fmt: skip
 REOPENED_AT = Key(
     "sweetspot:reopened_at", Scope.STUDY, "float (Unix time)",
-    "storage.lifecycle.reopen", "views.summary (the startup grace of the new workers)",
+    "storage.lifecycle.reopen", "views.summary (the startup grace of the new workers; views.progress)",
     "When the run was last extended or reopened; workers that joined before it are the old ones.",
 )  # fmt: skip
 WARM_START = Key(

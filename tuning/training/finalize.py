@@ -2,7 +2,8 @@
 
 Whichever worker finds the queue empty and no trial running writes the result. If two
 finish at the same moment both compute the same figure (training is seeded), so the
-result does not depend on which one wins the race.
+result does not depend on which one wins the race. A run that was extended and ends with
+the same winner keeps that winner's one test (``storage.lifecycle.kept_test``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from optuna.trial import TrialState
 
 from tuning.storage import record
-from tuning.storage.lifecycle import hand_picked_waiting
+from tuning.storage.lifecycle import hand_picked_waiting, kept_test
 from tuning.storage.record import RunResult, RunState
 from tuning.storage.refit import ask_refit
 from tuning.storage.runs import Run, deadline_passed, stop_requested
@@ -51,6 +52,14 @@ def finalize(run: Run, objective: Objective, cached: tuple[int, Outcome] | None)
         result = RunResult(state, time.time(), error=first_error)
     else:
         metric = run.spec.selection
+        kept = kept_test(attrs, best.number)
+        if kept is not None:  # extended, and the same winner: its one test stands, model folder and all
+            result = RunResult(
+                RunState.STOPPED if stopped else RunState.FINISHED, time.time(), test_loss=kept.test_loss,
+                best_trial=best.number, test_metrics=kept.test_metrics, test_picture=kept.test_picture,
+            )  # fmt: skip
+            run.study.set_user_attr(record.RESULT.key, result.to_dict())
+            return result
         trained = cached[1] if cached and cached[0] == best.number else objective.retrain(best.params)
         data = objective.data
         report = evaluate_test(data, objective.split, objective.members, trained.models)

@@ -1,9 +1,10 @@
 """Optuna's own analysis views of a run, with plain reasons when a run cannot fill one yet.
 
 ``optuna.visualization`` returns an empty figure (and logs a warning) when a study has
-too few trials, and its contour plot grows with the square of the distinct values, which
-takes minutes and hundreds of MB at 5,000 trials. Here each view first says whether it
-can be drawn, and draws from a seeded sample of the complete trials beyond its limit.
+too few trials, and its contour plot grows with the square of the distinct values (in
+the server, and again in the browser: ``views/contour.py`` draws ours). Here each view
+first says whether it can be drawn, and draws from a seeded sample of the complete
+trials beyond its limit.
 Each view is one entry of ``VIEWS``, its figure function included.
 """
 
@@ -26,6 +27,7 @@ from tuning.definition.metrics import Direction
 from tuning.registry import Registry
 from tuning.storage.runs import Run
 from tuning.views.chart_data import axis_title, loss_title
+from tuning.views.contour import contour_figure
 from tuning.views.importance import importance_figure
 
 if TYPE_CHECKING:  # plotly loads only when a view is drawn: workers import this package too
@@ -149,11 +151,9 @@ VIEWS: Registry[str, View] = Registry(
             "Contour",
             3,
             2,
-            300,
-            "the loss over two hyperparameters at once, interpolated",
-            lambda study, params, loss: vis.plot_contour(
-                study, params=params, target=_selection(study), target_name=loss
-            ),
+            1000,
+            "the loss over two hyperparameters at once, interpolated between the trials (the dots)",
+            contour_figure,
             picks_params=ParamPick(2, 4, "Choose two or more hyperparameters to draw their contour."),
         ),
         "parallel": View(

@@ -22,7 +22,7 @@ from tuning.definition.spec import RunSpec
 from tuning.reading.records import PARAM_PREFIX, TrialTable, joined_rows, learning_curve, records_frame
 from tuning.storage.record import TrialOrigin
 
-HISTORY_STATES = ("complete", "pruned", "failed")
+HISTORY_STATES = ("complete", "pruned", "failed", "running")
 HISTORY_COLUMNS = ("number", "state", "value", "last_loss", "origin", "duration_s")  # and the parameters
 RACE_COLUMNS = ("run", "strategy", "finished", "elapsed_s", "best_so_far", "number")
 
@@ -92,7 +92,9 @@ def param_columns(frame: pd.DataFrame) -> list[str]:
 
 def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Trials with a loss to plot: complete ones at their loss, pruned and failed ones at
-    their last epoch's (a failed trial without a finite one is left out)."""
+    their last epoch's (a failed trial without a finite one is left out), and running ones
+    at their latest epoch's, a provisional point that moves as they train: a population's
+    trials all finish at once, and its chart would stay empty until then."""
     loss = frame["value"].where(frame["state"] == "complete", frame["last_loss"])
     drawn = [c for c in frame.columns if c in HISTORY_COLUMNS or c.startswith(PARAM_PREFIX)]
     shown = frame[drawn].assign(loss=loss)  # only the columns drawn: a big run's rows are many
@@ -212,9 +214,11 @@ def race_frame(runs: Sequence[tuple[str, str, pd.DataFrame]], maximize: bool = F
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
+def trial_table(frame: pd.DataFrame, score: str = "loss", selection: str | None = None) -> pd.DataFrame:
     """The trials as people read them: the score (named ``score``, e.g. "validation accuracy"),
-    plain parameter names, every recorded validation metric, start time, duration."""
+    plain parameter names, every other recorded validation metric (``selection``, the metric
+    the score is, is not repeated: a CSV had "validation log loss" and "val log loss"),
+    start time, duration."""
     params = param_columns(frame)
     table = frame[
         [
@@ -234,16 +238,23 @@ def trial_table(frame: pd.DataFrame, score: str = "loss") -> pd.DataFrame:
     started = pd.to_datetime(table["started_at"], unit="s", utc=True).dt.tz_convert(None)
     error = table["error"].where(table["error"].notna(), "")
     table = table.assign(started_at=started, error=error).rename(columns={"started_at": "started (UTC)"})
-    metrics = _metric_columns(frame)
+    metrics = _metric_columns(frame).drop(
+        columns=_metric_column(selection) if selection else [], errors="ignore"
+    )
     table = pd.concat([table, metrics], axis=1)
     first = ["number", "state", score, *metrics.columns]  # every score beside the one selected by
     return table[first + [c for c in table.columns if c not in first]]
 
 
 def _metric_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """One column per validation metric the trials recorded ("val accuracy", ...)."""
+    """One column per validation metric the trials recorded ("validation accuracy", ...)."""
     recorded = [
         m if isinstance(m, dict) else {} for m in frame.get("val_metrics", pd.Series(index=frame.index))
     ]
     metrics = pd.DataFrame(recorded, index=frame.index, dtype=float)
-    return metrics.rename(columns={name: f"val {get_metric(name).label}" for name in metrics.columns})
+    return metrics.rename(columns={name: _metric_column(name) for name in metrics.columns})
+
+
+def _metric_column(metric: str) -> str:
+    """The table's column of a validation metric, named as the score's: "validation accuracy"."""
+    return f"validation {get_metric(metric).label}"

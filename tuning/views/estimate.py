@@ -5,7 +5,7 @@ grid combination, or seeded draws from the ranges), groups them into the populat
 worker trains at once, and prices those with constants measured on a 2-core CPU with one
 torch thread per worker: a population pays each step's overhead once for all its members.
 It is a guide, not a promise: pruning ends trials early, and another machine is faster or
-slower. Once trials finish, ``seconds_left`` uses their measured durations instead.
+slower. Once a run trains, ``views.progress`` times it by its measured pace instead.
 
 Memory is a peak, not a mean: one worker holds a whole population at once (each trial's
 folds × repeats, padded to the largest shape, with gradients and optimizer state), their
@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,11 +29,9 @@ from tuning.definition import batching
 from tuning.definition.batching import Shape, plan_populations, population_size
 from tuning.definition.space import Choice, Fixed, Param
 from tuning.definition.spec import RunSpec
-from tuning.storage.record import RunState
-from tuning.views.summary import RunSummary
 
 if TYPE_CHECKING:  # a worker prices its run (the baselines) without loading pandas
-    import pandas as pd
+    pass
 
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3
@@ -221,32 +218,3 @@ def population_seconds(
     weights = sum(features * s.width + (s.layers - 1) * s.width**2 + s.width for s in shapes)
     epoch = EVAL_S + 2 * val_rows * members * weights / FLOPS_PER_S + REPORT_S * len(configs)
     return TRIAL_S * len(configs) + training + max(s.epochs for s in shapes) * epoch
-
-
-def seconds_left(
-    summary: RunSummary, frame: pd.DataFrame, deadline: float | None, now: float | None = None
-) -> float | None:
-    """Time until the run ends, from the durations of its finished trials.
-
-    None until a trial has finished (nothing to go on) or once the run is over. Queued
-    trials are shared among the live workers; a time budget caps the answer.
-    """
-    now = time.time() if now is None else now
-    if not summary.active:
-        return None
-    remaining = deadline - now if deadline is not None else None
-    done = frame["duration_s"].dropna()
-    if done.empty:
-        return max(remaining, 0.0) if remaining is not None and summary.n_trials is None else None
-    mean = float(done.mean())
-    running = frame.loc[frame["state"] == "running", "started_at"].dropna()
-    in_flight = sum(max(mean - (now - started), 0.0) for started in running)
-    parallel = max(1, summary.workers_alive, len(running))
-    queued = summary.n_waiting  # and a trial budget's tickets not made yet (made a block at a time)
-    if summary.trials_planned is not None:
-        done = summary.n_complete + summary.n_failed + summary.n_pruned + summary.n_running
-        queued = max(queued, summary.trials_planned - done)
-    left = (queued * mean + in_flight) / parallel
-    if summary.state == RunState.STOPPING:
-        left = in_flight / parallel
-    return max(0.0, min(left, remaining) if remaining is not None else left)

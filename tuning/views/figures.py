@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.reading.records import PARAM_PREFIX
 from tuning.views.chart_data import CurveSelection, param_columns
+from tuning.views.formatting import D3_SCORE
 from tuning.views.history import HistoryPoints
 
 STATE_COLORS = {
@@ -29,6 +30,12 @@ STATE_COLORS = {
     "waiting": "#BBBBBB",
 }
 BEST_COLOR = "#009E73"
+#: One colour per running trial in the learning curves: Okabe-Ito's warm ones and blue, then
+#: Paul Tol's muted ones, none of them the complete trials' sky blue or the best's green.
+RUNNING_COLORS = (
+    "#E69F00", "#D55E00", "#CC79A7", "#0072B2", "#332288", "#882255", "#44AA99", "#999933", "#DDCC77",
+    "#CC6677",
+)  # fmt: skip
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 DENSE_FROM = 1000  # points: from here smaller, fainter markers, so a dense cloud stays readable
 
@@ -86,7 +93,12 @@ HISTORY_TRACES = {  # state → legend name, marker symbol
     "complete": ("complete", "circle"),
     "pruned": ("pruned (last epoch)", "x"),
     "failed": ("failed (last epoch)", "square"),
+    "running": ("running (latest epoch, provisional)", "circle-open"),
 }
+HOVER = f"trial %{{x}}<br>loss %{{y:{D3_SCORE}}}<br>%{{customdata:.1f}} s<br>%{{text}}<extra></extra>"
+RUNNING_HOVER = (
+    f"trial %{{x}}, still training<br>latest epoch's loss %{{y:{D3_SCORE}}}<br>%{{text}}<extra></extra>"
+)
 
 
 def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revision: str) -> go.Figure:
@@ -101,28 +113,11 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
     fig = go.Figure()
     points, steps = history.points, history.steps
     size, opacity = (7, 0.9) if len(points) < DENSE_FROM else (4, 0.6)
-    for uid, name, color, symbol, part in _point_groups(points):
-        if part.empty:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=part["number"].to_numpy(dtype=np.int32),
-                y=part["loss"].to_numpy(dtype=np.float32),
-                mode="markers",
-                name=name,
-                uid=uid,
-                marker=dict(
-                    color=color,
-                    symbol=symbol,
-                    size=size * (1.6 if symbol == "star" else 1),
-                    line=dict(width=0),
-                ),
-                opacity=opacity,
-                text=params_hover(part),
-                customdata=part["duration_s"].to_numpy(dtype=np.float32),
-                hovertemplate="trial %{x}<br>loss %{y:.5g}<br>%{customdata:.1f} s<br>%{text}<extra></extra>",
-            )
-        )
+    groups = {uid: (name, color, symbol, part) for uid, name, color, symbol, part in _point_groups(points)}
+    running = groups.pop("running")
+    for uid, (name, color, symbol, part) in groups.items():
+        if not part.empty:
+            fig.add_trace(_points(uid, name, color, symbol, part, size, opacity))
     if not steps.empty:
         fig.add_trace(
             go.Scatter(
@@ -132,11 +127,37 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
                 name="best so far",
                 uid="best",
                 line=dict(color=BEST_COLOR, width=3, shape="hv"),
-                hovertemplate="best so far %{y:.5g} (after trial %{x})<extra></extra>",
+                hovertemplate=f"best so far %{{y:{D3_SCORE}}} (after trial %{{x}})<extra></extra>",
             )
         )
+    name, color, symbol, part = running
+    if not part.empty:  # last: it comes and goes between refreshes; the legend before it stays put
+        fig.add_trace(_points("running", name, color, symbol, part, size, opacity))
     x_title = "trial number" + (f" · {history.note}" if history.note else "")
     return _layout(fig, revision, x_title, loss_title, log_y)
+
+
+def _points(
+    uid: str, name: str, color: str, symbol: str, part: pd.DataFrame, size: float, opacity: float
+) -> go.Scatter:
+    """One group of the history's points; an open marker gets an outline to be seen by."""
+    return go.Scatter(
+        x=part["number"].to_numpy(dtype=np.int32),
+        y=part["loss"].to_numpy(dtype=np.float32),
+        mode="markers",
+        name=name,
+        uid=uid,
+        marker=dict(
+            color=color,
+            symbol=symbol,
+            size=size * (1.6 if symbol == "star" else 1),
+            line=dict(width=1.5 if symbol.endswith("-open") else 0, color=color),
+        ),
+        opacity=opacity,
+        text=params_hover(part),
+        customdata=part["duration_s"].to_numpy(dtype=np.float32),
+        hovertemplate=RUNNING_HOVER if uid == "running" else HOVER,
+    )
 
 
 #: Trials the strategy did not propose get their own marker and legend entry.
@@ -144,26 +165,30 @@ ORIGIN_MARKS = {"hand-picked": ("star", "#d62728"), "inherited": ("diamond", "#7
 
 
 def _point_groups(points: pd.DataFrame) -> list[tuple[str, str, str, str, pd.DataFrame]]:
-    """(uid, legend name, colour, symbol, rows) of each group of points the history draws."""
+    """(uid, legend name, colour, symbol, rows) of each group of points the history draws:
+    a running trial is provisional whatever its origin; the others are grouped by origin,
+    then by state."""
     origin = points["origin"] if "origin" in points else pd.Series("sampled", index=points.index)
-    sampled = origin == "sampled"
+    running = points["state"] == "running"
+    sampled = (origin == "sampled") | running
     groups = [
         (state, name, STATE_COLORS[state], symbol, points[sampled & (points["state"] == state)])
         for state, (name, symbol) in HISTORY_TRACES.items()
     ]
     for name, (symbol, color) in ORIGIN_MARKS.items():
-        groups.append((name, name, color, symbol, points[origin == name]))
+        groups.append((name, name, color, symbol, points[(origin == name) & ~running]))
     return groups
 
 
 def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revision: str) -> go.Figure:
-    """Per-epoch validation loss of the chosen trials; running ones dashed, the best bold."""
+    """Per-epoch validation loss of the chosen trials; running ones dashed, each in a colour
+    of its own (``running_colors``), the best bold."""
     fig = go.Figure()
-    for rank, (number, part) in enumerate(selection.frame.groupby("number", sort=False)):
+    frame = selection.frame
+    colors = running_colors(frame.loc[frame["state"] == "running", "number"].unique().tolist())
+    for rank, (number, part) in enumerate(frame.groupby("number", sort=False)):
         running = part["state"].iloc[0] == "running"
-        color = (
-            STATE_COLORS["running"] if running else (BEST_COLOR if rank == 0 else STATE_COLORS["complete"])
-        )
+        color = colors[number] if running else (BEST_COLOR if rank == 0 else STATE_COLORS["complete"])
         fig.add_trace(
             go.Scatter(
                 x=part["epoch"].to_numpy(),
@@ -177,20 +202,49 @@ def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revis
                     dash="dash" if running else "solid",
                 ),
                 opacity=1.0 if running or rank == 0 else 0.7,
-                hovertemplate=f"trial {number}<br>epoch %{{x}}<br>loss %{{y:.5g}}<extra></extra>",
+                hovertemplate=f"trial {number}<br>epoch %{{x}}<br>loss %{{y:{D3_SCORE}}}<extra></extra>",
             )
         )
     return _layout(fig, revision, "epoch", loss_title, log_y)
 
 
+def running_colors(numbers: list[int]) -> dict[int, str]:
+    """A distinct colour for each running trial, the same one on every refresh while the
+    trial runs (chosen by its number; the next free one when two numbers collide)."""
+    taken: dict[int, str] = {}
+    for number in sorted(numbers):
+        start = number % len(RUNNING_COLORS)
+        free = [RUNNING_COLORS[(start + i) % len(RUNNING_COLORS)] for i in range(len(RUNNING_COLORS))]
+        taken[number] = next((c for c in free if c not in taken.values()), free[0])
+    return taken
+
+
+def race_colors(runs: list[tuple[str, str]]) -> dict[str, str]:
+    """A colour per run of (name, strategy): its strategy's for the first run of each
+    strategy, then colours no strategy has. Two random searches used to share one colour,
+    told apart only by their dashes."""
+    used = {entry.colour for entry in STRATEGIES.values()}
+    spare = [color for color in RUNNING_COLORS if color not in used]
+    colors: dict[str, str] = {}
+    extra = 0
+    for name, strategy in runs:
+        own = STRATEGIES[Strategy(strategy)].colour
+        if own in colors.values():
+            own, extra = spare[extra % len(spare)], extra + 1
+        colors[name] = own
+    return colors
+
+
 def race_figure(
     race: pd.DataFrame, x: str, x_title: str, loss_title: str, log_y: bool, score: str = "best"
 ) -> go.Figure:
-    """Best-so-far (or another ``score``, e.g. the hypervolume) of several runs on one axis:
-    a colour per strategy, a dash per run."""
+    """Best-so-far (or another ``score``, e.g. the hypervolume) of several runs on one axis: a
+    colour per run (``race_colors``), and a dash for each further run of a strategy."""
     fig = go.Figure()
     seen: dict[str, int] = {}
-    for run_name, part in race.groupby("run", sort=False):
+    parts = list(race.groupby("run", sort=False))
+    colors = race_colors([(str(name), str(part["strategy"].iloc[0])) for name, part in parts])
+    for run_name, part in parts:
         run = plain_text(run_name)
         strategy = str(part["strategy"].iloc[0])
         dash = DASHES[seen.get(strategy, 0) % len(DASHES)]
@@ -202,10 +256,10 @@ def race_figure(
                 mode="lines+markers" if len(part) <= 60 else "lines",
                 name=f"{run} ({strategy})",
                 uid=str(run_name),
-                line=dict(color=STRATEGIES[Strategy(strategy)].colour, width=2.5, shape="hv", dash=dash),
+                line=dict(color=colors[str(run_name)], width=2.5, shape="hv", dash=dash),
                 marker=dict(size=5),
                 customdata=part["number"].to_numpy(),
-                hovertemplate=f"{run}<br>{plain_text(x_title)}: %{{x:.4g}}<br>{score} %{{y:.5g}}"
+                hovertemplate=f"{run}<br>{plain_text(x_title)}: %{{x:.4g}}<br>{score} %{{y:{D3_SCORE}}}"
                 "<br>found by trial %{customdata}<extra></extra>",
             )
         )

@@ -74,6 +74,8 @@ class RunSummary:
     winner: int | None = None  # the trial tested (or to be tested) on held-out rows: best_trial
     picked: bool = False  # the winner was picked by someone, not by the default rule
     n_infeasible: int = 0  # complete trials that break a bound
+    reopened_at: float | None = None  # when an extension (or a hand-picked ticket) last reopened it
+    dataset_file: str | None = None  # an uploaded table's file name ("houses.csv"); dataset is "csv"
 
     @property
     def trials_planned(self) -> int | None:
@@ -83,6 +85,13 @@ class RunSummary:
     @property
     def active(self) -> bool:
         return self.state.active
+
+    def active_seconds(self, now: float) -> float:
+        """Seconds the run has been going until ``now`` (or its end): the time it sat ended
+        before an extension reopened it is left out."""
+        end = self.finished_at or now
+        idle = sum(max(past["superseded_at"] - past["finished_at"], 0.0) for past in self.history)
+        return max(end - self.created_at - idle, 0.0)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data; a run of one objective without bounds reads as it always has."""
@@ -140,7 +149,6 @@ def summary_of(run: Run, attrs: dict[str, Any], facts: TrialFacts, now: float) -
     stored = attrs.get(record.RESULT.key)  # None once an extension reopened the run
     result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
-    notes = read_notes(attrs)
     counts, best = facts.counts, facts.best
     return RunSummary(
         name=run.name,
@@ -168,15 +176,26 @@ def summary_of(run: Run, attrs: dict[str, Any], facts: TrialFacts, now: float) -
         owner=attrs.get(record.OWNER.key),
         error=(result.error if result else None) or facts.first_error,
         orphans=facts.orphans,
-        n_inherited=facts.origins[TrialOrigin.INHERITED],
-        n_hand_picked=facts.origins[TrialOrigin.HAND_PICKED],
-        warm_start=attrs.get(record.WARM_START.key),
-        history=[past.to_dict() for past in history(attrs)],
-        note=notes.note,
-        tags=list(notes.tags),
-        trial_notes=notes.trial_notes,
+        dataset_file=run.spec.dataset.filename,
+        **_lifecycle_fields(attrs, facts.origins),
         **facts.tradeoff,
     )
+
+
+def _lifecycle_fields(attrs: dict[str, Any], origins: dict[TrialOrigin, int]) -> dict[str, Any]:
+    """What happened to the run after its launch: inherited and hand-picked trials, earlier
+    results, reopening, and its notes and tags."""
+    notes = read_notes(attrs)
+    return {
+        "n_inherited": origins[TrialOrigin.INHERITED],
+        "n_hand_picked": origins[TrialOrigin.HAND_PICKED],
+        "warm_start": attrs.get(record.WARM_START.key),
+        "history": [past.to_dict() for past in history(attrs)],
+        "reopened_at": attrs.get(record.REOPENED_AT.key),
+        "note": notes.note,
+        "tags": list(notes.tags),
+        "trial_notes": notes.trial_notes,
+    }
 
 
 def _winner(
