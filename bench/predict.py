@@ -57,9 +57,9 @@ def model_folder_for(folder: Path) -> Path:
     from tuning.data.datasets import from_table
     from tuning.data.splits import make_split
     from tuning.definition.spec import RunSpec
-    from tuning.training.export import Trained, model_folder
     from tuning.training.members import make_members
     from tuning.training.model import build_mlp
+    from tuning.training.winner_folder import Trained, model_folder
     from tuning.winner.folder import Source
 
     text = table_csv(2_000, seed=1, target=True)

@@ -7,6 +7,7 @@ import ast
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from tuning import EXPORTS
@@ -169,3 +170,10 @@ def test_the_engine_s_packages_import_only_the_layers_below_them() -> None:
         and rank[layer_of(name)] > rank[layer_of(".".join(p.relative_to(ROOT).with_suffix("").parts))]
     ]
     assert upward == []
+
+
+def test_test_files_have_unique_names() -> None:
+    """The test folders are not packages: two ``test_export.py`` stop pytest at collection
+    (the merged suite of issues 20 and 22 did)."""
+    names = Counter(path.name for path in (ROOT / "tests").rglob("test_*.py"))
+    assert [name for name, count in names.items() if count > 1] == []

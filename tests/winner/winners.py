@@ -15,10 +15,10 @@ import pandas as pd
 
 from tests.table_cases import mixed_table, regression_table
 from tuning.definition.spec import RunSpec
-from tuning.training.export import Trained, model_folder
 from tuning.training.members import evaluate_test
 from tuning.training.objective import Objective
 from tuning.training.refit import refit, refit_split
+from tuning.training.winner_folder import Trained, model_folder
 from tuning.winner.folder import ModelFolder, Source
 from tuning.winner.rows import read_rows
 

@@ -17,10 +17,10 @@ from tuning.storage.lifecycle import hand_picked_waiting, kept_test
 from tuning.storage.record import RunResult, RunState
 from tuning.storage.refit import ask_refit
 from tuning.storage.runs import Run, deadline_passed, stop_requested
-from tuning.training.export import store_winner
 from tuning.training.members import evaluate_test
 from tuning.training.objective import Objective
 from tuning.training.population import Outcome
+from tuning.training.winner_folder import store_winner
 from tuning.views.outcome import winner_picture
 from tuning.views.pareto import winner_trial
 from tuning.winner.folder import Source

@@ -24,8 +24,8 @@ from tuning.storage import record
 from tuning.storage.artifacts import read_weights
 from tuning.storage.record import RunResult
 from tuning.storage.runs import Run
-from tuning.training.export import Trained, model_folder
 from tuning.training.model import build_mlp
+from tuning.training.winner_folder import Trained, model_folder
 from tuning.winner.folder import ModelFolder, Source
 
 FORMAT = "sweetspot-mlp-v2"

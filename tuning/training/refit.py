@@ -25,11 +25,11 @@ from optuna.trial import TrialState
 from tuning.data.splits import Fold, Split
 from tuning.storage.refit import Refit, RefitState, take_refit, write_refit
 from tuning.storage.runs import Run
-from tuning.training.export import store_winner
 from tuning.training.members import HeldOutReport, Member, evaluate_test, make_members
 from tuning.training.model import pick_device
 from tuning.training.objective import Objective
 from tuning.training.population import Outcome, train
+from tuning.training.winner_folder import store_winner
 from tuning.winner.folder import Source
 
 log = logging.getLogger("tuning.training.refit")

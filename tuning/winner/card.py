@@ -1,6 +1,6 @@
 """model.json: everything a reader needs to know about a model folder, as plain JSON.
 
-Written by the worker that stores a winner (``tuning.training.export``), read by
+Written by the worker that stores a winner (``tuning.training.winner_folder``), read by
 ``tuning.winner.model`` (columns, classes, the network's shape) and shown to people (the
 run, its spec, metrics, baselines, the versions that made it).
 """

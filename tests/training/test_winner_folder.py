@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from tests.winner.winners import Winner, one_thread_winners
-from tuning.training.export import Trained, model_folder
+from tuning.training.winner_folder import Trained, model_folder
 from tuning.winner.folder import TORCHSCRIPT, Source
 from tuning.winner.model import WinnerModel
 
