@@ -138,10 +138,11 @@ def test_no_engine_function_is_over_fifty_lines() -> None:
 #: The engine's layers, lowest first: a module may import its own package and the layers
 #: below it, never one above. Leaves (errors, the registry type, the field rules) import
 #: nothing of the engine but errors; data knows tables, definition what a run is, storage
-#: where runs live, views how they read, training how they run; the top modules act for
+#: where runs live, reading how the dashboard reads them (rows made once), views what it
+#: shows, training how they run; the top modules act for
 #: users (the demo's rules, starting workers, actions on runs, the CLI).
 LAYERS = (
-    "errors", "registry", "rules", "data", "definition", "storage", "views", "winner", "training",
+    "errors", "registry", "rules", "data", "definition", "storage", "reading", "views", "winner", "training",
     "demo", "demo_capacity", "launcher", "actions", "winner_commands", "cli", "__main__",
 )  # fmt: skip
 
