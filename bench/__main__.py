@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench import (
     baselines,
+    big_runs,
     browser,
     dashboard,
     efficiency,
@@ -40,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "population": population.run,
     "speedup": speedup.run,
     "browser": browser.run,
+    "big_runs": big_runs.run,
     "baselines": baselines.run,
     "predict": predict.run,
     "models": models.run,
@@ -150,13 +152,15 @@ def render(sections: list[Section], quick: bool, about: dict[str, str]) -> str:
         *(section.markdown() for section in sections),
         "## Running them",
         "",
-        "`python -m bench` runs all eight (about an hour on 2 cores) and rewrites this file and "
+        "`python -m bench` runs all ten (about an hour and a half on 2 cores) and rewrites this file and "
         "`docs/images/`; `python -m bench --quick --out /tmp/bench.md` checks they still run (under a "
         "minute); `--only NAME` runs one; `--device cuda` (or `auto`) trains the population benchmark on a "
         "GPU. Raw numbers land in `bench/results/`. With "
         f"`{PG_ENV}=postgresql+psycopg2://user@host:port` the dashboard benchmark also measures PostgreSQL "
         "(it creates and drops its own databases there; about 20 minutes more, most of it spent writing "
-        "the 10,000-trial run through Optuna's RDB storage).",
+        "the 10,000-trial run through Optuna's RDB storage; benchmark 7b writes its two 100,000-trial runs "
+        "in bulk, in minutes). Benchmark 7b alone: `python -m bench --only big_runs` (its two 100,000-trial "
+        "runs take 5-10 minutes to write to a journal; optuna-dashboard needs about a minute a round).",
         "",
     ]
     return "\n".join(parts)

@@ -27,7 +27,9 @@ from optuna.trial import TrialState, create_trial
 from streamlit.testing.v1 import AppTest
 
 from bench.common import PYTHON, ROOT, Context, Section, Table, Target, fmt_s, median, run_process
-from tuning import VIEWS, load_run, open_storage, summarize
+from tuning import VIEWS, open_storage
+from tuning.reading.trials import read_run
+from tuning.views.table_summary import summarize_table
 
 MONITOR, ANALYSIS = ROOT / "pages" / "monitor.py", ROOT / "pages" / "analysis.py"
 TARGET_S, TARGET_TRIALS = 0.5, 10_000
@@ -66,8 +68,8 @@ def run(ctx: Context) -> Section:
             "read its trials, summarise) and a rerun of each page's whole script in one Streamlit session "
             "under AppTest (reads, chart data, Plotly figures, widgets; a live Monitor reruns only its "
             f"panel, a part of this), medians of {rounds} rounds; each round first adds one trial. The "
-            "cold read is a fresh process's first read of the storage (a journal replays its whole file "
-            "once; later reads replay only new lines)."
+            "cold read is a fresh process's first read of the storage through the dashboard's reader (a "
+            "journal is read whole once, then saved beside it; later reads read only new lines)."
         ),
     )
     kinds: dict[str, Callable[[int], contextlib.AbstractContextManager[str]]] = {
@@ -125,9 +127,10 @@ make_run({url!r}, {name!r}, size - size // 10 - size // 100 - 2, n_pruned=size /
 
 
 def engine_reads(url: str) -> None:
-    """What every refresh reads before drawing: the run, its trials, its summary."""
-    run = load_run(RUN, url)
-    summarize(run, run.study.get_trials(deepcopy=False))
+    """What every refresh reads before drawing: the run, its trials, its summary, as the
+    dashboard reads them (``tuning.reading``: a journal's replica, PostgreSQL's new trials)."""
+    got = read_run(RUN, url)
+    summarize_table(got.run, got.table, got.attrs)
 
 
 def session(path: Path, query: dict[str, str]) -> AppTest:

@@ -38,7 +38,8 @@ from tuning.definition.spec import RunSpec
 from tuning.demo import DEMO_ENV, DemoLimits, NotAllowed
 from tuning.launcher import launch
 from tuning.models.mlp import HYPERPARAMETERS
-from tuning.storage.runs import list_run_names, load_run, request_stop
+from tuning.reading.trials import list_run_names
+from tuning.storage.runs import load_run, request_stop
 from tuning.views.summary import summarize
 
 if TYPE_CHECKING:

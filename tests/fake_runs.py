@@ -52,7 +52,6 @@ def make_run(
     on this host, so the run reads as running while that process lives.
     """
     spec = spec or preset_spec("houses")
-    rng = random.Random(seed)
     storage = open_storage(storage_url)
     study = optuna.create_study(
         study_name=name, storage=storage, directions=[d.value for d in spec.directions]
@@ -60,15 +59,8 @@ def make_run(
     created = time.time() - (n_complete + n_failed + n_pruned + 1) * trial_s
     study.set_user_attr(record.SPEC.key, spec.to_dict())
     study.set_user_attr(record.CREATED_AT.key, created)
-    start = dt.datetime.fromtimestamp(created)
-    trials = []
-    states = (
-        [TrialState.COMPLETE] * n_complete + [TrialState.FAIL] * n_failed + [TrialState.PRUNED] * n_pruned
-    )
-    rng.shuffle(states)
-    for index, state in enumerate(states + [TrialState.RUNNING] * n_running):
-        trials.append(_trial(spec, rng, index, state, start, trial_s, epochs))
-    study.add_trials(trials)
+    counts = (n_complete, n_failed, n_pruned, n_running)
+    study.add_trials(fake_trials(spec, counts, created, epochs=epochs, seed=seed, trial_s=trial_s))
     if worker_pid is not None:
         now = time.time()
         worker = WorkerRecord("fake-worker", HOST, worker_pid, now, now)
@@ -77,6 +69,30 @@ def make_run(
         result = {"state": "finished", "finished_at": time.time(), "test_loss": 250.0, "best_trial": 0}
         study.set_user_attr(record.RESULT.key, result)
     return study
+
+
+def fake_trials(
+    spec: RunSpec,
+    counts: tuple[int, int, int, int],
+    created: float,
+    *,
+    epochs: int = 30,
+    seed: int = 0,
+    trial_s: float = 2.0,
+) -> list[optuna.trial.FrozenTrial]:
+    """The trials ``make_run`` stores: (complete, failed, pruned, running) of them, started
+    one after another from ``created``, the finished ones in a seeded shuffle."""
+    n_complete, n_failed, n_pruned, n_running = counts
+    rng = random.Random(seed)
+    start = dt.datetime.fromtimestamp(created)
+    states = (
+        [TrialState.COMPLETE] * n_complete + [TrialState.FAIL] * n_failed + [TrialState.PRUNED] * n_pruned
+    )
+    rng.shuffle(states)
+    return [
+        _trial(spec, rng, index, state, start, trial_s, epochs)
+        for index, state in enumerate(states + [TrialState.RUNNING] * n_running)
+    ]
 
 
 def _trial(

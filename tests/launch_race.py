@@ -18,7 +18,8 @@ from pathlib import Path
 from tests.runs_helpers import quick_spec
 from tuning.demo import NotAllowed
 from tuning.launcher import launch
-from tuning.storage.runs import list_run_names, load_run
+from tuning.reading.trials import list_run_names
+from tuning.storage.runs import load_run
 from tuning.storage.urls import open_storage
 from tuning.views.summary import summarize
 

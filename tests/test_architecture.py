@@ -140,10 +140,11 @@ def test_no_engine_function_is_over_fifty_lines() -> None:
 #: the demo is on) import nothing of the engine but errors; models is the model seam (a
 #: family's hyperparameters, cost and trainer's name; a user's file described in a process
 #: of its own); data knows tables, definition what a run is (its space read against its
-#: family), storage where runs live, views how they read, training how they run; the top
-#: modules act for users (the demo's rules, starting workers, actions on runs, the CLI).
+#: family), storage where runs live, reading how the dashboard reads them (rows made once),
+#: views what it shows, training how they run; the top modules act for users (the demo's
+#: rules, starting workers, actions on runs, the CLI).
 LAYERS = (
-    "errors", "registry", "rules", "demo_mode", "models", "data", "definition", "storage", "views",
+    "errors", "registry", "rules", "demo_mode", "models", "data", "definition", "storage", "reading", "views",
     "winner", "training",
     "demo", "demo_capacity", "launcher", "actions", "winner_commands", "cli", "__main__",
 )  # fmt: skip

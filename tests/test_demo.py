@@ -37,10 +37,11 @@ from tuning.demo import (
 from tuning.demo_capacity import remove_expired_runs
 from tuning.errors import FieldError, SpecError
 from tuning.launcher import launch
+from tuning.reading.trials import list_run_names
 from tuning.storage import record
 from tuning.storage.lifecycle import Extension
 from tuning.storage.owners import owner_hash
-from tuning.storage.runs import create_run, list_run_names, load_run, request_stop
+from tuning.storage.runs import create_run, load_run, request_stop
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views.export import export_run
 from tuning.views.summary import summarize
@@ -382,6 +383,21 @@ def test_simultaneous_enqueues_on_a_39_trial_run_add_exactly_one(
     assert outcomes.count(STARTED) == 1, outcomes
     assert all("would hold 41 trials" in outcome for outcome in outcomes if outcome != STARTED), outcomes
     assert stored("almost", storage_url) == 40
+
+
+def test_a_budget_counts_whole_while_its_tickets_are_made_a_block_at_a_time(
+    demo, storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of 38 trials stores its first block of tickets only: the cap counts all 38."""
+    monkeypatch.setattr("tuning.launcher.spawn_workers", lambda *args, **kwargs: [])
+    monkeypatch.setattr("tuning.storage.runs.TICKET_BLOCK", 5)
+    launch(quick_spec(budget={"n_trials": 38}), "blocks", storage_url, owner=COOKIE)
+    assert stored("blocks", storage_url) == 5
+    enqueue_params("blocks", PICKED, Actor(storage_url, COOKIE))
+    enqueue_params("blocks", PICKED, Actor(storage_url, COOKIE))
+    with pytest.raises(NotAllowed, match=r"run blocks would hold 41 trials \(40 stored, 1 more\)"):
+        enqueue_params("blocks", PICKED, Actor(storage_url, COOKIE))
+    assert stored("blocks", storage_url) == 7
 
 
 def test_a_warm_start_counts_its_inherited_trials(demo, storage_url: str, monkeypatch) -> None:

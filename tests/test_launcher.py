@@ -17,8 +17,9 @@ from tuning.cli import EXIT_STORAGE, main
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.launcher import PACKAGE_ROOT, launch, spawn_workers, worker_command
+from tuning.reading.trials import list_run_names
 from tuning.storage.artifacts import read_model
-from tuning.storage.runs import create_run, list_run_names, load_run
+from tuning.storage.runs import create_run, load_run
 
 
 def test_article_grid_runs_every_combination_once_with_two_workers(storage_url: str) -> None:

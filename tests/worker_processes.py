@@ -21,9 +21,10 @@ from optuna.trial import FrozenTrial, TrialState
 
 from tests.runs_helpers import QUICK_SPACE, quick_spec
 from tuning.definition.spec import RunSpec
+from tuning.reading.records import learning_curve
 from tuning.storage import record
 from tuning.storage.runs import Run, create_run
-from tuning.views.summary import learning_curve, summarize
+from tuning.views.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

@@ -27,7 +27,9 @@ Extend, fork, seed, annotate
     visitor, admin token) and checks demo ownership and caps first.
 Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and
-    bests; ``RunWatcher`` reads one run again and again as plain data (``RunSnapshot``),
+    bests (``run_spec`` a run's spec and ``storage_damage`` a journal's skipped records,
+    both from the dashboard's reader, without a replay of the file); ``RunWatcher`` reads
+    one run again and again as plain data (``RunSnapshot``),
     ``read_race`` several at once, ``analysis_trials``/``draw_view`` feed the Analysis
     page; the ``*_frame`` and ``*_figure`` functions turn them into chart data and Plotly
     figures; ``winner_outcome`` gives the winner's test report against the
@@ -93,6 +95,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.models.mlp": ("HYPERPARAMETERS",),
     "tuning.models.reference": ("CodeKind",),
     "tuning.models.source": ("ModelSource", "describe"),
+    "tuning.reading.records": ("learning_curve", "trial_rows"),
+    "tuning.reading.trials": ("list_run_names", "run_spec", "storage_damage"),
     "tuning.storage.artifacts": ("read_weights",),
     "tuning.storage.lifecycle": ("Extension", "NothingToAdd", "check_configuration"),
     "tuning.storage.record": ("RunState", "TrialOrigin"),
@@ -102,11 +106,10 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "check_name",
         "create_run",
         "delete_run",
-        "list_run_names",
         "load_run",
         "request_stop",
     ),
-    "tuning.storage.urls": ("default_storage_url", "open_storage", "redact", "storage_damage"),
+    "tuning.storage.urls": ("default_storage_url", "open_storage", "redact"),
     "tuning.views.analysis": ("VIEWS", "AnalysisTrials", "View", "analysis_trials", "draw_view"),
     "tuning.views.chart_data": (
         "best_steps",
@@ -153,14 +156,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.views.safe_csv": ("safe_csv",),
     "tuning.views.reproduce": ("reproduce_command", "reproduce_spec"),
     "tuning.views.snapshot": ("Race", "RunSnapshot", "RunWatcher", "read_race", "shared_watcher"),
-    "tuning.views.summary": (
-        "RunSummary",
-        "failed_tracebacks",
-        "learning_curve",
-        "run_summaries",
-        "summarize",
-        "trial_rows",
-    ),
+    "tuning.views.summary": ("RunSummary", "failed_tracebacks", "run_summaries", "summarize"),
     "tuning.winner.folder": ("ModelFolder", "Source"),
     "tuning.winner.load": ("PickledModel", "load_model", "model_archive"),
     "tuning.winner.model": ("Prediction", "WinnerModel"),

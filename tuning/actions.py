@@ -61,7 +61,7 @@ def extend_run(name: str, extension: Extension, actor: Actor = Actor()) -> Run:
         raise RunBusy(f"run {name} is {summary.state}; extend it once it has ended, or stop it first")
     plan = plan_extension(run, extension)
     limits = guard_extension(run, plan.spec, actor.session_id, actor.token)
-    with room_held(url, actor.session_id, limits, MoreTrials(len(plan.tickets), run)):
+    with room_held(url, actor.session_id, limits, MoreTrials(plan.adding, run)):
         run = extend(run, plan)  # the run counts as active from here
     launcher.spawn_workers(name, url, plan.spec.workers, first_index=_next_worker_index(run))
     return run

@@ -8,9 +8,12 @@ trials (issue 23.4). ``room_held`` is that step: it takes the storage's lock
 the caller stores its change.
 
 Every path that adds trials (launch, warm start, extend, enqueue) describes what it adds
-as ``MoreTrials`` and is counted the same way: every trial the run stores, whatever its
+as ``MoreTrials`` and is counted the same way: every trial the run plans, whatever its
 state or origin (inherited, hand-picked, queued), except the retry of a trial whose
-worker died (it runs a counted trial again).
+worker died (it runs a counted trial again). A trial budget is stored a block of tickets
+at a time as workers go (``storage.runs.add_budget_tickets``), so the tickets not made
+yet count too: a run holds its whole budget from its launch, and an extension adds the
+trials it plans, not the tickets it stores at once.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from tuning.demo import DemoLimits, NotAllowed
 from tuning.storage import record
 from tuning.storage.locks import storage_lock
 from tuning.storage.owners import is_owner
-from tuning.storage.runs import Run, delete_run, load_run
+from tuning.storage.runs import Run, delete_run, load_run, tickets_to_make
 from tuning.views.summary import run_summaries, summarize
 
 
@@ -57,8 +60,11 @@ class MoreTrials:
 
 
 def counted_trials(run: Run) -> int:
-    """The run's trials as the trial cap counts them: all but the retries of dead workers' trials."""
-    return sum(1 for t in run.study.get_trials(deepcopy=False) if record.RETRY_OF.key not in t.user_attrs)
+    """The run's trials as the trial cap counts them: all it stores but the retries of dead
+    workers' trials, and the budget tickets it has yet to make."""
+    trials = run.study.get_trials(deepcopy=False)
+    stored = sum(1 for t in trials if record.RETRY_OF.key not in t.user_attrs)
+    return stored + tickets_to_make(run.spec, trials)
 
 
 def check_capacity(storage_url: str | None, owner: str | None, limits: DemoLimits) -> None:

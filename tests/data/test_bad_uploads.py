@@ -24,7 +24,8 @@ from tuning.data.csv_data import parse_csv
 from tuning.demo import DEMO_ENV, csv_limits
 from tuning.errors import FieldError
 from tuning.launcher import launch
-from tuning.storage.runs import create_run, list_run_names, load_run
+from tuning.reading.trials import list_run_names
+from tuning.storage.runs import create_run, load_run
 
 GOOD = "size,rooms,price\n" + "".join(f"{50 + i},{1 + i % 4},{100 + 3 * i}\n" for i in range(12))
 WIDE = (

@@ -9,7 +9,7 @@ from optuna.trial import TrialState
 from tests.runs_helpers import finished_params, quick_spec, run_in_process
 from tuning.definition.spec import Strategy
 from tuning.definition.strategies import STRATEGIES, make_sampler
-from tuning.views.summary import learning_curve
+from tuning.reading.records import learning_curve
 
 
 @pytest.mark.parametrize("strategy", ["random", "bayesian"])

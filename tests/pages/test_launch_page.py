@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import errors, texts
 from tests.table_cases import mixed_table
-from tuning import HYPERPARAMETERS, PRESETS, STRATEGIES, list_run_names, load_run
+from tuning import HYPERPARAMETERS, PRESETS, STRATEGIES, list_run_names, load_run, open_storage
 
 HOUSES_CSV = b"size,rooms,price\n" + b"".join(
     f"{50 + i},{1 + i % 4},{100 + 3 * i}\n".encode() for i in range(30)
@@ -205,7 +205,7 @@ def test_start_on_a_read_only_journal_is_a_message_naming_the_file(
     with tmpfs(tmp_path / "mounted") as folder:
         path = folder / "runs.journal"
         monkeypatch.setenv("TUNING_STORAGE", f"journal://{path}")
-        list_run_names(f"journal://{path}")  # the file exists, then its filesystem turns read-only
+        open_storage(f"journal://{path}")  # the file exists, then its filesystem turns read-only
         make_read_only(folder)
         at = open_page("pages/launch.py")
         start_button(at).click().run()
@@ -217,6 +217,15 @@ def test_start_on_a_read_only_journal_is_a_message_naming_the_file(
 def test_the_memory_forecast_is_shown_beside_the_time(open_page: Callable[..., AppTest]) -> None:
     at = open_page("pages/launch.py")
     assert "Memory: about **" in texts(at) and "per worker" in texts(at)
+
+
+def test_a_budget_of_100000_trials_is_accepted_with_its_forecast(open_page: Callable[..., AppTest]) -> None:
+    """Issue 24: budgets are queued as workers go, so 100,000 trials start like any other."""
+    at = open_page("pages/launch.py")
+    at.radio(key="f_strategy").set_value("random").run()
+    at.number_input(key="f_trials").set_value(100_000).run()
+    assert not at.exception and "**100,000 trials** of" in texts(at) and "Memory: about **" in texts(at)
+    assert not start_button(at).disabled
 
 
 @pytest.mark.parametrize("demo", [False, True], ids=["local", "demo"])

@@ -16,9 +16,10 @@ from tests.worker_processes import (
     live_spec,
     trials_of,
 )
+from tuning.reading.records import learning_curve
 from tuning.storage import record
 from tuning.storage.runs import Run, create_run
-from tuning.views.summary import learning_curve, summarize
+from tuning.views.summary import summarize
 
 if TYPE_CHECKING:
     from conftest import PostgresServer

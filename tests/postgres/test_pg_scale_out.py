@@ -20,9 +20,10 @@ from tuning.cli import main
 from tuning.definition.batching import population_size
 from tuning.definition.presets import PRESETS
 from tuning.definition.spec import RunSpec
+from tuning.reading.trials import list_run_names
 from tuning.storage import record
 from tuning.storage.liveness import pid_alive, worker_records
-from tuning.storage.runs import create_run, list_run_names, load_run, request_stop
+from tuning.storage.runs import create_run, load_run, request_stop
 from tuning.views.summary import summarize
 
 pytestmark = pytest.mark.postgres

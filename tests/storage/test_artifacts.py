@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from tests.runs_helpers import quick_spec, run_in_process
+from tuning.reading.trials import list_run_names
 from tuning.storage.artifacts import log_path, model_path, run_dir, run_logs
-from tuning.storage.runs import delete_run, list_run_names
+from tuning.storage.runs import delete_run
 
 
 def test_deleting_a_run_removes_its_weights_and_logs_and_nothing_else(storage_url: str) -> None:

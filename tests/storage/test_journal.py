@@ -36,8 +36,9 @@ from tests.worker_processes import (
     trials_of,
 )
 from tuning.cli import EXIT_STORAGE, main
+from tuning.reading.trials import list_run_names
 from tuning.storage.journal import open_journal
-from tuning.storage.runs import create_run, list_run_names, load_run
+from tuning.storage.runs import create_run, load_run
 from tuning.views.summary import summarize
 
 

@@ -7,7 +7,7 @@ from optuna.trial import TrialState
 
 from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
 from tuning.errors import SpecError
-from tuning.storage import record
+from tuning.storage import record, runs
 from tuning.storage.lifecycle import (
     Extension,
     NothingToAdd,
@@ -48,12 +48,31 @@ def test_extension_budgets(storage_url: str) -> None:
     created = run.attrs()[record.CREATED_AT.key]
     now = created + 100
     trials = plan_extension(run, Extension(trials=4), now)
-    assert trials.spec.budget.to_dict() == {"n_trials": 7} and len(trials.tickets) == 4
+    assert trials.spec.budget.to_dict() == {"n_trials": 7} and trials.budget_from == 3  # tickets 3 to 6
     both = plan_extension(run, Extension(trials=4, minutes=2, workers=3), now)
     assert both.spec.budget.to_dict() == {"n_trials": 7, "timeout_s": 220} and both.spec.workers == 3
     timed = plan_extension(run, Extension(minutes=2), now)
     assert timed.spec.budget.to_dict() == {"timeout_s": 220} and timed.spec.open_ended() and not timed.tickets
     assert trials.reason == "extended +4 trials" and both.reason == "extended +4 trials, +2 min"
+
+
+def test_a_longer_budget_continues_the_ticket_blocks(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runs, "TICKET_BLOCK", 2)
+    run = create_run(quick_spec(budget={"n_trials": 3}), "run", storage_url)
+    request_stop(run)  # stopped with its first block queued: that block's first ticket makes the next
+    assert plan_extension(run, Extension(trials=2)).budget_from is None
+    runs.add_budget_tickets(run.study, run.spec, 2)  # the whole budget made, and run
+    for trial in run.study.get_trials(states=(TrialState.WAITING,)):
+        trial_id = run.storage.get_trial_id_from_study_id_trial_number(run.study_id, trial.number)
+        run.storage.set_trial_state_values(trial_id, TrialState.RUNNING)
+        run.storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])
+    plan = plan_extension(run, Extension(trials=2))
+    assert (plan.budget_from, plan.spec.budget.n_trials) == (3, 5)
+    extend(run, plan)
+    waiting = run.study.get_trials(states=(TrialState.WAITING,))
+    assert [runs.ticket_index(t) for t in waiting] == [3, 4] and summarize(run).n_waiting == 2
 
 
 def test_a_stopped_grid_resumes_its_queued_combinations(storage_url: str) -> None:

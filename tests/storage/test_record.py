@@ -22,15 +22,17 @@ NOT_STORAGE = {
     ("tuning/launcher.py", "worker"): "the `worker` subcommand in a worker's command line",
     ("tuning/views/chart_data.py", "worker"): "a column of the trial tables",
     ("tuning/views/chart_data.py", "error"): "a column of the trial tables",
-    ("tuning/views/summary.py", "worker"): "a column of trial_rows",
-    ("tuning/views/summary.py", "error"): "a column of trial_rows",
-    ("tuning/views/summary.py", "origin"): "a column of trial_rows",
-    ("tuning/views/summary.py", "measures"): "a column of trial_rows (a trade-off run's)",
+    ("tuning/reading/records.py", "worker"): "a column of trial_rows",
+    ("tuning/reading/records.py", "error"): "a column of trial_rows",
+    ("tuning/reading/records.py", "origin"): "a column of trial_rows",
+    ("tuning/reading/records.py", "measures"): "a column of trial_rows (a trade-off run's)",
     ("tuning/views/chart_data.py", "origin"): "a column of the trial tables",
     ("tuning/views/figures.py", "origin"): "the trial tables' column the history chart groups by",
     ("tuning/views/parallel_figure.py", "origin"): "the trial tables' column of the origin axis",
     ("tuning/views/progress.py", "origin"): "the trial tables' column that marks inherited trials",
     ("tuning/views/export.py", "curve"): "a field of the export document",
+    ("tuning/views/table_summary.py", "error"): "a column of the trial tables",
+    ("tuning/views/table_summary.py", "origin"): "a column of the trial tables",
 }
 # Storage writes and where their key argument sits.
 KEY_ARGUMENT = {"set_user_attr": 0, "set_system_attr": 0, "set_trial_user_attr": 1,
@@ -96,6 +98,7 @@ def test_keys_are_the_strings_stored_today() -> None:
         "inherited_from": Scope.TRIAL,
         "fixed_params": Scope.TRIAL_SYSTEM,
         "constraints:<bound, e.g. max_params>": Scope.TRIAL_SYSTEM,  # Optuna's own convention
+        "sweetspot:ticket": Scope.TRIAL_SYSTEM,
     }
 
 
@@ -243,4 +246,4 @@ def test_the_stray_key_check_passes_keys_from_the_record_and_listed_words() -> N
     source = (
         'trial.set_user_attr(record.ERROR.key, e)\nrow = {"worker": trial.user_attrs.get(record.WORKER.key)}'
     )
-    assert stray_keys(source, "tuning/views/summary.py") == []
+    assert stray_keys(source, "tuning/reading/records.py") == []

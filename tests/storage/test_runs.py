@@ -26,26 +26,19 @@ def test_a_plain_name_is_kept(name: str) -> None:
     assert check_name(name) == name
 
 
-@pytest.mark.parametrize(
-    ("changes", "queued"),
-    [
-        ({"budget": {"n_trials": 20}}, 20),
-        (
-            {
-                "strategy": "grid",
-                "space": {
-                    "hidden_size": {"type": "int", "low": 1, "high": 4},
-                    "epochs": {"type": "choice", "values": [1, 2, 3, 4, 5]},
-                },
-            },
-            20,
-        ),
-    ],
-)
-def test_the_queue_is_stored_in_bounded_batches_never_held_whole(
-    storage_url: str, monkeypatch: pytest.MonkeyPatch, changes: dict, queued: int
+GRID = {
+    "strategy": "grid",
+    "space": {
+        "hidden_size": {"type": "int", "low": 1, "high": 4},
+        "epochs": {"type": "choice", "values": [1, 2, 3, 4, 5]},
+    },
+}
+
+
+def test_a_grid_is_stored_in_bounded_batches_never_held_whole(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Creation memory is bounded by the batch, whatever the run's size (the spec bounds the count)."""
+    """Creation memory is bounded by the batch, whatever the grid's size (the spec bounds the count)."""
     monkeypatch.setattr(runs, "QUEUE_BATCH", 7)
     batches: list[int] = []
     add_trials = optuna.Study.add_trials
@@ -54,12 +47,38 @@ def test_the_queue_is_stored_in_bounded_batches_never_held_whole(
         "add_trials",
         lambda study, trials: (batches.append(len(trials)), add_trials(study, trials))[1],
     )
-    run = create_run(quick_spec(**changes), "run", storage_url)
+    run = create_run(quick_spec(**GRID), "run", storage_url)
     assert batches == [7, 7, 6]
     waiting = run.study.get_trials(states=(TrialState.WAITING,))
-    assert len(waiting) == queued
-    fixed = [t.system_attrs[record.FIXED_PARAMS.key] for t in waiting]
-    assert fixed == (run.spec.grid() if run.spec.exhaustive else [{}] * queued)
+    assert [t.system_attrs[record.FIXED_PARAMS.key] for t in waiting] == run.spec.grid()
+
+
+def test_a_budget_of_100000_trials_queues_one_block_whose_first_ticket_makes_the_next(
+    storage_url: str,
+) -> None:
+    run = create_run(quick_spec(budget={"n_trials": 100_000}), "run", storage_url)
+    waiting = run.study.get_trials(states=(TrialState.WAITING,))
+    assert [runs.ticket_index(t) for t in waiting] == list(range(runs.TICKET_BLOCK))
+    assert [runs.next_block(t) for t in waiting[:2]] == [runs.TICKET_BLOCK, None]
+    assert all(t.system_attrs[record.FIXED_PARAMS.key] == {} for t in waiting)
+    with pytest.raises(SpecError, match="budget.n_trials: must be a whole number from 1 to 100000"):
+        quick_spec(budget={"n_trials": 100_001})
+
+
+def test_each_block_is_made_once_and_the_last_ends_at_the_budget(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runs, "TICKET_BLOCK", 3)
+    run = create_run(quick_spec(budget={"n_trials": 7}), "run", storage_url)
+    assert runs.add_budget_tickets(run.study, run.spec, 3) == 3
+    assert runs.add_budget_tickets(run.study, run.spec, 3) == 0  # a second maker (a retry) adds nothing
+    assert runs.add_budget_tickets(run.study, run.spec, 6) == 1
+    tickets = run.study.get_trials(states=(TrialState.WAITING,))
+    assert [(runs.ticket_index(t), runs.next_block(t)) for t in tickets if runs.next_block(t)] == [
+        (0, 3),
+        (3, 6),
+    ]
+    assert sorted(map(runs.ticket_index, tickets)) == list(range(7))
 
 
 def test_a_run_stored_before_the_bounds_were_tightened_still_loads_and_lists(storage_url: str) -> None:

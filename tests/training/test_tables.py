@@ -19,9 +19,10 @@ from tests.table_cases import mixed_table, regression_table, with_labels
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError
 from tuning.launcher import launch
+from tuning.reading.trials import list_run_names
 from tuning.storage import record
 from tuning.storage.record import RunResult
-from tuning.storage.runs import Run, create_run, list_run_names, load_run
+from tuning.storage.runs import Run, create_run, load_run
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views.export import export_run
 from tuning.views.summary import summarize

@@ -18,11 +18,11 @@ from tests.runs_helpers import quick_spec
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.errors import StorageUnavailable
-from tuning.storage import record
+from tuning.storage import record, runs
 from tuning.storage.liveness import HOST, Heartbeat, WorkerRecord
-from tuning.storage.runs import create_run, load_run
+from tuning.storage.runs import create_run, load_run, requeue
 from tuning.storage.urls import connection_error
-from tuning.training.worker import Worker, WorkerOptions
+from tuning.training.worker import TrialQueue, Worker, WorkerOptions
 
 DROPPED = sqlalchemy.exc.OperationalError(
     "SELECT 1", {}, Exception("server closed the connection unexpectedly")
@@ -156,3 +156,33 @@ def test_a_worker_shares_the_queue_with_every_worker_alive_not_only_the_specs(st
         for heartbeat in joined:
             heartbeat.stop()
     assert worker.claim_size() == 24  # the others have exited
+
+
+def test_workers_claim_a_budget_made_a_block_at_a_time_each_ticket_once(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers' queues take turns: every budget ticket is made once and claimed once, and a
+    retry of a trial whose worker died before it made the next block makes that block."""
+    monkeypatch.setattr(runs, "TICKET_BLOCK", 3)
+    create_run(quick_spec(budget={"n_trials": 8}), "run", storage_url)
+    run = load_run("run", storage_url)
+    queues = [TrialQueue(run, run.study, name) for name in ("w1", "w2")]
+    claimed = [queues[i % 2].claim() for i in range(3)]  # 0, 1, 2; claiming 0 made 3-5
+
+    def dies(*args: object) -> int:
+        raise KeyboardInterrupt("killed")
+
+    with monkeypatch.context() as patch:  # 3, the first of its block: its worker dies before making 6-7
+        patch.setattr(tuning.training.worker, "add_budget_tickets", dies)
+        with pytest.raises(KeyboardInterrupt):
+            queues[0].claim()
+    (dead,) = run.study.get_trials(states=(TrialState.RUNNING,))[3:]
+    assert runs.ticket_index(dead) == 3 and runs.next_block(dead) == 6
+    requeue(run, dead)  # what the reaper does with a dead worker's trial
+    claimed += [queues[i % 2].claim() for i in range(4)]  # 4, 5, the retry of 3 (makes 6-7), 6
+    claimed += [queues[1].claim(), queues[0].claim()]  # 7, then nothing
+    assert claimed[-1] is None
+    indices = [runs.ticket_index(run.study.trials[t.number]) for t in claimed if t is not None]
+    assert sorted(indices) == [0, 1, 2, 3, 4, 5, 6, 7]  # the retry is 3 again: the budget, once each
+    made = Counter(runs.ticket_index(t) for t in run.study.get_trials() if runs.ticket_index(t) is not None)
+    assert made == {i: 2 if i == 3 else 1 for i in range(8)}  # no block made twice

@@ -6,13 +6,15 @@ import math
 
 import numpy as np
 import optuna
+import pandas as pd
 import pytest
 from optuna.trial import TrialState, create_trial
 
 from tests.fake_runs import make_run
 from tuning import RunSpec, preset_spec
+from tuning.reading.records import TrialTable
+from tuning.reading.rows import FinishedRows
 from tuning.views.chart_data import (
-    TrialFrames,
     best_steps,
     curves_frame,
     history_frame,
@@ -20,6 +22,7 @@ from tuning.views.chart_data import (
     parallel_frame,
     param_columns,
     race_frame,
+    table_frame,
     trial_table,
     trials_frame,
 )
@@ -52,15 +55,25 @@ def test_queued_tickets_are_not_trials(storage_url: str) -> None:
     assert len(trials_frame(trials(study))) == 3
 
 
-def test_incremental_frames_equal_full_ones_as_trials_finish(storage_url: str) -> None:
+def table(study: optuna.Study) -> TrialTable:
+    return TrialTable.of(trials(study))
+
+
+def test_a_tables_frame_equals_the_full_one_as_trials_finish(storage_url: str) -> None:
     study = make_run(storage_url, "run", 5, n_running=1, finished=False)
-    frames = TrialFrames()
-    assert frames.frame(trials(study)).equals(trials_frame(trials(study)))
+    rows = FinishedRows()
+
+    def read() -> TrialTable:
+        rows.add(t for t in trials(study) if t.state.is_finished())  # each row made once, kept
+        live = tuple(t for t in trials(study) if not t.state.is_finished())
+        return TrialTable(rows.frame(), live, rows.curves)
+
+    pd.testing.assert_frame_equal(table_frame(read()), trials_frame(trials(study)))
     running = next(t for t in trials(study) if t.state is TrialState.RUNNING)
     study.tell(running.number, 123.0)
     study.add_trial(optuna.trial.create_trial(value=99.0, params={}, distributions={}))
-    assert frames.frame(trials(study)).equals(trials_frame(trials(study)))
-    assert frames.frame(trials(study))["best_so_far"].iloc[-1] == 99.0
+    pd.testing.assert_frame_equal(table_frame(read()), trials_frame(trials(study)))
+    assert table_frame(read())["best_so_far"].iloc[-1] == 99.0
 
 
 def test_history_shows_complete_losses_and_the_others_last_epochs(study: optuna.Study) -> None:
@@ -84,7 +97,7 @@ def test_the_best_so_far_line_keeps_only_its_steps(study: optuna.Study) -> None:
 
 
 def test_learning_curves_are_the_best_and_the_running(study: optuna.Study) -> None:
-    selection = curves_frame(trials(study), best_n=4, max_running=10)
+    selection = curves_frame(table(study), best_n=4, max_running=10)
     assert (selection.best_shown, selection.complete_total, selection.running_shown) == (4, 40, 2)
     assert selection.frame["number"].nunique() == 6
     best = min((t for t in trials(study) if t.state is TrialState.COMPLETE), key=lambda t: t.value)
@@ -95,10 +108,10 @@ def test_learning_curves_are_the_best_and_the_running(study: optuna.Study) -> No
 def test_a_dead_workers_trials_are_failed_in_frames_and_gone_from_curves(study: optuna.Study) -> None:
     running = [t.number for t in trials(study) if t.state is TrialState.RUNNING]
     dead = {running[0]: "worker w1 (PID 7 on here) died during the trial"}
-    frame = TrialFrames().frame(trials(study), dead).set_index("number")
+    frame = table_frame(table(study), dead).set_index("number")
     assert frame.loc[running[0], ["state", "error"]].tolist() == ["failed", dead[running[0]]]
     assert frame.loc[running[1], "state"] == "running"
-    selection = curves_frame(trials(study), orphans=dead)
+    selection = curves_frame(table(study), orphans=dead)
     assert selection.running_shown == 1 and running[0] not in set(selection.frame["number"])
 
 
@@ -112,7 +125,8 @@ def test_parallel_coordinates_keep_the_best_lines(study: optuna.Study) -> None:
 def test_races_count_trials_in_finishing_order(storage_url: str) -> None:
     first = make_run(storage_url, "a", 30)
     second = make_run(storage_url, "b", 10, seed=3)
-    race = race_frame([("a", "random", trials(first)), ("b", "grid", trials(second)), ("c", "gp", [])])
+    runs = [("a", "random", trials(first)), ("b", "grid", trials(second)), ("c", "gp", [])]
+    race = race_frame([(name, strategy, trials_frame(done)) for name, strategy, done in runs])
     assert set(race["run"]) == {"a", "b"}
     for _, part in race.groupby("run"):
         assert part["best_so_far"].is_monotonic_decreasing

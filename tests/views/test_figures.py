@@ -10,6 +10,7 @@ import pytest
 from tests.fake_runs import make_run, with_hand_picked_best
 from tuning import preset_spec
 from tuning.definition.strategies import STRATEGIES, Strategy
+from tuning.reading.records import TrialTable
 from tuning.views.chart_data import (
     best_steps,
     curves_frame,
@@ -87,7 +88,7 @@ def test_what_a_history_leaves_out_is_said_under_its_axis(storage_url: str) -> N
 
 
 def test_learning_curves_mark_the_running_and_the_best(trials: list[optuna.trial.FrozenTrial]) -> None:
-    fig = curves_figure(curves_frame(trials, best_n=3), UNIT, log_y=False, revision="run")
+    fig = curves_figure(curves_frame(TrialTable.of(trials), best_n=3), UNIT, log_y=False, revision="run")
     assert len(fig.data) == 4
     assert fig.data[0].line.color == BEST_COLOR and fig.data[0].line.width == 3
     assert fig.data[-1].line.dash == "dash" and fig.data[-1].line.color in RUNNING_COLORS
@@ -97,7 +98,9 @@ def test_learning_curves_mark_the_running_and_the_best(trials: list[optuna.trial
 def test_each_running_trial_has_a_colour_and_a_name_of_its_own(storage_url: str) -> None:
     """A population's curves were identical orange dashes, told apart by nothing."""
     study = make_run(storage_url, "pop", 3, n_running=12, finished=False)
-    fig = curves_figure(curves_frame(study.get_trials(), best_n=1), UNIT, log_y=False, revision="pop")
+    fig = curves_figure(
+        curves_frame(TrialTable.of(study.get_trials()), best_n=1), UNIT, log_y=False, revision="pop"
+    )
     running = [trace for trace in fig.data if trace.line.dash == "dash"]
     assert len(running) == 10  # the latest ten
     assert len({trace.line.color for trace in running}) == 10
@@ -115,7 +118,9 @@ def test_a_running_trial_keeps_its_colour_while_others_finish() -> None:
 def test_races_give_every_run_a_colour_of_its_own(storage_url: str) -> None:
     """Two random searches were drawn in one colour, told apart only by a dash."""
     strategies = {"g": "grid", "r1": "random", "r2": "random"}
-    race = race_frame([(n, s, make_run(storage_url, n, 5).get_trials()) for n, s in strategies.items()])
+    race = race_frame(
+        [(n, s, trials_frame(make_run(storage_url, n, 5).get_trials())) for n, s in strategies.items()]
+    )
     fig = race_figure(race, "finished", "trials finished", UNIT, log_y=False)
     colors = [t.line.color for t in fig.data]
     assert colors[:2] == [STRATEGIES[Strategy.GRID].colour, STRATEGIES[Strategy.RANDOM].colour]
@@ -142,7 +147,7 @@ def test_hand_picked_and_inherited_trials_have_their_own_markers(storage_url: st
     (picked,) = [t for t in fig.data if t.name == "hand-picked"]
     assert list(picked.x) == [number] and picked.marker.symbol == "star"
     assert number not in list(next(t for t in fig.data if t.name == "complete").x)
-    labels = set(curves_frame(trials).frame["label"])
+    labels = set(curves_frame(TrialTable.of(trials)).frame["label"])
     assert f"#{number} (best 1, hand-picked)" in labels
 
 
@@ -155,8 +160,14 @@ def test_titles_from_a_csv_are_text_not_plotly_html(trials: list[optuna.trial.Fr
     frame = trials_frame(trials)
     drawn = [
         history_figure(history_points(history_frame(frame), best_steps(frame)), HOSTILE_UNIT, False, "r"),
-        curves_figure(curves_frame(trials, best_n=3), HOSTILE_UNIT, log_y=False, revision="r"),
-        race_figure(race_frame([("r", "random", trials)]), "finished", "<b>x</b>", HOSTILE_UNIT, log_y=False),
+        curves_figure(curves_frame(TrialTable.of(trials), best_n=3), HOSTILE_UNIT, log_y=False, revision="r"),
+        race_figure(
+            race_frame([("r", "random", trials_frame(trials))]),
+            "finished",
+            "<b>x</b>",
+            HOSTILE_UNIT,
+            log_y=False,
+        ),
     ]
     for fig in drawn:
         assert fig.layout.yaxis.title.text.startswith(ESCAPED_UNIT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from optuna._hypervolume import compute_hypervolume  # a private oracle, for the test only
+from optuna.trial import TrialState
 
 from tests.fake_runs import make_run
 from tuning import RunSpec, load_run, preset_spec
@@ -47,3 +48,23 @@ def test_runs_of_the_same_objectives_race_by_hypervolume(storage_url: str) -> No
     mixed = read_race(["nsga", "plain"], storage_url)
     assert not mixed.hypervolume and set(mixed.frame["run"]) == {"nsga", "plain"}  # by the selection metric
     assert load_run("nsga", storage_url).spec.goals == spec_of("random").goals
+
+
+def test_a_race_of_bounded_runs_counts_the_trials_within_the_bounds(storage_url: str) -> None:
+    """Read from the runs' rows: each run's last hypervolume is that of its feasible trials,
+    scaled by the box of every feasible trial of both runs."""
+    spec = RunSpec.from_dict({**spec_of("nsga2").to_dict(), "constraints": {"max_params": 300}})
+    for name, seed in (("a", 3), ("b", 4)):
+        make_run(storage_url, name, 30, spec=spec, seed=seed, n_failed=1)
+    race = read_race(["a", "b"], storage_url)
+    feasible = {
+        name: np.array([t.values for t in load_run(name, storage_url).study.get_trials(states=(TrialState.COMPLETE,))
+                        if all(v <= 0 for v in t.constraints.values())])
+        for name in ("a", "b")
+    }  # fmt: skip
+    assert all(0 < len(points) < 30 for points in feasible.values())  # some break the bound
+    every = np.vstack(list(feasible.values()))
+    low, span = every.min(axis=0), every.max(axis=0) - every.min(axis=0)
+    for name, points in feasible.items():
+        expected = hypervolume((points - low) / span, np.full(2, REFERENCE))
+        assert race.frame[race.frame["run"] == name]["best_so_far"].iloc[-1] == pytest.approx(expected)

@@ -35,6 +35,8 @@ def test_a_population_in_flight_counts_its_epochs_and_its_pace(storage_url: str)
     assert (progress.epochs_done, progress.epochs_planned) == (15 * 15, 60 * 30)
     assert progress.fraction == pytest.approx(225 / 1800)
     assert progress.seconds_left == pytest.approx((15 * 15 + 45 * 30) / (225 / 45))  # 5 epochs a second
+    unmade = dataclasses.replace(summary, n_waiting=5)  # a block of 5 made, the other 40 still due
+    assert run_progress(spec, unmade, frame, now=began + 45) == progress
     stopping = run_progress(spec, dataclasses.replace(summary, state=RunState.STOPPING), frame, began + 45)
     assert stopping.seconds_left == pytest.approx(15 * 15 / 5)  # the queue is not run
     finished = dataclasses.replace(summary, state=RunState.FINISHED)

@@ -25,9 +25,9 @@ def test_an_ended_runs_trials_are_read_once(storage_url: str, monkeypatch: pytes
     make_run(storage_url, "going", 2, n_running=1, finished=False, worker_pid=os.getpid())
     first = run_summaries(storage_url)
     loaded: list[str] = []
-    real_load = tuning.views.summary.load_run
+    real_read = tuning.views.summary._read_summary
     monkeypatch.setattr(
-        tuning.views.summary, "load_run", lambda name, url: loaded.append(name) or real_load(name, url)
+        tuning.views.summary, "_read_summary", lambda name, url: loaded.append(name) or real_read(name, url)
     )
     assert run_summaries(storage_url) == first
     assert loaded == ["going"]

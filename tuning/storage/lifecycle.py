@@ -26,7 +26,15 @@ from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError, TuningError
 from tuning.storage import record
 from tuning.storage.record import TrialOrigin, score
-from tuning.storage.runs import Run, add_tickets, has_result, store_spec
+from tuning.storage.runs import (
+    Run,
+    add_budget_tickets,
+    add_tickets,
+    has_result,
+    next_block,
+    store_spec,
+    ticket_index,
+)
 
 MAX_EXTRA_TRIALS = 100_000
 
@@ -151,11 +159,14 @@ def _trial(run: Run, number: int | None) -> FrozenTrial | None:
 
 @dataclass(frozen=True)
 class ExtensionPlan:
-    """What an extension will store: the run's new spec (budget, workers) and its new tickets."""
+    """What an extension will store: the run's new spec (budget, workers) and its new tickets
+    (grid points; a trial budget's tickets are made a block at a time from ``budget_from``)."""
 
     spec: RunSpec
     tickets: list[dict[str, Any]]
     reason: str
+    budget_from: int | None = None
+    adding: int = 0  # trials it plans on top of the run's: grid points, or the trial budget's increase
 
 
 def plan_extension(run: Run, extension: Extension, now: float | None = None) -> ExtensionPlan:
@@ -180,14 +191,28 @@ def plan_extension(run: Run, extension: Extension, now: float | None = None) -> 
         tickets = tickets[: extension.trials] if extension.trials else tickets
         n_trials = spec.budget.n_trials
     elif extension.trials:
-        tickets = [{} for _ in range(extension.trials)]
+        tickets = []
         n_trials = (spec.budget.n_trials or _made(trials)) + extension.trials
     else:
         tickets, n_trials = [], None  # time only: workers make trials until the new deadline
     budget = {k: v for k, v in (("n_trials", n_trials), ("timeout_s", timeout)) if v is not None}
     workers = extension.workers or spec.workers
     new_spec = RunSpec.from_dict({**spec.to_dict(), "budget": budget, "workers": workers}, spec.source)
-    return ExtensionPlan(new_spec, tickets, extension.describe())
+    more = not spec.exhaustive and bool(extension.trials)
+    start = _budget_from(trials) if more else None
+    adding = (extension.trials or 0) if more else len(tickets)
+    return ExtensionPlan(new_spec, tickets, extension.describe(), start, adding)
+
+
+def _budget_from(trials: Sequence[FrozenTrial]) -> int | None:
+    """Where a longer budget's next block of tickets starts; None while a queued ticket will
+    make it (the first of a block, left waiting by a stop)."""
+    if any(t.state is TrialState.WAITING and next_block(t) is not None for t in trials):
+        return None
+    indices = [i for i in map(ticket_index, trials) if i is not None]
+    if indices:
+        return max(indices) + 1
+    return sum(1 for t in trials if trial_origin(t) is TrialOrigin.SAMPLED)  # a run from before blocks
 
 
 def extend(run: Run, plan: ExtensionPlan) -> Run:
@@ -196,6 +221,8 @@ def extend(run: Run, plan: ExtensionPlan) -> Run:
     run.study.set_user_attr(record.STOP_REQUESTED_AT.key, None)
     run = store_spec(run, plan.spec)
     add_tickets(run, plan.tickets)
+    if plan.budget_from is not None:
+        add_budget_tickets(run.study, run.spec, plan.budget_from)
     return run
 
 

@@ -181,12 +181,12 @@ MODEL_SOURCE = Key(
 
 WORKER = Key(
     "worker", Scope.TRIAL, "str (worker id)",
-    "training.worker (claiming a trial)", "storage.liveness.orphaned_trials, views.summary.trial_rows",
+    "training.worker (claiming a trial)", "storage.liveness.orphaned_trials, reading.records.trial_rows",
     "The worker training the trial; its heartbeat says whether the trial is still alive.",
 )  # fmt: skip
 CURVE = Key(
     "curve", Scope.TRIAL, "list[float] (validation loss per epoch, epoch 1 first)",
-    "training.worker (about once a second while training)", "views.summary.learning_curve",
+    "training.worker (about once a second while training)", "reading.records.learning_curve",
     "The learning curve, the one source for charts and exports (not the intermediate values).",
 )  # fmt: skip
 LOSS_SPREAD = Key(
@@ -196,13 +196,13 @@ LOSS_SPREAD = Key(
 )  # fmt: skip
 METRICS = Key(
     "metrics", Scope.TRIAL, "dict (metric name → validation score)",
-    "training.worker (complete trials)", "views.summary.trial_rows, exports",
+    "training.worker (complete trials)", "reading.records.trial_rows, exports",
     "Every metric of the run's task on validation (member mean); null where undefined.",
 )  # fmt: skip
 MEASURES = Key(
     "measures", Scope.TRIAL, "dict (params, latency_ms, train_s → value)",
     "training.worker (complete trials, when the run's objectives or bounds name them)",
-    "views.summary.trial_rows, exports",
+    "reading.records.trial_rows, exports",
     "What the worker measured of a complete trial beside its metrics: its parameter count, its "
     "inference time per 1,000 rows, its training seconds.",
 )  # fmt: skip
@@ -237,6 +237,14 @@ CONSTRAINT = Key(
     suffix="bound, e.g. max_params",
 )  # fmt: skip
 
+TICKET = Key(
+    "sweetspot:ticket", Scope.TRIAL_SYSTEM,
+    "dict (index: int, the ticket's place in the budget; next: int or null)",
+    "storage.runs.add_budget_tickets (a block at a time)", "training.worker.TrialQueue, storage.lifecycle",
+    "A budget ticket's place; the first of each block names where the next block starts, and the "
+    "worker that claims it makes that block, so a budget of 100,000 trials is not stored up front.",
+)  # fmt: skip
+
 ORIGIN = Key(
     "origin", Scope.TRIAL, "str (a TrialOrigin; absent means sampled)",
     "storage.lifecycle.enqueue (hand-picked tickets), storage.inherit (inherited trials)",
@@ -254,7 +262,7 @@ KEYS: tuple[Key, ...] = (
     SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, MODEL, REFIT, BASELINES, WORKER_RECORD,
     HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, PICK, TRIAL_NOTE, MODEL_SOURCE,
     WORKER, CURVE, LOSS_SPREAD, METRICS, MEASURES, ERROR, TRACEBACK, RETRY_OF, ORIGIN, INHERITED_FROM,
-    FIXED_PARAMS, CONSTRAINT,
+    FIXED_PARAMS, CONSTRAINT, TICKET,
 )  # fmt: skip
 
 

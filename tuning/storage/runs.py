@@ -1,20 +1,22 @@
 """Runs as Optuna studies: create one with its spec, find it again, ask it to stop.
 
 A run is a study whose user attributes hold the spec (and a CSV's text), so a worker on
-any machine needs only the storage URL and the run's name. Trials are created up front
-as a queue (every grid combination, or one empty ticket per budgeted trial): taking a
-waiting trial is atomic in every Optuna storage, so several workers never run a
-combination twice and never overshoot the budget.
+any machine needs only the storage URL and the run's name. Trials are queued as waiting
+tickets: every grid combination when the run is stored, and a trial budget's empty
+tickets a block at a time (``add_budget_tickets``). Taking a waiting trial is atomic in
+every Optuna storage, so several workers never run a combination twice and never
+overshoot the budget.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import secrets
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import optuna
@@ -27,10 +29,14 @@ from tuning.errors import FieldError, RunExists, RunNotFound
 from tuning.models.source import ModelSource
 from tuning.storage import record
 from tuning.storage.owners import owner_hash
-from tuning.storage.urls import open_storage
+from tuning.storage.urls import open_storage, resolve_url
 
 #: Tickets stored per write: the queue is never held whole in memory (the spec bounds its length).
 QUEUE_BATCH = 1_000
+#: Budget tickets made at once. Each costs a storage write (1-6 ms on a journal), so a
+#: budget of 100,000 stored up front took minutes; a block is made by the worker that
+#: claims the first ticket of the block before, while that block is still queued.
+TICKET_BLOCK = 500
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -38,15 +44,31 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 @dataclass(frozen=True)
 class Run:
-    """A handle on one stored run: its study, its storage, and its validated spec."""
+    """A handle on one stored run: its name, validated spec, study id and storage URL.
+
+    Its Optuna ``study`` opens on first use: the dashboard reads runs without it
+    (``tuning.reading``, whose handles read their attributes through ``read_attrs``), so
+    a page that only shows a run never pays a journal's full replay.
+    """
 
     name: str
-    study: optuna.Study
-    storage: optuna.storages.BaseStorage
     spec: RunSpec
     study_id: int
+    storage_url: str
+    loaded: optuna.Study | None = field(default=None, compare=False, repr=False)
+    read_attrs: Callable[[], dict[str, Any]] | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def storage(self) -> optuna.storages.BaseStorage:
+        return open_storage(self.storage_url)
+
+    @functools.cached_property
+    def study(self) -> optuna.Study:
+        return self.loaded or optuna.load_study(study_name=self.name, storage=self.storage)
 
     def attrs(self) -> dict[str, Any]:
+        if self.read_attrs is not None:
+            return self.read_attrs()
         return self.storage.get_study_user_attrs(self.study_id)
 
     def csv_text(self) -> str | None:
@@ -103,10 +125,13 @@ def create_run(
         study.set_user_attr(record.OWNER.key, owner_hash(owner))
     if first_trials:
         study.add_trials(list(first_trials))
-    queue = _queue(spec)
-    while batch := [_ticket(params) for params in itertools.islice(queue, QUEUE_BATCH)]:
-        study.add_trials(batch)
-    return _remember(Run(name, study, storage, spec, storage.get_study_id_from_name(name)))
+    if spec.exhaustive:
+        grid = spec.iter_grid()
+        while batch := [_ticket(params) for params in itertools.islice(grid, QUEUE_BATCH)]:
+            study.add_trials(batch)
+    else:
+        add_budget_tickets(study, spec, 0, ())
+    return _remember(_handle(name, spec, storage.get_study_id_from_name(name), storage_url, study))
 
 
 def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
@@ -123,18 +148,58 @@ def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
     return spec.with_task(check_data(spec.dataset, csv_text, None, spec.cv_folds, CsvLimits()))
 
 
-def _queue(spec: RunSpec) -> Iterator[dict[str, Any]]:
-    """Fixed params of every queued trial, one at a time: the grid, or empty tickets for the sampler."""
-    if spec.exhaustive:
-        yield from spec.iter_grid()
-    else:
-        yield from ({} for _ in range(spec.budget.n_trials or 0))
+def _ticket(
+    params: dict[str, Any], user_attrs: dict[str, Any] | None = None, ticket: dict[str, Any] | None = None
+) -> optuna.trial.FrozenTrial:
+    system_attrs = {record.FIXED_PARAMS.key: params, **({record.TICKET.key: ticket} if ticket else {})}
+    return create_trial(state=TrialState.WAITING, system_attrs=system_attrs, user_attrs=user_attrs)
 
 
-def _ticket(params: dict[str, Any], user_attrs: dict[str, Any] | None = None) -> optuna.trial.FrozenTrial:
-    return create_trial(
-        state=TrialState.WAITING, system_attrs={record.FIXED_PARAMS.key: params}, user_attrs=user_attrs
-    )
+def add_budget_tickets(
+    study: optuna.Study, spec: RunSpec, start: int, trials: Sequence[optuna.trial.FrozenTrial] | None = None
+) -> int:
+    """Queue the block of budget tickets that starts at ``start`` (its missing ones); returns how many.
+
+    The block's first ticket names where the next block starts (``record.TICKET``): the
+    worker that claims it makes that block before it trains, so the queue never runs dry
+    and no block is made twice. A worker that dies meanwhile leaves a retry of its trial
+    carrying the same ticket, and whoever claims the retry makes what is missing.
+    ``trials`` are the run's trials as read just now (read here when not given).
+    """
+    budget = spec.budget.n_trials or 0
+    end = min(start + TICKET_BLOCK, budget)
+    if start >= end:
+        return 0
+    trials = study.get_trials(deepcopy=False) if trials is None else trials
+    made = {ticket_index(t) for t in trials} - {None}
+    follows = end if end < budget else None
+    tickets = [
+        _ticket({}, ticket={"index": i, "next": follows if i == start else None}) for i in range(start, end)
+    ]
+    study.add_trials([t for t in tickets if ticket_index(t) not in made])
+    return sum(ticket_index(t) not in made for t in tickets)
+
+
+def ticket_index(trial: optuna.trial.FrozenTrial) -> int | None:
+    """The trial's place in the run's budget when it was a budget ticket."""
+    ticket = trial.system_attrs.get(record.TICKET.key)
+    return ticket["index"] if ticket else None
+
+
+def tickets_to_make(spec: RunSpec, trials: Sequence[optuna.trial.FrozenTrial]) -> int:
+    """The budget tickets a run has still to make (a block at a time, as workers go): what
+    its trial budget plans beyond the last ticket stored. Nothing for a grid, a time-only
+    run, or a run from before blocks (its whole budget was stored when it was created)."""
+    made = [i for i in map(ticket_index, trials) if i is not None]
+    if spec.exhaustive or spec.budget.n_trials is None or not made:
+        return 0
+    return max(0, spec.budget.n_trials - (max(made) + 1))
+
+
+def next_block(trial: optuna.trial.FrozenTrial) -> int | None:
+    """Where the next block of budget tickets starts, when ``trial`` is the first of its block."""
+    ticket = trial.system_attrs.get(record.TICKET.key)
+    return ticket.get("next") if ticket else None
 
 
 def add_tickets(
@@ -149,14 +214,20 @@ def add_tickets(
 
 
 def requeue(run: Run, trial: optuna.trial.FrozenTrial) -> None:
-    """Queue ``trial``'s configuration again, once, after its worker died."""
-    run.study.add_trial(_ticket(dict(trial.params), {record.RETRY_OF.key: trial.number}))
+    """Queue ``trial``'s configuration again, once, after its worker died (with its budget
+    ticket: if it was to make the next block, its retry makes it)."""
+    ticket = trial.system_attrs.get(record.TICKET.key)
+    run.study.add_trial(_ticket(dict(trial.params), {record.RETRY_OF.key: trial.number}, ticket))
 
 
 #: Runs this process has opened, by storage and name. Reusing the study keeps Optuna's
 #: trial cache warm, so re-reading a run on an RDB storage fetches only unfinished and new
 #: trials instead of all of them (a journal storage is incremental anyway).
 _opened: dict[tuple[int, str], Run] = {}
+
+
+def _handle(name: str, spec: RunSpec, study_id: int, storage_url: str | None, study: optuna.Study) -> Run:
+    return Run(name, spec, study_id, resolve_url(storage_url), loaded=study)
 
 
 def _remember(run: Run) -> Run:
@@ -180,8 +251,13 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     raw_spec = study.user_attrs.get(record.SPEC.key)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
-    spec = RunSpec.from_stored(raw_spec, stored_source(study.user_attrs))
-    return _remember(Run(name, study, storage, spec, study_id))
+    return _remember(_handle(name, stored_spec(study.user_attrs), study_id, storage_url, study))
+
+
+def stored_spec(attrs: dict[str, Any]) -> RunSpec:
+    """The spec stored with a run, read with its model file's or objective's stored
+    description (a stored run's code is never imported to read it)."""
+    return RunSpec.from_stored(attrs[record.SPEC.key], stored_source(attrs))
 
 
 def stored_source(attrs: dict[str, Any]) -> ModelSource | None:
@@ -196,13 +272,13 @@ def _refreshed(run: Run) -> Run:
     if raw_spec == run.spec.to_dict():
         return run
     spec = RunSpec.from_stored(raw_spec, run.spec.source)
-    return _remember(Run(run.name, run.study, run.storage, spec, run.study_id))
+    return _remember(_handle(run.name, spec, run.study_id, run.storage_url, run.study))
 
 
 def store_spec(run: Run, spec: RunSpec) -> Run:
     """Replace the run's stored spec (only its budget may change) and return the new handle."""
     run.study.set_user_attr(record.SPEC.key, spec.to_dict())
-    return _remember(Run(run.name, run.study, run.storage, spec, run.study_id))
+    return _remember(_handle(run.name, spec, run.study_id, run.storage_url, run.study))
 
 
 @dataclass(frozen=True)
@@ -214,15 +290,10 @@ class RunEntry:
 
 
 def run_entries(storage_url: str | None = None) -> list[RunEntry]:
-    """Every Sweetspot run in the storage, newest first, from one read of the study list."""
-    studies = [s for s in open_storage(storage_url).get_all_studies() if record.SPEC.key in s.user_attrs]
-    studies.sort(key=lambda s: s.user_attrs.get(record.CREATED_AT.key, 0), reverse=True)
-    return [RunEntry(s.study_name, s.user_attrs) for s in studies]
-
-
-def list_run_names(storage_url: str | None = None) -> list[str]:
-    """Names of the Sweetspot runs in the storage, newest first."""
-    return [entry.name for entry in run_entries(storage_url)]
+    """Every Sweetspot run in the storage, from one read of the study list (Optuna's: a
+    journal is replayed; the dashboard reads ``tuning.reading.trials.run_entries``)."""
+    studies = open_storage(storage_url).get_all_studies()
+    return [RunEntry(s.study_name, s.user_attrs) for s in studies if record.SPEC.key in s.user_attrs]
 
 
 def stop_requested(attrs: dict[str, Any]) -> bool:

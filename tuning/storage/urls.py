@@ -121,20 +121,6 @@ def _missing_driver(url: str, error: ImportError) -> str:
     )
 
 
-def storage_damage(url: str | None = None) -> list[str]:
-    """The damage a journal storage's reader stepped over in this process, one line each.
-
-    Torn or malformed records are skipped so every run stays readable; this says they are
-    there, for a page to point at ``python -m tuning doctor --repair``. Empty for a database.
-    """
-    url = resolve_url(url)
-    if not url.startswith(JOURNAL_SCHEME):
-        return []
-    storage = open_storage(url)
-    findings = storage.backend.findings.values() if isinstance(storage, SafeJournalStorage) else ()
-    return [finding.describe() for finding in findings]
-
-
 def connection_error(error: BaseException) -> BaseException | None:
     """The connection error behind ``error``, or None if ``error`` is not about reaching the storage.
 

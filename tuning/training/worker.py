@@ -33,7 +33,15 @@ from tuning.errors import StorageUnavailable
 from tuning.storage import record
 from tuning.storage.lifecycle import claim_order, hand_picked_waiting, reopen
 from tuning.storage.liveness import HOST, Heartbeat, worker_records
-from tuning.storage.runs import Run, deadline_passed, has_result, load_run, stop_requested
+from tuning.storage.runs import (
+    Run,
+    add_budget_tickets,
+    deadline_passed,
+    has_result,
+    load_run,
+    next_block,
+    stop_requested,
+)
 from tuning.storage.urls import connection_error, redact, resolve_url
 from tuning.training.devices import place, visible_gpus
 from tuning.training.finalize import finalize, work_left
@@ -137,6 +145,8 @@ class TrialQueue:
             except UpdateFinishedTrialError:
                 continue
             storage.set_trial_user_attr(trial_id, record.WORKER.key, self.worker_id)
+            if (start := next_block(waiting)) is not None:  # the first of its block: make the next one
+                add_budget_tickets(self.study, self.run.spec, start)
             return optuna.trial.Trial(self.study, trial_id)
         if self.run.spec.open_ended() and not self.only_hand_picked:
             trial = self.study.ask()  # a time-only budget queues nothing: make trials as we go

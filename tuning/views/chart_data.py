@@ -19,16 +19,12 @@ from tuning.data.datasets import target_unit
 from tuning.definition.metrics import METRICS, Direction, get_metric
 from tuning.definition.objectives import label_of, unit_of
 from tuning.definition.spec import RunSpec
-from tuning.storage.lifecycle import trial_origin
-from tuning.storage.record import TrialOrigin, score
-from tuning.views.summary import PARAM_PREFIX, learning_curve, trial_rows
+from tuning.reading.records import PARAM_PREFIX, TrialTable, joined_rows, learning_curve, records_frame
+from tuning.storage.record import TrialOrigin
 
 HISTORY_STATES = ("complete", "pruned", "failed", "running")
+HISTORY_COLUMNS = ("number", "state", "value", "last_loss", "origin", "duration_s")  # and the parameters
 RACE_COLUMNS = ("run", "strategy", "finished", "elapsed_s", "best_so_far", "number")
-BASE_COLUMNS = (
-    "number", "state", "value", "epochs_run", "duration_s", "started_at", "worker", "origin", "error",
-    "val_metrics",
-)  # fmt: skip
 
 
 def loss_title(spec: RunSpec) -> str:
@@ -57,49 +53,25 @@ def trials_frame(trials: Sequence[FrozenTrial], maximize: bool = False) -> pd.Da
     score, which running and pruned trials have even without a final value;
     ``completed_at`` is a Unix time, NaN while running.
     """
-    return _derive(_records(trials), maximize)
+    return _derive(records_frame(trials), maximize)
 
 
-class TrialFrames:
-    """``trials_frame`` for one run read again and again, in time proportional to what changed.
-
-    A finished trial never changes in the storage, so its row is built once and kept;
-    each call builds rows only for trials that finished since, and for the running ones.
-    A live Monitor of a 5,000-trial run then spends milliseconds here, not a tenth of a second.
-    """
-
-    def __init__(self, maximize: bool = False) -> None:
-        self.maximize = maximize
-        self._finished = pd.DataFrame(columns=[*BASE_COLUMNS, "last_loss"])
-        self._numbers: set[int] = set()
-
-    def frame(self, trials: Sequence[FrozenTrial], orphans: Mapping[int, str] | None = None) -> pd.DataFrame:
-        """The trials' rows; ``orphans`` (``RunSummary.orphans``) are shown failed, with why."""
-        done = [t for t in trials if t.state.is_finished() and t.number not in self._numbers]
-        if done:
-            parts = [p for p in (self._finished, _records(done)) if not p.empty]
-            self._finished = pd.concat(parts, ignore_index=True)
-            self._numbers.update(t.number for t in done)
-        live = _records([t for t in trials if t.state is TrialState.RUNNING])
-        if orphans and not live.empty:  # not cached: the storage still says RUNNING
-            dead = live["number"].isin(orphans)
-            live.loc[dead, "state"] = "fail"
-            live.loc[dead, "error"] = live.loc[dead, "number"].map(orphans)
-        parts = [p for p in (self._finished, live) if not p.empty]
-        return _derive(pd.concat(parts, ignore_index=True) if parts else live, self.maximize)
-
-
-def _records(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
-    """The engine's flat rows (queued tickets left out) plus each trial's last epoch loss."""
-    rows = trial_rows(list(trials))
-    if not rows:
-        return pd.DataFrame(columns=[*BASE_COLUMNS, "last_loss"])
-    last = [_last_loss(t) for t in trials if t.state is not TrialState.WAITING]
-    return pd.DataFrame(rows).assign(last_loss=last)
+def table_frame(
+    table: TrialTable, orphans: Mapping[int, str] | None = None, maximize: bool = False
+) -> pd.DataFrame:
+    """``trials_frame`` of a run read as a ``TrialTable``; ``orphans`` (``RunSummary.orphans``)
+    are shown failed, with why (the storage still says running)."""
+    live = records_frame([t for t in table.live if t.state is TrialState.RUNNING])
+    if orphans and not live.empty:
+        dead = live["number"].isin(orphans)
+        live.loc[dead, "state"] = "fail"
+        live.loc[dead, "error"] = live.loc[dead, "number"].map(orphans)
+    return _derive(joined_rows(table.finished, live), maximize)
 
 
 def _derive(records: pd.DataFrame, maximize: bool) -> pd.DataFrame:
-    frame = records.sort_values("number", ignore_index=True)
+    ordered = records["number"].is_monotonic_increasing  # often so: sorting copies every column
+    frame = records.reset_index(drop=True) if ordered else records.sort_values("number", ignore_index=True)
     frame["state"] = frame["state"].replace({"fail": "failed"})  # as in every count and legend
     for column in ("value", "started_at", "duration_s", "last_loss"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
@@ -113,11 +85,6 @@ def _best_so_far(scores: pd.Series, maximize: bool) -> pd.Series:
     return (scores.cummax() if maximize else scores.cummin()).ffill()
 
 
-def _last_loss(trial: FrozenTrial) -> float | None:
-    curve = learning_curve(trial)
-    return curve[-1] if curve else None
-
-
 def param_columns(frame: pd.DataFrame) -> list[str]:
     """The hyperparameter columns of a trials frame, in name order."""
     return sorted(c for c in frame.columns if c.startswith(PARAM_PREFIX))
@@ -129,7 +96,8 @@ def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
     at their latest epoch's, a provisional point that moves as they train: a population's
     trials all finish at once, and its chart would stay empty until then."""
     loss = frame["value"].where(frame["state"] == "complete", frame["last_loss"])
-    shown = frame.assign(loss=loss)
+    drawn = [c for c in frame.columns if c in HISTORY_COLUMNS or c.startswith(PARAM_PREFIX)]
+    shown = frame[drawn].assign(loss=loss)  # only the columns drawn: a big run's rows are many
     shown = shown[shown["state"].isin(HISTORY_STATES) & np.isfinite(shown["loss"].astype(float))]
     return shown.reset_index(drop=True)
 
@@ -159,7 +127,7 @@ class CurveSelection:
 
 
 def curves_frame(
-    trials: Sequence[FrozenTrial],
+    table: TrialTable,
     best_n: int = 10,
     max_running: int = 10,
     orphans: Collection[int] = (),
@@ -170,31 +138,38 @@ def curves_frame(
     Thousands of overlaid curves say nothing and cost seconds to draw; the best ones show
     what good training looks like, and the running ones show what is happening now. The
     ``orphans`` (trials of dead workers) are not running any more: they are left out.
+    Only the curves drawn are read from the table.
     """
-    complete = sorted(
-        (t for t in trials if t.state is TrialState.COMPLETE and learning_curve(t)),
-        key=score,  # type: ignore[arg-type]
-        reverse=maximize,
-    )
+    finished = table.finished[["number", "state", "value", "origin", "epochs_run"]]
+    complete = finished[(finished["state"] == "complete") & (finished["epochs_run"] > 0)]
+    complete = complete.astype({"value": float, "number": int})  # no rows yet: columns of no type
+    pick = complete.nlargest if maximize else complete.nsmallest
+    best = pick(best_n, "value", keep="all").sort_values(["value", "number"], ascending=[not maximize, True])
+    best = best.head(best_n)
+    curves = table.curves(best["number"].tolist())
+    chosen = [
+        (number, "complete", curves[number], f"#{number} (best {i + 1}{_marked(origin)})")
+        for i, (number, origin) in enumerate(zip(best["number"].tolist(), best["origin"], strict=True))
+    ]
     running = [
-        t for t in trials if t.state is TrialState.RUNNING and t.number not in orphans and learning_curve(t)
+        t
+        for t in table.live
+        if t.state is TrialState.RUNNING and t.number not in orphans and learning_curve(t)
     ]
     running = sorted(running, key=lambda t: t.number)[-max_running:]
-    chosen = [(t, f"#{t.number} (best {i + 1}{_marked(t)})") for i, t in enumerate(complete[:best_n])]
-    chosen += [(t, f"#{t.number} (running)") for t in running]
+    chosen += [(t.number, "running", learning_curve(t), f"#{t.number} (running)") for t in running]
     rows = [
-        (t.number, epoch, loss, t.state.name.lower(), label)
-        for t, label in chosen
-        for epoch, loss in enumerate(learning_curve(t), start=1)
+        (number, epoch, loss, state, label)
+        for number, state, curve, label in chosen
+        for epoch, loss in enumerate(curve, start=1)
     ]
     frame = pd.DataFrame(rows, columns=["number", "epoch", "loss", "state", "label"])
     return CurveSelection(frame, min(best_n, len(complete)), len(complete), len(running))
 
 
-def _marked(trial: FrozenTrial) -> str:
+def _marked(origin: str) -> str:
     """A label's mark for a trial the strategy did not propose: hand-picked or inherited."""
-    origin = trial_origin(trial)
-    return "" if origin is TrialOrigin.SAMPLED else f", {origin.value}"
+    return "" if origin == TrialOrigin.SAMPLED.value else f", {origin}"
 
 
 def parallel_frame(frame: pd.DataFrame, limit: int = 500, maximize: bool = False) -> pd.DataFrame:
@@ -203,27 +178,27 @@ def parallel_frame(frame: pd.DataFrame, limit: int = 500, maximize: bool = False
     The best trials are the ones whose parameters matter; thousands of worse lines only
     hide them under a uniform haze.
     """
-    complete = frame[frame["state"] == "complete"]
     columns = ["number", "origin", *param_columns(frame), "value"]
+    complete = frame.loc[
+        frame["state"] == "complete", columns
+    ]  # only the columns drawn: a big run's rows are many
     best = complete.nlargest(limit, "value") if maximize else complete.nsmallest(limit, "value")
-    return best[columns].sort_values("number").reset_index(drop=True)
+    return best.sort_values("number").reset_index(drop=True)
 
 
-def race_frame(
-    runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]], maximize: bool = False
-) -> pd.DataFrame:
+def race_frame(runs: Sequence[tuple[str, str, pd.DataFrame]], maximize: bool = False) -> pd.DataFrame:
     """Best-so-far of several runs against trials finished and against wall time.
 
-    ``runs`` holds (name, strategy, trials) of runs selected by one metric (``maximize``
-    when higher is better). Trials count in the order they finished,
+    ``runs`` holds (name, strategy, trials frame) of runs selected by one metric
+    (``maximize`` when higher is better). Trials count in the order they finished,
     which is fair to parallel workers; time counts from each run's first trial, so a run
     that waited for its workers to start is not penalised. Only the points where a run's
-    best moves are kept (plus its last), so 5,000-trial runs stay small.
+    best moves are kept (plus its last), so 100,000-trial runs stay small.
     """
     parts = []
-    for name, strategy, trials in runs:
-        frame = _times_frame(trials)
-        done = frame[frame["completed_at"].notna()].sort_values("completed_at").reset_index(drop=True)
+    for name, strategy, frame in runs:
+        done = frame[frame["completed_at"].notna()].sort_values(["completed_at", "number"])
+        done = done.reset_index(drop=True)
         if done.empty:
             continue
         complete = done["value"].where(done["state"] == "complete")
@@ -237,26 +212,6 @@ def race_frame(
         parts.append(steps.assign(run=name, strategy=strategy))
     columns = list(RACE_COLUMNS)
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
-
-
-def _times_frame(trials: Sequence[FrozenTrial]) -> pd.DataFrame:
-    """Number, state, loss, start and end (Unix times) of each started trial: all a race needs.
-
-    Not ``trials_frame``, whose parameters and learning curves cost a race of four
-    10,000-trial runs about 2 s of every refresh.
-    """
-    rows = [
-        (
-            t.number,
-            "complete" if t.state is TrialState.COMPLETE else t.state.name.lower(),
-            score(t) if t.state is TrialState.COMPLETE else np.nan,
-            t.datetime_start.timestamp() if t.datetime_start else np.nan,
-            t.datetime_complete.timestamp() if t.datetime_complete and t.datetime_start else np.nan,
-        )
-        for t in trials
-        if t.state is not TrialState.WAITING
-    ]
-    return pd.DataFrame(rows, columns=["number", "state", "value", "started_at", "completed_at"])
 
 
 def trial_table(frame: pd.DataFrame, score: str = "loss", selection: str | None = None) -> pd.DataFrame:

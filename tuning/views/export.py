@@ -12,8 +12,9 @@ from typing import Any
 
 from optuna.trial import TrialState
 
+from tuning.reading.records import PARAM_PREFIX, learning_curve, trial_rows
 from tuning.storage.runs import Run
-from tuning.views.summary import PARAM_PREFIX, learning_curve, summarize, trial_rows
+from tuning.views.summary import summarize
 
 EXPORT_FORMAT = "sweetspot-run-v1"
 

@@ -17,10 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tuning.definition.strategies import STRATEGIES, Strategy
+from tuning.reading.records import PARAM_PREFIX
 from tuning.views.chart_data import CurveSelection, param_columns
 from tuning.views.formatting import D3_SCORE
 from tuning.views.history import HistoryPoints
-from tuning.views.summary import PARAM_PREFIX
 
 STATE_COLORS = {
     "complete": "#56B4E9",

@@ -14,12 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from optuna.trial import FrozenTrial, TrialState
 
 from tuning.definition.metrics import Direction
 from tuning.definition.spec import RunSpec
 from tuning.views.chart_data import RACE_COLUMNS, best_steps
-from tuning.views.pareto import dominated_by
+from tuning.views.pareto import dominated_by, row_points
 
 REFERENCE = 1.1  # in scaled units: the worst value of any compared run is 1
 
@@ -45,13 +44,14 @@ def hypervolume(points: np.ndarray, reference: np.ndarray) -> float:
     return total
 
 
-def hypervolume_race(runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]], spec: RunSpec) -> pd.DataFrame:
+def hypervolume_race(runs: Sequence[tuple[str, str, pd.DataFrame]], spec: RunSpec) -> pd.DataFrame:
     """Each run's hypervolume against trials finished and wall time, like ``race_frame``
-    (its ``best_so_far`` column holds the hypervolume); ``spec`` gives the shared objectives
-    and bounds. Only the points where a run's hypervolume moves are kept, plus its last."""
+    (its ``best_so_far`` column holds the hypervolume); ``runs`` holds (name, strategy,
+    trials frame: ``chart_data.table_frame``), ``spec`` the shared objectives and bounds.
+    Only the points where a run's hypervolume moves are kept, plus its last."""
     signs = np.array([1.0 if d is Direction.MINIMIZE else -1.0 for d in spec.directions])
     bounds = [b.key for b in spec.constraints or ()]
-    scaled = [_finished(trials, signs, bounds) for _, _, trials in runs]
+    scaled = [_finished(frame, signs, bounds) for _, _, frame in runs]
     feasible = [frame.loc[frame["feasible"], "point"] for frame in scaled]
     every = np.array([p for points in feasible for p in points]).reshape(-1, len(signs))
     if not len(every):
@@ -67,22 +67,22 @@ def hypervolume_race(runs: Sequence[tuple[str, str, Sequence[FrozenTrial]]], spe
     return pd.concat(parts, ignore_index=True)[list(RACE_COLUMNS)]
 
 
-def _finished(trials: Sequence[FrozenTrial], signs: np.ndarray, bounds: list[str]) -> pd.DataFrame:
+def _finished(frame: pd.DataFrame, signs: np.ndarray, bounds: list[str]) -> pd.DataFrame:
     """A run's finished trials in the order they finished: number, seconds since its first
     trial started, whether it is a complete trial within the bounds, its minimised values."""
-    first = min((t.datetime_start.timestamp() for t in trials if t.datetime_start), default=0.0)
-    rows = [
-        (
-            t.number,
-            t.datetime_complete.timestamp() - first,
-            t.state is TrialState.COMPLETE and all(v <= 0 for k, v in t.constraints.items() if k in bounds),
-            np.array(t.values) * signs if t.state is TrialState.COMPLETE else None,
-        )
-        for t in trials
-        if t.state.is_finished() and t.datetime_complete and t.datetime_start
-    ]
-    frame = pd.DataFrame(rows, columns=["number", "elapsed_s", "feasible", "point"])
-    return frame.sort_values("elapsed_s", kind="stable", ignore_index=True)
+    first = frame["started_at"].min() if frame["started_at"].notna().any() else 0.0
+    done = frame[frame["completed_at"].notna().to_numpy()]
+    complete = (done["state"] == "complete").to_numpy()
+    _, values, feasible = row_points(done[complete], len(signs), bounds)
+    points = np.full(len(done), None, dtype=object)
+    kept = np.zeros(len(done), dtype=bool)
+    for position, point, keeps in zip(np.flatnonzero(complete), values * signs, feasible, strict=True):
+        points[position], kept[position] = point, keeps
+    finished = pd.DataFrame(
+        {"number": done["number"].to_numpy(), "elapsed_s": (done["completed_at"] - first).to_numpy(),
+         "feasible": kept, "point": points}
+    )  # fmt: skip
+    return finished.sort_values("elapsed_s", kind="stable", ignore_index=True)
 
 
 def _volumes(frame: pd.DataFrame, low: np.ndarray, span: np.ndarray) -> list[float]:

@@ -21,9 +21,9 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from tuning.definition.space import Choice, Param, Range
+from tuning.reading.records import PARAM_PREFIX
 from tuning.views.chart_data import param_columns
 from tuning.views.figures import ORIGIN_MARKS, formatted_values, plain_text
-from tuning.views.summary import PARAM_PREFIX
 
 
 def parallel_figure(

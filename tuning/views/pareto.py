@@ -12,6 +12,10 @@ The winner, the one trial tested on held-out rows, is the trial someone picked
 (``record.PICK``) or else the best in the selection metric among the trials that keep the
 bounds (among all complete trials when none does); with one objective and no bounds that
 is the best trial, as it always was.
+
+Both read paths use it: Optuna's trials (``update``, the CLI and actions), and the
+dashboard's rows of finished trials (``update_rows``, ``tuning.reading``), which carry
+every objective's value (the ``values`` column) and each bound's violation (``constraints``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.definition.metrics import Direction
@@ -77,9 +82,13 @@ class Tradeoffs:
     @property
     def front_numbers(self) -> list[int]:
         """The front's trials, best in the selection metric first."""
+        return [number for number, _ in self.front()]
+
+    def front(self) -> list[tuple[int, list[float]]]:
+        """The front's trials with their values, best in the selection metric first."""
         front = np.flatnonzero(self.on_front)
-        order = np.lexsort((self.numbers[front], self.values[front, 0] * self.signs[0]))
-        return [int(n) for n in self.numbers[front][order]]
+        order = front[np.lexsort((self.numbers[front], self.values[front, 0] * self.signs[0]))]
+        return [(int(self.numbers[i]), self.values[i].tolist()) for i in order]
 
     def default_winner(self) -> int | None:
         """The best trial in the selection metric among the feasible ones (among all when no
@@ -96,6 +105,7 @@ class ParetoFront:
 
     def __init__(self, directions: Sequence[Direction], bounds: Sequence[str] = ()) -> None:
         self.signs = np.array([1.0 if d is Direction.MINIMIZE else -1.0 for d in directions])
+        self._bound_names = list(bounds)
         self._bounds = [record.CONSTRAINT.member(bound) for bound in bounds]
         self._seen: set[int] = set()
         self._listed = 0  # trials looked at so far, by position in the study's list
@@ -108,13 +118,30 @@ class ParetoFront:
     def update(self, trials: Sequence[FrozenTrial]) -> None:
         """Take the complete trials not taken yet; unfinished ones are looked at again next time."""
         new = self._fresh(trials)
-        if not new:
+        if new:
+            numbers = np.array([t.number for t in new], dtype=np.int64)
+            values = np.array([t.values for t in new], dtype=float)
+            self._add(numbers, values, np.array([self._keeps_bounds(t) for t in new], dtype=bool))
+
+    def update_rows(self, finished: pd.DataFrame) -> None:
+        """Take the complete trials not taken yet from a run's rows of finished trials
+        (``reading.records``; a finished trial's row never changes). Costs a count when
+        no trial completed since the last update, and a look at the new rows when some did."""
+        complete = finished[(finished["state"] == "complete").to_numpy()]
+        if len(complete) == len(self._seen):
             return
-        self._seen.update(t.number for t in new)
+        new = complete[~complete["number"].isin(self._seen).to_numpy()]
+        self._add(*row_points(new, len(self.signs), self._bound_names))
+
+    def _add(self, numbers: np.ndarray, values: np.ndarray, feasible: np.ndarray) -> None:
+        """Keep new complete trials' points and merge the feasible ones into the front."""
+        if not len(numbers):
+            return
+        self._seen.update(numbers.tolist())
         start = len(self._numbers)
-        self._numbers = np.concatenate([self._numbers, [t.number for t in new]])
-        self._values = np.concatenate([self._values, [t.values for t in new]])
-        self._feasible = np.concatenate([self._feasible, [self._keeps_bounds(t) for t in new]])
+        self._numbers = np.concatenate([self._numbers, numbers])
+        self._values = np.concatenate([self._values, values.reshape(len(numbers), -1)])
+        self._feasible = np.concatenate([self._feasible, feasible])
         self._merge(start + np.flatnonzero(self._feasible[start:]))
 
     def _fresh(self, trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
@@ -162,6 +189,32 @@ def tradeoffs(spec: RunSpec, trials: Sequence[FrozenTrial]) -> Tradeoffs:
     return front.view()
 
 
+def row_tradeoffs(spec: RunSpec, finished: pd.DataFrame) -> Tradeoffs:
+    """``tradeoffs`` of a run read as rows of finished trials."""
+    front = front_of(spec)
+    front.update_rows(finished)
+    return front.view()
+
+
+def row_points(
+    rows: pd.DataFrame, width: int, bounds: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Numbers, values (n, ``width``) and feasibility of complete trials' rows: each value of a
+    run of several objectives is in ``values``, of one in ``value``; a trial keeps the
+    ``bounds`` when none of its ``constraints`` is above 0 (a missing one is kept)."""
+    numbers = rows["number"].to_numpy(dtype=np.int64)
+    if width > 1:
+        values = np.array(rows["values"].tolist(), dtype=float).reshape(len(rows), width)
+    else:
+        values = rows["value"].to_numpy(dtype=float).reshape(len(rows), 1)
+    violations = rows["constraints"].tolist() if "constraints" in rows else [None] * len(rows)
+    feasible = [
+        not isinstance(found, dict) or all(found.get(bound, 0.0) <= 0 for bound in bounds)
+        for found in violations
+    ]
+    return numbers, values, np.array(feasible, dtype=bool)
+
+
 def winner_trial(
     spec: RunSpec, trials: Sequence[FrozenTrial], picked: int | None, points: Tradeoffs | None = None
 ) -> FrozenTrial | None:
@@ -179,6 +232,22 @@ def winner_trial(
     complete = [t for t in trials if t.state is TrialState.COMPLETE]
     pick = max if spec.selection.direction is Direction.MAXIMIZE else min
     return pick(complete, key=score) if complete else None  # type: ignore[type-var,arg-type]
+
+
+def winner_number(
+    spec: RunSpec, finished: pd.DataFrame, picked: int | None, points: Tradeoffs | None = None
+) -> int | None:
+    """``winner_trial`` of a run read as rows of finished trials: the trial's number."""
+    complete = finished[(finished["state"] == "complete").to_numpy()]
+    if isinstance(picked, int) and (complete["number"] == picked).any():
+        return picked
+    if spec.tradeoff:
+        return (points or row_tradeoffs(spec, finished)).default_winner()
+    values = complete["value"].astype(float)
+    if values.isna().all():
+        return None
+    top = values.max() if spec.selection.direction is Direction.MAXIMIZE else values.min()
+    return int(complete["number"][values == top].min())  # the first of equals, as ``min`` gives
 
 
 def trial_numbered(trials: Sequence[FrozenTrial], number: int) -> FrozenTrial | None:

@@ -22,8 +22,9 @@ import pandas as pd
 
 from tuning.definition.space import Param, Range
 from tuning.definition.spec import RunSpec
+from tuning.reading.records import PARAM_PREFIX
 from tuning.storage.record import RunState, TrialOrigin
-from tuning.views.summary import PARAM_PREFIX, RunSummary
+from tuning.views.summary import RunSummary
 
 EPOCHS = "epochs"  # the hyperparameter that says how many epochs a trial trains
 
@@ -66,7 +67,7 @@ def run_progress(
     trained = own["epochs_run"].fillna(0).clip(upper=planned.fillna(float("inf")))
     done = int(trained.sum())
     per_ticket = float(planned.mean()) if planned.notna().any() else expected_epochs(spec)
-    queued = 0 if summary.state is RunState.STOPPING else summary.n_waiting
+    queued = 0 if summary.state is RunState.STOPPING else queued_trials(summary)
     to_train = float((planned[running] - trained[running]).clip(lower=0).sum())
     if per_ticket is not None:
         to_train += queued * per_ticket
@@ -75,6 +76,19 @@ def run_progress(
     left = _seconds_left(spec, summary, own, to_train if plannable else None, now)
     trials_done = summary.n_complete + summary.n_failed + summary.n_pruned
     return Progress(trials_done, summary.trials_planned, done, total, left)
+
+
+def queued_trials(summary: RunSummary) -> int:
+    """Trials still to start: the queue, and a trial budget's tickets not made yet.
+
+    Tickets are made a block at a time as workers go (``storage.runs.add_budget_tickets``):
+    the worker that claims a block's first ticket makes the next block, so while tickets
+    wait, the rest of the budget is still to come; with none waiting, none is.
+    """
+    if summary.trials_planned is None or not summary.n_waiting:
+        return summary.n_waiting
+    started = summary.n_complete + summary.n_failed + summary.n_pruned + summary.n_running
+    return max(summary.n_waiting, summary.trials_planned - started)
 
 
 def planned_epochs(spec: RunSpec, frame: pd.DataFrame) -> pd.Series:

@@ -7,6 +7,7 @@ shown as failed here even before a worker marks it so in the storage.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -16,16 +17,16 @@ from tuning.data.datasets import target_unit
 from tuning.definition.objectives import label_of, unit_of
 from tuning.definition.spec import RunSpec
 from tuning.models.source import ModelSource
+from tuning.reading.trials import read_run, run_entries
 from tuning.storage import record
 from tuning.storage.lifecycle import history, trial_origin
 from tuning.storage.liveness import orphaned_trials, worker_records
 from tuning.storage.notes import read_notes
 from tuning.storage.record import RunResult, RunState, TrialOrigin, score
-from tuning.storage.runs import Run, load_run, run_entries, stop_requested
+from tuning.storage.runs import Run, stop_requested
 from tuning.storage.urls import resolve_url
 from tuning.views.pareto import Tradeoffs, tradeoffs, trial_numbered, winner_trial
 
-PARAM_PREFIX = "param_"  # trial_rows' columns of hyperparameters
 STARTUP_GRACE_S = 60.0
 
 
@@ -105,6 +106,19 @@ class RunSummary:
 TRADEOFF = ("objectives", "pareto", "winner", "picked", "n_infeasible")
 
 
+@dataclass(frozen=True)
+class TrialFacts:
+    """What a summary takes from a run's trials: read from Optuna trials here, or from a
+    run's rows (``views.table_summary``) on the dashboard's read path."""
+
+    counts: dict[TrialState, int]  # by state, a dead worker's trials as failed, inherited ones left out
+    origins: dict[TrialOrigin, int]
+    best: tuple[int, dict[str, Any], float | None] | None  # the winner: number, params, score
+    first_error: str | None
+    orphans: dict[int, str]
+    tradeoff: dict[str, Any] = field(default_factory=dict)  # ``tradeoff_fields`` of a trade-off run
+
+
 def summarize(
     run: Run, trials: list[FrozenTrial] | None = None, points: Tradeoffs | None = None
 ) -> RunSummary:
@@ -114,11 +128,31 @@ def summarize(
     trials = run.study.get_trials(deepcopy=False) if trials is None else trials
     orphaned = {t.number: why for t, why in orphaned_trials(trials, attrs, run.spec.grace_s, now)}
     counts, origins = _counts(trials, orphaned)
-    metric = run.spec.selection
     best, points = _winner(run, trials, attrs, points)
+    number = best.number if best else None
+    tradeoff = {}
+    if points is not None:
+        tradeoff = tradeoff_fields(run.spec, points, number, attrs, lambda n: _trial(trials, n).params)
+    facts = TrialFacts(
+        counts, origins, (best.number, dict(best.params), score(best)) if best else None,
+        _first_error(trials), orphaned, tradeoff,
+    )  # fmt: skip
+    return summary_of(run, attrs, facts, now)
+
+
+def _trial(trials: list[FrozenTrial], number: int) -> FrozenTrial:
+    found = trial_numbered(trials, number)
+    assert found is not None, number  # a front's trial is one of the trials it was made of
+    return found
+
+
+def summary_of(run: Run, attrs: dict[str, Any], facts: TrialFacts, now: float) -> RunSummary:
+    """The run's summary from its attributes and what its trials say."""
+    metric = run.spec.selection
     stored = attrs.get(record.RESULT.key)  # None once an extension reopened the run
     result = RunResult.from_dict(stored) if stored else None
     live = sum(r.is_alive(run.spec.grace_s, now) for r in worker_records(attrs).values())
+    counts, best = facts.counts, facts.best
     return RunSummary(
         name=run.name,
         strategy=run.spec.strategy.value,
@@ -130,9 +164,9 @@ def summarize(
         n_pruned=counts[TrialState.PRUNED],
         n_running=counts[TrialState.RUNNING],
         n_waiting=counts[TrialState.WAITING],
-        best_trial=best.number if best else None,
-        best_params=dict(best.params) if best else None,
-        best_value=score(best) if best else None,
+        best_trial=best[0] if best else None,
+        best_params=best[1] if best else None,
+        best_value=best[2] if best else None,
         test_loss=result.test_loss if result else None,
         metric=metric.name,
         metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
@@ -142,11 +176,11 @@ def summarize(
         finished_at=result.finished_at if result else None,
         workers_alive=live,
         owner=attrs.get(record.OWNER.key),
-        error=(result.error if result else None) or _first_error(trials),
-        orphans=orphaned,
+        error=(result.error if result else None) or facts.first_error,
+        orphans=facts.orphans,
         dataset_file=run.spec.dataset.filename,
-        **_lifecycle_fields(attrs, origins),
-        **(_tradeoff_fields(run, trials, points, best, attrs) if points is not None else {}),
+        **_lifecycle_fields(attrs, facts.origins),
+        **facts.tradeoff,
         **_family_fields(run.spec),
     )
 
@@ -183,16 +217,18 @@ def _winner(
     return winner_trial(run.spec, trials, attrs.get(record.PICK.key), points), points
 
 
-def _tradeoff_fields(
-    run: Run, trials: list[FrozenTrial], points: Tradeoffs, best: FrozenTrial | None, attrs: dict[str, Any]
+def tradeoff_fields(
+    spec: RunSpec,
+    points: Tradeoffs,
+    winner: int | None,
+    attrs: dict[str, Any],
+    params_of: Callable[[int], dict[str, Any]],
 ) -> dict[str, Any]:
     """What a run of several objectives or with bounds adds: its objectives, its front (each
     trial's values by objective and its configuration, best in the selection metric first),
-    its winner and whether someone picked it."""
-    unit = target_unit(run.spec.dataset)
-    names = [goal.name for goal in run.spec.goals]
-    order = points.front_numbers
-    on_front = {n: trial for n in order if (trial := trial_numbered(trials, n)) is not None}
+    its winner and whether someone picked it. ``params_of`` gives a trial's configuration."""
+    unit = target_unit(spec.dataset)
+    names = [goal.name for goal in spec.goals]
     objectives = [
         {
             "name": g.name,
@@ -200,21 +236,17 @@ def _tradeoff_fields(
             "label": label_of(g.name),
             "unit": unit_of(g.name, unit),
         }
-        for g in run.spec.goals
+        for g in spec.goals
     ]
     pareto = [
-        {
-            "number": n,
-            "values": dict(zip(names, on_front[n].values, strict=True)),
-            "params": on_front[n].params,
-        }
-        for n in order
+        {"number": n, "values": dict(zip(names, values, strict=True)), "params": dict(params_of(n))}
+        for n, values in points.front()
     ]
     return {
         "objectives": objectives,
         "pareto": pareto,
-        "winner": best.number if best else None,
-        "picked": best is not None and best.number == attrs.get(record.PICK.key),
+        "winner": winner,
+        "picked": winner is not None and winner == attrs.get(record.PICK.key),
         "n_infeasible": int((~points.feasible).sum()),
     }
 
@@ -262,7 +294,7 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
         created = float(entry.attrs.get(record.CREATED_AT.key, 0))
         key = (url, entry.name, created, stored.get("finished_at"))
         listed.add(key)
-        summary = _ENDED.get(key) or summarize(load_run(entry.name, url))
+        summary = _ENDED.get(key) or _read_summary(entry.name, url)
         if stored:
             _ENDED[key] = summary
         notes = read_notes(entry.attrs)
@@ -273,6 +305,14 @@ def run_summaries(storage_url: str | None = None) -> list[RunSummary]:
     for gone in [key for key in list(_ENDED) if key[0] == url and key not in listed]:  # deleted runs
         _ENDED.pop(gone, None)
     return summaries
+
+
+def _read_summary(name: str, url: str) -> RunSummary:
+    """A run's summary through the dashboard's reader: rows made once, no journal replay."""
+    from tuning.views.table_summary import summarize_table  # here: it builds on this module
+
+    got = read_run(name, url)
+    return summarize_table(got.run, got.table, got.attrs)
 
 
 def _state(attrs: dict[str, Any], result: RunResult | None, live: int, now: float) -> RunState:
@@ -309,54 +349,3 @@ def trial_tracebacks(trials: list[FrozenTrial]) -> dict[int, str]:
 def failed_tracebacks(run: Run) -> dict[int, str]:
     """The tracebacks stored with the run's failed trials, by trial number (one read)."""
     return trial_tracebacks(run.study.get_trials(deepcopy=False, states=(TrialState.FAIL,)))
-
-
-def learning_curve(trial: FrozenTrial) -> list[float]:
-    """The trial's validation loss after each epoch (epoch 1 first), as stored so far.
-
-    Workers store the whole curve as one attribute, refreshed about once a second while a
-    trial trains: one storage write per epoch (Optuna's ``trial.report``) would cost more
-    than training the article's model. Pruned runs also report each epoch to Optuna,
-    which their pruner needs; the curve attribute stays the one source for charts.
-    """
-    return list(trial.user_attrs.get(record.CURVE.key, ()))
-
-
-def trial_rows(trials: list[FrozenTrial]) -> list[dict[str, Any]]:
-    """One flat record per trial (queued tickets left out), for tables and exports."""
-    rows = []
-    for trial in trials:
-        if trial.state is TrialState.WAITING:
-            continue
-        end = trial.datetime_complete
-        start = trial.datetime_start
-        rows.append(
-            {
-                "number": trial.number,
-                "state": trial.state.name.lower(),
-                "value": score(trial),
-                **{f"{PARAM_PREFIX}{k}": v for k, v in trial.params.items()},
-                "epochs_run": len(learning_curve(trial)),
-                "duration_s": (end - start).total_seconds() if end and start else None,
-                "started_at": start.timestamp() if start else None,
-                "worker": trial.user_attrs.get(record.WORKER.key),
-                "origin": trial_origin(trial).value,
-                "error": trial.user_attrs.get(record.ERROR.key),
-                "val_metrics": trial.user_attrs.get(record.METRICS.key),
-                **_tradeoff_columns(trial),
-            }
-        )
-    return rows
-
-
-def _tradeoff_columns(trial: FrozenTrial) -> dict[str, Any]:
-    """A trade-off run's trial also has one value per objective (the selection metric's
-    first), what the worker measured of it, and how far it breaks each bound."""
-    columns: dict[str, Any] = {}
-    if len(trial.values or ()) > 1:
-        columns["values"] = list(trial.values)
-    if record.MEASURES.key in trial.user_attrs:
-        columns["measures"] = trial.user_attrs[record.MEASURES.key]
-    if constraints := trial.constraints:
-        columns["constraints"] = constraints
-    return columns
