@@ -10,7 +10,7 @@ import pytest
 
 from tests.code_files import write_code
 from tuning.cli import EXIT_BAD_INPUT, main
-from tuning.storage.runs import list_run_names
+from tuning.reading.trials import list_run_names
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Imported, it leaves a mark beside itself: the demo must refuse before that.

@@ -165,9 +165,8 @@ def _journal_read(replica: JournalReplica, name: str, url: str) -> RunRead:
         study = _found(replica, name)
         table = _table(replica, study)
         attrs = study.user_attrs
-    run = Run(
-        name, _spec(study.user_attrs), study.study_id, url, read_attrs=functools.partial(_attrs_now, replica, study)
-    )
+    read_attrs = functools.partial(_attrs_now, replica, study)
+    run = Run(name, _spec(attrs), study.study_id, url, read_attrs=read_attrs)
     return RunRead(run, attrs, table)
 
 
