@@ -19,6 +19,7 @@ RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requir
 COPY app.py ./
 COPY tuning/ tuning/
 COPY pages/ pages/
+COPY examples/ examples/
 COPY .streamlit/config.toml .streamlit/config.toml
 
 RUN useradd --create-home --uid 1000 sweetspot && mkdir -p /data && chown sweetspot /data

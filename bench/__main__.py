@@ -24,6 +24,7 @@ from bench import (
     browser,
     dashboard,
     efficiency,
+    models,
     overhead,
     parallel,
     population,
@@ -43,6 +44,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "big_runs": big_runs.run,
     "baselines": baselines.run,
     "predict": predict.run,
+    "models": models.run,
 }
 FULL_REPORT = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "bench" / "results"

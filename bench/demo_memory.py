@@ -34,10 +34,10 @@ import numpy as np
 
 from bench.common import ROOT, Table, load_average, machine
 from bench.live_app import App, Sampler, mib, running_app, stop_workers, worker_pids
-from tuning.definition.hyperparameters import DOMAINS
 from tuning.definition.spec import RunSpec
 from tuning.demo import DEMO_ENV, DemoLimits, NotAllowed
 from tuning.launcher import launch
+from tuning.models.mlp import HYPERPARAMETERS
 from tuning.reading.trials import list_run_names
 from tuning.storage.runs import load_run, request_stop
 from tuning.views.summary import summarize
@@ -85,8 +85,10 @@ def largest_spec(limits: DemoLimits, epochs: int | None = None) -> RunSpec:
             "repeats": 1 if folds >= 2 else limits.max_models_per_trial,
             "space": {
                 "hidden_size": limits.max_hidden_size,
-                "n_layers": int(DOMAINS["n_layers"].high or 1),
-                "batch_size": int(DOMAINS["batch_size"].high or 1),  # over the rows: one full batch per epoch
+                "n_layers": int(HYPERPARAMETERS["n_layers"].domain.high or 1),
+                "batch_size": int(
+                    HYPERPARAMETERS["batch_size"].domain.high or 1
+                ),  # over the rows: one full batch per epoch
                 "optimizer": "adam",  # two state tensors per weight
                 "epochs": epochs or limits.max_epochs,
                 "lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True},

@@ -35,7 +35,7 @@ from bench.common import (
 )
 from bench.overhead import REFERENCE, wait_for_workers
 from tuning import Run, RunSpec, create_run, load_run
-from tuning.definition.batching import Shape, plan_populations, population_seconds
+from tuning.definition.batching import plan_populations
 from tuning.definition.presets import PRESETS
 
 if TYPE_CHECKING:
@@ -136,16 +136,16 @@ def houses_runs(ctx: Context, sizes: Sizes) -> dict[str, list[tuple[float, float
 
 def modelled_floor(run: Run, members: Sequence[Member]) -> float:
     """What populations could do at best with this run's configurations on this CPU: the cost
-    model of ``definition/batching.py`` for all of them claimed at once and grouped as the
-    worker groups them, against each trained alone. Batching shares each step's fixed
-    overhead; it cannot share the multiply-adds, which grow with every member."""
+    model of the MLP family (``tuning/models/mlp_cost.py``) for all of them claimed at once
+    and grouped as the worker groups them, against each trained alone. Batching shares each
+    step's fixed overhead; it cannot share the multiply-adds, which grow with every member."""
     configs = [{**run.spec.fixed_values(), **t.params} for t in run.study.get_trials() if t.params]
     rows, features = members[0].train_x.shape
-    shapes = [Shape.of(config) for config in configs]
-    alone = sum(population_seconds([shape], rows, features, len(members)) for shape in shapes)
+    cost = run.spec.family.cost
+    alone = sum(cost.training_seconds([config], rows, features, len(members)) for config in configs)
     grouped = sum(
-        population_seconds([shapes[i] for i in group], rows, features, len(members))
-        for group in plan_populations(configs, rows, features, len(members))
+        cost.training_seconds([configs[i] for i in group], rows, features, len(members))
+        for group in plan_populations(run.spec, configs, rows, features, len(members))
     )
     return grouped / alone
 

@@ -29,11 +29,13 @@ from pages._shared.common import (
 from pages._shared.shell import within_app
 from tuning import (
     PRESET_HELP,
+    DemoLimits,
     RunSummary,
     fmt_score,
     get_metric,
     launch,
     note_line,
+    preset_code,
     preset_spec,
     run_summaries,
 )
@@ -64,8 +66,10 @@ def start_preset(name: str) -> None:
 
 def empty_state() -> None:
     st.subheader("No runs yet")
-    st.write("Start with one of the article's searches; each one opens the Monitor at once.")
-    for column, (name, text) in zip(st.columns(len(PRESET_HELP)), PRESET_HELP.items(), strict=True):
+    st.write("Start with one of the presets; each one opens the Monitor at once.")
+    demo = DemoLimits.from_env() is not None  # the public demo runs no model file
+    offered = {name: text for name, text in PRESET_HELP.items() if not demo or preset_code(name) is None}
+    for column, (name, text) in zip(st.columns(len(offered)), offered.items(), strict=True):
         with column.container(border=True, height="stretch"):
             st.markdown(f"**{name}**")
             st.caption(text)

@@ -22,17 +22,18 @@ from pages._shared.common import (
     storage_url,
     visitor,
 )
-from pages._shared.launch_form import dataset_section, form_state, metric_section, raw_spec, tradeoff_section
+from pages._shared.launch_form import data_task, dataset_section, evaluation_section, form_state, raw_spec
+from pages._shared.model_form import BUILT_IN, LOADED_KEY, family_of, model_section
 from pages._shared.shell import within_app
 from pages._shared.space_form import param_row
 from tuning import (
-    DATASETS,
-    HYPERPARAMETERS,
     MAX_TRIALS,
+    MODELS,
     PRESET_HELP,
     PRESETS,
     PRUNERS,
     STRATEGIES,
+    CodeKind,
     DemoLimits,
     FieldError,
     Forecast,
@@ -49,15 +50,29 @@ from tuning import (
     forecast,
     launch,
     machine_bytes,
+    preset_code,
     start_warnings,
 )
 
 within_app()
+demo = DemoLimits.from_env()
+#: The presets offered: in the public demo, none that runs a model file (it runs no code).
+presets = [name for name in PRESETS if demo is None or preset_code(name) is None]
 
 
 def apply_preset() -> None:
-    if st.session_state["f_preset"] is not None:  # None: a copy of a run, no preset
-        st.session_state.update(form_state(PRESETS[st.session_state["f_preset"]]))
+    """Fill the form from the chosen preset; a model file's preset from the file (its
+    DEFAULTS and SPACE, once the model picker has described it). None: a copy of a run."""
+    name = st.session_state["f_preset"]
+    if name is None:
+        return
+    st.session_state.pop(LOADED_KEY, None)
+    code = preset_code(name)
+    if code is not None:
+        st.session_state.update({"f_model_kind": code[0].value, "f_model_ref": code[1]})
+        return
+    st.session_state["f_model_kind"] = BUILT_IN
+    st.session_state.update(form_state(PRESETS[name], MODELS[BUILT_IN].hyperparameters))
 
 
 if "f_strategy" not in st.session_state:
@@ -83,13 +98,16 @@ if fork:
         st.button("Start from scratch instead", on_click=lambda: st.session_state.pop("fork", None))
 st.selectbox(
     "Start from a preset",
-    list(PRESETS),
+    presets,
     key="f_preset",
     on_change=apply_preset,
     format_func=lambda name: f"{name}: {PRESET_HELP[name]}",
     persist_state="session",
     placeholder=f"none: a copy of run {fork['name']}; pick one to start over" if fork else "pick a preset",
 )
+source = model_section(errors, slots)
+family = family_of(source)
+objective = source is not None and source.kind is CodeKind.OBJECTIVE
 
 strategy_col, data_col = st.columns(2, gap="large")
 with strategy_col:
@@ -112,16 +130,26 @@ with strategy_col:
     slots["pruner"] = st.empty()
 with data_col:
     st.subheader("Data")
-    csv = dataset_section(errors)
+    csv = None
+    if objective:
+        st.caption("An Optuna objective loads its own data; Sweetspot sees only the value it returns.")
+    else:
+        csv = dataset_section(errors, own_data=source is not None and source.data is not None)
     slots["dataset"] = st.empty()
 
 st.subheader("Search space")
-st.caption(
-    "**Fixed**: one value. **Range**: drawn between two bounds (inclusive). **Values**: the listed "
-    "ones; a grid tries every combination of them."
-)
-for name in HYPERPARAMETERS:
-    slots[f"space.{name}"] = param_row(name)
+if objective:
+    st.caption(
+        "The space is defined in the objective's code (its `trial.suggest_*` calls); the charts read it "
+        "from the trials."
+    )
+else:
+    st.caption(
+        "**Fixed**: one value. **Range**: drawn between two bounds (inclusive). **Values**: the listed "
+        "ones; a grid tries every combination of them."
+    )
+for name, entry in family.hyperparameters.items():
+    slots[f"space.{name}"] = param_row(name, entry)
 slots["space"] = st.empty()
 
 budget_col, advanced_col = st.columns(2, gap="large")
@@ -159,60 +187,17 @@ with budget_col:
     slots.update(dict.fromkeys(["budget", "workers"], st.empty()))
 with advanced_col:
     st.subheader("Evaluation")
-    seed, folds, repeats = st.columns(3)
-    seed.number_input("Seed", 0, 2**31 - 1, key="f_seed", persist_state="session")
-    folds.number_input(
-        "CV folds",
-        0,
-        20,
-        key="f_cv",
-        persist_state="session",
-        help="0 = one validation split; 2 or more = k-fold cross-validation",
-    )
-    repeats.number_input(
-        "Repeats",
-        1,
-        20,
-        key="f_repeats",
-        persist_state="session",
-        help="models per fold with different seeds; their scores are averaged",
-    )
-    task = csv.task if csv else DATASETS[st.session_state["f_dataset"]].task
-    metric_section(task)
-    slots.update(dict.fromkeys(["metric", "task"], st.empty()))
-    tradeoff_section(task)
-    slots.update(dict.fromkeys(["objectives", "constraints"], st.empty()))
-    val, test = st.columns(2)
-    val.number_input("Validation share", 0.05, 0.8, step=0.05, key="f_val", persist_state="session")
-    test.number_input("Test share", 0.05, 0.8, step=0.05, key="f_test", persist_state="session")
-    st.checkbox(
-        "Fit every baseline",
-        key="f_baselines_all",
-        persist_state="session",
-        help="the mean or majority class, linear or logistic regression and gradient boosting; without "
-        "this, gradient boosting is fitted only when it takes under a tenth of the run's forecast",
-    )
-    evaluation = ["seed", "cv_folds", "repeats", "val_fraction", "test_fraction", "baselines"]
-    slots.update(dict.fromkeys(evaluation, st.empty()))
-    st.checkbox(
-        "Refit the winner on training + validation rows when the run ends",
-        key="f_refit",
-        persist_state="session",
-        help="trains the winning configuration once more on every non-test row, tests it once; "
-        "predictions then use it (docs/model.md)",
-    )
-    slots["refit"] = st.empty()
+    evaluation_section(slots, None if objective else data_task(csv, source))
     name = st.text_input(
         "Run name (optional)", key="f_name", placeholder="strategy-date-time", persist_state="session"
     )
     slots["name"] = st.empty()
 
-raw, problems = raw_spec(st.session_state, csv)
+raw, problems = raw_spec(st.session_state, csv, family.hyperparameters, source)
 errors.update(problems)
 spec: RunSpec | None = None
-demo = DemoLimits.from_env()
 try:
-    spec = RunSpec.from_dict(raw)
+    spec = RunSpec.from_dict(raw, source)
     if demo is not None:
         check_spec(spec, demo)  # the public demo's caps, shown beside their widgets
 except SpecError as error:
@@ -266,10 +251,14 @@ def describe(spec: RunSpec, plan: Forecast, machine: int | None) -> str:
         )
     members = max(spec.cv_folds, 1) * spec.repeats
     limit = " (the time limit)" if plan.limited_by_time else ""
+    caveat = (
+        "a rough guess: your code's cost is known once its first trials end"
+        if spec.source
+        else "pruning can make it shorter"
+    )
     return (
         f"{what}, each training {members} model(s) per configuration.  \n"
-        f"About **{fmt_duration(plan.seconds)}**{limit} with {spec.workers} worker(s); "
-        "pruning can make it shorter.  \n"
+        f"About **{fmt_duration(plan.seconds)}**{limit} with {spec.workers} worker(s); {caveat}.  \n"
         f"Memory: about **{fmt_bytes(plan.memory_bytes)}** at the space's largest model "
         f"({fmt_bytes(plan.worker_bytes)} per worker)"
         + (f"; this machine has {fmt_bytes(machine)}." if machine else ".")

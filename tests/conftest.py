@@ -32,6 +32,15 @@ def storage_url(data_dir: Path) -> str:
 
 
 @pytest.fixture
+def code_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of the test's own where relative model files are looked up (the model root)."""
+    root = tmp_path / "code"
+    root.mkdir()
+    monkeypatch.setenv("SWEETSPOT_MODEL_ROOT", str(root))
+    return root
+
+
+@pytest.fixture
 def workers(tmp_path: Path) -> Iterator[WorkerProcesses]:
     """Start worker processes with ``workers.start(run, url)``; all are killed at teardown."""
     from tests.worker_processes import WorkerProcesses  # imports tuning: only once ROOT is on sys.path

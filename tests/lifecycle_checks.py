@@ -160,7 +160,7 @@ def check_enqueued_runs_once(url: str, tmp_path: Path, capsys: Any) -> None:
     again = {**picked, "lr": 0.005}
     assert cli("enqueue", "busy", "--params", json.dumps(again), "--storage", url) == 0
     summary = wait_until_ended("busy", url)
-    assert summary.state == "finished" and summary.n_hand_picked == 2 and len(summary.history) == 1
+    assert summary.state == "finished" and summary.n_hand_picked == 2 and len(summary.history) == 1, summary
     assert [t.params for t in run.study.get_trials() if t.state is TrialState.COMPLETE].count(again) == 1
 
 

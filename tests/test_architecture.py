@@ -136,13 +136,16 @@ def test_no_engine_function_is_over_fifty_lines() -> None:
 
 
 #: The engine's layers, lowest first: a module may import its own package and the layers
-#: below it, never one above. Leaves (errors, the registry type, the field rules) import
-#: nothing of the engine but errors; data knows tables, definition what a run is, storage
-#: where runs live, reading how the dashboard reads them (rows made once), views what it
-#: shows, training how they run; the top modules act for
-#: users (the demo's rules, starting workers, actions on runs, the CLI).
+#: below it, never one above. Leaves (errors, the registry type, the field rules, whether
+#: the demo is on) import nothing of the engine but errors; models is the model seam (a
+#: family's hyperparameters, cost and trainer's name; a user's file described in a process
+#: of its own); data knows tables, definition what a run is (its space read against its
+#: family), storage where runs live, reading how the dashboard reads them (rows made once),
+#: views what it shows, training how they run; the top modules act for users (the demo's
+#: rules, starting workers, actions on runs, the CLI).
 LAYERS = (
-    "errors", "registry", "rules", "data", "definition", "storage", "reading", "views", "winner", "training",
+    "errors", "registry", "rules", "demo_mode", "models", "data", "definition", "storage", "reading", "views",
+    "winner", "training",
     "demo", "demo_capacity", "launcher", "actions", "winner_commands", "cli", "__main__",
 )  # fmt: skip
 

@@ -40,6 +40,7 @@ def test_quick_run_writes_its_report_elsewhere_than_docs(tmp_path: Path, data_di
         "## 7b. Runs of",
         "## 8. Baselines",
         "## 9. Predicting with the winner",
+        "## 10. Your own model",
     ):
         assert title in text
     assert "| trials | build | cold read | refresh: engine reads | refresh: Monitor |" in text
@@ -47,9 +48,9 @@ def test_quick_run_writes_its_report_elsewhere_than_docs(tmp_path: Path, data_di
     assert images == ["efficiency-diabetes.png", "efficiency-synthetic-houses.png"]
     assert "](images/efficiency-diabetes.png)" in text
     assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == [
-        "baselines-quick.json", "big_runs-quick.json", "browser-quick.json", "dashboard-quick.json", "efficiency-quick.json",
-        "overhead-quick.json", "parallel-quick.json", "population-quick.json", "predict-quick.json",
-        "speedup-quick.json",
+        "baselines-quick.json", "big_runs-quick.json", "browser-quick.json", "dashboard-quick.json",
+        "efficiency-quick.json", "models-quick.json", "overhead-quick.json", "parallel-quick.json",
+        "population-quick.json", "predict-quick.json", "speedup-quick.json",
     ]  # fmt: skip
     assert (FULL_REPORT.stat().st_mtime_ns if FULL_REPORT.exists() else None) == before
 

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tuning import DATASETS, HYPERPARAMETERS, PRUNERS, STRATEGIES, VIEWS, DatasetOption, Task, UnknownName
+from tuning import (
+    DATASETS,
+    HYPERPARAMETERS,
+    MODELS,
+    PRUNERS,
+    STRATEGIES,
+    VIEWS,
+    DatasetOption,
+    Task,
+    UnknownName,
+)
 from tuning.definition.baselines import BASELINES
 from tuning.registry import Registry
 
@@ -21,6 +31,7 @@ from tuning.registry import Registry
         (HYPERPARAMETERS, "hyperparameter", ["n_layers", "hidden_size", "lr", "batch_size", "epochs"]),
         (VIEWS, "analysis view", ["importance", "slice", "contour", "parallel", "edf"]),
         (BASELINES, "baseline", ["constant", "linear", "gradient_boosting"]),
+        (MODELS, "model family", ["mlp"]),
     ],
 )
 def test_an_unknown_name_raises_listing_the_known_ones(
@@ -57,6 +68,7 @@ def _named(cell: str) -> set[str]:
         ("`dataset`", DATASETS, {o.value for o in DatasetOption}),
         ("`strategy`", STRATEGIES, set()),
         ("`pruner`", PRUNERS, set()),
+        ("`model`", MODELS, {"MODELS", "path/to/file.py", "package.module", "SPACE", "build", "space"}),
     ],
 )
 def test_the_spec_doc_names_every_entry_and_no_other(field: str, registry: Registry, also_named: set) -> None:

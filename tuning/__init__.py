@@ -8,9 +8,12 @@ Define a run
     ``RunSpec.from_dict`` validates a run; ``preset_spec`` gives a built-in one;
     ``forecast`` prices a spec before Start (time and memory; ``start_warnings`` says
     when Start needs an explicit override). The extension points are registries, one
-    entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``HYPERPARAMETERS``, ``VIEWS``;
-    an unknown name raises ``UnknownName``. ``METRICS`` lists what a run can be
-    selected by (``Task``: regression or classification).
+    entry each: ``DATASETS``, ``STRATEGIES``, ``PRUNERS``, ``MODELS``, ``VIEWS``; an
+    unknown name raises ``UnknownName``. ``METRICS`` lists what a run can be selected by
+    (``Task``: regression or classification). A spec's model family (``ModelFamily``) owns
+    its hyperparameters (``HYPERPARAMETERS``: the built-in MLP's); ``describe`` imports a
+    user's model file or Optuna objective in a process of its own and says what it
+    declares (``ModelSource``), and ``RunSpec.for_code`` starts a spec from its defaults.
 Start, stop, remove
     ``launch`` stores a run and starts its workers (``create_run`` only stores it);
     ``request_stop`` asks every worker to stop; ``delete_run`` removes the run.
@@ -68,9 +71,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.data.csv_data": ("CsvLimits", "CsvTable", "parse_csv", "read_csv_frame"),
     "tuning.data.dataset": ("DatasetInfo", "DatasetOption"),
     "tuning.data.datasets": ("DATASETS",),
-    "tuning.definition.hyperparameters": ("HYPERPARAMETERS", "Hyperparameter", "WidgetKind"),
     "tuning.definition.metrics": ("DEFAULT_METRIC", "METRICS", "get_metric", "metrics_of"),
-    "tuning.definition.presets": ("PRESET_HELP", "PRESETS", "preset_spec"),
+    "tuning.definition.presets": ("PRESET_HELP", "PRESETS", "preset_code", "preset_spec"),
     "tuning.definition.objectives": ("Measure", "label_of"),
     "tuning.definition.pruners": ("PRUNERS",),
     "tuning.definition.spec": ("MAX_TRIALS", "Budget", "Pruner", "RunSpec", "Strategy"),
@@ -87,6 +89,12 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "UnknownName",
     ),
     "tuning.launcher": ("launch", "spawn_workers", "worker_command"),
+    "tuning.models.builtin": ("MODELS",),
+    "tuning.models.family": ("ModelFamily",),
+    "tuning.models.hyperparameters": ("Hyperparameter", "WidgetKind"),
+    "tuning.models.mlp": ("HYPERPARAMETERS",),
+    "tuning.models.reference": ("CodeKind",),
+    "tuning.models.source": ("ModelSource", "describe"),
     "tuning.reading.records": ("learning_curve", "trial_rows"),
     "tuning.reading.trials": ("list_run_names", "run_spec", "storage_damage"),
     "tuning.storage.artifacts": ("read_weights",),
@@ -148,7 +156,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.views.safe_csv": ("safe_csv",),
     "tuning.views.reproduce": ("reproduce_command", "reproduce_spec"),
     "tuning.views.snapshot": ("Race", "RunSnapshot", "RunWatcher", "read_race", "shared_watcher"),
-    "tuning.views.summary": ("RunSummary", "run_summaries", "summarize"),
+    "tuning.views.summary": ("RunSummary", "failed_tracebacks", "run_summaries", "summarize"),
     "tuning.winner.folder": ("ModelFolder", "Source"),
     "tuning.winner.load": ("PickledModel", "load_model", "model_archive"),
     "tuning.winner.model": ("Prediction", "WinnerModel"),

@@ -23,8 +23,9 @@ from tuning.definition.metrics import get_metric
 from tuning.definition.presets import PRESET_HELP, preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.demo import ADMIN_TOKEN_ENV, csv_limits
-from tuning.errors import RunExists, RunNotFound, StorageUnavailable, TuningError
+from tuning.errors import FieldError, RunExists, RunNotFound, StorageUnavailable, TuningError
 from tuning.launcher import launch
+from tuning.models.reference import CodeKind
 from tuning.storage.doctor import checkup
 from tuning.storage.lifecycle import Extension
 from tuning.storage.record import RunState
@@ -67,10 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_launch_and_worker(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The commands that start work: a run with its workers (optionally warm-started from
     an earlier run), or one more worker."""
-    cmd = commands.add_parser("launch", help="create a run and start its workers")
-    source = cmd.add_mutually_exclusive_group(required=True)
+    cmd = commands.add_parser(
+        "launch",
+        help="create a run and start its workers",
+        description="Give --preset, or --spec, or --model / --objective (with or without --spec: "
+        "a model file's DEFAULTS fill what the spec leaves out).",
+    )
+    source = cmd.add_mutually_exclusive_group()
     source.add_argument("--preset", help="a built-in run (see 'presets')")
     source.add_argument("--spec", type=Path, help="a JSON run spec")
+    code = cmd.add_mutually_exclusive_group()
+    code.add_argument("--model", metavar="REF", help="your model: path/to/file.py or package.module")
+    code.add_argument(
+        "--objective",
+        metavar="REF",
+        help="an Optuna objective: path/to/file.py:function or package.module:function",
+    )
     cmd.add_argument("--name", help="run name (default: strategy and time)")
     cmd.add_argument("--storage", help=STORAGE_HELP)
     cmd.add_argument("--workers", type=int, help="worker processes (default: the spec's)")
@@ -168,10 +181,30 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def launch_spec(args: argparse.Namespace) -> RunSpec:
+    """The spec ``launch`` was given: a preset, a spec file, or a model file or objective
+    (its DEFAULTS overridden by the spec file, when both are given)."""
+    code = [
+        (kind, ref)
+        for kind, ref in ((CodeKind.MODEL, args.model), (CodeKind.OBJECTIVE, args.objective))
+        if ref
+    ]
+    if args.preset:
+        if code:
+            raise FieldError(code[0][0].value, "a preset trains the built-in MLP; give --spec instead")
+        return preset_spec(args.preset)
+    raw = json.loads(args.spec.read_text()) if args.spec else None
+    if code:
+        return RunSpec.for_code(*code[0], raw)
+    if raw is None:
+        raise FieldError("launch", "give --preset, --spec, --model or --objective")
+    return RunSpec.from_dict(raw)
+
+
 def _launch(args: argparse.Namespace) -> int:
-    spec = preset_spec(args.preset) if args.preset else RunSpec.from_dict(json.loads(args.spec.read_text()))
+    spec = launch_spec(args)
     if args.workers is not None:
-        spec = RunSpec.from_dict({**spec.to_dict(), "workers": args.workers})
+        spec = RunSpec.from_dict({**spec.to_dict(), "workers": args.workers}, spec.source)
     csv_text = read_csv_file(args.csv, csv_limits()) if args.csv else None
     if csv_text is None and args.warm_start and spec.dataset.name == "csv":
         csv_text = load_run(args.warm_start, args.storage).csv_text()  # a fork keeps its data
@@ -345,6 +378,10 @@ def format_summary(s: RunSummary) -> str:
     lines += baseline_notes(s.baselines)
     if s.error:
         lines.append(f"first error: {s.error}")
+    if s.code:
+        lines.append(f"{s.code['kind']}: {s.code['reference']} (sha256 {s.code['sha256'][:12]}…)")
+    if not s.tests_winner:
+        lines.append("no test rows, no baselines: an Optuna objective is scored by its own value only")
     return "\n".join(lines + _tradeoff_lines(s) + _lifecycle_lines(s))
 
 

@@ -23,14 +23,13 @@ from typing import Any
 from tuning.data.csv_data import CsvLimits
 from tuning.data.dataset import DatasetOption
 from tuning.data.datasets import DATASETS
-from tuning.definition.space import Range
 from tuning.definition.spec import RunSpec
+from tuning.demo_mode import DEMO_ENV, demo_on
 from tuning.errors import FieldError, SpecError, TuningError
 from tuning.storage import record
 from tuning.storage.owners import is_owner
 from tuning.storage.runs import Run
 
-DEMO_ENV = "SWEETSPOT_DEMO"
 ADMIN_TOKEN_ENV = "SWEETSPOT_ADMIN_TOKEN"
 
 
@@ -58,7 +57,7 @@ class DemoLimits:
     @classmethod
     def from_env(cls) -> DemoLimits | None:
         """The caps in force, or None when demo mode is off."""
-        if os.environ.get(DEMO_ENV, "").strip().lower() not in ("1", "true", "yes", "on"):
+        if not demo_on():
             return None
         overrides: dict[str, Any] = {}
         for field in fields(cls):
@@ -104,19 +103,15 @@ def check_spec(spec: RunSpec, limits: DemoLimits, started_s_ago: float = 0.0) ->
     limit counts from its creation, and the cap bounds the time it may still go on.
     """
     errors = _budget_problems(spec, limits, started_s_ago)
-    most_epochs = largest(spec, "epochs")
+    if spec.model is not None or spec.objective is not None:
+        field = "model" if spec.model is not None else "objective"
+        errors.append(FieldError(field, "the public demo runs no code of yours; it tunes the built-in MLP"))
+    most_epochs = spec.largest("epochs") if "epochs" in spec.family.hyperparameters else 0
     if most_epochs > limits.max_epochs:
         errors.append(
             FieldError("space.epochs", f"{most_epochs} epochs is over the demo's cap of {limits.max_epochs}")
         )
-    widest = largest(spec, "hidden_size")
-    if widest > limits.max_hidden_size:
-        errors.append(
-            FieldError(
-                "space.hidden_size",
-                f"a hidden size of {widest} is over the demo's cap of {limits.max_hidden_size}",
-            )
-        )
+    errors += spec.family.demo_caps(spec.largest, limits)
     models = max(spec.cv_folds, 1) * spec.repeats
     if models > limits.max_models_per_trial:
         message = (
@@ -157,14 +152,6 @@ def _budget_problems(spec: RunSpec, limits: DemoLimits, started_s_ago: float) ->
             )
         )
     return errors
-
-
-def largest(spec: RunSpec, name: str) -> Any:
-    """The largest value a run may give hyperparameter ``name``: what a cap must judge."""
-    param = spec.space.get(name)
-    if param is None:
-        return spec.fixed_values()[name]
-    return param.high if isinstance(param, Range) else max(param.values())
 
 
 def is_admin(token: str | None) -> bool:

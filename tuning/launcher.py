@@ -13,11 +13,12 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-from tuning.data.datasets import check_data
+from tuning.data.datasets import DATASETS, check_data
 from tuning.definition.spec import RunSpec
 from tuning.demo import check_control, csv_limits, guard_launch
 from tuning.demo_capacity import MoreTrials, room_held
 from tuning.errors import StorageUnavailable
+from tuning.models.reference import MODEL_ROOT_ENV, model_root
 from tuning.storage import record
 from tuning.storage.artifacts import log_path, logs_dir
 from tuning.storage.inherit import check_same_data, inherit
@@ -47,8 +48,9 @@ def spawn_workers(name: str, storage_url: str, count: int, first_index: int = 0)
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
-        # Workers run from the package folder: a relative data folder must not move with them.
-        **{DATA_DIR_ENV: str(data_dir())},
+        # Workers run from the package folder: a relative data folder must not move with them,
+        # nor a model file named relative to where the run was launched.
+        **{DATA_DIR_ENV: str(data_dir()), MODEL_ROOT_ENV: str(model_root())},
     )
     env[STORAGE_ENV] = storage_url
     indexes = range(first_index, first_index + count)
@@ -88,7 +90,10 @@ def launch(
     """
     url = resolve_url(storage_url)
     limits = guard_launch(spec, url, csv_text)
-    spec = spec.with_task(check_data(spec.dataset, csv_text, spec.task, spec.cv_folds, csv_limits()))
+    if DATASETS[spec.dataset.name].from_code:
+        spec = spec.with_code_task()
+    else:
+        spec = spec.with_task(check_data(spec.dataset, csv_text, spec.task, spec.cv_folds, csv_limits()))
     inheritance = None
     if warm_start:
         source = load_run(warm_start, url)

@@ -239,14 +239,20 @@ def spec_field(rule: Rule, default: Any = MISSING) -> Any:
     return field(default=default, metadata={RULE: rule})
 
 
+def spec_fields(cls: type) -> list[dataclasses.Field[Any]]:
+    """The fields of spec dataclass ``cls`` that a rule reads and writes, in order (a field
+    without one is not part of the JSON, e.g. what the spec's model file was found to declare)."""
+    return [f for f in dataclasses.fields(cls) if RULE in f.metadata]
+
+
 def rule_of(cls: type, name: str) -> Rule:
     """The rule of field ``name`` of spec dataclass ``cls``."""
-    return next(f.metadata[RULE] for f in dataclasses.fields(cls) if f.name == name)
+    return next(f.metadata[RULE] for f in spec_fields(cls) if f.name == name)
 
 
 def field_names(cls: type) -> list[str]:
     """The JSON keys of spec dataclass ``cls``: its fields, in order."""
-    return [f.name for f in dataclasses.fields(cls)]
+    return [f.name for f in spec_fields(cls)]
 
 
 def read_fields(
@@ -263,7 +269,7 @@ def read_fields(
     for key in sorted(set(raw) - set(known), key=str):
         errors.append(FieldError(f"{prefix}{key}", f"unknown field; known fields are {sorted(known)}"))
     values: dict[str, Any] = {}
-    for item in dataclasses.fields(cls):
+    for item in spec_fields(cls):
         rule: Rule = item.metadata[RULE]
         fallback = None if item.default is MISSING else item.default
         missing = rule.missing if item.default is MISSING else rule.dump(item.default)

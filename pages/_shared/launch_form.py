@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from pages._shared.space_form import space_from_state, space_state
+from pages._shared.space_form import Known, space_from_state, space_state
 from pages._shared.table_form import CsvChoice, csv_section
 from tuning import (
     DATASETS,
@@ -18,6 +18,7 @@ from tuning import (
     STRATEGIES,
     DatasetOption,
     Measure,
+    ModelSource,
     Strategy,
     Task,
     label_of,
@@ -33,8 +34,9 @@ CSV_OPTIONS = {
 }
 
 
-def form_state(raw: dict[str, Any]) -> dict[str, Any]:
-    """Every form key's value for the raw spec ``raw`` (defaults for what it leaves out)."""
+def form_state(raw: dict[str, Any], known: Known) -> dict[str, Any]:
+    """Every form key's value for the raw spec ``raw`` (defaults for what it leaves out), the
+    space's rows those of the hyperparameters ``known`` (the spec's family's)."""
     dataset = raw.get("dataset", {})
     dataset = {"name": dataset} if isinstance(dataset, str) else dataset
     budget = raw.get("budget", {})
@@ -56,7 +58,8 @@ def form_state(raw: dict[str, Any]) -> dict[str, Any]:
         "f_baselines_all": raw.get("baselines") == "all",
         **tradeoff_state(raw),
         "f_refit": bool(raw.get("refit")),
-        **space_state(raw.get("space", {})),
+        "f_direction": raw.get("direction", "minimize"),
+        **space_state(raw.get("space", {}), known),
     }
 
 
@@ -90,9 +93,13 @@ def tradeoff_spec(state: Any) -> dict[str, Any]:
     return raw
 
 
-def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """The spec the form describes, as plain data, and messages for values it cannot read."""
-    space, problems = space_from_state(state)
+def raw_spec(
+    state: Any, csv: CsvChoice | None, known: Known, source: ModelSource | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The spec the form describes, as plain data, and messages for values it cannot read.
+
+    ``known`` are the rows' hyperparameters; ``source`` the model file or objective picked."""
+    space, problems = space_from_state(state, known)
     dataset: dict[str, Any] = {"name": state["f_dataset"]}
     for option in DATASETS[dataset["name"]].options:
         if option in OPTION_KEYS:
@@ -130,7 +137,84 @@ def raw_spec(state: Any, csv: CsvChoice | None) -> tuple[dict[str, Any], dict[st
         raw["refit"] = True
     if csv is not None and csv.overridden:
         raw["task"] = csv.task.value
+    if source is not None:
+        raw[source.kind.value] = source.reference
+    if source is not None and source.kind.value == "objective":  # its data, space and score are its own
+        for field in OBJECTIVE_OWN:
+            raw.pop(field, None)
+        raw["direction"] = state.get("f_direction", "minimize")
     return raw, problems
+
+
+#: What an Optuna objective decides in its own code: the form leaves these out of its spec.
+OBJECTIVE_OWN = (
+    "dataset", "space", "metric", "cv_folds", "repeats", "baselines", "objectives", "constraints", "refit",
+)  # fmt: skip
+
+
+def data_task(csv: CsvChoice | None, source: ModelSource | None) -> Task:
+    """The task of the data picked: an upload's, a model file's data()'s, or a dataset's."""
+    if csv is not None:
+        return csv.task
+    name = st.session_state["f_dataset"]
+    if DATASETS[name].from_code and source is not None and source.data:
+        return Task(source.data["task"])
+    return DATASETS[name].task
+
+
+def evaluation_section(slots: dict[str, Any], task: Task | None) -> None:
+    """Seed, folds, repeats, the selection metric of ``task``, trade-offs, the shares, the
+    baselines and the refit; for an Optuna objective (``task`` None) the seed and its
+    direction(s) only: it evaluates itself."""
+    seed, folds, repeats = st.columns(3)
+    seed.number_input("Seed", 0, 2**31 - 1, key="f_seed", persist_state="session")
+    if task is None:
+        direction_section()
+        slots.update(dict.fromkeys(["seed", "direction"], st.empty()))
+        return
+    folds.number_input(
+        "CV folds", 0, 20, key="f_cv", persist_state="session",
+        help="0 = one validation split; 2 or more = k-fold cross-validation",
+    )  # fmt: skip
+    repeats.number_input(
+        "Repeats", 1, 20, key="f_repeats", persist_state="session",
+        help="models per fold with different seeds; their scores are averaged",
+    )  # fmt: skip
+    metric_section(task)
+    slots.update(dict.fromkeys(["metric", "task"], st.empty()))
+    tradeoff_section(task)
+    slots.update(dict.fromkeys(["objectives", "constraints"], st.empty()))
+    val, test = st.columns(2)
+    val.number_input("Validation share", 0.05, 0.8, step=0.05, key="f_val", persist_state="session")
+    test.number_input("Test share", 0.05, 0.8, step=0.05, key="f_test", persist_state="session")
+    st.checkbox(
+        "Fit every baseline", key="f_baselines_all", persist_state="session",
+        help="the mean or majority class, linear or logistic regression and gradient boosting; without "
+        "this, gradient boosting is fitted only when it takes under a tenth of the run's forecast",
+    )  # fmt: skip
+    evaluation = ["seed", "cv_folds", "repeats", "val_fraction", "test_fraction", "baselines"]
+    slots.update(dict.fromkeys(evaluation, st.empty()))
+    st.checkbox(
+        "Refit the winner on training + validation rows when the run ends", key="f_refit",
+        persist_state="session",
+        help="trains the winning configuration once more on every non-test row, tests it once; "
+        "predictions then use it (docs/model.md)",
+    )  # fmt: skip
+    slots["refit"] = st.empty()
+
+
+def direction_section() -> None:
+    """An objective's direction: a choice for one value; the directions its file (or the
+    spec) lists for an objective that returns several, shown as they are."""
+    directions = st.session_state.get("f_direction", "minimize")
+    if isinstance(directions, list):
+        better = ", ".join("lower" if d == "minimize" else "higher" for d in directions)
+        st.caption(f"The objective returns {len(directions)} values, traded off (better: {better}).")
+        return
+    st.radio(
+        "The objective's value is better", ["minimize", "maximize"], key="f_direction", horizontal=True,
+        format_func=lambda d: "lower" if d == "minimize" else "higher", persist_state="session",
+    )  # fmt: skip
 
 
 def metric_section(task: Task) -> None:
@@ -177,11 +261,15 @@ def tradeoff_section(task: Task) -> None:
         st.caption("Also bounded: " + ", ".join(f"{key} {value:g}" for key, value in others.items()))
 
 
-def dataset_section(errors: dict[str, str]) -> CsvChoice | None:
-    """The dataset picker and its options; returns the CSV choice for a CSV dataset."""
+def dataset_section(errors: dict[str, str], own_data: bool = False) -> CsvChoice | None:
+    """The dataset picker and its options; returns the CSV choice for a CSV dataset.
+    ``own_data``: the model file brings its data() (the ``code`` dataset), offered too."""
+    names = [name for name, info in DATASETS.items() if own_data or not info.from_code]
+    if st.session_state.get("f_dataset") not in names:
+        st.session_state["f_dataset"] = names[0]
     name = st.selectbox(
         "Dataset",
-        list(DATASETS),
+        names,
         format_func=lambda name: DATASETS[name].label,
         key="f_dataset",
         persist_state="session",

@@ -26,7 +26,7 @@ from pages._shared.common import (
     storage_url,
     visitor,
 )
-from pages._shared.launch_form import form_state
+from pages._shared.model_form import spec_form_state
 from pages._shared.monitor_panels import PICKED_ROW_KEY, TRY_OPEN_KEY
 from tuning import (
     Actor,
@@ -161,7 +161,7 @@ def fork_button(run: Run, why_not: str | None) -> None:
         except TuningError as error:
             st.error(str(error), icon=ERROR)
             return
-        st.session_state.update(form_state(source.spec.to_dict()))
+        st.session_state.update(spec_form_state(source.spec))
         st.session_state["f_name"] = ""
         st.session_state["f_preset"] = None  # a copy, not a preset: the box said "article-grid"
         st.session_state["fork"] = {

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from pages._shared.code_panels import code_caption, no_test_note, tracebacks_panel
 from pages._shared.common import (
     ERROR,
     WARNING,
@@ -105,6 +106,8 @@ def header(run: Run, summary: RunSummary) -> None:
         )
     if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
         st.error(plain(summary.error), icon=ERROR)
+    code_caption(run, summary)
+    tracebacks_panel(run, summary)
 
 
 def _stop(run: Run) -> None:
@@ -231,6 +234,7 @@ def best_panel(run: Run, summary: RunSummary) -> None:
     of a new visitor's browser before the charts can draw (docs/dashboard.md).
     """
     st.subheader("Best configuration")
+    no_test_note(summary)
     if summary.best_params is None:
         st.info("No trial has completed yet; the best configuration appears with the first.")
         return
@@ -238,10 +242,15 @@ def best_panel(run: Run, summary: RunSummary) -> None:
     label = get_metric(summary.metric).label
     config, reproduce = st.columns(2)
     with config:
-        st.markdown(
-            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_score(summary.best_value)}**, "
-            f"test {label} **{fmt_score(summary.test_loss)}** ({plain(summary.metric_unit)})"
+        tested = (
+            f", test {label} **{fmt_score(summary.test_loss)}**"
             + (" (computed when the run ends)" if summary.test_loss is None else "")
+            if summary.tests_winner
+            else ""
+        )
+        st.markdown(
+            f"Trial **#{summary.best_trial}**: validation {label} **{fmt_score(summary.best_value)}**"
+            f"{tested} ({plain(summary.metric_unit)})"
         )
         st.markdown(params_table(params))
     with reproduce:
@@ -293,7 +302,9 @@ def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> No
 def _commands(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
     """The command that trains the best configuration again, and the configuration as JSON."""
     try:
-        command = reproduce_command(run.name, reproduce_spec(run.spec, summary.best_params or {}))
+        command = reproduce_command(
+            run.name, reproduce_spec(run.spec, summary.best_params or {}), summary.code
+        )
         st.code(command, language="bash", wrap_lines=True)
     except SpecError as error:  # trials written by something else than Sweetspot's workers
         st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)

@@ -1,18 +1,23 @@
 """The search space as widgets: one row per hyperparameter, fixed, a range, or listed values.
 
-The rows keep their values in ``st.session_state`` under ``f_<param>_<part>`` keys, so a
-preset fills them (``space_state``) and the page reads them back as the spec's plain data
-(``space_from_state``). Whether that data is a valid space is the engine's call
-(``RunSpec.from_dict``); only text that is not a number is refused here.
+The rows are the model family's hyperparameters (the built-in MLP's, or a model file's
+``SPACE`` and the training loop's). They keep their values in ``st.session_state`` under
+``f_<param>_<part>`` keys, so a preset or a model file fills them (``space_state``) and
+the page reads them back as the spec's plain data (``space_from_state``). Whether that
+data is a valid space is the engine's call (``RunSpec.from_dict``); only text that is not
+a number is refused here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
-from tuning import HYPERPARAMETERS, Hyperparameter, WidgetKind
+from tuning import Hyperparameter, WidgetKind
+
+Known = Mapping[str, Hyperparameter]
 
 MODES = {"fixed": "Fixed", "range": "Range", "values": "Values"}
 
@@ -25,17 +30,18 @@ def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def space_state(space: dict[str, Any]) -> dict[str, Any]:
-    """Session-state values for every row from a spec's raw ``space`` (a preset's, say)."""
+def space_state(space: dict[str, Any], known: Known) -> dict[str, Any]:
+    """Session-state values for every row of the family's hyperparameters ``known`` from a
+    spec's raw ``space`` (a preset's, or a model file's SPACE)."""
     state: dict[str, Any] = {}
-    for name, entry in HYPERPARAMETERS.items():
+    for name, entry in known.items():
         domain, raw = entry.domain, space.get(name, entry.domain.default)
         low, high = entry.widget.default_range
         state.update(
             {
                 key(name, "mode"): "fixed",
                 key(name, "fixed"): domain.default,
-                key(name, "values"): list(domain.choices) if domain.kind is str else [domain.default],
+                key(name, "values"): list(domain.choices) if domain.choices else [domain.default],
                 key(name, "range"): (low, high),
                 key(name, "low"): low,
                 key(name, "high"): high,
@@ -60,11 +66,12 @@ def space_state(space: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def space_from_state(state: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """The raw ``space`` the rows describe, and the rows whose typed values are not numbers."""
+def space_from_state(state: Any, known: Known) -> tuple[dict[str, Any], dict[str, str]]:
+    """The raw ``space`` the rows of ``known`` describe, and the rows whose typed values are
+    not numbers."""
     space: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    for name, entry in HYPERPARAMETERS.items():
+    for name, entry in known.items():
         domain, mode = entry.domain, state[key(name, "mode")]
         if mode == "fixed":
             space[name] = state[key(name, "fixed")]
@@ -101,13 +108,12 @@ def _number(value: Any, kind: type) -> Any:
     return int(number) if kind is int and number.is_integer() else number
 
 
-def param_row(name: str) -> Any:
+def param_row(name: str, entry: Hyperparameter) -> Any:
     """Draw one hyperparameter's row; returns the slot under it for its error message."""
-    entry = HYPERPARAMETERS[name]
     domain, hint = entry.domain, entry.widget
     label, mode_col, value_col = st.columns([2, 2, 5], vertical_alignment="center")
     label.markdown(f"**{hint.label}**", help=f"`{name}`: {hint.help}")
-    modes = ["fixed", "values"] if domain.kind is str else list(MODES)
+    modes = ["fixed", "values"] if entry.kind is WidgetKind.SELECT else list(MODES)
     mode = mode_col.segmented_control(
         f"{name} mode",
         modes,
@@ -132,7 +138,7 @@ def param_row(name: str) -> Any:
                 placeholder="pick or type values",
                 persist_state="session",
             )
-        elif domain.kind is str:
+        elif entry.kind is WidgetKind.SELECT:
             st.selectbox(
                 f"{name} value",
                 domain.choices,
@@ -141,7 +147,7 @@ def param_row(name: str) -> Any:
                 persist_state="session",
             )
         else:
-            _number_input(name, "fixed", f"{name} value")
+            _number_input(name, domain, "fixed", f"{name} value")
     return st.empty()
 
 
@@ -191,17 +197,16 @@ def _range(name: str, entry: Hyperparameter) -> None:
         return
     low, high = st.columns(2)
     with low:
-        _number_input(name, "low", f"{name} from")
+        _number_input(name, entry.domain, "low", f"{name} from")
     with high:
-        _number_input(name, "high", f"{name} to")
+        _number_input(name, entry.domain, "high", f"{name} to")
 
 
-def _number_input(name: str, part: str, label: str) -> None:
-    domain = HYPERPARAMETERS[name].domain
+def _number_input(name: str, domain: Any, part: str, label: str) -> None:
     whole = domain.kind is int
     st.number_input(
         label,
-        min_value=int(domain.low or 0) if whole else 0.0,
+        min_value=None if domain.low is None else (int(domain.low) if whole else float(domain.low)),
         max_value=int(domain.high) if whole and domain.high else None,
         step=1 if whole else None,
         format=None if whole else "%g",

@@ -2,7 +2,9 @@
 refit, five lines of Python, and predicting uploaded rows.
 
 Everything here calls the engine (``tuning``): predicting happens in this process with the
-model folder's numpy path (no torch, no pickle); a refit is a worker's job, asked for here.
+model folder's numpy path (no torch, no pickle), or, for a model file's network, in a
+process the engine starts (this one never imports torch or the user's file); a refit is a
+worker's job, asked for here.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def model_download(run: Run, summary: RunSummary) -> None:
         )  # fmt: skip
         st.caption(
             "A model folder without pickle: weights as safetensors, the preprocessing as JSON, "
-            "`model.json`, and the network as TorchScript. "
+            "`model.json`, and the network as TorchScript (a model file's network when it scripts; "
+            "`model.json` says why not otherwise). "
             f"`python -m tuning model {plain(run.name)} --out DIR` writes the same."
         )
         return
@@ -131,6 +134,9 @@ def predict_panel(run: Run, has_refit: bool) -> None:
         model = load_model(run.name, storage_url(), which or "selected")
     except TuningError as error:
         st.error(plain(error), icon=ERROR)
+        return
+    if model.network.get("takes") == "arrays":  # a model file's data(): no rows to upload
+        st.caption(plain(model.arrays_only()))
         return
     columns = ", ".join(f"`{plain(name)}`" for name in model.columns)
     upload = st.file_uploader(

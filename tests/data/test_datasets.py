@@ -36,7 +36,9 @@ def test_csv_comes_from_the_text_stored_with_the_run() -> None:
     assert data.feature_names == ("x",) and data.target[3] == 7
 
 
-@pytest.mark.parametrize("name", [name for name, info in DATASETS.items() if not info.uploaded])
+@pytest.mark.parametrize(
+    "name", [name for name, info in DATASETS.items() if not info.uploaded and not info.from_code]
+)
 def test_units_are_known_without_loading_the_data(name: str) -> None:
     spec = DatasetSpec(name, rows=50)
     assert target_unit(spec) == load_dataset(spec).target_unit
@@ -64,3 +66,10 @@ def test_an_unregistered_dataset_is_an_error_not_a_csv() -> None:
     with pytest.raises(UnknownName, match=r"unknown dataset 'nope'; known ones are \['article'"):
         load_dataset(DatasetSpec("nope"), "x,y\n1,2\n")
     assert target_unit(DatasetSpec("csv", target="price")) == "price units"
+
+
+def test_the_code_entry_is_loaded_by_workers_only() -> None:
+    """A model file's data() runs in its workers (tuning/training/code_members.py), never here."""
+    with pytest.raises(ValueError, match="only its workers load it"):
+        load_dataset(DatasetSpec("code"))
+    assert target_unit(DatasetSpec("code")) == "target units"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.runs_helpers import QUICK_SPACE, quick_spec
-from tuning.definition.batching import Shape, plan_populations, population_seconds, population_size
+from tuning.definition.batching import plan_populations, population_size
 from tuning.definition.presets import preset_spec
+from tuning.models.mlp import MLP
+from tuning.models.mlp_cost import Shape, population_seconds
 
 HOUSES_FEATURES = 4
 
@@ -51,7 +53,7 @@ def test_folds_repeats_and_threads_scale_the_population() -> None:
 def test_the_article_grid_is_one_population() -> None:
     grid = preset_spec("article-grid")
     configs = [{**grid.fixed_values(), **combo} for combo in grid.grid()]
-    assert plan_populations(configs, rows=2, features=2, members=3) == [
+    assert plan_populations(grid, configs, rows=2, features=2, members=3) == [
         sorted(range(24), key=lambda i: (configs[i]["hidden_size"], configs[i]["batch_size"]))
     ]
 
@@ -59,9 +61,10 @@ def test_the_article_grid_is_one_population() -> None:
 def test_a_small_model_is_not_padded_to_a_wide_deep_ones_size() -> None:
     small = {"n_layers": 1, "hidden_size": 8, "batch_size": 16, "epochs": 10}
     wide = {"n_layers": 3, "hidden_size": 512, "batch_size": 128, "epochs": 10}
-    plans = plan_populations([wide, small, small, wide], rows=1600, features=4, members=1)
+    plans = plan_populations(quick_spec(), [wide, small, small, wide], rows=1600, features=4, members=1)
     assert plans == [[1, 2], [0, 3]]
-    alone = population_seconds([Shape.of(small)], 1600, 4, 1)
-    assert population_seconds([Shape.of(small), Shape.of(wide)], 1600, 4, 1) > alone + population_seconds(
-        [Shape.of(wide)], 1600, 4, 1
+    small_shape, wide_shape = (Shape.of(config, MLP.cost.defaults) for config in (small, wide))  # type: ignore[attr-defined]
+    alone = population_seconds([small_shape], 1600, 4, 1)
+    assert population_seconds([small_shape, wide_shape], 1600, 4, 1) > alone + population_seconds(
+        [wide_shape], 1600, 4, 1
     )

@@ -6,8 +6,15 @@ import re
 
 import pytest
 
-from tuning.definition.space import Choice, Fixed, Range, parse_param
+from tuning.definition.space import Choice, Fixed, Param, Range
+from tuning.definition.space import parse_param as parse_any
 from tuning.errors import FieldError
+from tuning.models.mlp import HYPERPARAMETERS
+
+
+def parse_param(name: str, raw: object) -> Param:
+    """An MLP hyperparameter read from its JSON form."""
+    return parse_any(name, raw, HYPERPARAMETERS)
 
 
 def test_plain_value_is_fixed() -> None:

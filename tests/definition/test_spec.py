@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from tuning import DATASETS, PRUNERS, STRATEGIES
 from tuning.definition.presets import PRESETS, preset_spec
 from tuning.definition.spec import Budget, DatasetSpec, RunSpec, Strategy
 from tuning.errors import SpecError
-from tuning.rules import RULE, Fraction, Optional, Seconds, Whole
+from tuning.rules import RULE, Fraction, Optional, Seconds, Whole, spec_fields
 
 BASE = {
     "dataset": "synthetic-houses",
@@ -278,7 +277,7 @@ def _allowed_cell(field: str) -> str:
 )
 def test_the_docs_state_every_numbers_bounds_as_its_rule_checks_them(parent: str | None, cls: type) -> None:
     """docs/spec.md's "allowed" column is the rule itself, so neither can drift from the other."""
-    for item in dataclasses.fields(cls):
+    for item in spec_fields(cls):
         rule = item.metadata[RULE]
         rule = rule.rule if isinstance(rule, Optional) else rule
         if not isinstance(rule, NUMBER_RULES):

@@ -12,8 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import errors, texts
 from tests.table_cases import mixed_table
-from tuning import PRESETS, STRATEGIES, list_run_names, load_run, open_storage
-from tuning.definition.hyperparameters import DOMAINS
+from tuning import HYPERPARAMETERS, PRESETS, STRATEGIES, list_run_names, load_run, open_storage
 
 HOUSES_CSV = b"size,rooms,price\n" + b"".join(
     f"{50 + i},{1 + i % 4},{100 + 3 * i}\n".encode() for i in range(30)
@@ -32,7 +31,10 @@ def column_table(at: AppTest):  # noqa: ANN201 - a DataFrame
 def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable[..., AppTest]) -> None:
     at = open_page("pages/launch.py")
     assert at.radio(key="f_strategy").options == [s.value for s in STRATEGIES]
-    assert {c.key for c in at.segmented_control} == {f"f_{name}_mode" for name in DOMAINS}
+    assert {c.key for c in at.segmented_control} == {
+        "f_model_kind",
+        *(f"f_{name}_mode" for name in HYPERPARAMETERS),
+    }
     assert at.selectbox(key="f_dataset").value == "article"
     assert {n.key for n in at.number_input} >= {"f_trials", "f_timeout_min", "f_workers", "f_seed", "f_cv"}
     assert at.multiselect(key="f_hidden_size_values").value == [8, 16, 32]

@@ -4,13 +4,16 @@ snippet, and predicting uploaded rows (with refusals and metrics)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.winner_panels import PREDICT_OPEN_KEY, SNIPPET_OPEN_KEY, UPLOAD_KEY
+from tests.code_files import TINY_MODEL, write_code
 from tests.pages.page_helpers import errors, open_lazy, texts
+from tests.runs_helpers import run_in_process
 from tests.table_cases import mixed_table
-from tuning import RunSpec, create_run
+from tuning import CodeKind, RunSpec, create_run
 from tuning.training.worker import Worker, WorkerOptions
 
 TEXT = mixed_table(rows=60, classes=2)
@@ -75,3 +78,20 @@ def test_a_refit_run_shows_both_models_on_test_and_predicts_with_the_refit(
     rows = "size_m2,bedrooms,age_years,distance_km\n120,3,10,5\n"
     at.file_uploader(key=UPLOAD_KEY).set_value(("rows.csv", rows.encode(), "text/csv")).run()
     assert "1 prediction(s) from the refit model of run r" in texts(at)
+
+
+def test_a_model_files_winner_predicts_uploaded_rows_or_says_it_takes_arrays(
+    open_page: Callable[..., AppTest], storage_url: str, code_root: Path
+) -> None:
+    write_code(code_root, "tiny.py", TINY_MODEL)
+    on_table = {"dataset": {"name": "synthetic-houses", "rows": 60}, "budget": {"n_trials": 1}}
+    for name, raw in (("table", on_table), ("arrays", {"budget": {"n_trials": 1}})):
+        run_in_process(RunSpec.for_code(CodeKind.MODEL, "tiny.py", raw), storage_url, name)
+    at = open_lazy(open_page("pages/monitor.py", run="table"), PREDICT_OPEN_KEY)
+    rows = "size_m2,bedrooms,age_years,distance_km\n120,3,10,5\n80,2,30,1\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("rows.csv", rows.encode(), "text/csv")).run()
+    assert not at.exception and not errors(at)
+    assert "2 prediction(s) from the selected model of run table" in texts(at)  # through its own process
+    at = open_lazy(open_page("pages/monitor.py", run="arrays"), PREDICT_OPEN_KEY)
+    assert "it takes inputs shaped (3) per row, as data() gives them" in texts(at)
+    assert [u for u in at.get("file_uploader")] == []

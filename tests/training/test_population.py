@@ -73,12 +73,12 @@ def test_a_padded_member_computes_exactly_what_the_model_alone_does() -> None:
     alone = stacked.Layout.of(3, 8, 1)
     row = stacked.from_module(alone, models[0])
     out_alone = stacked.forward(
-        alone, stacked.Shape.of(alone, architectures[:1], CPU), alone.views(row[None]), x[None]
+        alone, stacked.Masks.of(alone, architectures[:1], CPU), alone.views(row[None]), x[None]
     )
     padded = stacked.layout_for(architectures)
     rows = torch.stack([stacked.from_module(padded, model) for model in models])
     out = stacked.forward(
-        padded, stacked.Shape.of(padded, architectures, CPU), padded.views(rows), x.expand(4, 5, 3)
+        padded, stacked.Masks.of(padded, architectures, CPU), padded.views(rows), x.expand(4, 5, 3)
     )
     with torch.no_grad():
         expected = torch.stack([model(x) for model in models])

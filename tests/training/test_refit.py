@@ -4,14 +4,18 @@ by the spec or by refit_run, tested once, and the model predictions then use."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.code_files import QUADRATIC_OBJECTIVE, TINY_MODEL, write_code
 from tests.runs_helpers import quick_spec, run_in_process
 from tests.winner.winners import raw_rows
 from tuning.actions import Actor, refit_run
-from tuning.errors import RunBusy
+from tuning.definition.spec import RunSpec
+from tuning.errors import FieldError, RunBusy
+from tuning.models.reference import CodeKind
 from tuning.storage.refit import RefitState, ask_refit, read_refit
 from tuning.storage.runs import create_run, load_run
 from tuning.training.objective import Objective
@@ -81,3 +85,22 @@ def test_a_refit_is_refused_before_a_winner_and_while_one_is_pending(
     refit_run("ended", actor_for(storage_url))  # no worker takes it (spawning is replaced)
     with pytest.raises(RunBusy, match=re.escape("a refit of run ended's winner is already requested")):
         refit_run(run.name, actor_for(storage_url))
+
+
+def test_a_model_files_winner_is_refit_by_its_own_loop(code_root: Path, storage_url: str) -> None:
+    write_code(code_root, "tiny.py", TINY_MODEL)
+    raw = {"dataset": {"name": "synthetic-houses", "rows": 60}, "budget": {"n_trials": 1}, "refit": True}
+    run = run_in_process(RunSpec.for_code(CodeKind.MODEL, "tiny.py", raw), storage_url)
+    done = read_refit(run.attrs())
+    assert done is not None and done.state is RefitState.DONE and (done.rows, done.epochs) == (48, 2)
+    model = load_model(run.name, storage_url)
+    assert model.source is Source.REFIT and model.network["kind"] == "module"
+    assert model.card["test_metrics"] == pytest.approx(done.test_metrics)
+
+
+def test_an_objectives_run_has_no_model_to_refit(code_root: Path, storage_url: str) -> None:
+    write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    raw = {"objective": "quadratic.py:objective", "strategy": "random", "budget": {"n_trials": 1}}
+    run = run_in_process(RunSpec.from_dict(raw), storage_url)
+    with pytest.raises(FieldError, match="tunes an Optuna objective: Sweetspot keeps no model of it"):
+        ask_refit(run)

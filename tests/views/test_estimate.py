@@ -8,8 +8,8 @@ import pytest
 
 from tuning import RunSpec, preset_spec
 from tuning.data.datasets import DATASETS, load_dataset
-from tuning.definition.batching import STEP_S
 from tuning.definition.space import Choice, Range
+from tuning.models.mlp_cost import STEP_S
 from tuning.views.estimate import (
     dataset_shape,
     forecast,
@@ -21,7 +21,9 @@ from tuning.views.estimate import (
 )
 
 
-@pytest.mark.parametrize("name", [name for name, info in DATASETS.items() if not info.uploaded])
+@pytest.mark.parametrize(
+    "name", [name for name, info in DATASETS.items() if not info.uploaded and not info.from_code]
+)
 def test_dataset_shapes_match_the_loaders(name: str) -> None:
     spec = RunSpec.from_dict({"dataset": {"name": name, "rows": 30}, "strategy": "random", "budget": 1})
     data = load_dataset(spec.dataset)
@@ -69,15 +71,16 @@ def test_a_population_prices_each_steps_overhead_once() -> None:
     one_at_a_time = forecast(RunSpec.from_dict({**grid.to_dict(), "population": 1}))
     assert forecast(grid).seconds < one_at_a_time.seconds
     configs = [{"hidden_size": 8, "epochs": 10, "batch_size": 4}] * 8
-    together = population_seconds(configs, 100, 20, 4, 1)
-    alone = trial_seconds(configs[0], 100, 20, 4, 1)
+    together = population_seconds(grid, configs, 100, 20, 4, 1)
+    alone = trial_seconds(grid, configs[0], 100, 20, 4, 1)
     assert alone < together < 8 * alone - 7 * 10 * 25 * STEP_S  # 7 fewer overheads of 25 steps × 10 epochs
 
 
 def test_bigger_models_and_more_epochs_take_longer() -> None:
-    small = trial_seconds({"hidden_size": 8, "epochs": 10}, 100, 20, 4, 1)
-    assert trial_seconds({"hidden_size": 512, "n_layers": 4, "epochs": 10}, 100, 20, 4, 1) > small
-    assert trial_seconds({"hidden_size": 8, "epochs": 20}, 100, 20, 4, 1) > small
+    mlp = preset_spec("houses")
+    small = trial_seconds(mlp, {"hidden_size": 8, "epochs": 10}, 100, 20, 4, 1)
+    assert trial_seconds(mlp, {"hidden_size": 512, "n_layers": 4, "epochs": 10}, 100, 20, 4, 1) > small
+    assert trial_seconds(mlp, {"hidden_size": 8, "epochs": 20}, 100, 20, 4, 1) > small
 
 
 def measured_spec(hidden_size: int, batch_size: int) -> RunSpec:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
+from pathlib import Path
 
 import pytest
 
+from tests.code_files import TINY_MODEL, write_code
 from tests.runs_helpers import quick_spec, run_in_process
 from tuning import RunSpec, preset_spec
+from tuning.models.reference import CodeKind
 from tuning.views.reproduce import reproduce_command, reproduce_spec
+from tuning.views.summary import code_of
 
 
 def test_every_hyperparameter_is_fixed_in_a_one_trial_run() -> None:
@@ -71,3 +76,17 @@ def test_a_trade_off_run_reproduces_with_its_objectives_and_bounds() -> None:
     again = RunSpec.from_dict(reproduce_spec(spec, {"hidden_size": 8, "lr": 0.01, "batch_size": 16}))
     assert (again.objectives, again.constraints) == (spec.objectives, spec.constraints)
     assert again.strategy.value == "random" and again.n_trials_planned() == 1
+
+
+def test_a_model_files_command_first_checks_the_file_is_the_runs(code_root: Path) -> None:
+    """The command names the file and its sha256: ``sha256sum --check`` stops it on another copy."""
+    path = write_code(code_root, "tiny.py", TINY_MODEL)
+    spec = RunSpec.for_code(CodeKind.MODEL, "tiny.py")
+    raw = reproduce_spec(spec, {"width": 8, "lr": 0.01})
+    assert raw["model"] == "tiny.py" and RunSpec.from_dict(raw, spec.source).searched() == {}
+    command = reproduce_command("run", raw, code_of(spec.source))
+    check = command.split(" && ")[0]
+    assert check.endswith("| sha256sum --check --quiet -") and spec.source.sha256 in check  # type: ignore[union-attr]
+    assert subprocess.run(check, shell=True, cwd=code_root).returncode == 0
+    path.write_text(path.read_text() + "\n# edited\n")
+    assert subprocess.run(check, shell=True, cwd=code_root, capture_output=True).returncode != 0

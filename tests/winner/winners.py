@@ -98,3 +98,28 @@ def one_thread_winners() -> Callable[[str, Source], Winner]:
 
     torch.set_num_threads(1)
     return train_winner
+
+
+def module_winner(reference: str, dataset: str, space: dict[str, Any]) -> Winner:
+    """A model file's winner (the module ``reference`` names, already written to the model
+    root) trained as a worker trains it: on the class table (3 folds) or on its ``data()``."""
+    from tuning.training.custom import ModuleObjective
+
+    spec, text = spec_for("classification")
+    if dataset == "code":
+        raw, text = {"strategy": "random", "budget": {"n_trials": 1}}, None
+    else:
+        raw = {k: v for k, v in spec.to_dict().items() if k != "space"}
+    spec = RunSpec.from_dict({**raw, "model": reference, "space": space})
+    spec = spec.with_code_task() if dataset == "code" else spec
+    trainer = ModuleObjective(spec, text)
+    outcome = trainer.retrain({})
+    members = trainer.members
+    report = evaluate_test(trainer.data, trainer.split, members, outcome.models)
+    trained = Trained(
+        spec, spec.fixed_values(), trainer.data, [m.encoder for m in members], [m.scaler for m in members],
+        outcome.models, {"test_metrics": report.metrics, "baselines": None}, trainer.network_card(),
+    )  # fmt: skip
+    folder = model_folder("case", 0, Source.SELECTED, trained)
+    rows = raw_rows(trainer, text, trainer.split.test) if text else pd.DataFrame()
+    return Winner(folder, report.predicted, rows, trainer)  # type: ignore[arg-type]

@@ -85,6 +85,8 @@ class DatasetInfo:
     ``rows`` and ``features``: the shape, for the run-time forecast; a generated dataset
     takes its rows from the spec, an uploaded one its whole shape from the file.
     ``task``: what built-in data predicts (an uploaded table's is inferred from its target).
+    ``from_code``: the data is the run's code's own (a model file's ``data()``, an
+    objective's), described by its probe (``tuning/models/source.py``), not loaded here.
     """
 
     label: str
@@ -94,6 +96,7 @@ class DatasetInfo:
     rows: int | None = None
     features: int | None = None
     task: Task = Task.REGRESSION
+    from_code: bool = False
 
     @property
     def uploaded(self) -> bool:

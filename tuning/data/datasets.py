@@ -91,6 +91,12 @@ def uploaded_csv(spec: DatasetSpec, csv_text: str | None, task: Task | None = No
     return from_table(table, target_unit(spec))
 
 
+def from_code(spec: DatasetSpec, csv_text: str | None = None, task: Task | None = None) -> Dataset:
+    """The ``code`` entry's data is the model file's ``data()``, or an objective's own: only a
+    worker that imports the code loads it (``training/code_data.py``), never the engine."""
+    raise ValueError("the 'code' dataset comes from the model file's data(); only its workers load it")
+
+
 DATASETS: Registry[str, DatasetInfo] = Registry(
     "dataset",
     {
@@ -119,6 +125,12 @@ DATASETS: Registry[str, DatasetInfo] = Registry(
             "Upload a CSV file",
             uploaded_csv,
             (DatasetOption.TARGET, DatasetOption.FILENAME, DatasetOption.EXCLUDE),
+        ),
+        "code": DatasetInfo(
+            "Your code's own data: the model file's data(), or what an Optuna objective loads",
+            from_code,
+            unit="target units",
+            from_code=True,
         ),
     },
 )

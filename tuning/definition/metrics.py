@@ -181,9 +181,44 @@ METRICS: Registry[str, Metric] = Registry(
 DEFAULT_METRIC = {Task.REGRESSION: "mse", Task.CLASSIFICATION: "log_loss"}
 
 
+def _unscored(truth: np.ndarray, predicted: np.ndarray) -> float:
+    raise ValueError("an Optuna objective's value comes from its own code, not from predictions")
+
+
+#: The most values an Optuna objective may return (a tuple: a trade-off), as a spec's
+#: ``objectives`` may list (``definition/objectives.MAX_OBJECTIVES``).
+MAX_OBJECTIVE_VALUES = 3
+
+
+def _objective_value(index: int, direction: Direction) -> Metric:
+    """Value ``index`` of what an Optuna objective returns, better ``direction``-d: named
+    ``objective`` (``objective_max``) for the first, ``objective_2`` (``objective_2_max``)...
+    after it, so a name alone says which value and which way."""
+    number = f"_{index + 1}" if index else ""
+    name = f"objective{number}{'_max' if direction is Direction.MAXIMIZE else ''}"
+    label = f"objective value{' ' + str(index + 1) if index else ''}"
+    return Metric(name, Task.REGRESSION, direction, label, "as your objective returns it", _unscored)
+
+
+#: What an Optuna objective's run is selected by and trades off: the values its function
+#: returns. Sweetspot cannot know what they measure, only their directions (the spec's
+#: ``direction``); these are not in ``METRICS``, so no task lists them.
+OBJECTIVE_METRICS: dict[str, Metric] = {
+    metric.name: metric
+    for index in range(MAX_OBJECTIVE_VALUES)
+    for metric in (_objective_value(index, direction) for direction in Direction)
+}
+
+
+def objective_metric(index: int, direction: Direction) -> Metric:
+    """Value ``index`` (0 first) of an Optuna objective, better ``direction``-d."""
+    return OBJECTIVE_METRICS[_objective_value(index, direction).name]
+
+
 def get_metric(name: str) -> Metric:
-    """The registered metric ``name``; an unknown name raises UnknownName listing the known ones."""
-    return METRICS[name]
+    """The registered metric ``name`` (or an objective's value); an unknown name raises
+    UnknownName listing the known ones."""
+    return OBJECTIVE_METRICS[name] if name in OBJECTIVE_METRICS else METRICS[name]
 
 
 def metrics_of(task: Task) -> list[Metric]:

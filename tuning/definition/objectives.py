@@ -58,14 +58,20 @@ def _natural_direction(name: str) -> Direction:
     return get_metric(name).direction if name in METRICS else Direction.MINIMIZE
 
 
+def _measure(name: str) -> Measure | None:
+    return Measure(name) if name in {m.value for m in Measure} else None
+
+
 def label_of(name: str) -> str:
-    """``name`` as a chart's axis reads it: "MSE", "parameters", "latency"."""
-    return get_metric(name).label if name in METRICS else MEASURE_LABELS[Measure(name)][0]
+    """``name`` as a chart's axis reads it: "MSE", "parameters", "latency", "objective value 2"."""
+    measure = _measure(name)
+    return MEASURE_LABELS[measure][0] if measure else get_metric(name).label
 
 
 def unit_of(name: str, target_unit: str) -> str:
     """The unit ``name`` is measured in for a target in ``target_unit``."""
-    return get_metric(name).unit_of(target_unit) if name in METRICS else MEASURE_LABELS[Measure(name)][1]
+    measure = _measure(name)
+    return MEASURE_LABELS[measure][1] if measure else get_metric(name).unit_of(target_unit)
 
 
 @dataclass(frozen=True)

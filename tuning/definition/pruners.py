@@ -39,7 +39,9 @@ MEDIAN_WARMUP_SHARE = 0.1
 
 
 def fewest_epochs(spec: RunSpec) -> int:
-    """The epochs of the shortest trial the space allows."""
+    """The epochs of the shortest trial the space allows (an objective's are its own: 1)."""
+    if "epochs" not in spec.family.hyperparameters:
+        return 1
     param = spec.space.get("epochs")
     if param is None:
         return int(spec.fixed_values()["epochs"])

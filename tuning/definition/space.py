@@ -7,13 +7,14 @@ shown in the UI and copied into a command. Bounds are inclusive everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import optuna
 
-from tuning.definition.hyperparameters import HYPERPARAMETERS, Domain, Scalar, number_problem
-from tuning.errors import FieldError, UnknownName
+from tuning.errors import FieldError
+from tuning.models.hyperparameters import Domain, Hyperparameter, Scalar, number_problem
 
 
 @dataclass(frozen=True)
@@ -105,16 +106,16 @@ KEYS: dict[str, set[str]] = {
 MAX_RANGE_POINTS = 10**9
 
 
-def parse_param(name: str, raw: Any) -> Param:
-    """Turn the JSON form of one hyperparameter into a validated Param.
+def parse_param(name: str, raw: Any, known: Mapping[str, Hyperparameter]) -> Param:
+    """Turn the JSON form of one hyperparameter of a family (``known``: its hyperparameters)
+    into a validated Param.
 
     Raises FieldError naming ``space.<name>`` and what is allowed.
     """
     field = f"space.{name}"
-    try:
-        domain = HYPERPARAMETERS[name].domain
-    except UnknownName:
-        raise FieldError(field, f"unknown hyperparameter; known ones are {sorted(HYPERPARAMETERS)}") from None
+    if name not in known:
+        raise FieldError(field, f"unknown hyperparameter; known ones are {sorted(known)}")
+    domain = known[name].domain
     if not isinstance(raw, dict):
         problem = domain.check(raw)
         if problem:
@@ -128,7 +129,7 @@ def parse_param(name: str, raw: Any) -> Param:
         what = "a choice" if kind == "choice" else f"a {kind} value" if kind == "fixed" else f"a {kind} range"
         raise FieldError(field, f"unknown key {unknown[0]!r}; {what} takes {sorted(KEYS[kind])}")
     if kind == "fixed":
-        return parse_param(name, raw.get("value"))
+        return parse_param(name, raw.get("value"), known)
     if kind == "choice":
         return _parse_choice(field, domain, raw)
     return _parse_range(field, domain, raw, int if kind == "int" else float)
@@ -150,7 +151,7 @@ def _parse_choice(field: str, domain: Domain, raw: dict[str, Any]) -> Choice:
 
 
 def _parse_range(field: str, domain: Domain, raw: dict[str, Any], kind: type) -> Range:
-    if domain.kind is str:
+    if domain.kind is str or domain.choices:
         raise FieldError(field, f"is categorical; use a choice of {list(domain.choices)}")
     if domain.kind is int and kind is float:
         raise FieldError(field, "takes whole numbers; use an 'int' range")

@@ -7,21 +7,26 @@ gives JSON that ``from_dict`` accepts again; that JSON is stored with the study.
 Each field is declared once, with its rule (``tuning.rules``): its bounds and
 message, its JSON form, and what the docs say it allows. Reading, the known keys and
 ``to_dict`` are derived from the dataclass fields.
+
+The space is read against the spec's model family (``tuning.models``): the built-in MLP
+unless ``model`` names a model file (or ``objective`` an Optuna objective), whose
+description the spec keeps in ``source`` (``models/source.py``: probed in a process of its
+own when a spec is read, taken from the storage when a stored run is).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tuning.data.dataset_spec import SEED, DatasetSpec
 from tuning.data.datasets import DATASETS
+from tuning.data.splits import check_classes
 from tuning.data.task import Task
 from tuning.definition.baselines import BaselineRequest
-from tuning.definition.hyperparameters import DOMAINS
-from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Direction, Metric, get_metric
+from tuning.definition.metrics import DEFAULT_METRIC, METRICS, Direction, Metric, get_metric, objective_metric
 from tuning.definition.objectives import (
     Bound,
     ConstraintsRule,
@@ -31,9 +36,20 @@ from tuning.definition.objectives import (
     task_problems,
 )
 from tuning.definition.pruners import Pruner
-from tuning.definition.space import Fixed, Param, Range, parse_param
+from tuning.definition.space import Fixed, Param, Range
+from tuning.definition.spec_checks import (
+    cross_field_problems,
+    grid_size,
+    objective_problems,
+    strategy_problems,
+)
+from tuning.definition.spec_models import Device, Directions, code_problems, family_of, parse_space
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.errors import FieldError, SpecError
+from tuning.models.builtin import DEFAULT_MODEL, MODELS
+from tuning.models.family import ModelFamily
+from tuning.models.reference import CodeKind
+from tuning.models.source import ModelSource, describe
 from tuning.rules import (
     Flag,
     Fraction,
@@ -41,6 +57,7 @@ from tuning.rules import (
     Optional,
     Plain,
     Seconds,
+    Text,
     Whole,
     dump_fields,
     is_int,
@@ -107,23 +124,17 @@ class Nested(Plain):
 
 
 class SpaceRule(Plain):
-    """Hyperparameter name → its fixed value, range or choice (``tuning.definition.space``)."""
+    """Hyperparameter name → its fixed value, range or choice (``tuning.definition.space``).
+
+    Reading only checks the shape: each entry is parsed against the spec's model family
+    once the family is known (``parse_space``)."""
 
     missing: Any = {}
 
-    def read(self, field: str, value: Any) -> dict[str, Param]:
+    def read(self, field: str, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise FieldError(field, "must map hyperparameter names to values")
-        errors: list[FieldError] = []
-        space: dict[str, Param] = {}
-        for name in sorted(value):
-            try:
-                space[name] = parse_param(name, value[name])
-            except FieldError as error:
-                errors.append(error)
-        if errors:
-            raise SpecError(errors)
-        return space
+        return value
 
     def dump(self, value: dict[str, Param]) -> dict[str, Any]:
         return {name: param.to_json() for name, param in value.items()}
@@ -179,34 +190,69 @@ class RunSpec:
     #: true: once the run ends, train the winner again on training + validation rows (its
     #: epochs), test it once, and predict with it; None (omitted) or false: keep the selected model.
     refit: bool | None = spec_field(Optional(Flag()), None)
+    #: A model family: a ``MODELS`` name, a model file or a module; None (omitted): the MLP.
+    model: str | None = spec_field(Optional(Text("a model file, module or family")), None)
+    #: An Optuna objective, ``file.py:function`` or ``module:function``; excludes ``model``.
+    objective: str | None = spec_field(Optional(Text("an objective function")), None)
+    #: Which way an objective's value improves: one direction, or one per value of an
+    #: objective that returns several (a trade-off, as ``objectives`` is for a model);
+    #: None (omitted): minimize.
+    direction: tuple[Direction, ...] | None = spec_field(Optional(Directions()), None)
+    #: Where workers train; None (omitted): auto, a GPU when there is one.
+    device: str | None = spec_field(Optional(Device()), None)
+    #: What the model file or objective declares (not part of the JSON; see the module).
+    source: ModelSource | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_dict(cls, raw: Any) -> RunSpec:
-        """Validate ``raw`` (parsed JSON) and build a spec, or raise SpecError."""
-        return cls._read(raw, stored=False)
+    def from_dict(cls, raw: Any, source: ModelSource | None = None) -> RunSpec:
+        """Validate ``raw`` (parsed JSON) and build a spec, or raise SpecError. A spec naming
+        a model file or objective describes it (``source``, when the caller has it already)."""
+        return cls._read(raw, stored=False, source=source)
 
     @classmethod
-    def from_stored(cls, raw: Any) -> RunSpec:
+    def from_stored(cls, raw: Any, source: ModelSource | None = None) -> RunSpec:
         """The spec of a stored run: read like ``from_dict``, but bounds tightened since it
-        was stored do not apply (types, names and keys still do), so it still loads."""
-        return cls._read(raw, stored=True)
+        was stored do not apply (types, names and keys still do), so it still loads. A run
+        of a model file or objective passes its stored ``source``: nothing is imported."""
+        return cls._read(raw, stored=True, source=source)
 
     @classmethod
-    def _read(cls, raw: Any, stored: bool) -> RunSpec:
+    def for_code(cls, kind: CodeKind, reference: str, raw: dict[str, Any] | None = None) -> RunSpec:
+        """A spec for the model file or objective ``reference``: its ``DEFAULTS`` (a partial
+        spec) overridden by ``raw``, so ``launch --model FILE`` alone runs."""
+        source = describe(kind, reference)
+        merged = {**(source.defaults or {}), **(raw or {}), kind.value: reference}
+        return cls.from_dict(merged, source=source)
+
+    @classmethod
+    def _read(cls, raw: Any, stored: bool, source: ModelSource | None) -> RunSpec:
         errors = [] if isinstance(raw, dict) else [FieldError("spec", "must be a JSON object")]
-        values = read_fields(cls, raw if isinstance(raw, dict) else {}, "", errors, stored)
-        errors += _cross_field_problems(values)
+        raw = raw if isinstance(raw, dict) else {}
+        family, source = family_of(raw, stored, source, errors)
+        if not family.needs_dataset and "dataset" not in raw:
+            raw = {**raw, "dataset": {"name": "code"}}
+        values = read_fields(cls, raw, "", errors, stored)
+        values["space"], problems = parse_space(family, values["space"] or {})
+        errors += problems + cross_field_problems(values) + code_problems(values, family)
         if not errors:
-            errors += _strategy_problems(
+            errors += strategy_problems(
                 values["strategy"], values["space"], values["budget"], values["grid_cap"]
             )
-            errors += _objective_problems(values["strategy"], values["pruner"], values["objectives"])
+            values_told = len(values["objectives"] or values["direction"] or ())
+            errors += objective_problems(values["strategy"], values["pruner"], values_told)
         if errors:
             raise SpecError(errors)
-        return cls(**values)
+        return cls(**values, source=source)
 
     def to_dict(self) -> dict[str, Any]:
         return dump_fields(self, omit_none=True)
+
+    @property
+    def family(self) -> ModelFamily:
+        """The model family this spec tunes (``tuning.models``)."""
+        if self.source is not None:
+            return self.source.family
+        return MODELS[self.model] if self.model else DEFAULT_MODEL
 
     def with_task(self, task: Task) -> RunSpec:
         """This spec for data of ``task``: the task stored, the metric named. A task or
@@ -224,16 +270,36 @@ class RunSpec:
             raise SpecError(problems)
         return replace(self, task=task, metric=metric)
 
+    def with_code_task(self) -> RunSpec:
+        """This spec for its code's own data (``dataset`` ``code``): an objective's needs no
+        task; a model file's ``data()`` has the task its probe found (unless the spec says
+        one), and a class too rare for the split is refused as a table's would be."""
+        if self.objective is not None:
+            return self
+        info = (self.source.data if self.source else None) or {}
+        if "task" not in info:
+            raise FieldError("dataset", "the 'code' dataset needs a model file with a data() function")
+        task = self.task or Task(info["task"])
+        if task is Task.CLASSIFICATION and not info.get("ready"):
+            check_classes({str(c): n for c, n in enumerate(info["class_counts"])}, self.cv_folds, "dataset")
+        return self.with_task(task)
+
     @property
     def selection(self) -> Metric:
         """The metric trials are compared by (the first objective, or the task's loss until a
-        task is known)."""
+        task is known; an objective's first value, in its direction)."""
+        if self.objective is not None:
+            return objective_metric(0, (self.direction or (Direction.MINIMIZE,))[0])
         first = self.objectives[0].name if self.objectives else None
         return get_metric(self.metric or first or DEFAULT_METRIC[self.task or Task.REGRESSION])
 
     @property
     def goals(self) -> tuple[Objective, ...]:
-        """What the run optimises, the selection metric first: the study's values, in order."""
+        """What the run optimises, the selection metric first: the study's values, in order
+        (an objective's: one per value it returns, as its ``direction`` lists them)."""
+        if self.objective is not None:
+            directions = self.direction or (Direction.MINIMIZE,)
+            return tuple(Objective(objective_metric(i, d).name, d) for i, d in enumerate(directions))
         return self.objectives or (Objective(self.selection.name, self.selection.direction),)
 
     @property
@@ -256,10 +322,18 @@ class RunSpec:
         return {n: p for n, p in self.space.items() if not isinstance(p, Fixed)}
 
     def fixed_values(self) -> dict[str, Any]:
-        """Defaults overlaid with the fixed values of the space."""
-        values: dict[str, Any] = {name: d.default for name, d in DOMAINS.items()}
+        """The family's defaults overlaid with the fixed values of the space."""
+        values: dict[str, Any] = {name: h.domain.default for name, h in self.family.hyperparameters.items()}
         values.update({n: p.value for n, p in self.space.items() if isinstance(p, Fixed)})
         return values
+
+    def largest(self, name: str) -> Any:
+        """The largest value the run may give hyperparameter ``name`` (its default when the
+        space leaves it out): what a cap or a cost must judge."""
+        param = self.space.get(name)
+        if param is None:
+            return self.fixed_values()[name]
+        return param.high if isinstance(param, Range) else max(param.values())  # type: ignore[type-var]
 
     def iter_grid(self) -> Iterator[dict[str, Any]]:
         """Every combination of the searched values, one at a time, in a stable order (sorted names)."""
@@ -285,82 +359,3 @@ class RunSpec:
         if self.exhaustive:
             return grid_size(self.space)
         return self.budget.n_trials
-
-
-def grid_size(space: dict[str, Param]) -> int:
-    """The number of grid combinations, counted without enumerating them; ``space`` must be enumerable."""
-    total = 1
-    for param in space.values():
-        total *= param.size() if isinstance(param, Range) else len(param.values())  # type: ignore[operator]
-    return total
-
-
-def _cross_field_problems(values: dict[str, Any]) -> list[FieldError]:
-    """Rules between top-level fields (each field's own rule has already been applied)."""
-    errors = []
-    if values["cv_folds"] == 1:
-        errors.append(FieldError("cv_folds", "must be 0 (no cross-validation) or >= 2"))
-    if values["grace_s"] < 3 * values["heartbeat_s"]:
-        errors.append(FieldError("grace_s", "must be at least 3 × heartbeat_s, or live workers look dead"))
-    if values["val_fraction"] + values["test_fraction"] >= 0.9:
-        errors.append(FieldError("val_fraction", "val_fraction + test_fraction must stay below 0.9"))
-    task, metric = values.get("task"), values.get("metric")
-    if task is not None and metric is not None and METRICS[metric].task is not task:
-        names = [name for name, info in METRICS.items() if info.task is task]
-        errors.append(FieldError("metric", f"{metric!r} is not a {task.value} metric; use one of {names}"))
-    return errors + task_problems(values.get("objectives"), values.get("constraints"), task, metric)
-
-
-def _objective_problems(
-    strategy: Strategy, pruner: Pruner, objectives: tuple[Objective, ...] | None
-) -> list[FieldError]:
-    """Several objectives need a strategy that can weigh them, and no pruner (Optuna prunes
-    on one score per epoch)."""
-    if objectives is None or len(objectives) < 2:
-        return []
-    errors = []
-    if not STRATEGIES[strategy].several_objectives:
-        able = [s.value for s, info in STRATEGIES.items() if info.several_objectives]
-        message = f"{strategy.value} cannot search several objectives; use one of {able}"
-        errors.append(FieldError("strategy", message))
-    if pruner is not Pruner.NONE:
-        message = "a pruner judges one score per epoch; with several objectives set pruner to none"
-        errors.append(FieldError("pruner", message))
-    return errors
-
-
-def _strategy_problems(
-    strategy: Strategy, space: dict[str, Param], budget: Budget, cap: int
-) -> list[FieldError]:
-    """The constraints the strategy's registry entry declares."""
-    info = STRATEGIES[strategy]
-    errors = []
-    if info.exhaustive:
-        errors += _grid_problems(space, cap)
-    elif info.needs_budget and budget.n_trials is None and budget.timeout_s is None:
-        errors.append(FieldError("budget", f"{strategy.value} search needs n_trials and/or timeout_s"))
-    if info.numeric_only and any(not isinstance(p, (Range, Fixed)) for p in space.values()):
-        message = f"{strategy.value} searches numeric ranges only; use bayesian for choices"
-        errors.append(FieldError("strategy", message))
-    return errors
-
-
-def _grid_problems(space: dict[str, Param], cap: int) -> list[FieldError]:
-    """A grid needs discrete values, and no more combinations than the cap."""
-    continuous = [name for name, p in space.items() if isinstance(p, Range) and p.size() is None]
-    if continuous:
-        message = "a grid needs discrete values: give this float range a step, or list the values as a choice"
-        return [FieldError(f"space.{name}", message) for name in continuous]
-    size = grid_size(space)
-    if size > cap:
-        message = (
-            f"the grid has {_count(size)} combinations, more than the cap of {cap:,}; "
-            "remove values or use random or bayesian search"
-        )
-        return [FieldError("space", message)]
-    return []
-
-
-def _count(size: int) -> str:
-    """A combination count for a message: exact when readable, else its order of magnitude."""
-    return f"{size:,}" if size < 10**15 else f"about {float(size):.1e}"

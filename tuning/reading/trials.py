@@ -33,7 +33,7 @@ from tuning.reading.records import TrialTable
 from tuning.reading.rows import FinishedRows
 from tuning.storage import record
 from tuning.storage.replica import JournalReplica, StudyState
-from tuning.storage.runs import Run, RunEntry, load_run
+from tuning.storage.runs import Run, RunEntry, load_run, stored_spec
 from tuning.storage.runs import run_entries as stored_entries
 from tuning.storage.urls import JOURNAL_SCHEME, resolve_url
 
@@ -144,7 +144,7 @@ def run_spec(name: str, storage_url: str | None = None) -> RunSpec:
     replica = _replica(url[len(JOURNAL_SCHEME) :])
     with replica.lock:
         _refresh(replica)
-        return _spec(_found(replica, name).user_attrs[record.SPEC.key])
+        return _spec(_found(replica, name).user_attrs)
 
 
 def _found(replica: JournalReplica, name: str) -> StudyState:
@@ -163,12 +163,10 @@ def _journal_read(replica: JournalReplica, name: str, url: str) -> RunRead:
     with replica.lock:
         _refresh(replica)
         study = _found(replica, name)
-        raw_spec = study.user_attrs[record.SPEC.key]
         table = _table(replica, study)
         attrs = study.user_attrs
-    run = Run(
-        name, _spec(raw_spec), study.study_id, url, read_attrs=functools.partial(_attrs_now, replica, study)
-    )
+    read_attrs = functools.partial(_attrs_now, replica, study)
+    run = Run(name, _spec(attrs), study.study_id, url, read_attrs=read_attrs)
     return RunRead(run, attrs, table)
 
 
@@ -191,12 +189,15 @@ def _attrs_now(replica: JournalReplica, study: StudyState) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=256)
 def _parsed_spec(text: str) -> RunSpec:
-    return RunSpec.from_stored(json.loads(text))
+    spec, source = json.loads(text)
+    return stored_spec({record.SPEC.key: spec, record.MODEL_SOURCE.key: source})
 
 
-def _spec(raw: dict[str, Any]) -> RunSpec:
-    """The stored spec, parsed once per distinct text (a refresh must not validate it again)."""
-    return _parsed_spec(json.dumps(raw, sort_keys=True))
+def _spec(attrs: dict[str, Any]) -> RunSpec:
+    """The stored spec (with its model's stored description), parsed once per distinct text:
+    a refresh must not validate it again."""
+    stored = [attrs[record.SPEC.key], attrs.get(record.MODEL_SOURCE.key)]
+    return _parsed_spec(json.dumps(stored, sort_keys=True))
 
 
 _rows: dict[tuple[str, int], FinishedRows] = {}  # (storage URL, study id) → that run's rows

@@ -26,7 +26,6 @@ import optuna
 from optuna.storages.journal import JournalFileSymlinkLock
 from optuna.trial import TrialState
 
-from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunBusy
 from tuning.storage import record
 from tuning.storage.journal import (
@@ -41,6 +40,7 @@ from tuning.storage.journal import (
 )
 from tuning.storage.journal import log as journal_log
 from tuning.storage.liveness import live_workers
+from tuning.storage.runs import stored_spec
 from tuning.storage.urls import JOURNAL_SCHEME, open_storage, redact, resolve_url
 
 
@@ -120,10 +120,9 @@ def _refuse_while_workers_run(storage: SafeJournalStorage, url: str) -> None:
     """Raise RunBusy naming every live worker of every run in the journal, if any."""
     now, running = time.time(), []
     for study in storage.get_all_studies():
-        raw_spec = study.user_attrs.get(record.SPEC.key)
-        if raw_spec is None:
+        if record.SPEC.key not in study.user_attrs:
             continue  # not a Sweetspot run: no workers of ours
-        grace_s = RunSpec.from_stored(raw_spec).grace_s
+        grace_s = stored_spec(study.user_attrs).grace_s
         running += [
             f"worker {w.id} of run {study.study_name} (PID {w.pid} on {w.host}, last heartbeat "
             f"{now - w.beat_at:.0f} s ago)"

@@ -16,7 +16,6 @@ from typing import Any
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState, create_trial
 
-from tuning.definition.hyperparameters import DOMAINS
 from tuning.definition.space import Choice, Fixed, check_value, normalise
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, SpecError
@@ -25,7 +24,16 @@ from tuning.storage.record import TrialOrigin
 from tuning.storage.runs import Run
 
 #: What must be equal for validation losses to compare: the data and its split.
-SAME_DATA_FIELDS = ("dataset", "val_fraction", "test_fraction", "cv_folds", "repeats", "seed")
+SAME_DATA_FIELDS = (
+    "dataset",
+    "val_fraction",
+    "test_fraction",
+    "cv_folds",
+    "repeats",
+    "seed",
+    "model",
+    "objective",
+)
 
 
 @dataclass(frozen=True)
@@ -48,16 +56,19 @@ def check_same_data(source: Run, spec: RunSpec, csv_text: str | None) -> None:
     """Refuse a warm start from a run on other data, naming each field that differs."""
     old, new = source.spec.to_dict(), spec.to_dict()
     errors = [
-        FieldError(field, f"is {new[field]!r} here but {old[field]!r} in {source.name}")
+        FieldError(field, f"is {new.get(field)!r} here but {old.get(field)!r} in {source.name}")
         for field in SAME_DATA_FIELDS
-        if old[field] != new[field]
+        if old.get(field) != new.get(field)
     ]
     tradeoff = source.spec.tradeoff or spec.tradeoff
     if tradeoff and (source.spec.goals, source.spec.constraints) != (spec.goals, spec.constraints):
         errors.append(
-            FieldError("objectives", f"{source.name} optimises {_described(source.spec)}, this run "
+            FieldError("direction" if spec.objective else "objectives",
+                       f"{source.name} optimises {_described(source.spec)}, this run "
                        f"{_described(spec)}: an inherited trial's values and bounds must mean the same")
         )  # fmt: skip
+    if spec.source and source.spec.source and spec.source.sha256 != source.spec.source.sha256:
+        errors.append(FieldError(spec.source.kind.value, f"the file differs from the one {source.name} ran"))
     if spec.dataset.name == "csv" and source.csv_text() != csv_text:
         errors.append(FieldError("dataset.csv", f"the uploaded file differs from {source.name}'s"))
     if errors:
@@ -89,7 +100,7 @@ def inherit(source: Run, spec: RunSpec) -> Inheritance:
 def fits(spec: RunSpec, config: dict[str, Any]) -> bool:
     """True when ``spec`` could have proposed ``config`` (every hyperparameter, not just searched)."""
     fixed = spec.fixed_values()
-    for name in DOMAINS:
+    for name in spec.family.hyperparameters:
         param = spec.space.get(name, Fixed(fixed[name]))
         if name not in config or check_value(param, config[name]) is not None:
             return False

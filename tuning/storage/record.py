@@ -167,6 +167,16 @@ TRIAL_NOTE = Key(
     suffix="trial number",
 )  # fmt: skip
 
+MODEL_SOURCE = Key(
+    "sweetspot:model_source", Scope.STUDY,
+    "dict (ModelSource.to_dict(): reference, kind, sha256, text, space, hooks, defaults, data)",
+    "storage.runs.create_run (a spec naming a model file or objective)",
+    "storage.runs.load_run (the spec, without importing the code), training.worker (its copy's hash), "
+    "views.summary, the Monitor",
+    "The user's model file or objective the run tunes: its text and sha256, and what its probe found, "
+    "so a stored run reads without importing it and a worker whose copy differs refuses to join.",
+)  # fmt: skip
+
 # --- trial attributes --------------------------------------------------------------------
 
 WORKER = Key(
@@ -201,6 +211,12 @@ ERROR = Key(
     "training.worker (failed and pruned trials), storage.liveness.reap_orphans (dead workers)",
     "views.summary, training.finalize",
     "Why the trial failed or was pruned: divergence, a crash, or a dead worker.",
+)  # fmt: skip
+TRACEBACK = Key(
+    "traceback", Scope.TRIAL, "str (Python traceback, at most 20,000 characters)",
+    "training.worker (a trial failed by an exception in the user's model or objective)",
+    "views.summary.trial_tracebacks (the Monitor's failed trials, local mode only), exports",
+    "Where the user's code raised: the trial failed alone, the worker and the run went on.",
 )  # fmt: skip
 RETRY_OF = Key(
     "retry_of", Scope.TRIAL, "int (trial number)",
@@ -244,9 +260,9 @@ INHERITED_FROM = Key(
 #: Every key the engine writes, in the order docs/spec.md lists them.
 KEYS: tuple[Key, ...] = (
     SPEC, CSV, CREATED_AT, OWNER, STOP_REQUESTED_AT, RESULT, WEIGHTS, MODEL, REFIT, BASELINES, WORKER_RECORD,
-    HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, PICK, TRIAL_NOTE,
-    WORKER, CURVE, LOSS_SPREAD, METRICS, MEASURES, ERROR, RETRY_OF, ORIGIN, INHERITED_FROM, FIXED_PARAMS,
-    CONSTRAINT, TICKET,
+    HISTORY, REOPENED_AT, WARM_START, NOTE, TAGS, PICK, TRIAL_NOTE, MODEL_SOURCE,
+    WORKER, CURVE, LOSS_SPREAD, METRICS, MEASURES, ERROR, TRACEBACK, RETRY_OF, ORIGIN, INHERITED_FROM,
+    FIXED_PARAMS, CONSTRAINT, TICKET,
 )  # fmt: skip
 
 

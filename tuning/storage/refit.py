@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from tuning.errors import RunBusy
+from tuning.errors import FieldError, RunBusy
 from tuning.storage import record
 from tuning.storage.record import RunResult
 from tuning.storage.runs import Run
@@ -68,7 +68,11 @@ def read_refit(attrs: dict[str, Any]) -> Refit | None:
 
 def ask_refit(run: Run) -> Refit:
     """Record that the run's winner should be refit; refused (RunBusy) before the run has a
-    winner, or while a refit of it is pending."""
+    winner, or while a refit of it is pending; FieldError for a run whose family keeps no
+    model of its own (an Optuna objective's)."""
+    if not run.spec.family.tests_winner:
+        why = "Sweetspot keeps no model of it to train again"
+        raise FieldError("refit", f"run {run.name} tunes an Optuna objective: {why}")
     attrs = run.attrs()
     result = current_result(attrs)
     if result is None or result.best_trial is None:

@@ -26,6 +26,7 @@ from tuning.data.csv_data import CsvLimits
 from tuning.data.datasets import DATASETS, check_data
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunExists, RunNotFound
+from tuning.models.source import ModelSource
 from tuning.storage import record
 from tuning.storage.owners import owner_hash
 from tuning.storage.urls import open_storage, resolve_url
@@ -115,6 +116,8 @@ def create_run(
     except optuna.exceptions.DuplicatedStudyError:
         raise RunExists(f"a run named {name!r} exists already; choose another name") from None
     study.set_user_attr(record.SPEC.key, spec.to_dict())
+    if spec.source is not None:  # before the creation time: a run listed is a run that loads
+        study.set_user_attr(record.MODEL_SOURCE.key, spec.source.to_dict())
     study.set_user_attr(record.CREATED_AT.key, time.time())
     if csv_text:
         study.set_user_attr(record.CSV.key, csv_text)
@@ -138,6 +141,8 @@ def resolve_task(spec: RunSpec, csv_text: str | None) -> RunSpec:
     if spec.task is not None:
         return spec.with_task(spec.task)
     info = DATASETS[spec.dataset.name]
+    if info.from_code:
+        return spec.with_code_task()
     if not info.uploaded:
         return spec.with_task(info.task)
     return spec.with_task(check_data(spec.dataset, csv_text, None, spec.cv_folds, CsvLimits()))
@@ -246,7 +251,19 @@ def load_run(name: str, storage_url: str | None = None) -> Run:
     raw_spec = study.user_attrs.get(record.SPEC.key)
     if raw_spec is None:
         raise RunNotFound(f"study {name!r} was not created by Sweetspot (it has no run spec)")
-    return _remember(_handle(name, RunSpec.from_stored(raw_spec), study_id, storage_url, study))
+    return _remember(_handle(name, stored_spec(study.user_attrs), study_id, storage_url, study))
+
+
+def stored_spec(attrs: dict[str, Any]) -> RunSpec:
+    """The spec stored with a run, read with its model file's or objective's stored
+    description (a stored run's code is never imported to read it)."""
+    return RunSpec.from_stored(attrs[record.SPEC.key], stored_source(attrs))
+
+
+def stored_source(attrs: dict[str, Any]) -> ModelSource | None:
+    """The model file or objective stored with a run, or None for a built-in family's run."""
+    raw = attrs.get(record.MODEL_SOURCE.key)
+    return ModelSource.from_dict(raw) if raw else None
 
 
 def _refreshed(run: Run) -> Run:
@@ -254,7 +271,8 @@ def _refreshed(run: Run) -> Run:
     raw_spec = run.attrs().get(record.SPEC.key)
     if raw_spec == run.spec.to_dict():
         return run
-    return _remember(_handle(run.name, RunSpec.from_dict(raw_spec), run.study_id, run.storage_url, run.study))
+    spec = RunSpec.from_stored(raw_spec, run.spec.source)
+    return _remember(_handle(run.name, spec, run.study_id, run.storage_url, run.study))
 
 
 def store_spec(run: Run, spec: RunSpec) -> Run:

@@ -59,6 +59,7 @@ class Head:
         or values in the target's units."""
         if self.task is Task.CLASSIFICATION:
             return torch.softmax(out.double(), dim=-1).cpu().numpy()
+        out = out.unsqueeze(-1) if out.ndim == 1 else out  # a model file's regression may give a vector
         return out[..., 0].double().cpu().numpy() * scaler.target_std + scaler.target_mean
 
     def predict(self, model: nn.Module, x: torch.Tensor, scaler: Scaler) -> np.ndarray:

@@ -20,7 +20,7 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from optuna.trial import TrialState
@@ -30,8 +30,8 @@ from tuning.definition.objectives import Measure, violations
 from tuning.storage import record
 
 if TYPE_CHECKING:
-    from tuning.training.objective import Objective
     from tuning.training.population import Outcome
+    from tuning.training.trainer import TestedTrainer, Trainer
 
 LATENCY_ROWS = 1_000
 LATENCY_PASSES = 5
@@ -47,14 +47,16 @@ class Told:
     violations: dict[str, float] = field(default_factory=dict)
 
 
-def told(objective: Objective, outcome: Outcome, metrics: Mapping[str, float | None]) -> Told:
+def told(objective: Trainer, outcome: Outcome, metrics: Mapping[str, float | None] | None) -> Told:
     """A finished trial's values for the run's objectives; FAIL when one is undefined (a metric
-    that cannot be computed on these rows), since Optuna refuses a missing value."""
+    that cannot be computed on these rows), since Optuna refuses a missing value. An Optuna
+    objective's values are the ones it returned (``Outcome.values``), in its directions' order."""
     spec = objective.spec
     if not spec.tradeoff:
         return Told(TrialState.COMPLETE, outcome.loss)
-    measured = measure(spec.measured(), objective, outcome)
-    quantities = {**metrics, **measured, spec.selection.name: outcome.loss}
+    measured = measure(spec.measured(), cast("TestedTrainer", objective), outcome) if spec.measured() else {}
+    returned = dict(zip((goal.name for goal in spec.goals), outcome.values or (), strict=False))
+    quantities = {**(metrics or {}), **measured, spec.selection.name: outcome.loss, **returned}
     values = [quantities.get(goal.name) for goal in spec.goals]
     attrs: dict[str, Any] = {record.MEASURES.key: measured} if measured else {}
     undefined = [g.name for g, v in zip(spec.goals, values, strict=True) if v is None or not math.isfinite(v)]
@@ -65,8 +67,9 @@ def told(objective: Objective, outcome: Outcome, metrics: Mapping[str, float | N
     return Told(TrialState.COMPLETE, values if len(values) > 1 else values[0], attrs, bounds)  # type: ignore[arg-type]
 
 
-def measure(wanted: set[Measure], objective: Objective, outcome: Outcome) -> dict[str, float]:
-    """The ``wanted`` measures of a finished trial, by name."""
+def measure(wanted: set[Measure], objective: TestedTrainer, outcome: Outcome) -> dict[str, float]:
+    """The ``wanted`` measures of a finished trial, by name: of the built-in MLP's members, or
+    of a model file's module (``build``'s, timed on the same fixed batch of the run's rows)."""
     model = outcome.models[0]
     found: dict[str, float] = {}
     if Measure.PARAMS in wanted:

@@ -68,7 +68,7 @@ def make_members(
     members = []
     for encoder, arrays in (padded(encoder, arrays, width) for encoder, arrays in folds):
         scaler = Scaler.fit(arrays.train_x, arrays.train_y, standardize_target=head.outputs == 1)
-        train_x, val_x = (_tensor(scaler.features(x), device) for x in (arrays.train_x, arrays.val_x))
+        train_x, val_x = (tensor(scaler.features(x), device) for x in (arrays.train_x, arrays.val_x))
         train_y, val_y = (head.target_tensor(y, scaler, device) for y in (arrays.train_y, arrays.val_y))
         for repeat in range(repeats):
             members.append(
@@ -117,9 +117,12 @@ def padded(encoder: Encoder, arrays: FoldArrays, width: int) -> tuple[Encoder, F
     )
 
 
-def _tensor(values: np.ndarray, device: torch.device) -> torch.Tensor:
-    tensor = torch.as_tensor(values, dtype=torch.float32, device=device)
-    return tensor.unsqueeze(1) if tensor.ndim == 1 else tensor
+def tensor(values: np.ndarray, device: torch.device) -> torch.Tensor:
+    """Inputs as a tensor: float32, or int64 for whole numbers a model file's data() gives
+    (token ids for an embedding); a vector becomes one column."""
+    dtype = torch.long if np.asarray(values).dtype.kind in "iu" else torch.float32
+    result = torch.as_tensor(values, dtype=dtype, device=device)
+    return result.unsqueeze(1) if result.ndim == 1 else result
 
 
 def validate(model: nn.Module, member: Member) -> float:
@@ -155,7 +158,7 @@ def evaluate_test(
     predictions = []
     for member, model in zip(members, models, strict=True):
         x = member.scaler.features(member.encoder.encode(data.table, data.features, split.test))
-        predictions.append(member.head.predict(model, _tensor(x, member.train_x.device), member.scaler))
+        predictions.append(member.head.predict(model, tensor(x, member.train_x.device), member.scaler))
     predicted = np.mean(predictions, axis=0)
     truth = data.target[split.test]
     return HeldOutReport(members[0].head.score_all(truth, predicted), truth, predicted)

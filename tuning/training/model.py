@@ -1,16 +1,18 @@
-"""The article's model, generalised: (Linear → activation → Dropout) × layers → Linear."""
+"""The article's model, generalised: (Linear → activation → Dropout) × layers → Linear.
+
+The MLP family's definition (its hyperparameters, cost, caps) is ``tuning/models/mlp.py``;
+this is its torch side, keyed by the same activation names.
+"""
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
-ACTIVATION_LAYERS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU,
-    "tanh": nn.Tanh,
-    "gelu": nn.GELU,
-    "silu": nn.SiLU,
-}
+from tuning.models.mlp import ACTIVATIONS
+
+_LAYERS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "silu": nn.SiLU}
+#: Each activation of the family's domain as its torch layer (every name, and only those).
+ACTIVATION_LAYERS: dict[str, type[nn.Module]] = {name: _LAYERS[name] for name in ACTIVATIONS}
 
 
 def build_mlp(
@@ -25,8 +27,3 @@ def build_mlp(
         width = hidden_size
     layers.append(nn.Linear(width, outputs))
     return nn.Sequential(*layers)
-
-
-def pick_device() -> torch.device:
-    """CUDA when present, else CPU; nothing depends on a GPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")

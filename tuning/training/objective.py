@@ -1,21 +1,22 @@
-"""The objective a worker evaluates: suggest configurations, train them together, report epochs.
+"""The MLP family's trainer: suggest configurations, train them together, report epochs.
 
 The data is loaded, split and moved to the device once per worker; each trial only
 builds and trains fresh models. A worker takes up to ``population_size`` trials at once
 and trains them as populations of similar configurations. Members are seeded from the
 run's seed and the repeat index, not from the trial, so equal configurations get equal
 results without dropout, and the same distribution of results with it (the dropout noise
-is shared by a population).
+is shared by a population). ``training/trainer.py`` states what a worker asks of it.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import optuna
+import torch
 from optuna.exceptions import UpdateFinishedTrialError
 
 from tuning.data.datasets import Dataset, load_dataset
@@ -26,36 +27,31 @@ from tuning.definition.batching import plan_populations, population_size
 from tuning.definition.space import suggest
 from tuning.definition.spec import Pruner, RunSpec
 from tuning.training.baseline import FoldArrays, evaluate_baselines, not_fitted
+from tuning.training.devices import place, visible_gpus
 from tuning.training.members import Member, encode_fold, make_members, validation_metrics
-from tuning.training.model import pick_device
 from tuning.training.population import Candidate, Outcome, train, train_population
+from tuning.training.trainer import Publish
 from tuning.views.estimate import forecast
 
 CURVE_PUBLISH_S = 1.0
 
-Publish = Callable[[optuna.Trial, list[float]], None]
-
 
 class Objective:
-    """Trains configurations of one run on its data."""
+    """Trains configurations of one run on its data (``device``: where; by default the
+    spec's device for a first worker, see ``devices.place``)."""
 
-    def __init__(self, spec: RunSpec, csv_text: str | None) -> None:
+    def __init__(self, spec: RunSpec, csv_text: str | None, device: str | None = None) -> None:
         self.spec = spec
         self.data: Dataset = load_dataset(spec.dataset, csv_text, spec.task)
-        labels = self.data.target.astype(int) if self.data.classes else None
-        self.split: Split = make_split(
-            self.data.rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed, labels
-        )
+        self.split: Split = split_of(spec, self.data)
+        self.device = torch.device(device or place(0, visible_gpus(), spec.device))
         self.members: list[Member] = make_members(
-            self.data, self.split, spec.repeats, spec.seed, pick_device(), spec.metric
+            self.data, self.split, spec.repeats, spec.seed, self.device, spec.metric
         )
 
     def params(self, trial: optuna.Trial) -> dict[str, Any]:
         """Every hyperparameter's value for this trial: fixed ones and suggested ones."""
-        values = self.spec.fixed_values()
-        for name, param in self.spec.searched().items():
-            values[name] = suggest(trial, name, param)
-        return values
+        return configuration(self.spec, trial)
 
     def population_size(self, threads: int = 1, workers_alive: int = 0) -> int:
         """How many trials this worker trains at once (see definition/batching.py)."""
@@ -76,7 +72,7 @@ class Objective:
         configs = [self.params(trial) for trial in trials]
         rows, features = self.members[0].train_x.shape
         outcomes: dict[int, Outcome] = {}
-        for group in plan_populations(configs, rows, features, len(self.members)):
+        for group in plan_populations(self.spec, configs, rows, features, len(self.members)):
             trained = self._train([trials[i] for i in group], [configs[i] for i in group], publish)
             outcomes.update(zip(group, trained, strict=True))
         return [outcomes[i] for i in range(len(trials))]
@@ -85,7 +81,7 @@ class Objective:
         self, trials: list[optuna.Trial], configs: list[dict[str, Any]], publish: Publish
     ) -> list[Outcome]:
         """Train one population, reporting to Optuna as it goes."""
-        reporter = _Reporter(trials, publish, self.spec.pruner is not Pruner.NONE)
+        reporter = Reporter(trials, publish, self.spec.pruner is not Pruner.NONE)
         try:
             outcomes = train_population(
                 [Candidate(config, self.members) for config in configs], reporter.on_epoch
@@ -104,32 +100,68 @@ class Objective:
 
     def baselines(self, threads: int = 1) -> dict[str, dict[str, Any]]:
         """The baselines on this run's folds and preprocessing (``record.BASELINES``), fitted
-        on ``threads`` threads; the costly ones only when they are cheap beside the run or
-        the spec asks for them. Data that is not a table gets none, with the reason."""
-        task = self.data.task
-        if not self.data.tabular:
-            return not_fitted(task, "the data is not a table of rows and columns")
-        folds = [encode_fold(self.data, self.split, f.train, f.val)[1] for f in self.split.folds]
-        return evaluate_baselines(
-            task, len(self.data.classes), folds, self.data.target[self.split.test],
-            self._costly_skips(folds), self.spec.seed, threads,
-        )  # fmt: skip
-
-    def _costly_skips(self, folds: list[FoldArrays]) -> dict[Baseline, str]:
-        """The costly baselines this run leaves out, priced against the run's forecast."""
-        rows, columns = folds[0].train_x.shape
-        size = FitSize(rows, columns, len(self.data.classes), len(folds))
-        shape = (self.data.rows, len(self.data.feature_names) + 1)  # a file's rows and columns
-        forecast_s = forecast(self.spec, shape).seconds
-        loaded = self.data.task is Task.CLASSIFICATION or self.data.table is not None
-        return costly_skips(self.spec.baselines or BaselineRequest.AUTO, forecast_s, size, loaded)
+        on ``threads`` threads (``table_baselines``)."""
+        return table_baselines(self.spec, self.data, self.split, threads)
 
     def retrain(self, params: dict[str, Any]) -> Outcome:
         """Train a finished trial's configuration again, e.g. on another machine."""
         return train({**self.spec.fixed_values(), **params}, self.members)
 
+    def members_for(self, split: Split) -> list[Member]:
+        """The run's members on another split of its data (a refit's), seeded alike."""
+        spec = self.spec
+        return make_members(self.data, split, spec.repeats, spec.seed, self.device, spec.metric)
 
-class _Reporter:
+    def train_members(self, params: dict[str, Any], members: list[Member]) -> Outcome:
+        """Every hyperparameter's value ``params`` trained on ``members``."""
+        return train(params, members)
+
+    def network_card(self) -> dict[str, Any]:
+        """The network as a model folder names it: the built-in MLP (``winner/network.py``)."""
+        return {"kind": "mlp"}
+
+
+def configuration(spec: RunSpec, trial: optuna.Trial) -> dict[str, Any]:
+    """Every hyperparameter's value for ``trial``: the fixed ones, and the searched ones as
+    the run's sampler suggests them."""
+    values = spec.fixed_values()
+    for name, param in spec.searched().items():
+        values[name] = suggest(trial, name, param)
+    return values
+
+
+def split_of(spec: RunSpec, data: Dataset) -> Split:
+    """The run's seeded split of ``data``: stratified by class, k-fold when the spec says."""
+    labels = data.target.astype(int) if data.classes else None
+    return make_split(data.rows, spec.val_fraction, spec.test_fraction, spec.cv_folds, spec.seed, labels)
+
+
+def table_baselines(
+    spec: RunSpec, data: Dataset, split: Split, threads: int = 1
+) -> dict[str, dict[str, Any]]:
+    """The baselines on a run's folds and preprocessing, fitted on ``threads`` threads; the
+    costly ones only when they are cheap beside the run or the spec asks for them. Data
+    that is not a table (a model file's images) gets none, each with the reason."""
+    if not data.tabular:
+        return not_fitted(data.task, "the data is not a table of rows and columns")
+    folds = [encode_fold(data, split, f.train, f.val)[1] for f in split.folds]
+    return evaluate_baselines(
+        data.task, len(data.classes), folds, data.target[split.test],
+        _costly_skips(spec, data, folds), spec.seed, threads,
+    )  # fmt: skip
+
+
+def _costly_skips(spec: RunSpec, data: Dataset, folds: list[FoldArrays]) -> dict[Baseline, str]:
+    """The costly baselines this run leaves out, priced against the run's forecast."""
+    rows, columns = folds[0].train_x.shape
+    size = FitSize(rows, columns, len(data.classes), len(folds))
+    shape = (data.rows, len(data.feature_names) + 1)  # a file's rows and columns
+    forecast_s = forecast(spec, shape).seconds
+    loaded = data.task is Task.CLASSIFICATION or data.table is not None
+    return costly_skips(spec.baselines or BaselineRequest.AUTO, forecast_s, size, loaded)
+
+
+class Reporter:
     """A population's link to Optuna: curves published, epochs reported, pruning asked."""
 
     def __init__(self, trials: Sequence[optuna.Trial], publish: Publish, pruning: bool) -> None:

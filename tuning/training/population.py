@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -56,10 +56,11 @@ class Candidate:
 class Outcome:
     """A candidate's per-epoch mean validation losses, its members' last losses, its models.
 
-    ``models`` (the members as ordinary ``build_mlp`` models, in ``Candidate.members``
-    order) is empty unless the candidate finished; they are built when first asked for,
-    since most candidates' never are. ``reason`` says why a candidate ended early;
-    ``train_s`` the seconds from its population's start to its last epoch.
+    ``models`` (the members as ordinary modules, e.g. ``build_mlp`` models, in
+    ``Candidate.members`` order) is empty unless the candidate finished; ``trained`` makes
+    them when first asked for, since most candidates' never are. ``reason`` says why a
+    candidate ended early; ``train_s`` the seconds from its population's start to its last
+    epoch. Every trainer (a population, a user's module) returns these.
     """
 
     curve: list[float] = field(default_factory=list)
@@ -68,15 +69,18 @@ class Outcome:
     reason: str = ""
     diverged: Diverged | None = None
     train_s: float = 0.0
-    trained: list[tuple[Snapshot, int, MemberSpec]] = field(default_factory=list, repr=False)
+    trained: list[Callable[[], nn.Module]] = field(default_factory=list, repr=False)
+    #: What an Optuna objective returned, one value per direction (its first is the trial's
+    #: loss, not the curve's last); None for a trained model.
+    values: list[float] | None = None
 
     @cached_property
     def models(self) -> list[nn.Module]:
-        return [snapshot.module(position, spec) for snapshot, position, spec in self.trained]
+        return [make() for make in self.trained]
 
     @property
     def loss(self) -> float:
-        return self.curve[-1]
+        return self.curve[-1] if self.values is None else self.values[0]
 
     @property
     def spread(self) -> float:
@@ -224,7 +228,7 @@ def _settle(
 ) -> None:
     """End the candidates that are stopped or done; the population keeps the others."""
     keep: list[int] = []
-    finished: dict[int, dict[int, tuple[Snapshot, int, MemberSpec]]] = {}
+    finished: dict[int, dict[int, Callable[[], nn.Module]]] = {}
     snapshot: Snapshot | None = None  # taken once, when the first member finishes
     for position, spec in enumerate(state.specs):
         outcome = outcomes[spec.candidate]
@@ -235,7 +239,7 @@ def _settle(
         elif spec.epochs <= epoch:
             outcome.status = Status.FINISHED
             snapshot = snapshot or state.snapshot()
-            finished.setdefault(spec.candidate, {})[spec.place] = (snapshot, position, spec)
+            finished.setdefault(spec.candidate, {})[spec.place] = partial(snapshot.module, position, spec)
         else:
             keep.append(position)
     for candidate, models in finished.items():

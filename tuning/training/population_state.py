@@ -16,14 +16,15 @@ from typing import Any
 
 import torch
 
+from tuning.models.mlp import HYPERPARAMETERS as MLP_HYPERPARAMETERS
 from tuning.training.heads import Head
 from tuning.training.members import Member
 from tuning.training.stacked import (
     Architecture,
     Layout,
+    Masks,
     OptimizerRule,
     Optimizers,
-    Shape,
     forward,
     initial_row,
     layout_for,
@@ -31,8 +32,8 @@ from tuning.training.stacked import (
     to_module,
 )
 
-HYPERPARAMETERS = ("n_layers", "hidden_size", "activation", "dropout", "optimizer", "lr", "weight_decay",
-                   "batch_size", "epochs")  # fmt: skip
+#: What a member needs of its configuration: every hyperparameter of the MLP family.
+HYPERPARAMETERS = tuple(MLP_HYPERPARAMETERS)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Slot:
 
     params: torch.Tensor
     leaves: list[torch.Tensor]
-    shape: Shape
+    shape: Masks
     optimizers: Optimizers
 
 
@@ -120,7 +121,7 @@ class State:
         if k not in self._slots:
             params = self.params[:k]
             leaves = [view.requires_grad_() for view in self.layout.views(params)]
-            shape = Shape.of(self.layout, [s.architecture for s in self.specs[:k]], self.device)
+            shape = Masks.of(self.layout, [s.architecture for s in self.specs[:k]], self.device)
             self._slots[k] = Slot(params, leaves, shape, self._optimizers(k))
         return self._slots[k]
 

@@ -17,7 +17,7 @@ import logging
 import time
 import traceback
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from optuna.trial import TrialState
@@ -25,10 +25,9 @@ from optuna.trial import TrialState
 from tuning.data.splits import Fold, Split
 from tuning.storage.refit import Refit, RefitState, take_refit, write_refit
 from tuning.storage.runs import Run
-from tuning.training.members import HeldOutReport, Member, evaluate_test, make_members
-from tuning.training.model import pick_device
-from tuning.training.objective import Objective
-from tuning.training.population import Outcome, train
+from tuning.training.members import HeldOutReport, Member, evaluate_test
+from tuning.training.population import Outcome
+from tuning.training.trainer import TestedTrainer, Trainer
 from tuning.training.winner_folder import store_winner
 from tuning.winner.folder import Source
 
@@ -42,22 +41,25 @@ def refit_split(split: Split) -> Split:
     return Split(split.test, (Fold(rows, rows),))
 
 
-def refit(objective: Objective, params: dict[str, Any]) -> tuple[list[Member], Outcome, HeldOutReport]:
+def refit(objective: TestedTrainer, params: dict[str, Any]) -> tuple[list[Member], Outcome, HeldOutReport]:
     """Train ``params`` (every hyperparameter) on training + validation rows; test it once."""
-    spec, data = objective.spec, objective.data
     split = refit_split(objective.split)
-    members = make_members(data, split, spec.repeats, spec.seed, pick_device(), spec.metric)
-    outcome = train(params, members)
-    return members, outcome, evaluate_test(data, split, members, outcome.models)
+    members = objective.members_for(split)
+    outcome = objective.train_members(params, members)
+    if outcome.diverged is not None:
+        raise outcome.diverged
+    return members, outcome, evaluate_test(objective.data, split, members, outcome.models)
 
 
-def refit_if_asked(run: Run, objective: Objective) -> Refit | None:
+def refit_if_asked(run: Run, objective: Trainer) -> Refit | None:
     """Do the refit the run asks for, if any; a failure is recorded on the refit, never raised."""
     asked = take_refit(run)
     if asked is None:
         return None
     try:
-        done = _refit_and_store(run, objective, asked)
+        if not run.spec.family.tests_winner:
+            raise ValueError(f"{run.spec.family.label} keeps no model of its own to train again")
+        done = _refit_and_store(run, cast(TestedTrainer, objective), asked)
     except Exception as error:  # the run's result stands; the refit says why it failed
         log.error("refit of run %s failed:\n%s", run.name, traceback.format_exc())
         done = replace(
@@ -67,7 +69,7 @@ def refit_if_asked(run: Run, objective: Objective) -> Refit | None:
     return done
 
 
-def _refit_and_store(run: Run, objective: Objective, asked: Refit) -> Refit:
+def _refit_and_store(run: Run, objective: TestedTrainer, asked: Refit) -> Refit:
     trial = next(
         t
         for t in run.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -79,7 +81,7 @@ def _refit_and_store(run: Run, objective: Objective, asked: Refit) -> Refit:
     epochs = int(params["epochs"])
     store_winner(
         run, objective.data, (trial.number, trial.params), (members, outcome.models, report), Source.REFIT,
-        {"refit": {"rows": rows, "epochs": epochs}},
+        {"refit": {"rows": rows, "epochs": epochs}}, objective.network_card(),
     )  # fmt: skip
     log.info("run %s: refit trial %d on %d rows, test %s", run.name, trial.number, rows, report.metrics)
     done = time.time()

@@ -22,6 +22,7 @@ from typing import cast
 import torch
 from torch import nn
 
+from tuning.models.training_space import OPTIMIZERS
 from tuning.training.model import ACTIVATION_LAYERS, build_mlp
 
 #: The activations' functions, from the one registry in model.py (``forward`` skips module hooks).
@@ -164,7 +165,7 @@ def from_module(layout: Layout, model: nn.Sequential) -> torch.Tensor:
 
 
 @dataclass(frozen=True)
-class Shape:
+class Masks:
     """What the forward pass needs to know about k members (a prefix of the population).
 
     ``activations`` holds one (mask, function) pair per activation in use, the mask None
@@ -177,7 +178,7 @@ class Shape:
     dropout: tuple[torch.Tensor, torch.Tensor] | None
 
     @classmethod
-    def of(cls, layout: Layout, architectures: Sequence[Architecture], device: torch.device) -> Shape:
+    def of(cls, layout: Layout, architectures: Sequence[Architecture], device: torch.device) -> Masks:
         def column(values: Sequence[float | bool]) -> torch.Tensor:
             return torch.tensor(values, device=device).view(-1, 1, 1)
 
@@ -200,7 +201,7 @@ class Shape:
 
 def forward(
     layout: Layout,
-    shape: Shape,
+    shape: Masks,
     params: Sequence[torch.Tensor],
     x: torch.Tensor,
     generator: torch.Generator | None = None,
@@ -222,7 +223,7 @@ def forward(
     return torch.baddbmm(params[-1], hidden, params[-2])
 
 
-def _activate(shape: Shape, z: torch.Tensor) -> torch.Tensor:
+def _activate(shape: Masks, z: torch.Tensor) -> torch.Tensor:
     (_, function), *others = shape.activations
     out = function(z)
     for mask, other in others:  # every activation but the first has its mask
@@ -239,12 +240,14 @@ class OptimizerRule:
     decoupled_decay: bool
 
 
-#: Every optimizer the space offers (space.OPTIMIZERS), as torch.optim defines it with default betas.
-OPTIMIZER_RULES: dict[str, OptimizerRule] = {
+_RULES = {
     "adam": OptimizerRule(adaptive=True, decoupled_decay=False),
     "adamw": OptimizerRule(adaptive=True, decoupled_decay=True),
     "sgd": OptimizerRule(adaptive=False, decoupled_decay=False),
 }
+#: Every optimizer the training space offers (``models/training_space.OPTIMIZERS``, and only
+#: those), as torch.optim defines it with default betas.
+OPTIMIZER_RULES: dict[str, OptimizerRule] = {name: _RULES[name] for name in OPTIMIZERS}
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
 

@@ -1,5 +1,10 @@
 """A trained winner as a model folder (``tuning.winner.folder``): weights, preprocessing, card,
 and the network as TorchScript. Worker-side: it reads torch tensors.
+
+The network is the built-in MLP, or a user's module (a model file's ``build``): its state
+dict is stored the same way, the card names the file and its sha256 (``network``), and
+TorchScript is tried; a module that does not script leaves the reason in the card, and
+the weights with the file reference still rebuild it.
 """
 
 from __future__ import annotations
@@ -8,7 +13,7 @@ import io
 import json
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -41,6 +46,7 @@ class Trained:
     scalers: Sequence[Scaler]
     models: Sequence[nn.Module]
     evaluation: dict[str, Any]
+    network: dict[str, Any] = field(default_factory=lambda: {"kind": "mlp"})
 
 
 def store_winner(
@@ -50,9 +56,11 @@ def store_winner(
     trained: tuple[Sequence[Member], Sequence[nn.Module], HeldOutReport],
     source: Source,
     extra: dict[str, Any] | None = None,
+    network: dict[str, Any] | None = None,
 ) -> ModelFolder:
     """Store the model folder of ``trial`` (number, its searched values) trained as
-    ``trained`` (members, their networks, the test report) in the run and its folder."""
+    ``trained`` (members, their networks, the test report) in the run and its folder;
+    ``network`` is what the card says of the network (the trainer's ``network_card``)."""
     members, models, report = trained
     number, params = trial
     evaluation = {
@@ -65,6 +73,7 @@ def store_winner(
         Trained(
             run.spec, {**run.spec.fixed_values(), **params}, data,
             [m.encoder for m in members], [m.scaler for m in members], models, evaluation,
+            network or {"kind": "mlp"},
         ),
     )  # fmt: skip
     store_model(run, source.value, folder.to_zip())
@@ -85,9 +94,12 @@ def model_folder(run: str, trial: int | None, source: Source, trained: Trained) 
     card = model_card(
         run, trained.spec, trained.params, trial, source, trained.data, preprocessing, trained.evaluation
     )
+    card["network"] = {**card["network"], **trained.network}
     try:
         files[TORCHSCRIPT] = torchscript_file(trained.models, trained.scalers, trained.data.task)
-        card["torchscript"] = {"file": TORCHSCRIPT, "input": "(members, rows, inputs) float32"}
+        shape = trained.network.get("data_info", {}).get("input_shape")
+        inputs = ", ".join(map(str, shape)) if shape else "inputs"
+        card["torchscript"] = {"file": TORCHSCRIPT, "input": f"(members, rows, {inputs}) float32"}
     except Exception as error:  # a user's model may not script; the weights still serve
         card["torchscript"] = {"file": None, "why_not": f"{type(error).__name__}: {error}"}
     return ModelFolder.build(card, files)
@@ -120,6 +132,8 @@ class Ensemble(nn.Module):
         outputs = []
         for i, member in enumerate(self.members):
             out = member(x[i]).double()
+            if out.dim() == 1:  # a user's regression module may give a vector
+                out = out.unsqueeze(-1)
             if self.classes:
                 outputs.append(torch.softmax(out, dim=-1))
             else:

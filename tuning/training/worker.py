@@ -43,11 +43,12 @@ from tuning.storage.runs import (
     stop_requested,
 )
 from tuning.storage.urls import connection_error, redact, resolve_url
+from tuning.training.devices import place, visible_gpus
 from tuning.training.finalize import finalize, work_left
 from tuning.training.measures import told
-from tuning.training.objective import Objective
 from tuning.training.population import Outcome, Status
 from tuning.training.refit import refit_if_asked
+from tuning.training.trainer import Trainer, make_trainer
 
 log = logging.getLogger("tuning.training.worker")
 T = TypeVar("T")
@@ -154,10 +155,14 @@ class TrialQueue:
         return None
 
 
+#: The most of a traceback stored with a failed trial (its end: where it was raised).
+TRACEBACK_CHARS = 20_000
+
+
 class PopulationRunner:
     """Trains claimed trials as one population and tells Optuna each outcome; keeps the best so far."""
 
-    def __init__(self, study: optuna.Study, objective: Objective, retry: Retry[Any]) -> None:
+    def __init__(self, study: optuna.Study, objective: Trainer, retry: Retry[Any]) -> None:
         self.study = study
         self.objective = objective
         self.retry = retry
@@ -175,12 +180,15 @@ class PopulationRunner:
             outcomes = self.retry(f"run trials {numbers}", lambda: self.objective(trials, publish))
         except StorageUnavailable:
             raise
-        except Exception as error:  # any bug in one population must not end the run
-            log.error("trials %s failed:\n%s", numbers, traceback.format_exc())
+        except (Exception, SystemExit) as error:  # a bug, ours or the user's code's, fails these trials only
+            trace = traceback.format_exc()
+            log.error("trials %s failed:\n%s", numbers, trace)
+            attrs = {
+                record.ERROR.key: f"{type(error).__name__}: {error}",
+                record.TRACEBACK.key: trace[-TRACEBACK_CHARS:],
+            }
             for trial in trials:
-                self.tell(
-                    trial, TrialState.FAIL, None, {record.ERROR.key: f"{type(error).__name__}: {error}"}
-                )
+                self.tell(trial, TrialState.FAIL, None, attrs)
             return
         for trial, outcome in zip(trials, outcomes, strict=True):
             self.tell_outcome(trial, outcome)
@@ -193,7 +201,9 @@ class PopulationRunner:
             self.tell(trial, TrialState.FAIL, None, {record.ERROR.key: outcome.reason})
         else:
             metrics = self.objective.validation_metrics(outcome)
-            attrs = {record.LOSS_SPREAD.key: outcome.spread, record.METRICS.key: metrics}
+            attrs: dict[str, Any] = {record.LOSS_SPREAD.key: outcome.spread}
+            if metrics is not None:  # an objective's values are all it records
+                attrs[record.METRICS.key] = metrics
             scored = told(self.objective, outcome, metrics)  # one value per objective, and bounds
             self.tell(trial, scored.state, scored.values, {**attrs, **scored.attrs}, scored.violations)
             selection = self.objective.spec.selection
@@ -254,13 +264,16 @@ class Worker:
         self._retry: Retry[Any] = Reconnecting(self.url, options.reconnect_s)
         self.run: Run = self._retry("load the run", lambda: load_run(name, self.url))
         spec = self.run.spec
+        if spec.source is not None:
+            spec.source.check_copy()  # this machine's copy of the user's code, or a refusal to join
         self.study = optuna.load_study(
             study_name=name,
             storage=self.run.storage,
             sampler=make_sampler(spec, spec.seed + options.index),
             pruner=make_pruner(spec),
         )
-        self.objective = Objective(spec, self.run.csv_text())
+        self.device = place(options.index, visible_gpus(), spec.device)
+        self.objective: Trainer = make_trainer(spec, self.run.csv_text(), self.device)
         self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
         self.population = self.objective.population_size(options.threads)
         self.queue = TrialQueue(self.run, self.study, self.report.worker_id)
@@ -272,8 +285,8 @@ class Worker:
 
         torch.set_num_threads(self.options.threads)
         log.info(
-            "worker %s joined run %s on %s; up to %d trials at once",
-            self.report.worker_id, self.run.name, redact(self.url), self.population,
+            "worker %s joined run %s on %s; up to %d trials at once on %s",
+            self.report.worker_id, self.run.name, redact(self.url), self.population, self.device,
         )  # fmt: skip
         heartbeat = self._retry(
             "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
@@ -294,7 +307,10 @@ class Worker:
         if record.BASELINES.key in self._retry("read the run", self.run.attrs):
             return
         baselines = self.objective.baselines(self.options.threads)
-        self._retry("store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines))
+        if baselines is not None:  # None: no data Sweetspot sees (an objective's), or data() raised
+            self._retry(
+                "store the baselines", lambda: self.study.set_user_attr(record.BASELINES.key, baselines)
+            )
 
     def claim_size(self) -> int:
         """How many trials the next claim takes: ``population``, or this worker's share when

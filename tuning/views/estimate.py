@@ -21,17 +21,13 @@ import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tuning.data.datasets import DATASETS
 from tuning.data.splits import make_split
-from tuning.definition import batching
-from tuning.definition.batching import Shape, plan_populations, population_size
+from tuning.definition.batching import largest_config, plan_populations, population_size
 from tuning.definition.space import Choice, Fixed, Param
 from tuning.definition.spec import RunSpec
-
-if TYPE_CHECKING:  # a worker prices its run (the baselines) without loading pandas
-    pass
 
 FLOPS_PER_S = 60e9
 EVAL_S = 0.1e-3
@@ -48,8 +44,6 @@ FLOAT_BYTES = 4  # torch trains in float32
 # width 1,024 at batch 65,536 at 967 MiB.
 WORKER_BASE_BYTES = 400 * MIB  # at rest: Python, torch, Optuna and its sampler (GP's included)
 MODEL_COPIES = 4  # weights, gradients and Adam's two moments (the largest optimizer state)
-ACTIVATION_FLOATS = 1.5  # held per hidden unit, member and batch row of a step (fitted to the above)
-SHAPE_NAMES = ("hidden_size", "n_layers", "batch_size")  # what memory depends on
 LONG_RUN_S = 7 * 86_400  # a forecast over a week needs an explicit override to start
 
 
@@ -69,7 +63,12 @@ class Forecast:
 
 
 def dataset_shape(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> tuple[int, int]:
-    """(rows, feature columns) of the run's data, from its registry entry; a CSV's from the frame."""
+    """(rows, feature columns) of the run's data, from its registry entry; a CSV's from the
+    frame; a model file's ``data()`` from its probe (inputs of any shape count their values;
+    an objective's data is its own: none to count)."""
+    if DATASETS[spec.dataset.name].from_code:
+        info = (spec.source.data if spec.source else None) or {"rows": 3, "input_shape": [0]}
+        return int(info["rows"]), int(math.prod(info["input_shape"]))
     return DATASETS[spec.dataset.name].shape(spec.dataset, csv_shape)
 
 
@@ -97,14 +96,13 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
     populations = [
         [claimed[i] for i in group]
         for claimed in (configs[start : start + k] for start in range(0, len(configs), k))
-        for group in plan_populations(claimed, len(fold.train), features, members)
+        for group in plan_populations(spec, claimed, len(fold.train), features, members)
     ]
-    per_trial = sum(population_seconds(group, *sizes) for group in populations) / len(configs)
+    per_trial = sum(population_seconds(spec, group, *sizes) for group in populations) / len(configs)
     work = per_trial * (trials or 0)
-    finish = sum(trial_seconds(config, *sizes) for config in configs) / len(configs)  # the winner, retrained
+    finish = sum(trial_seconds(spec, config, *sizes) for config in configs) / len(configs)  # the winner
     seconds = STARTUP_S + work / min(spec.workers, os.cpu_count() or 1) + finish
-    largest = {name: batching.largest(spec, name) for name in SHAPE_NAMES}
-    worker = worker_bytes(largest, rows, *sizes, folds=len(split.folds), population=k)
+    worker = worker_bytes(spec, largest_config(spec), rows, *sizes, folds=len(split.folds), population=k)
     memory = {"worker_bytes": worker, "memory_bytes": worker * spec.workers}
     timeout = spec.budget.timeout_s
     if timeout is not None and (trials is None or seconds > timeout + STARTUP_S):
@@ -113,6 +111,7 @@ def forecast(spec: RunSpec, csv_shape: tuple[int, int] | None = None) -> Forecas
 
 
 def worker_bytes(
+    spec: RunSpec,
     params: dict[str, Any],
     rows: int,
     train_rows: int,
@@ -126,20 +125,20 @@ def worker_bytes(
 
     At rest, the data, every model of the population (each trial's ``members``) with its
     gradients and optimizer state, and all their activations at the batch size: the
-    population trainer steps every member in lockstep.
+    population trainer steps every member in lockstep. The spec's family counts a model's
+    parameters and activations.
     """
-    hidden, layers = int(params["hidden_size"]), int(params["n_layers"])
+    cost = spec.family.cost
     models = population * members
-    weights = features * hidden + (layers - 1) * hidden * hidden + layers * hidden + hidden + 1
-    state = models * MODEL_COPIES * weights * FLOAT_BYTES
+    state = models * MODEL_COPIES * cost.parameters(params, features) * FLOAT_BYTES
     # The loaded table in float64 and its scaled copy; each fold's rows on the device.
     data = 2 * rows * (features + 1) * 8 + folds * (train_rows + val_rows) * (features + 1) * FLOAT_BYTES
     # A step holds a batch of rows per member (at most the fold's training rows), and
     # validation holds every validation row at once.
-    rows_at_once = max(min(int(params["batch_size"]), train_rows), val_rows)
-    per_row = ACTIVATION_FLOATS * layers * hidden + features + 1
+    rows_at_once = max(min(int(params.get("batch_size", train_rows)), train_rows), val_rows)
+    per_row = cost.activation_floats(params) + features + 1
     activations = int(models * rows_at_once * per_row * FLOAT_BYTES)
-    return WORKER_BASE_BYTES + state + data + activations
+    return int(WORKER_BASE_BYTES + state + data + activations)
 
 
 def machine_bytes() -> int | None:
@@ -202,19 +201,20 @@ def _draw(param: Param, rng: random.Random) -> Any:
 
 
 def trial_seconds(
-    params: dict[str, Any], train_rows: int, val_rows: int, features: int, members: int
+    spec: RunSpec, params: dict[str, Any], train_rows: int, val_rows: int, features: int, members: int
 ) -> float:
     """Seconds one configuration takes trained alone (a population of one)."""
-    return population_seconds([params], train_rows, val_rows, features, members)
+    return population_seconds(spec, [params], train_rows, val_rows, features, members)
 
 
 def population_seconds(
-    configs: list[dict[str, Any]], train_rows: int, val_rows: int, features: int, members: int
+    spec: RunSpec, configs: list[dict[str, Any]], train_rows: int, val_rows: int, features: int, members: int
 ) -> float:
-    """Seconds a population of ``configs`` takes: its training (see definition/batching.py),
+    """Seconds a population of ``configs`` takes: its training (the family's cost model),
     one evaluation and report per epoch, and claiming and telling each trial."""
-    shapes = [Shape.of(config) for config in configs]
-    training = batching.population_seconds(shapes, train_rows, features, members)
-    weights = sum(features * s.width + (s.layers - 1) * s.width**2 + s.width for s in shapes)
-    epoch = EVAL_S + 2 * val_rows * members * weights / FLOPS_PER_S + REPORT_S * len(configs)
-    return TRIAL_S * len(configs) + training + max(s.epochs for s in shapes) * epoch
+    cost = spec.family.cost
+    training = cost.training_seconds(configs, train_rows, features, members)
+    macs = sum(cost.forward_macs(config, features) for config in configs)
+    epoch = EVAL_S + 2 * val_rows * members * macs / FLOPS_PER_S + REPORT_S * len(configs)
+    epochs = max(max(1, round(float(config.get("epochs", 1)))) for config in configs)
+    return TRIAL_S * len(configs) + training + epochs * epoch

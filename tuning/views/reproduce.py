@@ -28,13 +28,23 @@ def reproduce_spec(spec: RunSpec, params: dict[str, Any]) -> dict[str, Any]:
     raw = spec.to_dict()
     raw["space"] = {**raw["space"], **params}
     raw.update(strategy="random", budget={"n_trials": 1}, workers=1, pruner="none")
-    return RunSpec.from_stored(raw).to_dict()  # a run stored before a bound was tightened still shows one
+    return RunSpec.from_stored(
+        raw, spec.source
+    ).to_dict()  # a run stored before a bound was tightened still shows one
 
 
-def reproduce_command(name: str, spec: dict[str, Any]) -> str:
-    """A shell line that writes the spec to a file and launches it, waiting for the result."""
+def reproduce_command(name: str, spec: dict[str, Any], code: dict[str, str] | None = None) -> str:
+    """A shell line that writes the spec to a file and launches it, waiting for the result.
+
+    For a run of a model file (``code``: ``RunSummary.code``), it first checks that the
+    file here is the one the run trained (its sha256), or stops saying it differs."""
     path = f"{name}-best.json"
+    check = []
+    if code and code["reference"].split(":")[0].endswith(".py"):
+        line = f"{code['sha256']}  {code['reference'].split(':')[0]}"
+        check = [f"printf '%s\\n' {shlex.quote(line)} | sha256sum --check --quiet -"]
     command = [
+        *check,
         f"printf '%s\\n' {shlex.quote(json.dumps(spec, separators=(',', ':')))} > {shlex.quote(path)}",
         f"python -m tuning launch --spec {shlex.quote(path)} --wait",
     ]

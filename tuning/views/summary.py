@@ -16,6 +16,7 @@ from optuna.trial import FrozenTrial, TrialState
 from tuning.data.datasets import target_unit
 from tuning.definition.objectives import label_of, unit_of
 from tuning.definition.spec import RunSpec
+from tuning.models.source import ModelSource
 from tuning.reading.trials import read_run, run_entries
 from tuning.storage import record
 from tuning.storage.lifecycle import history, trial_origin
@@ -74,6 +75,8 @@ class RunSummary:
     winner: int | None = None  # the trial tested (or to be tested) on held-out rows: best_trial
     picked: bool = False  # the winner was picked by someone, not by the default rule
     n_infeasible: int = 0  # complete trials that break a bound
+    code: dict[str, str] | None = None  # a model file or objective: kind, reference, sha256
+    tests_winner: bool = True  # False for an Optuna objective: no test rows, no weights, no baselines
     reopened_at: float | None = None  # when an extension (or a hand-picked ticket) last reopened it
     dataset_file: str | None = None  # an uploaded table's file name ("houses.csv"); dataset is "csv"
 
@@ -167,7 +170,6 @@ def summary_of(run: Run, attrs: dict[str, Any], facts: TrialFacts, now: float) -
         test_loss=result.test_loss if result else None,
         metric=metric.name,
         metric_unit=metric.unit_of(target_unit(run.spec.dataset)),
-        task=(run.spec.task or metric.task).value,
         test_metrics=result.test_metrics if result else None,
         baselines=attrs.get(record.BASELINES.key),
         created_at=attrs[record.CREATED_AT.key],
@@ -179,7 +181,15 @@ def summary_of(run: Run, attrs: dict[str, Any], facts: TrialFacts, now: float) -
         dataset_file=run.spec.dataset.filename,
         **_lifecycle_fields(attrs, facts.origins),
         **facts.tradeoff,
+        **_family_fields(run.spec),
     )
+
+
+def _family_fields(spec: RunSpec) -> dict[str, Any]:
+    """What the run's model family says: its task (an objective has none of Sweetspot's),
+    its code, and whether its winner is tested."""
+    task = "objective" if spec.objective else (spec.task or spec.selection.task).value
+    return {"task": task, "code": code_of(spec.source), "tests_winner": spec.family.tests_winner}
 
 
 def _lifecycle_fields(attrs: dict[str, Any], origins: dict[TrialOrigin, int]) -> dict[str, Any]:
@@ -239,6 +249,13 @@ def tradeoff_fields(
         "picked": winner is not None and winner == attrs.get(record.PICK.key),
         "n_infeasible": int((~points.feasible).sum()),
     }
+
+
+def code_of(source: ModelSource | None) -> dict[str, str] | None:
+    """Which code a run tunes, as ``show --json`` prints it (None: a built-in family)."""
+    if source is None:
+        return None
+    return {"kind": source.kind.value, "reference": source.reference, "sha256": source.sha256}
 
 
 def _counts(
@@ -318,3 +335,17 @@ def _first_error(trials: list[FrozenTrial]) -> str | None:
         if trial.state is TrialState.FAIL and record.ERROR.key in trial.user_attrs:
             return f"trial {trial.number}: {trial.user_attrs[record.ERROR.key]}"
     return None
+
+
+def trial_tracebacks(trials: list[FrozenTrial]) -> dict[int, str]:
+    """Failed trials' tracebacks by trial number: where the user's code (or ours) raised."""
+    return {
+        trial.number: trial.user_attrs[record.TRACEBACK.key]
+        for trial in trials
+        if trial.state is TrialState.FAIL and record.TRACEBACK.key in trial.user_attrs
+    }
+
+
+def failed_tracebacks(run: Run) -> dict[int, str]:
+    """The tracebacks stored with the run's failed trials, by trial number (one read)."""
+    return trial_tracebacks(run.study.get_trials(deepcopy=False, states=(TrialState.FAIL,)))

@@ -46,6 +46,11 @@ def load_model(
 
 def run_model(run: Run, which: Source | str | None = None) -> ModelFolder:
     """The run's model folder: ``which`` one, or the refit model when done, else the selected."""
+    if not run.spec.family.tests_winner:
+        raise FieldError(
+            "model",
+            f"run {run.name} tunes an Optuna objective: Sweetspot keeps no model of it to predict with",
+        )
     source = Source(which) if which else default_source(run)
     archive = read_model(run, source.value)
     if archive is not None:

@@ -4,6 +4,11 @@ Loading reads JSON and safetensors only (no pickle, no torch, no scikit-learn), 
 dashboard predicts in its own process and a model folder loads anywhere numpy and pandas
 do. The members (one per fold × repeat) average their predictions, as the run's test
 evaluation did: probabilities per class, or amounts in the target's units.
+
+A model file's winner (``network.kind`` ``module``) is the user's code: its rows are
+checked and encoded here alike, and its network runs in a process of its own
+(``module_process.py``). One trained on ``data()``'s arrays takes arrays, not rows: it is
+refused here, saying what it takes.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import numpy as np
 from safetensors.numpy import load
 
 from tuning.definition.metrics import Task, score_all
-from tuning.winner.folder import PREPROCESSING, WEIGHTS, ModelFolder, Source
+from tuning.errors import FieldError
+from tuning.winner.folder import PREPROCESSING, TORCHSCRIPT, WEIGHTS, ModelFolder, Source
+from tuning.winner.module_process import module_outputs
 from tuning.winner.network import Network, head_predictions
 from tuning.winner.preprocessing import Preprocessing, RowArrays
 from tuning.winner.rows import CheckedRows, check_rows
@@ -74,16 +81,26 @@ class WinnerModel:
         """The training columns, each with what training did with it (model.json's list)."""
         return {c["name"]: c["treatment"] for c in self.card["columns"]}
 
+    @property
+    def network(self) -> dict[str, Any]:
+        """model.json's network: ``kind`` ``mlp`` (the built-in MLP), or ``module`` (a model
+        file's, with its reference, sha256 and what it ``takes``: table rows or arrays)."""
+        return dict(self.card["network"])
+
+    @cached_property
+    def preprocessing(self) -> list[Preprocessing]:
+        """Each member's preprocessing, read from the folder's JSON."""
+        return [Preprocessing(raw) for raw in json.loads(self.folder.files[PREPROCESSING])["members"]]
+
     @cached_property
     def members(self) -> list[tuple[Preprocessing, Network]]:
-        """Each member's preprocessing and network, read from the folder's JSON and
-        safetensors files (nothing else is opened)."""
+        """The built-in MLP's members: each one's preprocessing and network, read from the
+        folder's JSON and safetensors files (nothing else is opened)."""
         state = load(self.folder.files[WEIGHTS])
-        preprocessing = json.loads(self.folder.files[PREPROCESSING])["members"]
         activation = str(self.card["params"]["activation"])
         return [
-            (Preprocessing(raw), Network.from_state(state, f"members.{i}.", activation))
-            for i, raw in enumerate(preprocessing)
+            (pre, Network.from_state(state, f"members.{i}.", activation))
+            for i, pre in enumerate(self.preprocessing)
         ]
 
     def describe(self) -> str:
@@ -100,29 +117,45 @@ class WinnerModel:
 
     def check(self, frame: pd.DataFrame) -> CheckedRows:
         """``frame`` checked against the training columns (FieldError naming what is wrong)."""
+        if self.network.get("takes") == "arrays":
+            raise FieldError("rows", self.arrays_only())
         return check_rows(frame, self.columns, self.target, self.task, self.classes)
 
+    def arrays_only(self) -> str:
+        """What a model trained on a model file's ``data()`` takes, instead of CSV rows."""
+        model = self.network["model"]
+        shape = ", ".join(map(str, self.network["data_info"]["input_shape"]))
+        script = f" or {TORCHSCRIPT}" if TORCHSCRIPT in self.folder.files else ""
+        return (
+            f"this model trained on arrays from {model['reference']}'s data(), not on table rows: it "
+            f"takes inputs shaped ({shape}) per row, as data() gives them, so it cannot predict a CSV; "
+            f"rebuild it in Python (build() with the card's params, then weights.safetensors){script}"
+        )
+
     def predict_scores(self, prepared: pd.DataFrame) -> np.ndarray:
-        """The members' averaged predictions in scoring units for prepared rows, computed
+        """The members' averaged predictions in scoring units for prepared rows, encoded
         ``CHUNK_ROWS`` rows at a time."""
         rows = RowArrays(prepared)
+        parts = [slice(start, start + CHUNK_ROWS) for start in range(0, max(rows.length, 1), CHUNK_ROWS)]
+        if self.network["kind"] == "module":  # the user's module: one process for every row
+            inputs = [np.concatenate([pre.encode(rows, p) for p in parts]) for pre in self.preprocessing]
+            return self._scores(module_outputs(self.folder, inputs))
         chunks = [
-            self._chunk_scores(rows, slice(start, start + CHUNK_ROWS))
-            for start in range(0, max(rows.length, 1), CHUNK_ROWS)
+            self._scores([network.outputs(pre.encode(rows, part)) for pre, network in self.members])
+            for part in parts
         ]
         return np.concatenate(chunks)
 
-    def _chunk_scores(self, rows: RowArrays, part: slice) -> np.ndarray:
-        mean, std = self._target_scale()
-        outputs = [
-            head_predictions(self.task, network.outputs(pre.encode(rows, part)), mean[i], std[i])
-            for i, (pre, network) in enumerate(self.members)
-        ]
-        return np.mean(outputs, axis=0)
-
-    def _target_scale(self) -> tuple[list[float], list[float]]:
-        scalers = [pre.raw["scaler"] for pre, _ in self.members]
-        return [float(s["target_mean"]) for s in scalers], [float(s["target_std"]) for s in scalers]
+    def _scores(self, outputs: list[np.ndarray]) -> np.ndarray:
+        """Each member's raw outputs in scoring units, averaged over the members."""
+        scalers = [pre.raw["scaler"] for pre in self.preprocessing]
+        return np.mean(
+            [
+                head_predictions(self.task, out, float(s["target_mean"]), float(s["target_std"]))
+                for out, s in zip(outputs, scalers, strict=True)
+            ],
+            axis=0,
+        )
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Predictions for raw rows (columns as in the training table): the predicted class and

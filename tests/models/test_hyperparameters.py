@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tuning.definition.hyperparameters import HYPERPARAMETERS, WidgetKind
+from tuning.models.hyperparameters import WidgetKind
+from tuning.models.mlp import HYPERPARAMETERS
 
 
 @pytest.mark.parametrize("name", list(HYPERPARAMETERS))
