@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._shared.collector import freeze_imports
 from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR, remember_visitor
 from pages._shared.shell import app_shell, error_boundary, show_error_details
 from tuning import DemoLimits
@@ -46,3 +47,4 @@ with app_shell():
         page.run()
     if public:  # runs belong to visitors only in the public demo
         remember_visitor()  # below the page: its empty element moves nothing the reader sees
+freeze_imports()  # once a page's imports are done, every later collection skips what they made

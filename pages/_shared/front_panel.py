@@ -8,11 +8,13 @@ lifecycle panels: a refresh every 2 s would close its list under the pointer.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from pages._shared.common import INFO, plain
 from pages._shared.lifecycle_panels import _actor, _attempt, refusal
-from pages._shared.live_chart import live_plotly_chart
+from pages._shared.live_chart import shared_chart
 from pages._shared.monitor_panels import markdown_table
 from tuning import (
     Run,
@@ -37,13 +39,13 @@ def front_panel(run: Run, snapshot: RunSnapshot) -> None:
     if points is None:
         return
     st.subheader("Trade-offs")
-    drawn = front_points(run.spec, points, summary.winner)
+    drawn = snapshot.derived("front-points", lambda: front_points(run.spec, points, summary.winner))
     columns = st.columns(len(drawn.axes))
     for column, (x, y) in zip(columns, drawn.axes, strict=True):
         with column:
             key = "front" if len(drawn.axes) == 1 else f"front-{x}-{y}"
             alt = f"{drawn.titles[y]} against {drawn.titles[x]} of every complete trial, the front marked"
-            live_plotly_chart(front_figure(drawn, x, y, run.name), key=key, alt=alt)
+            shared_chart(snapshot, key, alt, functools.partial(front_figure, drawn, x, y, run.name))
     st.caption(_described(summary))
     table = front_table(run.spec, summary)
     if table.empty:

@@ -21,6 +21,8 @@ full bundle, which then serves every chart of the page.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
-from tuning import add_baselines
+from tuning import RunSnapshot, add_baselines
 
 FRONTEND = Path(__file__).with_name("live_chart_frontend")
 
@@ -100,16 +102,38 @@ def preload_plotly() -> None:
     CHART(key="plotly-preload", data=data, height="content")
 
 
-def live_plotly_chart(figure: go.Figure, key: str, alt: str) -> None:
+@dataclass(frozen=True)
+class Encoded:
+    """A figure as the browser gets it: its JSON, and the plotly.js bundle that draws it."""
+
+    spec: str
+    bundle: PlotlyBundle
+
+    @classmethod
+    def of(cls, figure: go.Figure) -> Encoded:
+        return cls(figure.to_json(), PlotlyBundle.for_figure(figure))
+
+
+def live_plotly_chart(figure: go.Figure | Encoded, key: str, alt: str) -> None:
     """Draw ``figure``; on later runs with the same ``key``, update that graph in place.
 
     Only ``key`` identifies the chart, so its data can change from run to run without
     remounting it. The figure's ``uirevision`` decides what survives an update: keep it
     while the reader looks at the same thing, change it to reset their zoom.
     """
-    spec = figure.to_json()
-    data = {"spec": spec, "alt": alt, "key": key, "plotly": plotly_js(PlotlyBundle.for_figure(figure))}
+    chart = figure if isinstance(figure, Encoded) else Encoded.of(figure)
+    data = {"spec": chart.spec, "alt": alt, "key": key, "plotly": plotly_js(chart.bundle)}
     CHART(key=key, data=data, height="content")
+
+
+def shared_chart(
+    snapshot: RunSnapshot, key: str, alt: str, make: Callable[[], go.Figure], *choices: Hashable
+) -> None:
+    """A live chart of ``snapshot``, made by ``make()`` and encoded once for every session
+    that draws this snapshot with the same ``choices`` (the reader's toggles that ``make``
+    depends on): a live run's visitors share its snapshot between two of its changes, and
+    building and encoding a figure is most of what a refresh costs the server."""
+    live_plotly_chart(snapshot.derived((key, *choices), lambda: Encoded.of(make())), key=key, alt=alt)
 
 
 def chart_with_baselines(figure: go.Figure, lines: list[tuple[str, float]], key: str, alt: str) -> None:

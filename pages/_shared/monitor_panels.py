@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from pages._shared.code_panels import code_caption, no_test_note, tracebacks_panel
@@ -21,7 +22,7 @@ from pages._shared.common import (
     state_badge,
     visitor,
 )
-from pages._shared.live_chart import chart_with_baselines, live_plotly_chart
+from pages._shared.live_chart import live_plotly_chart, shared_chart
 from pages._shared.trial_filters import trial_filter
 from tuning import (
     DemoLimits,
@@ -35,6 +36,7 @@ from tuning import (
     Task,
     TuningError,
     WinnerOutcome,
+    add_baselines,
     baseline_lines,
     baseline_notes,
     best_steps,
@@ -161,7 +163,8 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
 
 def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
     """Score by trial with the best so far and the baselines, learning curves, and parallel
-    coordinates."""
+    coordinates; each built once per snapshot and choice of toggles (``shared_chart``), for
+    every session watching the run."""
     frame = snapshot.frame
     unit = loss_title(run.spec)
     lines = baseline_lines(snapshot.summary.baselines or {}, get_metric(snapshot.summary.metric))
@@ -175,23 +178,26 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
     with right:
         selection = snapshot.curves
         st.markdown("**Learning curves**")
-        live_plotly_chart(
-            curves_figure(selection, unit, log_y, run.name),
-            key="curves",
-            alt="validation loss per epoch of the best and the running trials",
+        shared_chart(
+            snapshot,
+            "curves",
+            "validation loss per epoch of the best and the running trials",
+            lambda: curves_figure(selection, unit, log_y, run.name),
+            log_y,
         )
         st.caption(
             f"The {selection.best_shown} best of {selection.complete_total} complete trials"
             f" and {selection.running_shown} running."
         )
     maximize = maximizing(run.spec)
-    best_lines = parallel_frame(frame, maximize=maximize)
+    best_lines = snapshot.derived("parallel-lines", lambda: parallel_frame(frame, maximize=maximize))
     if len(best_lines) >= 2 and param_columns(frame):
         st.markdown("**Parameters against the score**")
-        live_plotly_chart(
-            parallel_figure(best_lines, run.spec.space, unit, run.name, maximize=maximize),
-            key="parallel",
-            alt="parallel coordinates of the hyperparameters and the loss",
+        shared_chart(
+            snapshot,
+            "parallel",
+            "parallel coordinates of the hyperparameters and the loss",
+            lambda: parallel_figure(best_lines, run.spec.space, unit, run.name, maximize=maximize),
         )
         complete = int((frame["state"] == "complete").sum())
         shown = (
@@ -221,9 +227,14 @@ def history_chart(
         "Clip outliers", value=True, key="history_clip", help="end the loss axis above the bulk of the losses"
     )
     hide = frozenset(state for state in HiddenState if state.value not in shown)
-    history = history_points(history_frame(frame), best_steps(frame), hide=hide, clip=clip)
-    figure = history_figure(history, unit, log_y, f"{run.name}:{'clipped' if clip else 'all'}")
-    chart_with_baselines(figure, lines, "history", "validation score of each trial and the best so far")
+
+    def figure() -> go.Figure:
+        history = history_points(history_frame(frame), best_steps(frame), hide=hide, clip=clip)
+        drawn = history_figure(history, unit, log_y, f"{run.name}:{'clipped' if clip else 'all'}")
+        return add_baselines(drawn, lines)
+
+    alt = "validation score of each trial and the best so far"
+    shared_chart(snapshot, "history", alt, figure, hide, clip, log_y)
 
 
 def best_panel(run: Run, summary: RunSummary) -> None:

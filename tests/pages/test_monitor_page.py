@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from optuna.trial import create_trial
 from streamlit.testing.v1 import AppTest
@@ -22,6 +24,7 @@ from tests.table_cases import regression_table
 from tuning import RunSpec, RunState, create_run, list_run_names, load_run, preset_spec, summarize
 from tuning.reading import rows
 from tuning.training.worker import Worker, WorkerOptions
+from tuning.views import snapshot
 from tuning.views.filters import TABLE_ROWS
 from tuning.views.history import MAX_POINTS
 from tuning.views.snapshot import RunWatcher
@@ -111,6 +114,33 @@ def test_a_page_load_reads_the_run_once(
     monkeypatch.setattr(RunWatcher, "read", lambda watcher: reads.append("read") or read(watcher))
     at.run()
     assert not at.exception and reads == ["read"]
+
+
+def test_visitors_of_an_unchanged_run_share_its_charts(
+    open_page: Callable[..., AppTest], storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten visitors of a live run refresh it between two of its changes: each chart is
+    built and encoded once per change and choice of toggles, not once per refresh of each
+    visitor (which saturated the load test's server)."""
+    monkeypatch.setattr(snapshot, "REUSE_S", 3600.0)  # no clock here: only the run's changes count
+    make_run(storage_url, "watched", 5, n_running=1, finished=False, worker_pid=os.getpid())
+    encoded: list[str] = []
+    to_json = go.Figure.to_json
+    monkeypatch.setattr(
+        go.Figure, "to_json", lambda fig, *a, **k: encoded.append("chart") or to_json(fig, *a, **k)
+    )
+    first = open_page("pages/monitor.py", run="watched")
+    assert len(encoded) == 3  # score by trial, learning curves, parallel coordinates
+    second = open_page("pages/monitor.py", run="watched")  # another visitor
+    assert _drawn(second) == _drawn(first) and len(encoded) == 3
+    first.toggle(key="log_y").set_value(True).run()  # a choice of the reader's own
+    assert not first.exception and len(encoded) == 5  # the two charts it changes
+    assert _drawn(second.run()) != _drawn(first) and len(encoded) == 5
+
+
+def _drawn(at: AppTest) -> str:
+    """The page's figures as one text (NaN, a missing score, equals itself here)."""
+    return json.dumps(figures(at))
 
 
 def test_no_runs_points_to_launch(open_page: Callable[..., AppTest]) -> None:

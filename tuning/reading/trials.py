@@ -48,6 +48,25 @@ class RunRead:
     attrs: dict[str, Any]
     table: TrialTable
 
+    def same_as(self, other: RunRead) -> bool:
+        """True when nothing of the run changed between ``other`` and this read.
+
+        Readers hand over new objects for whatever changed and the same ones otherwise: the
+        journal's replica copies a trial, and its study's attributes, before it changes them,
+        and ``FinishedRows`` makes a new frame when trials finish. So identity says it, at no
+        cost; a reader that makes new objects at every read (PostgreSQL's, Optuna's) is
+        never the same, which only costs the caller a rebuild.
+        """
+        mine, theirs = self.table, other.table
+        return (
+            self.run.study_id == other.run.study_id
+            and self.run.storage_url == other.run.storage_url
+            and self.attrs is other.attrs
+            and mine.finished is theirs.finished
+            and len(mine.live) == len(theirs.live)
+            and all(a is b for a, b in zip(mine.live, theirs.live, strict=True))
+        )
+
 
 def read_run(name: str, storage_url: str | None = None) -> RunRead:
     """The run called ``name``, read now; RunNotFound names the runs that exist."""

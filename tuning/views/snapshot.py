@@ -4,18 +4,23 @@ Pages never handle Optuna objects: they ask for a snapshot and get the run's sum
 its trials as a DataFrame and the learning curves worth drawing. The run's reader
 (``tuning.reading``) keeps the rows of finished trials between reads, and a
 ``RunWatcher`` keeps a trade-off run's front, so a live page re-reads only what changed.
+Every session that shows a run shares its watcher (``shared_watcher``), and with it the
+last snapshot while the run has not changed, and what was built from that snapshot
+(``RunSnapshot.derived``): ten visitors of one live run cost about what one costs.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
-from tuning.reading.trials import read_run
+from tuning.reading.trials import RunRead, read_run
 from tuning.storage.runs import Run
 from tuning.views.chart_data import CurveSelection, curves_frame, maximizing, race_frame, table_frame
 from tuning.views.hypervolume import hypervolume_race
@@ -23,16 +28,47 @@ from tuning.views.pareto import ParetoFront, Tradeoffs, front_of
 from tuning.views.summary import RunSummary
 from tuning.views.table_summary import summarize_table
 
+T = TypeVar("T")
+#: How long a snapshot of an unchanged run is handed out again. Its summary holds what
+#: the clock decides (workers alive, trials orphaned: ``RunSpec.grace_s``, a minute by
+#: default), so it is made again at least this often; a page refreshes every 2 s.
+REUSE_S = 2.0
+
 
 @dataclass(frozen=True)
 class RunSnapshot:
-    """A run at one moment: its handle, summary, one row per started trial, and curves."""
+    """A run at one moment: its handle, summary, one row per started trial, and curves.
+
+    Sessions that show the same run share it while the run does not change
+    (``RunWatcher.read``); it must not be changed, and what a page builds from it (a
+    figure, its JSON) can be built once for all of them with ``derived``.
+    """
 
     run: Run
     summary: RunSummary
     frame: pd.DataFrame
     curves: CurveSelection
     points: Tradeoffs | None = None  # a run of several objectives or with bounds: its front
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _deriving: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, called once per ``key`` for this snapshot: every later caller, in any
+        session, gets what the first one made. ``key`` names what ``make`` builds and every
+        choice it depends on besides the snapshot (a toggle, a scale)."""
+        with self._deriving:  # a second session asking meanwhile waits for the first's result
+            if key not in self._derived:
+                self._derived[key] = make()
+            return cast(T, self._derived[key])
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The watcher's last snapshot, with the read it was made from and when."""
+
+    read: RunRead
+    snapshot: RunSnapshot
+    made_at: float
 
 
 @dataclass
@@ -42,18 +78,39 @@ class RunWatcher:
     The run's reader (``tuning.reading``: the journal's replica, PostgreSQL's delta
     queries) keeps every finished trial's row, so a read builds rows only for trials that
     finished since, and for the running ones; a trade-off run's front takes only the rows
-    of trials completed since. Safe to share between threads (Streamlit sessions). A run
-    deleted and created again under the same name is another study: it starts over.
+    of trials completed since. A read that finds nothing changed (``RunRead.same_as``)
+    hands out the last snapshot again, for up to ``REUSE_S``: sessions refreshing the
+    same run between two of its changes share one. Safe to share between threads
+    (Streamlit sessions). A run deleted and created again under the same name is another
+    study: it starts over.
     """
 
     name: str
     storage_url: str | None = None
     _front: ParetoFront | None = field(default=None, repr=False)  # kept as trials finish
     _front_study: int | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _kept: _Kept | None = field(default=None, repr=False)
+    _reading: threading.Lock = field(default_factory=threading.Lock, repr=False)  # one read at a time
 
     def read(self) -> RunSnapshot:
-        got = read_run(self.name, self.storage_url)
+        """The run now: the last snapshot again while nothing changed, else a new one."""
+        with self._reading:  # a session arriving meanwhile then gets this read's snapshot
+            got, now = read_run(self.name, self.storage_url), time.monotonic()
+            kept = self._kept
+            if kept is not None and now - kept.made_at < REUSE_S and got.same_as(kept.read):
+                return kept.snapshot
+            snapshot = self._snapshot(got)  # the front too is kept under the read's lock
+            self._kept = _Kept(got, snapshot, now)
+            return snapshot
+
+    def forget(self, older_than_s: float = REUSE_S) -> None:
+        """Let go of the last snapshot once it is too old to hand out (its frames are a
+        run's size): a run nobody watches keeps nothing here."""
+        kept = self._kept
+        if kept is not None and time.monotonic() - kept.made_at >= older_than_s:
+            self._kept = None
+
+    def _snapshot(self, got: RunRead) -> RunSnapshot:
         points = self._points(got.run, got.table.finished)
         summary = summarize_table(got.run, got.table, got.attrs, points)
         maximize = maximizing(got.run.spec)
@@ -66,11 +123,10 @@ class RunWatcher:
         run created again under the name (another study) starts a new one."""
         if not run.spec.tradeoff:
             return None
-        with self._lock:
-            if self._front is None or self._front_study != run.study_id:
-                self._front, self._front_study = front_of(run.spec), run.study_id
-            self._front.update_rows(finished)
-            return self._front.view()
+        if self._front is None or self._front_study != run.study_id:
+            self._front, self._front_study = front_of(run.spec), run.study_id
+        self._front.update_rows(finished)
+        return self._front.view()
 
 
 _WATCHERS: OrderedDict[tuple[str, str | None], RunWatcher] = OrderedDict()
@@ -87,6 +143,8 @@ def shared_watcher(name: str, storage_url: str | None = None) -> RunWatcher:
     with _WATCHERS_LOCK:
         key = (name, storage_url)
         watcher = _WATCHERS.pop(key, None) or RunWatcher(name, storage_url)
+        for other in _WATCHERS.values():
+            other.forget()
         _WATCHERS[key] = watcher  # most recently used last
         while len(_WATCHERS) > MAX_WATCHERS:
             _WATCHERS.popitem(last=False)
