@@ -18,12 +18,12 @@ from tuning.demo import DemoLimits, check_control, guard_enqueue, guard_extensio
 from tuning.demo_capacity import MoreTrials, room_held
 from tuning.errors import RunBusy
 from tuning.storage.inherit import check_same_data, inherit
-from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension, reopen
+from tuning.storage.lifecycle import Extension, enqueue, extend, plan_extension
 from tuning.storage.liveness import worker_records
 from tuning.storage.notes import RunNotes, set_notes, set_trial_note
 from tuning.storage.picks import check_pick, store_pick
 from tuning.storage.refit import Refit, ask_refit
-from tuning.storage.runs import Run, has_result, load_run
+from tuning.storage.runs import Run, load_run
 from tuning.storage.urls import resolve_url
 from tuning.views.summary import summarize
 
@@ -78,9 +78,7 @@ def enqueue_params(name: str, params: dict[str, Any], actor: Actor = Actor()) ->
     limits = guard_enqueue(run, actor.session_id, actor.token)
     with room_held(url, actor.session_id, limits, MoreTrials(1, run)):
         number = enqueue(run, params)
-    if has_result(run.attrs()):  # a worker ended the run between our read and the ticket
-        reopen(run, f"hand-picked trial {number} queued")
-    elif summarize(run).workers_alive:
+    if summarize(run).workers_alive:  # read after the ticket: a worker leaving looks again (training.worker)
         return number
     launcher.spawn_workers(name, url, 1, first_index=_next_worker_index(run))
     return number

@@ -6,6 +6,7 @@ import logging
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 
 import pytest
@@ -14,15 +15,16 @@ from optuna.exceptions import StorageInternalError
 from optuna.trial import TrialState
 
 import tuning.training.worker
-from tests.runs_helpers import quick_spec
+from tests.runs_helpers import quick_spec, run_in_process
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.errors import StorageUnavailable
-from tuning.storage import record, runs
+from tuning.storage import lifecycle, record, runs
 from tuning.storage.liveness import HOST, Heartbeat, WorkerRecord
 from tuning.storage.runs import create_run, load_run, requeue
 from tuning.storage.urls import connection_error
 from tuning.training.worker import TrialQueue, Worker, WorkerOptions
+from tuning.views.summary import summarize
 
 DROPPED = sqlalchemy.exc.OperationalError(
     "SELECT 1", {}, Exception("server closed the connection unexpectedly")
@@ -186,3 +188,58 @@ def test_workers_claim_a_budget_made_a_block_at_a_time_each_ticket_once(
     assert sorted(indices) == [0, 1, 2, 3, 4, 5, 6, 7]  # the retry is 3 again: the budget, once each
     made = Counter(runs.ticket_index(t) for t in run.study.get_trials() if runs.ticket_index(t) is not None)
     assert made == {i: 2 if i == 3 else 1 for i in range(8)}  # no block made twice
+
+
+def _queue_once(name: str, url: str, params: dict[str, object]) -> Callable[[], None]:
+    """Queues ``params`` into run ``name`` the first time it is called, as ``enqueue`` does."""
+    queued: list[int] = []
+
+    def queue() -> None:
+        if not queued:
+            queued.append(lifecycle.enqueue(load_run(name, url), params))
+
+    return queue
+
+
+def test_a_configuration_queued_between_a_workers_last_reads_runs_before_the_run_ends_again(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker decides to test the winner from two reads (is there a result? is there work
+    left?). A configuration queued into the ended run between them (``python -m tuning
+    enqueue``, seen once under load in the PostgreSQL suite) must not end the reopened run
+    without it, test it again and reopen it a second time."""
+    run_in_process(quick_spec(budget={"n_trials": 2}), storage_url)
+    picked = {"batch_size": 32, "hidden_size": 17, "lr": 0.02}
+    queue = _queue_once("run", storage_url, picked)
+    worker = Worker("run", storage_url, WorkerOptions())
+    for name in ("has_result", "work_left"):  # whichever the worker reads first, the ticket comes after it
+        real = getattr(tuning.training.worker, name)
+        monkeypatch.setattr(tuning.training.worker, name, lambda *a, real=real: (real(*a), queue())[0])
+
+    assert worker._finish_if_last()  # the ticket is seen; the run is not ended without it
+    monkeypatch.undo()
+    worker.work()
+
+    summary = summarize(load_run("run", storage_url))
+    assert (summary.state, summary.n_hand_picked, len(summary.history)) == ("finished", 1, 1)
+    assert summary.n_complete == 3 and not summary.active
+
+
+def test_a_configuration_queued_as_the_last_worker_leaves_is_run_by_it(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``enqueue`` starts a worker only when none is alive. One that has looked at the queue
+    for the last time still reads as alive until it says it has exited: it looks again after
+    saying so, and runs what was queued meanwhile."""
+    create_run(quick_spec(budget={"n_trials": 2}), "run", storage_url)
+    picked = {"batch_size": 32, "hidden_size": 17, "lr": 0.02}
+    queue = _queue_once("run", storage_url, picked)
+    real_refit = tuning.training.worker.refit_if_asked
+    monkeypatch.setattr(tuning.training.worker, "refit_if_asked", lambda *a: (real_refit(*a), queue())[0])
+
+    Worker("run", storage_url, WorkerOptions()).work()
+
+    run = load_run("run", storage_url)
+    summary = summarize(run)
+    assert (summary.state, summary.n_hand_picked, summary.n_waiting) == ("finished", 1, 0)
+    assert [t.params for t in run.study.get_trials(states=(TrialState.COMPLETE,))].count(picked) == 1

@@ -273,8 +273,13 @@ def check_configuration(spec: RunSpec, params: Any) -> dict[str, Any]:
 
 
 def enqueue(run: Run, params: dict[str, Any]) -> int:
-    """Queue a validated configuration to run next; reopens an ended run. Returns its number."""
+    """Queue a validated configuration to run next; reopens an ended run. Returns its number.
+
+    The ticket is written before the run is reopened: a worker about to end the run reads
+    the result first and the queue second (``training.worker``), so it either still sees
+    the result or already sees the ticket, never a reopened run with nothing queued."""
     clean = check_configuration(run.spec, params)
+    number = add_tickets(run, [clean], {record.ORIGIN.key: TrialOrigin.HAND_PICKED.value})[0]
     if has_result(run.attrs()):
         reopen(run, f"hand-picked configuration {clean} queued")
-    return add_tickets(run, [clean], {record.ORIGIN.key: TrialOrigin.HAND_PICKED.value})[0]
+    return number

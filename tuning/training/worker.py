@@ -288,18 +288,35 @@ class Worker:
             "worker %s joined run %s on %s; up to %d trials at once on %s",
             self.report.worker_id, self.run.name, redact(self.url), self.population, self.device,
         )  # fmt: skip
-        heartbeat = self._retry(
-            "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
-        )
+        heartbeat = self._join()
         try:
             self._store_baselines()
-            self._loop(heartbeat)
-            while self._finish_if_last():  # a hand-picked ticket arrived as the run ended: run it too
+            while True:
                 self._loop(heartbeat)
-            self._retry("refit the winner", lambda: refit_if_asked(self.run, self.objective))
+                while self._finish_if_last():  # a hand-picked ticket arrived as the run ended: run it too
+                    self._loop(heartbeat)
+                self._retry("refit the winner", lambda: refit_if_asked(self.run, self.objective))
+                heartbeat.stop()
+                if not self._queued_as_it_left():
+                    return self.report
+                heartbeat = self._join()
         finally:
             heartbeat.stop()
-        return self.report
+
+    def _join(self) -> Heartbeat:
+        return self._retry(
+            "join the run", lambda: Heartbeat(self.run, self.report.worker_id, self.run.spec.heartbeat_s)
+        )
+
+    def _queued_as_it_left(self) -> bool:
+        """True when a hand-picked ticket waits once this worker has said it exited.
+
+        ``enqueue`` writes its ticket, then starts a worker only if none is alive; this worker
+        says it exited, then reads the queue. Whichever writes second sees the other's write,
+        so a ticket queued while this worker still read as alive is never left to nobody.
+        """
+        trials = self._retry("check the queue", lambda: self.study.get_trials(deepcopy=False))
+        return hand_picked_waiting(trials)
 
     def _store_baselines(self) -> None:
         """The run's baselines, once, before its first trial; workers that race compute the
@@ -349,7 +366,9 @@ class Worker:
         as running, not interrupted, while the winner is evaluated. Evaluating takes a
         moment, and a configuration queued then would otherwise wait in an ended run.
         """
-        if not self._work_left() and not has_result(self.run.attrs()):
+        # The result is read before the queue, as ``enqueue`` writes the ticket before it
+        # reopens: a run seen reopened shows its new ticket, and is not ended without it.
+        if not self._retry("read the run", lambda: has_result(self.run.attrs())) and not self._work_left():
             result = self._retry(
                 "finish the run", lambda: finalize(self.run, self.objective, self.runner.best)
             )
