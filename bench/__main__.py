@@ -152,7 +152,7 @@ def render(sections: list[Section], quick: bool, about: dict[str, str]) -> str:
         *(section.markdown() for section in sections),
         "## Running them",
         "",
-        "`python -m bench` runs all ten (about an hour and a half on 2 cores) and rewrites this file and "
+        "`python -m bench` runs all eleven (about two hours on 2 cores) and rewrites this file and "
         "`docs/images/`; `python -m bench --quick --out /tmp/bench.md` checks they still run (under a "
         "minute); `--only NAME` runs one; `--device cuda` (or `auto`) trains the population benchmark on a "
         "GPU. Raw numbers land in `bench/results/`. With "

@@ -154,7 +154,8 @@ def targets(section: Section, measured: Measured, kind: str, size: int) -> None:
             section.targets.append(Target(claim, "–", None, "quick mode runs small runs"))
             continue
         seconds = median([o.seconds for o in opened])
-        beside = f"optuna-dashboard, same file ({server}): {theirs[server]}" if server in theirs else ""
+        where = "same file" if kind == "journal" else "the journal's copy"
+        beside = f"optuna-dashboard, {where} ({server}): {theirs[server]}" if server in theirs else ""
         section.targets.append(Target(claim, fmt_s(seconds), seconds <= bound, beside))
     servers = [o.server_s for o in measured.rounds[f"{kind} Monitor warm"] if o.server_s is not None]
     claim = f"{kind}: a live refresh of a {SIZE:,}-trial run ≤ {REFRESH_TARGET_S:g} s of server time"
