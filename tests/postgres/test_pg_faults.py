@@ -72,8 +72,9 @@ def test_a_worker_presumed_dead_drops_its_late_result_and_carries_on(
 
 
 def test_an_outage_longer_than_reconnect_s_then_a_new_worker_finishes_the_run(
-    workers: WorkerProcesses, pg_url: str, pg_server: PostgresServer
+    workers: WorkerProcesses, pg_server: PostgresServer
 ) -> None:
+    pg_url = pg_server.url
     run = create_run(live_spec(n_trials=4, epochs=400), "outage", pg_url)
     first = workers.start(run.name, pg_url, "--reconnect-s", "3")
     target = eventually(
@@ -103,9 +104,8 @@ def test_an_outage_longer_than_reconnect_s_then_a_new_worker_finishes_the_run(
     assert summarize(run).state == "finished"
 
 
-def test_a_worker_rides_out_a_short_outage(
-    workers: WorkerProcesses, pg_url: str, pg_server: PostgresServer
-) -> None:
+def test_a_worker_rides_out_a_short_outage(workers: WorkerProcesses, pg_server: PostgresServer) -> None:
+    pg_url = pg_server.url
     run = create_run(live_spec(n_trials=3, epochs=120), "blip", pg_url)
     worker = workers.start(run.name, pg_url, "--reconnect-s", "60")
     eventually(lambda: training(run, worker), 60, "the worker to train")
