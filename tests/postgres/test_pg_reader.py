@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import optuna
 import pandas as pd
 import pytest
 import sqlalchemy
@@ -85,18 +86,19 @@ def test_a_run_copied_in_bulk_reads_back_as_optuna_stores_it(pg_url: str) -> Non
     assert [comparable(t) for t in bulk] == [comparable(t) for t in stored]
 
 
+def _read_and_save(pg_url: str, study: optuna.Study) -> None:
+    """Read run "run" as a page does, then save its rows as a server saves them."""
+    read_run("run", pg_url)
+    (key,) = [k for k in reading._rdb if k[0] == pg_url]
+    study_key = {"name": "run", "created_at": study.user_attrs[record.CREATED_AT.key]}
+    rdb_cache.save(reading._rdb[key], pg_url, key[1], study_key)
+
+
 def test_a_restarted_server_reads_the_saved_rows_and_only_what_changed_since(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     study = make_run(pg_url, "run", 12, n_running=2, finished=False)
-    read_run("run", pg_url)
-    (key,) = [k for k in reading._rdb if k[0] == pg_url]
-    rdb_cache.save(
-        reading._rdb[key],
-        pg_url,
-        key[1],
-        {"name": "run", "created_at": study.user_attrs[record.CREATED_AT.key]},
-    )
+    _read_and_save(pg_url, study)
     running = study.get_trials(states=(TrialState.RUNNING,))
     study.tell(running[0].number, 1.0)  # saved as running: must not show so
     study.add_trial(create_trial(value=2.0))
@@ -112,14 +114,7 @@ def test_a_restarted_server_reads_the_saved_rows_and_only_what_changed_since(
 
 def test_a_saved_cache_that_no_longer_matches_the_database_is_not_used(pg_url: str) -> None:
     study = make_run(pg_url, "run", 6)
-    read_run("run", pg_url)
-    (key,) = [k for k in reading._rdb if k[0] == pg_url]
-    rdb_cache.save(
-        reading._rdb[key],
-        pg_url,
-        key[1],
-        {"name": "run", "created_at": study.user_attrs[record.CREATED_AT.key]},
-    )
+    _read_and_save(pg_url, study)
     engine = load_run("run", pg_url).storage.engine  # type: ignore[attr-defined]
     gone = study.trials[5]._trial_id
     with engine.begin() as connection:  # the database restored from a backup that lacks a trial
