@@ -93,8 +93,12 @@ def lifecycle_actions(snapshot: RunSnapshot) -> None:
     run, summary = snapshot.run, snapshot.summary
     why_not = refusal(run)
     message = st.session_state.pop(MESSAGE_KEY, None)
+    # One slot whether or not there is a message: an element that came and went here would
+    # move every element below it, and the live panel's charts would be mounted anew (the
+    # reader's zoom lost, the old chart shown stale beside the new one while the page runs).
+    notice = st.empty()
     if message:
-        st.success(message, icon=SUCCESS)
+        notice.success(message, icon=SUCCESS)
     extend_col, fork_col, _ = st.columns([1, 1, 2])
     with extend_col:
         extend_panel(run, summary, why_not)

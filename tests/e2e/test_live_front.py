@@ -76,9 +76,14 @@ def test_the_front_grows_live_and_a_pick_moves_the_tested_winner(
         assert trial_numbers(plot, "winner (tested)") == [summary.winner]
 
         other = next(n for n in front if n != summary.winner)
+        plot.evaluate("plot => { plot.dataset.before = 'pick'; }")
         choose(page, "Winner to test", re.compile(rf"^#{other}:"))
         page.get_by_role("button", name="Make it the winner").click()
+        expect(page.get_by_text(f"Trial {other} is the winner")).to_be_visible()
         wait_for(plot, "winner (tested)", [other])
+        # The pick's message above the live panel moved none of it: the same graph was
+        # updated (the reader's zoom survives), not a new one mounted beside a stale copy.
+        expect(plot).to_have_attribute("data-before", "pick")
         assert summarize(load_run("front-live", server.storage)).picked
 
         newest = add_dominating_trial(server.storage, "front-live")  # the live refresh brings it
