@@ -7,6 +7,7 @@ import math
 import optuna
 import pytest
 from optuna.distributions import CategoricalDistribution
+from optuna.trial import TrialState
 
 from tests.fake_runs import make_run
 from tuning import RunSpec, UnknownName, load_run, preset_spec
@@ -66,6 +67,20 @@ def test_sampled_trials_carry_only_what_the_views_read(storage_url: str) -> None
     assert all(not t.user_attrs and not t.system_attrs for t in study.trials)
     kept = {t.value for t in study.trials}
     assert kept <= {t.value for t in trials} and len(kept) == 10
+
+
+def test_sampled_trials_are_validated_and_shared_not_deep_copied(storage_url: str) -> None:
+    """The sample's trials are the study's own (deep copies were half the importance view's
+    time); each is still a valid complete trial, numbered by the study."""
+    trials = make_run(storage_url, "run", 20).get_trials()
+    study, _ = sample_study(trials, limit=10)
+    stored = study.get_trials(deepcopy=False)
+    assert [t.number for t in stored] == list(range(10))
+    by_value = {t.value: t for t in trials}
+    assert all(t.state is TrialState.COMPLETE and t.datetime_complete is not None for t in stored)
+    assert all(t.params == by_value[t.value].params for t in stored)
+    copied = study.trials  # a deep copy, as Optuna's plots ask for
+    assert all(c.params is s.params and c.number == s.number for c, s in zip(copied, stored, strict=True))
 
 
 def test_importances_are_bars_with_the_largest_on_top(storage_url: str) -> None:

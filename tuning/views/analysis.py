@@ -10,6 +10,8 @@ Each view is one entry of ``VIEWS``, its figure function included.
 
 from __future__ import annotations
 
+import copy
+import datetime
 import math
 import random
 import warnings
@@ -249,6 +251,20 @@ def sample_study(
     return study, len(complete)
 
 
+class _SampledTrial(FrozenTrial):
+    """A trial made for one sampled study alone, copied by reference.
+
+    Optuna's in-memory storage deep-copies every trial it is given (``add_trials``), and
+    its importance plot deep-copies the study's trials again for its hover text. These are
+    built from scratch for the sample and never changed by anyone (the views only read
+    them), so a copy may share their parameters and values: deep copies were 0.3 s of the
+    importance view's 0.6 s at 10,000 trials (benchmark 4).
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SampledTrial:
+        return copy.copy(self)
+
+
 def _bare(trial: FrozenTrial) -> FrozenTrial:
     """The trial without its attributes (learning curve, worker, timings): what the views use.
 
@@ -256,8 +272,20 @@ def _bare(trial: FrozenTrial) -> FrozenTrial:
     text reads ``study.trials``): with 30-epoch curves attached, 2,000 trials took 5.9 s of
     a 10,000-trial run's importance view, against 0.26 s for the importances themselves.
     """
-    return optuna.trial.create_trial(
-        state=TrialState.COMPLETE, values=trial.values, params=trial.params, distributions=trial.distributions
+    now = datetime.datetime.now()
+    return _SampledTrial(
+        number=-1,  # the study numbers it
+        trial_id=-1,
+        state=TrialState.COMPLETE,
+        value=None,
+        values=trial.values,
+        datetime_start=now,
+        datetime_complete=now,
+        params=trial.params,
+        distributions=trial.distributions,
+        user_attrs={},
+        system_attrs={},
+        intermediate_values={},
     )
 
 
