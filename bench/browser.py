@@ -11,8 +11,9 @@ and times from navigation until everything is drawn with its data:
 
 "Cold" is the first navigation to a freshly started server (it reads the journal then);
 "warm" is a navigation to a server that served the page before. Compare opens four such
-runs from a second journal. A floor under the Monitor: its three charts alone on a page
-(``bench/charts_page.py``), the same criterion, cold and warm. Bytes are what the page
+runs from a second journal. Two floors under the Monitor: its three charts alone on a page
+(``bench/charts_page.py``), the same criterion, and Streamlit drawing one heading alone
+(``bench/empty_page.py``), cold and warm. Bytes are what the page
 received over the network (HTTP bodies as sent, websocket frames); server time is the
 Monitor's own "Updated … in X s".
 """
@@ -43,6 +44,7 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 TIMEOUT_MS = 180_000
 CHARTS_ALONE = "The Monitor's charts alone"  # the floor: bench/charts_page.py
+EMPTY_PAGE = "An empty Streamlit page"  # the floor under every page: bench/empty_page.py
 UPDATED = re.compile(r"Updated \S+ in ([\d.]+) s")
 BUILD = """
 from tests.fake_runs import make_run
@@ -59,10 +61,11 @@ CHARTS_DRAWN = """(keys) => keys.every(key => {
   const plot = root && root.querySelector((frame ? '' : '.st-key-' + key + ' ') + '.js-plotly-plot');
   return plot && plot._fullData && plot._fullData.length > 0 && plot._fullData.every(t => t._length > 0);
 })"""
+HEADING_DRAWN = "[...document.querySelectorAll('h3')].some(h => h.textContent.includes('Best configuration'))"
 MONITOR_DRAWN = (
     "(keys) => (" + CHARTS_DRAWN + ")(keys)"
     " && !!document.querySelector('[data-testid=\"stProgress\"]')"
-    " && [...document.querySelectorAll('h3')].some(h => h.textContent.includes('Best configuration'))"
+    " && " + HEADING_DRAWN
 )
 # optuna-dashboard: some Plotly graph holds at least one point per complete trial.
 DASHBOARD_DRAWN = """(complete) => [...document.querySelectorAll('.js-plotly-plot')].some(plot =>
@@ -137,6 +140,7 @@ def run(ctx: Context) -> Section:
     with chromium() as browser:
         measure_monitor(browser, single, warm_rounds, cold_rounds, measured)
         measure_charts_alone(browser, single, warm_rounds, cold_rounds, measured)
+        measure_empty_page(browser, single, warm_rounds, cold_rounds, measured)
         measure_dashboard(browser, single, complete, warm_rounds, cold_rounds, measured)
         measure_compare(browser, several, warm_rounds, measured)
     report(section, measured, size)
@@ -184,6 +188,22 @@ def measure_charts_alone(browser: Any, data: Path, warm: int, cold: int, measure
         open_sweetspot(browser, f"{app.url}/{page}", keys)  # the server's first visit: not timed
         for _ in range(warm):
             measured.add(f"{CHARTS_ALONE} warm", open_sweetspot(browser, f"{app.url}/{page}", keys))
+
+
+def measure_empty_page(browser: Any, data: Path, warm: int, cold: int, measured: Measured) -> None:
+    """The floor under every page: Streamlit drawing one heading alone (``bench/empty_page.py``)."""
+    script = ROOT / "bench" / "empty_page.py"
+
+    def drawn(page: Any) -> None:
+        page.wait_for_function("() => " + HEADING_DRAWN, timeout=TIMEOUT_MS, polling=50)
+
+    for _ in range(cold):
+        with running_app(data, script=script) as app:
+            measured.add(f"{EMPTY_PAGE} cold", timed_visit(browser, app.url, drawn))
+    with running_app(data, script=script) as app:
+        timed_visit(browser, app.url, drawn)  # the server's first visit: not timed
+        for _ in range(warm):
+            measured.add(f"{EMPTY_PAGE} warm", timed_visit(browser, app.url, drawn))
 
 
 def measure_compare(browser: Any, data: Path, warm: int, measured: Measured) -> None:
@@ -367,6 +387,9 @@ def limits(measured: Measured, case: str) -> str:
     if floor and case.startswith("Monitor"):
         alone = fmt_s(median([o.seconds for o in floor]))
         parts.append(f"its three charts alone on a bare page ({server}): {alone}")
+    empty = measured.rounds.get(f"{EMPTY_PAGE} {server}")
+    if empty:
+        parts.append(f"an empty Streamlit page ({server}): {fmt_s(median([o.seconds for o in empty]))}")
     return "; ".join(parts)
 
 
