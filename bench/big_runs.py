@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 
 from bench import browser
-from bench.browser import Measured, chromium, open_sweetspot
+from bench.browser import COMPARE_KEYS, MONITOR_KEYS, Measured, chromium, open_sweetspot
 from bench.common import PYTHON, Context, Section, Table, Target, fmt_s, median, run_process
 from bench.dashboard import scratch_database
 from bench.live_app import running_app
@@ -30,7 +30,6 @@ SIZE = 100_000
 NAMES = ("big-run", "big-run-2")
 TARGETS = (("Monitor", "cold", 3.0), ("Monitor", "warm", 2.0), ("Compare", "warm", 2.0))
 REFRESH_TARGET_S = 0.5
-MONITOR_KEYS, COMPARE_KEYS = ["history", "curves", "parallel"], ["race-trials", "race-time"]
 BUILD_JOURNAL = """
 from tests.fake_runs import make_run
 size = {size}

@@ -45,6 +45,8 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 180_000
 CHARTS_ALONE = "The Monitor's charts alone"  # the floor: bench/charts_page.py
 EMPTY_PAGE = "An empty Streamlit page"  # the floor under every page: bench/empty_page.py
+MONITOR_KEYS = ["history", "curves", "parallel"]  # the Monitor's charts
+COMPARE_KEYS = ["race-trials", "race-time"]  # Compare's charts
 UPDATED = re.compile(r"Updated \S+ in ([\d.]+) s")
 BUILD = """
 from tests.fake_runs import make_run
@@ -167,52 +169,64 @@ def chromium() -> Iterator[Any]:
 
 
 def measure_monitor(browser: Any, data: Path, warm: int, cold: int, measured: Measured) -> None:
-    path = "monitor?run=big-run"
-    keys = ["history", "curves", "parallel"]
-    for _ in range(cold):
-        with running_app(data) as app:
-            measured.add("Sweetspot Monitor cold", open_sweetspot(browser, f"{app.url}/{path}", keys))
-    with running_app(data) as app:
-        open_sweetspot(browser, f"{app.url}/{path}", keys)  # the server's first visit: not timed
-        for _ in range(warm):
-            measured.add("Sweetspot Monitor warm", open_sweetspot(browser, f"{app.url}/{path}", keys))
+    until = sweetspot_drawn(MONITOR_KEYS)
+    measure_page(
+        browser,
+        data,
+        "Sweetspot Monitor",
+        ROOT / "app.py",
+        "monitor?run=big-run",
+        until,
+        warm,
+        cold,
+        measured,
+    )
 
 
 def measure_charts_alone(browser: Any, data: Path, warm: int, cold: int, measured: Measured) -> None:
     """The floor under the Monitor: its three charts alone on a page (``bench/charts_page.py``)."""
-    keys, page, script = ["history", "curves", "parallel"], "?run=big-run", ROOT / "bench" / "charts_page.py"
-    for _ in range(cold):
-        with running_app(data, script=script) as app:
-            measured.add(f"{CHARTS_ALONE} cold", open_sweetspot(browser, f"{app.url}/{page}", keys))
-    with running_app(data, script=script) as app:
-        open_sweetspot(browser, f"{app.url}/{page}", keys)  # the server's first visit: not timed
-        for _ in range(warm):
-            measured.add(f"{CHARTS_ALONE} warm", open_sweetspot(browser, f"{app.url}/{page}", keys))
+    script, until = ROOT / "bench" / "charts_page.py", sweetspot_drawn(MONITOR_KEYS)
+    measure_page(browser, data, CHARTS_ALONE, script, "?run=big-run", until, warm, cold, measured)
 
 
 def measure_empty_page(browser: Any, data: Path, warm: int, cold: int, measured: Measured) -> None:
     """The floor under every page: Streamlit drawing one heading alone (``bench/empty_page.py``)."""
-    script = ROOT / "bench" / "empty_page.py"
 
     def drawn(page: Any) -> None:
         page.wait_for_function("() => " + HEADING_DRAWN, timeout=TIMEOUT_MS, polling=50)
 
+    measure_page(browser, data, EMPTY_PAGE, ROOT / "bench" / "empty_page.py", "", drawn, warm, cold, measured)
+
+
+def measure_page(
+    browser: Any,
+    data: Path,
+    case: str,
+    script: Path,
+    path: str,
+    until: Callable[[Any], None],
+    warm: int,
+    cold: int,
+    measured: Measured,
+) -> None:
+    """``case`` cold (each round on a freshly started server running ``script``) and warm
+    (on one server that served the page before): a fresh context opens ``path`` and is
+    timed until ``until(page)`` returns."""
     for _ in range(cold):
         with running_app(data, script=script) as app:
-            measured.add(f"{EMPTY_PAGE} cold", timed_visit(browser, app.url, drawn))
+            measured.add(f"{case} cold", timed_visit(browser, f"{app.url}/{path}", until))
     with running_app(data, script=script) as app:
-        timed_visit(browser, app.url, drawn)  # the server's first visit: not timed
+        timed_visit(browser, f"{app.url}/{path}", until)  # the server's first visit: not timed
         for _ in range(warm):
-            measured.add(f"{EMPTY_PAGE} warm", timed_visit(browser, app.url, drawn))
+            measured.add(f"{case} warm", timed_visit(browser, f"{app.url}/{path}", until))
 
 
 def measure_compare(browser: Any, data: Path, warm: int, measured: Measured) -> None:
-    keys = ["race-trials", "race-time"]
     with running_app(data) as app:
         url = f"{app.url}/compare?run=big-run-1"  # and the other runs on the same data
-        open_sweetspot(browser, url, keys, monitor=False)
+        open_sweetspot(browser, url, COMPARE_KEYS, monitor=False)
         for _ in range(warm):
-            measured.add("Sweetspot Compare warm", open_sweetspot(browser, url, keys, monitor=False))
+            measured.add("Sweetspot Compare warm", open_sweetspot(browser, url, COMPARE_KEYS, monitor=False))
 
 
 def measure_dashboard(
@@ -228,12 +242,19 @@ def measure_dashboard(
 
 
 def open_sweetspot(browser: Any, url: str, keys: list[str], monitor: bool = True) -> Opened:
+    return timed_visit(browser, url, sweetspot_drawn(keys, monitor))
+
+
+def sweetspot_drawn(keys: list[str], monitor: bool = True) -> Callable[[Any], None]:
+    """Waits until a Sweetspot page has drawn the charts keyed ``keys`` (and, for the
+    Monitor, its counts and best configuration)."""
+
     def drawn(page: Any) -> None:
         page.wait_for_function(
             MONITOR_DRAWN if monitor else CHARTS_DRAWN, arg=keys, timeout=TIMEOUT_MS, polling=50
         )
 
-    return timed_visit(browser, url, drawn)
+    return drawn
 
 
 def open_dashboard(browser: Any, url: str, complete: int) -> Opened:
