@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import resource
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 import optuna
 import pytest
 from optuna.distributions import FloatDistribution, IntDistribution
+from optuna.storages.journal import JournalFileSymlinkLock
 from optuna.trial import TrialState
 
 from tests.filesystems import fill, tmpfs
@@ -212,3 +216,46 @@ def test_a_replayed_journal_parses_each_distinct_distribution_once(tmp_path: Pat
     suggested = {"lr": FloatDistribution(1e-4, 1e-1, log=True), "n": IntDistribution(1, 3)}
     assert all(t.distributions == suggested for t in trials)
     assert [t.params for t in trials] == [t.params for t in study.get_trials()]
+
+
+HOLD_THE_LOCK = """
+import sys, time
+from tuning.storage.journal import open_journal
+open_journal(sys.argv[1]).backend._lock.acquire()  # the lock each append takes
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_writer_killed_holding_the_lock_holds_up_no_other_writer(tmp_path: Path) -> None:
+    """A worker killed mid-append left Optuna's lock behind, and every other writer waited
+    Optuna's 30 s grace period (seen under load: a killed worker's trial was not reaped)."""
+    path = tmp_path / "runs.journal"
+    storage = open_journal(str(path))
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(path)], stdout=subprocess.PIPE)
+    assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+    holder.kill()
+    holder.wait()
+    assert Path(f"{path}.lock").is_symlink()  # left behind, as Optuna's lock is
+
+    wrote = threading.Thread(target=lambda: optuna.create_study(study_name="after", storage=storage))
+    wrote.start()
+    wrote.join(timeout=15)  # Optuna's grace period is 30 s
+    assert not wrote.is_alive(), "the write waited for the dead writer's lock"
+    assert optuna.get_all_study_names(open_journal(str(path))) == ["after"]
+
+
+def test_a_live_optuna_program_holding_the_lock_is_waited_for(tmp_path: Path) -> None:
+    """A lock Sweetspot did not take (another Optuna program's) is waited for, not broken."""
+    path = tmp_path / "runs.journal"
+    storage = open_journal(str(path))
+    foreign = JournalFileSymlinkLock(str(path))
+    foreign.acquire()
+    wrote = threading.Thread(target=lambda: optuna.create_study(study_name="after", storage=storage))
+    wrote.start()
+    wrote.join(timeout=1)
+    assert wrote.is_alive() and Path(f"{path}.lock").is_symlink()  # still waiting: the lock stands
+    foreign.release()
+    wrote.join(timeout=30)
+    assert not wrote.is_alive()
+    assert optuna.get_all_study_names(open_journal(str(path))) == ["after"]

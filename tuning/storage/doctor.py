@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import optuna
-from optuna.storages.journal import JournalFileSymlinkLock
 from optuna.trial import TrialState
 
 from tuning.errors import FieldError, RunBusy
@@ -33,6 +32,7 @@ from tuning.storage.journal import (
     Finding,
     JournalFileError,
     SafeJournalStorage,
+    WriterLock,
     locked,
     open_journal,
     parse_line,
@@ -100,7 +100,7 @@ def checkup(url: str | None = None, repair: bool = False, force: bool = False) -
     result = Checkup(url)
     try:
         # Under the journal's lock, no writer appends between the check and the rewrite.
-        with locked(JournalFileSymlinkLock(str(path))) if repair else nullcontext():
+        with locked(WriterLock(str(path))) if repair else nullcontext():
             storage = _replay(path)
             result.records, result.findings = _examine(path, storage)
             if repair and result.findings:

@@ -7,7 +7,7 @@ malformed line in the middle then stops every reader (``JSONDecodeError``, or
 ``AssertionError: Should not reach.`` when a study is created), on every page and command.
 
 ``SafeJournalBackend`` keeps the same file format and lock, so Optuna's own tools
-(optuna-dashboard) still read the file, and adds three things:
+(optuna-dashboard) still read the file, and adds these:
 
 - before appending, under the journal's lock, it cuts an incomplete tail back to the last
   record boundary: a record without its newline was never written (its writer got an error);
@@ -16,13 +16,16 @@ malformed line in the middle then stops every reader (``JSONDecodeError``, or
   file, the byte offset and what it skipped, and keeps a whole record glued after a fragment;
 - its storage steps over a well-formed record that Optuna's replay cannot apply (an
   operation it does not know, a field missing or of the wrong kind): Optuna's replay stops
-  there with ``AssertionError: Should not reach.`` or a ``KeyError``, for every reader.
+  there with ``AssertionError: Should not reach.`` or a ``KeyError``, for every reader;
+- a writer killed while it holds the journal's lock no longer holds up every other writer
+  for Optuna's 30 s grace period (``WriterLock``).
 
 ``python -m tuning doctor`` (``tuning/storage/doctor.py``) reports and repairs the same damage.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import logging
@@ -35,8 +38,9 @@ from typing import Any, Protocol
 
 import optuna
 from optuna.distributions import BaseDistribution, json_to_distribution
-from optuna.storages.journal import JournalFileBackend
+from optuna.storages.journal import JournalFileBackend, JournalFileSymlinkLock
 from optuna.storages.journal import _storage as optuna_journal
+from optuna.storages.journal._file import BaseJournalFileLock
 
 from tuning.errors import StorageUnavailable
 
@@ -138,7 +142,7 @@ class SafeJournalBackend(JournalFileBackend):
     """A journal file backend that never leaves, nor stops at, a torn record."""
 
     def __init__(self, file_path: str) -> None:
-        super().__init__(file_path)
+        super().__init__(file_path, WriterLock(file_path))
         self._offsets: dict[int, int] = {0: 0}  # record number -> where to look for it
         # Damage this process stepped over, by offset and kind: a fragment's line may also
         # hold a glued record that does not apply.
@@ -241,6 +245,78 @@ class FileLock(Protocol):
     def acquire(self) -> bool: ...
 
     def release(self) -> None: ...
+
+
+class WriterLock(BaseJournalFileLock):
+    """Optuna's lock on the journal (a symlink, ``<journal>.lock``), safe from a holder killed
+    while it holds it.
+
+    A writer killed mid-append (SIGKILL, the OOM killer) leaves Optuna's symlink behind,
+    and every other writer then waits Optuna's 30 s grace period before breaking it: the
+    run's other workers stopped, a killed worker's trial was not reaped, and the
+    dashboard's buttons hung. So Sweetspot's writers first take a kernel lock (``flock``)
+    on ``<journal>.writer``, which the kernel releases when its holder dies, and note in
+    that file the symlink they made. A writer that gets the kernel lock and finds the
+    noted symlink still there knows its maker died holding it (a live one would still hold
+    the kernel lock) and removes it at once. A symlink not noted there is another Optuna
+    program's, and is waited for as Optuna waits.
+    """
+
+    def __init__(self, journal_path: str) -> None:
+        self._symlink = JournalFileSymlinkLock(journal_path)
+        self._link_path = journal_path + ".lock"  # the symlink's path, as Optuna names it
+        self._path = journal_path + ".writer"
+        self._descriptor: int | None = None
+
+    def acquire(self) -> bool:
+        descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by the kernel if this process dies
+            noted = os.pread(descriptor, NOTE_BYTES, 0).strip()
+            if noted and noted == self._identity():
+                log.warning(
+                    "removed the journal lock %s left by a writer that died holding it", self._link_path
+                )
+                os.unlink(self._link_path)
+            self._symlink.acquire()
+            try:
+                _note(descriptor, self._identity())
+            except BaseException:
+                self._symlink.release()
+                raise
+        except BaseException:
+            os.close(descriptor)  # closing releases the kernel lock
+            raise
+        self._descriptor = descriptor
+        return True
+
+    def release(self) -> None:
+        descriptor, self._descriptor = self._descriptor, None
+        if descriptor is None:
+            raise RuntimeError("the journal's writer lock is not held")
+        try:
+            try:
+                _note(descriptor, b"")  # before the symlink goes: no note names a link of this writer's
+            finally:
+                self._symlink.release()
+        finally:
+            os.close(descriptor)
+
+    def _identity(self) -> bytes:
+        """The symlink now at the lock's path, as inode and creation time; empty when none."""
+        try:
+            link = os.lstat(self._link_path)
+        except FileNotFoundError:
+            return b""
+        return f"{link.st_ino} {link.st_ctime_ns}".encode()
+
+
+#: The note's fixed size: it is overwritten in place, so a full disk cannot refuse it.
+NOTE_BYTES = 64
+
+
+def _note(descriptor: int, text: bytes) -> None:
+    os.pwrite(descriptor, text.ljust(NOTE_BYTES), 0)
 
 
 @contextmanager
