@@ -12,6 +12,7 @@ from tuning import preset_spec
 from tuning.definition.strategies import STRATEGIES, Strategy
 from tuning.reading.records import TrialTable
 from tuning.views.chart_data import (
+    CurveSelection,
     best_steps,
     curves_frame,
     history_frame,
@@ -22,6 +23,7 @@ from tuning.views.chart_data import (
 from tuning.views.figures import (
     BEST_COLOR,
     DENSE_FROM,
+    LEGEND_ROW_PX,
     RUNNING_COLORS,
     STATE_COLORS,
     curves_figure,
@@ -129,6 +131,20 @@ def test_races_give_every_run_a_colour_of_its_own(storage_url: str) -> None:
     assert [t.uid for t in fig.data] == ["g", "r1", "r2"]  # a hidden run stays hidden
     fewer = race_figure(race[race["run"] != "r2"], "finished", "trials finished", UNIT, log_y=False)
     assert fewer.layout.uirevision != fig.layout.uirevision  # other runs: the zoom starts afresh
+
+
+def test_the_top_margin_holds_the_legend_rows(storage_url: str) -> None:
+    """Ten best trials' curves fill three legend rows beside another chart; a finished run's
+    history, one. Too small a margin made Plotly draw every chart twice (automargin)."""
+    frame = trials_frame(make_run(storage_url, "run", 30, n_pruned=2, n_failed=1).get_trials())
+    history = history_figure(history_points(history_frame(frame), best_steps(frame)), UNIT, False, "r")
+    assert len(history.data) == 4
+    ten = pd.DataFrame({"number": range(10), "epoch": 1, "loss": 1.0, "state": "complete"})
+    ten["label"] = [f"#{10000 + n} (best {n + 1})" for n in range(10)]
+    curves = curves_figure(CurveSelection(ten, 10, 10, 0), UNIT, False, "r")
+    one_row, three_rows = history.layout.margin.t, curves.layout.margin.t
+    assert three_rows - one_row == 2 * LEGEND_ROW_PX
+    assert history.layout.margin.l >= 55 and history.layout.margin.b >= 45  # tick labels and titles
 
 
 def test_hover_lines_name_every_parameter() -> None:

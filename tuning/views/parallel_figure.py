@@ -56,7 +56,7 @@ def parallel_figure(
     fig.update_layout(
         uirevision=revision,
         height=400,
-        margin=dict(l=10, r=10, t=40, b=10),
+        margin=dict(l=16, r=120, t=40, b=10),  # the colour bar's labels, in one drawing pass (figures.MARGIN)
         showlegend=False,
         hovermode="closest",
         shapes=[_axis_line(i) for i in range(len(axes))],
