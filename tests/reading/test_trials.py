@@ -3,6 +3,8 @@ replica stepped over, as Optuna's hardened reader of the same file names it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import optuna
@@ -61,3 +63,25 @@ def test_a_database_read_is_never_taken_for_the_last(tmp_path: Path) -> None:
 
 def _running(study: optuna.Study) -> FrozenTrial:
     return next(t for t in study.get_trials() if t.state is TrialState.RUNNING)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# A freshly started dashboard's first page, on the journal: its modules, then a run's read.
+FIRST_PAGE = """
+import sys
+import pages._shared.common, pages._shared.live_chart, pages._shared.monitor_panels
+from tuning.reading.trials import read_run
+read_run({name!r}, {url!r})
+print(sorted(name for name in sys.modules if name.split(".")[0] == "sqlalchemy"))
+"""
+
+
+def test_a_dashboard_on_the_journal_never_imports_sqlalchemy(storage_url: str) -> None:
+    """SQLAlchemy is PostgreSQL's reader (0.3 s to import): a freshly started server on the
+    journal paid for it before its first page, in every import of the trials' reader."""
+    make_run(storage_url, "run", 5)
+    code = FIRST_PAGE.format(name="run", url=storage_url)
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert printed.stdout.strip() == "[]"

@@ -20,15 +20,14 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from optuna.storages import RDBStorage
 from optuna.trial import TrialState
 
 from tuning.definition.spec import RunSpec
 from tuning.errors import RunNotFound
-from tuning.reading import rdb_cache, replica_cache
-from tuning.reading.rdb_reader import RdbTrials
+from tuning.reading import replica_cache
 from tuning.reading.records import TrialTable
 from tuning.reading.rows import FinishedRows
 from tuning.storage import record
@@ -36,6 +35,9 @@ from tuning.storage.replica import JournalReplica, StudyState
 from tuning.storage.runs import Run, RunEntry, load_run, stored_spec
 from tuning.storage.runs import run_entries as stored_entries
 from tuning.storage.urls import JOURNAL_SCHEME, resolve_url
+
+if TYPE_CHECKING:
+    from tuning.reading.rdb_reader import RdbTrials
 
 POSTGRES_SCHEMES = ("postgresql:", "postgresql+")
 
@@ -225,7 +227,14 @@ _rows_lock = threading.Lock()
 
 
 def _postgres_read(run: Run) -> RunRead:
-    """A run on PostgreSQL: only new and unfinished trials are fetched (``rdb_reader``)."""
+    """A run on PostgreSQL: only new and unfinished trials are fetched (``rdb_reader``).
+
+    The PostgreSQL readers are imported here, on a first read: SQLAlchemy takes a quarter
+    of a second to import, which a dashboard on the journal need not pay before its first page.
+    """
+    from tuning.reading import rdb_cache
+    from tuning.reading.rdb_reader import RdbTrials
+
     engine, attrs = cast(RDBStorage, run.storage).engine, run.attrs()
     identity = {"name": run.name, "created_at": attrs.get(record.CREATED_AT.key)}  # what the cache must match
     with _rows_lock:
