@@ -14,9 +14,17 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._shared.collector import freeze_imports
-from pages._shared.common import ANALYSIS, COMPARE, HOME, LAUNCH, MONITOR, remember_visitor
-from pages._shared.shell import app_shell, error_boundary, show_error_details
-from tuning import DemoLimits
+from pages._shared.plotly_js import preload_plotly
+from pages._shared.shell import (
+    ANALYSIS,
+    COMPARE,
+    HOME,
+    LAUNCH,
+    MONITOR,
+    app_shell,
+    error_boundary,
+    show_error_details,
+)
 
 st.set_page_config(page_title="Sweetspot", page_icon=":material/target:", layout="wide")
 
@@ -32,17 +40,18 @@ PAGES = [
     *CHART_PAGES,
 ]
 
-public = DemoLimits.from_env() is not None  # the public demo: strangers use it
-show_error_details(public)
 with app_shell():
     page = st.navigation(PAGES, position="top")
     if page.url_path in {chart_page.url_path for chart_page in CHART_PAGES}:
-        # Before the page imports its modules and reads the storage (a second on a freshly
+        # Before anything imports the engine or reads the storage (a second on a freshly
         # started server), so the browser loads plotly.js meanwhile (docs/dashboard.md).
-        # Imported here: the other pages need not load plotly.
-        from pages._shared.live_chart import preload_plotly
-
         preload_plotly()
+    # The engine, once plotly.js is on its way: the imports at the top of this file are light.
+    from pages._shared.common import remember_visitor
+    from tuning import DemoLimits
+
+    public = DemoLimits.from_env() is not None  # the public demo: strangers use it
+    show_error_details(public)
     with error_boundary(public):  # a short message and a reference; the trace to the log
         page.run()
     if public:  # runs belong to visitors only in the public demo

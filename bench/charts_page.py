@@ -14,8 +14,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._shared.common import storage_url
-from pages._shared.live_chart import preload_plotly
 from pages._shared.monitor_panels import charts
+from pages._shared.plotly_js import preload_plotly
 from tuning import shared_watcher
 
 st.set_page_config(layout="wide")

@@ -7,15 +7,16 @@ nothing until the run has more trials to show. They are drawn like the Monitor's
 
 from __future__ import annotations
 
+from pages._shared.shell import within_app
+
+within_app()  # first of all: on a freshly started server this file runs before app.py
+
 import plotly.graph_objects as go
 import streamlit as st
 
 from pages._shared.common import INFO, WARNING, engine_errors, pick_run, plain, run_names, storage_url
 from pages._shared.live_chart import live_plotly_chart
-from pages._shared.shell import within_app
 from tuning import VIEWS, analysis_trials, draw_view, load_run
-
-within_app()
 
 st.title("Analysis")
 names = run_names()

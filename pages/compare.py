@@ -6,6 +6,10 @@ the article leaves open: which strategy finds a good configuration sooner?
 
 from __future__ import annotations
 
+from pages._shared.shell import within_app
+
+within_app()  # first of all: on a freshly started server this file runs before app.py
+
 import time
 
 import pandas as pd
@@ -23,7 +27,6 @@ from pages._shared.common import (
     storage_url,
 )
 from pages._shared.live_chart import chart_with_baselines
-from pages._shared.shell import within_app
 from tuning import (
     Run,
     RunSummary,
@@ -37,8 +40,6 @@ from tuning import (
     read_race,
     run_spec,
 )
-
-within_app()
 
 HYPERVOLUME = "hypervolume (share of the box of scaled objectives)"
 

@@ -6,16 +6,16 @@ The table refreshes itself while any run is active.
 
 from __future__ import annotations
 
+from pages._shared.shell import ANALYSIS, COMPARE, LAUNCH, MONITOR, within_app
+
+within_app()  # first of all: on a freshly started server this file runs before app.py
+
 import time
 
 import pandas as pd
 import streamlit as st
 
 from pages._shared.common import (
-    ANALYSIS,
-    COMPARE,
-    LAUNCH,
-    MONITOR,
     end_live,
     engine_errors,
     fmt_age,
@@ -26,7 +26,6 @@ from pages._shared.common import (
     storage_url,
     visitor,
 )
-from pages._shared.shell import within_app
 from tuning import (
     PRESET_HELP,
     DemoLimits,
@@ -39,8 +38,6 @@ from tuning import (
     preset_spec,
     run_summaries,
 )
-
-within_app()
 
 #: What "the article" of the presets is, said where they are offered (and in the README).
 ARTICLE = (

@@ -7,6 +7,10 @@ are none. Start only stores the run and spawns its workers; the Monitor takes ov
 
 from __future__ import annotations
 
+from pages._shared.shell import MONITOR, within_app
+
+within_app()  # first of all: on a freshly started server this file runs before app.py
+
 import os
 from typing import Any
 
@@ -14,7 +18,6 @@ import streamlit as st
 
 from pages._shared.common import (
     ERROR,
-    MONITOR,
     admin_token,
     engine_errors,
     plain,
@@ -24,7 +27,6 @@ from pages._shared.common import (
 )
 from pages._shared.launch_form import data_task, dataset_section, evaluation_section, form_state, raw_spec
 from pages._shared.model_form import BUILT_IN, LOADED_KEY, family_of, model_section
-from pages._shared.shell import within_app
 from pages._shared.space_form import param_row
 from tuning import (
     MAX_TRIALS,
@@ -54,7 +56,6 @@ from tuning import (
     start_warnings,
 )
 
-within_app()
 demo = DemoLimits.from_env()
 #: The presets offered: in the public demo, none that runs a model file (it runs no code).
 presets = [name for name in PRESETS if demo is None or preset_code(name) is None]

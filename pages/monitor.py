@@ -8,13 +8,16 @@ refresh; the journal storage replays only the lines added since the last.
 
 from __future__ import annotations
 
+from pages._shared.shell import LAUNCH, within_app
+
+within_app()  # first of all: on a freshly started server this file runs before app.py
+
 import time
 
 import streamlit as st
 
 from pages._shared.common import (
     INFO,
-    LAUNCH,
     end_live,
     engine_errors,
     live_panel,
@@ -27,11 +30,8 @@ from pages._shared.delete_panel import delete_panel
 from pages._shared.front_panel import front_panel, pick_panel
 from pages._shared.lifecycle_panels import lifecycle_actions, lifecycle_panels
 from pages._shared.monitor_panels import best_panel, charts, header, progress, trials_panel
-from pages._shared.shell import within_app
 from pages._shared.winner_panels import winner_panels
 from tuning import RunSnapshot, shared_watcher
-
-within_app()
 
 st.title("Monitor")
 names = run_names()

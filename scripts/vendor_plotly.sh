@@ -2,7 +2,7 @@
 # Vendor plotly.js's "cartesian" bundle (scatter, bar, heatmap, contour, …: 1.5 MB against
 # the full 4.8 MB) at the version of plotly.js that the pinned plotly package ships, into
 # the live chart's frontend folder. Charts whose traces it all covers load it instead of
-# the full bundle (pages/_shared/live_chart.py); tests/pages/test_live_chart.py fails when
+# the full bundle (pages/_shared/plotly_js.py); tests/pages/test_plotly_js.py fails when
 # the plotly package and this file disagree, so rerun this after upgrading plotly:
 #   bash scripts/vendor_plotly.sh
 set -euo pipefail

@@ -25,13 +25,6 @@ from tuning import (
     storage_damage,
 )
 
-HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
-    "pages/home.py",
-    "pages/launch.py",
-    "pages/monitor.py",
-    "pages/compare.py",
-    "pages/analysis.py",
-)
 REFRESH_S = 2.0
 #: A data grid's row height of three lines: Streamlit 1.67 wraps long text cells, rather
 #: than cut them off, only in rows taller than 4rem (64 px).

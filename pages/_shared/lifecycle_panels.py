@@ -18,7 +18,6 @@ import streamlit as st
 
 from pages._shared.common import (
     ERROR,
-    LAUNCH,
     SUCCESS,
     WRAPPED_ROW,
     admin_token,
@@ -28,6 +27,7 @@ from pages._shared.common import (
 )
 from pages._shared.model_form import spec_form_state
 from pages._shared.monitor_panels import PICKED_ROW_KEY, TRY_OPEN_KEY
+from pages._shared.shell import LAUNCH
 from tuning import (
     Actor,
     DemoLimits,

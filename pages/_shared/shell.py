@@ -23,6 +23,14 @@ from pathlib import Path
 import streamlit as st
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
+#: The pages app.py navigates, by file: what ``st.switch_page`` and ``st.page_link`` take.
+HOME, LAUNCH, MONITOR, COMPARE, ANALYSIS = (
+    "pages/home.py",
+    "pages/launch.py",
+    "pages/monitor.py",
+    "pages/compare.py",
+    "pages/analysis.py",
+)
 _IN_APP: ContextVar[bool] = ContextVar("sweetspot_in_app", default=False)
 LOG = logging.getLogger("sweetspot.app")
 ERROR_DETAILS = "client.showErrorDetails"
