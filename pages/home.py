@@ -29,6 +29,7 @@ from pages._shared.common import (
 from tuning import (
     PRESET_HELP,
     DemoLimits,
+    RunSpec,
     RunSummary,
     fmt_score,
     get_metric,
@@ -55,23 +56,48 @@ if new.button("New run", type="primary", icon=":material/add:", width="stretch")
     st.switch_page(LAUNCH)
 
 
-def start_preset(name: str) -> None:
+def demo_preset(name: str, limits: DemoLimits) -> RunSpec | None:
+    """The preset as the public demo starts it: no model file, and within the caps (the
+    houses search's 60 trials and 2 workers become the caps' 40 and 1); None if it cannot."""
+    return limits.fit(preset_spec(name)) if preset_code(name) is None else None
+
+
+def start_preset(name: str, limits: DemoLimits | None) -> None:
+    spec = demo_preset(name, limits) if limits else preset_spec(name)  # a preset's model file
+    # is described only when it starts, never while the page is drawn
     with engine_errors():
-        run = launch(preset_spec(name), storage_url=storage_url(), owner=visitor())
+        run = launch(spec, storage_url=storage_url(), owner=visitor())
     st.switch_page(MONITOR, query_params={"run": run.name})
+
+
+def offered_presets(limits: DemoLimits | None) -> dict[str, str]:
+    """The presets to offer, each with the text its card shows (in the demo, what the caps
+    change)."""
+    if limits is None:
+        return dict(PRESET_HELP)
+    offered = {}
+    for name, text in PRESET_HELP.items():
+        fitted = demo_preset(name, limits)
+        if fitted is None:
+            continue
+        if fitted != preset_spec(name):
+            workers = f"{fitted.workers} worker" + ("s" if fitted.workers > 1 else "")
+            text += f". In this demo: {fitted.n_trials_planned()} trials, {workers}"
+        offered[name] = text
+    return offered
 
 
 def empty_state() -> None:
     st.subheader("No runs yet")
     st.write("Start with one of the presets; each one opens the Monitor at once.")
-    demo = DemoLimits.from_env() is not None  # the public demo runs no model file
-    offered = {name: text for name, text in PRESET_HELP.items() if not demo or preset_code(name) is None}
+    limits = DemoLimits.from_env()
+    offered = offered_presets(limits)
     for column, (name, text) in zip(st.columns(len(offered)), offered.items(), strict=True):
         with column.container(border=True, height="stretch"):
             st.markdown(f"**{name}**")
             st.caption(text)
             if st.button("Start", key=f"preset-{name}", icon=":material/play_arrow:"):
-                start_preset(name)
+                start_preset(name, limits)
 
 
 def summaries() -> list[RunSummary]:

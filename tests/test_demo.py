@@ -250,6 +250,19 @@ def test_the_article_presets_fit_the_demo(demo, preset: str) -> None:
     check_spec(preset_spec(preset), demo)
 
 
+def test_a_preset_is_fitted_to_the_caps_where_a_budget_can_fit_it(demo) -> None:
+    houses = demo.fit(preset_spec("houses"))  # 60 trials, 2 workers
+    assert houses is not None and (houses.budget.n_trials, houses.workers) == (40, 1)
+    check_spec(houses, demo)
+    assert demo.fit(preset_spec("article-grid")) == preset_spec("article-grid")  # within the caps
+    timed = demo.fit(quick_spec(budget={"timeout_s": 7200}))  # time only: the trial cap bounds it
+    assert timed is not None and (timed.budget.n_trials, timed.budget.timeout_s) == (40, 3600)
+    too_wide = quick_spec(space={**QUICK_SPACE, "hidden_size": 1024})
+    assert demo.fit(too_wide) is None  # no budget fixes the network's width
+    grid = quick_spec(strategy="grid", space={"hidden_size": {"type": "int", "low": 1, "high": 100}})
+    assert demo.fit(grid) is None  # 100 configurations: a grid is not cut short
+
+
 def test_the_memory_benchmark_measures_every_cap_at_its_limit(demo) -> None:
     """bench/demo_memory.py sizes the caps: its runs must be the largest the demo accepts."""
     spec, csv_text = largest_spec(demo), largest_csv(demo)

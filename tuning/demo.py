@@ -84,6 +84,26 @@ class DemoLimits:
             "repeats": f"demo cap: {models}",
         }
 
+    def fit(self, spec: RunSpec) -> RunSpec | None:
+        """``spec`` with its budget and workers brought within the caps, as the Home page
+        offers a preset to the demo's visitors (the houses search's 60 trials and 2 workers
+        become 40 and 1); None when a cap that no budget changes still refuses it (a grid
+        larger than the trial cap, code of its own, a wider network).
+        """
+        raw = spec.to_dict()
+        budget = raw.setdefault("budget", {})
+        if not spec.exhaustive:
+            budget["n_trials"] = min(spec.budget.n_trials or self.max_trials, self.max_trials)
+        if spec.budget.timeout_s is not None:
+            budget["timeout_s"] = min(spec.budget.timeout_s, self.max_minutes * 60)
+        raw["workers"] = min(spec.workers, self.max_workers)
+        fitted = RunSpec.from_dict(raw, source=spec.source)
+        try:
+            check_spec(fitted, self)
+        except SpecError:
+            return None
+        return fitted
+
     def csv_limits(self) -> CsvLimits:
         return CsvLimits(
             max_bytes=self.max_upload_bytes, max_rows=self.max_rows, max_columns=self.max_columns

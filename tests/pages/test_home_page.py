@@ -73,3 +73,21 @@ def test_an_upload_shows_its_file_a_note_its_text_and_a_big_score_its_digits(
     annotate_run("uploaded", "**lr** near [0.005](http://x.example)\nmore", [], Actor(storage_url))
     row = open_page("pages/home.py").dataframe[0].value.set_index("run").loc["uploaded"]
     assert (row["dataset"], row["note"], row["test score"]) == ("houses.csv", "lr near 0.005", "262,590,000")
+
+
+def test_the_demo_offers_each_preset_within_its_caps(
+    open_page: Callable[..., AppTest],
+    storage_url: str,
+    no_workers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The houses search asks for 60 trials and 2 workers: the demo's Home page offered it and
+    then refused it with the caps' message; now it starts within the caps and says so."""
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    at = open_page("pages/home.py")
+    assert "In this demo: 40 trials, 1 worker" in texts(at)
+    at.button(key="preset-houses").click().run()
+    assert not at.exception and not at.error
+    spec = load_run(no_workers[0], storage_url).spec
+    assert (spec.budget.n_trials, spec.workers) == (40, 1)
+    assert at.title[0].value == "Monitor"
