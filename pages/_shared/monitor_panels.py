@@ -145,10 +145,19 @@ def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
     best, trial, test, elapsed = st.columns(4)
     unit = plain(loss_title(run.spec))  # a CSV's target name: Markdown in tooltips
     label = get_metric(summary.metric).label
-    best.metric(f"Best validation {label}", fmt_score(summary.best_value), help=unit, border=True)
-    trial.metric("Best trial", "–" if summary.best_trial is None else f"#{summary.best_trial}", border=True)
+    # A trade-off's winner is a trial of the front, the best in the selection metric until
+    # someone picks another: "best" would name a trial that another beats on the chart.
+    tradeoff = summary.objectives is not None
+    number = "–" if summary.best_trial is None else f"#{summary.best_trial}"
+    if tradeoff:
+        how = "picked by hand from the front" if summary.picked else f"the front's best in validation {label}"
+        best.metric(f"Winner's validation {label}", fmt_score(summary.best_value), help=unit, border=True)
+        trial.metric("Winner", number, help=how, border=True)
+    else:
+        best.metric(f"Best validation {label}", fmt_score(summary.best_value), help=unit, border=True)
+        trial.metric("Best trial", number, border=True)
     test.metric(
-        f"Test {label} of the best",
+        f"Test {label} of the {'winner' if tradeoff else 'best'}",
         fmt_score(summary.test_loss),
         border=True,
         help=f"{unit} on held-out rows, computed once when the run ends",
@@ -244,7 +253,7 @@ def best_panel(run: Run, summary: RunSummary) -> None:
     syntax highlighter (1.5 MB of script, every language Prism knows), a third of a second
     of a new visitor's browser before the charts can draw (docs/dashboard.md).
     """
-    st.subheader("Best configuration")
+    st.subheader("The winner's configuration" if summary.objectives is not None else "Best configuration")
     no_test_note(summary)
     if summary.best_params is None:
         st.info("No trial has completed yet; the best configuration appears with the first.")

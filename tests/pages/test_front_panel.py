@@ -55,6 +55,11 @@ def test_picking_a_trial_of_the_front_stores_it_as_the_winner(
     after = summarize(load_run("pareto", storage_url))
     assert (after.winner, after.picked) == (other, True)
     assert f"Trial {other} is the winner: it is tested on the held-out rows when the run ends." in texts(at)
+    # The tiles name it the winner, not "best": the chart's best so far is another trial.
+    tiles = {metric.label: metric.value for metric in at.metric}
+    assert tiles["Winner"] == f"#{other}" and "Best trial" not in tiles
+    assert "Winner's validation MSE" in tiles and "Test MSE of the winner" in tiles
+    assert "The winner's configuration" in [s.value for s in at.subheader]
     assert no_workers == []  # a run still going tests its winner when it ends
 
 
