@@ -91,14 +91,23 @@ def pick_run(names: list[str], key: str) -> str:
     A new ``run`` query parameter (from Launch, Home or a pasted link) wins over the last
     choice; otherwise the picker keeps what the user chose, and writes it to the URL so a
     reload shows the same run.
+
+    A run that left the storage (deleted here, or in another tab or by another visitor
+    while this page showed it) or a link's run that is not in it is said under the picker,
+    which shows another run in its place: the page never switches runs silently.
     """
     wanted, seen = st.query_params.get("run"), f"{key}-seen"
-    if wanted in names and wanted != st.session_state.get(seen):
+    last = st.session_state.get(seen)
+    if wanted in names and wanted != last:
         st.session_state[key] = wanted
     elif st.session_state.get(key) not in names:
-        last = st.session_state.get(seen)
         st.session_state[key] = last if last in names else names[0]
     name = st.selectbox("Run", names, key=key)
+    showing = f"Showing **{plain(name)}**."
+    if last and last not in names:
+        st.info(f"Run **{plain(last)}** is no longer in the storage: it was deleted. {showing}", icon=INFO)
+    elif wanted and wanted not in names:
+        st.info(f"There is no run named **{plain(wanted)}** in this storage. {showing}", icon=INFO)
     st.session_state[seen] = name
     st.query_params["run"] = name
     return name
