@@ -204,6 +204,8 @@ try:
 except SpecError as error:
     for field, message in error.by_field().items():
         errors.setdefault(field, message)
+if "dataset.csv" in errors:  # no table read, so no target to pick: the file is the one problem
+    errors.pop("dataset.target", None)
 if warm_start and spec is not None and not errors:
     try:  # the same check as Start's, shown before it: other data or split, and how many fit
         inherited = check_warm_start(warm_start, spec, csv.text if csv else None, storage_url())

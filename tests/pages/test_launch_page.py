@@ -103,6 +103,20 @@ def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[...,
     assert start_button(at).disabled
 
 
+def test_a_missing_or_unreadable_csv_is_the_one_problem_shown(open_page: Callable[..., AppTest]) -> None:
+    """Without a readable table there is no target to pick: its 'needs the name of its target
+    column' sat under the file's own error, with no widget to fix it."""
+    at = open_page("pages/launch.py")
+    at.selectbox(key="f_dataset").set_value("csv").run()
+    assert [e for e in errors(at) if "dataset" in e] == [
+        "`dataset.csv`: upload a CSV file with a header row and a column to predict"
+    ]
+    at.file_uploader(key="f_csv").set_value(("junk.csv", bytes(range(256)) * 4, "text/csv")).run()
+    shown = [e for e in errors(at) if "dataset" in e]
+    assert len(shown) == 1 and shown[0].startswith("`dataset.csv`: ") and "target" not in shown[0]
+    assert start_button(at).disabled
+
+
 def test_start_stores_the_run_and_opens_its_monitor(
     open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
 ) -> None:
