@@ -75,6 +75,9 @@ except (ValueError, RuntimeError) as error:  # optuna refuses some degenerate st
     st.warning(f"Optuna could not draw this view for this run: {plain(error)}", icon=WARNING)
     st.stop()
 complete = trials.complete
+caveat = trials.caveat(view)
+if caveat:
+    st.warning(caveat, icon=WARNING)
 live_plotly_chart(figure, key=f"analysis-{view}", alt=f"{info.title} of run {name}")
 note = f"Drawn from {used:,} of {complete:,} complete trials (a seeded sample)." if used < complete else ""
 st.caption(f"{complete:,} complete trials of {trials.total:,}. {note}")

@@ -33,6 +33,28 @@ def test_too_few_trials_is_a_message_not_an_exception(
     assert not at.exception and len(figures(at)) == 1
 
 
+def test_importances_of_a_handful_of_trials_come_with_a_warning(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """Eight trials gave the learning rate 0.81 of the network's size, which it cannot move,
+    with nothing to say the bars were chance."""
+    make_run(storage_url, "few", 8, spec=preset_spec("article-optuna"))
+    make_run(storage_url, "enough", 30, spec=preset_spec("article-optuna"))
+    at = open_page("pages/analysis.py", run="few", view="importance")
+    assert figures(at)
+    assert [w.value for w in at.warning] == [
+        "Only 8 complete trial(s): parameter importances from fewer than 30 are a rough estimate; "
+        "a handful of trials cannot tell a hyperparameter that moves an objective from chance, and "
+        "the importances always add up to 1: even one that cannot move it (the learning rate, for "
+        "the network's size) gets a share."
+    ]
+    at.segmented_control(key="view").set_value("slice").run()
+    assert not at.warning  # the other views show the trials themselves
+    at.selectbox(key="analysis_run").set_value("enough").run()
+    at.segmented_control(key="view").set_value("importance").run()
+    assert not at.warning and figures(at)
+
+
 def test_a_contour_needs_two_hyperparameters(open_page: Callable[..., AppTest], storage_url: str) -> None:
     make_run(storage_url, "tpe", 10, spec=preset_spec("article-optuna"))
     at = open_page("pages/analysis.py", run="tpe", view="contour")

@@ -112,10 +112,19 @@ class ParamPick:
 
 
 @dataclass(frozen=True)
+class Rough:
+    """Below ``complete`` complete trials a view is a rough estimate, for the reason ``why``."""
+
+    complete: int
+    why: str
+
+
+@dataclass(frozen=True)
 class View:
     """One analysis view: its title, what it needs, how many trials it draws at most, and its figure.
 
     ``picks_params``: the hyperparameters the user picks for it, or None when it shows all.
+    ``rough``: how few complete trials make it a rough estimate the page warns of, or None.
     """
 
     title: str
@@ -125,6 +134,7 @@ class View:
     explains: str
     draw: Draw
     picks_params: ParamPick | None = None
+    rough: Rough | None = None
 
 
 VIEWS: Registry[str, View] = Registry(
@@ -138,6 +148,12 @@ VIEWS: Registry[str, View] = Registry(
             "how much of the loss's variation each hyperparameter explains (PED-ANOVA), for each "
             "objective of a run of several",
             importance_figure,
+            rough=Rough(
+                30,
+                "a handful of trials cannot tell a hyperparameter that moves an objective from chance, "
+                "and the importances always add up to 1: even one that cannot move it (the learning "
+                "rate, for the network's size) gets a share",
+            ),
         ),
         "slice": View(
             "Slice",
@@ -222,6 +238,19 @@ def view_problem(view: str, trials: Sequence[FrozenTrial]) -> str | None:
             f"different values; this run has {varying}."
         )
     return None
+
+
+def view_caveat(view: str, trials: Sequence[FrozenTrial]) -> str | None:
+    """What to read ``view`` with when these trials are too few for more than a rough
+    estimate; None otherwise."""
+    rough = VIEWS[view].rough
+    complete = sum(t.state is TrialState.COMPLETE for t in trials)
+    if rough is None or complete >= rough.complete:
+        return None
+    return (
+        f"Only {complete} complete trial(s): {VIEWS[view].title.lower()} from fewer than "
+        f"{rough.complete} are a rough estimate; {rough.why}."
+    )
 
 
 def sample_study(
@@ -325,6 +354,9 @@ class AnalysisTrials:
 
     def problem(self, view: str) -> str | None:
         return view_problem(view, self.trials)
+
+    def caveat(self, view: str) -> str | None:
+        return view_caveat(view, self.trials)
 
 
 def analysis_trials(run: Run) -> AnalysisTrials:
