@@ -6,7 +6,7 @@ import math
 
 import optuna
 import pytest
-from optuna.distributions import CategoricalDistribution
+from optuna.distributions import CategoricalDistribution, IntDistribution
 from optuna.trial import TrialState
 
 from tests.fake_runs import make_run
@@ -125,6 +125,23 @@ def test_parallel_coordinates_tick_each_option_as_text() -> None:
     activation, _ = view_figure("parallel", study, None, "loss").data[0].dimensions
     assert list(activation.ticktext) == ["relu", "&lt;b&gt;tanh&lt;/b&gt;"]
     assert list(activation.values) == [0, 1, 0, 1]
+
+
+def test_parallel_coordinates_tick_a_few_whole_numbers_one_by_one() -> None:
+    """A layer count of 1 to 3 had ticks at 1.2, 1.4, …; a wide range keeps Plotly's ticks."""
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    layers, width = IntDistribution(1, 3), IntDistribution(16, 256)
+    for number in range(4):
+        study.add_trial(
+            optuna.trial.create_trial(
+                value=float(number),
+                params={"n_layers": 1 + number % 3, "hidden_size": 16 + 60 * number},
+                distributions={"n_layers": layers, "hidden_size": width},
+            )
+        )
+    hidden, n_layers, _ = view_figure("parallel", study, None, "loss").data[0].dimensions
+    assert (list(n_layers.tickvals), list(n_layers.range)) == ([1, 2, 3], [1, 3])
+    assert hidden.tickvals is None
 
 
 def test_a_run_of_several_objectives_shows_importance_per_objective(storage_url: str) -> None:

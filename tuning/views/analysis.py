@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import optuna
 from optuna import visualization as vis
-from optuna.distributions import CategoricalDistribution
+from optuna.distributions import CategoricalDistribution, IntDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from tuning.definition.metrics import Direction
@@ -69,6 +69,11 @@ def _parallel(study: optuna.Study, params: list[str] | None, loss_title: str) ->
     return fig
 
 
+#: A whole-number hyperparameter of this many values or fewer gets one tick per value: Plotly
+#: put ticks such as 1.2 and 1.4 on a layer count of 1 to 3.
+MOST_WHOLE_TICKS = 12
+
+
 def _parcoords_dimension(name: str, trials: Sequence[FrozenTrial]) -> dict[str, Any]:
     """One axis of ``_parallel``: log10 with ``1e-3`` ticks for a log range, one tick per
     option for a choice, the values themselves otherwise. Names and options are escaped,
@@ -86,6 +91,10 @@ def _parcoords_dimension(name: str, trials: Sequence[FrozenTrial]) -> dict[str, 
             ticktext=[plain_text(option) for option in distribution.choices],
         )
     numbers = np.array([np.nan if value is None else float(value) for value in values])
+    if isinstance(distribution, IntDistribution) and not distribution.log:
+        whole = list(range(distribution.low, distribution.high + 1, distribution.step))
+        if len(whole) <= MOST_WHOLE_TICKS:  # else Plotly's ticks are whole numbers already
+            return dict(label=plain_text(name), values=numbers, tickvals=whole, range=[whole[0], whole[-1]])
     if not getattr(distribution, "log", False):
         return dict(label=plain_text(name), values=numbers)
     logs = np.log10(numbers)
