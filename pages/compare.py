@@ -81,7 +81,11 @@ def race_scale(runs: list[Run], summaries: list[RunSummary]) -> tuple[str, list[
     datasets = {run.spec.dataset for run in runs}
     metrics = {run.spec.selection.name for run in runs}
     first = runs[0].spec
-    title = loss_title(first) if len(datasets) == 1 else f"validation {first.selection.label}"
+    if len(metrics) > 1:  # one metric's name would mislabel the other runs' lines
+        labels = sorted({run.spec.selection.label for run in runs})
+        title = f"validation score (per run: {', '.join(labels)})"
+    else:
+        title = loss_title(first) if len(datasets) == 1 else f"validation {first.selection.label}"
     if len(datasets) > 1 or len(metrics) > 1:
         what = "different data" if len(datasets) > 1 else f"different metrics ({', '.join(sorted(metrics))})"
         st.warning(f"These runs use {what}: their scores are not comparable.", icon=WARNING)

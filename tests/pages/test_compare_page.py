@@ -54,6 +54,20 @@ def test_runs_on_different_data_are_flagged(open_page: Callable[..., AppTest], s
     assert "not comparable" in at.warning[0].value
 
 
+def test_runs_of_different_metrics_are_not_titled_by_one(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """A penguins run (log loss) beside a houses run (MSE): both axes said 'validation log loss'."""
+    make_run(storage_url, "houses", 5)
+    penguins = {**preset_spec("penguins").to_dict(), "task": "classification", "metric": "log_loss"}
+    make_run(storage_url, "penguins", 5, spec=RunSpec.from_dict(penguins))
+    at = open_page("pages/compare.py")
+    at.multiselect(key="compare_runs").set_value(["penguins", "houses"]).run()
+    assert "different data" in at.warning[0].value
+    for figure in figures(at):
+        assert figure["layout"]["yaxis"]["title"]["text"] == "validation score (per run: MSE, log loss)"
+
+
 def test_a_run_from_the_url_joins_the_race(open_page: Callable[..., AppTest], storage_url: str) -> None:
     for name in ("a", "b", "c", "d"):
         make_run(storage_url, name, 3)
