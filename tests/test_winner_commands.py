@@ -81,7 +81,7 @@ def test_bad_rows_and_unknown_models_exit_2_with_the_reason(
         main(["predict", "t", "--csv", str(tmp_path / "rows.csv"), "--storage", storage_url])
         == EXIT_BAD_INPUT
     )
-    assert "error: rows: the column(s) ['garden'] are missing" in capsys.readouterr().err
+    assert "error: new rows: the column(s) garden are missing" in capsys.readouterr().err
     assert (
         main(
             [

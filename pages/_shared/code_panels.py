@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared.common import INFO, on_demand
+from pages._shared.common import INFO, code_span, on_demand
 from tuning import DemoLimits, Run, RunSummary, failed_tracebacks
 
 CODE_OPEN_KEY = "monitor_code_open"
@@ -22,11 +22,8 @@ def code_caption(run: Run, summary: RunSummary) -> None:
     source = run.spec.source
     if source is None or summary.code is None:
         return
-    # In a code span Markdown shows every character as it is (no escapes needed, none work):
-    # only a backtick could end it.
-    reference = source.reference.replace("`", "'")
     st.caption(
-        f"Your {source.kind.value}: `{reference}` · sha256 `{source.sha256[:12]}…` "
+        f"Your {source.kind.value}: {code_span(source.reference)} · sha256 `{source.sha256[:12]}…` "
         "(workers whose copy differs refuse to join)"
     )
     on_demand(

@@ -60,6 +60,24 @@ def plain(text: object) -> str:
     return MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
 
 
+def code_span(text: object) -> str:
+    """``text`` as inline code (a Markdown code span) that shows it exactly, for a visitor's
+    name inside backticks: ``f"columns {code_span(name)}"``, never ``f"`{plain(name)}`"``.
+
+    Inside a code span CommonMark shows every character as it is, so ``plain``'s backslash
+    escapes would show too (``bill\\_length\\_mm``), and nothing inside is Markdown, HTML or
+    a Streamlit directive. Only two things could end the span early: a backtick run as long
+    as the fence (so the fence is one backtick longer than the longest run in the text,
+    padded with a space where the text starts or ends with a backtick or a space, which
+    CommonMark strips), and a line break (a blank line or a heading would end the
+    paragraph; CommonMark shows a line break in a code span as a space anyway).
+    """
+    shown = re.sub(r"\r\n|\r|\n", " ", str(text)) or " "
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", shown)), default=0) + 1)
+    pad = " " if shown.strip(" ") and (shown[0] in "` " or shown[-1] in "` ") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
 def storage_url() -> str:
     """The storage every page reads: ``$TUNING_STORAGE`` or the journal in the data folder.
 

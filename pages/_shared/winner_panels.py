@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import ERROR, WARNING, on_demand, plain, storage_url
+from pages._shared.common import ERROR, WARNING, code_span, on_demand, plain, storage_url
 from pages._shared.lifecycle_panels import _actor, _attempt, _button, refusal
 from pages._shared.monitor_panels import _cell, markdown_table
 from tuning import (
@@ -44,6 +44,8 @@ MODEL_CHOICE_KEY = "predict_model"
 UPLOAD_KEY = "predict_rows"
 #: Rows of the predictions shown on the page; the download holds them all.
 SHOWN_ROWS = 20
+#: How the page shows a class probability (the download keeps full precision).
+PROBABILITY_FORMAT = "%.3f"
 
 
 def model_download(run: Run, summary: RunSummary) -> None:
@@ -62,7 +64,7 @@ def model_download(run: Run, summary: RunSummary) -> None:
             "A model folder without pickle: weights as safetensors, the preprocessing as JSON, "
             "`model.json`, and the network as TorchScript (a model file's network when it scripts; "
             "`model.json` says why not otherwise). "
-            f"`python -m tuning model {plain(run.name)} --out DIR` writes the same."
+            f"{code_span(f'python -m tuning model {run.name} --out DIR')} writes the same."
         )
         return
     weights = read_weights(run)
@@ -73,7 +75,7 @@ def model_download(run: Run, summary: RunSummary) -> None:
         )  # fmt: skip
         st.caption(
             "This run was stored before model folders: its preprocessing is a pickle. If you trust "
-            f"it, `python -m tuning model {plain(run.name)} --out DIR --trust-pickle` converts it."
+            f"it, {code_span(f'python -m tuning model {run.name} --out DIR --trust-pickle')} converts it."
         )
 
 
@@ -138,7 +140,7 @@ def predict_panel(run: Run, has_refit: bool) -> None:
     if model.network.get("takes") == "arrays":  # a model file's data(): no rows to upload
         st.caption(plain(model.arrays_only()))
         return
-    columns = ", ".join(f"`{plain(name)}`" for name in model.columns)
+    columns = ", ".join(code_span(name) for name in model.columns)
     upload = st.file_uploader(
         f"Rows to predict: a CSV with the columns {columns}", type=["csv"], key=UPLOAD_KEY
     )
@@ -159,7 +161,8 @@ def show_predictions(run: Run, model: WinnerModel, rows: pd.DataFrame, predictio
     if prediction.ignored:
         st.caption(f"Ignored (not used by the model): {plain(', '.join(prediction.ignored))}.")
     shown = with_predictions(rows.head(SHOWN_ROWS), prediction)  # the rows beside their predictions
-    st.dataframe(shown, hide_index=True, key="predictions_shown")
+    rounded = probability_columns(shown, rows, prediction)
+    st.dataframe(shown, hide_index=True, key="predictions_shown", column_config=rounded)
     if prediction.metrics:
         figures = metrics_table(prediction, model.card.get("test_metrics"))
         st.markdown(
@@ -178,3 +181,18 @@ def show_predictions(run: Run, model: WinnerModel, rows: pd.DataFrame, predictio
         on_click="ignore",
         help="one row per uploaded row, in the same order",
     )  # fmt: skip
+
+
+def probability_columns(
+    shown: pd.DataFrame, rows: pd.DataFrame, prediction: Prediction
+) -> dict[str, st.column_config.NumberColumn]:
+    """The shown probability columns to three decimals (a raw 2e-16 is 0.000), however
+    ``with_predictions`` renamed them; the download keeps every digit."""
+    added = shown.columns[len(rows.columns) :]  # the prediction columns, in their order
+    return {
+        str(label): st.column_config.NumberColumn(
+            format=PROBABILITY_FORMAT, help="rounded here; the downloaded CSV holds every digit"
+        )
+        for label, name in zip(added, prediction.frame.columns, strict=True)
+        if name in prediction.probabilities
+    }

@@ -8,12 +8,14 @@ captions, alerts, labels and ``help``; Plotly renders a subset of HTML in titles
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
+import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from pages._shared.common import plain
+from pages._shared.common import code_span, plain
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import figures
 from tests.runs_helpers import quick_spec
@@ -61,6 +63,48 @@ def test_escaping_leaves_no_markdown_syntax_but_the_same_characters() -> None:
     assert escaped.replace("\\", "") == HOSTILE.replace("\\", "")
     assert all(escaped[i - 1] == "\\" for i, c in enumerate(escaped) if c in "*[]()!<>:/_`$")
     assert plain("a\\b") == "a\\\\b" and plain(":red[x]") == "\\:red\\[x\\]"
+
+
+def code_span_content(markdown: str) -> str:
+    """What CommonMark shows for ``markdown`` if all of it is one code span (else it fails):
+    the opening backtick run must be closed only by the run of the same length that ends
+    the text, and the text must stay on one line (a blank line or a heading would end it)."""
+    fence = re.match(r"`+", markdown)
+    assert fence, markdown
+    ticks = fence.group()
+    assert markdown.endswith(ticks) and len(markdown) >= 2 * len(ticks) + 1, markdown
+    inner = markdown[len(ticks) : -len(ticks)]
+    assert not inner.endswith("`") and ticks not in re.findall(r"`+", inner), markdown
+    assert "\n" not in inner and "\r" not in inner, markdown
+    if inner.startswith(" ") and inner.endswith(" ") and inner.strip(" "):
+        inner = inner[1:-1]
+    return inner
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bill_length_mm",
+        "peng-a",
+        "a`b",
+        "``x``",
+        "`",
+        "a``b`",
+        " a ",
+        "a\\_b",
+        "*x* $y$ :red[z]",
+        HOSTILE,
+        "",
+    ],
+)
+def test_a_code_span_shows_the_text_as_it_is(text: str) -> None:
+    span = code_span(text)
+    assert code_span_content(span) == (text or " ")
+    assert "\\" not in span.replace(text, "")  # no escapes: inside a code span they would show
+
+
+def test_a_code_span_keeps_a_name_with_line_breaks_on_one_line() -> None:
+    assert code_span_content(code_span("a\n\n# b\r\nc")) == "a  # b c"
 
 
 def test_a_hostile_column_name_in_a_launch_error_is_text(open_page: Callable[..., AppTest]) -> None:

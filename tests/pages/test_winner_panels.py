@@ -3,9 +3,11 @@ snippet, and predicting uploaded rows (with refusals and metrics)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.winner_panels import PREDICT_OPEN_KEY, SNIPPET_OPEN_KEY, UPLOAD_KEY
@@ -19,14 +21,14 @@ from tuning.training.worker import Worker, WorkerOptions
 TEXT = mixed_table(rows=60, classes=2)
 
 
-def finished_table_run(storage_url: str) -> None:
+def finished_table_run(storage_url: str, name: str = "t", text: str = TEXT) -> None:
     spec = RunSpec.from_dict({
         "dataset": {"name": "csv", "target": "label", "filename": "t.csv"}, "strategy": "random",
         "budget": {"n_trials": 1}, "space": {"hidden_size": 8, "epochs": 4},
         "task": "classification", "metric": "log_loss",
     })  # fmt: skip
-    create_run(spec, "t", storage_url, TEXT)
-    Worker("t", storage_url, WorkerOptions()).work()
+    create_run(spec, name, storage_url, text)
+    Worker(name, storage_url, WorkerOptions()).work()
 
 
 def test_an_ended_run_offers_its_model_and_predicts_uploaded_rows(
@@ -53,11 +55,66 @@ def test_an_ended_run_offers_its_model_and_predicts_uploaded_rows(
         ("bad.csv", b"size,colour,garden\nbig,red,yes\n", "text/csv")
     ).run()
     assert errors(at) == [
-        "rows: column 'size' holds 'big' in row 1: text in a column that was a number in training: fix or empty that cell"
+        "new rows: column 'size' holds 'big' in row 1: text in a column that was a number in training: fix or empty that cell"
     ]
 
     next(b for b in at.button if b.label == "Refit on training + validation rows").click().run()
     assert no_workers == ["t"] and "Refit of trial #0: requested." in texts(at)
+
+
+def test_names_in_inline_code_show_without_backslashes(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """A code span shows backslash escapes literally: `bill\\_length\\_mm` read so on the page."""
+    finished_table_run(storage_url, "peng-a", TEXT.replace("size,colour", "bill_length_mm,body_mass_g", 1))
+    at = open_lazy(open_page("pages/monitor.py", run="peng-a"), PREDICT_OPEN_KEY)
+    caption = next(c.value for c in at.caption if "python -m tuning model" in c.value)
+    assert caption.endswith("`python -m tuning model peng-a --out DIR` writes the same.")
+    label = at.file_uploader(key=UPLOAD_KEY).label
+    assert label == "Rows to predict: a CSV with the columns `bill_length_mm`, `body_mass_g`, `garden`"
+
+
+def test_refusals_of_uploaded_rows_name_the_new_rows_and_list_columns_plainly(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    finished_table_run(storage_url)
+    at = open_lazy(open_page("pages/monitor.py", run="t"), PREDICT_OPEN_KEY)
+    uploads = {
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR": "new rows: the file is binary, not a CSV text file",
+        b"size,garden\n1,yes\n": (
+            "new rows: the column(s) colour are missing; the model was trained on size, colour, garden "
+            "(other columns are ignored)"
+        ),
+    }
+    for data, message in uploads.items():
+        at.file_uploader(key=UPLOAD_KEY).set_value(("junk.csv", data, "text/csv")).run()
+        assert not at.exception and errors(at) == [message]
+
+
+def test_a_demo_refuses_an_oversized_upload_of_new_rows_by_its_name(
+    open_page: Callable[..., AppTest], storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finished_table_run(storage_url)
+    monkeypatch.setenv("SWEETSPOT_DEMO", "1")
+    at = open_lazy(open_page("pages/monitor.py", run="t"), PREDICT_OPEN_KEY)
+    rows = b"size,colour,garden\n" + b"1.5,red,yes\n" * 100_000  # 1.2 MB, over the demo's 1 MB
+    at.file_uploader(key=UPLOAD_KEY).set_value(("rows.csv", rows, "text/csv")).run()
+    assert not at.exception
+    assert errors(at) == ["new rows: the file is 1.2 MB, over the limit of 1.0 MB; upload fewer rows"]
+
+
+def test_probabilities_are_shown_rounded_and_kept_whole(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    finished_table_run(storage_url)
+    at = open_lazy(open_page("pages/monitor.py", run="t"), PREDICT_OPEN_KEY)
+    at.file_uploader(key=UPLOAD_KEY).set_value(("rows.csv", TEXT.encode(), "text/csv")).run()
+    table = at.dataframe[-1]
+    config = json.loads(table.proto.columns)
+    for name in ("probability_c0", "probability_c1"):
+        assert config[name]["type_config"]["format"] == "%.3f", config
+        assert table.value[name].dtype == "float64"  # the grid formats; the values stay whole
+    assert "size" not in config and "predicted_label" not in config
 
 
 def test_a_refit_run_shows_both_models_on_test_and_predicts_with_the_refit(

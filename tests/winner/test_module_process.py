@@ -71,4 +71,4 @@ def test_a_model_trained_on_data_arrays_says_what_it_takes_instead_of_rows(code_
         FieldError, match=r"takes inputs shaped \(3\) per row, as data\(\) gives them"
     ) as refused:
         model.predict(pd.DataFrame({"a": [1.0]}))
-    assert refused.value.field == "rows" and "network.torchscript.pt" in refused.value.message
+    assert refused.value.field == "new rows" and "network.torchscript.pt" in refused.value.message

@@ -16,3 +16,9 @@ def test_a_class_named_like_a_formula_is_written_as_text() -> None:
     text = predictions_csv(frame)
     assert "'=HYPERLINK" in text
     assert text.splitlines()[2] == '"Adelie",0.9'
+
+
+def test_probabilities_are_written_with_every_digit() -> None:
+    """The page shows probabilities rounded; the file people take away must not be."""
+    frame = pd.DataFrame({"predicted_species": ["Adelie"], "probability_Gentoo": [2.220446049250313e-16]})
+    assert predictions_csv(frame).splitlines()[1] == '"Adelie",2.220446049250313e-16'

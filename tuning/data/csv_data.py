@@ -67,22 +67,23 @@ class CsvTable:
         return self.profile.target
 
 
-def decode_csv(data: bytes, limits: CsvLimits = CsvLimits()) -> str:
+def decode_csv(data: bytes, limits: CsvLimits = CsvLimits(), field: str = FIELD) -> str:
     """The text of an uploaded file, refusing an empty, oversized, binary or non-UTF-8 one.
 
     Every way in (the Launch page, ``python -m tuning launch --csv``) reads bytes, so
-    every one gives the same message for the same bad file.
+    every one gives the same message for the same bad file; ``field`` names the file in
+    it (rows to predict are not the dataset).
     """
     if not data.strip():
-        raise FieldError(FIELD, "the file is empty; upload a CSV with a header row and data rows")
-    _check_size(len(data), limits)
+        raise FieldError(field, "the file is empty; upload a CSV with a header row and data rows")
+    _check_size(len(data), limits, field)
     if b"\x00" in data[:65536]:
-        raise FieldError(FIELD, "the file is binary, not a CSV text file")
+        raise FieldError(field, "the file is binary, not a CSV text file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FieldError(
-            FIELD, f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"
+            field, f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"
         ) from None
 
 
@@ -94,10 +95,10 @@ def read_csv_file(path: Path, limits: CsvLimits = CsvLimits()) -> str:
         return decode_csv(file.read(limits.max_bytes + 1), limits)  # it may have grown since
 
 
-def _check_size(size: int, limits: CsvLimits) -> None:
+def _check_size(size: int, limits: CsvLimits, field: str = FIELD) -> None:
     if size > limits.max_bytes:
         raise FieldError(
-            FIELD,
+            field,
             f"the file is {size / 1e6:.1f} MB, over the limit of {limits.max_bytes / 1e6:.1f} MB; "
             "upload fewer rows",
         )
@@ -133,14 +134,14 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
     return frame
 
 
-def header_row(text: str) -> list[str]:
+def header_row(text: str, field: str = FIELD) -> list[str]:
     """The header row's names as pandas reads them: spaces after a comma skipped, any line
     ending (``\\n``, ``\\r\\n``, or an old Mac's ``\\r`` alone), blank lines before it skipped."""
     rows = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     try:
         return next((row for row in rows if row), [])
     except csv.Error as error:
-        raise FieldError(FIELD, f"the header row could not be read ({error})") from None
+        raise FieldError(field, f"the header row could not be read ({error})") from None
 
 
 def check_header(header: list[str], frame: pd.DataFrame, field: str = FIELD) -> None:

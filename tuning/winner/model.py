@@ -27,7 +27,7 @@ from tuning.winner.folder import PREPROCESSING, TORCHSCRIPT, WEIGHTS, ModelFolde
 from tuning.winner.module_process import module_outputs
 from tuning.winner.network import Network, head_predictions
 from tuning.winner.preprocessing import Preprocessing, RowArrays
-from tuning.winner.rows import CheckedRows, check_rows
+from tuning.winner.rows import FIELD, CheckedRows, check_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 #: Rows encoded and predicted at once: a chunk's arrays stay small (100,000 rows at once
 #: held 470 MiB and spent a quarter of the process's time in the kernel, paging memory in).
 CHUNK_ROWS = 32_768
+#: A class's probability column is this and the class: ``probability_Adelie``.
+PROBABILITY = "probability_"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,12 @@ class Prediction:
     scored: int
     unknown_labels: tuple[str, ...]
     model: str
+
+    @property
+    def probabilities(self) -> list[str]:
+        """The frame's columns of class probabilities (none for a regression), for a view
+        that rounds them: the frame keeps every digit."""
+        return [str(c) for c in self.frame.columns if str(c).startswith(PROBABILITY)]
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,7 @@ class WinnerModel:
     def check(self, frame: pd.DataFrame) -> CheckedRows:
         """``frame`` checked against the training columns (FieldError naming what is wrong)."""
         if self.network.get("takes") == "arrays":
-            raise FieldError("rows", self.arrays_only())
+            raise FieldError(FIELD, self.arrays_only())
         return check_rows(frame, self.columns, self.target, self.task, self.classes)
 
     def arrays_only(self) -> str:
@@ -187,5 +195,5 @@ class WinnerModel:
         classes = np.asarray(self.classes, dtype=object)
         frame = pd.DataFrame({column: classes[scores.argmax(axis=1)]}, index=index)
         for i, name in enumerate(self.classes):
-            frame[f"probability_{name}"] = scores[:, i]
+            frame[f"{PROBABILITY}{name}"] = scores[:, i]
         return frame

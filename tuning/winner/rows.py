@@ -24,7 +24,8 @@ from tuning.winner.preprocessing import PLAIN
 if TYPE_CHECKING:
     import pandas as pd
 
-FIELD = "rows"
+#: What refusals call the rows to predict: not the dataset (``dataset.csv``) a run trained on.
+FIELD = "new rows"
 
 
 def read_rows(data: bytes, limits: CsvLimits | None = None) -> pd.DataFrame:
@@ -32,12 +33,12 @@ def read_rows(data: bytes, limits: CsvLimits | None = None) -> pd.DataFrame:
     size); one row is enough."""
     import pandas as pd
 
-    text = decode_csv(data, limits or CsvLimits())
+    text = decode_csv(data, limits or CsvLimits(), FIELD)
     try:
         frame = pd.read_csv(io.StringIO(text), na_values=list(EXTRA_MISSING), skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise FieldError(FIELD, f"the file could not be read as CSV ({error})") from None
-    check_header(header_row(text), frame, FIELD)
+    check_header(header_row(text, FIELD), frame, FIELD)
     if frame.empty:
         raise FieldError(FIELD, "the file has a header but no rows to predict")
     check_numbers(frame, FIELD)
@@ -67,8 +68,8 @@ def check_rows(
     if missing:
         raise FieldError(
             FIELD,
-            f"the column(s) {missing} are missing; the model was trained on {list(columns)} "
-            "(other columns are ignored)",
+            f"the column(s) {', '.join(missing)} are missing; the model was trained on "
+            f"{', '.join(columns)} (other columns are ignored)",
         )
     prepared = {name: _prepared(frame[name], name, kind) for name, kind in columns.items()}
     ignored = tuple(c for c in frame.columns if c not in columns and c != target)
