@@ -419,9 +419,9 @@ def _all_trials(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Data
 
 
 def _with_notes(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.DataFrame:
-    """Every trial's row, with its note; its "loss" column is the run's score (the other
-    validation metrics beside it, that one not repeated)."""
-    everything = trial_table(frame, selection=run.spec.selection.name)
+    """Every trial's row, with its note; its "loss" column is the run's score (the run's
+    other objectives and validation metrics beside it, that one not repeated)."""
+    everything = trial_table(frame, spec=run.spec)
     return everything.assign(note=[notes.get(int(n), "") for n in everything["number"]])
 
 
@@ -457,7 +457,9 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
             score: st.column_config.NumberColumn(
                 format=column_format(shown[score]), help=plain(loss_title(run.spec))
             ),
-            "duration_s": st.column_config.NumberColumn("duration", format="%.1f s"),
+            "duration_s": st.column_config.NumberColumn(
+                "duration", format=_duration_format(shown["duration_s"])
+            ),
             "epochs_run": st.column_config.NumberColumn("epochs", width="small"),
             "origin": st.column_config.TextColumn(
                 help="sampled by the strategy, hand-picked (queued by someone) or inherited (warm start)"
@@ -473,6 +475,13 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
         st.rerun(scope="app")  # that panel is outside this live fragment
     st.caption("Select a trial to start the configuration to try from it.")
     return table
+
+
+def _duration_format(seconds: pd.Series) -> str:
+    """Seconds with two significant digits in the shortest trial: a fast run's 0.023 s read
+    "0.0 s" at one decimal. The column stays numeric, so it sorts; the CSV keeps raw seconds."""
+    positive = seconds[seconds > 0]
+    return f"{column_format([positive.min()] if len(positive) else [], digits=2)} s"
 
 
 def _initial(label: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -9,9 +10,11 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from optuna.trial import create_trial
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import STATE_BADGES
@@ -365,3 +368,51 @@ def test_a_finished_table_run_shows_its_test_report_baselines_and_picture(
     )
     assert re.search(r"\| MAE \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", shown), shown
     assert not at.dataframe  # no data grid until the trials table is opened
+
+
+def _csv_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
+    """The data of every deferred download the page offers, by file name, as a click reads it."""
+    found: dict[str, Callable[[], object]] = {}
+    add = MediaFileManager.add_deferred
+
+    def recorded(self: MediaFileManager, data: Callable[[], object], *args: object, **kwargs: object) -> str:
+        found[str(kwargs.get("file_name", args[2] if len(args) > 2 else ""))] = data
+        return add(self, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recorded)
+    return found
+
+
+def test_a_tradeoff_runs_table_and_csv_have_every_objective(
+    open_page: Callable[..., AppTest], storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parameter count of a two-objective run was in neither the table nor its CSV."""
+    study = make_run(storage_url, "tradeoff", 6, spec=preset_spec("houses-tradeoff"), n_failed=1)
+    counts = {t.number: t.values[1] for t in study.get_trials() if t.values}
+    downloads = _csv_downloads(monkeypatch)
+
+    def exported() -> pd.DataFrame:
+        csv = pd.read_csv(io.StringIO(str(downloads["tradeoff-trials.csv"]())))
+        assert list(csv.columns[:4]) == ["number", "state", "validation MSE", "parameters (count)"]
+        return csv.set_index("number")["parameters (count)"]
+
+    at = open_page("pages/monitor.py", run="tradeoff")
+    every = exported()  # the table closed: every trial
+    assert every[list(counts)].tolist() == list(counts.values()) and every.isna().sum() == 1  # the failed
+    at = open_lazy(at, TRIALS_OPEN_KEY)
+    table = at.dataframe[0].value.set_index("number")["parameters (count)"]
+    assert table[list(counts)].tolist() == exported()[list(counts)].tolist() == list(counts.values())
+
+
+def test_short_trials_durations_stay_readable(
+    open_page: Callable[..., AppTest], storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fast run's trials (0.025 s each) all read "0.0 s" in the table."""
+    make_run(storage_url, "fast", 5, trial_s=0.025)
+    downloads = _csv_downloads(monkeypatch)
+    at = open_lazy(open_page("pages/monitor.py", run="fast"), TRIALS_OPEN_KEY)
+    printf = json.loads(at.dataframe[0].proto.columns)["duration_s"]["type_config"]["format"]
+    assert printf.replace("%,", "%") % 0.025 == "0.025 s"
+    assert printf.replace("%,", "%") % 0.0234 == "0.023 s"
+    csv = pd.read_csv(io.StringIO(str(downloads["fast-trials.csv"]())))
+    assert csv["duration_s"].tolist() == pytest.approx([0.025] * 5)  # the CSV keeps raw seconds

@@ -182,3 +182,36 @@ def test_the_table_puts_every_recorded_metric_beside_the_score() -> None:
     assert list(table.columns[:4]) == ["number", "state", "validation log loss", "validation accuracy"]
     assert table["validation accuracy"].tolist() == [0.9]
     assert list(table.columns).count("validation log loss") == 1  # the score is not repeated
+
+
+def test_the_table_has_a_column_per_objective_beyond_the_score(storage_url: str) -> None:
+    """A trade-off run's table (and so its CSV) had only the score: its front could not be
+    rebuilt from it. Each other objective gets a column titled with its label and units."""
+    spec = preset_spec("houses-tradeoff")
+    study = make_run(storage_url, "tradeoff", 6, spec=spec, n_failed=1)
+    table = trial_table(trials_frame(trials(study)), "validation MSE", spec=spec)
+    assert list(table.columns[:4]) == ["number", "state", "validation MSE", "parameters (count)"]
+    complete = {t.number: t.values[1] for t in trials(study) if t.state is TrialState.COMPLETE}
+    rows = table.set_index("number")["parameters (count)"]
+    assert rows[list(complete)].tolist() == list(complete.values())
+    assert rows.drop(list(complete)).isna().all()  # the failed trial measured nothing
+
+
+def test_every_kind_of_extra_objective_is_named_from_the_registries() -> None:
+    houses = preset_spec("houses-tradeoff").to_dict()
+    spec = RunSpec.from_dict({**houses, "objectives": ["mse", "latency_ms", "mae"]})
+    trial = create_trial(
+        values=[900.0, 0.25, 21.0], params={}, distributions={}, state=TrialState.COMPLETE,
+        user_attrs={"metrics": {"mse": 900.0, "mae": 21.0, "r2": 0.5}, "measures": {"latency_ms": 0.25}},
+    )  # fmt: skip
+    table = trial_table(trials_frame([trial]), "validation MSE", spec=spec)
+    first = ["number", "state", "validation MSE", "latency (ms per 1,000 rows)", "validation MAE"]
+    assert list(table.columns[:6]) == [*first, "validation R²"]
+    assert table.loc[0, first[3:]].tolist() == [0.25, 21.0]
+    assert list(table.columns).count("validation MAE") == 1  # a metric's column is not repeated
+
+
+def test_a_run_of_one_objective_keeps_its_table(study: optuna.Study) -> None:
+    frame = trials_frame(trials(study))
+    before = trial_table(frame, "validation MSE", selection="mse")
+    pd.testing.assert_frame_equal(trial_table(frame, "validation MSE", spec=preset_spec("houses")), before)

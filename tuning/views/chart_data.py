@@ -8,8 +8,10 @@ and the running trials, and best-so-far lines keep only the points where the bes
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -214,11 +216,18 @@ def race_frame(runs: Sequence[tuple[str, str, pd.DataFrame]], maximize: bool = F
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def trial_table(frame: pd.DataFrame, score: str = "loss", selection: str | None = None) -> pd.DataFrame:
+def trial_table(
+    frame: pd.DataFrame,
+    score: str = "loss",
+    selection: str | None = None,
+    spec: RunSpec | None = None,
+) -> pd.DataFrame:
     """The trials as people read them: the score (named ``score``, e.g. "validation accuracy"),
-    plain parameter names, every other recorded validation metric (``selection``, the metric
+    the run's other objectives (``spec``'s; a trade-off's front is rebuilt from them), plain
+    parameter names, every other recorded validation metric (``selection``, the metric
     the score is, is not repeated: a CSV had "validation log loss" and "val log loss"),
-    start time, duration."""
+    start time, duration. ``spec`` gives ``selection`` when it is not given."""
+    selection = selection or (spec.selection.name if spec else None)
     params = param_columns(frame)
     table = frame[
         [
@@ -241,9 +250,42 @@ def trial_table(frame: pd.DataFrame, score: str = "loss", selection: str | None 
     metrics = _metric_columns(frame).drop(
         columns=_metric_column(selection) if selection else [], errors="ignore"
     )
-    table = pd.concat([table, metrics], axis=1)
-    first = ["number", "state", score, *metrics.columns]  # every score beside the one selected by
+    objectives = _objective_columns(frame, spec) if spec else pd.DataFrame(index=frame.index)
+    metrics = metrics.drop(columns=objectives.columns, errors="ignore")  # its own value is the same
+    table = pd.concat([table, objectives, metrics], axis=1)
+    first = ["number", "state", score, *objectives.columns, *metrics.columns]  # every score beside
     return table[first + [c for c in table.columns if c not in first]]
+
+
+def _objective_column(spec: RunSpec, name: str) -> str:
+    """The table's column of an objective beyond the score: a metric's as the other metrics'
+    ("validation MAE"), a measure's titled with its units ("parameters (count)")."""
+    return _metric_column(name) if name in METRICS else axis_title(spec, name)
+
+
+def _objective_columns(frame: pd.DataFrame, spec: RunSpec) -> pd.DataFrame:
+    """One column per objective after the first: its value in each trial (the trial's
+    ``values``, else what the worker measured or validated of it), NaN where it has none."""
+    goals = spec.goals
+    nothing = pd.Series(None, index=frame.index, dtype=object)
+    found = zip(*(frame.get(c, nothing) for c in ("values", "measures", "val_metrics")), strict=True)
+    rows = list(found) if len(goals) > 1 else []
+    columns = {
+        _objective_column(spec, goal.name): [_objective_value(row, index, goal.name) for row in rows]
+        for index, goal in enumerate(goals[1:], start=1)
+    }
+    return pd.DataFrame(columns, index=frame.index, dtype=float)
+
+
+def _objective_value(row: tuple[Any, Any, Any], index: int, name: str) -> float:
+    """Objective ``index`` (``name``) of one trial's (values, measures, val_metrics)."""
+    values, *recorded = row
+    if isinstance(values, list | tuple | np.ndarray) and index < len(values) and values[index] is not None:
+        return float(values[index])
+    for named in recorded:
+        if isinstance(named, dict) and named.get(name) is not None:
+            return float(named[name])
+    return math.nan
 
 
 def _metric_columns(frame: pd.DataFrame) -> pd.DataFrame:
