@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import streamlit as st
 
@@ -165,7 +165,7 @@ def on_demand(label: str, icon: str, key: str, draw: Callable[[], T]) -> T | Non
         return draw()
 
 
-def end_live() -> None:
+def end_live() -> NoReturn:
     """Stop a live panel's timer (see ``live_panel``) with one full-page rerun."""
     st.rerun()
 

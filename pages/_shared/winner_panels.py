@@ -12,7 +12,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import ERROR, WARNING, code_span, on_demand, plain, storage_url
+from pages._shared.common import (
+    ERROR,
+    INFO,
+    WARNING,
+    code_span,
+    end_live,
+    live_panel,
+    on_demand,
+    plain,
+    storage_url,
+)
 from pages._shared.lifecycle_panels import _actor, _attempt, _button, refusal
 from pages._shared.monitor_panels import _cell, markdown_table
 from tuning import (
@@ -101,7 +111,7 @@ def refit_panel(run: Run, summary: RunSummary, refit: Refit | None) -> None:
     """The refit's state, its test figures beside the selected model's, or the button."""
     trial = f"trial #{summary.best_trial}"
     if refit is not None and refit.state.pending:
-        st.info(f"Refit of {trial}: {refit.state.value}. Reload the page to see it when it is done.")
+        live_panel(lambda live: refit_progress(run, trial), live=True)
         return
     if refit is not None and refit.state is RefitState.DONE:
         st.markdown(
@@ -124,6 +134,15 @@ def refit_panel(run: Run, summary: RunSummary, refit: Refit | None) -> None:
         _attempt(
             lambda: f"Refit of {run.name}'s winner requested: {refit_run(run.name, _actor()).state.value}"
         )
+
+
+def refit_progress(run: Run, trial: str) -> None:
+    """A pending refit's state, read again every refresh; once it has ended, one full rerun
+    shows its test figures (or why it failed) and offers it to the predictions."""
+    refit = refit_of(run)
+    if refit is None or not refit.state.pending:
+        end_live()
+    st.info(f"Refit of {trial}: {refit.state.value}. This panel follows it.", icon=INFO)
 
 
 def predict_panel(run: Run, has_refit: bool) -> None:

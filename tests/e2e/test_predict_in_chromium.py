@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.table_cases import mixed_table
-from tuning import RunSpec, create_run
+from tuning import RunSpec, create_run, load_run
+from tuning.storage.refit import ask_refit
 from tuning.training.worker import Worker, WorkerOptions
 
 pytestmark = pytest.mark.browser
@@ -49,3 +50,23 @@ def test_uploaded_rows_are_predicted_shown_scored_and_downloaded(
     download.value.save_as(saved)
     predictions = pd.read_csv(saved)
     assert len(predictions) == 60 and set(predictions["predicted_label"]) <= {"c0", "c1"}
+
+
+def test_a_refit_asked_for_is_followed_until_its_figures_show(
+    new_page: Callable[[str], Page], server: SimpleNamespace
+) -> None:
+    """The panel said 'Reload the page to see it when it is done' and never changed by itself."""
+    spec = RunSpec.from_dict({
+        "dataset": {"name": "synthetic-houses", "rows": 120}, "strategy": "random",
+        "budget": {"n_trials": 1}, "space": {"hidden_size": 8, "epochs": 3},
+    })  # fmt: skip
+    create_run(spec, "refits", server.storage)
+    Worker("refits", server.storage, WorkerOptions()).work()
+    ask_refit(load_run("refits", server.storage))  # as Refit's button asks, with no worker yet
+
+    page = new_page("monitor?run=refits")
+    expect(page.get_by_text("Refit of trial #0: requested. This panel follows it.")).to_be_visible()
+    Worker("refits", server.storage, WorkerOptions()).work()  # the worker the button would start
+    expect(page.get_by_text("trained on 96 training + validation rows for 3 epochs")).to_be_visible()
+    expect(page.get_by_text("This panel follows it")).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
