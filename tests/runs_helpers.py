@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
+import optuna
 from optuna.trial import TrialState
 
 from tuning.definition.spec import RunSpec
@@ -51,3 +53,22 @@ def wait_until_ended(name: str, storage_url: str, timeout_s: float = 120) -> Run
 
 def finished_params(run: Run) -> list[dict[str, Any]]:
     return [t.params for t in run.study.get_trials(states=(TrialState.COMPLETE,))]
+
+
+@dataclass
+class RecordedProgress:
+    """A trainer's ``Progress`` without a worker: curves kept by trial number, and the run
+    stopped (``stop_reason``) from the ``stop_after``-th question on."""
+
+    stop_after: int | None = None
+    curves: dict[int, list[float]] = field(default_factory=dict)
+    asked: int = 0
+
+    def publish(self, trial: optuna.Trial, curve: list[float]) -> None:
+        self.curves[trial.number] = curve
+
+    def stop_reason(self) -> str | None:
+        self.asked += 1
+        return (
+            "the run was stopped" if self.stop_after is not None and self.asked >= self.stop_after else None
+        )

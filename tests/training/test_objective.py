@@ -13,7 +13,7 @@ import pytest
 from optuna.pruners import BasePruner
 from optuna.trial import TrialState
 
-from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
+from tests.runs_helpers import QUICK_SPACE, RecordedProgress, quick_spec, run_in_process
 from tuning.storage import record
 from tuning.training.objective import Objective
 from tuning.training.population import Status
@@ -28,15 +28,29 @@ def test_pruning_stops_members_one_by_one_and_publishes_every_curve() -> None:
     spec = quick_spec(pruner="median", space={**QUICK_SPACE, "epochs": 5})
     study = optuna.create_study(pruner=PruneOddTrialsAtEpochTwo(), sampler=optuna.samplers.RandomSampler(0))
     trials = [study.ask() for _ in range(4)]
-    published: dict[int, list[float]] = {}
+    progress = RecordedProgress()
 
-    outcomes = Objective(spec, None)(trials, lambda trial, curve: published.__setitem__(trial.number, curve))
+    outcomes = Objective(spec, None)(trials, progress)
+    published = progress.curves
 
     assert [o.status for o in outcomes] == [Status.FINISHED, Status.STOPPED] * 2
     assert outcomes[1].reason.startswith("pruned at epoch 2 (validation loss ")
     assert [len(published[n]) for n in range(4)] == [5, 2, 5, 2]
     assert [published[n] for n in range(4)] == [o.curve for o in outcomes]
     assert trials[0].params != trials[2].params  # each member its own configuration
+
+
+def test_a_stopped_run_ends_every_member_of_the_population_at_that_epoch() -> None:
+    spec = quick_spec(space={**QUICK_SPACE, "epochs": 50})
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(0))
+    trials = [study.ask() for _ in range(4)]
+    progress = RecordedProgress(stop_after=3)  # asked after each epoch: the stop is read at the third
+
+    outcomes = Objective(spec, None)(trials, progress)
+
+    assert [o.status for o in outcomes] == [Status.STOPPED] * 4
+    assert [o.reason for o in outcomes] == ["stopped at epoch 3: the run was stopped"] * 4
+    assert [len(progress.curves[n]) for n in range(4)] == [3] * 4
 
 
 def test_a_worker_trains_its_trials_as_one_population_and_a_diverging_one_fails_alone(

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import optuna
 import pytest
 from optuna.trial import TrialState
 
 from tests.code_files import QUADRATIC_OBJECTIVE, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
-from tests.runs_helpers import run_in_process
+from tests.runs_helpers import RecordedProgress, run_in_process
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError
 from tuning.storage import record
+from tuning.training.population import Status
+from tuning.training.user_objective import FunctionObjective
 from tuning.views.front_data import front_points
 from tuning.views.front_figures import front_figure
 from tuning.views.pareto import tradeoffs
@@ -89,3 +92,17 @@ def test_an_objective_returning_a_tuple_trades_its_values_off_like_any_trade_off
     assert drawn.axes == [("objective", "objective_2")]
     assert drawn.titles["objective_2"] == "objective value 2 (as your objective returns it)"
     assert front_figure(drawn, "objective", "objective_2", run.name).data
+
+
+def test_a_stopped_run_ends_an_objective_at_its_next_report(code_root: Path) -> None:
+    write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    spec = RunSpec.from_dict(
+        {"objective": "quadratic.py:objective", "strategy": "random", "budget": {"n_trials": 1}}
+    )
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(0))
+    progress = RecordedProgress(stop_after=2)  # asked after each report: the stop is read at step 1
+
+    (outcome,) = FunctionObjective(spec, None)([study.ask()], progress)
+
+    assert (outcome.status, outcome.reason) == (Status.STOPPED, "stopped at step 1: the run was stopped")
+    assert len(progress.curves[0]) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from optuna.exceptions import StorageInternalError
 from optuna.trial import TrialState
 
 import tuning.training.worker
-from tests.runs_helpers import quick_spec, run_in_process
+from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
 from tuning.definition.presets import preset_spec
 from tuning.definition.spec import RunSpec
 from tuning.errors import StorageUnavailable
@@ -243,3 +244,31 @@ def test_a_configuration_queued_as_the_last_worker_leaves_is_run_by_it(
     summary = summarize(run)
     assert (summary.state, summary.n_hand_picked, summary.n_waiting) == ("finished", 1, 0)
     assert [t.params for t in run.study.get_trials(states=(TrialState.COMPLETE,))].count(picked) == 1
+
+
+def test_a_stop_ends_a_population_at_its_next_epoch(storage_url: str) -> None:
+    """A random search trains its trials as one population: Stop waited for all of them to
+    finish every epoch (minutes), the trials then all complete. Now they end at the epoch
+    the stop is read, as pruned trials that say why."""
+    spec = quick_spec(budget={"n_trials": 8}, population=8, space={**QUICK_SPACE, "epochs": 5000})
+    create_run(spec, "long", storage_url)
+    worker = Worker("long", storage_url, WorkerOptions())
+    done: list[float] = []
+    thread = threading.Thread(target=lambda: (worker.work(), done.append(time.monotonic())))
+    thread.start()
+    run = load_run("long", storage_url)
+    while not any(record.CURVE.key in t.user_attrs for t in run.study.get_trials(deepcopy=False)):
+        assert thread.is_alive(), "the worker ended before it trained an epoch"
+        time.sleep(0.1)
+    runs.request_stop(run)
+    stopped_at = time.monotonic()
+    thread.join(timeout=120)
+    assert done, "the worker did not end after the stop"
+    trials = load_run("long", storage_url).study.get_trials()
+    assert [t.state for t in trials] == [TrialState.PRUNED] * 8
+    for trial in trials:
+        reason = trial.user_attrs[record.ERROR.key]
+        assert reason.startswith("stopped at epoch ") and reason.endswith(": the run was stopped")
+        assert len(trial.user_attrs[record.CURVE.key]) < 5000
+    assert done[0] - stopped_at < 60  # the whole population: a few minutes of epochs left
+    assert summarize(load_run("long", storage_url)).state.value == "stopped"

@@ -34,7 +34,7 @@ from tuning.training.devices import place, visible_gpus
 from tuning.training.members import Diverged, Member, make_members, validate, validation_metrics
 from tuning.training.objective import Reporter, configuration, split_of, table_baselines
 from tuning.training.population import Outcome, Status
-from tuning.training.trainer import Publish, import_user_code
+from tuning.training.trainer import Progress, import_user_code
 
 _OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -140,12 +140,12 @@ class ModuleObjective:
     def population_size(self, threads: int = 1, workers_alive: int = 0) -> int:
         return 1
 
-    def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
+    def __call__(self, trials: Sequence[optuna.Trial], progress: Progress) -> list[Outcome]:
         self.ready()
-        return [self._trial(trial, publish) for trial in trials]
+        return [self._trial(trial, progress) for trial in trials]
 
-    def _trial(self, trial: optuna.Trial, publish: Publish) -> Outcome:
-        reporter = Reporter([trial], publish, self.spec.pruner is not Pruner.NONE)
+    def _trial(self, trial: optuna.Trial, progress: Progress) -> Outcome:
+        reporter = Reporter([trial], progress, self.spec.pruner is not Pruner.NONE)
         try:
             outcome = self.train(
                 configuration(self.spec, trial), lambda e, loss: bool(reporter.on_epoch(e, {0: loss}))

@@ -30,7 +30,7 @@ from tuning.training.baseline import FoldArrays, evaluate_baselines, not_fitted
 from tuning.training.devices import place, visible_gpus
 from tuning.training.members import Member, encode_fold, make_members, validation_metrics
 from tuning.training.population import Candidate, Outcome, train, train_population
-from tuning.training.trainer import Publish
+from tuning.training.trainer import Progress
 from tuning.views.estimate import forecast
 
 CURVE_PUBLISH_S = 1.0
@@ -58,8 +58,9 @@ class Objective:
         features = self.members[0].train_x.shape[1]
         return population_size(self.spec, features, len(self.members), threads, workers_alive)
 
-    def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
-        """Train the trials' configurations; ``publish`` stores a trial's learning curve so far.
+    def __call__(self, trials: Sequence[optuna.Trial], progress: Progress) -> list[Outcome]:
+        """Train the trials' configurations; ``progress`` stores a trial's learning curve so
+        far, and says when the run was stopped: every trial still training ends then.
 
         The configurations are split into populations of similar shapes (see
         ``definition.batching.plan_populations``), trained one after another. Curves are
@@ -73,15 +74,15 @@ class Objective:
         rows, features = self.members[0].train_x.shape
         outcomes: dict[int, Outcome] = {}
         for group in plan_populations(self.spec, configs, rows, features, len(self.members)):
-            trained = self._train([trials[i] for i in group], [configs[i] for i in group], publish)
+            trained = self._train([trials[i] for i in group], [configs[i] for i in group], progress)
             outcomes.update(zip(group, trained, strict=True))
         return [outcomes[i] for i in range(len(trials))]
 
     def _train(
-        self, trials: list[optuna.Trial], configs: list[dict[str, Any]], publish: Publish
+        self, trials: list[optuna.Trial], configs: list[dict[str, Any]], progress: Progress
     ) -> list[Outcome]:
         """Train one population, reporting to Optuna as it goes."""
-        reporter = Reporter(trials, publish, self.spec.pruner is not Pruner.NONE)
+        reporter = Reporter(trials, progress, self.spec.pruner is not Pruner.NONE)
         try:
             outcomes = train_population(
                 [Candidate(config, self.members) for config in configs], reporter.on_epoch
@@ -162,10 +163,11 @@ def _costly_skips(spec: RunSpec, data: Dataset, folds: list[FoldArrays]) -> dict
 
 
 class Reporter:
-    """A population's link to Optuna: curves published, epochs reported, pruning asked."""
+    """A population's link to Optuna and the worker: curves published, epochs reported,
+    pruning asked, and every trial ended at once when the run was stopped."""
 
-    def __init__(self, trials: Sequence[optuna.Trial], publish: Publish, pruning: bool) -> None:
-        self.trials, self.publish, self.pruning = trials, publish, pruning
+    def __init__(self, trials: Sequence[optuna.Trial], progress: Progress, pruning: bool) -> None:
+        self.trials, self.progress, self.pruning = trials, progress, pruning
         self.curves: list[list[float]] = [[] for _ in trials]
         self.pruned: dict[int, str] = {}
         self.published_at = -math.inf
@@ -174,9 +176,14 @@ class Reporter:
 
     def on_epoch(self, epoch: int, losses: dict[int, float]) -> set[int]:
         stop = set()
+        stopped_run = self.progress.stop_reason()
         for index, loss in losses.items():
             self.curves[index].append(loss)
             self.trained_s[index] = time.monotonic() - self.started
+            if stopped_run is not None:
+                stop.add(index)
+                self.pruned[index] = f"stopped at epoch {epoch}: {stopped_run}"
+                continue
             try:
                 if self.pruning and self._should_prune(self.trials[index], epoch, loss):
                     stop.add(index)
@@ -198,6 +205,6 @@ class Reporter:
         another worker meanwhile is skipped."""
         for index in only if only is not None else range(len(self.trials)):
             try:
-                self.publish(self.trials[index], list(self.curves[index]))
+                self.progress.publish(self.trials[index], list(self.curves[index]))
             except UpdateFinishedTrialError:
                 continue

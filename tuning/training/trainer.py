@@ -6,10 +6,12 @@ here, in the worker, the only kind of process that imports torch and the user's 
 
 - ``spec``: the run's spec;
 - ``population_size(threads, workers_alive)``: how many trials the next claim takes;
-- ``trainer(trials, publish)``: train the claimed trials (they suggest their own
-  configurations), publishing each one's learning curve as it goes (``publish(trial,
-  curve)``) and, with a pruner, reporting each epoch to Optuna; returns one
-  ``population.Outcome`` per trial (finished, stopped by the pruner, or diverged). An
+- ``trainer(trials, progress)``: train the claimed trials (they suggest their own
+  configurations), publishing each one's learning curve as it goes
+  (``progress.publish(trial, curve)``), with a pruner reporting each epoch to Optuna, and
+  ending every trial still training at the next epoch once ``progress.stop_reason()``
+  names one (someone stopped the run: a population of 60 trials would train minutes
+  more); returns one ``population.Outcome`` per trial (finished, stopped, or diverged). An
   exception fails every trial of the claim, its traceback stored (the worker goes on);
 - ``validation_metrics(outcome)``: every metric of the task on validation for a finished
   trial, or None when the family has none to give (an objective's value is all it has);
@@ -26,7 +28,7 @@ other rows: the refit), and ``network_card()`` (what the model folder says of th
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -40,7 +42,17 @@ from tuning.models.source import CodeMismatch, ModelSource
 from tuning.training.members import Member
 from tuning.training.population import Outcome
 
-Publish = Callable[[optuna.Trial, list[float]], None]
+
+class Progress(Protocol):
+    """The worker's side of a claim while it trains: where learning curves go, and whether
+    the run still wants the training."""
+
+    def publish(self, trial: optuna.Trial, curve: list[float]) -> None:
+        """Store ``trial``'s learning curve so far."""
+
+    def stop_reason(self) -> str | None:
+        """Why the claim's trials should end at this epoch (the run was stopped), or None.
+        Cheap enough to ask after every epoch: the storage is read every few seconds."""
 
 
 class Trainer(Protocol):
@@ -50,7 +62,7 @@ class Trainer(Protocol):
 
     def population_size(self, threads: int = 1, workers_alive: int = 0) -> int: ...
 
-    def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]: ...
+    def __call__(self, trials: Sequence[optuna.Trial], progress: Progress) -> list[Outcome]: ...
 
     def validation_metrics(self, outcome: Outcome) -> dict[str, float | None] | None: ...
 

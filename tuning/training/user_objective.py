@@ -26,16 +26,19 @@ from tuning.definition.spec import RunSpec
 from tuning.training.members import Diverged
 from tuning.training.objective import CURVE_PUBLISH_S
 from tuning.training.population import Outcome, Status
-from tuning.training.trainer import Publish, import_user_code
+from tuning.training.trainer import Progress, import_user_code
 
 
 class CurveRecorder:
-    """Keeps the values a trial reports, by step, and publishes them about once a second."""
+    """Keeps the values a trial reports, by step, and publishes them about once a second;
+    a report after the run was stopped ends the trial (``optuna.TrialPruned``, which an
+    objective lets through as it does a pruner's)."""
 
-    def __init__(self, trial: optuna.Trial, publish: Publish) -> None:
-        self.trial, self.publish = trial, publish
+    def __init__(self, trial: optuna.Trial, progress: Progress) -> None:
+        self.trial, self.progress = trial, progress
         self.values: dict[int, float] = {}
         self.published_at = -math.inf
+        self.stopped: str | None = None  # why the run's stop ended the trial
         report = trial.report
 
         def recorded(value: float, step: int) -> None:
@@ -43,6 +46,10 @@ class CurveRecorder:
             self.values.setdefault(step, float(value))  # Optuna keeps a step's first value too
             if time.monotonic() - self.published_at >= CURVE_PUBLISH_S:
                 self.flush()
+            why = progress.stop_reason()
+            if why is not None:
+                self.stopped = f"stopped at step {step}: {why}"
+                raise optuna.TrialPruned(self.stopped)
 
         trial.report = recorded  # type: ignore[method-assign]  # this trial object only
 
@@ -51,7 +58,7 @@ class CurveRecorder:
         return [self.values[step] for step in sorted(self.values)]
 
     def flush(self) -> None:
-        self.publish(self.trial, self.curve)
+        self.progress.publish(self.trial, self.curve)
         self.published_at = time.monotonic()
 
 
@@ -67,18 +74,18 @@ class FunctionObjective:
     def population_size(self, threads: int = 1, workers_alive: int = 0) -> int:
         return 1
 
-    def __call__(self, trials: Sequence[optuna.Trial], publish: Publish) -> list[Outcome]:
-        return [self._trial(trial, publish) for trial in trials]
+    def __call__(self, trials: Sequence[optuna.Trial], progress: Progress) -> list[Outcome]:
+        return [self._trial(trial, progress) for trial in trials]
 
-    def _trial(self, trial: optuna.Trial, publish: Publish) -> Outcome:
-        recorder = CurveRecorder(trial, publish)
+    def _trial(self, trial: optuna.Trial, progress: Progress) -> Outcome:
+        recorder = CurveRecorder(trial, progress)
         outcome = Outcome()
         try:
             value = self.function(trial)
         except optuna.TrialPruned as pruned:
             outcome.status, outcome.reason = (
                 Status.STOPPED,
-                f"pruned by the objective{f': {pruned}' if str(pruned) else ''}",
+                recorder.stopped or f"pruned by the objective{f': {pruned}' if str(pruned) else ''}",
             )
             outcome.curve = recorder.curve
             return outcome

@@ -159,25 +159,55 @@ class TrialQueue:
 TRACEBACK_CHARS = 20_000
 
 
+#: How often a training claim reads whether its run was stopped (``ClaimProgress``).
+STOP_CHECK_S = 2.0
+#: What a trial ended by the run's stop says of it.
+STOPPED_RUN = "the run was stopped"
+
+
+class ClaimProgress:
+    """A claim's link to the storage while it trains (``trainer.Progress``): its learning
+    curves stored, and a stop request read at most every ``STOP_CHECK_S``.
+
+    ``interruptible`` is False for a claim made after the stop (hand-picked tickets run
+    even then): the stop that let it run must not end it.
+    """
+
+    def __init__(self, run: Run, retry: Retry[Any], interruptible: bool) -> None:
+        self.run, self.retry, self.interruptible = run, retry, interruptible
+        self.checked_at = time.monotonic()  # the claim itself just read the run
+        self.reason: str | None = None
+
+    def publish(self, trial: optuna.Trial, curve: list[float]) -> None:
+        self.retry("store the learning curve", lambda: trial.set_user_attr(record.CURVE.key, curve))
+
+    def stop_reason(self) -> str | None:
+        if self.reason is None and self.interruptible and time.monotonic() - self.checked_at >= STOP_CHECK_S:
+            self.checked_at = time.monotonic()
+            if stop_requested(self.retry("read the run", self.run.attrs)):
+                self.reason = STOPPED_RUN
+        return self.reason
+
+
 class PopulationRunner:
     """Trains claimed trials as one population and tells Optuna each outcome; keeps the best so far."""
 
-    def __init__(self, study: optuna.Study, objective: Trainer, retry: Retry[Any]) -> None:
+    def __init__(self, run: Run, study: optuna.Study, objective: Trainer, retry: Retry[Any]) -> None:
+        self.run = run
         self.study = study
         self.objective = objective
         self.retry = retry
         self.best: tuple[int, Outcome] | None = None
 
-    def run(self, trials: list[optuna.Trial]) -> None:
-        """Train ``trials``; a failure of their configurations is recorded, never raised (storage loss is)."""
-
-        def publish(trial: optuna.Trial, curve: list[float]) -> None:
-            self.retry("store the learning curve", lambda: trial.set_user_attr(record.CURVE.key, curve))
-
+    def run_trials(self, trials: list[optuna.Trial], interruptible: bool = True) -> None:
+        """Train ``trials`` (ended at the next epoch by a stop of the run when
+        ``interruptible``); a failure of their configurations is recorded, never raised
+        (storage loss is)."""
+        progress = ClaimProgress(self.run, self.retry, interruptible)
         numbers = ", ".join(str(trial.number) for trial in trials)
         try:
             # Suggesting and pruning read the storage too: if it drops there, train again.
-            outcomes = self.retry(f"run trials {numbers}", lambda: self.objective(trials, publish))
+            outcomes = self.retry(f"run trials {numbers}", lambda: self.objective(trials, progress))
         except StorageUnavailable:
             raise
         except (Exception, SystemExit) as error:  # a bug, ours or the user's code's, fails these trials only
@@ -277,7 +307,7 @@ class Worker:
         self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
         self.population = self.objective.population_size(options.threads)
         self.queue = TrialQueue(self.run, self.study, self.report.worker_id)
-        self.runner = PopulationRunner(self.study, self.objective, self._retry)
+        self.runner = PopulationRunner(self.run, self.study, self.objective, self._retry)
 
     def work(self) -> WorkerReport:
         """Claim and run trials until the queue is empty, a stop arrives or time is up."""
@@ -347,7 +377,7 @@ class Worker:
         while self._may_continue():
             trials = self._retry("claim trials", partial(self.queue.claim_population, self.claim_size()))
             if trials:
-                self.runner.run(trials)
+                self.runner.run_trials(trials, interruptible=not self.queue.only_hand_picked)
                 self.report.trials += len(trials)
             elif heartbeat.still_needed(self._work_left):
                 time.sleep(self.run.spec.heartbeat_s)
