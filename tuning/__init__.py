@@ -98,7 +98,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.reading.records": ("learning_curve", "trial_rows"),
     "tuning.reading.trials": ("list_run_names", "run_spec", "storage_damage"),
     "tuning.storage.artifacts": ("read_weights",),
-    "tuning.storage.lifecycle": ("Extension", "NothingToAdd", "check_configuration"),
+    "tuning.storage.lifecycle": ("Extension", "NothingToAdd", "check_configuration", "plan_extension"),
     "tuning.storage.record": ("RunState", "TrialOrigin"),
     "tuning.storage.refit": ("Refit", "RefitState", "read_refit", "refit_of"),
     "tuning.storage.runs": (
@@ -140,6 +140,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "tuning.views.front_data": ("FrontPoints", "front_points", "front_table"),
     "tuning.views.front_figures": ("front_figure",),
+    "tuning.views.failures": ("failure_headline", "user_tracebacks"),
     "tuning.views.formatting": (
         "column_format",
         "fmt_duration",
@@ -156,7 +157,14 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.views.safe_csv": ("safe_csv",),
     "tuning.views.reproduce": ("reproduce_command", "reproduce_spec"),
     "tuning.views.snapshot": ("Race", "RunSnapshot", "RunWatcher", "read_race", "shared_watcher"),
-    "tuning.views.summary": ("RunSummary", "failed_tracebacks", "run_summaries", "summarize"),
+    "tuning.views.summary": (
+        "RunSummary",
+        "data_label",
+        "failed_tracebacks",
+        "run_summaries",
+        "space_label",
+        "summarize",
+    ),
     "tuning.winner.folder": ("ModelFolder", "Source"),
     "tuning.winner.load": ("PickledModel", "load_model", "model_archive"),
     "tuning.winner.model": ("Prediction", "WinnerModel"),

@@ -47,6 +47,7 @@ from tuning import (
     fmt_score,
     fork_source,
     get_metric,
+    plan_extension,
     trial_table,
 )
 
@@ -146,14 +147,32 @@ def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
             help="0 = none; with trials alone, a spent time limit is lifted",
         )
         workers = st.number_input("Workers", 1, 64, value=run.spec.workers, key="extend_workers")
+        resumed = _resumed(run, trials, minutes)
+        if resumed:
+            st.caption(resumed)
         if st.button("Extend", type="primary", key="extend_go"):
 
             def go() -> str:
                 extension = Extension(trials or None, minutes or None, int(workers))
                 extend_run(run.name, extension, _actor())
-                return f"Run {run.name} {extension.describe()}; its workers are starting."
+                return " ".join(
+                    filter(
+                        None,
+                        [f"Run {run.name} {extension.describe()}.", resumed, "Its workers are starting."],
+                    )
+                )
 
             _attempt(go)
+
+
+def _resumed(run: Run, trials: int, minutes: float) -> str:
+    """What a stop left unrun and the extension resumes besides what it adds, or ""."""
+    if not trials and not minutes:
+        return ""
+    try:
+        return plan_extension(run, Extension(trials or None, minutes or None)).says()
+    except TuningError:  # nothing to add: Extend says why
+        return ""
 
 
 def fork_button(run: Run, why_not: str | None) -> None:

@@ -30,14 +30,17 @@ def test_extend_an_ended_run_from_the_monitor(
     at = open_page("pages/monitor.py", run="done")
     assert not at.number_input  # Extend, the note editor and "Try a configuration" open on demand
     at = open_lazy(at, EXTEND_OPEN_KEY)
-    at.number_input(key="extend_trials").set_value(10)
+    at.number_input(key="extend_trials").set_value(10).run()
+    # Its budget was 60 and it made 8: the 52 it never made come too, as a stopped run's queue
+    # would, which "+10 trials" alone did not say (a run stopped at 9 of 30, extended by 3, trained 24).
+    resumed = "The 52 trials of its budget not run yet resume, with the 10 added: 62 to train."
+    assert resumed in [c.value for c in at.caption]
     at.button(key="extend_go").click().run()
     assert not at.exception, at.exception
     summary = summarize(load_run("done", storage_url))
-    # Its budget was 60 and it made 8: the 52 it never made come too, as a stopped run's queue would.
     assert (summary.state, summary.n_waiting, summary.n_trials) == ("starting", 62, 70)
     assert no_workers == ["done"]
-    assert "Run done extended +10 trials; its workers are starting." in texts(at)
+    assert f"Run done extended +10 trials. {resumed} Its workers are starting." in texts(at)
     assert "Earlier results" in texts(at)
     (history,) = [d.value for d in at.dataframe if "superseded" in d.value.columns]
     assert history["test score"].tolist() == ["250"] and history["best trial"].tolist() == [0]

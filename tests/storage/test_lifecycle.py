@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from optuna.trial import TrialState
 
+from tests.fake_runs import make_run
 from tests.runs_helpers import QUICK_SPACE, quick_spec, run_in_process
 from tuning.errors import SpecError
 from tuning.storage import record, runs
@@ -192,3 +193,13 @@ def test_an_extended_trade_off_run_keeps_its_objectives_and_bounds(storage_url: 
     assert len(complete) == 5 and all(len(t.values) == 2 and "max_params" in t.constraints for t in complete)
     summary = summarize(run)
     assert summary.test_loss is not None and len(summary.history) == 1 and summary.pareto
+
+
+def test_an_extension_says_what_of_the_budget_resumes_with_it(storage_url: str) -> None:
+    """Extending a run stopped at 9 of 30 trials by 3 trained 24, and said '+3 trials'."""
+    make_run(storage_url, "cut", 8)  # its budget is 60: 52 never made
+    plan = plan_extension(load_run("cut", storage_url), Extension(trials=3))
+    assert (plan.left, plan.adding) == (52, 3)
+    assert plan.says() == "The 52 trials of its budget not run yet resume, with the 3 added: 55 to train."
+    whole = run_in_process(quick_spec(budget={"n_trials": 3}), storage_url, "whole")
+    assert plan_extension(whole, Extension(trials=3)).says() == ""  # nothing left: the 3 added alone

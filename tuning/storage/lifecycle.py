@@ -167,6 +167,16 @@ class ExtensionPlan:
     reason: str
     budget_from: int | None = None
     adding: int = 0  # trials it plans on top of the run's: grid points, or the trial budget's increase
+    left: int = 0  # trials of the run's budget a stop left unrun: the extension resumes them too
+
+    def says(self) -> str:
+        """What the extension will train, for the person asking it: a stop's unrun trials
+        resume with it (a run stopped at 9 of 30 trials, extended by 3, trains 24)."""
+        if not self.left:
+            return ""
+        added = f", with the {self.adding:,} added" if self.adding else ""
+        total = self.left + self.adding
+        return f"The {self.left:,} trials of its budget not run yet resume{added}: {total:,} to train."
 
 
 def plan_extension(run: Run, extension: Extension, now: float | None = None) -> ExtensionPlan:
@@ -190,18 +200,21 @@ def plan_extension(run: Run, extension: Extension, now: float | None = None) -> 
             )
         tickets = tickets[: extension.trials] if extension.trials else tickets
         n_trials = spec.budget.n_trials
+        left = sum(t.state is TrialState.WAITING for t in trials)
     elif extension.trials:
         tickets = []
         n_trials = (spec.budget.n_trials or _made(trials)) + extension.trials
+        left = max((spec.budget.n_trials or 0) - _made(trials), 0)
     else:
         tickets, n_trials = [], None  # time only: workers make trials until the new deadline
+        left = 0
     budget = {k: v for k, v in (("n_trials", n_trials), ("timeout_s", timeout)) if v is not None}
     workers = extension.workers or spec.workers
     new_spec = RunSpec.from_dict({**spec.to_dict(), "budget": budget, "workers": workers}, spec.source)
     more = not spec.exhaustive and bool(extension.trials)
     start = _budget_from(trials) if more else None
     adding = (extension.trials or 0) if more else len(tickets)
-    return ExtensionPlan(new_spec, tickets, extension.describe(), start, adding)
+    return ExtensionPlan(new_spec, tickets, extension.describe(), start, adding, left)
 
 
 def _budget_from(trials: Sequence[FrozenTrial]) -> int | None:
