@@ -31,6 +31,7 @@ from tuning import (
     DemoLimits,
     RunSpec,
     RunSummary,
+    data_label,
     fmt_score,
     get_metric,
     launch,
@@ -136,7 +137,7 @@ def runs_table(runs: list[RunSummary]) -> None:
             ),
             "best score": fmt_score(s.best_value),
             "test score": fmt_score(s.test_loss),
-            "dataset": s.dataset_file or s.dataset,
+            "dataset": data_label(s),
             "started": fmt_age(s.created_at),
             "tags": ", ".join(s.tags),
             "note": note_line(s.note),
@@ -162,7 +163,9 @@ def runs_table(runs: list[RunSummary]) -> None:
             "test score": text(
                 help="the winner's score on held-out rows, in the run's metric", alignment="right"
             ),
-            "dataset": text(help="a built-in dataset's name, or the uploaded file's"),
+            "dataset": text(
+                help="a built-in dataset's name, the uploaded file's, or the code that brings its own data"
+            ),
             "note": text(help="the first line of the run's note, as text"),
         },
     )

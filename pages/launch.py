@@ -51,8 +51,10 @@ from tuning import (
     fmt_duration,
     forecast,
     launch,
+    list_run_names,
     machine_bytes,
     preset_code,
+    space_label,
     start_warnings,
 )
 
@@ -217,8 +219,12 @@ if warm_start and spec is not None and not errors:
 if name:
     try:
         check_name(name)
+        if name in list_run_names(storage_url()):  # Start would refuse it: say so beside the field now
+            errors["name"] = f"a run named {name!r} exists already; run names are unique, so choose another"
     except FieldError as error:
         errors[error.field] = error.message
+    except TuningError:  # an unreachable storage: Start says so with the storage's message
+        pass
 
 summary = st.container(border=True)
 unplaced, placed = [], {}
@@ -249,9 +255,7 @@ def describe(spec: RunSpec, plan: Forecast, machine: int | None) -> str:
         sizes = " × ".join(f"{n} ({len(p.values())})" for n, p in searched.items())  # type: ignore[union-attr]
         what = f"**{plan.trials:,} grid combinations**" + (f": {sizes}" if sizes else "")
     else:
-        what = (
-            f"**{plan.trials:,} trials** of {spec.strategy.value} search over {len(searched)} hyperparameters"
-        )
+        what = f"**{plan.trials:,} trials** of {spec.strategy.value} search over {space_label(spec)}"
     members = max(spec.cv_folds, 1) * spec.repeats
     limit = " (the time limit)" if plan.limited_by_time else ""
     caveat = (

@@ -16,6 +16,7 @@ import time
 
 import streamlit as st
 
+from pages._shared.code_panels import failures_panel
 from pages._shared.common import (
     INFO,
     end_live,
@@ -70,6 +71,7 @@ def panel(live: bool) -> None:
         end_live()
     header(run, summary)
     progress(run, summary, snapshot.frame)
+    failures_panel(run, summary, snapshot.frame)  # under the progress: closed, it is one line
     charts(run, snapshot, log_y)
     front_panel(run, snapshot)
     best_panel(run, summary)

@@ -169,7 +169,7 @@ def test_show_json_holds_gradient_boosting_for_a_regression_table(storage_url: s
     assert set(boosting["test"]) == {"mse", "rmse", "mae", "r2"} and boosting["test"]["rmse"] > 0
     assert main(["show", "prices", "--storage", storage_url]) == 0
     assert re.search(
-        r"(beats|trails|ties with) gradient boosting \(MSE [\d.]+\) by ", capsys.readouterr().out
+        r"(beats|trails|ties with) gradient boosting \(MSE [\d.,]+\) by ", capsys.readouterr().out
     )
 
 

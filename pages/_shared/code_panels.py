@@ -1,17 +1,21 @@
 """The Monitor's view of a run of the user's own code: which file, its text, its tracebacks.
 
 A run of a model file or an Optuna objective shows its reference and hash (the file's
-text on demand), an objective's run says that it has no test rows, weights or baselines
-rather than leaving blanks, and failed trials' tracebacks open on demand, only off the
-public demo (which runs no user code, and whose visitors need not see server paths).
+text on demand), and an objective's run says that it has no test rows, weights or
+baselines rather than leaving blanks. Failed trials are one line under the progress (how
+many, and why most of them failed) and their tracebacks, cut to the frames of the user's
+own code, open on demand, only off the public demo (which runs no user code, and whose
+visitors need not see server paths): three of them, whole, once pushed the charts a
+screen down the page.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from pages._shared.common import INFO, code_span, on_demand
-from tuning import DemoLimits, Run, RunSummary, failed_tracebacks
+from pages._shared.common import INFO, code_span, on_demand, plain
+from tuning import DemoLimits, Run, RunSummary, failure_headline, user_tracebacks
 
 CODE_OPEN_KEY = "monitor_code_open"
 TRACEBACKS_OPEN_KEY = "monitor_tracebacks_open"
@@ -44,13 +48,19 @@ def no_test_note(summary: RunSummary) -> None:
         )
 
 
-def tracebacks_panel(run: Run, summary: RunSummary) -> None:
-    """Failed trials' tracebacks, read only while the reader has them open (local mode only)."""
-    if summary.n_failed == 0 or DemoLimits.from_env() is not None:
+def failures_panel(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:
+    """One line on the failed trials, and their tracebacks read only while the reader has
+    them open (local mode only). The expander's label is fixed: a label that changed with
+    the count would close it at every refresh (docs/dashboard.md)."""
+    headline = failure_headline(frame) if summary.n_failed else None
+    if headline is None:
+        return
+    st.caption(f":material/bug_report: {plain(headline)}")
+    if DemoLimits.from_env() is not None:
         return
 
     def draw() -> None:
-        tracebacks = failed_tracebacks(run)
+        tracebacks = user_tracebacks(run)
         if not tracebacks:
             st.caption("No failed trial has a stored traceback (they failed by divergence or a dead worker).")
         for number, text in sorted(tracebacks.items()):

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages._shared.code_panels import code_caption, no_test_note, tracebacks_panel
+from pages._shared.code_panels import code_caption, no_test_note
 from pages._shared.common import (
     ERROR,
     WARNING,
@@ -44,6 +44,7 @@ from tuning import (
     column_format,
     confusion_figure,
     curves_figure,
+    data_label,
     export_run,
     filter_fields,
     fmt_duration,
@@ -64,6 +65,7 @@ from tuning import (
     run_progress,
     safe_csv,
     shown_rows,
+    space_label,
     trial_table,
     winner_outcome,
 )
@@ -85,7 +87,7 @@ def header(run: Run, summary: RunSummary) -> None:
         state_badge(summary.state)
         spec = run.spec
         st.caption(
-            f"{spec.strategy.value} search on {spec.dataset.name} · {len(spec.searched())} hyperparameters · "
+            f"{spec.strategy.value} search on {data_label(summary)} · {space_label(spec, summary)} · "
             f"{spec.workers} worker(s), {summary.workers_alive} alive · pruner {spec.pruner.value}"
         )
     try:
@@ -109,7 +111,6 @@ def header(run: Run, summary: RunSummary) -> None:
     if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
         st.error(plain(summary.error), icon=ERROR)
     code_caption(run, summary)
-    tracebacks_panel(run, summary)
 
 
 def _stop(run: Run) -> None:
@@ -194,10 +195,7 @@ def charts(run: Run, snapshot: RunSnapshot, log_y: bool) -> None:
             lambda: curves_figure(selection, unit, log_y, run.name),
             log_y,
         )
-        st.caption(
-            f"The {selection.best_shown} best of {selection.complete_total} complete trials"
-            f" and {selection.running_shown} running."
-        )
+        st.caption(selection.caption())
     maximize = maximizing(run.spec)
     best_lines = snapshot.derived("parallel-lines", lambda: parallel_frame(frame, maximize=maximize))
     if len(best_lines) >= 2 and param_columns(frame):
@@ -448,6 +446,7 @@ def trials_table(run: Run, frame: pd.DataFrame, notes: dict[int, str]) -> pd.Dat
     event = st.dataframe(
         shown,
         hide_index=True,
+        placeholder="–",  # a failed trial's score, as every other page writes a missing value
         key="trials",
         on_select="rerun",
         selection_mode="single-row",

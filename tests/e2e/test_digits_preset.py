@@ -33,7 +33,9 @@ def test_the_digits_cnn_preset_goes_from_home_to_a_running_monitor(
             )
             expect(page.locator(".st-key-run-state")).to_contain_text("running", timeout=90_000)
             expect(
-                page.get_by_text(re.compile(r"bayesian search on code · 3 hyperparameters"))
+                page.get_by_text(
+                    re.compile(r"bayesian search on your model file \(digits_cnn\.py\) · 3 hyperparameters")
+                )
             ).to_be_visible()
             expect(page.get_by_test_id("stException")).to_have_count(0)
         finally:

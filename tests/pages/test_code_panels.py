@@ -3,6 +3,7 @@ failed trials' tracebacks on demand (not in the public demo)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,3 +67,48 @@ def test_an_objective_returning_a_tuple_draws_its_front_on_the_monitor(
     assert "4 trial(s) on the front." in texts(at)
     for page in ("pages/analysis.py", "pages/compare.py"):  # importance per value, the race of fronts
         assert not open_page(page, run="run").exception
+
+
+def _in_order(at: AppTest) -> list[str]:
+    """The page's elements in the order a reader meets them: each one's type and text."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for index in sorted(children):
+                walk(children[index])
+            return
+        proto = getattr(node, "proto", None)
+        text = getattr(proto, "text", None) or getattr(proto, "body", None) or ""
+        found.append(f"{getattr(node, 'type', '')}: {text}")
+
+    walk(at.main)
+    return found
+
+
+def test_a_failed_trials_traceback_shows_the_users_frames_not_sweetspots(
+    open_page: Callable[..., AppTest], objective_run: str
+) -> None:
+    """Each traceback held some 25 lines of Sweetspot's own frames before the user's one."""
+    at = open_lazy(open_page("pages/monitor.py", run="run"), "monitor_tracebacks_open")
+    traceback = next(block.value for block in at.code if "the objective raised on purpose" in block.value)
+    assert 'File "' in traceback and "quadratic.py" in traceback and ", in objective" in traceback
+    assert 'raise ValueError("the objective raised on purpose")' in traceback
+    assert traceback.rstrip().endswith("ValueError: the objective raised on purpose")
+    assert "tuning/training" not in traceback and "worker.py" not in traceback
+    assert re.search(r"… \d+ frames of Sweetspot's own left out", traceback)
+
+
+def test_failures_are_summed_up_under_the_progress_with_their_tracebacks_closed(
+    open_page: Callable[..., AppTest], objective_run: str
+) -> None:
+    """Three tracebacks sat above the progress bar and pushed the charts down the page."""
+    at = open_page("pages/monitor.py", run="run")
+    line = "2 trials failed: ValueError: the objective raised on purpose (1 of them; 1 with another error)"
+    assert line in texts(at)
+    assert not any("raised on purpose" in block.value for block in at.code)  # closed until asked for
+    order = _in_order(at)
+    progress = next(i for i, element in enumerate(order) if element.startswith("progress"))
+    summary = next(i for i, element in enumerate(order) if "2 trials failed" in element)
+    assert progress < summary

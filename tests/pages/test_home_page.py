@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -91,3 +92,16 @@ def test_the_demo_offers_each_preset_within_its_caps(
     spec = load_run(no_workers[0], storage_url).spec
     assert (spec.budget.n_trials, spec.workers) == (40, 1)
     assert at.title[0].value == "Monitor"
+
+
+def test_a_run_of_your_code_names_the_code_as_its_dataset(
+    open_page: Callable[..., AppTest], storage_url: str, code_root: Path
+) -> None:
+    from tests.code_files import QUADRATIC_OBJECTIVE, write_code
+    from tuning import RunSpec, create_run
+
+    write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    spec = RunSpec.from_dict({"objective": "quadratic.py:objective", "strategy": "random", "budget": 3})
+    create_run(spec, "objective", storage_url)
+    table = open_page("pages/home.py").dataframe[0].value
+    assert table.set_index("run").loc["objective", "dataset"] == "your objective (quadratic.py:objective)"

@@ -330,3 +330,19 @@ def shown_task(at: AppTest) -> str | None:
     if "Class balance" in page:
         return "classification"
     return "regression" if "Regression:" in page else None
+
+
+def test_a_name_another_run_has_is_refused_as_it_is_typed(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    from tests.fake_runs import make_run
+
+    make_run(storage_url, "qa-tpe", 1)
+    at = open_page("pages/launch.py")
+    at.text_input(key="f_name").input("qa-tpe").run()
+    assert not at.exception
+    assert "`name`: a run named 'qa-tpe' exists already" in "\n".join(errors(at)), errors(at)
+    assert start_button(at).disabled
+    assert "problem(s) to fix above" in texts(at)
+    at.text_input(key="f_name").input("qa-tpe-2").run()
+    assert not errors(at) and not start_button(at).disabled

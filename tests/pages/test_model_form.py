@@ -85,3 +85,29 @@ def test_an_objective_whose_defaults_list_two_directions_launches_as_a_trade_off
     start_button(at).click().run()
     (name,) = list_run_names()
     assert load_run(name).spec.to_dict()["direction"] == ["minimize", "minimize"]
+
+
+def test_an_objectives_run_names_its_code_and_the_hyperparameters_its_trials_sampled(
+    open_page: Callable[..., AppTest], code_root: Path, no_workers: list[str]
+) -> None:
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+    from optuna.trial import create_trial
+
+    write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    at = pick(open_page("pages/launch.py"), "objective", "quadratic.py:objective")
+    at.radio(key="f_strategy").set_value("random").run()
+    assert "search over the hyperparameters your objective suggests" in texts(at)
+    assert "0 hyperparameters" not in texts(at)
+    start_button(at).click().run()
+    assert not at.exception and at.title[0].value == "Monitor"
+    header = "random search on your objective (quadratic.py:objective) · "
+    assert f"{header}the hyperparameters your objective suggests · " in texts(at)
+    (name,) = no_workers
+    distributions = {"x": FloatDistribution(-3, 3), "shift": CategoricalDistribution([0.0, 1.0])}
+    load_run(name).study.add_trial(
+        create_trial(params={"x": 1.0, "shift": 0.0}, distributions=distributions, value=1.0)
+    )
+    at.switch_page("pages/monitor.py")
+    at.query_params["run"] = name
+    at.run()
+    assert f"{header}hyperparameters sampled so far include shift, x · " in texts(at)

@@ -416,3 +416,14 @@ def test_short_trials_durations_stay_readable(
     assert printf.replace("%,", "%") % 0.0234 == "0.023 s"
     csv = pd.read_csv(io.StringIO(str(downloads["fast-trials.csv"]())))
     assert csv["duration_s"].tolist() == pytest.approx([0.025] * 5)  # the CSV keeps raw seconds
+
+
+def test_the_trials_table_shows_a_dash_where_a_trial_has_no_value(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """A failed trial's score read "None" in the table, "–" everywhere else on the page."""
+    make_run(storage_url, "failing", 4, n_failed=2)
+    at = open_lazy(open_page("pages/monitor.py", run="failing"), TRIALS_OPEN_KEY)
+    table = at.dataframe[0]
+    assert table.value.set_index("state")["validation MSE"].loc["failed"].isna().all()
+    assert table.proto.placeholder == "–"

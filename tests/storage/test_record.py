@@ -27,6 +27,8 @@ NOT_STORAGE = {
     ("tuning/reading/records.py", "origin"): "a column of trial_rows",
     ("tuning/reading/records.py", "measures"): "a column of trial_rows (a trade-off run's)",
     ("tuning/views/chart_data.py", "origin"): "a column of the trial tables",
+    ("tuning/views/chart_data.py", "measures"): "a column of the trial tables (a trade-off run's)",
+    ("tuning/views/failures.py", "error"): "a column of the trial tables",
     ("tuning/views/figures.py", "origin"): "the trial tables' column the history chart groups by",
     ("tuning/views/parallel_figure.py", "origin"): "the trial tables' column of the origin axis",
     ("tuning/views/progress.py", "origin"): "the trial tables' column that marks inherited trials",

@@ -103,6 +103,14 @@ def test_learning_curves_are_the_best_and_the_running(study: optuna.Study) -> No
     best = min((t for t in trials(study) if t.state is TrialState.COMPLETE), key=lambda t: t.value)
     assert selection.frame["label"].iloc[0] == f"#{best.number} (best 1)"
     assert set(selection.frame.loc[selection.frame["state"] == "running", "label"].str[-9:]) == {"(running)"}
+    assert selection.caption() == "The 4 best of 40 complete trials and 2 running."
+
+
+def test_the_curves_caption_counts_the_running_trials_not_drawn(study: optuna.Study) -> None:
+    """A population of 60 read 'The 0 best of 0 complete trials and 10 running'."""
+    selection = curves_frame(table(study), best_n=4, max_running=1)
+    assert (selection.running_shown, selection.running_total) == (1, 2)
+    assert selection.caption() == "The 4 best of 40 complete trials and 1 of the 2 running."
 
 
 def test_a_dead_workers_trials_are_failed_in_frames_and_gone_from_curves(study: optuna.Study) -> None:

@@ -141,7 +141,7 @@ def test_the_top_margin_holds_the_legend_rows(storage_url: str) -> None:
     assert len(history.data) == 4
     ten = pd.DataFrame({"number": range(10), "epoch": 1, "loss": 1.0, "state": "complete"})
     ten["label"] = [f"#{10000 + n} (best {n + 1})" for n in range(10)]
-    curves = curves_figure(CurveSelection(ten, 10, 10, 0), UNIT, False, "r")
+    curves = curves_figure(CurveSelection(ten, 10, 10, 0, 0), UNIT, False, "r")
     one_row, three_rows = history.layout.margin.t, curves.layout.margin.t
     assert three_rows - one_row == 2 * LEGEND_ROW_PX
     assert history.layout.margin.l >= 55 and history.layout.margin.b >= 45  # tick labels and titles

@@ -138,3 +138,27 @@ def test_the_pictures_draw_their_frames() -> None:
     diagonal, points = scatter.data
     assert list(diagonal.x) == [1.0, 2.0] and list(points.y) == [1.5, 1.0]
     assert scatter.layout.xaxis.title.text == "actual ($1000s)"
+
+
+MSE_BASELINES = {
+    "constant": {"label": "mean", "validation": {"mse": 11640.2}, "test": {"mse": 11170.4}, "fit_s": 1234.5},
+    "linear": {"label": "linear regression", "validation": {"mse": 1300.0}, "test": {"mse": 1268.2}},
+}
+
+
+def test_baselines_are_written_with_the_apps_digits_not_scientific_notation() -> None:
+    import plotly.graph_objects as go
+
+    from tuning.views.outcome_figures import add_baselines
+
+    mse = get_metric("mse")
+    assert baseline_verdict(mse, "$1000s²", 266.0, MSE_BASELINES) == [
+        "beats mean (MSE 11,170) by 10,904 $1000s²",
+        "beats linear regression (MSE 1,268.2) by 1,002.2 $1000s²",
+    ]
+    assert baseline_notes(MSE_BASELINES) == ["Baselines' fit time (every fold): mean 1,200 s."]
+    fig = add_baselines(go.Figure(), baseline_lines(MSE_BASELINES, mse))
+    assert [a.text for a in fig.layout.annotations] == [
+        "baseline: mean 11,640",
+        "baseline: linear regression 1,300",
+    ]

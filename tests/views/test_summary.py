@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
 
 import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution
+from optuna.trial import create_trial
 
 import tuning.views.summary
 from tests.fake_runs import make_run
@@ -52,3 +55,32 @@ def test_elapsed_leaves_out_the_time_a_run_sat_ended_before_an_extension(storage
     assert extended.active_seconds(now=created + 9999) == pytest.approx(200)
     going = dataclasses.replace(extended, finished_at=None, reopened_at=created + 3600)
     assert going.active_seconds(now=created + 3650) == pytest.approx(150)
+
+
+def test_a_runs_data_is_named_as_a_reader_knows_it(storage_url: str) -> None:
+    from tuning import data_label
+
+    make_run(storage_url, "houses", 2)
+    summary = summarize(load_run("houses", storage_url))
+    assert data_label(summary) == "synthetic-houses"
+    assert data_label(dataclasses.replace(summary, dataset="csv", dataset_file="prices.csv")) == "prices.csv"
+    code = {"kind": "objective", "reference": "examples/optuna_objective.py:objective", "sha256": "0"}
+    objective = dataclasses.replace(summary, dataset="code", code=code)
+    assert data_label(objective) == "your objective (optuna_objective.py:objective)"
+    model = dataclasses.replace(objective, code={**code, "kind": "model", "reference": "nets/digits.py"})
+    assert data_label(model) == "your model file (digits.py)"
+
+
+def test_an_objectives_space_is_the_one_its_trials_sampled(storage_url: str, code_root: Path) -> None:
+    from tests.code_files import QUADRATIC_OBJECTIVE, write_code
+    from tuning import RunSpec, create_run, preset_spec, space_label
+
+    assert space_label(preset_spec("houses")) == "6 hyperparameters"
+    write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    spec = RunSpec.from_dict({"objective": "quadratic.py:objective", "strategy": "random", "budget": 3})
+    assert space_label(spec) == "the hyperparameters your objective suggests"
+    run = create_run(spec, "objective", storage_url)
+    assert space_label(spec, summarize(run)) == "the hyperparameters your objective suggests"
+    distributions = {"x": FloatDistribution(-3, 3), "shift": CategoricalDistribution([0.0, 1.0])}
+    run.study.add_trial(create_trial(params={"x": 1.0, "shift": 0.0}, distributions=distributions, value=1.0))
+    assert space_label(spec, summarize(run)) == "hyperparameters sampled so far include shift, x"

@@ -126,6 +126,14 @@ class CurveSelection:
     best_shown: int
     complete_total: int
     running_shown: int
+    running_total: int  # running trials with a curve: a population's 60, of which 10 are drawn
+
+    def caption(self) -> str:
+        """What the chart draws of which trials, for the line under it."""
+        running = f"{self.running_shown}" + (
+            f" of the {self.running_total}" if self.running_total > self.running_shown else ""
+        )
+        return f"The {self.best_shown} best of {self.complete_total} complete trials and {running} running."
 
 
 def curves_frame(
@@ -158,6 +166,7 @@ def curves_frame(
         for t in table.live
         if t.state is TrialState.RUNNING and t.number not in orphans and learning_curve(t)
     ]
+    running_total = len(running)
     running = sorted(running, key=lambda t: t.number)[-max_running:]
     chosen += [(t.number, "running", learning_curve(t), f"#{t.number} (running)") for t in running]
     rows = [
@@ -166,7 +175,7 @@ def curves_frame(
         for epoch, loss in enumerate(curve, start=1)
     ]
     frame = pd.DataFrame(rows, columns=["number", "epoch", "loss", "state", "label"])
-    return CurveSelection(frame, min(best_n, len(complete)), len(complete), len(running))
+    return CurveSelection(frame, min(best_n, len(complete)), len(complete), len(running), running_total)
 
 
 def _marked(origin: str) -> str:

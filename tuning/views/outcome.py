@@ -18,6 +18,7 @@ from tuning.definition.baselines import baseline_results
 from tuning.definition.metrics import Metric, get_metric
 from tuning.storage import record
 from tuning.storage.record import RunResult
+from tuning.views.formatting import fmt_score
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,8 +87,8 @@ def baseline_verdict(
         if value is None:
             continue
         verdict = "ties with" if network == value else "beats" if metric.better(network, value) else "trails"
-        gap = f" by {abs(network - value):.3g}{unit}" if network != value else ""
-        phrases.append(f"{verdict} {result.label} ({metric.label} {value:.4g}){gap}")
+        gap = f" by {fmt_score(abs(network - value))}{unit}" if network != value else ""
+        phrases.append(f"{verdict} {result.label} ({metric.label} {fmt_score(value)}){gap}")
     return phrases
 
 
@@ -96,7 +97,7 @@ def baseline_notes(baselines: dict[str, Any] | None) -> list[str]:
     (every fold): mean 0.0005 s, gradient boosting 1.2 s" and "Gradient boosting was not
     fitted: …". Runs stored before fit times were recorded say nothing of them."""
     results = baseline_results(baselines)
-    timed = [f"{r.label} {r.fit_s:.2g} s" for r in results if r.fit_s is not None]
+    timed = [f"{r.label} {fmt_score(r.fit_s, 2)} s" for r in results if r.fit_s is not None]
     notes = [f"Baselines' fit time (every fold): {', '.join(timed)}."] if timed else []
     skipped = [r for r in results if r.skipped]
     if skipped and len(skipped) == len(results) and len({r.skipped for r in skipped}) == 1:

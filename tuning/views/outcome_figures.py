@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tuning.views.figures import plain_text
+from tuning.views.formatting import fmt_score
 
 BASELINE_COLOR = "#6C6C6C"
 DIAGONAL_COLOR = "#999999"
@@ -41,8 +42,9 @@ def add_baselines(fig: go.Figure, lines: list[tuple[str, float]]) -> go.Figure:
         )  # fmt: skip
         labels.append(
             dict(
-                text=f"baseline: {plain_text(label)} {value:.4g}", font=dict(size=11, color=BASELINE_COLOR),
-                showarrow=False, xref="x domain", x=x, xanchor=xanchor, yref="y", y=value, yanchor=yanchor,
+                text=f"baseline: {plain_text(label)} {fmt_score(value)}",
+                font=dict(size=11, color=BASELINE_COLOR), showarrow=False,
+                xref="x domain", x=x, xanchor=xanchor, yref="y", y=value, yanchor=yanchor,
             )
         )  # fmt: skip
     if shapes:

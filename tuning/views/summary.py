@@ -9,13 +9,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
-from tuning.data.datasets import target_unit
+from tuning.data.datasets import DATASETS, target_unit
 from tuning.definition.objectives import label_of, unit_of
 from tuning.definition.spec import RunSpec
+from tuning.models.reference import CodeKind
 from tuning.models.source import ModelSource
 from tuning.reading.trials import read_run, run_entries
 from tuning.storage import record
@@ -256,6 +258,37 @@ def code_of(source: ModelSource | None) -> dict[str, str] | None:
     if source is None:
         return None
     return {"kind": source.kind.value, "reference": source.reference, "sha256": source.sha256}
+
+
+def data_label(summary: RunSummary) -> str:
+    """What the run tunes on, as the pages name it: a built-in dataset's name, an uploaded
+    file's name, or, when the data is its code's own (dataset ``code``), that code:
+    "your objective (train.py:objective)", "your model file (net.py)"."""
+    if summary.dataset_file:
+        return summary.dataset_file
+    if summary.code is None or not DATASETS[summary.dataset].from_code:
+        return summary.dataset
+    what = "your objective" if summary.code["kind"] == CodeKind.OBJECTIVE.value else "your model file"
+    return f"{what} ({PurePosixPath(summary.code['reference']).name})"
+
+
+def space_label(spec: RunSpec, summary: RunSummary | None = None) -> str:
+    """The hyperparameters a run searches, in words: "6 hyperparameters" of a declared space.
+
+    An Optuna objective declares none: its ``trial.suggest_*`` calls define the space as it
+    runs. Its run names those its trials sampled so far, as the ``summary`` knows them (the
+    winner's and the front's: a branch other trials took may add more, hence "include"),
+    and before any, "the hyperparameters your objective suggests".
+    """
+    if spec.objective is None:
+        count = len(spec.searched())
+        return f"{count} hyperparameter{'' if count == 1 else 's'}"
+    sampled = set(summary.best_params or {}) if summary else set()
+    for point in (summary.pareto if summary else None) or ():
+        sampled.update(point["params"])
+    if not sampled:
+        return "the hyperparameters your objective suggests"
+    return f"hyperparameters sampled so far include {', '.join(sorted(sampled))}"
 
 
 def _counts(
