@@ -89,6 +89,22 @@ def test_what_a_history_leaves_out_is_said_under_its_axis(storage_url: str) -> N
     assert everything.layout.xaxis.title.text == "trial number"
 
 
+def test_a_few_trials_and_epochs_are_ticked_as_whole_numbers(storage_url: str) -> None:
+    """Three trials were ticked at 0.5, 1, 1.5 and a few epochs at 1.2, 1.4, …"""
+    few = trials_frame(make_run(storage_url, "few", 3, epochs=4).get_trials(deepcopy=False))
+    history = history_figure(history_points(history_frame(few), best_steps(few)), UNIT, False, "few")
+    curves = curves_figure(curves_frame(TrialTable.of(make_run(storage_url, "c", 3, epochs=4).get_trials())),
+                           UNIT, False, "c")  # fmt: skip
+    assert history.layout.xaxis.dtick == 1 and curves.layout.xaxis.dtick == 1
+    many = trials_frame(make_run(storage_url, "many", 30).get_trials(deepcopy=False))
+    assert (
+        history_figure(
+            history_points(history_frame(many), best_steps(many)), UNIT, False, "m"
+        ).layout.xaxis.dtick
+        is None
+    )
+
+
 def test_learning_curves_mark_the_running_and_the_best(trials: list[optuna.trial.FrozenTrial]) -> None:
     fig = curves_figure(curves_frame(TrialTable.of(trials), best_n=3), UNIT, log_y=False, revision="run")
     assert len(fig.data) == 4

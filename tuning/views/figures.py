@@ -38,6 +38,9 @@ RUNNING_COLORS = (
 )  # fmt: skip
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 DENSE_FROM = 1000  # points: from here smaller, fainter markers, so a dense cloud stays readable
+#: An axis of trial numbers or epochs up to this one ticks every whole number: left to
+#: itself Plotly ticked a three-trial run at 0.5, 1, 1.5 and a few epochs at 1.2, 1.4, …
+WHOLE_TICKS_UP_TO = 10
 #: Room for the usual tick labels and axis titles, and per row of the legend above the plot
 #: (``_margins``). The dashboard draws its axes with Plotly's automargin, so a longer label
 #: still fits, but what does not fit the margins costs a second drawing pass: 40 % of a
@@ -59,8 +62,15 @@ def plain_text(text: object) -> str:
 
 
 def _layout(
-    fig: go.Figure, revision: str, x_title: str, y_title: str, log_y: bool, height: int = 380
+    fig: go.Figure,
+    revision: str,
+    x_title: str,
+    y_title: str,
+    log_y: bool,
+    height: int = 380,
+    whole_x: bool = False,
 ) -> go.Figure:
+    """The dashboard's layout of a chart; ``whole_x``: its x axis counts (trials, epochs)."""
     fig.update_layout(
         # A zoom on a linear axis means nothing on a log one: switching resets it.
         uirevision=f"{revision}:{'log' if log_y else 'linear'}",
@@ -71,6 +81,10 @@ def _layout(
     )
     fig.update_xaxes(title_text=plain_text(x_title))
     fig.update_yaxes(title_text=plain_text(y_title), type="log" if log_y else "linear")
+    if whole_x:
+        largest = max((max(trace.x, default=0) for trace in fig.data if trace.x is not None), default=0)
+        if largest <= WHOLE_TICKS_UP_TO:
+            fig.update_xaxes(dtick=1)
     return fig
 
 
@@ -158,7 +172,7 @@ def history_figure(history: HistoryPoints, loss_title: str, log_y: bool, revisio
     if not part.empty:  # last: it comes and goes between refreshes; the legend before it stays put
         fig.add_trace(_points("running", name, color, symbol, part, size, opacity))
     x_title = "trial number" + (f" · {history.note}" if history.note else "")
-    return _layout(fig, revision, x_title, loss_title, log_y)
+    return _layout(fig, revision, x_title, loss_title, log_y, whole_x=True)
 
 
 def _points(
@@ -229,7 +243,7 @@ def curves_figure(selection: CurveSelection, loss_title: str, log_y: bool, revis
                 hovertemplate=f"trial {number}<br>epoch %{{x}}<br>loss %{{y:{D3_SCORE}}}<extra></extra>",
             )
         )
-    return _layout(fig, revision, "epoch", loss_title, log_y)
+    return _layout(fig, revision, "epoch", loss_title, log_y, whole_x=True)
 
 
 def running_colors(numbers: list[int]) -> dict[int, str]:
@@ -288,4 +302,6 @@ def race_figure(
             )
         )
     runs = "|".join(sorted(str(run) for run in race["run"].unique()))
-    return _layout(fig, f"race-{x}:{runs}", x_title, loss_title, log_y, height=360)  # new runs: new view
+    return _layout(  # new runs: a new view
+        fig, f"race-{x}:{runs}", x_title, loss_title, log_y, height=360, whole_x=x == "finished"
+    )
