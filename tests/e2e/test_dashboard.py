@@ -118,7 +118,10 @@ def test_stop_a_run_from_a_second_tab_then_delete_it_after_a_confirmation(
     delete.click()
     page.get_by_role("dialog").get_by_role("button", name=f"Delete {name}").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(page.get_by_text(name)).to_have_count(0)  # another run's Monitor, or none left
+    # Another run's Monitor, saying this one was deleted, or none left.
+    said = page.get_by_text(f"Run {name} is no longer in the storage: it was deleted.")
+    expect(said.or_(page.get_by_text("No runs yet."))).to_be_visible()
+    expect(page.get_by_test_id("stSelectbox").filter(has_text=name)).to_have_count(0)
     assert name not in list_run_names(server.storage)
     no_exception(page)
 
