@@ -121,7 +121,7 @@ def _target_panel(profile: TableProfile) -> None:
                     "share": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")
                 },
             )
-        else:
+        elif profile.task is Task.REGRESSION:  # a class target without classes (all blank) is an error
             st.caption(f"Regression: the model predicts {plain(profile.target)}'s value.")
 
 

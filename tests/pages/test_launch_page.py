@@ -117,6 +117,18 @@ def test_a_missing_or_unreadable_csv_is_the_one_problem_shown(open_page: Callabl
     assert start_button(at).disabled
 
 
+def test_a_blank_target_is_not_called_a_regression(open_page: Callable[..., AppTest]) -> None:
+    """A target with no value in any row: the task read 'classification for price' beside
+    'Regression: the model predicts price's value.'"""
+    at = open_page("pages/launch.py")
+    at.selectbox(key="f_dataset").set_value("csv").run()
+    blank = b"size,price\n" + b"".join(f"{i},\n".encode() for i in range(30))
+    at.file_uploader(key="f_csv").set_value(("blank.csv", blank, "text/csv")).run()
+    assert not at.exception
+    assert not [c.value for c in at.caption if c.value.startswith("Regression:")]
+    assert start_button(at).disabled
+
+
 def test_start_stores_the_run_and_opens_its_monitor(
     open_page: Callable[..., AppTest], storage_url: str, no_workers: list[str]
 ) -> None:
