@@ -228,7 +228,10 @@ def history_panel(summary: RunSummary) -> None:
             "superseded": st.column_config.TextColumn("superseded (UTC): why", width=360),
         },
     )
-    st.caption(f"Now: test score {fmt_score(summary.test_loss)} of trial #{summary.best_trial}.")
+    if summary.active:  # this panel is not refreshed: a trial named now would go stale
+        st.caption("Now: going again; its winner is tested when it ends (the best so far is above).")
+    else:
+        st.caption(f"Now: test score {fmt_score(summary.test_loss)} of trial #{summary.best_trial}.")
 
 
 def _utc(timestamp: float) -> str:

@@ -42,6 +42,8 @@ def test_extend_an_ended_run_from_the_monitor(
     assert no_workers == ["done"]
     assert f"Run done extended +10 trials. {resumed} Its workers are starting." in texts(at)
     assert "Earlier results" in texts(at)
+    # Going again: the best trial changes under this panel, which is not refreshed.
+    assert "Now: going again; its winner is tested when it ends (the best so far is above)." in texts(at)
     (history,) = [d.value for d in at.dataframe if "superseded" in d.value.columns]
     assert history["test score"].tolist() == ["250"] and history["best trial"].tolist() == [0]
 
