@@ -238,7 +238,7 @@ def history_chart(
     def figure() -> go.Figure:
         history = history_points(history_frame(frame), best_steps(frame), hide=hide, clip=clip)
         drawn = history_figure(history, unit, log_y, f"{run.name}:{'clipped' if clip else 'all'}")
-        return add_baselines(drawn, lines)
+        return add_baselines(drawn, lines, ceiling=history.fence)
 
     alt = "validation score of each trial and the best so far"
     shared_chart(snapshot, "history", alt, figure, hide, clip, log_y)

@@ -26,6 +26,7 @@ from tests.runs_helpers import quick_spec
 from tests.table_cases import regression_table
 from tuning import RunSpec, RunState, create_run, list_run_names, load_run, preset_spec, summarize
 from tuning.reading import rows
+from tuning.storage import record
 from tuning.training.worker import Worker, WorkerOptions
 from tuning.views import snapshot
 from tuning.views.filters import TABLE_ROWS
@@ -427,3 +428,28 @@ def test_the_trials_table_shows_a_dash_where_a_trial_has_no_value(
     table = at.dataframe[0]
     assert table.value.set_index("state")["validation MSE"].loc["failed"].isna().all()
     assert table.proto.placeholder == "–"
+
+
+def test_a_baseline_far_above_the_trials_does_not_flatten_the_loss_chart(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """The mean's dotted line, ten times the trials' losses, squashed every trial onto the
+    bottom of the chart; it is now said at the chart's top, and a close baseline is drawn."""
+    study = make_run(storage_url, "flat", 20)
+    losses = sorted(t.value for t in study.get_trials() if t.value is not None)
+    near = losses[len(losses) // 2]
+    baselines = {
+        name: {"label": label, "validation": {"mse": value}, "test": {"mse": value}, "fit_s": 0.01}
+        for name, label, value in [
+            ("constant", "mean", losses[-1] * 100),
+            ("linear", "linear regression", near),
+        ]
+    }
+    study.set_user_attr(record.BASELINES.key, baselines)
+    history = figure(open_page("pages/monitor.py", run="flat"), "history")
+    assert [shape["y0"] for shape in history["layout"]["shapes"]] == [near]
+    texts_drawn = [a["text"] for a in history["layout"]["annotations"]]
+    assert any(
+        text.startswith("baseline: mean ") and text.endswith(", above the chart") for text in texts_drawn
+    )
+    assert max(max(trace["y"]) for trace in history["data"]) < losses[-1] * 10

@@ -127,6 +127,22 @@ def test_baselines_are_labelled_reference_lines() -> None:
     ]
 
 
+def test_a_baseline_far_above_the_trials_is_said_at_the_top_not_drawn() -> None:
+    """The mean's line at 11,640 stretched the loss axis ten times past the trials (about
+    1,000), which lay flat along the bottom."""
+    import plotly.graph_objects as go
+
+    from tuning.views.outcome_figures import add_baselines
+
+    lines = [("mean", 11_640.0), ("linear regression", 1_268.0)]
+    fig = add_baselines(go.Figure(), lines, ceiling=5_300.0)
+    assert [s.y0 for s in fig.layout.shapes] == [1_268.0]
+    above, drawn = fig.layout.annotations
+    assert (above.text, above.yref, above.y) == ("baseline: mean 11,640, above the chart", "y domain", 1)
+    assert drawn.text == "baseline: linear regression 1,268"
+    assert len(add_baselines(go.Figure(), lines).layout.shapes) == 2  # no ceiling: every line
+
+
 def test_the_pictures_draw_their_frames() -> None:
     from tuning.views.outcome_figures import confusion_figure, prediction_figure
 

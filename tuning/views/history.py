@@ -41,7 +41,9 @@ class HistoryPoints:
     ``chart_data.best_steps``, both without the clipped points; ``total`` counts the points
     shown before slicing; ``per_slice`` is how many consecutive trials one slice spans (1:
     every point is drawn); ``limit`` is the top of the loss axis when points lie above it
-    (None: none do, or clipping is off), and ``clipped`` counts those points.
+    (None: none do, or clipping is off), and ``clipped`` counts those points. ``fence`` is
+    that top whether or not a point lies above it (None: clipping is off, or too few
+    points): a reference line above it would stretch the axis as a wild point would.
     """
 
     points: pd.DataFrame
@@ -50,6 +52,7 @@ class HistoryPoints:
     per_slice: int
     limit: float | None
     clipped: int
+    fence: float | None = None
 
     @property
     def note(self) -> str:
@@ -88,7 +91,7 @@ def history_points(
         steps = steps[steps["best_so_far"] <= limit]
     reduced, per_slice = decimate(points, max_points)
     total, steps = len(points) + clipped, steps.reset_index(drop=True)
-    return HistoryPoints(reduced, steps, total, per_slice, limit if clipped else None, clipped)
+    return HistoryPoints(reduced, steps, total, per_slice, limit if clipped else None, clipped, limit)
 
 
 def loss_fence(losses: np.ndarray) -> float | None:

@@ -23,15 +23,33 @@ BASELINE_DASHES = ("dot", "dash", "dashdot")
 LABEL_POSITIONS = ((0, "left", "bottom"), (0, "left", "top"), (1, "right", "bottom"))
 
 
-def add_baselines(fig: go.Figure, lines: list[tuple[str, float]]) -> go.Figure:
+#: How far below the chart's top each label of a baseline above it sits (a share of its height).
+ABOVE_STEP = 0.07
+
+
+def add_baselines(fig: go.Figure, lines: list[tuple[str, float]], ceiling: float | None = None) -> go.Figure:
     """A labelled dotted line at each baseline's score (e.g. "baseline: logistic regression").
+
+    A baseline above ``ceiling`` (the loss chart's fence) is a label at the chart's top
+    instead ("baseline: mean 11,640, above the chart"): its line stretched the axis ten
+    times past the trials, which lay flat along the bottom.
 
     The lines and labels are what ``fig.add_hline`` makes, written as layout entries in one
     update: ``add_hline`` checks the whole layout again for each line, 10 ms a line on
     every live refresh of a chart.
     """
     shapes, labels = [], []
-    for i, (label, value) in enumerate(lines):
+    above = [(label, value) for label, value in lines if ceiling is not None and value > ceiling]
+    for i, (label, value) in enumerate(above):
+        labels.append(
+            dict(
+                text=f"baseline: {plain_text(label)} {fmt_score(value)}, above the chart",
+                font=dict(size=11, color=BASELINE_COLOR), showarrow=False,
+                xref="x domain", x=1, xanchor="right", yref="y domain", y=1 - i * ABOVE_STEP, yanchor="top",
+            )
+        )  # fmt: skip
+    drawn = [(label, value) for label, value in lines if (label, value) not in above]
+    for i, (label, value) in enumerate(drawn):
         dash = BASELINE_DASHES[i % len(BASELINE_DASHES)]
         x, xanchor, yanchor = LABEL_POSITIONS[i % len(LABEL_POSITIONS)]
         shapes.append(
