@@ -53,6 +53,14 @@ def test_a_stopped_run_ends_every_member_of_the_population_at_that_epoch() -> No
     assert [len(progress.curves[n]) for n in range(4)] == [3] * 4
 
 
+def test_a_stop_read_at_the_last_epoch_keeps_the_trials_it_finished() -> None:
+    spec = quick_spec(space={**QUICK_SPACE, "epochs": 3})
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(0))
+    trials = [study.ask() for _ in range(2)]
+    outcomes = Objective(spec, None)(trials, RecordedProgress(stop_after=3))  # read after epoch 3 of 3
+    assert [(o.status, o.reason) for o in outcomes] == [(Status.FINISHED, "")] * 2
+
+
 def test_a_worker_trains_its_trials_as_one_population_and_a_diverging_one_fails_alone(
     storage_url: str,
 ) -> None:

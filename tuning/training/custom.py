@@ -152,7 +152,8 @@ class ModuleObjective:
             )
         finally:
             reporter.publish_all()
-        outcome.reason = reporter.pruned.get(0, outcome.reason)
+        if outcome.status is Status.STOPPED:  # not one that finished at the epoch pruning spoke
+            outcome.reason = reporter.pruned.get(0, outcome.reason)
         outcome.train_s = reporter.trained_s.get(0, 0.0)
         return outcome
 
@@ -166,7 +167,8 @@ class ModuleObjective:
         ``stop(epoch, loss)`` may end it."""
         runs = [MemberRun(self.code, config, member, self.data_info) for member in members or self.members]
         outcome = Outcome()
-        for epoch in range(1, int(config["epochs"]) + 1):
+        epochs = int(config["epochs"])
+        for epoch in range(1, epochs + 1):
             for run in runs:
                 run.epoch()
             losses = [validate(run.model, run.member) for run in runs]
@@ -177,7 +179,8 @@ class ModuleObjective:
                 return outcome
             outcome.member_losses = losses
             outcome.curve.append(sum(losses) / len(losses))
-            if stop is not None and stop(epoch, outcome.curve[-1]):
+            # Asked at the last epoch too (it reports that epoch), which it can no longer stop.
+            if stop is not None and stop(epoch, outcome.curve[-1]) and epoch < epochs:
                 outcome.status, outcome.reason = Status.STOPPED, f"stopped after epoch {epoch}"
                 return outcome
         outcome.status = Status.FINISHED

@@ -29,7 +29,7 @@ from tuning.definition.spec import Pruner, RunSpec
 from tuning.training.baseline import FoldArrays, evaluate_baselines, not_fitted
 from tuning.training.devices import place, visible_gpus
 from tuning.training.members import Member, encode_fold, make_members, validation_metrics
-from tuning.training.population import Candidate, Outcome, train, train_population
+from tuning.training.population import Candidate, Outcome, Status, train, train_population
 from tuning.training.trainer import Progress
 from tuning.views.estimate import forecast
 
@@ -90,7 +90,8 @@ class Objective:
         finally:
             reporter.publish_all()
         for index, reason in reporter.pruned.items():
-            outcomes[index].reason = reason
+            if outcomes[index].status is Status.STOPPED:  # not one that finished at that epoch
+                outcomes[index].reason = reason
         for index, seconds in reporter.trained_s.items():
             outcomes[index].train_s = seconds
         return outcomes

@@ -234,12 +234,12 @@ def _settle(
         outcome = outcomes[spec.candidate]
         if spec.candidate not in reports:
             continue  # diverged this epoch
-        if spec.candidate in stopped:
-            outcome.status, outcome.reason = Status.STOPPED, f"stopped after epoch {epoch}"
-        elif spec.epochs <= epoch:
+        if spec.epochs <= epoch:  # trained to the end: a stop or pruning read now comes too late
             outcome.status = Status.FINISHED
             snapshot = snapshot or state.snapshot()
             finished.setdefault(spec.candidate, {})[spec.place] = partial(snapshot.module, position, spec)
+        elif spec.candidate in stopped:
+            outcome.status, outcome.reason = Status.STOPPED, f"stopped after epoch {epoch}"
         else:
             keep.append(position)
     for candidate, models in finished.items():
