@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -71,3 +72,16 @@ def open_lazy(at: AppTest, *keys: str) -> AppTest:
     for key in keys:
         at.session_state[key] = True
     return at.run()
+
+
+def button(at: AppTest, label: str) -> Button:
+    """The page's button labelled ``label`` (StopIteration when it has none)."""
+    return next(b for b in at.button if b.label == label)
+
+
+def click(at: AppTest, *labels: str) -> AppTest:
+    """Click the buttons labelled ``labels`` in turn, rerunning the page after each, as a
+    visitor does through a confirmation (``"Delete run"``, then ``"Delete NAME"``)."""
+    for label in labels:
+        button(at, label).click().run()
+    return at

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import texts
+from tests.pages.page_helpers import click, texts
 from tuning import delete_run, load_run
 
 
@@ -34,8 +34,7 @@ def test_the_run_deleted_here_is_said_after_the_deletion(
     make_run(storage_url, "old", 3)
     make_run(storage_url, "kept", 3)
     at = open_page("pages/monitor.py", run="old")
-    next(b for b in at.button if b.label == "Delete run").click().run()
-    next(b for b in at.button if b.label == "Delete old").click().run()
+    click(at, "Delete run", "Delete old")
     assert "Run **old** is no longer in the storage: it was deleted. Showing **kept**." in texts(at)
 
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages._shared.front_panel import PICK_KEY
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import figure, figures, texts
+from tests.pages.page_helpers import click, figure, figures, texts
 from tuning import RunSpec, load_run, preset_spec, summarize
 
 TRADEOFF = {"strategy": "nsga2", "objectives": ["mse", "params"], "constraints": {"max_params": 3000}}
@@ -50,7 +50,7 @@ def test_picking_a_trial_of_the_front_stores_it_as_the_winner(
     other = next(entry["number"] for entry in before.pareto if entry["number"] != before.winner)
     at = open_page("pages/monitor.py", run="pareto")
     at.selectbox(key=PICK_KEY).set_value(other).run()
-    next(b for b in at.button if b.label == "Make it the winner").click().run()
+    click(at, "Make it the winner")
     assert not at.exception
     after = summarize(load_run("pareto", storage_url))
     assert (after.winner, after.picked) == (other, True)

@@ -10,17 +10,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.filesystems import make_read_only, tmpfs
-from tests.pages.page_helpers import errors, texts
+from tests.pages.page_helpers import button, errors, texts
 from tests.table_cases import mixed_table
 from tuning import HYPERPARAMETERS, PRESETS, STRATEGIES, list_run_names, load_run, open_storage
 
 HOUSES_CSV = b"size,rooms,price\n" + b"".join(
     f"{50 + i},{1 + i % 4},{100 + 3 * i}\n".encode() for i in range(30)
 )
-
-
-def start_button(at: AppTest):  # noqa: ANN201 - AppTest's Button
-    return next(b for b in at.button if b.label == "Start")
 
 
 def column_table(at: AppTest):  # noqa: ANN201 - a DataFrame
@@ -40,7 +36,7 @@ def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable
     assert at.multiselect(key="f_hidden_size_values").value == [8, 16, 32]
     assert "**24 grid combinations**" in texts(at)
     assert "About **" in texts(at)
-    assert not start_button(at).disabled
+    assert not button(at, "Start").disabled
 
 
 @pytest.mark.parametrize(
@@ -62,7 +58,7 @@ def test_invalid_input_is_refused_next_to_its_widget(
     at.run()
     assert not at.exception
     assert any(message in e for e in errors(at)), errors(at)
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
     assert "problem(s) to fix above" in texts(at)
 
 
@@ -87,7 +83,7 @@ def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[...,
     at = open_page("pages/launch.py")
     at.selectbox(key="f_dataset").set_value("csv").run()
     assert any("upload a CSV file" in e for e in errors(at))
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
     at.file_uploader(key="f_csv").set_value(("houses.csv", HOUSES_CSV, "text/csv")).run()
     assert not at.exception
     assert at.selectbox(key="f_target").value == "price"
@@ -96,11 +92,11 @@ def test_a_csv_is_previewed_with_its_target_and_checked(open_page: Callable[...,
     assert list(profile["what happens"]) == ["number", "number", "target"]
     assert at.radio(key="f_task").value == "inferred" and at.selectbox(key="f_metric").value == "mse"
     assert "2 of 2 feature columns used" in texts(at)
-    assert not start_button(at).disabled
+    assert not button(at, "Start").disabled
     one_class = b"a,b\n" + b"".join(f"{i % 3}.5,x\n".encode() for i in range(10))
     at.file_uploader(key="f_csv").set_value(("bad.csv", one_class, "text/csv")).run()
     assert any("the target has one class only ('x', 10 rows)" in e for e in errors(at))
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
 
 
 def test_a_missing_or_unreadable_csv_is_the_one_problem_shown(open_page: Callable[..., AppTest]) -> None:
@@ -114,7 +110,7 @@ def test_a_missing_or_unreadable_csv_is_the_one_problem_shown(open_page: Callabl
     at.file_uploader(key="f_csv").set_value(("junk.csv", bytes(range(256)) * 4, "text/csv")).run()
     shown = [e for e in errors(at) if "dataset" in e]
     assert len(shown) == 1 and shown[0].startswith("`dataset.csv`: ") and "target" not in shown[0]
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
 
 
 def test_a_blank_target_is_not_called_a_regression(open_page: Callable[..., AppTest]) -> None:
@@ -126,7 +122,7 @@ def test_a_blank_target_is_not_called_a_regression(open_page: Callable[..., AppT
     at.file_uploader(key="f_csv").set_value(("blank.csv", blank, "text/csv")).run()
     assert not at.exception
     assert not [c.value for c in at.caption if c.value.startswith("Regression:")]
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
 
 
 def test_start_stores_the_run_and_opens_its_monitor(
@@ -135,7 +131,7 @@ def test_start_stores_the_run_and_opens_its_monitor(
     at = open_page("pages/launch.py")
     at.session_state["f_name"] = "my-grid"
     at.run()
-    start_button(at).click().run()
+    button(at, "Start").click().run()
     assert not at.exception
     assert list_run_names(storage_url) == ["my-grid"] == no_workers
     assert load_run("my-grid", storage_url).spec.n_trials_planned() == 24
@@ -150,7 +146,7 @@ def test_the_refit_box_asks_for_a_refit_in_the_spec(
     at = open_page("pages/launch.py")
     at.session_state["f_name"] = "refit-grid"
     at.checkbox(key="f_refit").check().run()
-    start_button(at).click().run()
+    button(at, "Start").click().run()
     assert not at.exception and load_run("refit-grid", storage_url).spec.refit is True
 
 
@@ -163,7 +159,7 @@ def test_the_demo_caps_are_shown_beside_their_widgets(
     messages = " ".join(errors(at))
     assert "60 trials is over the demo's cap of 40 trials" in messages
     assert "2 workers is over the demo's cap of 1" in messages
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
 
 
 def test_the_demo_caps_show_before_anyone_runs_into_them(
@@ -179,7 +175,7 @@ def test_the_demo_caps_show_before_anyone_runs_into_them(
         "demo cap: 256 units",
     ):
         assert cap in captions
-    assert not at.error and not start_button(at).disabled
+    assert not at.error and not button(at, "Start").disabled
 
 
 def test_a_table_with_categories_and_gaps_shows_each_column_and_the_class_balance(
@@ -206,7 +202,7 @@ def test_a_table_with_categories_and_gaps_shows_each_column_and_the_class_balanc
         "dropped: excluded by you"
     )
     assert "2 of 5 feature columns used" in texts(at)
-    start_button(at).click().run()
+    button(at, "Start").click().run()
     assert not at.exception
     spec = load_run("table-run", storage_url).spec
     assert (spec.task, spec.metric, spec.dataset.exclude) == ("classification", "accuracy", ("garden",))
@@ -222,7 +218,7 @@ def test_a_task_override_that_the_target_cannot_take_is_refused(open_page: Calla
     assert errors(at) == [  # that alone: it said "dataset.exclude: ... got None" too
         "`task`: the target 'label' holds text, so it can only be predicted as classes (classification)"
     ]
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
 
 
 def test_start_on_a_read_only_journal_is_a_message_naming_the_file(
@@ -234,7 +230,7 @@ def test_start_on_a_read_only_journal_is_a_message_naming_the_file(
         open_storage(f"journal://{path}")  # the file exists, then its filesystem turns read-only
         make_read_only(folder)
         at = open_page("pages/launch.py")
-        start_button(at).click().run()
+        button(at, "Start").click().run()
         assert not at.exception, at.exception
         assert f"cannot write to the journal file {path}: Read-only file system" in texts(at)
         assert no_workers == [] and list_run_names(f"journal://{path}") == []
@@ -251,7 +247,7 @@ def test_a_budget_of_100000_trials_is_accepted_with_its_forecast(open_page: Call
     at.radio(key="f_strategy").set_value("random").run()
     at.number_input(key="f_trials").set_value(100_000).run()
     assert not at.exception and "**100,000 trials** of" in texts(at) and "Memory: about **" in texts(at)
-    assert not start_button(at).disabled
+    assert not button(at, "Start").disabled
 
 
 @pytest.mark.parametrize("demo", [False, True], ids=["local", "demo"])
@@ -264,13 +260,13 @@ def test_start_waits_for_an_override_when_the_run_needs_more_memory_than_the_mac
     monkeypatch.setattr("tuning.machine_bytes", lambda: 100 * 2**20)  # a 100 MiB machine
     at = open_page("pages/launch.py")
     assert any("more than this machine's 100 MiB" in e.value for e in at.error), [e.value for e in at.error]
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
     if demo:
         assert [c.key for c in at.checkbox] == ["f_baselines_all", "f_refit"]  # no override
         return
     at.checkbox(key="f_override").check().run()
-    assert not start_button(at).disabled
-    start_button(at).click().run()
+    assert not button(at, "Start").disabled
+    button(at, "Start").click().run()
     assert not at.exception
     assert len(list_run_names(storage_url)) == 1
 
@@ -284,10 +280,10 @@ def test_a_trade_off_run_is_launched_with_its_objectives_and_bounds(
     at.number_input(key="f_max_latency_ms").set_value(0.5).run()
     at.selectbox(key="f_pruner").set_value("median").run()
     assert any("with several objectives set pruner to none" in e for e in errors(at))
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
     at.selectbox(key="f_pruner").set_value("none").run()
     at.session_state["f_name"] = "trade"
-    start_button(at).click().run()
+    button(at, "Start").click().run()
     assert not at.exception and no_workers == ["trade"]
     spec = load_run("trade", storage_url).spec.to_dict()
     assert spec["objectives"] == [
@@ -354,7 +350,7 @@ def test_a_name_another_run_has_is_refused_as_it_is_typed(
     at.text_input(key="f_name").input("qa-tpe").run()
     assert not at.exception
     assert "`name`: a run named 'qa-tpe' exists already" in "\n".join(errors(at)), errors(at)
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
     assert "problem(s) to fix above" in texts(at)
     at.text_input(key="f_name").input("qa-tpe-2").run()
-    assert not errors(at) and not start_button(at).disabled
+    assert not errors(at) and not button(at, "Start").disabled

@@ -13,14 +13,10 @@ from streamlit.testing.v1 import AppTest
 from pages._shared.lifecycle_panels import EXTEND_OPEN_KEY, NOTES_OPEN_KEY
 from pages._shared.monitor_panels import PICKED_ROW_KEY, TRY_OPEN_KEY
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import open_lazy, texts
+from tests.pages.page_helpers import button, open_lazy, texts
 from tests.runs_helpers import quick_spec
 from tuning import create_run, list_run_names, load_run, summarize
 from tuning.demo import DEMO_ENV
-
-
-def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's Button
-    return next(b for b in at.button if b.label == label)
 
 
 def test_extend_an_ended_run_from_the_monitor(

@@ -10,12 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.code_files import QUADRATIC_OBJECTIVE, TINY_MODEL, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
-from tests.pages.page_helpers import errors, texts
+from tests.pages.page_helpers import button, errors, texts
 from tuning import list_run_names, load_run
-
-
-def start_button(at: AppTest):  # noqa: ANN201 - AppTest's Button
-    return next(b for b in at.button if b.label == "Start")
 
 
 def pick(at: AppTest, kind: str, reference: str) -> AppTest:
@@ -38,8 +34,8 @@ def test_a_model_files_space_becomes_the_rows_and_its_defaults_fill_the_form(
     assert at.multiselect(key="f_width_values").value == [4, 8]
     assert at.radio(key="f_strategy").value == "random" and at.number_input(key="f_trials").value == 2
     assert at.selectbox(key="f_dataset").value == "code"
-    assert not start_button(at).disabled, errors(at)
-    start_button(at).click().run()
+    assert not button(at, "Start").disabled, errors(at)
+    button(at, "Start").click().run()
     (name,) = list_run_names()
     run = load_run(name)
     assert run.spec.model == "tiny.py" and run.spec.source is not None and no_workers == [name]
@@ -51,7 +47,7 @@ def test_a_model_file_that_does_not_import_is_shown_before_start(
     path = write_code(code_root, "broken.py", "import json\nimport not_a_module_anywhere\n")
     at = pick(open_page("pages/launch.py"), "model", "broken.py")
     assert any(f"{path}, line 2: ModuleNotFoundError" in error for error in errors(at)), errors(at)
-    assert start_button(at).disabled
+    assert button(at, "Start").disabled
     assert list_run_names() == []
 
 
@@ -62,7 +58,7 @@ def test_an_objectives_space_is_left_to_its_code(open_page: Callable[..., AppTes
     assert "The space is defined in the objective's code" in texts(at)
     at.radio(key="f_strategy").set_value("random").run()
     at.radio(key="f_direction").set_value("maximize").run()
-    assert not start_button(at).disabled, errors(at)
+    assert not button(at, "Start").disabled, errors(at)
 
 
 def test_the_public_demo_offers_no_model_picker_and_no_code_preset(
@@ -81,8 +77,8 @@ def test_an_objective_whose_defaults_list_two_directions_launches_as_a_trade_off
     write_code(code_root, "tradeoff.py", TRADEOFF_OBJECTIVE + f"\nDEFAULTS = {defaults!r}\n")
     at = pick(open_page("pages/launch.py"), "objective", "tradeoff.py:objective")
     assert "The objective returns 2 values, traded off (better: lower, lower)." in texts(at)
-    assert not start_button(at).disabled, errors(at)
-    start_button(at).click().run()
+    assert not button(at, "Start").disabled, errors(at)
+    button(at, "Start").click().run()
     (name,) = list_run_names()
     assert load_run(name).spec.to_dict()["direction"] == ["minimize", "minimize"]
 
@@ -98,7 +94,7 @@ def test_an_objectives_run_names_its_code_and_the_hyperparameters_its_trials_sam
     at.radio(key="f_strategy").set_value("random").run()
     assert "search over the hyperparameters your objective suggests" in texts(at)
     assert "0 hyperparameters" not in texts(at)
-    start_button(at).click().run()
+    button(at, "Start").click().run()
     assert not at.exception and at.title[0].value == "Monitor"
     header = "random search on your objective (quadratic.py:objective) · "
     assert f"{header}the hyperparameters your objective suggests · " in texts(at)

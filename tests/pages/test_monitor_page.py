@@ -21,7 +21,7 @@ from pages._shared.common import STATE_BADGES
 from pages._shared.monitor_panels import REPRODUCE_OPEN_KEY, TRIALS_OPEN_KEY
 from tests.fake_runs import make_run
 from tests.filesystems import make_read_only, tmpfs
-from tests.pages.page_helpers import APP, figure, figures, open_lazy, shown, texts
+from tests.pages.page_helpers import APP, button, click, figure, figures, open_lazy, shown, texts
 from tests.runs_helpers import quick_spec
 from tests.table_cases import regression_table
 from tuning import RunSpec, RunState, create_run, list_run_names, load_run, preset_spec, summarize
@@ -68,7 +68,7 @@ def test_stop_asks_the_workers_to_stop(open_page: Callable[..., AppTest], storag
     make_run(storage_url, "live", 5, n_running=2, finished=False, worker_pid=os.getpid())
     at = open_page("pages/monitor.py", run="live")
     assert "refreshes every 2 s" in texts(at)
-    next(b for b in at.button if b.label == "Stop run").click().run()
+    click(at, "Stop run")
     assert not at.exception
     assert summarize(load_run("live", storage_url)).state == "stopping"
     assert "stopping]" in texts(at)  # the state badge
@@ -187,7 +187,7 @@ def test_in_the_demo_only_the_owner_may_stop(
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
     make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
     at = open_page("pages/monitor.py", run="theirs")
-    stop = next(b for b in at.button if b.label == "Stop run")
+    stop = button(at, "Stop run")
     assert stop.disabled and "started by another visitor" in shown(stop.help)
 
 
@@ -238,9 +238,9 @@ def test_the_admin_token_lifts_the_demo_owner_rule(
     make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
     at = open_page("pages/monitor.py", run="theirs")
     at.text_input(key="admin_token").set_value("wrong").run()
-    assert next(b for b in at.button if b.label == "Stop run").disabled
+    assert button(at, "Stop run").disabled
     at.text_input(key="admin_token").set_value("s3cret").run()
-    next(b for b in at.button if b.label == "Stop run").click().run()
+    click(at, "Stop run")
     assert summarize(load_run("theirs", storage_url)).state in ("stopping", "stopped")
 
 
@@ -255,9 +255,7 @@ def test_stopping_or_deleting_on_a_read_only_journal_is_a_message(
         pages = {name: open_page("pages/monitor.py", run=name) for name in ("old", "live")}
         make_read_only(folder)
         for name, buttons in (("old", ("Delete run", "Delete old")), ("live", ("Stop run",))):
-            at = pages[name]
-            for button in buttons:  # Delete asks first
-                next(b for b in at.button if b.label == button).click().run()
+            at = click(pages[name], *buttons)  # Delete asks first
             assert not at.exception, at.exception
             assert f"cannot write to the journal file {folder / 'runs.journal'}" in texts(at), name
         assert list_run_names(url) == ["live", "old"]
@@ -270,12 +268,11 @@ def test_a_finished_run_is_deleted_once_confirmed(
     make_run(storage_url, "old", 3)
     make_run(storage_url, "kept", 3)
     at = open_page("pages/monitor.py", run="old")
-    next(b for b in at.button if b.label == "Delete run").click().run()
+    click(at, "Delete run")
     assert "Delete run **old** and its 3 trials for good?" in texts(at)
-    next(b for b in at.button if b.label == "Cancel").click().run()
+    click(at, "Cancel")
     assert list_run_names(storage_url) == ["kept", "old"]
-    next(b for b in at.button if b.label == "Delete run").click().run()
-    next(b for b in at.button if b.label == "Delete old").click().run()
+    click(at, "Delete run", "Delete old")
     assert not at.exception
     assert list_run_names(storage_url) == ["kept"]
     assert at.selectbox(key="monitor_run").value == "kept"

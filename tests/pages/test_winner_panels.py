@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages._shared.winner_panels import PREDICT_OPEN_KEY, SNIPPET_OPEN_KEY, UPLOAD_KEY
 from tests.code_files import TINY_MODEL, write_code
-from tests.pages.page_helpers import errors, open_lazy, texts
+from tests.pages.page_helpers import click, errors, open_lazy, texts
 from tests.runs_helpers import run_in_process
 from tests.table_cases import mixed_table
 from tuning import CodeKind, RunSpec, create_run
@@ -58,7 +58,7 @@ def test_an_ended_run_offers_its_model_and_predicts_uploaded_rows(
         "new rows: column 'size' holds 'big' in row 1: text in a column that was a number in training: fix or empty that cell"
     ]
 
-    next(b for b in at.button if b.label == "Refit on training + validation rows").click().run()
+    click(at, "Refit on training + validation rows")
     assert no_workers == ["t"] and "Refit of trial #0: requested." in texts(at)
 
 
