@@ -32,9 +32,12 @@ if "view" not in st.session_state:
         st.query_params.get("view") if st.query_params.get("view") in VIEWS else "importance"
     )
 with view_col:
-    view = st.segmented_control(
-        "View", list(VIEWS), format_func=lambda v: VIEWS[v].title, key="view", required=True
-    )
+    view = (
+        st.segmented_control(
+            "View", list(VIEWS), format_func=lambda v: VIEWS[v].title, key="view", required=True
+        )
+        or "importance"
+    )  # required, and set above: never None
 st.query_params["view"] = view
 with engine_errors():
     trials = analysis_trials(load_run(name, storage_url()))

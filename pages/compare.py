@@ -111,7 +111,8 @@ def race(live: bool) -> None:
     if live and not any(s.active for s in summaries):
         end_live()
     if race_data.hypervolume:  # runs of the same several objectives: how much their fronts cover
-        title, lines, comparable, score = HYPERVOLUME, [], False, "hypervolume"
+        lines: list[tuple[str, float]] = []  # no baselines: a hypervolume has none
+        title, comparable, score = HYPERVOLUME, False, "hypervolume"
     else:
         title, lines, comparable = race_scale(runs, summaries)
         score = "best"

@@ -227,7 +227,8 @@ if name:
         pass
 
 summary = st.container(border=True)
-unplaced, placed = [], {}
+unplaced: list[str] = []
+placed: dict[int, tuple[Any, list[str]]] = {}  # by slot: each slot's messages, shown together
 for field, message in errors.items():
     slot = slots.get(field) or slots.get(field.split(".")[0])
     text = plain(message) if field.startswith("space.") else f"`{field}`: {plain(message)}"

@@ -13,7 +13,7 @@ import functools
 import streamlit as st
 
 from pages._shared.common import INFO, plain
-from pages._shared.lifecycle_panels import _actor, _attempt, refusal
+from pages._shared.lifecycle_panels import actor, attempt, refusal
 from pages._shared.live_chart import shared_chart
 from pages._shared.monitor_panels import markdown_table
 from tuning import (
@@ -55,7 +55,7 @@ def front_panel(run: Run, snapshot: RunSnapshot) -> None:
     st.markdown(
         markdown_table(
             [plain(column) for column in shown.columns],
-            ([_cell(value) for value in row] for row in shown.itertuples(index=False)),
+            ([table_cell(value) for value in row] for row in shown.itertuples(index=False)),
         )
     )
     if len(table) > len(shown):
@@ -74,7 +74,7 @@ def _described(summary: RunSummary) -> str:
     )
 
 
-def _cell(value: object) -> str:
+def table_cell(value: object) -> str:
     return fmt_score(value) if isinstance(value, float) else plain(value)
 
 
@@ -104,10 +104,10 @@ def pick_panel(snapshot: RunSnapshot) -> None:
     if button.button(
         "Make it the winner", disabled=why_not is not None, help=why_not, key="front_pick_button"
     ):
-        _attempt(lambda: _picked(snapshot.run.name, number))
+        attempt(lambda: _picked(snapshot.run.name, number))
 
 
 def _picked(name: str, number: int) -> str:
-    if pick_winner(name, number, _actor()):
+    if pick_winner(name, number, actor()):
         return f"Trial {number} is the winner: a worker tests it on the held-out rows now."
     return f"Trial {number} is the winner: it is tested on the held-out rows when the run ends."

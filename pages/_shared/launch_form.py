@@ -230,7 +230,7 @@ def metric_section(task: Task) -> None:
         f"Select by ({task.value} metric)",
         names,
         key="f_metric",
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         help="trials are compared, pruned and the winner picked by this score on validation; "
         "every metric of the task is recorded",
     )

@@ -67,17 +67,17 @@ def refusal(run: Run) -> str | None:
     return None
 
 
-def _actor() -> Actor:
+def actor() -> Actor:
     """This session as the engine's actions see it: the storage, the visitor, the admin token."""
     return Actor(storage_url(), visitor(), admin_token())
 
 
-def _button(label: str, why_not: str | None, help: str | None = None, **kwargs: Any) -> bool:
+def guarded_button(label: str, why_not: str | None, help: str | None = None, **kwargs: Any) -> bool:
     """A button that is disabled, saying why, when this visitor may not change the run."""
     return st.button(label, disabled=why_not is not None, help=why_not or help, **kwargs)
 
 
-def _attempt(action: Callable[[], str]) -> None:
+def attempt(action: Callable[[], str]) -> None:
     """Run ``action`` (an engine call that returns what it did): show its refusal beside the
     button, or remember what it did and rerun the whole page (the run may be live again)."""
     try:
@@ -154,7 +154,7 @@ def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
 
             def go() -> str:
                 extension = Extension(trials or None, minutes or None, int(workers))
-                extend_run(run.name, extension, _actor())
+                extend_run(run.name, extension, actor())
                 return " ".join(
                     filter(
                         None,
@@ -162,7 +162,7 @@ def extend_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
                     )
                 )
 
-            _attempt(go)
+            attempt(go)
 
 
 def _resumed(run: Run, trials: int, minutes: float) -> str:
@@ -178,9 +178,9 @@ def _resumed(run: Run, trials: int, minutes: float) -> str:
 def fork_button(run: Run, why_not: str | None) -> None:
     """ "Edit as a new run": the Launch form filled with this run's spec and data."""
     help = "opens Launch with this run's settings and data; warm start is offered there"
-    if _button("Edit as a new run", why_not, help, icon=":material/fork_right:", width="stretch"):
+    if guarded_button("Edit as a new run", why_not, help, icon=":material/fork_right:", width="stretch"):
         try:
-            source = fork_source(run.name, _actor())
+            source = fork_source(run.name, actor())
         except TuningError as error:
             st.error(str(error), icon=ERROR)
             return
@@ -263,23 +263,23 @@ def notes_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
 def note_form(run: Run, summary: RunSummary, why_not: str | None) -> None:
     note = st.text_area("Note (Markdown)", value=summary.note, key=f"note:{run.name}")
     tags = st.text_input("Tags, comma-separated", value=", ".join(summary.tags), key=f"tags:{run.name}")
-    if _button("Save note and tags", why_not, key="save_note"):
+    if guarded_button("Save note and tags", why_not, key="save_note"):
 
         def save() -> str:
-            annotate_run(run.name, note, [t for t in tags.split(",") if t.strip()], _actor())
+            annotate_run(run.name, note, [t for t in tags.split(",") if t.strip()], actor())
             return f"Saved the note and tags of {run.name}."
 
-        _attempt(save)
+        attempt(save)
     number_col, text_col = st.columns([1, 3], vertical_alignment="bottom")
     number = number_col.number_input("Trial", 0, value=summary.best_trial or 0, key="note_trial")
     trial_note = text_col.text_input("Short note on that trial", key="trial_note_text")
-    if _button("Save trial note", why_not, key="save_trial_note"):
+    if guarded_button("Save trial note", why_not, key="save_trial_note"):
 
         def save() -> str:
-            annotate_trial(run.name, int(number), trial_note, _actor())
+            annotate_trial(run.name, int(number), trial_note, actor())
             return f"Saved the note of trial #{int(number)}."
 
-        _attempt(save)
+        attempt(save)
 
 
 def try_panel(run: Run, frame: pd.DataFrame, why_not: str | None) -> None:
@@ -328,17 +328,19 @@ def configuration_form(run: Run, frame: pd.DataFrame, why_not: str | None) -> No
             st.dataframe(picked[columns], hide_index=True, column_config={"number": "trial"})
     text = st.text_area("Configuration (JSON): edit any value within the search space", key=key, height=150)
     help = "runs next; a worker starts if none is alive"
-    if _button("Queue this configuration", why_not, help, icon=":material/playlist_add:", key="try_go"):
+    if guarded_button(
+        "Queue this configuration", why_not, help, icon=":material/playlist_add:", key="try_go"
+    ):
 
         def queue() -> str:
             try:
                 params = json.loads(text)
             except json.JSONDecodeError as error:
                 raise TuningError(f"The configuration is not JSON: {error}") from None
-            number = enqueue_params(run.name, params, _actor())
+            number = enqueue_params(run.name, params, actor())
             return f"Queued trial #{number} (hand-picked) in {run.name}: it runs next."
 
-        _attempt(queue)
+        attempt(queue)
 
 
 def _params(run: Run, row: pd.Series) -> dict[str, Any]:

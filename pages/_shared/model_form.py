@@ -41,14 +41,17 @@ def model_section(errors: dict[str, str], slots: dict[str, Any]) -> ModelSource 
     put into ``errors`` under the ``model`` or ``objective`` field)."""
     if DemoLimits.from_env() is not None:
         return None
-    kind = st.segmented_control(
-        "Model",
-        list(KINDS),
-        format_func=KINDS.get,
-        key="f_model_kind",
-        required=True,
-        persist_state="session",
-    )
+    kind = (
+        st.segmented_control(
+            "Model",
+            list(KINDS),
+            format_func=KINDS.__getitem__,
+            key="f_model_kind",
+            required=True,
+            persist_state="session",
+        )
+        or BUILT_IN
+    )  # required, and Launch sets it first: never None
     if kind == BUILT_IN:
         if st.session_state.pop(LOADED_KEY, None) and st.session_state.get("f_dataset") == "code":
             st.session_state["f_dataset"] = "article"  # the MLP trains on a Sweetspot dataset

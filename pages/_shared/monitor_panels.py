@@ -281,7 +281,7 @@ def best_panel(run: Run, summary: RunSummary) -> None:
 def params_table(params: dict[str, Any]) -> str:
     """A configuration as a Markdown table: each hyperparameter and its value."""
     return markdown_table(
-        ("hyperparameter", "value"), ((f"`{name}`", _cell(v)) for name, v in params.items())
+        ("hyperparameter", "value"), ((f"`{name}`", table_cell(v)) for name, v in params.items())
     )
 
 
@@ -292,7 +292,7 @@ def markdown_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str
     return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in rows)])
 
 
-def _cell(value: Any) -> str:
+def table_cell(value: Any) -> str:
     """A value as it reads in a table: scores as every page writes them, none as a dash,
     text as plain text."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -344,7 +344,7 @@ def on_test(outcome: WinnerOutcome) -> None:
         st.markdown(
             markdown_table(
                 ("metric", *(plain(str(column)) for column in table.columns)),
-                ((label, *(_cell(value) for value in values)) for label, values in table.iterrows()),
+                ((label, *(table_cell(value) for value in values)) for label, values in table.iterrows()),
             )
         )
         if outcome.verdict:

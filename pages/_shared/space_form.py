@@ -117,7 +117,7 @@ def param_row(name: str, entry: Hyperparameter) -> Any:
     mode = mode_col.segmented_control(
         f"{name} mode",
         modes,
-        format_func=MODES.get,
+        format_func=MODES.__getitem__,
         key=key(name, "mode"),
         required=True,
         label_visibility="collapsed",

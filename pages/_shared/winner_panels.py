@@ -9,6 +9,8 @@ worker's job, asked for here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
@@ -23,8 +25,8 @@ from pages._shared.common import (
     plain,
     storage_url,
 )
-from pages._shared.lifecycle_panels import _actor, _attempt, _button, refusal
-from pages._shared.monitor_panels import _cell, markdown_table
+from pages._shared.lifecycle_panels import actor, attempt, guarded_button, refusal
+from pages._shared.monitor_panels import markdown_table, table_cell
 from tuning import (
     Prediction,
     Refit,
@@ -47,6 +49,9 @@ from tuning import (
     refit_run,
     with_predictions,
 )
+
+if TYPE_CHECKING:  # what st.column_config's functions return; Streamlit exports no public name for it
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 SNIPPET_OPEN_KEY = "monitor_snippet_open"
 PREDICT_OPEN_KEY = "monitor_predict_open"
@@ -119,7 +124,7 @@ def refit_panel(run: Run, summary: RunSummary, refit: Refit | None) -> None:
             f"for {refit.epochs} epochs; predictions use it."
         )
         rows = (
-            (get_metric(name).label, _cell(selected), _cell((refit.test_metrics or {}).get(name)))
+            (get_metric(name).label, table_cell(selected), table_cell((refit.test_metrics or {}).get(name)))
             for name, selected in (summary.test_metrics or {}).items()
         )
         st.markdown(markdown_table(("test rows", "selected model", "refit model"), rows))
@@ -130,10 +135,10 @@ def refit_panel(run: Run, summary: RunSummary, refit: Refit | None) -> None:
         f"trains {trial}'s configuration once more on the training and validation rows, for the "
         "epochs it was selected with, tests it once on the test rows; predictions then use it"
     )
-    if _button("Refit on training + validation rows", refusal(run), help_text, icon=":material/replay:"):
-        _attempt(
-            lambda: f"Refit of {run.name}'s winner requested: {refit_run(run.name, _actor()).state.value}"
-        )
+    if guarded_button(
+        "Refit on training + validation rows", refusal(run), help_text, icon=":material/replay:"
+    ):
+        attempt(lambda: f"Refit of {run.name}'s winner requested: {refit_run(run.name, actor()).state.value}")
 
 
 def refit_progress(run: Run, trial: str) -> None:
@@ -187,7 +192,8 @@ def show_predictions(run: Run, model: WinnerModel, rows: pd.DataFrame, predictio
         st.markdown(
             f"**On these {prediction.scored:,} rows with a target**, beside the test rows:\n\n"
             + markdown_table(
-                ("metric", "these rows", "test rows"), ((m, _cell(a), _cell(b)) for m, a, b in figures)
+                ("metric", "these rows", "test rows"),
+                ((m, table_cell(a), table_cell(b)) for m, a, b in figures),
             )
         )
     if prediction.unknown_labels:
@@ -204,7 +210,7 @@ def show_predictions(run: Run, model: WinnerModel, rows: pd.DataFrame, predictio
 
 def probability_columns(
     shown: pd.DataFrame, rows: pd.DataFrame, prediction: Prediction
-) -> dict[str, st.column_config.NumberColumn]:
+) -> dict[str, ColumnConfig]:
     """The shown probability columns to three decimals (a raw 2e-16 is 0.000), however
     ``with_predictions`` renamed them; the download keeps every digit."""
     added = shown.columns[len(rows.columns) :]  # the prediction columns, in their order
