@@ -160,15 +160,11 @@ grid = STRATEGIES[Strategy(st.session_state["f_strategy"])].exhaustive
 with budget_col:
     st.subheader("Budget")
     trials, timeout, workers = st.columns(3)
-    trials.number_input(
-        "Trials",
-        1,
-        MAX_TRIALS,
-        key="f_trials",
-        disabled=grid,
-        persist_state="session",
-        help="a grid runs every combination once instead",
-    )
+    # a grid's budget is its size, known once the space is read (below); the budget typed
+    # for the other strategies is kept for them
+    grid_size = trials.empty() if grid else None
+    if grid_size is None:
+        trials.number_input("Trials", 1, MAX_TRIALS, key="f_trials", persist_state="session")
     timeout.number_input(
         "Time limit (min)",
         0.0,
@@ -206,6 +202,9 @@ try:
 except SpecError as error:
     for field, message in error.by_field().items():
         errors.setdefault(field, message)
+if grid_size is not None:
+    size = f"{spec.n_trials_planned():,}" if spec is not None else "–"
+    grid_size.text_input("Trials", size, disabled=True, help="a grid runs every combination once")
 if "dataset.csv" in errors:  # no table read, so no target to pick: the file is the one problem
     errors.pop("dataset.target", None)
 if warm_start and spec is not None and not errors:

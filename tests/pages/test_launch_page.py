@@ -32,11 +32,23 @@ def test_every_widget_is_there_and_the_article_grid_is_ready(open_page: Callable
         *(f"f_{name}_mode" for name in HYPERPARAMETERS),
     }
     assert at.selectbox(key="f_dataset").value == "article"
-    assert {n.key for n in at.number_input} >= {"f_trials", "f_timeout_min", "f_workers", "f_seed", "f_cv"}
+    assert {n.key for n in at.number_input} >= {"f_timeout_min", "f_workers", "f_seed", "f_cv"}
     assert at.multiselect(key="f_hidden_size_values").value == [8, 16, 32]
     assert "**24 grid combinations**" in texts(at)
     assert "About **" in texts(at)
     assert not button(at, "Start").disabled
+
+
+def test_a_grid_shows_its_size_as_its_trials(open_page: Callable[..., AppTest]) -> None:
+    """The grid's Trials field showed the other strategies' budget (20), greyed out, beside
+    a summary of 24 combinations."""
+    at = open_page("pages/launch.py")
+    trials = next(t for t in at.text_input if t.label == "Trials")
+    assert trials.disabled and trials.value == "24"
+    at.multiselect(key="f_hidden_size_values").set_value([8, 16]).run()
+    assert next(t for t in at.text_input if t.label == "Trials").value == "16"
+    at.radio(key="f_strategy").set_value("random").run()
+    assert at.number_input(key="f_trials").value == 20 and not at.number_input(key="f_trials").disabled
 
 
 @pytest.mark.parametrize(
