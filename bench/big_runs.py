@@ -99,21 +99,19 @@ def measure_storage(
     for cache in data.glob("*.sweetspot-cache"):
         cache.unlink()  # the first open ever: nothing saved beside the journal
     shutil.rmtree(data / "cache", ignore_errors=True)
-    with running_app(data, env) as app:
+    with running_app(data, env) as app:  # the first open ever warms this server for the warm rounds
         measured.add(
             f"{kind} Monitor first open", open_sweetspot(chrome, f"{app.url}/{monitor}", MONITOR_KEYS)
         )
-    for _ in range(cold):
-        with running_app(data, env) as app:
-            measured.add(f"{kind} Monitor cold", open_sweetspot(chrome, f"{app.url}/{monitor}", MONITOR_KEYS))
-    with running_app(data, env) as app:
-        open_sweetspot(chrome, f"{app.url}/{monitor}", MONITOR_KEYS)  # the server's first visit: not timed
         for _ in range(warm):
             measured.add(f"{kind} Monitor warm", open_sweetspot(chrome, f"{app.url}/{monitor}", MONITOR_KEYS))
         compare = f"{app.url}/compare?run={NAMES[0]}"  # and the other run, on the same data
-        open_sweetspot(chrome, compare, COMPARE_KEYS, monitor=False)
+        open_sweetspot(chrome, compare, COMPARE_KEYS, monitor=False)  # Compare's first visit: not timed
         for _ in range(warm):
             measured.add(f"{kind} Compare warm", open_sweetspot(chrome, compare, COMPARE_KEYS, monitor=False))
+    for _ in range(cold):  # a new server each round, with the cache the first open left
+        with running_app(data, env) as app:
+            measured.add(f"{kind} Monitor cold", open_sweetspot(chrome, f"{app.url}/{monitor}", MONITOR_KEYS))
 
 
 def report(section: Section, measured: Measured, size: int) -> None:
