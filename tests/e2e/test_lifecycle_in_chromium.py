@@ -1,4 +1,4 @@
-"""A run's lifecycle in a real browser: finish the article's Optuna run, extend it by 10
+"""A run's lifecycle in a real browser: finish a Bayesian run of 20 trials, extend it by 10
 trials from the Monitor, fork it with warm start, queue its best configuration with
 another learning rate, write a note and a tag, and see each on the Monitor and Runs pages."""
 
@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.charts import live_chart, trace_length
-from tuning import RunSummary, load_run, preset_spec, summarize
+from tests.runs_helpers import quick_spec
+from tuning import RunSummary, load_run, summarize
 from tuning.launcher import launch
 
 pytestmark = pytest.mark.browser
@@ -35,7 +36,11 @@ def ended(name: str, storage: str, timeout_s: float = 180) -> RunSummary:
 
 
 def finished_article_run(storage: str) -> str:
-    run = launch(preset_spec("article-optuna"), "article-life", storage_url=storage)
+    """A finished Bayesian run of 20 trials, like the article's, on a space that trains in
+    seconds (the article's own, batches of 1 to 4 rows over 3 folds, took most of a minute)."""
+    run = launch(
+        quick_spec(strategy="bayesian", budget={"n_trials": 20}), "article-life", storage_url=storage
+    )
     assert ended(run.name, storage).state == "finished"
     return run.name
 
