@@ -15,7 +15,7 @@ import streamlit as st
 from pages._shared.common import INFO, plain
 from pages._shared.lifecycle_panels import actor, attempt, refusal
 from pages._shared.live_chart import shared_chart
-from pages._shared.monitor_panels import markdown_table
+from pages._shared.monitor_panels import markdown_table, table_cell
 from tuning import (
     Run,
     RunSnapshot,
@@ -72,10 +72,6 @@ def _described(summary: RunSummary) -> str:
         f"{front} trial(s) on the front.{bounds} The winner is trial #{summary.winner} ({how}): "
         "only it is tested on the held-out rows, once, when the run ends."
     )
-
-
-def table_cell(value: object) -> str:
-    return fmt_score(value) if isinstance(value, float) else plain(value)
 
 
 def pick_panel(snapshot: RunSnapshot) -> None:
