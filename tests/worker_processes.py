@@ -127,6 +127,25 @@ def paused_when(worker: WorkerProcess, check: Callable[[], T], timeout_s: float,
         time.sleep(SLICE_S)
 
 
+def caught_when(worker: WorkerProcess, check: Callable[[], T], timeout_s: float, what: str) -> T:
+    """Wait, with ``worker`` running, until ``check`` holds; then stop the worker and return
+    ``check``'s value once it holds with the worker stopped (``resume`` it to go on).
+
+    For a state that lasts a while, such as a trial mid-training: the fault that follows
+    meets the state the test saw, since the stopped worker cannot end that trial between
+    the look and the fault. Unlike ``paused_when`` the worker runs at full speed until
+    then, so a second worker does not finish the run while this one is still starting.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        eventually(check, max(deadline - time.monotonic(), 0), what)
+        worker.pause()
+        value = check()
+        if value:
+            return value
+        worker.resume()
+
+
 @dataclass
 class WorkerProcesses:
     """The workers one test started; the fixture kills whatever is left at teardown."""
@@ -178,9 +197,8 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
     configuration run once more, the trials finished before the kill kept, and the run
     must reach its budget with the surviving worker.
     """
-    # 400 epochs (about a second a trial): at 120 a trial could end between the check that
-    # a worker is mid-trial and the fault that follows, or one worker train the whole run
-    # before the other had joined.
+    # 400 epochs (about a second a trial): at 120 one worker could train the whole run before
+    # the other had joined.
     spec = live_spec(n_trials=4, epochs=400)
     run = create_run(spec, "killed", url)
     victim = workers.start(run.name, url, host=host)
@@ -192,8 +210,10 @@ def check_killed_worker_is_replaced(workers: WorkerProcesses, url: str, host: st
         busy = [t for t in trials if t.state is TrialState.RUNNING and victim.owns(t) and learning_curve(t)]
         return (busy[0], done) if busy and done else None
 
-    try:
-        target, done_before = eventually(victim_mid_trial, 60, "the victim to train after a trial completed")
+    try:  # stopped while looking: its trial cannot end between the look and the kill
+        target, done_before = caught_when(
+            victim, victim_mid_trial, 60, "the victim to train after a trial completed"
+        )
     except AssertionError as error:  # say why: a worker's log holds its claims and any error
         states = [(t.number, t.state.name, t.user_attrs.get(record.WORKER.key)) for t in trials_of(run)]
         logs = "\n".join(
