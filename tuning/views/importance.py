@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import optuna
+from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 
 if TYPE_CHECKING:  # plotly loads only when a view is drawn: workers import this package too
@@ -60,7 +61,12 @@ def importance_figure(study: optuna.Study, params: list[str] | None, loss_title:
 
 
 def _objective(study: optuna.Study, index: int) -> Callable[[FrozenTrial], float] | None:
-    """Optuna's target for objective ``index``: none for a study of one objective."""
+    """Optuna's target for objective ``index``: none for a study of one objective.
+
+    PED-ANOVA ranks what reaches the low end of a target it is given, so an objective to
+    maximise (accuracy) is handed over negated.
+    """
     if len(study.directions) == 1:
         return None
-    return lambda trial: trial.values[index]
+    sign = -1.0 if study.directions[index] is StudyDirection.MAXIMIZE else 1.0
+    return lambda trial: sign * trial.values[index]
