@@ -16,6 +16,7 @@ from tuning.actions import Actor, refit_run
 from tuning.definition.spec import RunSpec
 from tuning.errors import FieldError, RunBusy
 from tuning.models.reference import CodeKind
+from tuning.models.source import CodeMismatch
 from tuning.storage.refit import RefitState, ask_refit, read_refit
 from tuning.storage.runs import create_run, load_run
 from tuning.training.objective import Objective
@@ -104,3 +105,30 @@ def test_an_objectives_run_has_no_model_to_refit(code_root: Path, storage_url: s
     run = run_in_process(RunSpec.from_dict(raw), storage_url)
     with pytest.raises(FieldError, match="tunes an Optuna objective: Sweetspot keeps no model of it"):
         ask_refit(run)
+
+
+def test_a_refit_whose_worker_refuses_to_join_fails_with_the_reason(
+    code_root: Path, storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model file moved after the run: the refit's worker cannot find it. The refit used to
+    stay "requested" for ever, and a new one was refused as pending (found in a QA pass)."""
+    path = write_code(code_root, "tiny.py", TINY_MODEL)
+    raw = {"dataset": {"name": "synthetic-houses", "rows": 60}, "budget": {"n_trials": 1}}
+    run = run_in_process(RunSpec.for_code(CodeKind.MODEL, "tiny.py", raw), storage_url)
+    path.unlink()
+    refusals: list[str] = []
+
+    def spawn(name: str, url: str, count: int, first_index: int = 0) -> list[int]:
+        with pytest.raises(CodeMismatch) as refusal:
+            Worker(name, url, WorkerOptions(index=first_index))  # the worker, in this process
+        refusals.append(str(refusal.value))
+        return [0]
+
+    monkeypatch.setattr("tuning.launcher.spawn_workers", spawn)
+    refit_run(run.name, actor_for(storage_url))
+    failed = read_refit(load_run(run.name, storage_url).attrs())
+    assert failed is not None and failed.state is RefitState.FAILED
+    assert failed.error == f"CodeMismatch: {refusals[0]}" and "no file 'tiny.py'" in failed.error
+    write_code(code_root, "tiny.py", TINY_MODEL)  # put back, it can be asked for again
+    monkeypatch.undo()
+    refit_run(run.name, actor_for(storage_url))

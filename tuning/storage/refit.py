@@ -104,6 +104,15 @@ def take_refit(run: Run) -> Refit | None:
     return running
 
 
+def fail_asked_refit(run: Run, reason: str) -> None:
+    """Mark a requested refit failed with ``reason``, for a worker that refuses to join the
+    run (its model file is missing or differs here): that refit was started for it, and
+    left requested it would be followed, and a new one refused as pending, for ever."""
+    asked = read_refit(run.attrs())
+    if asked is not None and asked.state is RefitState.REQUESTED:
+        write_refit(run, replace(asked, state=RefitState.FAILED, finished_at=time.time(), error=reason))
+
+
 def refit_of(run: Run) -> Refit | None:
     """The refit of the run's current winner, or None (``read_refit`` on a fresh read)."""
     return read_refit(run.attrs())

@@ -30,9 +30,11 @@ from optuna.trial import TrialState
 from tuning.definition.pruners import make_pruner
 from tuning.definition.strategies import make_sampler
 from tuning.errors import StorageUnavailable
+from tuning.models.source import CodeMismatch
 from tuning.storage import record
 from tuning.storage.lifecycle import claim_order, hand_picked_waiting, reopen
 from tuning.storage.liveness import HOST, Heartbeat, worker_records
+from tuning.storage.refit import fail_asked_refit
 from tuning.storage.runs import (
     Run,
     add_budget_tickets,
@@ -294,8 +296,6 @@ class Worker:
         self._retry: Retry[Any] = Reconnecting(self.url, options.reconnect_s)
         self.run: Run = self._retry("load the run", lambda: load_run(name, self.url))
         spec = self.run.spec
-        if spec.source is not None:
-            spec.source.check_copy()  # this machine's copy of the user's code, or a refusal to join
         self.study = optuna.load_study(
             study_name=name,
             storage=self.run.storage,
@@ -303,7 +303,14 @@ class Worker:
             pruner=make_pruner(spec),
         )
         self.device = place(options.index, visible_gpus(), spec.device)
-        self.objective: Trainer = make_trainer(spec, self.run.csv_text(), self.device)
+        try:  # this machine's copy of the user's code, or a refusal to join
+            if spec.source is not None:
+                spec.source.check_copy()
+            self.objective: Trainer = make_trainer(spec, self.run.csv_text(), self.device)
+        except CodeMismatch as refusal:
+            reason = f"CodeMismatch: {refusal}"
+            self._retry("fail the refit", lambda: fail_asked_refit(self.run, reason))
+            raise
         self.report = WorkerReport(f"{HOST}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
         self.population = self.objective.population_size(options.threads)
         self.queue = TrialQueue(self.run, self.study, self.report.worker_id)
