@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from tests.fake_runs import make_run
 from tests.runs_helpers import quick_spec, wait_until_ended
 from tests.table_cases import mixed_table, regression_table
 from tuning import RunSpec, preset_spec
-from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, main
+from tuning.cli import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_STORAGE, format_summary, main
 from tuning.storage.runs import create_run, load_run
 from tuning.training.worker import Worker, WorkerOptions
+from tuning.views.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW_FIELDS = {
@@ -237,3 +239,17 @@ def test_pick_then_show_a_trade_off_runs_objectives_front_and_winner(storage_url
     )
     assert main(["pick", "trade", "--trial", "999", "--storage", storage_url]) == EXIT_BAD_INPUT
     assert "trial: run trade has no trial 999" in capsys.readouterr().err
+
+
+def test_show_names_the_runs_metric_for_earlier_results_and_no_empty_verdict(storage_url: str) -> None:
+    """Found in a QA pass: an earlier result of a log-loss run read "test MSE", and a run whose
+    baselines were all skipped (images) printed "on test, the tuned network " and nothing more."""
+    make_run(storage_url, "run", 3)
+    summary = summarize(load_run("run", storage_url))
+    skipped = {"label": "mean", "validation": {}, "test": {}, "skipped": "the inputs are images"}
+    past = {"state": "finished", "best_trial": 1, "test_loss": 0.25, "reason": "extended +1 trials"}
+    shown = format_summary(
+        replace(summary, metric="log_loss", test_loss=0.2, baselines={"mean": skipped}, history=[past])
+    )
+    assert "earlier result: finished, trial 1, test log loss 0.25 (extended +1 trials)" in shown
+    assert "the tuned network" not in shown and "No baselines: the inputs are images." in shown

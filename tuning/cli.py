@@ -374,7 +374,8 @@ def format_summary(s: RunSummary) -> str:
         lines.append(f"test {metric.label} of the best configuration: {s.test_loss:.6g} ({s.metric_unit})")
     if s.baselines and s.test_loss is not None:
         verdict = baseline_verdict(metric, s.metric_unit, s.test_loss, s.baselines)
-        lines.append("on test, the tuned network " + "; ".join(verdict))
+        if verdict:  # none when every baseline was skipped (the note below says why)
+            lines.append("on test, the tuned network " + "; ".join(verdict))
     lines += baseline_notes(s.baselines)
     if s.error:
         lines.append(f"first error: {s.error}")
@@ -402,6 +403,7 @@ def _lifecycle_lines(s: RunSummary) -> list[str]:
     """What happened to the run after its launch: inherited and hand-picked trials, earlier
     results, its tags and note."""
     lines = []
+    label = get_metric(s.metric).label
     if s.warm_start:
         lines.append(f"warm start: {s.n_inherited} trial(s) inherited from {s.warm_start['from']}")
     if s.n_hand_picked:
@@ -409,7 +411,8 @@ def _lifecycle_lines(s: RunSummary) -> list[str]:
     for past in s.history:
         loss = "-" if past["test_loss"] is None else f"{past['test_loss']:.6g}"
         lines.append(
-            f"earlier result: {past['state']}, trial {past['best_trial']}, test MSE {loss} ({past['reason']})"
+            f"earlier result: {past['state']}, trial {past['best_trial']}, "
+            f"test {label} {loss} ({past['reason']})"
         )
     if s.tags:
         lines.append(f"tags: {', '.join(s.tags)}")
