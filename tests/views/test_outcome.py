@@ -178,3 +178,12 @@ def test_baselines_are_written_with_the_apps_digits_not_scientific_notation() ->
         "baseline: mean 11,640",
         "baseline: linear regression 1,300",
     ]
+
+
+def test_a_confusion_matrix_of_numbered_classes_has_one_tick_per_class() -> None:
+    """Classes 0, 1, 2 were read by plotly.js as numbers: ticks at -0.5, 0, 0.5… (QA pass)."""
+    from tuning.views.outcome_figures import confusion_figure
+
+    picture = {"classes": [0, 1, 2], "counts": [[3, 1, 0], [0, 4, 0], [1, 0, 2]]}
+    fig = confusion_figure(confusion_frame(picture))
+    assert (fig.layout.xaxis.type, fig.layout.yaxis.type) == ("category", "category")

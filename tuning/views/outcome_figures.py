@@ -93,8 +93,9 @@ def confusion_figure(frame: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), uirevision="confusion")
-    fig.update_xaxes(title_text="predicted class", side="bottom")
-    fig.update_yaxes(title_text="actual class", autorange="reversed")
+    # category axes: classes 0, 1, 2 are names, and plotly.js would space them as numbers
+    fig.update_xaxes(title_text="predicted class", side="bottom", type="category")
+    fig.update_yaxes(title_text="actual class", autorange="reversed", type="category")
     return fig
 
 
