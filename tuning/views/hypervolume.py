@@ -5,7 +5,7 @@ on it as runs of one race on their best score. Each objective is scaled to [0, 1
 lowest and highest value any of the compared runs reached within the bounds (maximised
 ones turned round), so no unit dwarfs another and every run is measured in the same box;
 the reference point sits a tenth beyond the worst corner, so the worst trials still count.
-A hypervolume is then a share of that box: higher is better, 1.1^k at most.
+A hypervolume is then a share of that box (up to the reference point): higher is better, 1 at most.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def _finished(frame: pd.DataFrame, signs: np.ndarray, bounds: list[str]) -> pd.D
 def _volumes(frame: pd.DataFrame, low: np.ndarray, span: np.ndarray) -> list[float]:
     """The hypervolume after each finished trial: computed again only when a point joins the front."""
     reference = np.full(len(low), REFERENCE)
+    box = REFERENCE ** len(low)
     front = np.empty((0, len(low)))
     volume, volumes = 0.0, []
     for feasible, point in zip(frame["feasible"], frame["point"], strict=True):
@@ -95,6 +96,6 @@ def _volumes(frame: pd.DataFrame, low: np.ndarray, span: np.ndarray) -> list[flo
             scaled = ((point - low) / span)[None, :]
             if not dominated_by(front, scaled)[0]:
                 front = np.vstack([front[~dominated_by(scaled, front)], scaled])
-                volume = hypervolume(front, reference)
+                volume = hypervolume(front, reference) / box
         volumes.append(volume)
     return volumes
