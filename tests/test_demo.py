@@ -374,6 +374,9 @@ def test_hand_picked_trials_count_against_an_extension(
     with pytest.raises(NotAllowed, match=r"run mine would hold 41 trials \(40 stored, 1 more\)"):
         enqueue_params("mine", PICKED, me)
     request_stop(load_run("mine", storage_url))
+    monkeypatch.setattr(
+        "tuning.views.summary.STARTUP_GRACE_S", 0.0
+    )  # no worker is due: stopped, not stopping
     with pytest.raises(
         NotAllowed, match=r"run mine would hold 77 trials \(40 stored, 37 more\), over the demo's cap of 40"
     ):

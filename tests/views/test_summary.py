@@ -12,7 +12,11 @@ from optuna.trial import create_trial
 
 import tuning.views.summary
 from tests.fake_runs import make_run
+from tests.runs_helpers import quick_spec, run_in_process
 from tuning import delete_run, list_run_names, load_run, run_summaries, summarize
+from tuning.storage.lifecycle import Extension, extend, plan_extension
+from tuning.storage.runs import request_stop
+from tuning.training.worker import Worker, WorkerOptions
 
 
 def test_every_run_is_summarised_newest_first(storage_url: str) -> None:
@@ -84,3 +88,19 @@ def test_an_objectives_space_is_the_one_its_trials_sampled(storage_url: str, cod
     distributions = {"x": FloatDistribution(-3, 3), "shift": CategoricalDistribution([0.0, 1.0])}
     run.study.add_trial(create_trial(params={"x": 1.0, "shift": 0.0}, distributions=distributions, value=1.0))
     assert space_label(spec, summarize(run)) == "hyperparameters sampled so far include shift, x"
+
+
+def test_a_run_stopped_before_its_worker_joined_is_stopping_until_the_worker_ends_it(
+    storage_url: str,
+) -> None:
+    """A pick reopened an ended run, then Stop came before the worker testing it had joined:
+    the run read "stopped", so the Monitor stopped refreshing, and the worker's test result,
+    written seconds later, showed only after a reload (found in a QA pass)."""
+    run = run_in_process(quick_spec(budget={"n_trials": 2}), storage_url)
+    run = extend(run, plan_extension(run, Extension(trials=1)))
+    request_stop(run)
+    summary = summarize(run)
+    assert summary.state == "stopping" and summary.active
+    Worker(run.name, storage_url, WorkerOptions(index=1)).work()
+    summary = summarize(load_run(run.name, storage_url))
+    assert summary.state == "stopped" and summary.test_loss is not None

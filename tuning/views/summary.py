@@ -351,16 +351,15 @@ def _read_summary(name: str, url: str) -> RunSummary:
 def _state(attrs: dict[str, Any], result: RunResult | None, live: int, now: float) -> RunState:
     if result:
         return result.state
-    if stop_requested(attrs):
-        return RunState.STOPPING if live else RunState.STOPPED
-    if live:
-        return RunState.RUNNING
-    # Workers start within seconds of a launch or of an extension.
+    # Workers start within seconds of a launch or of a reopening (extend, a pick's test).
     began = max(attrs[record.CREATED_AT.key], attrs.get(record.REOPENED_AT.key) or 0)
     joined = any(r.started_at >= began for r in worker_records(attrs).values())
-    if not joined and now - began < STARTUP_GRACE_S:
-        return RunState.STARTING
-    return RunState.INTERRUPTED
+    starting = not joined and now - began < STARTUP_GRACE_S
+    if stop_requested(attrs):  # a worker still to join will end the run, and write its result
+        return RunState.STOPPING if live or starting else RunState.STOPPED
+    if live:
+        return RunState.RUNNING
+    return RunState.STARTING if starting else RunState.INTERRUPTED
 
 
 def _first_error(trials: list[FrozenTrial]) -> str | None:
