@@ -38,6 +38,7 @@ from tuning import (
     maximizing,
     race_figure,
     read_race,
+    run_data,
     run_spec,
 )
 
@@ -53,11 +54,11 @@ if not names:
 def same_data(first: str) -> list[str]:
     """``first`` and up to three more runs on the same data: the ones worth racing against it."""
     with engine_errors():
-        spec = run_spec(first, storage_url())
+        spec, data = run_spec(first, storage_url()), run_data(first, storage_url())
         same = [
             n for n in names
-            if n != first and (other := run_spec(n, storage_url())).dataset == spec.dataset
-            and other.selection == spec.selection
+            if n != first and run_data(n, storage_url()) == data
+            and run_spec(n, storage_url()).selection == spec.selection
         ]  # fmt: skip
     return [first, *same[:3]]
 
@@ -78,7 +79,7 @@ if not chosen:
 def race_scale(runs: list[Run], summaries: list[RunSummary]) -> tuple[str, list[tuple[str, float]], bool]:
     """The score axis's title, the baselines to draw, and whether one metric ranks the runs;
     warns when the runs' scores are not comparable."""
-    datasets = {run.spec.dataset for run in runs}
+    datasets = {run_data(run.name, storage_url()) for run in runs}
     metrics = {run.spec.selection.name for run in runs}
     first = runs[0].spec
     if len(metrics) > 1:  # one metric's name would mislabel the other runs' lines

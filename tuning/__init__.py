@@ -27,8 +27,9 @@ Extend, fork, seed, annotate
     visitor, admin token) and checks demo ownership and caps first.
 Read
     ``list_run_names``, ``run_summaries`` and ``summarize`` give states (``RunState``) and
-    bests (``run_spec`` a run's spec and ``storage_damage`` a journal's skipped records,
-    both from the dashboard's reader, without a replay of the file); ``RunWatcher`` reads
+    bests (``run_spec`` a run's spec, ``run_data`` what its scores compare on and
+    ``storage_damage`` a journal's skipped records, all from the dashboard's reader,
+    without a replay of the file); ``RunWatcher`` reads
     one run again and again as plain data (``RunSnapshot``),
     ``read_race`` several at once, ``analysis_trials``/``draw_view`` feed the Analysis
     page; the ``*_frame`` and ``*_figure`` functions turn them into chart data and Plotly
@@ -96,7 +97,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "tuning.models.reference": ("CodeKind",),
     "tuning.models.source": ("ModelSource", "describe"),
     "tuning.reading.records": ("learning_curve", "trial_rows"),
-    "tuning.reading.trials": ("list_run_names", "run_spec", "storage_damage"),
+    "tuning.reading.trials": ("list_run_names", "run_data", "run_spec", "storage_damage"),
     "tuning.storage.artifacts": ("read_weights",),
     "tuning.storage.lifecycle": ("Extension", "NothingToAdd", "check_configuration", "plan_extension"),
     "tuning.storage.record": ("RunState", "TrialOrigin"),

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.fake_runs import make_run
 from tests.pages.page_helpers import figures, texts
+from tests.runs_helpers import quick_spec
+from tests.table_cases import regression_table
 from tuning import RunSpec, preset_spec
 from tuning.storage import record
 
@@ -93,3 +95,18 @@ def test_runs_trading_off_the_same_objectives_race_by_hypervolume(
     )
     assert "hypervolume %{y:" in by_trials["data"][0]["hovertemplate"]
     assert "Largest hypervolume:" in texts(at) and not at.warning
+
+
+def test_two_uploads_of_one_file_name_with_other_rows_are_other_data(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """Two runs on "mixed.csv" whose rows differ were raced as one dataset, under the first
+    one's baselines (found in a QA pass); a warm start already told them apart."""
+    spec = quick_spec(dataset={"name": "csv", "target": "price", "filename": "mixed.csv"})
+    for name, rows in (("first", 60), ("other", 80), ("same", 60)):
+        make_run(storage_url, name, 5, spec=spec).set_user_attr(record.CSV.key, regression_table(rows=rows))
+    at = open_page("pages/compare.py", run="first")
+    assert at.multiselect(key="compare_runs").value == ["first", "same"]  # by default, runs on these rows
+    assert not at.warning
+    at.multiselect(key="compare_runs").set_value(["first", "other"]).run()
+    assert "These runs use different data" in at.warning[0].value

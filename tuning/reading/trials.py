@@ -16,6 +16,7 @@ extend, delete); its ``attrs()`` come from the same reader as its trials.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import threading
 from collections.abc import Sequence
@@ -166,6 +167,23 @@ def run_spec(name: str, storage_url: str | None = None) -> RunSpec:
     with replica.lock:
         _refresh(replica)
         return _spec(_found(replica, name).user_attrs)
+
+
+def run_data(name: str, storage_url: str | None = None) -> tuple[Any, str | None]:
+    """What two runs must share for their scores to compare: the dataset's spec and, for
+    an upload, a hash of the file itself (two uploads of one file name can hold other rows).
+    Read as ``run_spec`` reads (a journal is not replayed)."""
+    url = resolve_url(storage_url)
+    if url.startswith(JOURNAL_SCHEME):
+        replica = _replica(url[len(JOURNAL_SCHEME) :])
+        with replica.lock:
+            _refresh(replica)
+            attrs = _found(replica, name).user_attrs
+        spec, csv_text = _spec(attrs), attrs.get(record.CSV.key)
+    else:
+        run = load_run(name, url)
+        spec, csv_text = run.spec, run.csv_text()
+    return spec.dataset, None if csv_text is None else hashlib.sha256(csv_text.encode()).hexdigest()
 
 
 def _found(replica: JournalReplica, name: str) -> StudyState:
