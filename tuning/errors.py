@@ -24,8 +24,12 @@ class SpecError(TuningError, ValueError):
         self.errors = errors
 
     def by_field(self) -> dict[str, str]:
-        """Messages keyed by field, so a UI can show each next to its widget."""
-        return {e.field: e.message for e in self.errors}
+        """Messages keyed by field, so a UI can show each next to its widget; a field's
+        several messages joined, so none is lost."""
+        messages: dict[str, list[str]] = {}
+        for error in self.errors:
+            messages.setdefault(error.field, []).append(error.message)
+        return {field: "; ".join(texts) for field, texts in messages.items()}
 
 
 class StorageUnavailable(TuningError):
