@@ -83,6 +83,16 @@ def test_a_file_is_imported_once_per_version(code_root: Path) -> None:
     assert marker.read_text() == "xx"
 
 
+def test_a_refusal_is_tried_again_once_a_file_beside_it_changes(code_root: Path) -> None:
+    """The file imports a helper that is missing, then written: the picker kept the refusal
+    until the dashboard restarted (found in a QA pass)."""
+    write_code(code_root, "net.py", "from helper_here import WIDTH\n" + TINY_MODEL)
+    with pytest.raises(FieldError, match="No module named 'helper_here'"):
+        describe(CodeKind.MODEL, "net.py")
+    write_code(code_root, "helper_here.py", "WIDTH = 4")
+    assert "width" in describe(CodeKind.MODEL, "net.py").space
+
+
 def test_the_public_demo_refuses_before_importing_anything(
     code_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -101,8 +101,9 @@ class ModelSource:
         return path
 
 
-#: Probe answers by (kind, reference, file, sha256): a file is imported again only once edited.
-_DESCRIBED: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+#: Probe answers by (kind, reference, file, sha256, the Python files beside it): a file is
+#: imported again only once it or a module beside it (a helper it imports) is edited.
+_DESCRIBED: dict[tuple[str, str, str, str, tuple[tuple[str, int], ...]], dict[str, Any]] = {}
 
 
 def describe(kind: CodeKind, text: str) -> ModelSource:
@@ -118,13 +119,22 @@ def describe(kind: CodeKind, text: str) -> ModelSource:
         )
     reference = Reference.parse(kind, text)
     path = reference.path()
-    key = (kind.value, text, str(path), file_hash(path))
+    key = (kind.value, text, str(path), file_hash(path), _neighbours(path))
     if key not in _DESCRIBED:
         _DESCRIBED[key] = probe(kind, text)
     answer = _DESCRIBED[key]
     if answer.get("refusal"):
         raise FieldError(kind.value, answer["refusal"])
     return ModelSource.from_dict(answer)
+
+
+def _neighbours(path: Path) -> tuple[tuple[str, int], ...]:
+    """The Python files in ``path``'s folder and when each last changed: a missing helper
+    written, or a broken one fixed, makes a refused file worth importing again."""
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in path.parent.glob("*.py")))
+    except OSError:  # a file gone between the listing and its stat: the probe says what is missing
+        return ()
 
 
 def code_env(root: Path) -> dict[str, str]:
