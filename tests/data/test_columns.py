@@ -43,6 +43,27 @@ def test_every_kind_of_column_gets_its_treatment_and_reason() -> None:
     assert columns["label"].treatment is Treatment.TARGET
 
 
+@pytest.mark.parametrize(
+    ("counts", "said"),
+    [
+        ({"a": 40, "b": 30}, "one-hot, 2 categories"),
+        ({f"s{i}": 4 for i in range(30)}, "one column: each of its 30 categories is in fewer than 5 rows"),
+        (
+            {"a": 40, "b": 30, **{f"s{i}": 2 for i in range(6)}},
+            "one-hot, 2 categories; 6 rarer ones share one column",
+        ),
+        ({f"c{i}": 6 for i in range(25)}, "one-hot, 19 categories; 6 rarer ones share one column"),
+    ],
+    ids=["every category common", "every category rare", "some rare", "over the width"],
+)
+def test_a_text_column_says_how_many_columns_its_categories_become(counts: dict[str, int], said: str) -> None:
+    """30 categories of 4 rows each read "one-hot, 20 categories (rare ones grouped)" while
+    the encoder made one column of them (found in a QA pass)."""
+    values = [v for v, n in counts.items() for _ in range(n)]
+    text = "kind,y\n" + "".join(f"{v},{i % 7}.5\n" for i, v in enumerate(values))
+    assert by_name(text, "y")["kind"].what_happens() == said
+
+
 def test_missing_tokens_count_as_gaps() -> None:
     columns = by_name(mixed_table(), "label")
     # size: every 11th row from row 3 is empty; colour: NA, ? and null cells.

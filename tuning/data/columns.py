@@ -69,6 +69,7 @@ class ColumnProfile:
     distinct: int
     treatment: Treatment
     reason: str = ""
+    frequent: int = 0  # a text column's categories in at least MIN_CATEGORY_ROWS rows
 
     @property
     def used(self) -> bool:
@@ -77,9 +78,7 @@ class ColumnProfile:
     def what_happens(self) -> str:
         """The plan for this column in a few words, as the Launch table shows it."""
         if self.treatment is Treatment.ONE_HOT:
-            width = min(self.distinct, MAX_CATEGORIES)
-            text = f"one-hot, {width} categor{'y' if width == 1 else 'ies'}"
-            text += " (rare ones grouped)" if self.distinct > MAX_CATEGORIES else ""
+            text = self._one_hot()
         elif self.treatment is Treatment.DROPPED:
             return f"dropped: {self.reason}"
         else:
@@ -89,6 +88,20 @@ class ColumnProfile:
         if self.missing and self.treatment is Treatment.TARGET:
             text += "; rows without a target are left out"
         return text
+
+    def _one_hot(self) -> str:
+        """The encoder's columns, as ``preprocess`` fits it: a column per category in at least
+        MIN_CATEGORY_ROWS rows, at most MAX_CATEGORIES in all, the rarer ones sharing one.
+        Counted in the whole file; the encoder counts training rows, a share of them."""
+        if not self.frequent:
+            few = f"fewer than {MIN_CATEGORY_ROWS} rows"
+            return f"one column: each of its {self.distinct} categories is in {few}"
+        if self.frequent == self.distinct <= MAX_CATEGORIES:
+            return f"one-hot, {self.distinct} categor{'y' if self.distinct == 1 else 'ies'}"
+        kept = min(self.frequent, MAX_CATEGORIES - 1)
+        rarer = self.distinct - kept
+        shared = "1 rarer one shares" if rarer == 1 else f"{rarer} rarer ones share"
+        return f"one-hot, {kept} categor{'y' if kept == 1 else 'ies'}; {shared} one column"
 
 
 @dataclass(frozen=True)
@@ -203,7 +216,8 @@ def profile_column(name: str, values: pd.Series, position: int) -> ColumnProfile
     if kind is ColumnKind.TEXT:
         if distinct >= ID_MIN_DISTINCT and distinct >= ID_DISTINCT_SHARE * len(present):
             return dropped(f"{distinct} distinct values in {len(present)} rows: an ID or name")
-        return ColumnProfile(name, kind, missing, distinct, Treatment.ONE_HOT)
+        frequent = int((present.value_counts() >= MIN_CATEGORY_ROWS).sum())
+        return ColumnProfile(name, kind, missing, distinct, Treatment.ONE_HOT, frequent=frequent)
     treatment = Treatment.YES_NO if kind is ColumnKind.YES_NO else Treatment.NUMBER
     return ColumnProfile(name, kind, missing, distinct, treatment)
 
