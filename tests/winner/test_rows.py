@@ -31,6 +31,7 @@ def rows(text: str) -> pd.DataFrame:
         ("size,colour,garden\n4.2,red,maybe\n", "column 'garden' holds 'maybe' in row 1: not yes/no"),
         ("size,size,colour,garden\n1,2,red,yes\n", "column names repeat: ['size']"),
         ("size,colour,garden\n", "the file has a header but no rows to predict"),
+        ("size;colour;garden\n4,2;red;yes\n", "are missing; the model was trained on size, colour, garden (other columns are ignored); the file has one column only, and its header holds ';'"),
     ],
 )  # fmt: skip
 def test_a_refused_table_says_which_column_and_row(

@@ -5,6 +5,7 @@ Uploaded bytes are only ever parsed as text by pandas; nothing is unpickled or e
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
@@ -77,6 +78,8 @@ def decode_csv(data: bytes, limits: CsvLimits = CsvLimits(), field: str = FIELD)
     if not data.strip():
         raise FieldError(field, "the file is empty; upload a CSV with a header row and data rows")
     _check_size(len(data), limits, field)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        raise FieldError(field, "the file is UTF-16 text; save it as UTF-8 CSV")
     if b"\x00" in data[:65536]:
         raise FieldError(field, "the file is binary, not a CSV text file")
     try:
@@ -129,9 +132,23 @@ def read_csv_frame(data: bytes, limits: CsvLimits = CsvLimits()) -> pd.DataFrame
     if len(frame) > limits.max_rows:
         raise FieldError(FIELD, f"the file has {len(frame):,} rows, over the limit of {limits.max_rows:,}")
     if frame.shape[1] < 2:
-        raise FieldError(FIELD, "the file needs at least two columns: features and a target")
+        raise FieldError(FIELD, one_column_reason(str(frame.columns[0])))
     check_numbers(frame)
     return frame
+
+
+#: Separators other than the comma that files come with, and how a message names them.
+OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
+
+
+def one_column_reason(header: str) -> str:
+    """Why a file read as one column is refused: most often it separates its columns with
+    something else (a spreadsheet in a decimal-comma locale writes semicolons)."""
+    for separator, name in OTHER_SEPARATORS.items():
+        if separator in header:
+            fix = "save the file with commas between columns"
+            return f"the file has one column only, and its header holds {name}: {fix}"
+    return "the file needs at least two columns: features and a target"
 
 
 def header_row(text: str, field: str = FIELD) -> list[str]:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tuning.data.columns import EXTRA_MISSING, FALSE_WORDS, TRUE_WORDS, Treatment, class_labels, words_of
-from tuning.data.csv_data import CsvLimits, check_header, check_numbers, decode_csv, header_row
+from tuning.data.csv_data import (
+    OTHER_SEPARATORS,
+    CsvLimits,
+    check_header,
+    check_numbers,
+    decode_csv,
+    header_row,
+    one_column_reason,
+)
 from tuning.data.preprocess import prepare_column
 from tuning.definition.metrics import Task
 from tuning.errors import FieldError
@@ -66,10 +74,13 @@ def check_rows(
     frame = frame.rename(columns=str)
     missing = [name for name in columns if name not in frame.columns]
     if missing:
+        (first, *others) = frame.columns
+        separated = not others and any(separator in first for separator in OTHER_SEPARATORS)
         raise FieldError(
             FIELD,
             f"the column(s) {', '.join(missing)} are missing; the model was trained on "
-            f"{', '.join(columns)} (other columns are ignored)",
+            f"{', '.join(columns)} (other columns are ignored)"
+            + (f"; {one_column_reason(first)}" if separated else ""),
         )
     prepared = {name: _prepared(frame[name], name, kind) for name, kind in columns.items()}
     ignored = tuple(c for c in frame.columns if c not in columns and c != target)
