@@ -70,6 +70,8 @@ if wanted in names and wanted not in st.session_state["compare_runs"]:
     st.session_state["compare_runs"] = [wanted, *st.session_state["compare_runs"]]
 chosen_col, log_col = st.columns([5, 1], vertical_alignment="bottom")
 chosen = chosen_col.multiselect("Runs", names, key="compare_runs", placeholder="choose runs to race")
+if wanted and wanted not in names:  # a link to a deleted run, or a mistyped one
+    st.info(f"There is no run named **{plain(wanted)}** in this storage.", icon=INFO)
 log_y = log_col.toggle("Log-scale score", key="compare_log_y")
 if not chosen:
     st.info("Choose one or more runs.", icon=INFO)

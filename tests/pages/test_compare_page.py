@@ -110,3 +110,13 @@ def test_two_uploads_of_one_file_name_with_other_rows_are_other_data(
     assert not at.warning
     at.multiselect(key="compare_runs").set_value(["first", "other"]).run()
     assert "These runs use different data" in at.warning[0].value
+
+
+def test_a_link_to_a_run_that_is_not_there_says_so(
+    open_page: Callable[..., AppTest], storage_url: str
+) -> None:
+    """As the Monitor and Analysis do; Compare showed other runs without a word (QA pass)."""
+    make_run(storage_url, "here", 3)
+    at = open_page("pages/compare.py", run="gone")
+    assert at.multiselect(key="compare_runs").value == ["here"]
+    assert "There is no run named **gone** in this storage." in [i.value for i in at.info]
