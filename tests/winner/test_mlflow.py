@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.winner.winners import Winner
-from tuning.errors import TuningError
+from tuning.errors import FieldError, TuningError
 from tuning.winner.folder import Source
 from tuning.winner.mlflow_log import log_run
 from tuning.winner.model import WinnerModel
@@ -56,3 +56,12 @@ def test_without_mlflow_the_command_says_how_to_install_it(
         TuningError, match="MLflow is not installed; install it with: pip install mlflow-skinny=="
     ):
         log_run(WinnerModel(winner("regression", Source.SELECTED).folder), None, None)
+
+
+def test_a_tracking_uri_mlflow_cannot_use_is_refused_naming_the_field(
+    winner: Callable[[str, Source], Winner],
+) -> None:
+    """MLflow's own exception and its traceback reached the command line (exit 1; QA pass)."""
+    with pytest.raises(FieldError, match=r"tracking_uri: MLflow cannot use 'bogus://x': .*bogus") as caught:
+        log_run(WinnerModel(winner("regression", Source.SELECTED).folder), "bogus://x", None)
+    assert caught.value.field == "tracking_uri"

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tuning.errors import TuningError
+from tuning.errors import FieldError, TuningError
 from tuning.storage import record
 from tuning.storage.runs import load_run
 from tuning.winner.model import WinnerModel
@@ -31,10 +31,16 @@ def log_run(
         import mlflow
     except ImportError:
         raise TuningError(f"MLflow is not installed; install it with: {INSTALL}") from None
+    from mlflow.exceptions import MlflowException
+
     card = model.card
-    if tracking_uri:
-        mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_experiment(experiment or "sweetspot")
+    try:
+        if tracking_uri:
+            mlflow.set_tracking_uri(tracking_uri)
+        mlflow.set_experiment(experiment or "sweetspot")
+    except MlflowException as error:  # a scheme it has no store for, a server that refuses
+        uri = tracking_uri or mlflow.get_tracking_uri()
+        raise FieldError("tracking_uri", f"MLflow cannot use {uri!r}: {error.message}") from None
     with mlflow.start_run(run_name=card["run"]) as active, tempfile.TemporaryDirectory() as tmp:
         mlflow.log_params({**card["params"], "model": card["source"], "trial": card["trial"]})
         mlflow.set_tags({"sweetspot.run": card["run"], "sweetspot.task": card["task"]})
