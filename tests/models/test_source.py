@@ -49,6 +49,10 @@ def test_a_model_file_is_described_with_its_text_hash_space_and_data(code_root: 
         ),
         ("SPACE = {'a': 1}\n", r"has no build\(config, data_info\) function"),
         ("SPACE = {'a': 1}\nbuild = 3\n", r"has no build\(config, data_info\) function"),
+        (
+            "SPACE = {'a': 1}\ndef build(config):\n    pass\n",
+            r"build\(config\) cannot be called as build\(config, data_info\): too many positional arguments",
+        ),  # every trial failed with a TypeError (QA pass)
         ("SPACE = {'a': object()}\ndef build(c, d):\n    pass\n", r"SPACE must be plain data"),
     ],
 )

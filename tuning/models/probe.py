@@ -10,6 +10,7 @@ and either what it declares (a model's ``SPACE``, optional hooks and ``DEFAULTS`
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import sys
 import traceback
@@ -70,6 +71,7 @@ def describe_model(module: ModuleType, path: Path) -> dict[str, Any]:
         raise Unusable(
             f"{path} has no build(config, data_info) function returning a torch.nn.Module ({DOCS})"
         )
+    check_signature(module.build, path)
     hooks = [name for name in HOOKS if callable(getattr(module, name, None))]
     description: dict[str, Any] = {
         "space": plain_json(path, "SPACE", space),
@@ -83,6 +85,19 @@ def describe_model(module: ModuleType, path: Path) -> dict[str, Any]:
         except Exception as error:
             raise Unusable(f"{where(error, path)}: data() failed: {type(error).__name__}: {error}") from None
     return description
+
+
+def check_signature(build: Any, path: Path) -> None:
+    """Refuse a build() that cannot take (config, data_info): every trial would fail on it."""
+    try:
+        signature = inspect.signature(build)
+    except (TypeError, ValueError):  # no signature to read (a C function): the trials will tell
+        return
+    try:
+        signature.bind(None, None)
+    except TypeError as error:
+        call = "build(config, data_info)"
+        raise Unusable(f"{path}: build{signature} cannot be called as {call}: {error}") from None
 
 
 def describe(kind: CodeKind, text: str) -> dict[str, Any]:
