@@ -302,10 +302,16 @@ def table_cell(value: Any) -> str:
 
 def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
     """How to train the best configuration again (on demand), and its model once the run ended."""
-    st.markdown(
-        "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
-        "dropout noise when it trained among other trials)"
-    )
+    if run.spec.objective is not None:  # its space is in its code: no spec fixes a trial's parameters
+        st.markdown(
+            "**Reproduce it**: in a study of your objective, `study.enqueue_trial(params)` with these "
+            "parameters, then `study.optimize(objective, n_trials=1)`"
+        )
+    else:
+        st.markdown(
+            "**Reproduce it** (same data, split and seed: the same validation loss, up to rounding and "
+            "dropout noise when it trained among other trials)"
+        )
     on_demand(
         "Command and configuration",
         ":material/terminal:",
@@ -318,14 +324,16 @@ def reproduce_panel(run: Run, summary: RunSummary, params: dict[str, Any]) -> No
 
 
 def _commands(run: Run, summary: RunSummary, params: dict[str, Any]) -> None:
-    """The command that trains the best configuration again, and the configuration as JSON."""
-    try:
-        command = reproduce_command(
-            run.name, reproduce_spec(run.spec, summary.best_params or {}), summary.code
-        )
-        st.code(command, language="bash", wrap_lines=True)
-    except SpecError as error:  # trials written by something else than Sweetspot's workers
-        st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
+    """The command that trains the best configuration again (none for an objective: see
+    ``reproduce_panel``), and the configuration as JSON."""
+    if run.spec.objective is None:
+        try:
+            command = reproduce_command(
+                run.name, reproduce_spec(run.spec, summary.best_params or {}), summary.code
+            )
+            st.code(command, language="bash", wrap_lines=True)
+        except SpecError as error:  # trials written by something else than Sweetspot's workers
+            st.warning(f"This configuration cannot be relaunched as it is: {plain(error)}", icon=WARNING)
     st.code(json.dumps(params, indent=2), language="json")
 
 

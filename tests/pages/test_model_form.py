@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages._shared.monitor_panels import REPRODUCE_OPEN_KEY
 from tests.code_files import QUADRATIC_OBJECTIVE, TINY_MODEL, TRADEOFF_OBJECTIVE, TRADEOFF_RAW, write_code
-from tests.pages.page_helpers import button, errors, texts
-from tuning import list_run_names, load_run
+from tests.pages.page_helpers import button, errors, open_lazy, texts
+from tests.runs_helpers import run_in_process
+from tuning import RunSpec, list_run_names, load_run
 
 
 def pick(at: AppTest, kind: str, reference: str) -> AppTest:
@@ -107,3 +109,19 @@ def test_an_objectives_run_names_its_code_and_the_hyperparameters_its_trials_sam
     at.query_params["run"] = name
     at.run()
     assert f"{header}hyperparameters sampled so far include shift, x · " in texts(at)
+
+
+def test_an_objectives_best_is_reproduced_by_enqueueing_its_parameters(
+    open_page: Callable[..., AppTest], code_root: Path, storage_url: str
+) -> None:
+    """The Monitor offered a launch command, then warned that its own configuration "cannot be
+    relaunched as it is: space: an Optuna objective's space is in its code" (QA pass)."""
+    write_code(code_root, "quadratic.py", QUADRATIC_OBJECTIVE)
+    raw = {"objective": "quadratic.py:objective", "strategy": "random", "budget": {"n_trials": 2}}
+    run = run_in_process(RunSpec.from_dict(raw), storage_url)
+    at = open_page("pages/monitor.py", run=run.name)
+    open_lazy(at, REPRODUCE_OPEN_KEY)
+    assert not at.warning and not at.exception
+    assert "study.enqueue_trial" in texts(at)
+    code = "\n".join(c.value for c in at.code)
+    assert '"x"' in code and "python -m tuning launch" not in code
