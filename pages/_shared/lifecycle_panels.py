@@ -22,6 +22,7 @@ from pages._shared.common import (
     WRAPPED_ROW,
     admin_token,
     on_demand,
+    plain,
     storage_url,
     visitor,
 )
@@ -82,8 +83,8 @@ def attempt(action: Callable[[], str]) -> None:
     button, or remember what it did and rerun the whole page (the run may be live again)."""
     try:
         message = action()
-    except TuningError as error:
-        st.error(str(error), icon=ERROR)
+    except TuningError as error:  # it may quote what was typed: text, never Markdown
+        st.error(plain(str(error)), icon=ERROR)
     else:
         st.session_state[MESSAGE_KEY] = message
         st.rerun(scope="app")
@@ -241,12 +242,12 @@ def _utc(timestamp: float) -> str:
 def notes_panel(run: Run, summary: RunSummary, why_not: str | None) -> None:
     """The run's note and tags, and its trials' notes; editable by whoever may change the run."""
     st.markdown("**Notes and tags**")
-    plain = DemoLimits.from_env() is not None  # strangers' text is never rendered in the demo
+    as_text = DemoLimits.from_env() is not None  # strangers' text is never rendered in the demo
     with st.container(key="run-notes"):
         if summary.tags:
             st.text("Tags: " + ", ".join(summary.tags))
         if summary.note:
-            st.text(summary.note) if plain else st.markdown(summary.note)
+            st.text(summary.note) if as_text else st.markdown(summary.note)
         if not summary.note and not summary.tags:
             st.caption("No note yet.")
     if summary.trial_notes:

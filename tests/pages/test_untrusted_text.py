@@ -16,8 +16,9 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import code_span, plain
+from pages._shared.lifecycle_panels import NOTES_OPEN_KEY
 from tests.fake_runs import make_run
-from tests.pages.page_helpers import figures
+from tests.pages.page_helpers import figures, open_lazy
 from tests.runs_helpers import quick_spec
 
 HOSTILE = "**x**[a](javascript:alert(1))![i](http://127.0.0.1:9/i.png)<a href=javascript:alert(2)>h</a>"
@@ -154,3 +155,13 @@ def test_a_hostile_target_on_analysis_is_text(open_page: Callable[..., AppTest],
         assert not at.exception
         drawn = json.dumps(figures(at))
         assert "&lt;a href=javascript:alert(2)&gt;" in drawn and "<a" not in drawn and "<img" not in drawn
+
+
+def test_a_hostile_tag_in_a_refusal_is_text(open_page: Callable[..., AppTest], storage_url: str) -> None:
+    """The refusal quoted the tag as Markdown: a live link under Save (found in a QA pass)."""
+    make_run(storage_url, "done", 5)
+    at = open_lazy(open_page("pages/monitor.py", run="done"), NOTES_OPEN_KEY)
+    at.text_input(key="tags:done").set_value(f"ok, {HOSTILE}").run()
+    at.button(key="save_note").click().run()
+    assert not at.exception and any("is not a tag" in e.value for e in at.error)
+    assert not [s for s in markdown_sources(at) if "](" in s or "![" in s]
