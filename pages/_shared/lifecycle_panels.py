@@ -183,7 +183,7 @@ def fork_button(run: Run, why_not: str | None) -> None:
         try:
             source = fork_source(run.name, actor())
         except TuningError as error:
-            st.error(str(error), icon=ERROR)
+            st.error(plain(str(error)), icon=ERROR)
             return
         st.session_state.update(spec_form_state(source.spec))
         st.session_state["f_name"] = ""

@@ -118,7 +118,7 @@ def _stop(run: Run) -> None:
         check_control(run, visitor(), admin_token())  # the button's state may be a refresh old
         request_stop(run)
     except TuningError as error:  # not allowed, or a read-only journal: a message, not a traceback
-        st.error(str(error), icon=ERROR)
+        st.error(plain(str(error)), icon=ERROR)
 
 
 def progress(run: Run, summary: RunSummary, frame: pd.DataFrame) -> None:

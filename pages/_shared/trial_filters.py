@@ -11,7 +11,7 @@ import math
 
 import streamlit as st
 
-from pages._shared.common import ERROR
+from pages._shared.common import ERROR, plain
 from tuning import TRIAL_STATES, FieldError, FieldKind, FilterField, TrialFilter
 
 LOG_STEP = 0.01  # decades
@@ -35,7 +35,7 @@ def trial_filter(fields: list[FilterField]) -> TrialFilter:
         try:
             return TrialFilter(narrowed, ranges, options)
         except FieldError as error:
-            st.error(str(error), icon=ERROR)
+            st.error(plain(str(error)), icon=ERROR)
             return TrialFilter()
 
 
