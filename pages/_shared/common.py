@@ -207,9 +207,13 @@ def remember_visitor() -> None:
     st.html(f"<script>document.cookie = {cookie!r};</script>", unsafe_allow_javascript=True)
 
 
+#: The demo's admin token this session typed (Monitor's Admin popover), kept for the session.
+ADMIN_TOKEN_KEY = "admin_token"
+
+
 def admin_token() -> str | None:
     """The demo's admin token, if this session typed one (Monitor's Admin popover)."""
-    return st.session_state.get("admin_token") or None
+    return st.session_state.get(ADMIN_TOKEN_KEY) or None
 
 
 def storage_caption() -> None:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from pages._shared.code_panels import code_caption, no_test_note
 from pages._shared.common import (
+    ADMIN_TOKEN_KEY,
     ERROR,
     WARNING,
     admin_token,
@@ -77,6 +78,8 @@ TRY_OPEN_KEY = "try_open"
 #: Both are lazy expanders: closed, nothing of theirs is computed or sent to the browser.
 TRIALS_OPEN_KEY = "monitor_trials_open"
 REPRODUCE_OPEN_KEY = "monitor_reproduce_open"
+#: The Admin popover's box, and a mark that a token was just typed there.
+ADMIN_INPUT_KEY, ADMIN_TYPED_KEY = "admin_token_input", "admin_token_typed"
 
 
 def header(run: Run, summary: RunSummary) -> None:
@@ -95,9 +98,11 @@ def header(run: Run, summary: RunSummary) -> None:
         refusal = None
     except NotAllowed as error:  # demo mode: only the visitor who started it (or the admin)
         refusal = str(error)
+    if st.session_state.pop(ADMIN_TYPED_KEY, False) and refusal is None:
+        st.rerun(scope="app")  # the buttons outside this live panel (Extend, Delete) follow it too
     if refusal and DemoLimits.from_env() is not None:
         with control.popover("Admin", icon=":material/key:"):
-            st.text_input("Admin token", type="password", key="admin_token")
+            st.text_input("Admin token", type="password", key=ADMIN_INPUT_KEY, on_change=_keep_admin_token)
     if summary.active:
         control.button(
             "Stop run",
@@ -111,6 +116,13 @@ def header(run: Run, summary: RunSummary) -> None:
     if summary.error and summary.state in (RunState.FAILED, RunState.INTERRUPTED):
         st.error(plain(summary.error), icon=ERROR)
     code_caption(run, summary)
+
+
+def _keep_admin_token() -> None:
+    """Keep the typed token where ``admin_token`` reads it: a widget's own state is dropped
+    on the first rerun that does not draw it, and the box is drawn only while refused."""
+    st.session_state[ADMIN_TOKEN_KEY] = st.session_state.get(ADMIN_INPUT_KEY) or None
+    st.session_state[ADMIN_TYPED_KEY] = True
 
 
 def _stop(run: Run) -> None:

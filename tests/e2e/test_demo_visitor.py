@@ -35,3 +35,28 @@ def test_a_reload_keeps_the_visitor_who_started_the_run(
             expect(stranger.get_by_role("button", name=CONTROL)).to_be_disabled()
         finally:
             end_workers(server.storage)
+
+
+def test_the_admin_token_typed_once_keeps_working_after_refreshes(
+    browse: Callable[[str], Page], data_dir: Path
+) -> None:
+    """The token was dropped with its box (drawn only while refused): Stop was enabled for
+    under 2 s, then disabled again at the next refresh (found in a QA pass)."""
+    env = {"SWEETSPOT_DEMO": "1", "SWEETSPOT_ADMIN_TOKEN": "s3cret"}
+    with app_server(data_dir, env=env) as server:
+        try:
+            owner = browse(f"{server.url}/launch")
+            owner.get_by_role("button", name="Start").click()
+            owner.wait_for_url(re.compile(r"/monitor\?run="))
+            admin = browse(owner.url)  # another browser: a stranger until the token is typed
+            expect(admin.get_by_role("button", name=CONTROL)).to_be_disabled()
+            admin.get_by_role("button", name="Admin").click()
+            token = admin.get_by_label("Admin token")
+            token.fill("s3cret")
+            token.press("Enter")
+            expect(admin.get_by_role("button", name=CONTROL)).to_be_enabled()
+            admin.wait_for_timeout(5_000)  # two refreshes of the live panel, or the run's end
+            expect(admin.get_by_role("button", name=CONTROL)).to_be_enabled()
+            expect(admin.get_by_test_id("stException")).to_have_count(0)
+        finally:
+            end_workers(server.storage)

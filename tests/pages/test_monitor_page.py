@@ -18,7 +18,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from pages._shared.common import STATE_BADGES
-from pages._shared.monitor_panels import REPRODUCE_OPEN_KEY, TRIALS_OPEN_KEY
+from pages._shared.monitor_panels import ADMIN_INPUT_KEY, REPRODUCE_OPEN_KEY, TRIALS_OPEN_KEY
 from tests.fake_runs import make_run
 from tests.filesystems import make_read_only, tmpfs
 from tests.pages.page_helpers import APP, button, click, figure, figures, open_lazy, shown, texts
@@ -236,12 +236,17 @@ def test_the_admin_token_lifts_the_demo_owner_rule(
     monkeypatch.setenv("SWEETSPOT_DEMO", "1")
     monkeypatch.setenv("SWEETSPOT_ADMIN_TOKEN", "s3cret")
     make_run(storage_url, "theirs", 3, n_running=1, finished=False, worker_pid=os.getpid())
+    make_run(storage_url, "ended", 3)
     at = open_page("pages/monitor.py", run="theirs")
-    at.text_input(key="admin_token").set_value("wrong").run()
+    at.text_input(key=ADMIN_INPUT_KEY).set_value("wrong").run()
     assert button(at, "Stop run").disabled
-    at.text_input(key="admin_token").set_value("s3cret").run()
+    at.text_input(key=ADMIN_INPUT_KEY).set_value("s3cret").run()
+    at.run()  # a refresh: the token once forgot itself here, its box no longer drawn (QA pass)
+    assert not button(at, "Stop run").disabled
     click(at, "Stop run")
     assert summarize(load_run("theirs", storage_url)).state in ("stopping", "stopped")
+    at.selectbox(key="monitor_run").set_value("ended").run()  # and on another run, outside the live panel
+    assert not button(at, "Delete run").disabled
 
 
 def test_stopping_or_deleting_on_a_read_only_journal_is_a_message(
