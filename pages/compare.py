@@ -57,8 +57,8 @@ def same_data(first: str) -> list[str]:
         spec, data = run_spec(first, storage_url()), run_data(first, storage_url())
         same = [
             n for n in names
-            if n != first and run_data(n, storage_url()) == data
-            and run_spec(n, storage_url()).selection == spec.selection
+            if n != first and run_spec(n, storage_url()).selection == spec.selection
+            and run_data(n, storage_url()) == data
         ]  # fmt: skip
     return [first, *same[:3]]
 

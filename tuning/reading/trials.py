@@ -169,6 +169,11 @@ def run_spec(name: str, storage_url: str | None = None) -> RunSpec:
         return _spec(_found(replica, name).user_attrs)
 
 
+#: Each run's upload hash by (storage, name, creation time): an upload never changes once
+#: stored, and Compare asks on every refresh (a 20 MB file took tens of ms to hash).
+_UPLOAD_HASHES: dict[tuple[str, str, float], str | None] = {}
+
+
 def run_data(name: str, storage_url: str | None = None) -> tuple[Any, str | None]:
     """What two runs must share for their scores to compare: the dataset's spec and, for
     an upload, a hash of the file itself (two uploads of one file name can hold other rows).
@@ -179,11 +184,15 @@ def run_data(name: str, storage_url: str | None = None) -> tuple[Any, str | None
         with replica.lock:
             _refresh(replica)
             attrs = _found(replica, name).user_attrs
-        spec, csv_text = _spec(attrs), attrs.get(record.CSV.key)
+        spec = _spec(attrs)
     else:
         run = load_run(name, url)
-        spec, csv_text = run.spec, run.csv_text()
-    return spec.dataset, None if csv_text is None else hashlib.sha256(csv_text.encode()).hexdigest()
+        attrs, spec = run.attrs(), run.spec
+    key = (url, name, float(attrs.get(record.CREATED_AT.key, 0)))
+    if key not in _UPLOAD_HASHES:  # a run deleted and made again under its name is created anew
+        text = attrs.get(record.CSV.key)
+        _UPLOAD_HASHES[key] = None if text is None else hashlib.sha256(text.encode()).hexdigest()
+    return spec.dataset, _UPLOAD_HASHES[key]
 
 
 def _found(replica: JournalReplica, name: str) -> StudyState:
